@@ -1,0 +1,135 @@
+"""The one shape every parser returns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import glossary as g
+
+
+@dataclass
+class Activity:
+    """One session of one sport, as read from a file.
+
+    Attributes
+    ----------
+    records : DataFrame
+        Samples on a time-zone-aware UTC ``DatetimeIndex`` named ``time``, with the
+        glossary columns (``distance_m``, ``speed_mps``, ``altitude_m``,
+        ``heart_rate_bpm``, ``cadence_spm`` [steps/min, both feet], ``lat_deg``,
+        ``lon_deg`` and running dynamics). A channel the file lacks is absent.
+    laps : DataFrame
+        ``start_utc``, ``end_utc``, ``distance_m``, ``timer_s``, ``elapsed_s``,
+        ``intensity`` (active / rest / warmup / cooldown / recovery / interval or None).
+    source : str
+        The file, relative to what the user pointed at (through archives).
+    format : str
+        ``fit``, ``gpx`` or ``tcx``.
+    sport, sub_sport : str or None
+        FIT profile names (``running`` / ``treadmill``, ``trail``, ``indoor_running``...).
+        GPX and TCX sports are mapped onto the same names.
+    start_utc : Timestamp
+        Start, UTC.
+    utc_offset_s : int or None
+        The runner's offset from UTC at the start [s]; None when nothing said it.
+    timezone : str or None
+        IANA zone name when known (from the coordinates or a user setting).
+    elapsed_s, moving_s : float
+        Wall-clock and timer (moving) duration [s]; pauses leave moving below elapsed.
+    distance_m : float or None
+        Total distance [m].
+    partial : bool
+        True when the file was cut short (a watch that died mid-run) and only the
+        records before the cut were read.
+    warnings : list of str
+        Things a careful reader should know (checksum mismatch, recovered XML...).
+    """
+
+    records: pd.DataFrame
+    laps: pd.DataFrame
+    source: str
+    format: str
+    sport: str | None = None
+    sub_sport: str | None = None
+    device: str | None = None
+    name: str | None = None
+    start_utc: pd.Timestamp | None = None
+    utc_offset_s: int | None = None
+    timezone: str | None = None
+    elapsed_s: float | None = None
+    moving_s: float | None = None
+    distance_m: float | None = None
+    partial: bool = False
+    session_index: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    # -- derived --------------------------------------------------------------
+    @property
+    def start_local(self) -> pd.Timestamp | None:
+        """Start in the runner's local time, carrying its UTC offset."""
+        if self.start_utc is None:
+            return None
+        if self.timezone:
+            try:
+                return self.start_utc.tz_convert(self.timezone)
+            except Exception:  # an unknown zone name: fall back to the offset
+                pass
+        offset = self.utc_offset_s or 0
+        return self.start_utc.tz_convert(dt.timezone(dt.timedelta(seconds=int(offset))))
+
+    @property
+    def has_gps(self) -> bool:
+        return g.LATITUDE in self.records and bool(self.records[g.LATITUDE].notna().any())
+
+    @property
+    def is_run(self) -> bool:
+        return self.sport == "running"
+
+    @property
+    def id(self) -> str:
+        """A stable id: the source, plus the session number for multisport files."""
+        return self.source if self.session_index == 0 else f"{self.source}#{self.session_index}"
+
+    def channel(self, name: str) -> pd.Series | None:
+        """The column ``name`` when it holds any value, else None."""
+        if name in self.records:
+            col = self.records[name]
+            if col.notna().any():
+                return col
+        return None
+
+    def __repr__(self) -> str:  # a short, readable repr for notebooks
+        start = self.start_utc.isoformat() if self.start_utc is not None else "?"
+        dist = f"{self.distance_m / 1000:.2f} km" if self.distance_m else "no distance"
+        return f"<Activity {self.sport}/{self.sub_sport} {start} {dist} {len(self.records)} records from {self.source}>"
+
+
+def empty_laps() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64") for c in g.LAP_COLUMNS}).astype(
+        {g.LAP_START: "datetime64[ns, UTC]", g.LAP_END: "datetime64[ns, UTC]", g.LAP_INTENSITY: "object"}
+    )
+
+
+def records_frame(times_s: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Build a records frame from UNIX seconds and glossary columns.
+
+    Sorts by time, drops samples without a time, merges samples that share a
+    time (some writers split one second across two messages: the first value of
+    each channel wins), and drops channels that hold no value, so a missing
+    channel is absent, never zeros.
+    """
+    times_s = np.asarray(times_s, dtype="float64")
+    keep = np.isfinite(times_s)
+    frame = pd.DataFrame({k: np.asarray(v, dtype="float64")[keep] for k, v in columns.items()})
+    index = pd.to_datetime(times_s[keep], unit="s", utc=True)
+    frame.index = pd.DatetimeIndex(index, name="time")
+    if not frame.index.is_monotonic_increasing:
+        frame = frame.sort_index(kind="stable")
+    if frame.index.has_duplicates:
+        frame = frame.groupby(level=0, sort=False).first()
+    empty = [c for c in frame.columns if not frame[c].notna().any()]
+    return frame.drop(columns=empty)

@@ -1,0 +1,47 @@
+"""The ``hamstring-analyzer`` command: a thin layer over the library.
+
+Each command opens its inputs, calls one library function, and turns the
+library's own errors into a one-line message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from . import __version__
+from .errors import HamstringAnalyzerError
+
+
+def friendly_errors(func):
+    """Turn the library's errors (and a few OS ones) into one-line messages."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except HamstringAnalyzerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            name = getattr(exc, "filename", None) or ""
+            raise click.ClickException(f"{name}: {exc.strerror or exc}" if name else str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-written was left behind.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hamstring-analyzer")
+def main():
+    """Find the training patterns behind sore hamstrings in a watch export.
+
+    Flags are "worth a look", not diagnoses. This tool is not medical advice:
+    persistent pain deserves a physiotherapist or doctor.
+    """
+
+
+from . import commands  # noqa: E402,F401  (registers the subcommands)

@@ -1,0 +1,39 @@
+"""The project's own exceptions: each names the file (or key) and the reason."""
+
+from __future__ import annotations
+
+
+class HamstringAnalyzerError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ParseError(HamstringAnalyzerError):
+    """A file could not be read as an activity.
+
+    Parameters
+    ----------
+    source : str
+        The file, as the user would recognise it (a path, or ``archive.zip/member.fit``).
+    reason : str
+        One plain sentence saying what is wrong.
+    offset : int, optional
+        Byte offset where decoding stopped, when known.
+    """
+
+    def __init__(self, source: str, reason: str, offset: int | None = None):
+        self.source = str(source)
+        self.reason = reason
+        self.offset = offset
+        super().__init__(f"{self.source}: {reason}")
+
+
+class NotAnActivityError(ParseError):
+    """A well-formed file that holds no activity (settings, wellness, a route, a workout plan)."""
+
+
+class ConfigError(HamstringAnalyzerError):
+    """A configuration key or value is not allowed; the message names the key and the allowed values."""
+
+
+class SymptomLogError(HamstringAnalyzerError):
+    """The symptom log is malformed or cannot be written; the message names the file and line."""

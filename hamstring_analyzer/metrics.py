@@ -1,0 +1,78 @@
+"""Per-run numbers computed from a records frame (pure functions, frames in, numbers out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import glossary as g
+
+#: Step rates at or above this are running; below, walking or standing [steps/min].
+#: Walking tops out near 125-135 steps/min; easy running starts around 140.
+RUNNING_STEP_RATE_MIN = 130.0
+#: A sample gap above this is a pause: it carries no weight [s].
+MAX_SAMPLE_WEIGHT_S = 10.0
+
+
+def sample_durations(index: pd.DatetimeIndex, cap_s: float = MAX_SAMPLE_WEIGHT_S) -> np.ndarray:
+    """Seconds each sample stands for (time to the next one, capped at a pause) [s].
+
+    Smart recording writes samples irregularly, so statistics weight by time,
+    not by record count.
+    """
+    if len(index) == 0:
+        return np.array([], dtype="float64")
+    t = index.asi8 / 1e9
+    d = np.diff(t, append=t[-1] + 1.0)
+    if len(d) > 1:
+        d[-1] = min(np.median(d[:-1]), cap_s)
+    return np.clip(d, 0.0, cap_s)
+
+
+def weighted_median(values, weights) -> float:
+    """Median of ``values`` weighted by ``weights``; NaN values are ignored."""
+    v = np.asarray(values, dtype="float64")
+    w = np.asarray(weights, dtype="float64")
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0)
+    if not ok.any():
+        return float("nan")
+    v, w = v[ok], w[ok]
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    cum = np.cumsum(w)
+    return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
+
+
+def running_mask(records: pd.DataFrame) -> np.ndarray:
+    """Samples that are running steps (walking breaks and stops excluded)."""
+    if g.CADENCE not in records:
+        return np.zeros(len(records), dtype=bool)
+    return (records[g.CADENCE] >= RUNNING_STEP_RATE_MIN).to_numpy()
+
+
+def running_cadence(records: pd.DataFrame, min_share: float = 0.1) -> float:
+    """Median running cadence [steps/min], time-weighted, walking and stops excluded.
+
+    Returns NaN without cadence, or when less than ``min_share`` of the cadence
+    time is running (a hike or a walk).
+    """
+    if g.CADENCE not in records or not records[g.CADENCE].notna().any():
+        return float("nan")
+    w = sample_durations(records.index)
+    has = records[g.CADENCE].notna().to_numpy()
+    run = running_mask(records)
+    if w[has].sum() <= 0 or w[run].sum() < min_share * w[has].sum():
+        return float("nan")
+    return weighted_median(records[g.CADENCE].to_numpy()[run], w[run])
+
+
+def mean_heart_rate(records: pd.DataFrame) -> float:
+    """Time-weighted mean heart rate [beats/min]; NaN without heart rate."""
+    if g.HEART_RATE not in records:
+        return float("nan")
+    hr = records[g.HEART_RATE].to_numpy()
+    w = sample_durations(records.index)
+    ok = np.isfinite(hr)
+    if not ok.any() or w[ok].sum() == 0:
+        return float("nan")
+    return float(np.average(hr[ok], weights=w[ok]))

@@ -1,0 +1,125 @@
+"""Read any run file (FIT, GPX, TCX, gzipped or not) into `Activity` objects.
+
+The format is decided from the content, not the file name, because exports
+mislabel files. Whatever happens inside a decoder, only `ParseError` (or its
+`NotAnActivityError` subclass) leaves this module.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+
+from ..activity import Activity
+from ..errors import ParseError
+
+#: A decompressed single activity file is never this big; larger is a gzip bomb.
+MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
+
+
+def sniff(data: bytes) -> str | None:
+    """'fit', 'gpx', 'tcx', 'gzip', 'zip' or None, from the first bytes."""
+    if data[:2] == b"\x1f\x8b":
+        return "gzip"
+    if data[:4] == b"PK\x03\x04":
+        return "zip"
+    if len(data) >= 12 and data[8:12] == b".FIT":
+        return "fit"
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<"):
+        if b"<gpx" in head:
+            return "gpx"
+        if b"<trainingcenterdatabase" in head or b"<activities" in head:
+            return "tcx"
+        if b"trainingcenterdatabase" in data[:65536].lower():
+            return "tcx"
+        if b"<gpx" in data[:65536].lower():
+            return "gpx"
+    return None
+
+
+def gunzip(data: bytes, source: str, limit: int | None = None) -> bytes:
+    """Decompress gzip data, refusing output larger than ``limit`` bytes."""
+    if limit is None:
+        limit = MAX_DECOMPRESSED_BYTES
+    out = []
+    size = 0
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        chunk = d.decompress(data, limit + 1)
+        while True:
+            out.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise ParseError(source, f"decompresses to more than {limit // 2**20} MiB; refused as a likely gzip bomb")
+            if not d.unconsumed_tail:
+                break
+            chunk = d.decompress(d.unconsumed_tail, limit + 1 - size)
+    except zlib.error as exc:
+        raise ParseError(source, f"broken gzip data ({exc})") from None
+    if not d.eof:
+        raise ParseError(source, "gzip data is cut short")
+    return b"".join(out)
+
+
+def read_activities(source, data: bytes | None = None, *, engine: str = "auto") -> list[Activity]:
+    """Read one file into a list of activities (one per session or track).
+
+    Parameters
+    ----------
+    source : str or path
+        The file to read; when ``data`` is given, only the name used in messages.
+    data : bytes, optional
+        The file's content, when it is already in memory (inside an archive).
+    engine : {"auto", "fitfast", "fitparse"}
+        FIT decoder choice; see `hamstring_analyzer.parsers.fit.read_fit`.
+
+    Raises
+    ------
+    ParseError
+        Unreadable, empty, wrong format, or no usable data. Nothing else.
+    NotAnActivityError
+        A valid file that holds no activity (settings, wellness, routes).
+    """
+    name = os.fspath(source)
+    if data is None:
+        try:
+            with open(name, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise ParseError(name, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        return _read(data, name, engine)
+    except ParseError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: B036 - a decoder bug (even a Rust panic) must reach the user as one line
+        raise ParseError(name, f"could not be decoded ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
+def _read(data: bytes, source: str, engine: str) -> list[Activity]:
+    if not data:
+        raise ParseError(source, "file is empty")
+    kind = sniff(data)
+    if kind == "gzip":
+        inner = gunzip(data, source)
+        if sniff(inner) == "gzip":
+            raise ParseError(source, "gzip inside gzip; refused")
+        return _read(inner, source, engine)
+    if kind == "fit":
+        from .fit import read_fit
+
+        return read_fit(data, source, engine=engine)
+    if kind == "gpx":
+        from .gpx import read_gpx
+
+        return read_gpx(data, source)
+    if kind == "tcx":
+        from .tcx import read_tcx
+
+        return read_tcx(data, source)
+    if kind == "zip":
+        raise ParseError(source, "is a zip archive; point load_runs at it to read its members")
+    raise ParseError(source, "not a FIT, GPX or TCX file (unrecognised content)")

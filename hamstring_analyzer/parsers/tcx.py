@@ -1,0 +1,171 @@
+"""TCX files (Garmin, Polar, Suunto, TomTom exports), read with a safe XML parser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import glossary as g
+from ..activity import Activity, empty_laps
+from ..errors import NotAnActivityError, ParseError
+from .sports import sport_from_text
+from .track import build_activity
+from .xmlsafe import clean_xml
+
+TCX_INTENSITY = {"active": "active", "resting": "rest"}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(el, name):
+    for c in el:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _text(el, *path) -> str | None:
+    for name in path:
+        if el is None:
+            return None
+        el = _child(el, name)
+    return el.text.strip() if el is not None and el.text else None
+
+
+def _float(text) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return np.nan
+
+
+def _time(text) -> float:
+    if not text:
+        return np.nan
+    try:
+        ts = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        return np.nan
+    if ts.tzinfo is None:
+        ts = ts.tz_localize("UTC")
+    return ts.timestamp()
+
+
+def read_tcx(data: bytes, source: str) -> list[Activity]:
+    """Read each ``Activity`` of a TCX file as one `Activity`.
+
+    Cadence: ``RunCadence`` (extension) and ``Cadence`` are per foot or per
+    minute depending on the writer; `steps_per_minute` decides per file.
+
+    Raises
+    ------
+    ParseError
+        Broken XML, no activities, or trackpoints without time.
+    """
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+    from xml.etree.ElementTree import ParseError as XMLParseError
+
+    data, warnings = clean_xml(data, source, "TCX")
+    try:
+        root = fromstring(data)
+    except (XMLParseError, DefusedXmlException, ValueError) as exc:
+        raise ParseError(source, f"not a readable TCX file ({str(exc)[:200]})") from None
+    if _local(root.tag) != "TrainingCenterDatabase" and _local(root.tag) != "Activities":
+        raise ParseError(source, f"not a TCX file (root element is <{_local(root.tag)}>)")
+    activities_el = [el for el in root.iter() if _local(el.tag) == "Activity"]
+    if not activities_el:
+        if any(_local(el.tag) in {"Course", "Workout"} for el in root.iter()):
+            raise NotAnActivityError(source, "TCX file holds a course or workout plan, not a recorded activity")
+        raise ParseError(source, "TCX file holds no activities")
+    result = []
+    empty = 0
+    for index, act in enumerate(activities_el):
+        sport, sub_sport = sport_from_text(act.get("Sport"))
+        device = _text(act, "Creator", "Name")
+        times, lat, lon, alt, dist, hr, cad, speed = ([] for _ in range(8))
+        lap_rows = []
+        for lap in (c for c in act if _local(c.tag) == "Lap"):
+            lap_start = _time(lap.get("StartTime"))
+            lap_points_t = []
+            for tp in lap.iter():
+                if _local(tp.tag) != "Trackpoint":
+                    continue
+                t = _time(_text(tp, "Time"))
+                times.append(t)
+                lap_points_t.append(t)
+                pos = _child(tp, "Position")
+                lat.append(_float(_text(pos, "LatitudeDegrees")) if pos is not None else np.nan)
+                lon.append(_float(_text(pos, "LongitudeDegrees")) if pos is not None else np.nan)
+                alt.append(_float(_text(tp, "AltitudeMeters")))
+                dist.append(_float(_text(tp, "DistanceMeters")))
+                hr.append(_float(_text(tp, "HeartRateBpm", "Value")))
+                c = _float(_text(tp, "Cadence"))
+                s = np.nan
+                ext = _child(tp, "Extensions")
+                if ext is not None:
+                    for el in ext.iter():
+                        name = _local(el.tag)
+                        if name == "RunCadence" and np.isnan(c):
+                            c = _float(el.text)
+                        elif name == "Speed":
+                            s = _float(el.text)
+                cad.append(c)
+                speed.append(s)
+            timer = _float(_text(lap, "TotalTimeSeconds"))
+            end_candidates = [t for t in lap_points_t if np.isfinite(t)]
+            lap_end = max(end_candidates) if end_candidates else lap_start + (timer if np.isfinite(timer) else 0)
+            intensity = (_text(lap, "Intensity") or "").lower()
+            lap_rows.append(
+                {
+                    g.LAP_START: lap_start,
+                    g.LAP_END: lap_end,
+                    g.LAP_DISTANCE: _float(_text(lap, "DistanceMeters")),
+                    g.LAP_TIMER: timer,
+                    g.LAP_ELAPSED: (lap_end - lap_start) if np.isfinite(lap_start) else np.nan,
+                    g.LAP_INTENSITY: TCX_INTENSITY.get(intensity),
+                }
+            )
+        times = np.array(times, dtype="float64")
+        if not len(times) or not np.isfinite(times).any():
+            empty += 1
+            continue
+        laps = empty_laps()
+        if lap_rows:
+            laps = pd.DataFrame(lap_rows)
+            laps[g.LAP_START] = pd.to_datetime(laps[g.LAP_START], unit="s", utc=True)
+            laps[g.LAP_END] = pd.to_datetime(laps[g.LAP_END], unit="s", utc=True)
+        timer_total = float(np.nansum([r[g.LAP_TIMER] for r in lap_rows])) if lap_rows else None
+        dist_total = float(np.nansum([r[g.LAP_DISTANCE] for r in lap_rows])) if lap_rows else None
+        speed_arr = np.array(speed, dtype="float64")
+        result.append(
+            build_activity(
+                source=source,
+                fmt="tcx",
+                times_s=times,
+                lat=np.array(lat, dtype="float64"),
+                lon=np.array(lon, dtype="float64"),
+                altitude=np.array(alt, dtype="float64"),
+                heart_rate=np.array(hr, dtype="float64"),
+                cadence=np.array(cad, dtype="float64"),
+                distance=np.array(dist, dtype="float64"),
+                speed=speed_arr if np.isfinite(speed_arr).any() else None,
+                sport=sport,
+                sub_sport=sub_sport,
+                device=device,
+                name=_text(act, "Notes"),
+                laps=laps,
+                moving_s=timer_total if timer_total else None,
+                distance_total=dist_total if dist_total else None,
+                session_index=index,
+                warnings=warnings,
+            )
+        )
+    if not result:
+        raise ParseError(source, "TCX file has no trackpoints with a time (laps only, or an empty recording)")
+    if empty:
+        for a in result:
+            a.warnings.append(f"{empty} activity(ies) in this file had no timed trackpoints and were left out")
+    return result

@@ -1,0 +1,188 @@
+"""Turning GPX and TCX trackpoints into an `Activity` (shared by both readers)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import glossary as g
+from ..activity import Activity, empty_laps, records_frame
+from ..timezones import zone_at
+
+EARTH_RADIUS_M = 6_371_008.8
+#: GPX/TCX cadence medians below this, while moving, count strides of one foot.
+PER_FOOT_CADENCE_BELOW = 120.0
+#: A gap longer than this between two points is a pause, not movement [s].
+PAUSE_GAP_S = 30.0
+#: Slower than this between two points is standing still [m/s].
+STANDING_SPEED_MPS = 0.5
+
+
+def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance [m] between arrays of positions [degrees]."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def cumulative_distance(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Cumulative distance along positions [m]; gaps without a fix add nothing."""
+    step = np.zeros(len(lat))
+    if len(lat) > 1:
+        step[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    step = np.nan_to_num(step, nan=0.0)
+    return np.cumsum(step)
+
+
+def speed_from_distance(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = 10.0) -> np.ndarray:
+    """Speed [m/s] as the distance covered in a centred time window.
+
+    Point-to-point GPS speed is noisy, and phones often repeat a position for a
+    few seconds and then jump; a window of about ``window_s`` seconds (at least
+    one neighbour each side) smooths both while keeping the shape of intervals.
+    A window never reaches across a pause (a gap above PAUSE_GAP_S).
+    """
+    n = len(times_s)
+    if n < 2:
+        return np.full(n, np.nan)
+    d = pd.Series(distance_m).interpolate(limit_area="inside").to_numpy()
+    t = np.asarray(times_s, dtype="float64")
+    # Split into pause-free stretches so that no window spans a pause.
+    stretch = np.concatenate([[0], np.cumsum(np.diff(t) > PAUSE_GAP_S)])
+    key = stretch * 1e12 + t  # orderable: stretches never mix
+    idx = np.arange(n)
+    lo = np.minimum(np.searchsorted(key, key - window_s / 2, side="left"), idx - 1).clip(0)
+    hi = np.maximum(np.searchsorted(key, key + window_s / 2, side="right") - 1, idx + 1).clip(max=n - 1)
+    same_lo = stretch[lo] == stretch
+    same_hi = stretch[hi] == stretch
+    lo = np.where(same_lo, lo, idx)
+    hi = np.where(same_hi, hi, idx)
+    dt = t[hi] - t[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = (d[hi] - d[lo]) / dt
+    v[~np.isfinite(v)] = np.nan
+    return np.where(v < 0, np.nan, v)
+
+
+def moving_seconds(times_s: np.ndarray, speed_mps: np.ndarray | None) -> float:
+    """Time spent moving [s]: steps shorter than a pause, at more than standing speed."""
+    if len(times_s) < 2:
+        return 0.0
+    dt = np.diff(times_s)
+    ok = dt <= PAUSE_GAP_S
+    if speed_mps is not None and np.isfinite(speed_mps).any():
+        ok &= np.nan_to_num(speed_mps[1:], nan=0.0) >= STANDING_SPEED_MPS
+    return float(dt[ok].sum())
+
+
+def steps_per_minute(raw_cadence: np.ndarray, speed: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """Cadence as steps/min of both feet, deciding per file whether it was per foot.
+
+    Garmin writes one foot (~85-95), Strava writes steps (~165-190). The file's
+    median while moving decides; a file is never doubled twice.
+    """
+    vals = raw_cadence[np.isfinite(raw_cadence) & (raw_cadence > 0)]
+    if speed is not None and len(speed) == len(raw_cadence):
+        moving = np.isfinite(raw_cadence) & (raw_cadence > 0) & (np.nan_to_num(speed) > 1.5)
+        if moving.sum() >= 10:
+            vals = raw_cadence[moving]
+    if not len(vals):
+        return raw_cadence, "none"
+    if np.median(vals) < PER_FOOT_CADENCE_BELOW:
+        return raw_cadence * 2.0, "per-foot (doubled)"
+    return raw_cadence, "steps"
+
+
+def build_activity(
+    *,
+    source: str,
+    fmt: str,
+    times_s: np.ndarray,
+    lat: np.ndarray | None = None,
+    lon: np.ndarray | None = None,
+    altitude: np.ndarray | None = None,
+    heart_rate: np.ndarray | None = None,
+    cadence: np.ndarray | None = None,
+    distance: np.ndarray | None = None,
+    speed: np.ndarray | None = None,
+    sport: str | None = None,
+    sub_sport: str | None = None,
+    device: str | None = None,
+    name: str | None = None,
+    laps: pd.DataFrame | None = None,
+    moving_s: float | None = None,
+    distance_total: float | None = None,
+    session_index: int = 0,
+    warnings: list[str] | None = None,
+) -> Activity:
+    times_s = np.asarray(times_s, dtype="float64")
+    order = np.argsort(times_s, kind="stable")
+    warnings = list(warnings or [])
+    if not np.all(order == np.arange(len(order))):
+        warnings.append("trackpoints were out of time order and have been sorted")
+
+    def arr(x):
+        return None if x is None else np.asarray(x, dtype="float64")[order]
+
+    times_s = times_s[order]
+    lat, lon, altitude, heart_rate, cadence, distance, speed = map(arr, (lat, lon, altitude, heart_rate, cadence, distance, speed))
+    columns: dict[str, np.ndarray] = {}
+    if lat is not None and lon is not None and np.isfinite(lat).any():
+        bad = (np.abs(lat) > 90) | (np.abs(lon) > 180) | ((lat == 0) & (lon == 0))
+        lat = np.where(bad, np.nan, lat)
+        lon = np.where(bad, np.nan, lon)
+        columns[g.LATITUDE], columns[g.LONGITUDE] = lat, lon
+        if distance is None or not np.isfinite(distance).any():
+            distance = cumulative_distance(lat, lon)
+    if distance is not None and np.isfinite(distance).any():
+        columns[g.DISTANCE] = distance
+        if speed is None or not np.isfinite(speed).any():
+            speed = speed_from_distance(times_s, distance)
+    if speed is not None and np.isfinite(speed).any():
+        foot = sport in g.FOOT_SPORTS or sport is None
+        columns[g.SPEED] = np.where(speed >= 12.0, np.nan, speed) if foot else speed
+    if altitude is not None and np.isfinite(altitude).any() and np.nanmax(np.abs(altitude)) > 0:
+        columns[g.ALTITUDE] = altitude
+    if heart_rate is not None:
+        columns[g.HEART_RATE] = np.where(heart_rate > 0, heart_rate, np.nan)
+    if cadence is not None and np.isfinite(cadence).any():
+        if sport in g.FOOT_SPORTS or sport is None:
+            steps, how = steps_per_minute(cadence, columns.get(g.SPEED))
+            columns[g.CADENCE] = steps
+        else:
+            columns[g.CADENCE_RPM] = cadence
+    records = records_frame(times_s, columns)
+    start = records.index[0] if len(records) else None
+    elapsed = (records.index[-1] - records.index[0]).total_seconds() if len(records) > 1 else 0.0
+    if moving_s is None:
+        t = records.index.asi8 / 1e9
+        moving_s = moving_seconds(t, records[g.SPEED].to_numpy() if g.SPEED in records else None)
+    moving_s = min(moving_s, elapsed) if elapsed else moving_s
+    if distance_total is None and g.DISTANCE in records:
+        d = records[g.DISTANCE].dropna()
+        distance_total = float(d.iloc[-1] - d.iloc[0]) if len(d) > 1 else None
+    zone = None
+    if g.LATITUDE in records:
+        first = records[[g.LATITUDE, g.LONGITUDE]].dropna()
+        if len(first):
+            zone = zone_at(first.iloc[0, 0], first.iloc[0, 1])
+    return Activity(
+        records=records,
+        laps=laps if laps is not None else empty_laps(),
+        source=source,
+        format=fmt,
+        sport=sport,
+        sub_sport=sub_sport,
+        device=device,
+        name=name,
+        start_utc=start,
+        utc_offset_s=None,
+        timezone=zone,
+        elapsed_s=float(elapsed),
+        moving_s=float(moving_s),
+        distance_m=distance_total,
+        session_index=session_index,
+        warnings=warnings,
+    )
