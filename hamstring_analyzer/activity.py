@@ -11,7 +11,7 @@ import pandas as pd
 from . import glossary as g
 
 
-@dataclass
+@dataclass(eq=False)
 class Activity:
     """One session of one sport, as read from a file.
 
@@ -66,6 +66,8 @@ class Activity:
     partial: bool = False
     session_index: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: Summary numbers computed once at ingest (climb, running cadence, heart rate).
+    stats: dict | None = None
 
     # -- derived --------------------------------------------------------------
     @property
@@ -106,6 +108,11 @@ class Activity:
         start = self.start_utc.isoformat() if self.start_utc is not None else "?"
         dist = f"{self.distance_m / 1000:.2f} km" if self.distance_m else "no distance"
         return f"<Activity {self.sport}/{self.sub_sport} {start} {dist} {len(self.records)} records from {self.source}>"
+
+
+def unix_seconds(index: pd.DatetimeIndex) -> np.ndarray:
+    """UNIX seconds of a DatetimeIndex, whatever its resolution (pandas 3 may use us or s)."""
+    return index.as_unit("ns").asi8 / 1e9
 
 
 def empty_laps() -> pd.DataFrame:

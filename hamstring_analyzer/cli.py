@@ -7,6 +7,7 @@ library's own errors into a one-line message and exit code 1, never a traceback.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 
 import click
@@ -30,6 +31,14 @@ def friendly_errors(func):
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing half-written was left behind.", err=True)
             sys.exit(130)
+        except click.ClickException:
+            raise
+        except Exception as exc:  # a bug of ours: one line for the user, the traceback on request
+            if os.environ.get("HAMSTRING_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"internal error ({type(exc).__name__}: {exc}); please report it, with HAMSTRING_DEBUG=1 for details"
+            ) from None
 
     return wrapper
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import glossary as g
+from .activity import unix_seconds
 
 #: Step rates at or above this are running; below, walking or standing [steps/min].
 #: Walking tops out near 125-135 steps/min; easy running starts around 140.
@@ -22,7 +23,7 @@ def sample_durations(index: pd.DatetimeIndex, cap_s: float = MAX_SAMPLE_WEIGHT_S
     """
     if len(index) == 0:
         return np.array([], dtype="float64")
-    t = index.asi8 / 1e9
+    t = unix_seconds(index)
     d = np.diff(t, append=t[-1] + 1.0)
     if len(d) > 1:
         d[-1] = min(np.median(d[:-1]), cap_s)

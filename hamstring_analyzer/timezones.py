@@ -42,4 +42,4 @@ def machine_zone() -> dt.tzinfo:
 def offset_seconds(when_utc: pd.Timestamp, zone: str | None) -> int:
     """UTC offset [s] of ``zone`` at ``when_utc`` (this machine's zone when None)."""
     tz = ZoneInfo(zone) if zone else machine_zone()
-    return int(when_utc.to_pydatetime().astimezone(tz).utcoffset().total_seconds())
+    return int(when_utc.floor("s").to_pydatetime().astimezone(tz).utcoffset().total_seconds())

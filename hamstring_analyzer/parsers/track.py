@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .. import glossary as g
-from ..activity import Activity, empty_laps, records_frame
+from ..activity import Activity, empty_laps, records_frame, unix_seconds
 from ..timezones import zone_at
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -157,7 +157,7 @@ def build_activity(
     start = records.index[0] if len(records) else None
     elapsed = (records.index[-1] - records.index[0]).total_seconds() if len(records) > 1 else 0.0
     if moving_s is None:
-        t = records.index.asi8 / 1e9
+        t = unix_seconds(records.index)
         moving_s = moving_seconds(t, records[g.SPEED].to_numpy() if g.SPEED in records else None)
     moving_s = min(moving_s, elapsed) if elapsed else moving_s
     if distance_total is None and g.DISTANCE in records:

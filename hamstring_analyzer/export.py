@@ -1,0 +1,443 @@
+"""Read a whole watch export: folders, gzip, nested zips, duplicates, cache, progress.
+
+`load_runs` accepts a folder or an archive as the runner downloaded it
+(Garmin Connect's nested zips, Strava's ``activities/*.fit.gz``), reads every
+activity file in memory, and returns the runs, plus what was skipped and what
+could not be read, each with its reason. Nothing is extracted to disk.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import zipfile
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from . import glossary as g
+from .activity import Activity
+from .atomic import atomic_write_text
+from .cache import Cache, NoCache, content_key
+from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
+from .metrics import RUNNING_STEP_RATE_MIN
+from .parsers import read_activities
+from .summary import expensive_stats, run_summary
+from .timezones import check_zone, offset_seconds
+
+ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
+#: One member of an archive larger than this is refused (no activity file comes close).
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+#: All members of one archive together, decompressed.
+MAX_ARCHIVE_BYTES = 8 * 1024 * 1024 * 1024
+#: Zips inside zips inside zips... deeper than this is refused.
+MAX_ZIP_DEPTH = 4
+#: Two runs starting this close, with durations this close, are the same run.
+DUPLICATE_START_S = 120.0
+DUPLICATE_DURATION_SHARE = 0.10
+#: Shorter than both, a "run" is a stray recording (a button pressed by mistake).
+MIN_RUN_S = 120.0
+MIN_RUN_M = 400.0
+KNOWN_NON_ACTIVITY = {
+    "activities.csv": "Strava's activity index; the activities themselves are read from their own files",
+}
+
+
+@dataclass
+class Source:
+    """One file to parse: a path on disk, or bytes from an archive."""
+
+    label: str
+    path: Path | None = None
+    data: bytes | None = None
+
+
+@dataclass
+class Outcome:
+    label: str
+    reason: str
+
+
+@dataclass
+class Export:
+    """What `load_runs` found.
+
+    Attributes
+    ----------
+    runs : list of Activity
+        Running sessions (trail and treadmill included), oldest first, one per real run.
+    skipped : list of dict
+        ``{"source", "reason"}``: other sports, duplicates, files that are not activities.
+    errors : list of dict
+        ``{"source", "error"}``: files that could not be read.
+    """
+
+    root: str
+    runs: list[Activity] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    cache_hits: int = 0
+    parsed: int = 0
+
+    def summaries(self) -> list[dict]:
+        return [run_summary(a) for a in self.runs]
+
+    def runs_frame(self) -> pd.DataFrame:
+        """One row per run (the JSON's run fields), indexed by run id."""
+        rows = self.summaries()
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return frame
+        frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True, format="ISO8601")
+        return frame.set_index("id")
+
+    def to_dict(self) -> dict:
+        return {"runs": self.summaries(), "skipped": list(self.skipped), "errors": list(self.errors)}
+
+    def write_json(self, path: str | os.PathLike, extra: dict | None = None) -> None:
+        doc = self.to_dict()
+        if extra:
+            doc.update(extra)
+        atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+    def __repr__(self) -> str:
+        return f"<Export {self.root}: {len(self.runs)} runs, {len(self.skipped)} skipped, {len(self.errors)} errors>"
+
+
+# ---------------------------------------------------------------- finding ---
+
+
+def is_activity_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    return lower.endswith(ACTIVITY_SUFFIXES)
+
+
+def safe_member_name(name: str) -> str:
+    """An archive member's name, made harmless for display: no absolute path, no '..'."""
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", "/", ".", "..")]
+    parts = [p.replace(":", "_") for p in parts]
+    return "/".join(parts) or "unnamed"
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with zf.open(info) as fh:  # the header's size may lie: read at most the limit
+        data = fh.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        raise ParseError(info.filename, "expands beyond the size limit; refused as a likely zip bomb")
+    return data
+
+
+def _zip_sources(label: str, opener, depth: int, outcomes: list) -> Iterator[Source]:
+    if depth > MAX_ZIP_DEPTH:
+        outcomes.append(("error", Outcome(label, f"zip archives nested more than {MAX_ZIP_DEPTH} deep; refused")))
+        return
+    try:
+        zf = zipfile.ZipFile(opener())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        outcomes.append(("error", Outcome(label, f"not a readable zip archive ({exc})")))
+        return
+    with zf:
+        total = 0
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            child = f"{label}/{safe_member_name(info.filename)}"
+            if info.flag_bits & 0x1:
+                outcomes.append(("error", Outcome(child, "encrypted archive member; cannot be read")))
+                continue
+            wanted = info.filename.lower().endswith(".zip") or is_activity_name(info.filename)
+            if not wanted:
+                outcomes.append(("skipped", Outcome(child, _not_activity_reason(info.filename))))
+                continue
+            if info.file_size > MAX_MEMBER_BYTES:
+                outcomes.append(("error", Outcome(child, f"declares {info.file_size // 2**20} MiB; larger than any activity file, refused")))
+                continue
+            total += info.file_size
+            if total > MAX_ARCHIVE_BYTES:
+                outcomes.append(("error", Outcome(child, "archive expands beyond 8 GiB; the rest of it was not read (zip bomb?)")))
+                return
+            try:
+                data = _read_member(zf, info)
+            except ParseError as exc:
+                outcomes.append(("error", Outcome(child, exc.reason)))
+                continue
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                outcomes.append(("error", Outcome(child, f"archive member cannot be read ({exc})")))
+                continue
+            if info.filename.lower().endswith(".zip"):
+                yield from _zip_sources(child, lambda data=data: io.BytesIO(data), depth + 1, outcomes)
+            else:
+                yield Source(child, data=data)
+
+
+def _not_activity_reason(name: str) -> str:
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if base.lower() in KNOWN_NON_ACTIVITY:
+        return KNOWN_NON_ACTIVITY[base.lower()]
+    return "not an activity file (only .fit, .gpx and .tcx, gzipped or not, are read)"
+
+
+def find_sources(root: Path, outcomes: list) -> Iterator[Source]:
+    """Every activity file under ``root`` (a folder, an archive, or one file), in a stable order."""
+    if root.is_file():
+        if root.name.lower().endswith(".zip"):
+            yield from _zip_sources(root.name, lambda: open(root, "rb"), 1, outcomes)
+        else:
+            yield Source(root.name, path=root)
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            label = path.relative_to(root).as_posix()
+            if name.lower().endswith(".zip"):
+                yield from _zip_sources(label, lambda path=path: open(path, "rb"), 1, outcomes)
+            elif is_activity_name(name):
+                yield Source(label, path=path)
+            else:
+                outcomes.append(("skipped", Outcome(label, _not_activity_reason(name))))
+
+
+# ---------------------------------------------------------------- parsing ---
+
+
+def parse_bytes(label: str, data: bytes):
+    """Parse one file; the cacheable result: ("ok", activities) / ("skipped", reason) / ("error", reason)."""
+    try:
+        activities = read_activities(label, data)
+    except NotAnActivityError as exc:
+        return ("skipped", exc.reason)
+    except ParseError as exc:
+        return ("error", exc.reason)
+    for a in activities:
+        a.stats = expensive_stats(a)  # computed once, cached with the records
+    return ("ok", activities)
+
+
+def _worker(label: str, data: bytes):
+    return parse_bytes(label, data)
+
+
+# ------------------------------------------------------------- judgement ---
+
+
+def judge_sport(activity: Activity) -> tuple[str | None, str | None]:
+    """Guess the sport of a file that does not say, from speed and cadence.
+
+    Returns (sport, note). Runs: 1.9-6.5 m/s moving speed and, when cadence
+    exists, mostly running steps (>= 130/min).
+    """
+    rec = activity.records
+    speed = rec[g.SPEED].dropna() if g.SPEED in rec else pd.Series(dtype=float)
+    moving = speed[speed > 0.5]
+    if moving.empty:
+        return None, "no speed to judge the sport by"
+    v = float(moving.median())
+    if g.CADENCE in rec and rec[g.CADENCE].notna().sum() > 10:
+        cad = rec[g.CADENCE].dropna()
+        running_share = float((cad >= RUNNING_STEP_RATE_MIN).mean())
+        if running_share >= 0.5 and v < 7.0:
+            return "running", f"no sport in the file; judged a run (median {v:.1f} m/s, {running_share:.0%} running steps)"
+        if v >= 7.0:
+            return "cycling", f"no sport in the file; judged a ride (median {v:.1f} m/s)"
+        return "walking", f"no sport in the file; judged a walk (only {running_share:.0%} running steps)"
+    if 1.9 <= v <= 6.5:
+        return "running", f"no sport in the file; judged a run from its speed (median {v:.1f} m/s)"
+    if v > 6.5:
+        return "cycling", f"no sport in the file; judged a ride from its speed (median {v:.1f} m/s)"
+    return "walking", f"no sport in the file; judged a walk from its speed (median {v:.1f} m/s)"
+
+
+def _richness(a: Activity) -> tuple:
+    channels = sum(a.channel(c) is not None for c in g.RECORD_COLUMNS + g.RUNNING_DYNAMICS)
+    return (not a.partial, channels, a.format == "fit", len(a.records))
+
+
+def _same_run(a: Activity, b: Activity) -> bool:
+    if a.start_utc is None or b.start_utc is None:
+        return False
+    if abs((a.start_utc - b.start_utc).total_seconds()) > DUPLICATE_START_S:
+        return False
+    da, db = a.elapsed_s or 0.0, b.elapsed_s or 0.0
+    return abs(da - db) <= max(DUPLICATE_DURATION_SHARE * max(da, db), DUPLICATE_START_S)
+
+
+def drop_duplicates(runs: list[Activity]) -> tuple[list[Activity], list[dict]]:
+    """Keep one of each run that arrived twice (the richer file); list the others."""
+    runs = sorted(runs, key=lambda a: (a.start_utc, a.id))
+    kept: list[Activity] = []
+    skipped = []
+    for run in runs:
+        twin = next((k for k in reversed(kept[-5:]) if _same_run(k, run)), None)
+        if twin is None:
+            kept.append(run)
+            continue
+        better, worse = (run, twin) if _richness(run) > _richness(twin) else (twin, run)
+        if better is run:
+            kept[kept.index(twin)] = run
+        skipped.append({"source": worse.id, "reason": f"duplicate of {better.id}"})
+    return kept, skipped
+
+
+# ------------------------------------------------------------------ main ----
+
+
+def load_runs(
+    path: str | os.PathLike,
+    *,
+    workers: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    use_cache: bool = True,
+    timezone: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Export:
+    """Read every run in a folder or archive.
+
+    Parameters
+    ----------
+    path : str or path
+        A folder, a zip archive, or one activity file.
+    workers : int, optional
+        Processes that parse in parallel (default: all cores).
+    cache_dir : path, optional
+        Where parsed files are cached (default: the platform's user cache folder).
+    use_cache : bool
+        False parses everything and writes nothing to the cache.
+    timezone : str, optional
+        IANA zone for files that carry no local time and no position
+        (default: this machine's zone).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each file.
+
+    Raises
+    ------
+    HamstringAnalyzerError
+        ``path`` does not exist, or ``timezone`` is not a zone name.
+    """
+    root = Path(path)
+    if not root.exists():
+        raise HamstringAnalyzerError(f"{path}: no such file or folder")
+    if timezone is not None:
+        try:
+            check_zone(timezone)
+        except ValueError as exc:
+            raise HamstringAnalyzerError(str(exc)) from None
+    cache = Cache(cache_dir) if use_cache else NoCache()
+    outcomes: list = []
+    sources = list(find_sources(root, outcomes))
+    export = Export(root=str(path))
+    results: dict[int, tuple] = {}
+    pending: list[tuple[int, str, str, bytes]] = []
+    done = 0
+    total = len(sources)
+    for i, src in enumerate(sources):
+        try:
+            data = src.data if src.data is not None else src.path.read_bytes()
+        except OSError as exc:
+            results[i] = ("error", f"cannot be read ({exc.strerror or exc})")
+            done += 1
+            continue
+        src.data = None  # archives' bytes are not kept twice
+        key = content_key(data)
+        cached = cache.get(key)
+        if cached is not None:
+            results[i] = cached
+            done += 1
+            if progress:
+                progress(done, total)
+            continue
+        pending.append((i, key, src.label, data))
+    export.cache_hits = cache.hits
+    export.parsed = len(pending)
+    n_workers = workers or os.cpu_count() or 1
+    for i, key, result in _parse_all(pending, n_workers):
+        results[i] = result
+        cache.put(key, result)  # errors too: a broken file is not re-read until it changes
+        done += 1
+        if progress:
+            progress(done, total)
+    runs = []
+    for i, src in enumerate(sources):
+        kind, payload = results[i]
+        if kind == "error":
+            export.errors.append({"source": src.label, "error": payload})
+        elif kind == "skipped":
+            export.skipped.append({"source": src.label, "reason": payload})
+        else:
+            for activity in payload:
+                _relabel(activity, src.label)
+                _settle_local_time(activity, timezone)
+                if activity.sport in (None, "generic"):
+                    sport, note = judge_sport(activity)
+                    activity.sport = sport
+                    if note:
+                        activity.warnings.append(note)
+                if activity.is_run and _too_short(activity):
+                    export.skipped.append({"source": activity.id, "reason": "too short to count as a run (under 2 minutes and 400 m)"})
+                elif activity.is_run:
+                    runs.append(activity)
+                else:
+                    what = activity.sport or "unknown sport"
+                    if activity.sub_sport and activity.sub_sport != "generic":
+                        what += f"/{activity.sub_sport}"
+                    export.skipped.append({"source": activity.id, "reason": f"not a run ({what})"})
+    for kind, outcome in outcomes:
+        if kind == "error":
+            export.errors.append({"source": outcome.label, "error": outcome.reason})
+        else:
+            export.skipped.append({"source": outcome.label, "reason": outcome.reason})
+    runs = [r for r in runs if r.start_utc is not None]
+    export.runs, duplicates = drop_duplicates(runs)
+    export.skipped.extend(duplicates)
+    export.skipped.sort(key=lambda d: d["source"])
+    export.errors.sort(key=lambda d: d["source"])
+    return export
+
+
+def _parse_all(pending, n_workers: int):
+    """Yield (index, key, result) for each pending file, in parallel when it pays."""
+    if n_workers <= 1 or len(pending) < 4:
+        for i, key, label, data in pending:
+            yield i, key, parse_bytes(label, data)
+        return
+    window = n_workers * 4  # bounded: never all files' bytes in flight at once
+    queue = list(reversed(pending))
+    with ProcessPoolExecutor(max_workers=n_workers) as pool:
+        running = {}
+        while queue or running:
+            while queue and len(running) < window:
+                i, key, label, data = queue.pop()
+                running[pool.submit(_worker, label, data)] = (i, key, label)
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                i, key, label = running.pop(fut)
+                try:
+                    result = fut.result()
+                except Exception as exc:  # a worker that died (out of memory...) costs one file
+                    result = ("error", f"could not be parsed ({type(exc).__name__}: {exc})")
+                yield i, key, result
+
+
+def _too_short(activity: Activity) -> bool:
+    return (activity.elapsed_s or 0) < MIN_RUN_S and (activity.distance_m or 0) < MIN_RUN_M
+
+
+def _relabel(activity: Activity, label: str) -> None:
+    activity.source = label  # the same content may sit at another path than when cached
+
+
+def _settle_local_time(activity: Activity, timezone: str | None) -> None:
+    """Give files without local time the user's zone (or this machine's)."""
+    if activity.utc_offset_s is not None or activity.start_utc is None:
+        return
+    if activity.timezone is None and timezone:
+        activity.timezone = timezone
+    activity.utc_offset_s = offset_seconds(activity.start_utc, activity.timezone)

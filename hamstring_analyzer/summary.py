@@ -1,0 +1,63 @@
+"""One line per run: the numbers the ingest JSON and the weekly tables start from."""
+
+from __future__ import annotations
+
+import math
+
+from . import glossary as g
+from .activity import Activity
+from .elevation import climb_m
+from .metrics import mean_heart_rate, running_cadence
+
+INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
+
+
+def _num(x, digits: int = 1):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else round(x, digits)
+
+
+def elevation_gain_m(activity: Activity) -> float | None:
+    """Total climb [m] after smoothing and a 3 m hysteresis; 0 on a treadmill, None without altitude."""
+    if activity.sub_sport in INDOOR_SUB_SPORTS:
+        return 0.0
+    alt = activity.channel(g.ALTITUDE)
+    if alt is None:
+        return None
+    value = climb_m(alt)
+    return None if math.isnan(value) else value
+
+
+def expensive_stats(activity: Activity) -> dict:
+    """The summary numbers that cost a pass over the records (cached with the parsed file)."""
+    return {
+        "elevation_gain_m": _num(elevation_gain_m(activity)),
+        "cadence_spm": _num(running_cadence(activity.records)),
+        "avg_heart_rate_bpm": _num(mean_heart_rate(activity.records)),
+    }
+
+
+def run_summary(activity: Activity) -> dict:
+    """The ingest JSON's run object (field names are a public contract)."""
+    start_local = activity.start_local
+    stats = activity.stats or expensive_stats(activity)
+    return {
+        "id": activity.id,
+        "source": activity.source,
+        "format": activity.format,
+        "start_utc": activity.start_utc.isoformat() if activity.start_utc is not None else None,
+        "start_local": start_local.isoformat() if start_local is not None else None,
+        "sport": activity.sport,
+        "sub_sport": activity.sub_sport,
+        "device": activity.device,
+        "distance_m": _num(activity.distance_m),
+        "elapsed_s": _num(activity.elapsed_s),
+        "moving_s": _num(activity.moving_s),
+        "elevation_gain_m": stats["elevation_gain_m"],
+        "cadence_spm": stats["cadence_spm"],
+        "avg_heart_rate_bpm": stats["avg_heart_rate_bpm"],
+        "has_gps": activity.has_gps,
+        "partial": activity.partial,
+    }
