@@ -1,0 +1,119 @@
+"""Weekly summaries in the runner's local Monday-to-Sunday weeks, and the acute:chronic ratio.
+
+Pure functions: a runs table in, frames out.
+
+References
+----------
+Gabbett TJ (2016). The training-injury prevention paradox. BJSM 50:273-280
+(acute:chronic 0.8-1.3 "sweet spot", >= 1.5 "danger zone").
+Williams S et al. (2017). Better way to determine the acute:chronic workload
+ratio? BJSM 51:209-210 (EWMA, lambda = 2 / (N + 1)).
+Lolli L et al. (2019). Mathematical coupling causes spurious correlation
+within the conventional acute-to-chronic workload ratio. BJSM 53:921-922
+(the uncoupled form).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .activity import Activity
+from .summary import run_summary
+
+ACWR_METHODS = ("rolling", "uncoupled", "ewma")
+
+
+def runs_table(runs: list[Activity]) -> pd.DataFrame:
+    """One row per run: local date and the summary numbers the weekly frame adds up."""
+    rows = []
+    for a in runs:
+        s = run_summary(a)
+        local = a.start_local
+        rows.append(
+            {
+                "id": a.id,
+                "local_date": local.date(),
+                "week_start": local.date() - dt.timedelta(days=local.weekday()),
+                "distance_m": s["distance_m"] or 0.0,
+                "moving_s": s["moving_s"] or 0.0,
+                "climb_m": s["elevation_gain_m"],
+                "cadence_spm": s["cadence_spm"],
+            }
+        )
+    cols = ["id", "local_date", "week_start", "distance_m", "moving_s", "climb_m", "cadence_spm"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def daily_load(runs: pd.DataFrame, until: dt.date | None = None) -> pd.Series:
+    """Distance per local day [m], with zero on days without running."""
+    if runs.empty:
+        return pd.Series(dtype="float64")
+    per_day = runs.groupby("local_date")["distance_m"].sum()
+    first = min(per_day.index)
+    last = until or max(per_day.index)
+    days = pd.date_range(first, last, freq="D").date
+    return per_day.reindex(days, fill_value=0.0).astype("float64")
+
+
+def acwr(load: pd.Series, method: str = "rolling") -> pd.Series:
+    """Acute:chronic workload ratio per day (7 days against 28).
+
+    ``rolling``: last 7 days / (last 28 days / 4). ``uncoupled``: days t-6..t
+    against the weekly mean of days t-27..t-7. ``ewma``: exponentially weighted
+    means with lambda = 2/(N+1), N = 7 and 28. Undefined (NaN) until 28 days of
+    history exist, or when the chronic load is zero.
+    """
+    if method not in ACWR_METHODS:
+        raise ValueError(f"acwr method must be one of {', '.join(ACWR_METHODS)}, not {method!r}")
+    x = load.astype("float64")
+    if method == "rolling":
+        acute = x.rolling(7, min_periods=7).sum()
+        chronic = x.rolling(28, min_periods=28).sum() / 4.0
+    elif method == "uncoupled":
+        acute = x.rolling(7, min_periods=7).sum()
+        chronic = x.shift(7).rolling(21, min_periods=21).sum() / 3.0
+    else:
+        acute = x.ewm(alpha=2 / 8, adjust=False).mean()
+        chronic = x.ewm(alpha=2 / 29, adjust=False).mean()
+        young = np.arange(len(x)) < 27
+        acute = acute.mask(young)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = acute / chronic
+    return ratio.where(chronic > 0)
+
+
+def weekly_summary(runs: pd.DataFrame, method: str = "rolling") -> pd.DataFrame:
+    """One row per local Monday-to-Sunday week, empty weeks included as zeros.
+
+    Columns: ``distance_m``, ``moving_s``, ``runs``, ``longest_run_m``,
+    ``climb_m``, ``cadence_spm`` (median of the week's runs), ``change_pct``
+    (against the previous week; NaN after an empty week), ``acwr`` (on the week's Sunday).
+    """
+    if runs.empty:
+        return pd.DataFrame(columns=["distance_m", "moving_s", "runs", "longest_run_m", "climb_m", "cadence_spm", "change_pct", "acwr"])
+    grouped = runs.groupby("week_start")
+    frame = pd.DataFrame(
+        {
+            "distance_m": grouped["distance_m"].sum(),
+            "moving_s": grouped["moving_s"].sum(),
+            "runs": grouped.size(),
+            "longest_run_m": grouped["distance_m"].max(),
+            "climb_m": grouped["climb_m"].sum(min_count=1),
+            "cadence_spm": grouped["cadence_spm"].median(),
+        }
+    )
+    weeks = pd.date_range(min(frame.index), max(frame.index), freq="7D").date
+    frame = frame.reindex(weeks)
+    for col in ("distance_m", "moving_s", "runs", "longest_run_m"):
+        frame[col] = frame[col].fillna(0)
+    frame["runs"] = frame["runs"].astype(int)
+    prev = frame["distance_m"].shift(1)
+    frame["change_pct"] = ((frame["distance_m"] / prev - 1.0) * 100.0).where(prev > 0)
+    sundays = [w + dt.timedelta(days=6) for w in frame.index]
+    ratio = acwr(daily_load(runs, until=max(sundays)), method)
+    frame["acwr"] = [ratio.get(d, np.nan) for d in sundays]
+    frame.index = pd.Index(frame.index, name="week_start")
+    return frame
