@@ -29,7 +29,6 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet):
     from .export import load_runs
 
     show = not quiet and sys.stderr.isatty()
-    bar = None
     state = {"bar": None}
 
     def progress(done, total):
@@ -45,7 +44,6 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet):
     finally:
         if state["bar"] is not None:
             state["bar"].__exit__(None, None, None)
-    del bar
     if not export.runs:
         where = f"{len(export.skipped)} skipped, {len(export.errors)} unreadable"
         raise click.ClickException(f"{path}: no runs found ({where}); nothing to analyse")

@@ -7,7 +7,6 @@ mislabel files. Whatever happens inside a decoder, only `ParseError` (or its
 
 from __future__ import annotations
 
-import gzip
 import os
 import zlib
 
