@@ -5,6 +5,7 @@ The library comes first; the ``hamstring-analyzer`` command is a thin layer on i
 >>> import hamstring_analyzer as ha
 >>> activities = ha.read_activities("run.fit")        # one file
 >>> export = ha.load_runs("my-garmin-export/")        # a whole export
+>>> result = ha.analyze(export)                        # weeks, per-run metrics, flags
 """
 
 __version__ = "0.1.0"
@@ -27,8 +28,12 @@ __all__ = [
 
 def __getattr__(name):
     # Heavier layers load on first use so that `import hamstring_analyzer` stays quick.
-    if name in {"load_runs", "Export"}:
-        from . import export
+    lazy = {
+        "load_runs": "export", "Export": "export", "analyze": "analysis", "Analysis": "analysis",
+        "Config": "config", "load_config": "config",
+    }  # fmt: skip
+    if name in lazy:
+        import importlib
 
-        return getattr(export, name)
+        return getattr(importlib.import_module(f".{lazy[name]}", __name__), name)
     raise AttributeError(f"module 'hamstring_analyzer' has no attribute {name!r}")

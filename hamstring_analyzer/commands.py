@@ -79,3 +79,50 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
     if json_path:
         export.write_json(json_path)
         click.echo(f"Wrote {json_path}")
+
+
+DISCLAIMER = "Not medical advice: flags are worth a look, not a diagnosis. Pain that persists deserves a physiotherapist or doctor."
+
+
+def _date(value):
+    return value.date() if value is not None else None
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write runs, weeks and flags as JSON.")
+@click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Show weeks and flags from this date (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Leave out runs after this date (YYYY-MM-DD).")
+@click.option("--weeks", "n_weeks", type=click.IntRange(1, 520), default=8, show_default=True, help="Weeks in the terminal table.")
+@click.option("--max-flags", type=click.IntRange(0, 100000), default=30, show_default=True, help="Flags printed (all go to --json).")
+@export_options
+@friendly_errors
+def analyze(path, config_path, json_path, units, since, until, n_weeks, max_flags, cache_dir, no_cache, workers, timezone, quiet):
+    """Flag the hamstring risk factors in PATH, week by week and run by run.
+
+    Prints the recent weeks as a table, then the flags, newest first. Flags are
+    worth a look, not a diagnosis.
+    """
+    from .analysis import analyze as run_analysis
+    from .config import load_config
+    from .report_text import flags_text, weeks_table
+
+    config = load_config(config_path).with_units(units)
+    since, until = _date(since), _date(until)
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}")
+    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
+    print_export_notes(export, quiet)
+    result = run_analysis(export, config, since=since, until=until)
+    if result.runs.empty:
+        raise click.ClickException(f"{path}: no runs between {since or 'the start'} and {until or 'the end'}")
+    click.echo(weeks_table(result, n_weeks))
+    click.echo("")
+    click.echo(flags_text(result, max_flags))
+    click.echo("")
+    click.echo(DISCLAIMER)
+    if json_path:
+        result.write_json(json_path)
+        click.echo(f"Wrote {json_path}")

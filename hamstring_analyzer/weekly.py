@@ -20,31 +20,13 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .activity import Activity
-from .summary import run_summary
+from .runmetrics import runs_table  # noqa: F401  (the weekly frame's input, re-exported)
 
-ACWR_METHODS = ("rolling", "uncoupled", "ewma")
-
-
-def runs_table(runs: list[Activity]) -> pd.DataFrame:
-    """One row per run: local date and the summary numbers the weekly frame adds up."""
-    rows = []
-    for a in runs:
-        s = run_summary(a)
-        local = a.start_local
-        rows.append(
-            {
-                "id": a.id,
-                "local_date": local.date(),
-                "week_start": local.date() - dt.timedelta(days=local.weekday()),
-                "distance_m": s["distance_m"] or 0.0,
-                "moving_s": s["moving_s"] or 0.0,
-                "climb_m": s["elevation_gain_m"],
-                "cadence_spm": s["cadence_spm"],
-            }
-        )
-    cols = ["id", "local_date", "week_start", "distance_m", "moving_s", "climb_m", "cadence_spm"]
-    return pd.DataFrame(rows, columns=cols)
+from .config import ACWR_METHODS  # noqa: E402
+WEEK_COLUMNS = [
+    "distance_m", "moving_s", "runs", "longest_run_m", "climb_m", "fast_m", "speedwork_share",
+    "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date",
+]  # fmt: skip
 
 
 def daily_load(runs: pd.DataFrame, until: dt.date | None = None) -> pd.Series:
@@ -89,11 +71,15 @@ def weekly_summary(runs: pd.DataFrame, method: str = "rolling") -> pd.DataFrame:
     """One row per local Monday-to-Sunday week, empty weeks included as zeros.
 
     Columns: ``distance_m``, ``moving_s``, ``runs``, ``longest_run_m``,
-    ``climb_m``, ``cadence_spm`` (median of the week's runs), ``change_pct``
-    (against the previous week; NaN after an empty week), ``acwr`` (on the week's Sunday).
+    ``climb_m``, ``fast_m``, ``speedwork_share`` (fast_m / distance_m, 0-1),
+    ``cadence_spm`` (median of the week's runs), ``change_pct`` (against the
+    previous week [%]; NaN after an empty week), ``acwr`` (on the week's Sunday)
+    and ``acwr_peak`` with ``acwr_peak_date`` (the highest daily ratio within the week).
     """
     if runs.empty:
-        return pd.DataFrame(columns=["distance_m", "moving_s", "runs", "longest_run_m", "climb_m", "cadence_spm", "change_pct", "acwr"])
+        return pd.DataFrame(columns=WEEK_COLUMNS)
+    if "fast_m" not in runs:
+        runs = runs.assign(fast_m=np.nan)
     grouped = runs.groupby("week_start")
     frame = pd.DataFrame(
         {
@@ -102,6 +88,7 @@ def weekly_summary(runs: pd.DataFrame, method: str = "rolling") -> pd.DataFrame:
             "runs": grouped.size(),
             "longest_run_m": grouped["distance_m"].max(),
             "climb_m": grouped["climb_m"].sum(min_count=1),
+            "fast_m": grouped["fast_m"].sum(min_count=1),
             "cadence_spm": grouped["cadence_spm"].median(),
         }
     )
@@ -109,11 +96,16 @@ def weekly_summary(runs: pd.DataFrame, method: str = "rolling") -> pd.DataFrame:
     frame = frame.reindex(weeks)
     for col in ("distance_m", "moving_s", "runs", "longest_run_m"):
         frame[col] = frame[col].fillna(0)
+    frame["fast_m"] = frame["fast_m"].where(frame["runs"] > 0, 0.0)
+    frame["speedwork_share"] = (frame["fast_m"] / frame["distance_m"]).where(frame["distance_m"] > 0)
     frame["runs"] = frame["runs"].astype(int)
     prev = frame["distance_m"].shift(1)
     frame["change_pct"] = ((frame["distance_m"] / prev - 1.0) * 100.0).where(prev > 0)
     sundays = [w + dt.timedelta(days=6) for w in frame.index]
     ratio = acwr(daily_load(runs, until=max(sundays)), method)
     frame["acwr"] = [ratio.get(d, np.nan) for d in sundays]
+    peaks = [ratio.loc[w : w + dt.timedelta(days=6)].dropna() for w in frame.index]
+    frame["acwr_peak"] = [p.max() if len(p) else np.nan for p in peaks]
+    frame["acwr_peak_date"] = [p.idxmax() if len(p) else None for p in peaks]
     frame.index = pd.Index(frame.index, name="week_start")
     return frame

@@ -44,7 +44,7 @@ def sample_json(tmp_path_factory):
 
 def test_sample_runs_story(sample_json):
     runs, skipped, errors = sample_json["runs"], sample_json["skipped"], sample_json["errors"]
-    assert len(runs) == 82
+    assert len(runs) == 79
     assert all(set(r) == RUN_FIELDS for r in runs)
     reasons = {s["source"]: s["reason"] for s in skipped}
     assert reasons["export/garmin/2026-07-04-10-00-ride.fit"] == "not a run (cycling)"

@@ -1,0 +1,114 @@
+"""One call from an export to weeks and flags: what ``hamstring-analyzer analyze`` prints and writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .atomic import atomic_write_text
+from .config import Config
+from .export import Export, load_runs
+from .rules import Flag, find_flags, flags_frame
+from .runmetrics import runs_table
+from .weekly import weekly_summary
+
+#: The weekly fields of the JSON contract, in order.
+WEEK_FIELDS = ("week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm", "acwr")
+
+
+@dataclass
+class Analysis:
+    """An export analysed: per-run metrics, weekly frame and flags (newest first).
+
+    Attributes
+    ----------
+    export : Export
+        What was read (runs, skipped files, errors).
+    runs : DataFrame
+        One row per run in the period (`runmetrics.runs_table` columns).
+    weeks : DataFrame
+        One row per local Monday-to-Sunday week in the period (`weekly.weekly_summary`).
+    flags : list of Flag
+        Newest first.
+    config : Config
+    since, until : date or None
+        The period shown; the history before ``since`` still informs the baselines.
+    """
+
+    export: Export
+    runs: pd.DataFrame
+    weeks: pd.DataFrame
+    flags: list[Flag]
+    config: Config
+    since: dt.date | None = None
+    until: dt.date | None = None
+    extra: dict = field(default_factory=dict)
+
+    def flags_frame(self) -> pd.DataFrame:
+        return flags_frame(self.flags)
+
+    def weeks_records(self) -> list[dict]:
+        out = []
+        for week, row in self.weeks.iterrows():
+            rec = {"week_start": week.isoformat()}
+            for key in WEEK_FIELDS[1:]:
+                rec[key] = _json_number(row[key], 0 if key == "runs" else 3)
+            out.append(rec)
+        return out
+
+    def to_dict(self) -> dict:
+        """The ingest JSON (runs in the period, skipped, errors) plus ``weeks`` and ``flags``."""
+        doc = self.export.to_dict()
+        keep = set(self.runs["id"])
+        doc["runs"] = [r for r in doc["runs"] if r["id"] in keep]
+        doc["weeks"] = self.weeks_records()
+        doc["flags"] = [f.to_dict() for f in self.flags]
+        doc.update(self.extra)
+        return doc
+
+    def write_json(self, path: str | os.PathLike) -> None:
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _json_number(x, digits: int):
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return int(round(x)) if digits == 0 else round(x, digits)
+
+
+def analyze(
+    source: Export | str | os.PathLike,
+    config: Config | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    **load_options,
+) -> Analysis:
+    """Weeks and flags for an export (or a folder/zip, read with `load_runs`).
+
+    Runs after ``until`` are left out, as if the analysis ran that day. Runs
+    before ``since`` are not shown but still set the runner's baselines
+    (threshold pace, pre-break averages, the week before the first one shown).
+    """
+    config = config or Config()
+    export = source if isinstance(source, Export) else load_runs(Path(source), **load_options)
+    if since and until and since > until:
+        raise ValueError(f"since ({since}) is after until ({until})")
+    runs = [a for a in export.runs if until is None or a.start_local.date() <= until]
+    table = runs_table(runs, config)
+    weeks = weekly_summary(table, config.acwr.method)
+    flags = find_flags(table, weeks, config)
+    if since is not None:
+        first_week = since - dt.timedelta(days=since.weekday())
+        table = table[table["local_date"] >= since].reset_index(drop=True)
+        weeks = weeks[weeks.index >= first_week]
+        flags = [f for f in flags if f.date >= since]
+    return Analysis(export=export, runs=table, weeks=weeks, flags=flags, config=config, since=since, until=until)

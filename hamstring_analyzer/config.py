@@ -1,0 +1,258 @@
+"""Every threshold the analyzers use, in one object, loadable from a TOML file.
+
+The defaults and their sources are those of ``DOMAIN.md``; each is a default a
+runner, coach or physio can change. A TOML file sets any subset::
+
+    units = "mi"
+
+    [runner]
+    threshold_pace_per_km = "4:40"     # or threshold_pace_per_mi; else estimated
+    max_heart_rate = 188               # or threshold_heart_rate; else estimated
+
+    [weekly_mileage_jump]
+    warn_pct = 10
+    alert_pct = 30
+
+Unknown sections or keys, and values of the wrong kind or out of range, are
+refused with a `ConfigError` naming the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .errors import ConfigError
+
+UNITS = ("km", "mi")
+ACWR_METHODS = ("rolling", "uncoupled", "ewma")
+METRES_PER_MILE = 1609.344
+
+
+def _field(default, lo=None, hi=None, kind=float, help=""):
+    return field(default=default, metadata={"lo": lo, "hi": hi, "kind": kind, "help": help})
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    """What the runner knows about themselves; unset values are estimated from the history."""
+
+    threshold_pace_per_km: str | None = _field(None, kind=str, help='pace like "4:40"')
+    threshold_pace_per_mi: str | None = _field(None, kind=str, help='pace like "7:30"')
+    threshold_heart_rate: float | None = _field(None, 100, 220, help="beats/min")
+    max_heart_rate: float | None = _field(None, 120, 230, help="beats/min")
+
+
+@dataclass(frozen=True)
+class FastConfig:
+    """What counts as fast running ("speedwork").
+
+    Friel's zones: zone 4 starts at a pace within 6% of threshold pace, or at
+    95% of threshold heart rate. Without a configured threshold, threshold pace
+    is estimated from the ``history_days`` before each run: the faster of the
+    best sustained 20-minute speed / 1.04 and the median easy speed x 1.2.
+    """
+
+    pace_pct_of_threshold: float = _field(106.0, 90, 150, help="% of threshold pace")
+    hr_pct_of_threshold: float = _field(95.0, 70, 110, help="% of threshold heart rate")
+    threshold_hr_pct_of_max: float = _field(90.0, 70, 100, help="% of max heart rate")
+    history_days: int = _field(84, 14, 730, kind=int, help="days")
+    min_fast_km: float = _field(1.0, 0, 50, help="km of fast running that makes a run a fast session")
+
+
+@dataclass(frozen=True)
+class MileageJumpConfig:
+    warn_pct: float = _field(10.0, 0, 500, help="%")
+    alert_pct: float = _field(30.0, 0, 500, help="%")
+
+
+@dataclass(frozen=True)
+class SpeedworkConfig:
+    share_pct: float = _field(20.0, 0, 100, help="% of the week's distance")
+    alert_share_pct: float = _field(30.0, 0, 100, help="% of the week's distance")
+
+
+@dataclass(frozen=True)
+class CadenceConfig:
+    min_spm: float = _field(175.0, 120, 220, help="steps/min")
+    alert_spm: float = _field(160.0, 100, 220, help="steps/min")
+    own_margin_spm: float = _field(3.0, 0, 30, help="steps/min below your own cadence at that speed")
+
+
+@dataclass(frozen=True)
+class LongRunConfig:
+    min_km: float = _field(16.0, 1, 100, help="km")
+    min_moving_min: float = _field(90.0, 10, 600, help="minutes")
+    flat_m_per_km: float = _field(10.0, 0, 100, help="m of climb per km")
+
+
+@dataclass(frozen=True)
+class LayoffConfig:
+    min_gap_days: int = _field(10, 2, 365, kind=int, help="days")
+    long_gap_days: int = _field(28, 2, 365, kind=int, help="days")
+    restart_gap_days: int = _field(120, 2, 3650, kind=int, help="days")
+    return_pct: float = _field(70.0, 0, 200, help="% of the pre-gap weekly average")
+    long_return_pct: float = _field(60.0, 0, 200, help="% of the pre-gap weekly average")
+    restart_week_km: float = _field(10.0, 0, 200, help="km in the first week after a very long break")
+
+
+@dataclass(frozen=True)
+class FatigueConfig:
+    min_moving_min: float = _field(60.0, 10, 600, help="minutes")
+    cadence_drop_spm: float = _field(5.0, 0, 50, help="steps/min, last quarter against the first half at the same pace")
+    decoupling_pct: float = _field(5.0, 0, 100, help="% (Friel's aerobic decoupling)")
+
+
+@dataclass(frozen=True)
+class BaseConfig:
+    """A base before hills or speedwork ("15 Ways"): judged over the previous 4 weeks."""
+
+    hills_week_km: float = _field(24.0, 0, 300, help="km a week (about 15 miles)")
+    hilly_m_per_km: float = _field(15.0, 1, 200, help="m of climb per km that makes a hill run")
+    speedwork_run_km: float = _field(5.0, 0, 100, help="km (about 3 miles), run comfortably")
+    speedwork_runs: int = _field(6, 0, 100, kind=int, help="runs of that length in the previous 4 weeks")
+
+
+@dataclass(frozen=True)
+class AcwrConfig:
+    method: str = _field("rolling", kind=str, help=" | ".join(ACWR_METHODS))
+    danger: float = _field(1.5, 1.0, 5.0, help="ratio")
+
+
+@dataclass(frozen=True)
+class Config:
+    """All thresholds. ``Config()`` is the defaults; `load_config` reads a TOML file."""
+
+    units: str = _field("km", kind=str, help=" | ".join(UNITS))
+    runner: RunnerConfig = field(default_factory=RunnerConfig)
+    fast: FastConfig = field(default_factory=FastConfig)
+    weekly_mileage_jump: MileageJumpConfig = field(default_factory=MileageJumpConfig)
+    speedwork_share: SpeedworkConfig = field(default_factory=SpeedworkConfig)
+    low_cadence: CadenceConfig = field(default_factory=CadenceConfig)
+    flat_long_run: LongRunConfig = field(default_factory=LongRunConfig)
+    layoff_return: LayoffConfig = field(default_factory=LayoffConfig)
+    late_run_fatigue: FatigueConfig = field(default_factory=FatigueConfig)
+    base: BaseConfig = field(default_factory=BaseConfig)
+    acwr: AcwrConfig = field(default_factory=AcwrConfig)
+
+    def __post_init__(self):
+        _check_value("units", self.units, fields(self)[0])
+        if self.units not in UNITS:
+            raise ConfigError(f"units: {self.units!r} is not allowed; use one of {', '.join(UNITS)}")
+        if self.acwr.method not in ACWR_METHODS:
+            raise ConfigError(f"acwr.method: {self.acwr.method!r} is not allowed; use one of {', '.join(ACWR_METHODS)}")
+        r = self.runner
+        if r.threshold_pace_per_km and r.threshold_pace_per_mi:
+            raise ConfigError("runner: set threshold_pace_per_km or threshold_pace_per_mi, not both")
+        for key in ("threshold_pace_per_km", "threshold_pace_per_mi"):
+            if getattr(r, key) is not None:
+                parse_pace(getattr(r, key), f"runner.{key}")
+        if self.weekly_mileage_jump.alert_pct < self.weekly_mileage_jump.warn_pct:
+            raise ConfigError("weekly_mileage_jump.alert_pct must be at least warn_pct")
+        gaps = self.layoff_return
+        if not gaps.min_gap_days <= gaps.long_gap_days <= gaps.restart_gap_days:
+            raise ConfigError("layoff_return: need min_gap_days <= long_gap_days <= restart_gap_days")
+
+    # -- derived ------------------------------------------------------------
+    @property
+    def threshold_speed_mps(self) -> float | None:
+        """The configured threshold pace as a speed [m/s], or None to estimate it."""
+        r = self.runner
+        if r.threshold_pace_per_km:
+            return 1000.0 / parse_pace(r.threshold_pace_per_km, "runner.threshold_pace_per_km")
+        if r.threshold_pace_per_mi:
+            return METRES_PER_MILE / parse_pace(r.threshold_pace_per_mi, "runner.threshold_pace_per_mi")
+        return None
+
+    @property
+    def threshold_hr_bpm(self) -> float | None:
+        """The configured threshold heart rate, or one derived from max heart rate; None to estimate."""
+        r = self.runner
+        if r.threshold_heart_rate:
+            return float(r.threshold_heart_rate)
+        if r.max_heart_rate:
+            return r.max_heart_rate * self.fast.threshold_hr_pct_of_max / 100.0
+        return None
+
+    def with_units(self, units: str | None) -> "Config":
+        return self if units is None else dataclasses.replace(self, units=units)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+_PACE = re.compile(r"^\s*(\d{1,2}):([0-5]\d)\s*$")
+
+
+def parse_pace(text: str, key: str = "pace") -> float:
+    """``"4:40"`` -> 280 seconds (per km or per mile, as the key says)."""
+    m = _PACE.match(str(text))
+    if not m:
+        raise ConfigError(f"{key}: {text!r} is not a pace; write minutes:seconds, like \"4:40\"")
+    seconds = int(m.group(1)) * 60 + int(m.group(2))
+    if not 120 <= seconds <= 1200:
+        raise ConfigError(f"{key}: {text} is outside 2:00-20:00")
+    return float(seconds)
+
+
+def _check_value(key: str, value: Any, f: dataclasses.Field) -> Any:
+    meta = f.metadata
+    kind, lo, hi = meta.get("kind", float), meta.get("lo"), meta.get("hi")
+    if value is None and f.default is None:
+        return None
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected text ({meta.get('help', '')}), got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not float(value).is_integer()):
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{key}: expected {what} [{meta.get('help', '')}], got {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{key}: expected a finite number, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ConfigError(f"{key}: {value} is outside the allowed range {lo}-{hi} [{meta.get('help', '')}]")
+    return kind(value)
+
+
+def _build(cls, data: dict, prefix: str):
+    known = {f.name: f for f in fields(cls)}
+    values = {}
+    for key, value in data.items():
+        where = f"{prefix}{key}"
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting; allowed here: {', '.join(known)}")
+        f = known[key]
+        if dataclasses.is_dataclass(f.default_factory if f.default_factory is not dataclasses.MISSING else None):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: expected a [{key}] section")
+            values[key] = _build(f.default_factory, value, f"{where}.")
+        else:
+            values[key] = _check_value(where, value, f)
+    return cls(**values)
+
+
+def config_from_dict(data: dict) -> Config:
+    """A `Config` from nested dicts (as TOML gives them), checked key by key."""
+    return _build(Config, data, "")
+
+
+def load_config(path: str | os.PathLike | None) -> Config:
+    """Read a TOML config file; None gives the defaults."""
+    if path is None:
+        return Config()
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        return config_from_dict(data)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None

@@ -1,0 +1,66 @@
+"""Plain-text views of an analysis for the terminal."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+from . import units as u
+from .analysis import Analysis
+
+
+def _num(x) -> bool:
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def headline(result: Analysis) -> str:
+    runs = result.runs
+    units = result.config.units
+    total = runs["distance_m"].sum()
+    first, last = min(runs["local_date"]), max(runs["local_date"])
+    e = result.export
+    return (
+        f"{len(runs)} runs ({u.distance(total, units)}, {first:%d %b %Y} to {last:%d %b %Y}); "
+        f"{len(e.skipped)} skipped; {len(e.errors)} could not be read."
+    )
+
+
+def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
+    """The last ``n_weeks`` weeks as an aligned table, in the runner's units."""
+    units = result.config.units
+    weeks = result.weeks.tail(n_weeks)
+    header = ["Week of", f"Dist ({units})", "Runs", "Change", "Fast", "Longest", "Cadence", "ACWR"]
+    rows = []
+    for week, w in weeks.iterrows():
+        per = u.unit_metres(units)
+        rows.append(
+            [
+                f"{week.day} {week:%b %Y}",
+                f"{w['distance_m'] / per:.1f}",
+                str(int(w["runs"])),
+                f"{w['change_pct']:+.0f}%" if _num(w["change_pct"]) else "-",
+                f"{w['speedwork_share'] * 100:.0f}%" if _num(w["speedwork_share"]) else "-",
+                f"{w['longest_run_m'] / per:.1f}" if w["longest_run_m"] > 0 else "-",
+                f"{w['cadence_spm']:.0f}" if _num(w["cadence_spm"]) else "-",
+                f"{w['acwr']:.2f}" if _num(w["acwr"]) else "-",
+            ]
+        )
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    lines = [headline(result), ""]
+    lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
+    for r in rows:
+        lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+    return "\n".join(lines)
+
+
+def flags_text(result: Analysis, limit: int = 30) -> str:
+    flags = result.flags
+    if not flags:
+        return "No flags: nothing in these weeks stands out against the usual advice."
+    lines = [f"{len(flags)} flag{'s' if len(flags) != 1 else ''}, newest first (worth a look, not a diagnosis):"]
+    for f in flags[:limit]:
+        lines.append(f"  {f.severity.upper():7} {f.date:%d %b %Y}  {f.rule}")
+        lines.append(textwrap.fill(f.message, width=100, initial_indent=" " * 10, subsequent_indent=" " * 10))
+    if len(flags) > limit:
+        lines.append(f"  ... and {len(flags) - limit} more (all of them in --json).")
+    return "\n".join(lines)

@@ -1,0 +1,351 @@
+"""Per-run metrics: climb per km, fast distance, cadence, late-run fatigue, step length, decoupling.
+
+Pure functions over one Activity's records; `runs_table` puts one row per run
+into a frame, with fast running judged against the runner's own threshold
+estimated from the runs before each one.
+
+References
+----------
+Friel J. The Triathlete's Training Bible: run zones from threshold pace
+(zone 4 within 6% of it) and threshold heart rate (zone 4 from 95%);
+aerobic decoupling (first half against second half of speed / heart rate,
+under 5% on a steady run means the runner is aerobically ready for it).
+Heiderscheit BC et al. (2011). Effects of step rate manipulation on joint
+mechanics during running. MSSE 43:296-302 (step length = speed / step rate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from . import glossary as g
+from .activity import Activity, unix_seconds
+from .config import Config
+from .metrics import running_mask, sample_durations, weighted_median
+from .summary import INDOOR_SUB_SPORTS, run_summary
+
+#: Speeds below this are standing or walking, not running [m/s].
+RUNNING_SPEED_MIN = 1.5
+#: Time for the "best sustained" speed used to estimate threshold pace [s].
+SUSTAINED_S = 20 * 60
+#: Best 20-minute speed is about 4% above threshold (one-hour race) speed.
+SUSTAINED_OVER_THRESHOLD = 1.04
+#: Easy running is about 20% slower than threshold speed (Friel zone 2: 1.14-1.29 x threshold pace).
+THRESHOLD_OVER_EASY = 1.20
+#: Easy running heart rate sits near 88% of threshold heart rate (Friel zone 2: 85-89%).
+EASY_HR_SHARE_OF_THRESHOLD = 0.88
+#: Smoothing for speed and heart rate before judging "fast" [s].
+SMOOTH_S = 30
+
+
+def is_indoor(activity: Activity) -> bool:
+    return activity.sub_sport in INDOOR_SUB_SPORTS
+
+
+def _smooth(series: pd.Series, seconds: int = SMOOTH_S) -> np.ndarray:
+    return series.rolling(f"{seconds}s", min_periods=1).mean().to_numpy()
+
+
+def distance_steps(records: pd.DataFrame) -> np.ndarray:
+    """Metres covered from each sample to the next (zero across pauses) [m]."""
+    if g.DISTANCE in records and records[g.DISTANCE].notna().any():
+        d = records[g.DISTANCE].ffill().fillna(0.0).to_numpy()
+        steps = np.diff(d, append=d[-1])
+        return np.clip(steps, 0.0, None)
+    if g.SPEED in records:
+        return np.nan_to_num(records[g.SPEED].to_numpy()) * sample_durations(records.index)
+    return np.zeros(len(records))
+
+
+def speed_is_reliable(activity: Activity) -> bool:
+    """Outdoors with a speed channel. A treadmill's speed is the watch's guess from arm swing."""
+    return not is_indoor(activity) and activity.channel(g.SPEED) is not None
+
+
+def median_running_speed(records: pd.DataFrame) -> float:
+    """Time-weighted median speed while running [m/s]; NaN without speed."""
+    if g.SPEED not in records or not records[g.SPEED].notna().any():
+        return float("nan")
+    speed = _smooth(records[g.SPEED], 10)
+    w = sample_durations(records.index)
+    return weighted_median(np.where(speed >= RUNNING_SPEED_MIN, speed, np.nan), w)
+
+
+def best_sustained_speed(records: pd.DataFrame, seconds: float = SUSTAINED_S) -> float:
+    """Best average speed over any ``seconds`` of the run [m/s]; NaN for shorter runs."""
+    if g.DISTANCE not in records or len(records) < 2:
+        return float("nan")
+    d = records[g.DISTANCE].ffill().to_numpy()
+    t = unix_seconds(records.index)
+    ok = np.isfinite(d)
+    d, t = d[ok], t[ok]
+    if len(t) < 2 or t[-1] - t[0] < seconds:
+        return float("nan")
+    j = np.searchsorted(t, t + seconds)
+    valid = j < len(t)
+    i = np.nonzero(valid)[0]
+    j = j[valid]
+    return float(np.max((d[j] - d[i]) / (t[j] - t[i])))
+
+
+def interval_mask(activity: Activity) -> np.ndarray:
+    """Samples inside laps the watch marked as intervals."""
+    laps = activity.laps
+    mask = np.zeros(len(activity.records), dtype=bool)
+    if laps is None or laps.empty or g.LAP_INTENSITY not in laps:
+        return mask
+    t = activity.records.index
+    for _, lap in laps[laps[g.LAP_INTENSITY] == "interval"].iterrows():
+        if pd.isna(lap[g.LAP_START]) or pd.isna(lap[g.LAP_END]):
+            continue
+        mask |= np.asarray((t >= lap[g.LAP_START]) & (t < lap[g.LAP_END]))
+    return mask
+
+
+def fast_mask(activity: Activity, fast_speed_mps: float | None, fast_hr_bpm: float | None) -> tuple[np.ndarray, str | None]:
+    """Samples run fast, and what decided it (``pace``, ``heart rate``, ``laps`` or None).
+
+    Laps marked as intervals always count. Outdoors, pace decides: hamstring
+    load follows speed, and heart rate drifts up late in long easy runs. Heart
+    rate decides where pace is unreliable (a treadmill, or no speed at all).
+    """
+    records = activity.records
+    mask = interval_mask(activity)
+    by = "laps" if mask.any() else None
+    if speed_is_reliable(activity) and fast_speed_mps:
+        mask |= _smooth(records[g.SPEED]) >= fast_speed_mps
+        by = "pace"
+    elif g.HEART_RATE in records and records[g.HEART_RATE].notna().any() and fast_hr_bpm:
+        mask |= _smooth(records[g.HEART_RATE]) >= fast_hr_bpm
+        by = "heart rate"
+    return mask, by
+
+
+def fast_distance_m(activity: Activity, fast_speed_mps: float | None, fast_hr_bpm: float | None) -> tuple[float, str | None]:
+    """Distance actually run fast [m] (not whole runs that contain an interval)."""
+    mask, by = fast_mask(activity, fast_speed_mps, fast_hr_bpm)
+    return float(distance_steps(activity.records)[mask].sum()), by
+
+
+def _halves(records: pd.DataFrame, mask: np.ndarray, skip_s: float = 0.0):
+    """Running time shares: (weights, first-half mask, last-quarter mask) over the masked samples."""
+    w = sample_durations(records.index) * mask
+    clock = np.cumsum(w) - w
+    keep = clock >= skip_s
+    total = w[keep].sum()
+    if total <= 0:
+        return w, np.zeros_like(mask), np.zeros_like(mask), np.zeros_like(mask)
+    rel = (clock - skip_s) / total
+    first = keep & mask & (rel < 0.5)
+    second = keep & mask & (rel >= 0.5)
+    last_q = keep & mask & (rel >= 0.75)
+    return w, first, second, last_q
+
+
+def late_cadence_drop(records: pd.DataFrame, bin_mps: float = 0.1, min_overlap: float = 0.3) -> tuple[float, bool]:
+    """Cadence lost in the last quarter against the first half, at similar pace [steps/min].
+
+    Samples are put into speed bins of ``bin_mps``; each last-quarter sample is
+    compared with the first half's median cadence in the same bin, so a runner
+    who simply slowed down is not counted as fading. Positive = cadence fell.
+    Returns (drop, pace_corrected); NaN when there is too little to compare.
+    """
+    if g.CADENCE not in records or not records[g.CADENCE].notna().any():
+        return float("nan"), False
+    run = running_mask(records)
+    w, first, _, last_q = _halves(records, run)
+    cad = records[g.CADENCE].to_numpy()
+    if w[first].sum() < 300 or w[last_q].sum() < 300:
+        return float("nan"), False
+    if g.SPEED not in records or not records[g.SPEED].notna().any():
+        return weighted_median(cad[first], w[first]) - weighted_median(cad[last_q], w[last_q]), False
+    bins = np.floor(_smooth(records[g.SPEED], 10) / bin_mps)
+    first_frame = pd.DataFrame({"bin": bins[first], "cad": cad[first], "w": w[first]})
+    per_bin = first_frame.groupby("bin").agg(cad=("cad", "median"), w=("w", "sum"))
+    per_bin = per_bin[per_bin["w"] >= 30]
+    ref = pd.Series(bins[last_q]).map(per_bin["cad"]).to_numpy()
+    diffs = cad[last_q] - ref
+    weights = w[last_q]
+    matched = np.isfinite(diffs)
+    if weights[matched].sum() < min_overlap * weights.sum():
+        return float("nan"), True
+    return -weighted_median(diffs[matched], weights[matched]), True
+
+
+def aerobic_decoupling_pct(activity: Activity, warmup_s: float = 300.0, max_speed_cv: float = 0.15) -> float:
+    """(EF first half - EF second half) / EF first half x 100, EF = speed / heart rate [%].
+
+    Only for steady outdoor runs: no interval laps, speed varying less than
+    ``max_speed_cv``. The first ``warmup_s`` are skipped while heart rate rises.
+    NaN where it does not apply.
+    """
+    records = activity.records
+    if not speed_is_reliable(activity) or activity.channel(g.HEART_RATE) is None or interval_mask(activity).any():
+        return float("nan")
+    speed = _smooth(records[g.SPEED], 10)
+    hr = records[g.HEART_RATE].to_numpy()
+    run = (speed >= RUNNING_SPEED_MIN) & np.isfinite(hr) & (hr > 0)
+    w, first, second, _ = _halves(records, run, skip_s=warmup_s)
+    if w[first].sum() < 600 or w[second].sum() < 600:
+        return float("nan")
+    sp = speed[first | second]
+    if np.std(sp) / np.mean(sp) > max_speed_cv:
+        return float("nan")
+    ef1 = np.average(speed[first], weights=w[first]) / np.average(hr[first], weights=w[first])
+    ef2 = np.average(speed[second], weights=w[second]) / np.average(hr[second], weights=w[second])
+    return float((ef1 - ef2) / ef1 * 100.0)
+
+
+def step_length_m(records: pd.DataFrame) -> float:
+    """Median step length while running [m]: running dynamics when recorded, else speed / step rate."""
+    w = sample_durations(records.index)
+    run = running_mask(records)
+    if g.STEP_LENGTH in records and records[g.STEP_LENGTH].notna().any():
+        sl = records[g.STEP_LENGTH].to_numpy() / 1000.0
+        sel = run if run.any() else np.ones(len(records), dtype=bool)
+        return weighted_median(sl[sel], w[sel])
+    if g.SPEED not in records or g.CADENCE not in records or not run.any():
+        return float("nan")
+    speed = _smooth(records[g.SPEED], 10)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sl = speed / (records[g.CADENCE].to_numpy() / 60.0)
+    ok = run & (speed >= RUNNING_SPEED_MIN)
+    return weighted_median(sl[ok], w[ok])
+
+
+def run_profile(activity: Activity) -> dict:
+    """The numbers of one run that do not depend on the runner's thresholds."""
+    s = run_summary(activity)
+    local = activity.start_local
+    distance = s["distance_m"] or 0.0
+    indoor = is_indoor(activity)
+    climb = s["elevation_gain_m"]
+    reliable = speed_is_reliable(activity)
+    drop, corrected = late_cadence_drop(activity.records)
+    return {
+        "id": activity.id,
+        "source": activity.source,
+        "start_local": local,
+        "local_date": local.date(),
+        "week_start": local.date() - dt.timedelta(days=local.weekday()),
+        "distance_m": distance,
+        "moving_s": s["moving_s"] or 0.0,
+        "climb_m": climb,
+        "climb_per_km": (climb / (distance / 1000.0)) if climb is not None and distance > 0 else float("nan"),
+        "indoor": indoor,
+        "sub_sport": activity.sub_sport,
+        "cadence_spm": s["cadence_spm"] if s["cadence_spm"] is not None else float("nan"),
+        "speed_mps": median_running_speed(activity.records),
+        "speed_reliable": reliable,
+        "best_20min_mps": best_sustained_speed(activity.records) if reliable else float("nan"),
+        "avg_heart_rate_bpm": s["avg_heart_rate_bpm"] if s["avg_heart_rate_bpm"] is not None else float("nan"),
+        "step_length_m": step_length_m(activity.records),
+        "late_cadence_drop_spm": drop,
+        "late_drop_pace_corrected": corrected,
+        "decoupling_pct": aerobic_decoupling_pct(activity),
+        "has_intervals": bool(interval_mask(activity).any()),
+    }
+
+
+def estimate_thresholds(profiles: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Threshold speed [m/s] and threshold heart rate [beats/min] for each run.
+
+    Configured values win. Otherwise each run gets an estimate from the runs in
+    the ``fast.history_days`` up to and including it: threshold speed is the
+    faster of (best 20-minute speed / 1.04) and (median running speed x 1.2),
+    so a runner who only jogs is not told that all their running is fast;
+    threshold heart rate is the heart rate the runner's own speed-to-heart-rate
+    line gives at that speed (or the median run's heart rate / 0.88 when the
+    line cannot be drawn).
+    """
+    out = pd.DataFrame(index=profiles.index, columns=["threshold_speed_mps", "threshold_hr_bpm"], dtype="float64")
+    if profiles.empty:
+        return out
+    dates = pd.to_datetime(profiles["local_date"]).to_numpy()
+    window = np.timedelta64(config.fast.history_days, "D")
+    set_speed, set_hr = config.threshold_speed_mps, config.threshold_hr_bpm
+    reliable = profiles["speed_reliable"].to_numpy(bool)
+    speed = profiles["speed_mps"].to_numpy(float)
+    best = profiles["best_20min_mps"].to_numpy(float)
+    hr = profiles["avg_heart_rate_bpm"].to_numpy(float)
+    for k, d in enumerate(dates):
+        near = (dates <= d) & (dates > d - window)
+        ts = set_speed
+        if ts is None:
+            cand = []
+            if np.isfinite(best[near]).any():
+                cand.append(np.nanmax(best[near]) / SUSTAINED_OVER_THRESHOLD)
+            ok = near & reliable & np.isfinite(speed)
+            if ok.any():
+                cand.append(np.median(speed[ok]) * THRESHOLD_OVER_EASY)
+            ts = max(cand) if cand else float("nan")
+        th = set_hr
+        if th is None:
+            th = _hr_at_speed(speed[near & reliable], hr[near & reliable], ts)
+            if not math.isfinite(th) and np.isfinite(hr[near]).any():
+                th = float(np.nanmedian(hr[near])) / EASY_HR_SHARE_OF_THRESHOLD
+            th = float(np.clip(th, 120, 215)) if math.isfinite(th) else float("nan")
+        out.iloc[k] = [ts, th]
+    return out
+
+
+def _hr_at_speed(speed: np.ndarray, hr: np.ndarray, at: float) -> float:
+    """Heart rate at ``at`` m/s on the runner's own speed-to-heart-rate line (NaN if it can't be drawn)."""
+    ok = np.isfinite(speed) & np.isfinite(hr)
+    if ok.sum() < 5 or not math.isfinite(at):
+        return float("nan")
+    x, y = speed[ok], hr[ok]
+    q1, q3 = np.percentile(x, [25, 75])
+    if q3 - q1 < 0.1:
+        return float("nan")
+    slope, intercept = np.polyfit(x, y, 1)
+    if slope <= 0:
+        return float("nan")
+    return float(intercept + slope * at)
+
+
+def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFrame:
+    """One row per run: its date, week, distance, climb, cadence, fast distance and fatigue measures.
+
+    Columns (units in the names): ``id``, ``source``, ``start_local``,
+    ``local_date``, ``week_start``, ``distance_m``, ``moving_s``, ``climb_m``,
+    ``climb_per_km`` [m/km], ``indoor``, ``sub_sport``, ``cadence_spm``,
+    ``speed_mps`` (median running speed), ``speed_reliable``,
+    ``best_20min_mps``, ``avg_heart_rate_bpm``, ``step_length_m``,
+    ``late_cadence_drop_spm``, ``late_drop_pace_corrected``, ``decoupling_pct``,
+    ``has_intervals``, ``threshold_speed_mps``, ``threshold_hr_bpm``,
+    ``fast_m``, ``fast_by``.
+    """
+    config = config or Config()
+    profiles = pd.DataFrame([run_profile(a) for a in runs], columns=PROFILE_COLUMNS)
+    if profiles.empty:
+        return pd.DataFrame(columns=PROFILE_COLUMNS + ["threshold_speed_mps", "threshold_hr_bpm", "fast_m", "fast_by"])
+    order = np.argsort(profiles["start_local"].map(lambda t: t.timestamp()).to_numpy(), kind="stable")
+    profiles = profiles.iloc[order].reset_index(drop=True)
+    by_id = {a.id: a for a in runs}
+    thresholds = estimate_thresholds(profiles, config)
+    profiles = pd.concat([profiles, thresholds], axis=1)
+    fast, how = [], []
+    pace_factor = config.fast.pace_pct_of_threshold / 100.0
+    hr_factor = config.fast.hr_pct_of_threshold / 100.0
+    for row in profiles.itertuples():
+        fast_speed = row.threshold_speed_mps / pace_factor if math.isfinite(row.threshold_speed_mps) else None
+        fast_hr = row.threshold_hr_bpm * hr_factor if math.isfinite(row.threshold_hr_bpm) else None
+        metres, by = fast_distance_m(by_id[row.id], fast_speed, fast_hr)
+        fast.append(metres)
+        how.append(by)
+    profiles["fast_m"] = fast
+    profiles["fast_by"] = how
+    return profiles
+
+
+PROFILE_COLUMNS = [
+    "id", "source", "start_local", "local_date", "week_start", "distance_m", "moving_s", "climb_m",
+    "climb_per_km", "indoor", "sub_sport", "cadence_spm", "speed_mps", "speed_reliable", "best_20min_mps",
+    "avg_heart_rate_bpm", "step_length_m", "late_cadence_drop_spm", "late_drop_pace_corrected",
+    "decoupling_pct", "has_intervals",
+]  # fmt: skip

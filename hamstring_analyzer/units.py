@@ -1,0 +1,51 @@
+"""Numbers as a runner reads them: km or miles, min/km or min/mi, short local dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from .config import METRES_PER_MILE, UNITS
+
+
+def _check(units: str) -> str:
+    if units not in UNITS:
+        raise ValueError(f"units must be one of {', '.join(UNITS)}, not {units!r}")
+    return units
+
+
+def unit_metres(units: str) -> float:
+    """Metres in one km or one mile."""
+    return 1000.0 if _check(units) == "km" else METRES_PER_MILE
+
+
+def distance(metres: float | None, units: str, digits: int = 1) -> str:
+    """``48612, "km"`` -> ``"48.6 km"``."""
+    if metres is None or (isinstance(metres, float) and math.isnan(metres)):
+        return "?"
+    return f"{metres / unit_metres(units):,.{digits}f} {units}"
+
+
+def pace(speed_mps: float | None, units: str) -> str:
+    """``3.0 m/s, "km"`` -> ``"5:33/km"``."""
+    if speed_mps is None or not math.isfinite(speed_mps) or speed_mps <= 0:
+        return "?"
+    seconds = round(unit_metres(units) / speed_mps)
+    return f"{seconds // 60}:{seconds % 60:02d}/{units}"
+
+
+def climb_rate(m_per_km: float, units: str) -> str:
+    """Climb per km, or feet per mile for miles users."""
+    if units == "mi":
+        return f"{m_per_km * 3.28084 * METRES_PER_MILE / 1000:.0f} ft/mi"
+    return f"{m_per_km:.1f} m/km"
+
+
+def day(d: dt.date, year: bool = False) -> str:
+    """``"30 Mar"``, or ``"30 Mar 2025"`` with ``year``."""
+    return f"{d.day} {d:%b %Y}" if year else f"{d.day} {d:%b}"
+
+
+def long_day(d: dt.date) -> str:
+    """``"Sun 26 Jul 2026"``."""
+    return f"{d:%a} {d.day} {d:%b %Y}"

@@ -1,0 +1,121 @@
+"""``hamstring-analyzer analyze``: terminal summary, JSON contract, options and failures."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from hamstring_analyzer.cli import main
+from hamstring_analyzer.synthetic import easy_run, write_fit
+
+from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
+from .test_export import RUN_FIELDS
+
+WEEK_FIELDS = {"week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm", "acwr"}
+FLAG_FIELDS = {"rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message"}
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("cache"))
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_analyze_sample_runs_prints_weeks_flags_and_writes_json(tmp_path, cache_dir):
+    out = tmp_path / "analysis.json"
+    result = invoke("analyze", str(SAMPLE_RUNS), "--json", str(out), "--cache-dir", cache_dir)
+    assert result.exit_code == 0
+    text = result.output
+    assert "79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 6 skipped; 1 could not be read." in text
+    assert "Week of      Dist (km)  Runs  Change  Fast  Longest  Cadence  ACWR" in text
+    assert "28 Sep 2026       36.0     4     -0%    0%     12.0      177  1.03" in text
+    assert "12 flags, newest first" in text
+    assert text.index("layoff_return") < text.index("weekly_mileage_jump")  # newest first
+    assert "Not medical advice" in text
+    doc = json.loads(out.read_text())
+    assert set(doc) == {"runs", "skipped", "errors", "weeks", "flags"}
+    assert len(doc["runs"]) == 79 and all(set(r) == RUN_FIELDS for r in doc["runs"])
+    assert len(doc["weeks"]) == 22 and all(set(w) == WEEK_FIELDS for w in doc["weeks"])
+    assert len(doc["flags"]) == 12 and all(set(f) == FLAG_FIELDS for f in doc["flags"])
+    jump = next(f for f in doc["flags"] if f["rule"] == "weekly_mileage_jump")
+    assert jump == {
+        "rule": "weekly_mileage_jump", "severity": "alert", "week_start": "2026-06-08", "date": "2026-06-14",
+        "run_id": None, "value": pytest.approx(41.49, abs=0.01), "threshold": 10.0, "unit": "%",
+        "message": "Week of 8 Jun: 45.9 km, up 41% on the week before (32.5 km); the usual advice is at most 10%.",
+    }  # fmt: skip
+    empty = next(w for w in doc["weeks"] if w["week_start"] == "2026-08-03")
+    assert empty["distance_m"] == 0 and empty["runs"] == 0 and empty["change_pct"] is None
+
+
+def test_units_miles(cache_dir):
+    result = invoke("analyze", str(SAMPLE_RUNS), "--units", "mi", "--cache-dir", cache_dir, "--max-flags", "100")
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())  # messages are wrapped for the terminal
+    assert "Dist (mi)" in result.output and "28.6 mi, up 41% on the week before (20.2 mi)" in text
+    assert "Fri 10 Jul, 3.7 mi at 9:07/mi: median cadence 167 steps/min" in text  # pace in min/mi
+    assert "(0 ft/mi of climb)" in text
+    assert " km" not in text.split("flags, newest first")[1].split("Not medical")[0]
+
+
+def test_since_until_and_weeks(cache_dir):
+    result = invoke("analyze", str(SAMPLE_RUNS), "--since", "2026-07-01", "--until", "2026-07-31", "--weeks", "3", "--cache-dir", cache_dir)
+    assert result.exit_code == 0
+    assert "7 flags" in result.output  # low cadence x4, flat long runs x2, fatigue, and nothing after July
+    table = result.output.split("Week of")[1].split("flags")[0]
+    assert "6 Jul 2026" in table and "20 Jul 2026" in table and "29 Jun 2026" not in table
+    bad = invoke("analyze", str(SAMPLE_RUNS), "--since", "2026-08-01", "--until", "2026-07-01")
+    assert bad.exit_code == 2 and "after --until" in bad.output
+    none = invoke("analyze", str(SAMPLE_RUNS), "--until", "2020-01-01", "--cache-dir", cache_dir)
+    assert none.exit_code == 1 and "no runs between the start and 2020-01-01" in none.output
+
+
+def test_bad_config_is_one_line(tmp_path, cache_dir):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[low_cadence]\nmin_spn = 170\n")
+    result = invoke("analyze", str(SAMPLE_RUNS), "--config", str(cfg), "--cache-dir", cache_dir)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"Error: {cfg}: low_cadence.min_spn: unknown setting; allowed here: min_spm, alert_spm, own_margin_spm"]
+
+
+def test_config_changes_the_flags(tmp_path, cache_dir):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[low_cadence]\nmin_spm = 160\n[weekly_mileage_jump]\nwarn_pct = 45\nalert_pct = 60\n")
+    out = tmp_path / "a.json"
+    assert invoke("analyze", str(SAMPLE_RUNS), "--config", str(cfg), "--json", str(out), "--cache-dir", cache_dir).exit_code == 0
+    rules = {f["rule"] for f in json.loads(out.read_text())["flags"]}
+    assert "low_cadence" not in rules and "weekly_mileage_jump" not in rules and "layoff_return" in rules
+
+
+def test_folder_without_runs(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    result = invoke("analyze", str(tmp_path), "--no-cache")
+    assert result.exit_code == 1 and "no runs found" in result.output
+
+
+def test_single_run_folder(tmp_path):
+    import datetime as dt
+
+    (tmp_path / "one.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, 4, 7), 5)))
+    result = invoke("analyze", str(tmp_path), "--no-cache")
+    assert result.exit_code == 0 and "1 runs (5.0 km" in result.output and "No flags" in result.output
+
+
+@needs_real_runs
+def test_real_runner_year(tmp_path, cache_dir):
+    out = tmp_path / "year.json"
+    result = invoke("analyze", str(REAL_RUNS / "runpandas/examples/session"), "--json", str(out), "--cache-dir", cache_dir, "-q")
+    assert result.exit_code == 0
+    doc = json.loads(out.read_text())
+    assert len(doc["runs"]) == 68
+    total = sum(r["distance_m"] for r in doc["runs"])
+    assert sum(w["distance_m"] for w in doc["weeks"]) == pytest.approx(total, abs=1)
+    rules = {f["rule"] for f in doc["flags"]}
+    # A Recife seafront runner: flat ground, weekly volume up and down, breaks of 10-20 days.
+    assert {"weekly_mileage_jump", "layoff_return", "flat_long_run", "fast_on_flat"} <= rules
+    assert "low_cadence" not in rules  # the GPX files carry no cadence
+    assert "hills_before_base" not in rules  # sea level: no hills at all

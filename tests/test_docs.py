@@ -1,0 +1,33 @@
+"""Every command and option explains itself, and the README's commands exist."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+
+from hamstring_analyzer.cli import main
+
+from .conftest import REPO
+
+
+def _commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,), cmd
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path, cmd", list(_commands(main)), ids=lambda x: " ".join(x) if isinstance(x, tuple) else "")
+def test_every_command_and_option_has_help(path, cmd):
+    assert cmd.help and len(cmd.help.strip()) > 20, path
+    for param in cmd.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{' '.join(path)} {param.opts[0]} has no help"
+
+
+def test_readme_mentions_every_command():
+    readme = (REPO / "README.md").read_text()
+    for path, _ in _commands(main):
+        assert re.search(r"hamstring-analyzer " + " ".join(path) + r"\b", readme), path
