@@ -15,7 +15,9 @@ from .atomic import atomic_write_text
 from .config import Config
 from .export import Export, load_runs
 from .rules import Flag, find_flags, flags_frame
+from .insights import Insights, symptom_insights
 from .runmetrics import runs_table
+from .symptoms import SymptomEntry
 from .weekly import weekly_summary
 
 #: The weekly fields of the JSON contract, in order.
@@ -39,6 +41,10 @@ class Analysis:
     config : Config
     since, until : date or None
         The period shown; the history before ``since`` still informs the baselines.
+    symptoms : list of SymptomEntry or None
+        The runner's symptom log, when given.
+    insights : Insights or None
+        Flags before each symptom episode, flagged-vs-unflagged weeks, chronic hints.
     """
 
     export: Export
@@ -48,6 +54,8 @@ class Analysis:
     config: Config
     since: dt.date | None = None
     until: dt.date | None = None
+    symptoms: list[SymptomEntry] | None = None
+    insights: Insights | None = None
     extra: dict = field(default_factory=dict)
 
     def flags_frame(self) -> pd.DataFrame:
@@ -69,8 +77,13 @@ class Analysis:
         doc["runs"] = [r for r in doc["runs"] if r["id"] in keep]
         doc["weeks"] = self.weeks_records()
         doc["flags"] = [f.to_dict() for f in self.flags]
+        if self.symptoms is not None:
+            doc["symptoms"] = {"entries": [e.to_dict() for e in self.symptoms_in_period()], **self.insights.to_dict()}
         doc.update(self.extra)
         return doc
+
+    def symptoms_in_period(self) -> list[SymptomEntry]:
+        return [e for e in self.symptoms or [] if (self.since is None or e.date >= self.since) and (self.until is None or e.date <= self.until)]
 
     def write_json(self, path: str | os.PathLike) -> None:
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
@@ -90,6 +103,7 @@ def analyze(
     config: Config | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    symptoms: list[SymptomEntry] | None = None,
     **load_options,
 ) -> Analysis:
     """Weeks and flags for an export (or a folder/zip, read with `load_runs`).
@@ -97,6 +111,8 @@ def analyze(
     Runs after ``until`` are left out, as if the analysis ran that day. Runs
     before ``since`` are not shown but still set the runner's baselines
     (threshold pace, pre-break averages, the week before the first one shown).
+    With ``symptoms`` (from `symptoms.read_log`), ``insights`` sets each
+    symptom episode beside the flags of the 14 days before it.
     """
     config = config or Config()
     export = source if isinstance(source, Export) else load_runs(Path(source), **load_options)
@@ -111,4 +127,11 @@ def analyze(
         table = table[table["local_date"] >= since].reset_index(drop=True)
         weeks = weeks[weeks.index >= first_week]
         flags = [f for f in flags if f.date >= since]
-    return Analysis(export=export, runs=table, weeks=weeks, flags=flags, config=config, since=since, until=until)
+    insights = None
+    if symptoms is not None:
+        shown = [e for e in symptoms if (since is None or e.date >= since) and (until is None or e.date <= until)]
+        insights = symptom_insights(shown, flags, list(weeks.index))
+    return Analysis(
+        export=export, runs=table, weeks=weeks, flags=flags, config=config, since=since, until=until,
+        symptoms=symptoms, insights=insights,
+    )  # fmt: skip

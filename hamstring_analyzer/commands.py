@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .cli import friendly_errors, main
+from .rules import DISCLAIMER
 
 
 def export_options(func):
@@ -81,9 +82,6 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
         click.echo(f"Wrote {json_path}")
 
 
-DISCLAIMER = "Not medical advice: flags are worth a look, not a diagnosis. Pain that persists deserves a physiotherapist or doctor."
-
-
 def _date(value):
     return value.date() if value is not None else None
 
@@ -91,6 +89,7 @@ def _date(value):
 @main.command()
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
+@click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), help="Your symptom log (CSV): adds symptom insights.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write runs, weeks and flags as JSON.")
 @click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Show weeks and flags from this date (YYYY-MM-DD).")
@@ -99,7 +98,7 @@ def _date(value):
 @click.option("--max-flags", type=click.IntRange(0, 100000), default=30, show_default=True, help="Flags printed (all go to --json).")
 @export_options
 @friendly_errors
-def analyze(path, config_path, json_path, units, since, until, n_weeks, max_flags, cache_dir, no_cache, workers, timezone, quiet):
+def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_weeks, max_flags, cache_dir, no_cache, workers, timezone, quiet):
     """Flag the hamstring risk factors in PATH, week by week and run by run.
 
     Prints the recent weeks as a table, then the flags, newest first. Flags are
@@ -107,22 +106,136 @@ def analyze(path, config_path, json_path, units, since, until, n_weeks, max_flag
     """
     from .analysis import analyze as run_analysis
     from .config import load_config
-    from .report_text import flags_text, weeks_table
+    from .report_text import flags_text, insights_text, weeks_table
+    from .symptoms import read_log
 
     config = load_config(config_path).with_units(units)
+    symptoms = read_log(symptoms_path) if symptoms_path else None
     since, until = _date(since), _date(until)
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
     export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
     print_export_notes(export, quiet)
-    result = run_analysis(export, config, since=since, until=until)
+    result = run_analysis(export, config, since=since, until=until, symptoms=symptoms)
     if result.runs.empty:
         raise click.ClickException(f"{path}: no runs between {since or 'the start'} and {until or 'the end'}")
     click.echo(weeks_table(result, n_weeks))
     click.echo("")
     click.echo(flags_text(result, max_flags))
     click.echo("")
+    if result.insights is not None:
+        click.echo(insights_text(result))
+        click.echo("")
     click.echo(DISCLAIMER)
     if json_path:
         result.write_json(json_path)
         click.echo(f"Wrote {json_path}")
+
+
+# ------------------------------------------------------------------ symptoms --
+
+
+@main.group()
+def symptoms():
+    """Keep a hamstring symptom log (a CSV you can also edit by hand).
+
+    Columns: date, severity (0-10), side, location, kind, when, note.
+    """
+
+
+@symptoms.command("add")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (YYYY-MM-DD); default today.")
+@click.option("--severity", type=click.IntRange(0, 10), required=True, help="0 (nothing) to 10 (worst imaginable).")
+@click.option("--side", type=click.Choice(["left", "right", "both"]), default="both", show_default=True, help="Which leg.")
+@click.option("--location", default="", help='Where, e.g. "upper near the sit bone", "mid thigh", "behind the knee", "glute".')
+@click.option("--kind", type=click.Choice(["tightness", "fatigue", "burning", "pain", "cramp"]), default="tightness", show_default=True, help="What it feels like.")
+@click.option("--when", "when", type=click.Choice(["during run", "after run", "next day", "sitting"]), default="after run", show_default=True, help="When it shows.")
+@click.option("--note", default="", help="Anything else, in your words.")
+@friendly_errors
+def symptoms_add(file, day, severity, side, location, kind, when, note):
+    """Add one entry to the symptom log FILE (created when missing).
+
+    The log is checked first and rewritten atomically: a crash never loses or
+    corrupts earlier rows, and a malformed log is left exactly as it was.
+    """
+    import datetime as dt
+
+    from .symptoms import add_entry, check_entry
+
+    day = day.date() if day else dt.date.today()
+    values = {"date": day.isoformat(), "severity": str(severity), "side": side, "location": location, "kind": kind, "when": when, "note": note}
+    entry = check_entry(values, "the new entry")
+    add_entry(file, entry)
+    click.echo(f"Added {day:%a %d %b %Y}: {kind}, severity {severity}, {side}" + (f", {location}" if location else "") + f" to {file}")
+
+
+@symptoms.command("list")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@friendly_errors
+def symptoms_list(file):
+    """Show the entries of the symptom log FILE, oldest first."""
+    from .symptoms import read_log, symptoms_frame
+
+    entries = read_log(file)
+    if not entries:
+        click.echo(f"{file}: no entries yet.")
+        return
+    frame = symptoms_frame(entries)
+    frame["date"] = [f"{d:%a %d %b %Y}" for d in frame["date"]]
+    click.echo(frame.to_string(index=False))
+
+
+# -------------------------------------------------------------------- report --
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the PNG and HTML files.")
+@click.option("--week", type=click.DateTime(["%Y-%m-%d"]), help="Any day of the week to report (default: the last complete week).")
+@click.option("--all", "all_weeks", is_flag=True, help="One report per week of the history, plus index.html.")
+@click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), help="Your symptom log (CSV).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
+@click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
+@export_options
+@friendly_errors
+def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, cache_dir, no_cache, workers, timezone, quiet):
+    """Write a weekly report for PATH: week-YYYY-MM-DD.png and a self-contained .html.
+
+    The picture sets weekly distance, fast share, cadence, long-run climb and
+    symptoms on one time axis over the last 14 weeks, with breaks shaded and
+    the week highlighted. The page adds the week's numbers, its flags with
+    their explanations and sources, the symptoms logged, and the insights.
+    """
+    import datetime as dt
+
+    from .analysis import analyze as run_analysis
+    from .config import load_config
+    from .report import default_week, write_all_reports, write_week_report
+    from .symptoms import read_log
+
+    if week and all_weeks:
+        raise click.BadParameter("give --week or --all, not both")
+    config = load_config(config_path).with_units(units)
+    symptoms = read_log(symptoms_path) if symptoms_path else None
+    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
+    print_export_notes(export, quiet)
+    result = run_analysis(export, config, symptoms=symptoms)
+    if all_weeks:
+        index = write_all_reports(result, out_dir)
+        click.echo(f"Wrote {len(result.weeks)} weekly reports and {index}")
+        return
+    if week is not None:
+        day = week.date()
+        monday = day - dt.timedelta(days=day.weekday())
+    else:
+        try:
+            monday = default_week(result)
+        except ValueError as exc:
+            raise click.ClickException(f"{path}: {exc}; pick one with --week") from None
+    try:
+        png, html = write_week_report(result, monday, out_dir)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {png} and {html}")
+    click.echo(DISCLAIMER)

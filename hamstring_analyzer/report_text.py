@@ -64,3 +64,24 @@ def flags_text(result: Analysis, limit: int = 30) -> str:
     if len(flags) > limit:
         lines.append(f"  ... and {len(flags) - limit} more (all of them in --json).")
     return "\n".join(lines)
+
+
+def insights_text(result: Analysis) -> str:
+    """Symptom episodes with the flags before them, the weekly comparison, and hints."""
+    ins = result.insights
+    lines = ["Symptoms and training:"]
+    if not ins.episodes:
+        lines.append("  No symptoms logged in this period.")
+    for ep in ins.episodes:
+        span = f"{ep.start:%d %b %Y}" + (f" to {ep.end:%d %b %Y}" if ep.end != ep.start else "")
+        where = f", {', '.join(ep.locations)}" if ep.locations else ""
+        lines.append(f"  {span}: {', '.join(ep.kinds)} up to {ep.max_severity}/10{where}")
+        if ep.flags_before:
+            rules = sorted({f.rule for f in ep.flags_before})
+            lines.append(f"    in the 14 days before: {', '.join(rules)}")
+        else:
+            lines.append("    no flags in the 14 days before")
+    lines.append(textwrap.fill(ins.comparison_text(), width=100, initial_indent="  ", subsequent_indent="  "))
+    for text in ins.notes + ins.hints:
+        lines.append(textwrap.fill(text, width=100, initial_indent="  ", subsequent_indent="    "))
+    return "\n".join(lines)

@@ -34,6 +34,8 @@ from .config import Config
 from .weekly import daily_load
 
 SEVERITIES = ("info", "warning", "alert")
+#: The one line every output carries.
+DISCLAIMER = "Not medical advice: flags are worth a look, not a diagnosis. Pain that persists deserves a physiotherapist or doctor."
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def test_analyze_sample_runs_prints_weeks_flags_and_writes_json(tmp_path, cache_
     result = invoke("analyze", str(SAMPLE_RUNS), "--json", str(out), "--cache-dir", cache_dir)
     assert result.exit_code == 0
     text = result.output
-    assert "79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 6 skipped; 1 could not be read." in text
+    assert "79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 7 skipped; 1 could not be read." in text
     assert "Week of      Dist (km)  Runs  Change  Fast  Longest  Cadence  ACWR" in text
     assert "28 Sep 2026       36.0     4     -0%    0%     12.0      177  1.03" in text
     assert "12 flags, newest first" in text

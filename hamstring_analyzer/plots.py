@@ -1,0 +1,212 @@
+"""Charts of an analysis. Each helper takes ``ax=None``, draws on it and returns it.
+
+No pyplot state: `weekly_figure` builds a `matplotlib.figure.Figure` directly,
+so the library is safe in servers, tests and notebooks alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from . import units as u
+from .config import Config
+
+COLORS = {
+    "bar": "#4c78a8",
+    "warning": "#f2a541",
+    "alert": "#d6492f",
+    "ok": "#59a14f",
+    "line": "#555555",
+    "layoff": "#bbbbbb",
+    "highlight": "#fff3b0",
+    "symptom": "#9c4f96",
+}
+KIND_COLORS = {"tightness": "#9c4f96", "fatigue": "#7a7fb8", "burning": "#e0712f", "pain": "#c1272d", "cramp": "#3b8d99"}
+
+
+def _ax(ax):
+    if ax is None:
+        ax = Figure(figsize=(8, 3)).add_subplot()
+    return ax
+
+
+def _mid(week: dt.date) -> dt.datetime:
+    return dt.datetime.combine(week, dt.time()) + dt.timedelta(days=3.5)
+
+
+def _day(d: dt.date) -> dt.datetime:
+    return dt.datetime.combine(d, dt.time(12))
+
+
+def plot_weekly_distance(weeks: pd.DataFrame, config: Config | None = None, ax=None):
+    """Weekly distance (bars, coloured by the change on the week before) and the +10% line."""
+    config = config or Config()
+    ax = _ax(ax)
+    per = u.unit_metres(config.units)
+    c = config.weekly_mileage_jump
+    x = [_mid(w) for w in weeks.index]
+    dist = weeks["distance_m"].to_numpy(float) / per
+    change = weeks["change_pct"].to_numpy(float)
+    colors = [COLORS["alert"] if ch > c.alert_pct else COLORS["warning"] if ch > c.warn_pct else COLORS["bar"] for ch in np.nan_to_num(change, nan=-1)]
+    ax.bar(x, dist, width=5.5, color=colors, zorder=2)
+    limit = np.r_[np.nan, dist[:-1]] * (1 + c.warn_pct / 100)
+    limit[np.r_[False, dist[:-1] <= 0]] = np.nan
+    ax.step(x, limit, where="mid", color=COLORS["line"], linestyle="--", linewidth=1, label=f"+{c.warn_pct:g}% on the week before", zorder=3)
+    for xi, d, ch in zip(x, dist, change):
+        if math.isfinite(ch) and ch > c.warn_pct:
+            ax.annotate(f"+{ch:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["alert"])
+    ax.set_ylabel(f"{config.units} / week")
+    ax.set_ylim(0, max(1.0, np.nanmax(np.r_[dist, limit]) * 1.2))
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
+def plot_fast_share(weeks: pd.DataFrame, config: Config | None = None, ax=None):
+    """Share of each week's distance run fast, with the 20% line."""
+    config = config or Config()
+    ax = _ax(ax)
+    limit = config.speedwork_share.share_pct
+    share = weeks["speedwork_share"].to_numpy(float) * 100
+    x = [_mid(w) for w in weeks.index]
+    colors = [COLORS["alert"] if s > limit else COLORS["bar"] for s in np.nan_to_num(share)]
+    ax.bar(x, np.nan_to_num(share), width=5.5, color=colors, zorder=2)
+    ax.axhline(limit, color=COLORS["line"], linestyle="--", linewidth=1, label=f"{limit:g}% (80/20)")
+    ax.set_ylabel("fast share %")
+    ax.set_ylim(0, max(limit * 1.6, np.nanmax(np.r_[share, 0]) * 1.2))
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
+def plot_cadence(runs: pd.DataFrame, config: Config | None = None, ax=None):
+    """Median running cadence of each run, with the 175 steps/min line."""
+    config = config or Config()
+    ax = _ax(ax)
+    limit = config.low_cadence.min_spm
+    have = runs[runs["cadence_spm"].notna()]
+    x = [_day(d) for d in have["local_date"]]
+    cad = have["cadence_spm"].to_numpy(float)
+    ax.scatter(x, cad, s=18, c=[COLORS["alert"] if v < limit else COLORS["bar"] for v in cad], zorder=3)
+    ax.axhline(limit, color=COLORS["line"], linestyle="--", linewidth=1, label=f"{limit:g} steps/min")
+    if len(cad):
+        ax.set_ylim(min(cad.min(), limit) - 5, max(cad.max(), limit) + 5)
+    else:
+        ax.text(0.5, 0.5, "no cadence recorded", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
+    ax.set_ylabel("steps/min")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
+def plot_long_run_climb(runs: pd.DataFrame, config: Config | None = None, ax=None):
+    """Climb per km (ft/mi for miles) of every long run and each week's longest run, with the flat line.
+
+    Runs that count as long (16 km or 90 min by default) are filled, a week's
+    longest when shorter is hollow; treadmill runs are crosses at zero.
+    """
+    config = config or Config()
+    ax = _ax(ax)
+    c = config.flat_long_run
+    scale = 1.0 if config.units == "km" else 3.28084 * u.unit_metres("mi") / 1000
+    flat = c.flat_m_per_km * scale
+    vals = np.array([0.0])
+    if not runs.empty:
+        long_mask = (runs["distance_m"] >= c.min_km * 1000) | (runs["moving_s"] >= c.min_moving_min * 60)
+        keep = set(runs.groupby("week_start")["distance_m"].idxmax()) | set(runs.index[long_mask])
+        longest = runs.loc[sorted(keep)]
+        is_long = long_mask.loc[longest.index]
+        indoor = longest["indoor"].astype(bool)
+        climb = longest["climb_per_km"].to_numpy(float) * scale
+        vals = np.r_[climb[np.isfinite(climb)], 0.0]
+        for mask, style, label in (
+            (is_long & ~indoor, dict(marker="o"), f"long run ({c.min_km:g} km or {c.min_moving_min:g} min)"),
+            (~is_long & ~indoor, dict(marker="o", facecolors="none"), "week's longest, shorter"),
+        ):
+            sel = mask.to_numpy()
+            colors = [COLORS["warning"] if v < flat else COLORS["bar"] for v in climb[sel]]
+            if sel.any():
+                kw = dict(style)
+                if "facecolors" in kw:
+                    kw["edgecolors"] = colors
+                else:
+                    kw["c"] = colors
+                ax.scatter([_day(d) for d in longest["local_date"][sel]], climb[sel], s=30, zorder=3, label=label, **kw)
+        if indoor.any():
+            ax.scatter([_day(d) for d in longest["local_date"][indoor]], np.zeros(int(indoor.sum())), marker="x", s=40, color=COLORS["warning"], zorder=3, label="treadmill")
+    ax.axhline(flat, color=COLORS["line"], linestyle="--", linewidth=1, label=f"flat: under {flat:.0f}")
+    unit = "m/km" if config.units == "km" else "ft/mi"
+    ax.set_ylabel(f"longest run\nclimb {unit}")
+    ax.set_ylim(-2 * scale, max(flat * 2.5, np.nanmax(vals) * 1.25))
+    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=4)
+    return ax
+
+
+def plot_symptoms(symptoms: pd.DataFrame | None, ax=None):
+    """Logged symptom severity (0-10) on its dates, coloured by kind."""
+    ax = _ax(ax)
+    if symptoms is None or symptoms.empty:
+        ax.text(0.5, 0.5, "no symptoms logged", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
+    else:
+        for kind, rows in symptoms.groupby("kind"):
+            x = [_day(d) for d in rows["date"]]
+            ax.vlines(x, 0, rows["severity"], color=KIND_COLORS.get(kind, COLORS["symptom"]), linewidth=2)
+            ax.scatter(x, rows["severity"], s=24, color=KIND_COLORS.get(kind, COLORS["symptom"]), label=kind, zorder=3)
+        ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=5)
+    ax.set_ylim(0, 10.5)
+    ax.set_ylabel("symptoms\n0-10")
+    return ax
+
+
+def shade_layoffs(ax, gaps, label: bool = False):
+    """Grey bands over breaks in running: (last run before, first run after, days off)."""
+    for i, (a, b, _) in enumerate(gaps):
+        ax.axvspan(_day(a) + dt.timedelta(hours=12), _day(b) - dt.timedelta(hours=12), color=COLORS["layoff"], alpha=0.35, zorder=0, label="break" if label and i == 0 else None)
+    return ax
+
+
+def highlight_week(ax, week: dt.date):
+    start = dt.datetime.combine(week, dt.time())
+    ax.axvspan(start, start + dt.timedelta(days=7), color=COLORS["highlight"], zorder=0)
+    return ax
+
+
+def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14) -> Figure:
+    """Five panels on one time axis over ``n_weeks`` ending with ``week``: the report picture."""
+    from .rules import layoff_gaps
+    from .symptoms import symptoms_frame
+
+    config = result.config
+    week = week or max(result.weeks.index)
+    first = max(week - dt.timedelta(weeks=n_weeks - 1), min(result.weeks.index))
+    weeks = result.weeks[(result.weeks.index >= first) & (result.weeks.index <= week)]
+    end = week + dt.timedelta(days=7)
+    runs = result.runs[(result.runs["local_date"] >= first) & (result.runs["local_date"] < end)]
+    symptoms = None
+    if result.symptoms:
+        symptoms = symptoms_frame([e for e in result.symptoms if first <= e.date < end])
+    gaps = layoff_gaps(result.runs, config.layoff_return.min_gap_days) if not result.runs.empty else []
+
+    fig = Figure(figsize=(10, 10.5), dpi=100, layout="constrained")
+    axes = fig.subplots(5, 1, sharex=True, height_ratios=[1.4, 1, 1, 1, 1])
+    plot_weekly_distance(weeks, config, axes[0])
+    plot_fast_share(weeks, config, axes[1])
+    plot_cadence(runs, config, axes[2])
+    plot_long_run_climb(runs, config, axes[3])
+    plot_symptoms(symptoms, axes[4])
+    for i, ax in enumerate(axes):
+        highlight_week(ax, week)
+        shade_layoffs(ax, gaps, label=(i == 4))
+        ax.grid(axis="y", color="#e5e5e5", zorder=0)
+        ax.spines[["top", "right"]].set_visible(False)
+    if gaps and any(b > first and a < end for a, b, _ in gaps):
+        axes[4].legend(loc="upper left", fontsize=8, frameon=False, ncol=6)
+    axes[-1].set_xlim(dt.datetime.combine(first, dt.time()) - dt.timedelta(days=1), dt.datetime.combine(end, dt.time()) + dt.timedelta(days=1))
+    axes[-1].xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO, interval=2))
+    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    before = (week - first).days // 7
+    fig.suptitle(f"Week of {week.day} {week:%b %Y} (highlighted) and the {before} week{'s' if before != 1 else ''} before", fontsize=12)
+    return fig

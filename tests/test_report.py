@@ -1,0 +1,110 @@
+"""Plots (ax=None in, ax out), the weekly PNG and self-contained HTML, --all, and the report command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import matplotlib.image as mpimg
+import pytest
+from click.testing import CliRunner
+from matplotlib.figure import Figure
+
+from hamstring_analyzer import plots
+from hamstring_analyzer.analysis import analyze
+from hamstring_analyzer.cli import main
+from hamstring_analyzer.report import default_week, render_week_html, write_all_reports, write_week_report
+from hamstring_analyzer.symptoms import SymptomEntry, read_log
+
+from .conftest import SAMPLE_RUNS
+
+LAYOFF_WEEK = dt.date(2026, 8, 10)
+
+
+@pytest.fixture(scope="module")
+def result():
+    return analyze(SAMPLE_RUNS, symptoms=read_log(SAMPLE_RUNS / "symptoms.csv"), use_cache=False, workers=2)
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda r, ax: plots.plot_weekly_distance(r.weeks, r.config, ax=ax),
+        lambda r, ax: plots.plot_fast_share(r.weeks, r.config, ax=ax),
+        lambda r, ax: plots.plot_cadence(r.runs, r.config, ax=ax),
+        lambda r, ax: plots.plot_long_run_climb(r.runs, r.config, ax=ax),
+        lambda r, ax: plots.plot_symptoms(None, ax=ax),
+    ],
+)
+def test_plot_helpers_take_ax_none_and_return_the_axes(result, draw):
+    made = draw(result, None)
+    assert made is not None and made.figure is not None and made.has_data() or made.texts
+    ax = Figure().add_subplot()
+    assert draw(result, ax) is ax
+
+
+def test_weekly_figure_panels(result):
+    fig = plots.weekly_figure(result, LAYOFF_WEEK)
+    axes = fig.axes
+    assert len(axes) == 5
+    assert axes[0].get_ylabel() == "km / week" and axes[4].get_ylabel() == "symptoms\n0-10"
+    labels = [t.get_text() for t in axes[0].texts]
+    assert "+41%" in labels  # the week-6 jump is marked
+    # breaks shaded: the 16 days off are a grey band on every panel
+    assert all(any(p.get_facecolor()[:3] == pytest.approx((0.733, 0.733, 0.733), abs=0.01) for p in ax.patches) for ax in axes)
+
+
+def test_week_report_files_and_html(result, tmp_path):
+    png, html = write_week_report(result, LAYOFF_WEEK, tmp_path)
+    assert png.name == "week-2026-08-10.png" and html.name == "week-2026-08-10.html"
+    image = mpimg.imread(png)
+    assert image.shape[0] > 900 and image.shape[1] > 900
+    page = html.read_text()
+    assert "Back on 12 Aug after 16 days without running" in page
+    assert "Why it matters" in page and "Mujika" in page
+    assert "back too soon?" in page  # the symptom note of the week
+    assert "Not medical advice" in page
+    assert "Symptoms came in the same or the next week after 4 of 5 flagged weeks" in page
+    assert 'src="data:image/png;base64,' in page
+
+
+def test_html_has_no_external_url_and_escapes_text(result, tmp_path):
+    hostile = result.symptoms + [SymptomEntry(dt.date(2026, 8, 13), 2, note='<script>alert(1)</script><img src="https://evil.example/x.png">')]
+    r = analyze(result.export, symptoms=hostile)
+    page = render_week_html(r, LAYOFF_WEEK, b"\x89PNG fake")
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", page.replace("&quot;https://evil.example/x.png&quot;", ""))
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#|week-)""", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def test_all_weeks_and_index(result, tmp_path):
+    index = write_all_reports(result, tmp_path)
+    pages = sorted(p.name for p in tmp_path.glob("week-*.html"))
+    assert len(pages) == 22 and len(list(tmp_path.glob("week-*.png"))) == 22
+    text = index.read_text()
+    assert all(f"href='{p}'" in text for p in pages)
+    assert "1 flag</span>" in text and "Not medical advice" in text
+    assert text.index("week-2026-09-28.html") < text.index("week-2026-05-04.html")  # newest first
+
+
+def test_default_week_is_the_last_complete_one(result):
+    assert default_week(result, today=dt.date(2026, 11, 23)) == dt.date(2026, 9, 28)
+    assert default_week(result, today=dt.date(2026, 10, 3)) == dt.date(2026, 9, 21)  # 28 Sep week not over yet
+    with pytest.raises(ValueError):
+        default_week(result, today=dt.date(2026, 5, 5))
+
+
+def test_report_command(tmp_path):
+    runner = CliRunner()
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2026-06-24", "--symptoms", str(SAMPLE_RUNS / "symptoms.csv"), "--no-cache", "-q"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "week-2026-06-22.png").exists() and (tmp_path / "week-2026-06-22.html").exists()
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2025-01-01", "--no-cache", "-q"])
+    assert r.exit_code == 1 and "no week starting 2024-12-30 in the data (weeks run from 2026-05-04 to 2026-09-28)" in r.output
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2026-06-24", "--all"])
+    assert r.exit_code == 2 and "not both" in r.output
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path / "mi"), "--units", "mi", "--no-cache", "-q"])
+    assert r.exit_code == 0 and (tmp_path / "mi" / "week-2026-09-28.html").exists()
+    assert "mi / week" not in (tmp_path / "mi" / "week-2026-09-28.html").read_text()  # the label is in the picture
+    assert "36.0 km" not in (tmp_path / "mi" / "week-2026-09-28.html").read_text()
