@@ -7,6 +7,7 @@ then measures, in this one process and one after the other:
   * plain fitparse decoding every record of every file (the reference),
   * a cold ingest (empty cache, all cores),
   * a warm ingest (everything cached),
+  * the analysis of the warm export (per-run metrics, weeks, flags) and one weekly report,
 and prints one table. Peak memory is the largest resident size of this
 process and its worker processes (ru_maxrss).
 """
@@ -91,15 +92,27 @@ def main() -> None:
         warm_s = time.perf_counter() - t0
     assert len(cold.runs) == len(warm.runs) == args.runs, (len(cold.runs), len(warm.runs))
     assert warm.parsed == 0
+    from hamstring_analyzer.analysis import analyze
+    from hamstring_analyzer.report import week_png
+
+    t0 = time.perf_counter()
+    result = analyze(warm)
+    analyze_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    week_png(result, max(result.weeks.index))
+    report_s = time.perf_counter() - t0
     rows = [
         ("fitparse, every record (scaled from %d files)" % len(chosen), fitparse_total, 1.0),
         ("ingest, cold (empty cache)", cold_s, fitparse_total / cold_s),
         ("ingest, warm (all cached)", warm_s, fitparse_total / warm_s),
+        (f"analyze the warm export ({len(result.flags)} flags)", analyze_s, fitparse_total / analyze_s),
+        ("one weekly report picture", report_s, float("nan")),
     ]
     print(f"{args.runs} runs, {size_mb:.0f} MiB of FIT, {sum(len(r.records) for r in warm.runs):,} records")
     print(f"{'what':<48}{'seconds':>9}{'runs/s':>9}{'x fitparse':>12}")
     for name, secs, ratio in rows:
-        print(f"{name:<48}{secs:>9.2f}{args.runs / secs:>9.0f}{ratio:>12.1f}")
+        runs_per_s = f"{args.runs / secs:>9.0f}" if "picture" not in name else f"{'-':>9}"
+        print(f"{name:<48}{secs:>9.2f}{runs_per_s}{ratio:>12.1f}")
     print(f"peak memory (largest process): {peak_mb():.0f} MB")
     print("targets: cold >= 20x fitparse, warm < 2 s, peak < 1 GB")
 

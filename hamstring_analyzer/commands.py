@@ -222,7 +222,24 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
     print_export_notes(export, quiet)
     result = run_analysis(export, config, symptoms=symptoms)
     if all_weeks:
-        index = write_all_reports(result, out_dir)
+        import sys
+
+        bar = None
+
+        def progress(done, total):
+            nonlocal bar
+            if quiet or not sys.stderr.isatty():
+                return
+            if bar is None:
+                bar = click.progressbar(length=total, label="Writing weekly reports", file=sys.stderr)
+                bar.__enter__()
+            bar.update(done - bar.pos)
+
+        try:
+            index = write_all_reports(result, out_dir, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
         click.echo(f"Wrote {len(result.weeks)} weekly reports and {index}")
         return
     if week is not None:

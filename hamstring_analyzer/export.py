@@ -26,6 +26,7 @@ from .cache import Cache, NoCache, content_key
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
 from .metrics import RUNNING_STEP_RATE_MIN
 from .parsers import read_activities
+from .runmetrics import record_profile
 from .summary import expensive_stats, run_summary
 from .timezones import check_zone, offset_seconds
 
@@ -217,6 +218,8 @@ def parse_bytes(label: str, data: bytes):
         return ("error", exc.reason)
     for a in activities:
         a.stats = expensive_stats(a)  # computed once, cached with the records
+        if a.sport in (None, "running", "generic"):
+            a.stats["profile"] = record_profile(a)
     return ("ok", activities)
 
 

@@ -345,6 +345,15 @@ def own_cadence_at_speed(runs: pd.DataFrame, run, band_mps: float = 0.25, min_ru
     return float(cad.median()) if len(cad) >= min_runs else float("nan")
 
 
+def _flat_ground(ctx: Context, run, flat_m_per_km: float) -> tuple[str, float] | None:
+    """("on a treadmill" or "on flat ground (...)", climb per km) for a flat run; None otherwise or unknown."""
+    if run.indoor:
+        return "on a treadmill", 0.0
+    if math.isfinite(run.climb_per_km) and run.climb_per_km < flat_m_per_km:
+        return f"on flat ground ({u.climb_rate(run.climb_per_km, ctx.units)} of climb)", run.climb_per_km
+    return None
+
+
 def _is_long(run, c) -> bool:
     return run.distance_m >= c.min_km * 1000 or run.moving_s >= c.min_moving_min * 60
 
@@ -355,12 +364,10 @@ def flat_long_run(ctx: Context) -> list[Flag]:
     for run in ctx.runs.itertuples():
         if not _is_long(run, c):
             continue
-        if run.indoor:
-            where, value = "on a treadmill", 0.0
-        elif math.isfinite(run.climb_per_km) and run.climb_per_km < c.flat_m_per_km:
-            where, value = f"on flat ground ({u.climb_rate(run.climb_per_km, ctx.units)} of climb)", run.climb_per_km
-        else:
+        flat = _flat_ground(ctx, run, c.flat_m_per_km)
+        if flat is None:
             continue
+        where, value = flat
         flags.append(
             Flag(
                 "flat_long_run", "info", run.week_start, run.local_date, run.id, value, c.flat_m_per_km, "m/km",
@@ -469,12 +476,10 @@ def fast_on_flat(ctx: Context) -> list[Flag]:
     for run in ctx.runs.itertuples():
         if run.fast_m < min_fast:
             continue
-        if run.indoor:
-            where, value = "on a treadmill", 0.0
-        elif math.isfinite(run.climb_per_km) and run.climb_per_km < flat:
-            where, value = f"on flat ground ({u.climb_rate(run.climb_per_km, ctx.units)} of climb)", run.climb_per_km
-        else:
+        on_flat = _flat_ground(ctx, run, flat)
+        if on_flat is None:
             continue
+        where, value = on_flat
         flags.append(
             Flag(
                 "fast_on_flat", "warning", run.week_start, run.local_date, run.id, value, flat, "m/km",

@@ -95,14 +95,19 @@ def best_sustained_speed(records: pd.DataFrame, seconds: float = SUSTAINED_S) ->
 def interval_mask(activity: Activity) -> np.ndarray:
     """Samples inside laps the watch marked as intervals."""
     laps = activity.laps
-    mask = np.zeros(len(activity.records), dtype=bool)
+    n = len(activity.records)
     if laps is None or laps.empty or g.LAP_INTENSITY not in laps:
-        return mask
-    t = activity.records.index
-    for _, lap in laps[laps[g.LAP_INTENSITY] == "interval"].iterrows():
-        if pd.isna(lap[g.LAP_START]) or pd.isna(lap[g.LAP_END]):
+        return np.zeros(n, dtype=bool)
+    marked = (laps[g.LAP_INTENSITY] == "interval").to_numpy()
+    if not marked.any():
+        return np.zeros(n, dtype=bool)
+    t = unix_seconds(activity.records.index)
+    mask = np.zeros(n, dtype=bool)
+    for start, end in zip(laps[g.LAP_START][marked], laps[g.LAP_END][marked]):
+        if pd.isna(start) or pd.isna(end):
             continue
-        mask |= np.asarray((t >= lap[g.LAP_START]) & (t < lap[g.LAP_END]))
+        lo, hi = np.searchsorted(t, [start.timestamp(), end.timestamp()], side="left")
+        mask[lo:hi] = True
     return mask
 
 
@@ -164,11 +169,12 @@ def late_cadence_drop(records: pd.DataFrame, bin_mps: float = 0.1, min_overlap: 
     if g.SPEED not in records or not records[g.SPEED].notna().any():
         return weighted_median(cad[first], w[first]) - weighted_median(cad[last_q], w[last_q]), False
     bins = np.floor(_smooth(records[g.SPEED], 10) / bin_mps)
-    first_frame = pd.DataFrame({"bin": bins[first], "cad": cad[first], "w": w[first]})
-    per_bin = first_frame.groupby("bin").agg(cad=("cad", "median"), w=("w", "sum"))
-    per_bin = per_bin[per_bin["w"] >= 30]
-    ref = pd.Series(bins[last_q]).map(per_bin["cad"]).to_numpy()
-    diffs = cad[last_q] - ref
+    ref = np.full(len(records), np.nan)
+    for b in np.unique(bins[last_q & np.isfinite(bins)]):
+        in_first = first & (bins == b) & np.isfinite(cad)
+        if w[in_first].sum() >= 30:  # at least half a minute at this pace in the first half
+            ref[last_q & (bins == b)] = np.median(cad[in_first])
+    diffs = (cad - ref)[last_q]
     weights = w[last_q]
     matched = np.isfinite(diffs)
     if weights[matched].sum() < min_overlap * weights.sum():
@@ -217,6 +223,21 @@ def step_length_m(records: pd.DataFrame) -> float:
     return weighted_median(sl[ok], w[ok])
 
 
+def record_profile(activity: Activity) -> dict:
+    """The record-derived numbers of one run that need no history (computed at ingest and cached)."""
+    reliable = speed_is_reliable(activity)
+    drop, corrected = late_cadence_drop(activity.records)
+    return {
+        "speed_mps": median_running_speed(activity.records),
+        "best_20min_mps": best_sustained_speed(activity.records) if reliable else float("nan"),
+        "step_length_m": step_length_m(activity.records),
+        "late_cadence_drop_spm": drop,
+        "late_drop_pace_corrected": corrected,
+        "decoupling_pct": aerobic_decoupling_pct(activity),
+        "has_intervals": bool(interval_mask(activity).any()),
+    }
+
+
 def run_profile(activity: Activity) -> dict:
     """The numbers of one run that do not depend on the runner's thresholds."""
     s = run_summary(activity)
@@ -225,7 +246,8 @@ def run_profile(activity: Activity) -> dict:
     indoor = is_indoor(activity)
     climb = s["elevation_gain_m"]
     reliable = speed_is_reliable(activity)
-    drop, corrected = late_cadence_drop(activity.records)
+    cached = (activity.stats or {}).get("profile")
+    p = cached if cached is not None else record_profile(activity)
     return {
         "id": activity.id,
         "source": activity.source,
@@ -239,15 +261,15 @@ def run_profile(activity: Activity) -> dict:
         "indoor": indoor,
         "sub_sport": activity.sub_sport,
         "cadence_spm": s["cadence_spm"] if s["cadence_spm"] is not None else float("nan"),
-        "speed_mps": median_running_speed(activity.records),
+        "speed_mps": p["speed_mps"],
         "speed_reliable": reliable,
-        "best_20min_mps": best_sustained_speed(activity.records) if reliable else float("nan"),
+        "best_20min_mps": p["best_20min_mps"],
         "avg_heart_rate_bpm": s["avg_heart_rate_bpm"] if s["avg_heart_rate_bpm"] is not None else float("nan"),
-        "step_length_m": step_length_m(activity.records),
-        "late_cadence_drop_spm": drop,
-        "late_drop_pace_corrected": corrected,
-        "decoupling_pct": aerobic_decoupling_pct(activity),
-        "has_intervals": bool(interval_mask(activity).any()),
+        "step_length_m": p["step_length_m"],
+        "late_cadence_drop_spm": p["late_cadence_drop_spm"],
+        "late_drop_pace_corrected": p["late_drop_pace_corrected"],
+        "decoupling_pct": p["decoupling_pct"],
+        "has_intervals": p["has_intervals"],
     }
 
 
