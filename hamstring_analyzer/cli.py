@@ -25,6 +25,11 @@ def friendly_errors(func):
             return func(*args, **kwargs)
         except HamstringAnalyzerError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            # Output piped into `head` and closed: stop quietly, as other command-line tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:
             name = getattr(exc, "filename", None) or ""
             raise click.ClickException(f"{name}: {exc.strerror or exc}" if name else str(exc)) from None

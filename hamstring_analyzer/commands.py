@@ -70,6 +70,8 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
     too. Other sports, duplicates and broken files are listed with the reason.
     """
     export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
+    if json_path:  # first, so that a closed pipe on the summary below cannot lose it
+        export.write_json(json_path)
     print_export_notes(export, quiet)
     total_km = sum((a.distance_m or 0) for a in export.runs) / 1000
     first, last = export.runs[0].start_local, export.runs[-1].start_local
@@ -78,7 +80,6 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
         f"{len(export.skipped)} skipped; {len(export.errors)} could not be read."
     )
     if json_path:
-        export.write_json(json_path)
         click.echo(f"Wrote {json_path}")
 
 
@@ -119,6 +120,8 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
     result = run_analysis(export, config, since=since, until=until, symptoms=symptoms)
     if result.runs.empty:
         raise click.ClickException(f"{path}: no runs between {since or 'the start'} and {until or 'the end'}")
+    if json_path:  # first, so that a closed pipe on the summary below cannot lose it
+        result.write_json(json_path)
     click.echo(weeks_table(result, n_weeks))
     click.echo("")
     click.echo(flags_text(result, max_flags))
@@ -128,7 +131,6 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
         click.echo("")
     click.echo(DISCLAIMER)
     if json_path:
-        result.write_json(json_path)
         click.echo(f"Wrote {json_path}")
 
 

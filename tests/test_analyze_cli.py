@@ -119,3 +119,16 @@ def test_real_runner_year(tmp_path, cache_dir):
     assert {"weekly_mileage_jump", "layoff_return", "flat_long_run", "fast_on_flat"} <= rules
     assert "low_cadence" not in rules  # the GPX files carry no cadence
     assert "hills_before_base" not in rules  # sea level: no hills at all
+
+
+def test_output_piped_into_head_is_quiet_and_the_json_is_still_written(tmp_path, cache_dir):
+    import subprocess
+    import sys
+
+    out = tmp_path / "a.json"
+    # `head -c 0` closes the pipe at once, long before the analysis prints: the first write fails.
+    cmd = f"{sys.executable} -m hamstring_analyzer analyze {SAMPLE_RUNS} -q --cache-dir {cache_dir} --json {out} | head -c 0"
+    proc = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1  # the analyzer's status: stopped early, quietly
+    assert proc.stderr == ""
+    assert len(json.loads(out.read_text())["flags"]) == 12
