@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +16,9 @@ from .export import Export, load_runs
 from .rules import Flag, find_flags, flags_frame
 from .insights import Insights, symptom_insights
 from .runmetrics import runs_table
+from .summary import json_number
 from .symptoms import SymptomEntry
-from .weekly import weekly_summary
+from .weekly import week_start, weekly_summary
 
 #: The weekly fields of the JSON contract, in order.
 WEEK_FIELDS = ("week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm", "acwr")
@@ -66,7 +66,7 @@ class Analysis:
         for week, row in self.weeks.iterrows():
             rec = {"week_start": week.isoformat()}
             for key in WEEK_FIELDS[1:]:
-                rec[key] = _json_number(row[key], 0 if key == "runs" else 3)
+                rec[key] = json_number(row[key], 0 if key == "runs" else 3)
             out.append(rec)
         return out
 
@@ -83,19 +83,14 @@ class Analysis:
         return doc
 
     def symptoms_in_period(self) -> list[SymptomEntry]:
-        return [e for e in self.symptoms or [] if (self.since is None or e.date >= self.since) and (self.until is None or e.date <= self.until)]
+        return _in_period(self.symptoms or [], self.since, self.until)
 
     def write_json(self, path: str | os.PathLike) -> None:
         atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
-def _json_number(x, digits: int):
-    if x is None:
-        return None
-    x = float(x)
-    if not math.isfinite(x):
-        return None
-    return int(round(x)) if digits == 0 else round(x, digits)
+def _in_period(entries: list[SymptomEntry], since: dt.date | None, until: dt.date | None) -> list[SymptomEntry]:
+    return [e for e in entries if (since is None or e.date >= since) and (until is None or e.date <= until)]
 
 
 def analyze(
@@ -123,14 +118,13 @@ def analyze(
     weeks = weekly_summary(table, config.acwr.method)
     flags = find_flags(table, weeks, config)
     if since is not None:
-        first_week = since - dt.timedelta(days=since.weekday())
+        first_week = week_start(since)
         table = table[table["local_date"] >= since].reset_index(drop=True)
         weeks = weeks[weeks.index >= first_week]
         flags = [f for f in flags if f.date >= since]
     insights = None
     if symptoms is not None:
-        shown = [e for e in symptoms if (since is None or e.date >= since) and (until is None or e.date <= until)]
-        insights = symptom_insights(shown, flags, list(weeks.index))
+        insights = symptom_insights(_in_period(symptoms, since, until), flags, list(weeks.index))
     return Analysis(
         export=export, runs=table, weeks=weeks, flags=flags, config=config, since=since, until=until,
         symptoms=symptoms, insights=insights,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
+
 import click
 
 from .cli import friendly_errors, main
-from .rules import DISCLAIMER
+from .glossary import DISCLAIMER
 
 
 def export_options(func):
@@ -23,28 +26,34 @@ def export_options(func):
     return func
 
 
-def load_export(path, cache_dir, no_cache, workers, timezone, quiet):
-    """Call `load_runs` with a progress bar on a terminal (none when piped or --quiet)."""
-    import sys
-
-    from .export import load_runs
-
+@contextlib.contextmanager
+def terminal_progress(label: str, quiet: bool):
+    """A ``progress(done, total)`` callback drawing a bar on a terminal (nothing when piped or --quiet)."""
     show = not quiet and sys.stderr.isatty()
-    state = {"bar": None}
+    bar = None
 
     def progress(done, total):
+        nonlocal bar
         if not show:
             return
-        if state["bar"] is None:
-            state["bar"] = click.progressbar(length=total, label="Reading files", file=sys.stderr)
-            state["bar"].__enter__()
-        state["bar"].update(done - state["bar"].pos)
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
 
     try:
-        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
+        yield progress
     finally:
-        if state["bar"] is not None:
-            state["bar"].__exit__(None, None, None)
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def load_export(path, cache_dir, no_cache, workers, timezone, quiet):
+    """Call `load_runs` with a progress bar on a terminal; exit 1 when no run was found."""
+    from .export import load_runs
+
+    with terminal_progress("Reading files", quiet) as progress:
+        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
     if not export.runs:
         where = f"{len(export.skipped)} skipped, {len(export.errors)} unreadable"
         raise click.ClickException(f"{path}: no runs found ({where}); nothing to analyse")
@@ -69,22 +78,36 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
     FIT, GPX and TCX files are read, gzipped or not, inside nested zip archives
     too. Other sports, duplicates and broken files are listed with the reason.
     """
+    from .report_text import headline
+
     export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
     if json_path:  # first, so that a closed pipe on the summary below cannot lose it
         export.write_json(json_path)
     print_export_notes(export, quiet)
-    total_km = sum((a.distance_m or 0) for a in export.runs) / 1000
-    first, last = export.runs[0].start_local, export.runs[-1].start_local
-    click.echo(
-        f"{len(export.runs)} runs ({total_km:,.1f} km, {first:%d %b %Y} to {last:%d %b %Y}); "
-        f"{len(export.skipped)} skipped; {len(export.errors)} could not be read."
-    )
+    dates = [a.start_local.date() for a in export.runs]
+    click.echo(headline(export, sum(a.distance_m or 0 for a in export.runs), min(dates), max(dates)))
     if json_path:
         click.echo(f"Wrote {json_path}")
 
 
 def _date(value):
     return value.date() if value is not None else None
+
+
+def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, since=None, until=None):
+    """Config, symptom log and export read, then analysed: the common start of analyze and report."""
+    from .analysis import analyze
+    from .config import load_config
+    from .symptoms import read_log
+
+    config = load_config(config_path).with_units(units)
+    symptoms = read_log(symptoms_path) if symptoms_path else None
+    export = load_export(path, **export_opts)
+    print_export_notes(export, export_opts["quiet"])
+    result = analyze(export, config, since=since, until=until, symptoms=symptoms)
+    if result.runs.empty:
+        raise click.ClickException(f"{path}: no runs between {since or 'the start'} and {until or 'the end'}")
+    return result
 
 
 @main.command()
@@ -105,21 +128,13 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
     Prints the recent weeks as a table, then the flags, newest first. Flags are
     worth a look, not a diagnosis.
     """
-    from .analysis import analyze as run_analysis
-    from .config import load_config
     from .report_text import flags_text, insights_text, weeks_table
-    from .symptoms import read_log
 
-    config = load_config(config_path).with_units(units)
-    symptoms = read_log(symptoms_path) if symptoms_path else None
     since, until = _date(since), _date(until)
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
-    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
-    print_export_notes(export, quiet)
-    result = run_analysis(export, config, since=since, until=until, symptoms=symptoms)
-    if result.runs.empty:
-        raise click.ClickException(f"{path}: no runs between {since or 'the start'} and {until or 'the end'}")
+    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
+    result = analyse_export(path, config_path, units, symptoms_path, export_opts, since=since, until=until)
     if json_path:  # first, so that a closed pipe on the summary below cannot lose it
         result.write_json(json_path)
     click.echo(weeks_table(result, n_weeks))
@@ -209,44 +224,20 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
     the week highlighted. The page adds the week's numbers, its flags with
     their explanations and sources, the symptoms logged, and the insights.
     """
-    import datetime as dt
-
-    from .analysis import analyze as run_analysis
-    from .config import load_config
     from .report import default_week, write_all_reports, write_week_report
-    from .symptoms import read_log
+    from .weekly import week_start
 
     if week and all_weeks:
         raise click.BadParameter("give --week or --all, not both")
-    config = load_config(config_path).with_units(units)
-    symptoms = read_log(symptoms_path) if symptoms_path else None
-    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
-    print_export_notes(export, quiet)
-    result = run_analysis(export, config, symptoms=symptoms)
+    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
+    result = analyse_export(path, config_path, units, symptoms_path, export_opts)
     if all_weeks:
-        import sys
-
-        bar = None
-
-        def progress(done, total):
-            nonlocal bar
-            if quiet or not sys.stderr.isatty():
-                return
-            if bar is None:
-                bar = click.progressbar(length=total, label="Writing weekly reports", file=sys.stderr)
-                bar.__enter__()
-            bar.update(done - bar.pos)
-
-        try:
+        with terminal_progress("Writing weekly reports", quiet) as progress:
             index = write_all_reports(result, out_dir, progress=progress)
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
         click.echo(f"Wrote {len(result.weeks)} weekly reports and {index}")
         return
     if week is not None:
-        day = week.date()
-        monday = day - dt.timedelta(days=day.weekday())
+        monday = week_start(week.date())
     else:
         try:
             monday = default_week(result)

@@ -141,7 +141,6 @@ class Config:
     acwr: AcwrConfig = field(default_factory=AcwrConfig)
 
     def __post_init__(self):
-        _check_value("units", self.units, fields(self)[0])
         if self.units not in UNITS:
             raise ConfigError(f"units: {self.units!r} is not allowed; use one of {', '.join(UNITS)}")
         if self.acwr.method not in ACWR_METHODS:
@@ -227,7 +226,7 @@ def _build(cls, data: dict, prefix: str):
         if key not in known:
             raise ConfigError(f"{where}: unknown setting; allowed here: {', '.join(known)}")
         f = known[key]
-        if dataclasses.is_dataclass(f.default_factory if f.default_factory is not dataclasses.MISSING else None):
+        if dataclasses.is_dataclass(f.default_factory):  # a [section]
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: expected a [{key}] section")
             values[key] = _build(f.default_factory, value, f"{where}.")

@@ -48,3 +48,6 @@ INTENSITIES = ("active", "rest", "warmup", "cooldown", "recovery", "interval")
 FOOT_SPORTS = frozenset({"running", "walking", "hiking", "generic", "training", "transition"})
 #: Sub-sports of running that still count as runs.
 RUN_SUB_SPORTS = frozenset({"generic", "treadmill", "street", "trail", "track", "indoor_running", "virtual_activity", "road"})
+
+#: The one line every report and summary carries.
+DISCLAIMER = "Not medical advice: flags are worth a look, not a diagnosis. Pain that persists deserves a physiotherapist or doctor."

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .rules import Flag
 from .symptoms import SymptomEntry
+from .weekly import week_start
 
 #: Entries closer than this belong to one episode [days].
 EPISODE_GAP_DAYS = 7
@@ -119,10 +120,6 @@ def episodes(entries: list[SymptomEntry], gap_days: int = EPISODE_GAP_DAYS) -> l
     return out
 
 
-def _week(d: dt.date) -> dt.date:
-    return d - dt.timedelta(days=d.weekday())
-
-
 def chronic_hints(entries: list[SymptomEntry], eps: list[Episode]) -> list[str]:
     """The chronic-pattern hints of DOMAIN.md, each as a gentle sentence."""
     hints = []
@@ -161,11 +158,11 @@ def symptom_insights(entries: list[SymptomEntry], flags: list[Flag], weeks: list
         lo = ep.start - dt.timedelta(days=LOOKBACK_DAYS)
         ep.flags_before = sorted((f for f in flags if lo <= f.date <= ep.start), key=lambda f: f.date)
     flagged_weeks = {f.week_start for f in flags if f.severity in ("warning", "alert")}
-    symptom_weeks = {_week(e.date) for e in entries if e.severity > 0}
+    symptom_weeks = {week_start(e.date) for e in entries if e.severity > 0}
     counts = {True: [0, 0], False: [0, 0]}
     if entries:
-        first = _week(min(e.date for e in entries)) - dt.timedelta(days=7)
-        last = _week(max(e.date for e in entries))
+        first = week_start(min(e.date for e in entries)) - dt.timedelta(days=7)
+        last = week_start(max(e.date for e in entries))
         for w in weeks:
             if not first <= w < last:
                 continue

@@ -15,7 +15,8 @@ from . import units as u
 from .analysis import Analysis
 from .atomic import atomic_write_bytes, atomic_write_text
 from .plots import weekly_figure
-from .rules import DISCLAIMER, RULES
+from .glossary import DISCLAIMER
+from .rules import RULES
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222;line-height:1.45}

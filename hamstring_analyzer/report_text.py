@@ -13,15 +13,12 @@ def _num(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
-def headline(result: Analysis) -> str:
-    runs = result.runs
-    units = result.config.units
-    total = runs["distance_m"].sum()
-    first, last = min(runs["local_date"]), max(runs["local_date"])
-    e = result.export
+def headline(export, total_m: float, first, last, n_runs: int | None = None, units: str = "km") -> str:
+    """``"79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 7 skipped; 1 could not be read."``"""
+    n = len(export.runs) if n_runs is None else n_runs
     return (
-        f"{len(runs)} runs ({u.distance(total, units)}, {first:%d %b %Y} to {last:%d %b %Y}); "
-        f"{len(e.skipped)} skipped; {len(e.errors)} could not be read."
+        f"{n} runs ({u.distance(total_m, units)}, {first:%d %b %Y} to {last:%d %b %Y}); "
+        f"{len(export.skipped)} skipped; {len(export.errors)} could not be read."
     )
 
 
@@ -46,7 +43,9 @@ def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
             ]
         )
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    lines = [headline(result), ""]
+    runs = result.runs
+    total = runs["distance_m"].sum()
+    lines = [headline(result.export, total, min(runs["local_date"]), max(runs["local_date"]), len(runs), units), ""]
     lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
     for r in rows:
         lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))

@@ -31,11 +31,9 @@ import pandas as pd
 
 from . import units as u
 from .config import Config
-from .weekly import daily_load
+from .weekly import acwr, daily_load, week_start
 
 SEVERITIES = ("info", "warning", "alert")
-#: The one line every output carries.
-DISCLAIMER = "Not medical advice: flags are worth a look, not a diagnosis. Pain that persists deserves a physiotherapist or doctor."
 
 
 @dataclass(frozen=True)
@@ -136,7 +134,9 @@ class Context:
     weeks: pd.DataFrame
     config: Config
     load: pd.Series  # distance per local day [m]
+    ratio: pd.Series  # acute:chronic ratio per local day (the configured form)
     gaps: list[tuple[dt.date, dt.date, int]]  # (last run before, first run after, days without running)
+    many_years: bool  # dates in messages then carry their year
 
     @property
     def units(self) -> str:
@@ -146,23 +146,13 @@ class Context:
         return u.distance(metres, self.units)
 
     def day(self, d: dt.date) -> str:
-        return u.day(d, year=self._years > 1)
+        return u.day(d, year=self.many_years)
 
     def long_day(self, d: dt.date) -> str:
-        return u.long_day(d) if self._years > 1 else f"{d:%a} {d.day} {d:%b}"
-
-    @property
-    def _years(self) -> int:
-        if self.runs.empty:
-            return 1
-        return len({d.year for d in self.runs["local_date"]})
+        return u.long_day(d, year=self.many_years)
 
     def run_label(self, run) -> str:
         return f"{self.long_day(run.local_date)}, {self.km(run.distance_m)}"
-
-
-def _week(d: dt.date) -> dt.date:
-    return d - dt.timedelta(days=d.weekday())
 
 
 def layoff_gaps(runs: pd.DataFrame, min_days: int) -> list[tuple[dt.date, dt.date, int]]:
@@ -266,7 +256,7 @@ def layoff_return(ctx: Context) -> list[Flag]:
     flags = []
     if ctx.runs.empty:
         return flags
-    first_day = _week(min(ctx.runs["local_date"]))  # a history counts from the Monday of its first week
+    first_day = week_start(min(ctx.runs["local_date"]))  # a history counts from the Monday of its first week
     for last, back, off in ctx.gaps:
         span_days = min(28, (last - first_day).days + 1)
         pre_avg = ctx.load.loc[last - dt.timedelta(days=span_days - 1) : last].sum() / max(1.0, span_days / 7)
@@ -282,24 +272,17 @@ def layoff_return(ctx: Context) -> list[Flag]:
             continue
         severity = "alert" if first7 > max(pre_avg, allowed * 1.5) else "warning"
         ratio = ""
-        peak = _acwr_peak_within(ctx, back, back + dt.timedelta(days=6))
+        peak = ctx.ratio.loc[back : back + dt.timedelta(days=6)].max()
         if math.isfinite(peak) and peak >= ctx.config.acwr.danger:
             ratio = f" Your acute:chronic load ratio reached {peak:.1f}."
         flags.append(
             Flag(
-                "layoff_return", severity, _week(back), back, None, first7, allowed, "m",
+                "layoff_return", severity, week_start(back), back, None, first7, allowed, "m",
                 f"Back on {ctx.day(back)} after {off} days without running: {ctx.km(first7)} in the first 7 days; "
                 f"{advice}.{ratio}",
             )
         )  # fmt: skip
     return flags
-
-
-def _acwr_peak_within(ctx: Context, start: dt.date, end: dt.date) -> float:
-    from .weekly import acwr
-
-    ratio = acwr(ctx.load, ctx.config.acwr.method).loc[start:end].dropna()
-    return float(ratio.max()) if len(ratio) else float("nan")
 
 
 # ------------------------------------------------------------------ runs --
@@ -410,20 +393,19 @@ def _history_ok(ctx: Context, d: dt.date) -> bool:
     return (d - min(ctx.runs["local_date"])).days >= 28
 
 
-def _base_series(ctx: Context) -> pd.Series:
-    """Weekly base on each day: the best 4-week average weekly distance in the 8 weeks before [m].
+def best_in_prior_weeks(per_day: pd.Series) -> pd.Series:
+    """On each day, the best 28-day total of ``per_day`` among the windows ending in the 8 weeks before.
 
     The best of 8 weeks, not the last 4, so a short break does not erase a base
     built over months (detraining is long-term beyond about 4 weeks).
     """
-    four_week_avg = ctx.load.rolling(28, min_periods=1).sum() / 4.0
-    return four_week_avg.shift(1).rolling(56, min_periods=1).max()
+    return per_day.rolling(28, min_periods=1).sum().shift(1).rolling(56, min_periods=1).max()
 
 
 def hills_before_base(ctx: Context) -> list[Flag]:
     c = ctx.config.base
     flags = []
-    base = _base_series(ctx)
+    base = best_in_prior_weeks(ctx.load) / 4.0  # best 4-week average weekly distance [m]
     for run in ctx.runs.itertuples():
         if run.indoor or not math.isfinite(run.climb_per_km) or run.climb_per_km < c.hilly_m_per_km:
             continue
@@ -450,8 +432,7 @@ def speedwork_before_base(ctx: Context) -> list[Flag]:
     if runs.empty:
         return flags
     long_enough = runs[runs["distance_m"] >= c.speedwork_run_km * 1000].groupby("local_date").size()
-    per_day = long_enough.reindex(ctx.load.index, fill_value=0)
-    regular = per_day.rolling(28, min_periods=1).sum().shift(1).rolling(56, min_periods=1).max()
+    regular = best_in_prior_weeks(long_enough.reindex(ctx.load.index, fill_value=0))
     for run in runs.itertuples():
         if run.fast_m < min_fast or not _history_ok(ctx, run.local_date):
             continue
@@ -501,12 +482,15 @@ def find_flags(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config | None = 
     config = config or Config()
     if runs.empty:
         return []
+    load = daily_load(runs, until=max(weeks.index) + dt.timedelta(days=6))
     ctx = Context(
         runs=runs,
         weeks=weeks,
         config=config,
-        load=daily_load(runs, until=max(weeks.index) + dt.timedelta(days=6)),
+        load=load,
+        ratio=acwr(load, config.acwr.method),
         gaps=layoff_gaps(runs, config.layoff_return.min_gap_days),
+        many_years=len({d.year for d in runs["local_date"]}) > 1,
     )
     flags = [f for rule in ALL_RULES for f in rule(ctx)]
     rank = {s: i for i, s in enumerate(SEVERITIES)}

@@ -16,7 +16,6 @@ mechanics during running. MSSE 43:296-302 (step length = speed / step rate).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import numpy as np
@@ -27,6 +26,7 @@ from .activity import Activity, unix_seconds
 from .config import Config
 from .metrics import running_mask, sample_durations, weighted_median
 from .summary import INDOOR_SUB_SPORTS, run_summary
+from .weekly import week_start
 
 #: Speeds below this are standing or walking, not running [m/s].
 RUNNING_SPEED_MIN = 1.5
@@ -253,7 +253,7 @@ def run_profile(activity: Activity) -> dict:
         "source": activity.source,
         "start_local": local,
         "local_date": local.date(),
-        "week_start": local.date() - dt.timedelta(days=local.weekday()),
+        "week_start": week_start(local.date()),
         "distance_m": distance,
         "moving_s": s["moving_s"] or 0.0,
         "climb_m": climb,
@@ -284,9 +284,8 @@ def estimate_thresholds(profiles: pd.DataFrame, config: Config) -> pd.DataFrame:
     line gives at that speed (or the median run's heart rate / 0.88 when the
     line cannot be drawn).
     """
-    out = pd.DataFrame(index=profiles.index, columns=["threshold_speed_mps", "threshold_hr_bpm"], dtype="float64")
     if profiles.empty:
-        return out
+        return pd.DataFrame({"threshold_speed_mps": [], "threshold_hr_bpm": []}, dtype="float64")
     dates = pd.to_datetime(profiles["local_date"]).to_numpy()
     window = np.timedelta64(config.fast.history_days, "D")
     set_speed, set_hr = config.threshold_speed_mps, config.threshold_hr_bpm
@@ -294,7 +293,8 @@ def estimate_thresholds(profiles: pd.DataFrame, config: Config) -> pd.DataFrame:
     speed = profiles["speed_mps"].to_numpy(float)
     best = profiles["best_20min_mps"].to_numpy(float)
     hr = profiles["avg_heart_rate_bpm"].to_numpy(float)
-    for k, d in enumerate(dates):
+    speeds, hrs = [], []
+    for d in dates:
         near = (dates <= d) & (dates > d - window)
         ts = set_speed
         if ts is None:
@@ -311,8 +311,9 @@ def estimate_thresholds(profiles: pd.DataFrame, config: Config) -> pd.DataFrame:
             if not math.isfinite(th) and np.isfinite(hr[near]).any():
                 th = float(np.nanmedian(hr[near])) / EASY_HR_SHARE_OF_THRESHOLD
             th = float(np.clip(th, 120, 215)) if math.isfinite(th) else float("nan")
-        out.iloc[k] = [ts, th]
-    return out
+        speeds.append(ts)
+        hrs.append(th)
+    return pd.DataFrame({"threshold_speed_mps": speeds, "threshold_hr_bpm": hrs}, index=profiles.index, dtype="float64")
 
 
 def _hr_at_speed(speed: np.ndarray, hr: np.ndarray, at: float) -> float:

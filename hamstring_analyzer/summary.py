@@ -12,11 +12,14 @@ from .metrics import mean_heart_rate, running_cadence
 INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
 
 
-def _num(x, digits: int = 1):
+def json_number(x, digits: int = 1):
+    """``x`` rounded for JSON, None when missing or not finite (JSON has no NaN); ``digits=0`` gives an int."""
     if x is None:
         return None
     x = float(x)
-    return None if math.isnan(x) else round(x, digits)
+    if not math.isfinite(x):
+        return None
+    return int(round(x)) if digits == 0 else round(x, digits)
 
 
 def elevation_gain_m(activity: Activity) -> float | None:
@@ -33,9 +36,9 @@ def elevation_gain_m(activity: Activity) -> float | None:
 def expensive_stats(activity: Activity) -> dict:
     """The summary numbers that cost a pass over the records (cached with the parsed file)."""
     return {
-        "elevation_gain_m": _num(elevation_gain_m(activity)),
-        "cadence_spm": _num(running_cadence(activity.records)),
-        "avg_heart_rate_bpm": _num(mean_heart_rate(activity.records)),
+        "elevation_gain_m": json_number(elevation_gain_m(activity)),
+        "cadence_spm": json_number(running_cadence(activity.records)),
+        "avg_heart_rate_bpm": json_number(mean_heart_rate(activity.records)),
     }
 
 
@@ -52,9 +55,9 @@ def run_summary(activity: Activity) -> dict:
         "sport": activity.sport,
         "sub_sport": activity.sub_sport,
         "device": activity.device,
-        "distance_m": _num(activity.distance_m),
-        "elapsed_s": _num(activity.elapsed_s),
-        "moving_s": _num(activity.moving_s),
+        "distance_m": json_number(activity.distance_m),
+        "elapsed_s": json_number(activity.elapsed_s),
+        "moving_s": json_number(activity.moving_s),
         "elevation_gain_m": stats["elevation_gain_m"],
         "cadence_spm": stats["cadence_spm"],
         "avg_heart_rate_bpm": stats["avg_heart_rate_bpm"],

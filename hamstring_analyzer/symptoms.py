@@ -98,8 +98,13 @@ def _decode(path: Path, data: bytes) -> str:
 
 def parse_log(text: str, path: str | os.PathLike = "symptoms.csv") -> list[SymptomEntry]:
     """Entries of a log's text, oldest first as written; `SymptomLogError` with the line number."""
+    return _parse(text, path)[1]
+
+
+def _parse(text: str, path) -> tuple[list[str], list[SymptomEntry]]:
+    """(header, entries) of a log's text; an empty text has the standard header and no entries."""
     if not text.strip():
-        return []
+        return list(COLUMNS), []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -122,7 +127,7 @@ def parse_log(text: str, path: str | os.PathLike = "symptoms.csv") -> list[Sympt
             entries.append(check_entry(dict(zip(header, row)), f"{path}, line {line}"))
     except csv.Error as exc:
         raise SymptomLogError(f"{path}, line {reader.line_num}: {exc}") from None
-    return entries
+    return header, entries
 
 
 def read_log(path: str | os.PathLike) -> list[SymptomEntry]:
@@ -130,9 +135,13 @@ def read_log(path: str | os.PathLike) -> list[SymptomEntry]:
     path = Path(path)
     if not path.exists():
         return []
+    return parse_log(_decode(path, _read_bytes(path)), path)
+
+
+def _read_bytes(path: Path) -> bytes:
     if path.stat().st_size > MAX_LOG_BYTES:
         raise SymptomLogError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MB; is it really a symptom log?")
-    return parse_log(_decode(path, path.read_bytes()), path)
+    return path.read_bytes()
 
 
 def symptoms_frame(entries: list[SymptomEntry]) -> pd.DataFrame:
@@ -148,10 +157,6 @@ def _row_text(entry: SymptomEntry, header: list[str]) -> str:
     return buf.getvalue()
 
 
-def _header(text: str) -> list[str]:
-    return [h.strip().lower() for h in next(csv.reader(io.StringIO(text, newline="")))]
-
-
 def add_entry(path: str | os.PathLike, entry: SymptomEntry) -> None:
     """Append ``entry`` to the log at ``path`` (created with a header when missing).
 
@@ -161,16 +166,13 @@ def add_entry(path: str | os.PathLike, entry: SymptomEntry) -> None:
     path = Path(path)
     old, header = b"", list(COLUMNS)
     if path.exists():
-        old = path.read_bytes()
-        text = _decode(path, old)
-        parse_log(text, path)  # refuse to add to a log we cannot read back
-        if text.strip():
-            header = _header(text.lstrip("\r\n"))
-            # A column the log lacks reads back as its default: refuse only what would be lost.
-            lost = [c for c, v in zip(COLUMNS, entry.row()) if c not in header and v != DEFAULTS.get(c)]
-            if lost:
-                raise SymptomLogError(f"{path}: the log has no column {', '.join(lost)}; add it to the header first")
-        else:
+        old = _read_bytes(path)
+        header, _ = _parse(_decode(path, old), path)  # refuse to add to a log we cannot read back
+        # A column the log lacks reads back as its default: refuse only what would be lost.
+        lost = [c for c, v in zip(COLUMNS, entry.row()) if c not in header and v != DEFAULTS.get(c)]
+        if lost:
+            raise SymptomLogError(f"{path}: the log has no column {', '.join(lost)}; add it to the header first")
+        if not old.strip():
             old = b""
     if not old:
         old = (",".join(COLUMNS) + "\n").encode()

@@ -46,6 +46,6 @@ def day(d: dt.date, year: bool = False) -> str:
     return f"{d.day} {d:%b %Y}" if year else f"{d.day} {d:%b}"
 
 
-def long_day(d: dt.date) -> str:
-    """``"Sun 26 Jul 2026"``."""
-    return f"{d:%a} {d.day} {d:%b %Y}"
+def long_day(d: dt.date, year: bool = True) -> str:
+    """``"Sun 26 Jul 2026"``, or ``"Sun 26 Jul"`` without ``year``."""
+    return f"{d:%a} {day(d, year)}"

@@ -20,13 +20,17 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .runmetrics import runs_table  # noqa: F401  (the weekly frame's input, re-exported)
+from .config import ACWR_METHODS
 
-from .config import ACWR_METHODS  # noqa: E402
 WEEK_COLUMNS = [
     "distance_m", "moving_s", "runs", "longest_run_m", "climb_m", "fast_m", "speedwork_share",
     "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date",
 ]  # fmt: skip
+
+
+def week_start(d: dt.date) -> dt.date:
+    """The Monday of ``d``'s Monday-to-Sunday week (``d`` is a local date)."""
+    return d - dt.timedelta(days=d.weekday())
 
 
 def daily_load(runs: pd.DataFrame, until: dt.date | None = None) -> pd.Series:

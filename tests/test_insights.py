@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import pytest
 from click.testing import CliRunner
 
 from hamstring_analyzer.cli import main

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from hamstring_analyzer.export import load_runs
-from hamstring_analyzer.weekly import acwr, runs_table, weekly_summary
+from hamstring_analyzer.runmetrics import runs_table
+from hamstring_analyzer.weekly import acwr, weekly_summary
 
 from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
 
