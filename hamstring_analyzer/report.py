@@ -63,7 +63,7 @@ def _week_numbers(result: Analysis, week: dt.date) -> str:
         ("Distance", u.distance(w["distance_m"], units)),
         ("Runs", str(int(w["runs"]))),
         ("Moving time", f"{hours} h {minutes:02d} min"),
-        ("Change on the week before", _fmt(w["change_pct"], "{:+.0f}%")),
+        ("Change on the week before", u.change(w["change_pct"], missing="–")),
         ("Fast running", f"{u.distance(w['fast_m'], units)} ({_fmt(w['speedwork_share'] * 100 if w['runs'] else float('nan'), '{:.0f}%')})"),
         ("Longest run", u.distance(w["longest_run_m"], units) if w["longest_run_m"] else "–"),
         ("Median cadence", _fmt(w["cadence_spm"], "{:.0f} steps/min")),

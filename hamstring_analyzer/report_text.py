@@ -35,7 +35,7 @@ def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
                 f"{week.day} {week:%b %Y}",
                 f"{w['distance_m'] / per:.1f}",
                 str(int(w["runs"])),
-                f"{w['change_pct']:+.0f}%" if _num(w["change_pct"]) else "-",
+                u.change(w["change_pct"]),
                 f"{w['speedwork_share'] * 100:.0f}%" if _num(w["speedwork_share"]) else "-",
                 f"{w['longest_run_m'] / per:.1f}" if w["longest_run_m"] > 0 else "-",
                 f"{w['cadence_spm']:.0f}" if _num(w["cadence_spm"]) else "-",

@@ -34,6 +34,13 @@ def pace(speed_mps: float | None, units: str) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}/{units}"
 
 
+def change(pct: float | None, missing: str = "-") -> str:
+    """``41.49`` -> ``"+41%"``; a change that rounds to zero is ``"+0%"``, never ``"-0%"``."""
+    if pct is None or not math.isfinite(pct):
+        return missing
+    return f"{round(pct) + 0:+d}%"
+
+
 def climb_rate(m_per_km: float, units: str) -> str:
     """Climb per km, or feet per mile for miles users."""
     if units == "mi":

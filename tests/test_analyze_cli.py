@@ -33,7 +33,7 @@ def test_analyze_sample_runs_prints_weeks_flags_and_writes_json(tmp_path, cache_
     text = result.output
     assert "79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 7 skipped; 1 could not be read." in text
     assert "Week of      Dist (km)  Runs  Change  Fast  Longest  Cadence  ACWR" in text
-    assert "28 Sep 2026       36.0     4     -0%    0%     12.0      177  1.03" in text
+    assert "28 Sep 2026       36.0     4     +0%    0%     12.0      177  1.03" in text
     assert "12 flags, newest first" in text
     assert text.index("layoff_return") < text.index("weekly_mileage_jump")  # newest first
     assert "Not medical advice" in text
