@@ -68,6 +68,10 @@ class Activity:
     warnings: list[str] = field(default_factory=list)
     #: Summary numbers computed once at ingest (climb, running cadence, heart rate).
     stats: dict | None = None
+    #: Gear-change events in the file (FIT ``event`` 42/43): only bicycles have gears.
+    gear_changes: int = 0
+    #: What cleaning did to the samples (`hamstring_analyzer.clean.Quality`); None before cleaning.
+    quality: object | None = None
 
     # -- derived --------------------------------------------------------------
     @property

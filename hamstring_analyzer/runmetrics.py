@@ -270,6 +270,11 @@ def run_profile(activity: Activity) -> dict:
         "late_drop_pace_corrected": p["late_drop_pace_corrected"],
         "decoupling_pct": p["decoupling_pct"],
         "has_intervals": p["has_intervals"],
+        "running_share": float("nan"),
+        "running_speed_mps": float("nan"),
+        "running_s": float("nan"),
+        "suspect": False,
+        "suspect_reason": None,
     }
 
 
@@ -370,5 +375,6 @@ PROFILE_COLUMNS = [
     "id", "source", "start_local", "local_date", "week_start", "distance_m", "moving_s", "climb_m",
     "climb_per_km", "indoor", "sub_sport", "cadence_spm", "speed_mps", "speed_reliable", "best_20min_mps",
     "avg_heart_rate_bpm", "step_length_m", "late_cadence_drop_spm", "late_drop_pace_corrected",
-    "decoupling_pct", "has_intervals",
+    "decoupling_pct", "has_intervals", "running_share", "running_speed_mps", "running_s", "suspect",
+    "suspect_reason",
 ]  # fmt: skip
