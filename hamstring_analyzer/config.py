@@ -63,6 +63,8 @@ class FastConfig:
     threshold_hr_pct_of_max: float = _field(90.0, 70, 100, help="% of max heart rate")
     history_days: int = _field(84, 14, 730, kind=int, help="days")
     min_fast_km: float = _field(1.0, 0, 50, help="km of fast running that makes a run a fast session")
+    window_s: float = _field(30.0, 5, 600, help="seconds of distance over time that judge pace")
+    min_stretch_s: float = _field(60.0, 0, 3600, help="seconds a stretch must stay fast to count")
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,15 @@ class FatigueConfig:
 
 @dataclass(frozen=True)
 class BaseConfig:
-    """A base before hills or speedwork ("15 Ways"): judged over the previous 4 weeks."""
+    """A base before hills or speedwork ("15 Ways"): judged over the previous 4 weeks.
+
+    Hills once you run about 15 miles (24 km) a week; speedwork once you
+    comfortably run 3 miles (4.83 km) regularly.
+    """
 
     hills_week_km: float = _field(24.0, 0, 300, help="km a week (about 15 miles)")
     hilly_m_per_km: float = _field(15.0, 1, 200, help="m of climb per km that makes a hill run")
-    speedwork_run_km: float = _field(5.0, 0, 100, help="km (about 3 miles), run comfortably")
+    speedwork_run_km: float = _field(4.83, 0, 100, help="km (3 miles), run comfortably")
     speedwork_runs: int = _field(6, 0, 100, kind=int, help="runs of that length in the previous 4 weeks")
 
 

@@ -23,6 +23,7 @@ from . import glossary as g
 from .activity import Activity
 from .atomic import atomic_write_text
 from .cache import Cache, NoCache, content_key
+from .clean import clean_activity
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
 from .metrics import RUNNING_STEP_RATE_MIN
 from .parsers import read_activities
@@ -43,6 +44,10 @@ DUPLICATE_DURATION_SHARE = 0.10
 #: Shorter than both, a "run" is a stray recording (a button pressed by mistake).
 MIN_RUN_S = 120.0
 MIN_RUN_M = 400.0
+#: A file without a sport whose median moving speed is above this is a ride [m/s].
+RIDE_SPEED_MPS = 6.0
+#: Longer "steps" than this at the median speed are pedal strokes [m].
+MAX_STEP_M = 1.9
 KNOWN_NON_ACTIVITY = {
     "activities.csv": "Strava's activity index; the activities themselves are read from their own files",
 }
@@ -216,11 +221,22 @@ def parse_bytes(label: str, data: bytes):
         return ("skipped", exc.reason)
     except ParseError as exc:
         return ("error", exc.reason)
+    out = []
     for a in activities:
+        if a.sport in (None, "generic"):
+            a.sport, note = judge_sport(a)
+            if note:
+                a.warnings.append(note)
+        if a.is_run:
+            try:
+                a = clean_activity(a)
+            except ParseError as exc:
+                return ("error", exc.reason)
         a.stats = expensive_stats(a)  # computed once, cached with the records
-        if a.sport in (None, "running", "generic"):
+        if a.is_run:
             a.stats["profile"] = record_profile(a)
-    return ("ok", activities)
+        out.append(a)
+    return ("ok", out)
 
 
 def _worker(label: str, data: bytes):
@@ -231,29 +247,36 @@ def _worker(label: str, data: bytes):
 
 
 def judge_sport(activity: Activity) -> tuple[str | None, str | None]:
-    """Guess the sport of a file that does not say, from speed and cadence.
+    """Guess the sport of a file that does not say, from gears, speed and cadence.
 
-    Returns (sport, note). Runs: 1.9-6.5 m/s moving speed and, when cadence
-    exists, mostly running steps (>= 130/min).
+    Returns (sport, note). Gear changes mean a bicycle. A median moving speed
+    above 6 m/s (2:47/km: faster than any amateur's whole run) is a ride; so
+    is a "step" longer than 1.9 m at the median speed, because doubling a
+    pedal cadence of 80-95 rpm gives a plausible step rate, so cadence alone
+    cannot tell a ride from a run. Runs: 1.9-6 m/s and, when cadence exists,
+    mostly running steps (>= 130/min).
     """
+    if activity.gear_changes:
+        return "cycling", f"no sport in the file; judged a ride ({activity.gear_changes} gear changes)"
     rec = activity.records
     speed = rec[g.SPEED].dropna() if g.SPEED in rec else pd.Series(dtype=float)
     moving = speed[speed > 0.5]
     if moving.empty:
         return None, "no speed to judge the sport by"
     v = float(moving.median())
+    if v > RIDE_SPEED_MPS:
+        return "cycling", f"no sport in the file; judged a ride (median {v:.1f} m/s)"
     if g.CADENCE in rec and rec[g.CADENCE].notna().sum() > 10:
         cad = rec[g.CADENCE].dropna()
         running_share = float((cad >= RUNNING_STEP_RATE_MIN).mean())
-        if running_share >= 0.5 and v < 7.0:
+        step = v / (float(cad[cad >= RUNNING_STEP_RATE_MIN].median()) / 60.0) if running_share > 0 else float("nan")
+        if step > MAX_STEP_M:
+            return "cycling", f"no sport in the file; judged a ride ({step:.1f} m per \"step\" at {v:.1f} m/s)"
+        if running_share >= 0.5:
             return "running", f"no sport in the file; judged a run (median {v:.1f} m/s, {running_share:.0%} running steps)"
-        if v >= 7.0:
-            return "cycling", f"no sport in the file; judged a ride (median {v:.1f} m/s)"
         return "walking", f"no sport in the file; judged a walk (only {running_share:.0%} running steps)"
-    if 1.9 <= v <= 6.5:
+    if 1.9 <= v <= RIDE_SPEED_MPS:
         return "running", f"no sport in the file; judged a run from its speed (median {v:.1f} m/s)"
-    if v > 6.5:
-        return "cycling", f"no sport in the file; judged a ride from its speed (median {v:.1f} m/s)"
     return "walking", f"no sport in the file; judged a walk from its speed (median {v:.1f} m/s)"
 
 
@@ -376,11 +399,6 @@ def load_runs(
             for activity in payload:
                 _relabel(activity, src.label)
                 _settle_local_time(activity, timezone)
-                if activity.sport in (None, "generic"):
-                    sport, note = judge_sport(activity)
-                    activity.sport = sport
-                    if note:
-                        activity.warnings.append(note)
                 if activity.is_run and _too_short(activity):
                     export.skipped.append({"source": activity.id, "reason": "too short to count as a run (under 2 minutes and 400 m)"})
                 elif activity.is_run:

@@ -15,6 +15,7 @@ from . import units as u
 from .analysis import Analysis
 from .atomic import atomic_write_bytes, atomic_write_text
 from .plots import weekly_figure
+from .report_text import doubt_note
 from .glossary import DISCLAIMER
 from .rules import RULES
 
@@ -29,6 +30,7 @@ th:first-child,td:first-child{text-align:left}
 .sev{display:inline-block;font-size:.75rem;font-weight:700;padding:.05rem .45rem;border-radius:4px;color:#fff;margin-right:.5rem}
 .sev-info{background:#7f8c99}.sev-warning{background:#d98a1c}.sev-alert{background:#c0392b}
 .why,.source{color:#555;font-size:.9rem;margin:.3rem 0 0}.muted{color:#777}
+.doubt{color:#7a5a1e;background:#fbf5e8;border-left:3px solid #e0b96a;font-size:.9rem;margin:.3rem 0 0;padding:.15rem .5rem}
 ul.index li{margin:.2rem 0}
 """
 
@@ -104,7 +106,9 @@ def _flags_html(flags) -> str:
         out.append(
             f"<div class='flag'><span class='sev sev-{f.severity}'>{escape(f.severity.upper())}</span>"
             f"<strong>{escape(info.title)}</strong> <span class='muted'>({escape(f.rule)}, {f.date:%a %d %b})</span>"
-            f"<p>{escape(f.message)}</p><p class='why'>Why it matters: {escape(info.why)}</p>"
+            f"<p>{escape(f.message)}</p>"
+            + (f"<p class='doubt'>{escape(doubt_note(f))}</p>" if f.doubtful else "")
+            + f"<p class='why'>Why it matters: {escape(info.why)}</p>"
             f"<p class='source'>Source: {escape(info.source)}</p></div>"
         )
     return "".join(out)

@@ -7,6 +7,7 @@ import textwrap
 
 from . import units as u
 from .analysis import Analysis
+from .rules import Flag
 
 
 def _num(x) -> bool:
@@ -52,7 +53,13 @@ def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
     return "\n".join(lines)
 
 
+def doubt_note(flag: Flag) -> str:
+    """``"Doubtful data: <why>"`` for a doubtful flag (terminal and HTML say the same)."""
+    return f"Doubtful data: {flag.doubt or 'a run behind this flag rests on doubtful data'}"
+
+
 def flags_text(result: Analysis, limit: int = 30) -> str:
+    """The flags, newest first, each with its message (and a doubtful-data note where one applies)."""
     flags = result.flags
     if not flags:
         return "No flags: nothing in these weeks stands out against the usual advice."
@@ -60,6 +67,8 @@ def flags_text(result: Analysis, limit: int = 30) -> str:
     for f in flags[:limit]:
         lines.append(f"  {f.severity.upper():7} {f.date:%d %b %Y}  {f.rule}")
         lines.append(textwrap.fill(f.message, width=100, initial_indent=" " * 10, subsequent_indent=" " * 10))
+        if f.doubtful:
+            lines.append(textwrap.fill(doubt_note(f), width=100, initial_indent=" " * 10, subsequent_indent=" " * 12))
     if len(flags) > limit:
         lines.append(f"  ... and {len(flags) - limit} more (all of them in --json).")
     return "\n".join(lines)

@@ -3,18 +3,31 @@
 Each rule is one function ``rule(ctx) -> list[Flag]``. Rule ids are part of
 the JSON contract. Flags are "worth a look", never a diagnosis.
 
+After the rules ran, `find_flags` marks a flag ``doubtful`` when a run it
+rests on is ``suspect`` (doubtful data: GPS jumps removed, a recording left
+running, an implausible speed); `FLAG_BASIS` says which runs a week-level
+flag rests on.
+
 References
 ----------
 Buist I et al. (2008). No effect of a graded training program on the number
 of running-related injuries in novice runners. AJSM 36:33-39.
 Nielsen RO et al. (2014). Excessive progression in weekly running distance
-and risk of running-related injuries. JOSPT 44:739-747.
+and risk of running-related injuries. JOSPT 44:739-747 (more distance-related
+injuries above 30% progression over two weeks, not one).
 Seiler S (2010). What is best practice for training intensity and duration
 distribution in endurance athletes? IJSPP 5:276-291.
 Duhig S et al. (2016). Effect of high-speed running on hamstring strain
 injury risk. BJSM 50:1536-1540.
 Heiderscheit BC et al. (2011). Effects of step rate manipulation on joint
-mechanics during running. MSSE 43:296-302.
+mechanics during running. MSSE 43:296-302 (+5-10% step rate lowers knee, and at
++10% hip, loading).
+Chumanov ES et al. (2011). The effect of speed and influence of individual
+muscles on hamstring mechanics during the swing phase of sprinting. MSSE
+43:525-532 (hamstring loading rises with speed and peaks in late swing).
+Chumanov ES et al. (2012). Changes in muscle activation patterns when running
+step rate is increased. Gait Posture 36:231-235 (+5-10% step rate raises
+hamstring activity in late swing).
 Gabbett TJ (2016). The training-injury prevention paradox. BJSM 50:273-280.
 Mujika I, Padilla S (2001). Cardiorespiratory and metabolic characteristics
 of detraining in humans. MSSE 33:413-421.
@@ -24,7 +37,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -34,6 +48,15 @@ from .config import Config
 from .weekly import acwr, daily_load, week_start
 
 SEVERITIES = ("info", "warning", "alert")
+
+#: Days of the chronic window of the acute:chronic ratio (and of a pre-break average).
+CHRONIC_DAYS = 28
+#: A run with less than this share of its moving time at running cadence and speed is mostly walking.
+MOSTLY_WALKING_SHARE = 0.5
+#: Less running than this [s] says nothing about a runner's cadence: no `low_cadence` flag.
+MIN_RUNNING_FOR_CADENCE_S = 10 * 60
+#: A doubtful week-level flag names at most this many suspect runs.
+MAX_DOUBT_RUNS = 3
 
 
 @dataclass(frozen=True)
@@ -49,6 +72,8 @@ class Flag:
     threshold: float
     unit: str
     message: str
+    doubtful: bool = False  # a run the flag rests on is suspect (doubtful data)
+    doubt: str | None = None  # why, in words: the suspect run(s) and their reasons
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -71,20 +96,26 @@ RULES: dict[str, RuleInfo] = {
         "Weekly distance jump",
         "A week well above the one before gives tendons and hamstrings little time to adapt.",
         "The 10% \"golden rule\" (\"15 Ways to Relieve Sore Hamstrings After Running\"). Buist 2008 (AJSM) "
-        "found a graded 10% plan did not cut injuries; Nielsen 2014 (JOSPT) saw more distance-related "
-        "injuries above 30%. So 10% asks for a look, 30% more so.",
+        "found a graded 10% plan did not cut injuries; Nielsen 2014 (JOSPT, 874 novices) saw more "
+        "distance-related injuries when distance grew more than 30% over two weeks. So 10% in a week asks "
+        "for a look, and 30% in a single week (more than that two-week figure) more so.",
     ),
     "speedwork_share": RuleInfo(
         "Share of fast running",
         "Fast running loads the hamstrings most; most training should be easy.",
         "The 80/20 guideline (Seiler 2010, a description of elite training, not an injury threshold). "
+        "Chumanov 2011 (MSSE): hamstring loading rises with running speed and peaks at the end of each swing. "
         "Duhig 2016 (BJSM): high-speed running above the runner's own usual level raised hamstring strain risk.",
     ),
     "low_cadence": RuleInfo(
         "Low cadence",
-        "Fewer, longer steps mean more braking and more work for the hamstrings at the end of each swing.",
-        "Heiderscheit 2011 (MSSE): +5-10% step rate lowers knee and hip loading. Cadence rises with speed, "
-        "so the flag also compares the run with your own cadence at that pace.",
+        "A low cadence usually means long steps that land ahead of the body and brake (overstriding), which "
+        "loads the knee and hip. Raising cadence eases that, but it is not a hamstring fix in itself: "
+        "quicker steps raise hamstring activity at the end of each swing rather than lower it.",
+        "Heiderscheit 2011 (MSSE 43:296): +5-10% step rate lowers knee (and at +10% hip) loading. "
+        "Chumanov 2012 (Gait Posture 36:231): the same increase raised hamstring activity in late swing, so a "
+        "higher cadence does not promise less hamstring load. Cadence rises with speed, so the flag also "
+        "compares the run with your own cadence at that pace.",
     ),
     "flat_long_run": RuleInfo(
         "Long run on flat ground",
@@ -111,13 +142,16 @@ RULES: dict[str, RuleInfo] = {
     "speedwork_before_base": RuleInfo(
         "Speedwork before a base",
         "Fast running before the body is used to regular running is a common start of hamstring trouble.",
-        "\"15 Ways\": speedwork once you comfortably run 3 miles (5 km) regularly.",
+        "\"15 Ways\": speedwork once you comfortably run 3 miles (4.83 km) regularly. Chumanov 2011 (MSSE): "
+        "hamstring loading rises with running speed.",
     ),
     "fast_on_flat": RuleInfo(
         "Fast running on flat ground",
         "Fast running on flat ground repeats the same long, fast stride; a physiotherapist saw an elite runner's "
         "hamstring pain peak there.",
-        "Zona PT, \"Finally Solving the Chronic Hamstring Pain Dilemma\" (a case report).",
+        "Zona PT, \"Finally Solving the Chronic Hamstring Pain Dilemma\" (a case report). Chumanov 2011 "
+        "(MSSE): hamstring loading rises with running speed and peaks at the end of each swing, so fast "
+        "running is where the hamstrings work hardest; the flat-ground part rests on the case report alone.",
     ),
     "acwr_high": RuleInfo(
         "Acute:chronic load ratio high",
@@ -164,6 +198,17 @@ def layoff_gaps(runs: pd.DataFrame, min_days: int) -> list[tuple[dt.date, dt.dat
         if off >= min_days:
             out.append((a, b, off))
     return out
+
+
+def pre_break_window(ctx: Context, last: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the stretch whose weekly average a return after ``last`` is judged against.
+
+    Up to `CHRONIC_DAYS` days ending on ``last``, the last run before the
+    break, but never before the Monday of the history's first week.
+    """
+    first_day = week_start(min(ctx.runs["local_date"]))  # a history counts from the Monday of its first week
+    span_days = min(CHRONIC_DAYS, (last - first_day).days + 1)
+    return last - dt.timedelta(days=span_days - 1), last
 
 
 # ---------------------------------------------------------------- weekly --
@@ -229,16 +274,24 @@ def acwr_high(ctx: Context) -> list[Flag]:
     Not flagged while the 28-day chronic window still holds a break of
     ``layoff_return.min_gap_days`` or more: the ratio then only says "you were
     off", which `layoff_return` judges with the right yardstick.
+
+    A week's peak is the same spike as the last flagged one when no run came
+    after that flag's day up to this peak (a Sunday spike carried into
+    Monday, with no new load): it is not flagged twice.
     """
     c = ctx.config.acwr
     flags = []
+    last_flagged: dt.date | None = None
     for week, row in ctx.weeks.iterrows():
         peak, date = row["acwr_peak"], row["acwr_peak_date"]
         if not (isinstance(peak, float) and math.isfinite(peak)) or peak < c.danger:
             continue
-        window_start = date - dt.timedelta(days=27)
+        window_start = date - dt.timedelta(days=CHRONIC_DAYS - 1)
         if any(b > window_start and a < date for a, b, _ in ctx.gaps):
             continue
+        if last_flagged is not None and not (ctx.load.loc[last_flagged + dt.timedelta(days=1) : date] > 0).any():
+            continue
+        last_flagged = date
         acute = ctx.load.loc[date - dt.timedelta(days=6) : date].sum()
         flags.append(
             Flag(
@@ -256,10 +309,10 @@ def layoff_return(ctx: Context) -> list[Flag]:
     flags = []
     if ctx.runs.empty:
         return flags
-    first_day = week_start(min(ctx.runs["local_date"]))  # a history counts from the Monday of its first week
     for last, back, off in ctx.gaps:
-        span_days = min(28, (last - first_day).days + 1)
-        pre_avg = ctx.load.loc[last - dt.timedelta(days=span_days - 1) : last].sum() / max(1.0, span_days / 7)
+        start, end = pre_break_window(ctx, last)
+        span_days = (end - start).days + 1
+        pre_avg = ctx.load.loc[start:end].sum() / max(1.0, span_days / 7)
         first7 = ctx.load.loc[back : back + dt.timedelta(days=6)].sum()
         if off >= c.restart_gap_days:
             allowed = c.restart_week_km * 1000
@@ -288,7 +341,28 @@ def layoff_return(ctx: Context) -> list[Flag]:
 # ------------------------------------------------------------------ runs --
 
 
+def _number(x) -> float:
+    """``x`` as a float, NaN when missing (None, NaN, pd.NA, a column the table lacks)."""
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 def low_cadence(ctx: Context) -> list[Flag]:
+    """Runs whose median running cadence is below ``low_cadence.min_spm``.
+
+    A run with under `MIN_RUNNING_FOR_CADENCE_S` of running is not judged. A
+    mostly walking run (``running_share`` below `MOSTLY_WALKING_SHARE`: a
+    walk-run or hike) is at most "info", and its message quotes the pace of
+    its running parts (``running_speed_mps``), never the whole run's.
+
+    References
+    ----------
+    Heiderscheit 2011 (MSSE 43:296); Chumanov 2012 (Gait Posture 36:231):
+    a higher step rate lowers knee and hip loading but raises hamstring
+    activity in late swing.
+    """
     c = ctx.config.low_cadence
     runs = ctx.runs
     flags = []
@@ -296,7 +370,13 @@ def low_cadence(ctx: Context) -> list[Flag]:
         cad = run.cadence_spm
         if not math.isfinite(cad) or cad >= c.min_spm:
             continue
-        own = own_cadence_at_speed(runs, run)
+        running_s = _number(getattr(run, "running_s", None))
+        if math.isfinite(running_s) and running_s < MIN_RUNNING_FOR_CADENCE_S:
+            continue  # a few minutes at running cadence say nothing about the runner's cadence
+        share = _number(getattr(run, "running_share", None))
+        walking = math.isfinite(share) and share < MOSTLY_WALKING_SHARE
+        speed = _number(getattr(run, "running_speed_mps", None)) if walking else run.speed_mps
+        own = own_cadence_at_speed(runs, run, speed)
         compare = ""
         if math.isfinite(own):
             if cad < own - c.own_margin_spm:
@@ -309,21 +389,44 @@ def low_cadence(ctx: Context) -> list[Flag]:
             severity = "info"
         else:
             severity = "warning"
-        pace = f" at {u.pace(run.speed_mps, ctx.units)}" if math.isfinite(run.speed_mps) else ""
-        flags.append(
-            Flag(
-                "low_cadence", severity, run.week_start, run.local_date, run.id, cad, c.min_spm, "steps/min",
-                f"{ctx.run_label(run)}{pace}: median cadence {cad:.0f} steps/min, below {c.min_spm:g}.{compare}",
+        if walking:
+            severity = "info"  # a walk-run's running cadence describes a few stretches, not the runner
+            pace = f", at {u.pace(speed, ctx.units)}" if math.isfinite(speed) else ""
+            text = (
+                f"{ctx.run_label(run)}, mostly walking: only {share * 100:.0f}% of its moving time was running; "
+                f"in its running parts{pace}, median cadence {cad:.0f} steps/min, below {c.min_spm:g}.{compare}"
             )
+        else:
+            pace = f" at {u.pace(speed, ctx.units)}" if math.isfinite(speed) else ""
+            text = f"{ctx.run_label(run)}{pace}: median cadence {cad:.0f} steps/min, below {c.min_spm:g}.{compare}"
+        flags.append(
+            Flag("low_cadence", severity, run.week_start, run.local_date, run.id, cad, c.min_spm, "steps/min", text)
         )  # fmt: skip
     return flags
 
 
-def own_cadence_at_speed(runs: pd.DataFrame, run, band_mps: float = 0.25, min_runs: int = 5) -> float:
-    """The runner's median cadence on other weeks' runs at a similar speed (NaN when too few)."""
-    if not math.isfinite(run.speed_mps):
+def own_cadence_at_speed(
+    runs: pd.DataFrame, run, speed_mps: float | None = None, band_mps: float = 0.25, min_runs: int = 5
+) -> float:
+    """The runner's median cadence on other weeks' runs at a similar speed (NaN when too few).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The runs table.
+    run : namedtuple
+        The run judged (a row of ``runs.itertuples()``).
+    speed_mps : float, optional
+        The speed to compare at [m/s]; the run's ``speed_mps`` when None.
+    band_mps : float
+        How close another run's speed must be [m/s].
+    min_runs : int
+        Fewer comparable runs than this give NaN.
+    """
+    speed_mps = run.speed_mps if speed_mps is None else speed_mps
+    if not math.isfinite(speed_mps):
         return float("nan")
-    others = runs[(runs["week_start"] != run.week_start) & ((runs["speed_mps"] - run.speed_mps).abs() <= band_mps)]
+    others = runs[(runs["week_start"] != run.week_start) & ((runs["speed_mps"] - speed_mps).abs() <= band_mps)]
     cad = others["cadence_spm"].dropna()
     return float(cad.median()) if len(cad) >= min_runs else float("nan")
 
@@ -477,8 +580,95 @@ ALL_RULES = (
 )  # fmt: skip
 
 
+# ------------------------------------------------------- doubtful data --
+
+DayRange = tuple[dt.date, dt.date]  # first and last local day, both included
+
+
+def _week_and_week_before(ctx: Context, flag: Flag) -> list[DayRange]:
+    return [(flag.week_start - dt.timedelta(days=7), flag.week_start + dt.timedelta(days=6))]
+
+
+def _first_week_back_and_before_the_break(ctx: Context, flag: Flag) -> list[DayRange]:
+    last = next(a for a, b, _ in ctx.gaps if b == flag.date)
+    return [pre_break_window(ctx, last), (flag.date, flag.date + dt.timedelta(days=6))]
+
+
+def _chronic_window(ctx: Context, flag: Flag) -> list[DayRange]:
+    return [(flag.date - dt.timedelta(days=CHRONIC_DAYS - 1), flag.date)]
+
+
+#: The days whose runs a week-level flag rests on, by rule id (a run-level flag rests on its run).
+FLAG_BASIS: dict[str, Callable[[Context, Flag], list[DayRange]]] = {
+    "weekly_mileage_jump": _week_and_week_before,
+    "speedwork_share": _week_and_week_before,
+    "layoff_return": _first_week_back_and_before_the_break,
+    "acwr_high": _chronic_window,
+}
+
+
+class SuspectRun(NamedTuple):
+    id: str
+    local_date: dt.date
+    reason: str | None  # e.g. "GPS jumps: 16.7 of 22.1 km recorded were removed"; None when not given
+
+
+def _suspect_runs(runs: pd.DataFrame) -> list[SuspectRun]:
+    """The runs marked ``suspect``, oldest first.
+
+    A table without the column (or with NaN in it) has no suspect runs.
+    """
+    if "suspect" not in runs:
+        return []
+    reasons = runs["suspect_reason"] if "suspect_reason" in runs else pd.Series(None, index=runs.index)
+    out = [
+        SuspectRun(i, d, r.strip() if isinstance(r, str) and r.strip() else None)
+        for i, d, marked, r in zip(runs["id"], runs["local_date"], runs["suspect"], reasons)
+        if isinstance(marked, (bool, np.bool_)) and marked  # NaN (unknown) is not suspect
+    ]
+    return sorted(out, key=lambda r: r.local_date)
+
+
+def _doubt_text(suspects: list[SuspectRun]) -> str:
+    """``"rests on Sun 20 Sep 2020 (GPS jumps: ...)"``, naming at most `MAX_DOUBT_RUNS` runs."""
+    named = [f"{u.long_day(r.local_date, year=True)} ({r.reason or 'doubtful data'})" for r in suspects[:MAX_DOUBT_RUNS]]
+    more = len(suspects) - len(named)
+    if more:
+        named.append(f"{more} more doubtful run{'s' if more != 1 else ''}")
+    # reasons hold commas and semicolons of their own: the parentheses, then "," and "and", keep runs apart
+    return "rests on " + (", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0])
+
+
+def mark_doubtful(ctx: Context, flags: list[Flag]) -> list[Flag]:
+    """The flags, with ``doubtful`` and ``doubt`` set where a run they rest on is suspect.
+
+    A run-level flag rests on its run (``doubt`` is the run's
+    ``suspect_reason``); a week-level flag on the runs of the days
+    `FLAG_BASIS` gives for its rule (``doubt`` names them by local date).
+    """
+    suspects = _suspect_runs(ctx.runs)
+    if not suspects:
+        return flags
+    by_id = {r.id: r for r in suspects}
+    out = []
+    for f in flags:
+        if f.run_id is not None:
+            if f.run_id in by_id:
+                f = replace(f, doubtful=True, doubt=by_id[f.run_id].reason or "this run rests on doubtful data")
+        elif f.rule in FLAG_BASIS:
+            days = FLAG_BASIS[f.rule](ctx, f)
+            inside = [r for r in suspects if any(first <= r.local_date <= last for first, last in days)]
+            if inside:
+                f = replace(f, doubtful=True, doubt=_doubt_text(inside))
+        out.append(f)
+    return out
+
+
 def find_flags(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config | None = None) -> list[Flag]:
-    """Every rule over a runs table (`runmetrics.runs_table`) and its weekly frame; newest first."""
+    """Every rule over a runs table (`runmetrics.runs_table`) and its weekly frame; newest first.
+
+    Flags resting on a ``suspect`` run come back ``doubtful`` (`mark_doubtful`).
+    """
     config = config or Config()
     if runs.empty:
         return []
@@ -492,7 +682,7 @@ def find_flags(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config | None = 
         gaps=layoff_gaps(runs, config.layoff_return.min_gap_days),
         many_years=len({d.year for d in runs["local_date"]}) > 1,
     )
-    flags = [f for rule in ALL_RULES for f in rule(ctx)]
+    flags = mark_doubtful(ctx, [f for rule in ALL_RULES for f in rule(ctx)])
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     flags.sort(key=lambda f: (f.date, rank[f.severity], f.rule), reverse=True)
     return flags
@@ -500,5 +690,5 @@ def find_flags(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config | None = 
 
 def flags_frame(flags: list[Flag]) -> pd.DataFrame:
     """Flags as a frame (one row each), for notebooks."""
-    cols = ["rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message"]
+    cols = ["rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message", "doubtful", "doubt"]
     return pd.DataFrame([asdict(f) for f in flags], columns=cols)

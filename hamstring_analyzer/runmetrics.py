@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import glossary as g
 from .activity import Activity, unix_seconds
+from .clean.speed import best_sustained_speed, judged_speed, sustained
 from .config import Config
 from .metrics import running_mask, sample_durations, weighted_median
 from .summary import INDOOR_SUB_SPORTS, run_summary
@@ -30,16 +31,22 @@ from .weekly import week_start
 
 #: Speeds below this are standing or walking, not running [m/s].
 RUNNING_SPEED_MIN = 1.5
-#: Time for the "best sustained" speed used to estimate threshold pace [s].
-SUSTAINED_S = 20 * 60
 #: Best 20-minute speed is about 4% above threshold (one-hour race) speed.
 SUSTAINED_OVER_THRESHOLD = 1.04
 #: Easy running is about 20% slower than threshold speed (Friel zone 2: 1.14-1.29 x threshold pace).
 THRESHOLD_OVER_EASY = 1.20
 #: Easy running heart rate sits near 88% of threshold heart rate (Friel zone 2: 85-89%).
 EASY_HR_SHARE_OF_THRESHOLD = 0.88
-#: Smoothing for speed and heart rate before judging "fast" [s].
+#: Window for speed and heart rate before judging "fast" [s].
 SMOOTH_S = 30
+#: Fast running counts in stretches at least this long [s].
+MIN_FAST_STRETCH_S = 60
+#: Best 20 minutes faster than this is an artefact, not fitness [m/s] (no amateur holds 6 m/s for 20 min).
+MAX_BEST_20MIN_MPS = 6.0
+#: A best 20 minutes more than this many times the window's easy speed is an artefact.
+MAX_BEST_OVER_EASY = 1.5
+#: Threshold speed is kept within these bounds [m/s] (12:00/km to 2:47/km).
+THRESHOLD_SPEED_BOUNDS = (1.4, 6.0)
 
 
 def is_indoor(activity: Activity) -> bool:
@@ -70,26 +77,9 @@ def median_running_speed(records: pd.DataFrame) -> float:
     """Time-weighted median speed while running [m/s]; NaN without speed."""
     if g.SPEED not in records or not records[g.SPEED].notna().any():
         return float("nan")
-    speed = _smooth(records[g.SPEED], 10)
+    speed = judged_speed(records)
     w = sample_durations(records.index)
     return weighted_median(np.where(speed >= RUNNING_SPEED_MIN, speed, np.nan), w)
-
-
-def best_sustained_speed(records: pd.DataFrame, seconds: float = SUSTAINED_S) -> float:
-    """Best average speed over any ``seconds`` of the run [m/s]; NaN for shorter runs."""
-    if g.DISTANCE not in records or len(records) < 2:
-        return float("nan")
-    d = records[g.DISTANCE].ffill().to_numpy()
-    t = unix_seconds(records.index)
-    ok = np.isfinite(d)
-    d, t = d[ok], t[ok]
-    if len(t) < 2 or t[-1] - t[0] < seconds:
-        return float("nan")
-    j = np.searchsorted(t, t + seconds)
-    valid = j < len(t)
-    i = np.nonzero(valid)[0]
-    j = j[valid]
-    return float(np.max((d[j] - d[i]) / (t[j] - t[i])))
 
 
 def interval_mask(activity: Activity) -> np.ndarray:
@@ -111,28 +101,44 @@ def interval_mask(activity: Activity) -> np.ndarray:
     return mask
 
 
-def fast_mask(activity: Activity, fast_speed_mps: float | None, fast_hr_bpm: float | None) -> tuple[np.ndarray, str | None]:
+def fast_mask(
+    activity: Activity,
+    fast_speed_mps: float | None,
+    fast_hr_bpm: float | None,
+    window_s: float = SMOOTH_S,
+    min_stretch_s: float = MIN_FAST_STRETCH_S,
+) -> tuple[np.ndarray, str | None]:
     """Samples run fast, and what decided it (``pace``, ``heart rate``, ``laps`` or None).
 
     Laps marked as intervals always count. Outdoors, pace decides: hamstring
     load follows speed, and heart rate drifts up late in long easy runs. Heart
     rate decides where pace is unreliable (a treadmill, or no speed at all).
+    Pace is distance over a ``window_s`` window of the cleaned track, and only
+    stretches fast for at least ``min_stretch_s`` count: a few noisy fixes are
+    not speedwork.
     """
     records = activity.records
     mask = interval_mask(activity)
     by = "laps" if mask.any() else None
+    t = unix_seconds(records.index)
     if speed_is_reliable(activity) and fast_speed_mps:
-        mask |= _smooth(records[g.SPEED]) >= fast_speed_mps
+        mask |= sustained(judged_speed(records, window_s) >= fast_speed_mps, t, min_stretch_s)
         by = "pace"
     elif g.HEART_RATE in records and records[g.HEART_RATE].notna().any() and fast_hr_bpm:
-        mask |= _smooth(records[g.HEART_RATE]) >= fast_hr_bpm
+        mask |= sustained(_smooth(records[g.HEART_RATE], int(window_s)) >= fast_hr_bpm, t, min_stretch_s)
         by = "heart rate"
     return mask, by
 
 
-def fast_distance_m(activity: Activity, fast_speed_mps: float | None, fast_hr_bpm: float | None) -> tuple[float, str | None]:
+def fast_distance_m(
+    activity: Activity,
+    fast_speed_mps: float | None,
+    fast_hr_bpm: float | None,
+    window_s: float = SMOOTH_S,
+    min_stretch_s: float = MIN_FAST_STRETCH_S,
+) -> tuple[float, str | None]:
     """Distance actually run fast [m] (not whole runs that contain an interval)."""
-    mask, by = fast_mask(activity, fast_speed_mps, fast_hr_bpm)
+    mask, by = fast_mask(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
     return float(distance_steps(activity.records)[mask].sum()), by
 
 
@@ -168,7 +174,7 @@ def late_cadence_drop(records: pd.DataFrame, bin_mps: float = 0.1, min_overlap: 
         return float("nan"), False
     if g.SPEED not in records or not records[g.SPEED].notna().any():
         return weighted_median(cad[first], w[first]) - weighted_median(cad[last_q], w[last_q]), False
-    bins = np.floor(_smooth(records[g.SPEED], 10) / bin_mps)
+    bins = np.floor(judged_speed(records, 10.0) / bin_mps)
     ref = np.full(len(records), np.nan)
     for b in np.unique(bins[last_q & np.isfinite(bins)]):
         in_first = first & (bins == b) & np.isfinite(cad)
@@ -192,7 +198,7 @@ def aerobic_decoupling_pct(activity: Activity, warmup_s: float = 300.0, max_spee
     records = activity.records
     if not speed_is_reliable(activity) or activity.channel(g.HEART_RATE) is None or interval_mask(activity).any():
         return float("nan")
-    speed = _smooth(records[g.SPEED], 10)
+    speed = judged_speed(records)
     hr = records[g.HEART_RATE].to_numpy()
     run = (speed >= RUNNING_SPEED_MIN) & np.isfinite(hr) & (hr > 0)
     w, first, second, _ = _halves(records, run, skip_s=warmup_s)
@@ -216,7 +222,7 @@ def step_length_m(records: pd.DataFrame) -> float:
         return weighted_median(sl[sel], w[sel])
     if g.SPEED not in records or g.CADENCE not in records or not run.any():
         return float("nan")
-    speed = _smooth(records[g.SPEED], 10)
+    speed = judged_speed(records, 10.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         sl = speed / (records[g.CADENCE].to_numpy() / 60.0)
     ok = run & (speed >= RUNNING_SPEED_MIN)
@@ -270,55 +276,79 @@ def run_profile(activity: Activity) -> dict:
         "late_drop_pace_corrected": p["late_drop_pace_corrected"],
         "decoupling_pct": p["decoupling_pct"],
         "has_intervals": p["has_intervals"],
-        "running_share": float("nan"),
-        "running_speed_mps": float("nan"),
-        "running_s": float("nan"),
-        "suspect": False,
-        "suspect_reason": None,
+        "running_share": _q(activity, "running_share"),
+        "running_speed_mps": _q(activity, "running_speed_mps") if reliable else float("nan"),
+        "running_s": _q(activity, "running_s"),
+        "suspect": bool(activity.quality is not None and activity.quality.suspect),
+        "suspect_reason": activity.quality.suspect_reason if activity.quality is not None else None,
     }
+
+
+def _q(activity: Activity, name: str) -> float:
+    q = activity.quality
+    value = getattr(q, name, None) if q is not None else None
+    return float(value) if value is not None else float("nan")
 
 
 def estimate_thresholds(profiles: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Threshold speed [m/s] and threshold heart rate [beats/min] for each run.
 
-    Configured values win. Otherwise each run gets an estimate from the runs in
-    the ``fast.history_days`` up to and including it: threshold speed is the
-    faster of (best 20-minute speed / 1.04) and (median running speed x 1.2),
-    so a runner who only jogs is not told that all their running is fast;
-    threshold heart rate is the heart rate the runner's own speed-to-heart-rate
-    line gives at that speed (or the median run's heart rate / 0.88 when the
-    line cannot be drawn).
+    Configured values win. Otherwise each run gets an estimate from the runs
+    of the ``fast.history_days`` BEFORE it (never the run itself), leaving out
+    runs marked suspect and indoor runs: threshold speed is the faster of
+    (best 20-minute speed / 1.04) and (median running speed x 1.2), so a
+    runner who only jogs is not told that all their running is fast. One bad
+    file cannot move it: a best 20 minutes above 6 m/s, or above 1.5 times the
+    window's median running speed, is an artefact and is ignored, and the
+    result stays within 1.4-6 m/s. Threshold heart rate is the heart rate the
+    runner's own speed-to-heart-rate line gives at that speed (or the median
+    run's heart rate / 0.88 when the line cannot be drawn). A run with no run
+    before it has no estimate (NaN): its fast running is judged from interval
+    laps only.
     """
     if profiles.empty:
         return pd.DataFrame({"threshold_speed_mps": [], "threshold_hr_bpm": []}, dtype="float64")
-    dates = pd.to_datetime(profiles["local_date"]).to_numpy()
-    window = np.timedelta64(config.fast.history_days, "D")
+    starts = np.array([t.timestamp() for t in profiles["start_local"]])
+    window = config.fast.history_days * 86400.0
     set_speed, set_hr = config.threshold_speed_mps, config.threshold_hr_bpm
-    reliable = profiles["speed_reliable"].to_numpy(bool)
+    trusted = profiles["speed_reliable"].to_numpy(bool).copy()
+    if "suspect" in profiles:
+        trusted &= ~profiles["suspect"].astype(bool).to_numpy()
     speed = profiles["speed_mps"].to_numpy(float)
     best = profiles["best_20min_mps"].to_numpy(float)
     hr = profiles["avg_heart_rate_bpm"].to_numpy(float)
     speeds, hrs = [], []
-    for d in dates:
-        near = (dates <= d) & (dates > d - window)
+    for start in starts:
+        near = (starts < start) & (starts >= start - window)
         ts = set_speed
         if ts is None:
-            cand = []
-            if np.isfinite(best[near]).any():
-                cand.append(np.nanmax(best[near]) / SUSTAINED_OVER_THRESHOLD)
-            ok = near & reliable & np.isfinite(speed)
-            if ok.any():
-                cand.append(np.median(speed[ok]) * THRESHOLD_OVER_EASY)
-            ts = max(cand) if cand else float("nan")
+            ts = _threshold_speed(speed[near & trusted], best[near & trusted])
         th = set_hr
         if th is None:
-            th = _hr_at_speed(speed[near & reliable], hr[near & reliable], ts)
+            th = _hr_at_speed(speed[near & trusted], hr[near & trusted], ts)
             if not math.isfinite(th) and np.isfinite(hr[near]).any():
                 th = float(np.nanmedian(hr[near])) / EASY_HR_SHARE_OF_THRESHOLD
             th = float(np.clip(th, 120, 215)) if math.isfinite(th) else float("nan")
         speeds.append(ts)
         hrs.append(th)
     return pd.DataFrame({"threshold_speed_mps": speeds, "threshold_hr_bpm": hrs}, index=profiles.index, dtype="float64")
+
+
+def _threshold_speed(easy_speeds: np.ndarray, best_20min: np.ndarray) -> float:
+    """Threshold speed [m/s] from trusted runs' median running speeds and best 20 minutes (NaN without runs)."""
+    easy = easy_speeds[np.isfinite(easy_speeds)]
+    cand = []
+    if len(easy):
+        cand.append(float(np.median(easy)) * THRESHOLD_OVER_EASY)
+    best = best_20min[np.isfinite(best_20min) & (best_20min <= MAX_BEST_20MIN_MPS)]
+    if len(easy):
+        best = best[best <= MAX_BEST_OVER_EASY * float(np.median(easy))]
+    if len(best):
+        cand.append(float(best.max()) / SUSTAINED_OVER_THRESHOLD)
+    if not cand:
+        return float("nan")
+    lo, hi = THRESHOLD_SPEED_BOUNDS
+    return float(np.clip(max(cand), lo, hi))
 
 
 def _hr_at_speed(speed: np.ndarray, hr: np.ndarray, at: float) -> float:
@@ -363,7 +393,7 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     for row in profiles.itertuples():
         fast_speed = row.threshold_speed_mps / pace_factor if math.isfinite(row.threshold_speed_mps) else None
         fast_hr = row.threshold_hr_bpm * hr_factor if math.isfinite(row.threshold_hr_bpm) else None
-        metres, by = fast_distance_m(by_id[row.id], fast_speed, fast_hr)
+        metres, by = fast_distance_m(by_id[row.id], fast_speed, fast_hr, config.fast.window_s, config.fast.min_stretch_s)
         fast.append(metres)
         how.append(by)
     profiles["fast_m"] = fast

@@ -63,4 +63,24 @@ def run_summary(activity: Activity) -> dict:
         "avg_heart_rate_bpm": stats["avg_heart_rate_bpm"],
         "has_gps": activity.has_gps,
         "partial": activity.partial,
+        **quality_summary(activity),
+    }
+
+
+def quality_summary(activity: Activity) -> dict:
+    """The run's quality record for the JSON: what cleaning did and whether to doubt it."""
+    q = activity.quality
+    if q is None:
+        return {
+            "distance_source": None, "recorded_distance_m": None, "gps_jumps_removed_m": None, "cut_s": None,
+            "running_share": None, "suspect": False, "suspect_reason": None,
+        }  # fmt: skip
+    return {
+        "distance_source": q.distance_source,
+        "recorded_distance_m": json_number(q.recorded_distance_m),
+        "gps_jumps_removed_m": json_number(q.gps_jumps_removed_m),
+        "cut_s": json_number(q.cut_s),
+        "running_share": json_number(q.running_share, 3),
+        "suspect": q.suspect,
+        "suspect_reason": q.suspect_reason,
     }

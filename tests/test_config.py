@@ -16,7 +16,7 @@ def test_defaults_are_domain_md():
     assert (c.flat_long_run.min_km, c.flat_long_run.min_moving_min, c.flat_long_run.flat_m_per_km) == (16, 90, 10)
     lay = c.layoff_return
     assert (lay.min_gap_days, lay.long_gap_days, lay.restart_gap_days, lay.return_pct, lay.long_return_pct) == (10, 28, 120, 70, 60)
-    assert (c.base.hills_week_km, c.base.speedwork_run_km) == (24, 5)
+    assert (c.base.hills_week_km, c.base.speedwork_run_km) == (24, 4.83)  # 3 miles
     assert c.threshold_speed_mps is None and c.threshold_hr_bpm is None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 
@@ -14,6 +15,7 @@ from hamstring_analyzer import plots
 from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.report import default_week, render_week_html, write_all_reports, write_week_report
+from hamstring_analyzer.report_text import flags_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log
 
 from .conftest import SAMPLE_RUNS
@@ -76,6 +78,32 @@ def test_html_has_no_external_url_and_escapes_text(result, tmp_path):
     assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", page.replace("&quot;https://evil.example/x.png&quot;", ""))
     assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#|week-)""", page)
     assert "@import" not in page and "url(" not in page
+
+
+def with_doubtful_layoff(result, doubt: str):
+    """The analysis with its layoff_return flag marked doubtful."""
+    flags = [dataclasses.replace(f, doubtful=True, doubt=doubt) if f.rule == "layoff_return" else f for f in result.flags]
+    return dataclasses.replace(result, flags=flags)
+
+
+def test_doubtful_flag_in_the_terminal_and_the_html(result):
+    r = with_doubtful_layoff(result, "rests on Sun 20 Sep 2020 (GPS jumps: 16.7 of 22.1 km recorded were <removed>)")
+    text = flags_text(r)
+    lines = text.splitlines()
+    head = next(i for i, line in enumerate(lines) if line.endswith("layoff_return"))
+    assert lines[head + 1].startswith("          Back on 12 Aug after 16 days without running")
+    note = next(line for line in lines[head + 1 :] if "Doubtful data" in line)
+    assert note.startswith("          Doubtful data: rests on Sun 20 Sep 2020 (GPS jumps:")
+    assert text.count("Doubtful data") == 1  # only the doubtful flag carries the note
+    assert "Doubtful data" not in flags_text(result)
+    page = render_week_html(r, LAYOFF_WEEK, b"\x89PNG fake")
+    assert (
+        "<p class='doubt'>Doubtful data: rests on Sun 20 Sep 2020 (GPS jumps: 16.7 of 22.1 km recorded were "
+        "&lt;removed&gt;)</p>" in page
+    )
+    assert page.index("Back on 12 Aug") < page.index("class='doubt'") < page.index("Why it matters")
+    assert ".doubt{" in page  # styled (a muted warning)
+    assert "class='doubt'" not in render_week_html(result, LAYOFF_WEEK, b"\x89PNG fake")
 
 
 def test_all_weeks_and_index(result, tmp_path):

@@ -130,7 +130,9 @@ def test_treadmill_only_history():
     ]
     table = runs_table(acts)
     assert not table["speed_reliable"].any() and (table["climb_per_km"] == 0).all()
-    assert (table["fast_by"] == "heart rate").all() and table["fast_m"].sum() == 0  # steady easy HR stays easy
+    # No run before the first: no threshold yet. After it, heart rate decides, and steady easy HR stays easy.
+    assert table["fast_by"].isna().iloc[0] and math.isnan(table["threshold_hr_bpm"].iloc[0])
+    assert (table["fast_by"].iloc[1:] == "heart rate").all() and table["fast_m"].sum() == 0
     weeks = weekly_summary(table)
     assert weeks["runs"].tolist() == [3, 2]  # Sunday 8 March closes the first week
 

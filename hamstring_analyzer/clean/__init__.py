@@ -1,0 +1,449 @@
+"""Signal cleaning between reading and metrics: judge what was really run.
+
+`clean_activity` takes an `Activity` as a reader decoded it and returns a new
+one whose samples and totals can be trusted, with a `Quality` record of what
+was done and how much the result can be believed:
+
+1. impossible values (a heart rate of 400, a speed of 1000 m/s, distance
+   running backwards) are dropped; an impossible date refuses the file;
+2. position jumps are removed (`clean.gps`), and distance is recomputed
+   from the cleaned track when the file's distance came from its positions;
+   a distance channel made by the watch loses the steps no runner makes;
+3. the recording is cut to the run: pieces separated by long gaps that hold
+   no running (the phone left recording at home), stretches at vehicle speed,
+   and idle heads and tails;
+4. moving time is counted from the samples (standing with the timer running
+   is not moving), and the share of it spent actually running is measured.
+
+The file's own totals are kept when cleaning changed nothing material (a
+clean watch file reads exactly as the watch said); `Quality.distance_source`
+says which was used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import glossary as g
+from ..activity import Activity, unix_seconds
+from ..errors import ParseError
+from ..metrics import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
+from ..parsers.track import speed_from_distance
+from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, smoothed_positions, track_distance
+from .speed import PAUSE_GAP_S, best_sustained_speed, judged_speed, sustained, window_speed
+from .values import (
+    FOOT_MAX_SPEED_MPS, MAX_RUN_DISTANCE_M, OTHER_MAX_SPEED_MPS, date_problem, drop_impossible_samples, drop_stray_samples,
+    plausible_total,
+)  # fmt: skip
+
+__all__ = ["Quality", "clean_activity", "judged_speed", "sustained", "window_speed", "best_sustained_speed"]
+
+#: A gap longer than this splits a recording into pieces judged separately [s].
+SPLIT_GAP_S = 600.0
+#: A piece with less running than this, apart from the main one, is not part of the run [s].
+MIN_PIECE_RUNNING_S = 300.0
+#: Running counts towards a piece in unbroken stretches at least this long [s].
+MIN_RUNNING_STRETCH_S = 120.0
+#: Pieces starting this long after the run's main piece ended are another outing [s].
+MAX_PIECE_DISTANCE_S = 3 * 3600.0
+#: Idle (standing) time at either end longer than this is cut [s].
+IDLE_END_S = 120.0
+#: Moving at least this fast is active (walking included) [m/s].
+ACTIVE_SPEED_MPS = 0.8
+#: Standing still: slower than this is not moving [m/s].
+STANDING_SPEED_MPS = 0.5
+#: Sustained faster than this, on foot, is a vehicle [m/s] (5,000 m world record: 6.6 m/s).
+VEHICLE_SPEED_MPS = 7.5
+VEHICLE_MIN_S = 60.0
+#: A stationary cloud of fixes must last this long (a turnaround on an out-and-back lasts less) [s].
+JITTER_MIN_S = 40.0
+#: Without cadence, running is judged from pace: faster than this is running [m/s] (8:46/km).
+RUNNING_SPEED_MIN_MPS = 1.9
+#: Best 20 minutes faster than this is an artefact, not an amateur's fitness [m/s].
+MAX_SUSTAINED_20MIN_MPS = 6.0
+#: Cleaning that removes more than this share of the recorded distance makes a run suspect.
+SUSPECT_REMOVED_SHARE = 0.15
+SUSPECT_REMOVED_MIN_M = 300.0
+#: Changes smaller than both of these leave the file's own totals in place.
+MATERIAL_SHARE = 0.01
+MATERIAL_M = 50.0
+MATERIAL_CUT_S = 300.0
+
+#: Altitude that never leaves this band around zero is a placeholder [m].
+ZERO_ALTITUDE_M = 2.0
+
+INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What cleaning did to one activity, and how far its numbers can be trusted.
+
+    Attributes
+    ----------
+    distance_source : str
+        Where ``distance_m`` came from: ``session`` (the watch's session
+        total), ``laps`` (lap totals), ``records`` (the watch's distance
+        samples), ``track`` (summed positions), ``cleaned records`` or
+        ``cleaned track`` (after removing jumps and cuts), or ``none``.
+    recorded_distance_m : float or None
+        The distance as the file had it, before cleaning [m].
+    gps_jumps_removed_m : float
+        Distance in position jumps (and vehicle-speed stretches) removed [m].
+    gps_jump_points : int
+        Samples whose position was dropped as a jump.
+    cut_s, cut_m : float
+        Recording time [s] and distance [m] cut: idle ends, pieces after long gaps.
+    running_s : float
+        Time actually running [s] (running cadence, or running pace without cadence).
+    running_share : float
+        ``running_s`` over moving time (0-1); NaN when it cannot be judged.
+    running_speed_mps : float
+        Median speed over the running parts [m/s]; NaN without a reliable speed.
+    dropped_values : dict
+        Impossible sample values set missing, per column.
+    suspect_reasons : tuple of str
+        Why the run's numbers are doubtful (empty when they are not).
+    notes : tuple of str
+        What was done, in words.
+    """
+
+    distance_source: str = "none"
+    recorded_distance_m: float | None = None
+    gps_jumps_removed_m: float = 0.0
+    gps_jump_points: int = 0
+    cut_s: float = 0.0
+    cut_m: float = 0.0
+    running_s: float = float("nan")
+    running_share: float = float("nan")
+    running_speed_mps: float = float("nan")
+    dropped_values: dict = field(default_factory=dict)
+    suspect_reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def suspect(self) -> bool:
+        return bool(self.suspect_reasons)
+
+    @property
+    def suspect_reason(self) -> str | None:
+        return "; ".join(self.suspect_reasons) or None
+
+
+def _km(m: float) -> str:
+    return f"{m / 1000:.1f} km"
+
+
+def _duration(s: float) -> str:
+    h, m = divmod(int(round(s / 60)), 60)
+    return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activity:
+    """A cleaned copy of ``activity`` with its `Quality` record in ``.quality``.
+
+    Raises
+    ------
+    ParseError
+        The activity's date is impossible (before 1990, or in the future).
+    """
+    problem = date_problem(activity.start_utc, now)
+    if problem:
+        raise ParseError(activity.source, problem)
+    foot = activity.sport in g.FOOT_SPORTS or activity.sport is None
+    indoor = activity.sub_sport in INDOOR_SUB_SPORTS
+    max_speed = FOOT_MAX_SPEED_MPS if foot else OTHER_MAX_SPEED_MPS
+    rec, dropped = drop_impossible_samples(activity.records, foot)
+    rec, strays = drop_stray_samples(rec)
+    if strays:
+        dropped = {**dropped, "time": strays}
+    notes: list[str] = []
+    if g.ALTITUDE in rec and _zero_altitude(rec[g.ALTITUDE].to_numpy()):
+        rec = rec.drop(columns=[g.ALTITUDE])
+        notes.append("altitude holds only zeros: climb unknown")
+    if dropped:
+        notes.append("impossible values dropped: " + ", ".join(f"{n} {c}" for c, n in sorted(dropped.items())))
+    if len(rec) < 2:
+        q = Quality(distance_source=_file_source(activity, rec), recorded_distance_m=activity.distance_m, dropped_values=dropped, notes=tuple(notes))
+        elapsed = activity.elapsed_s if len(rec) == len(activity.records) else 0.0
+        moving = min(activity.moving_s or 0.0, elapsed or 0.0)
+        return dataclasses.replace(activity, records=rec, elapsed_s=elapsed, moving_s=moving, quality=q, warnings=list(activity.warnings))
+
+    rec = rec.copy()
+    t = unix_seconds(rec.index)
+    own_total = plausible_total(activity.distance_m, MAX_RUN_DISTANCE_M)
+    source = _file_source(activity, rec)
+    recorded = own_total if own_total is not None else _span(rec)
+
+    # -- 2. position jumps, and distance steps no runner makes ---------------
+    raw_steps = clean_steps = None  # per-sample distance steps [m], as recorded and as believed
+    rejected_only = np.zeros(len(rec), dtype=bool)
+    jump_points = 0
+    from_positions = False
+    if g.LATITUDE in rec and rec[g.LATITUDE].notna().sum() >= 2:
+        lat, lon = rec[g.LATITUDE].to_numpy(), rec[g.LONGITUDE].to_numpy()
+        has_fix = np.isfinite(lat) & np.isfinite(lon)
+        keep = accepted_fixes(t, lat, lon, max_speed)
+        raw = track_distance(t, lat, lon, has_fix, math.inf)
+        # A watch's own distance channel (FIT, TCX) is its own filtered judgement: it is kept, and only
+        # loses the steps no runner makes; a phone's GPX has only positions, and they are cleaned here.
+        from_positions = g.DISTANCE not in rec or activity.format == "gpx"
+        jump_points = int((has_fix & ~keep).sum())
+        if from_positions:
+            # rows that held nothing but a rejected position carry no information
+            others = [c for c in rec.columns if c not in (g.LATITUDE, g.LONGITUDE, g.DISTANCE, g.SPEED)]
+            rejected_only = has_fix & ~keep & (rec[others].notna().sum(axis=1).to_numpy() == 0)
+            raw_steps = np.diff(raw, prepend=0.0)
+            slat, slon = smoothed_positions(t, lat, lon, keep)
+            clean_steps = np.diff(track_distance(t, slat, slon, keep, SPLIT_GAP_S), prepend=0.0)
+            cloud = sustained(jitter_mask(t, lat, lon, keep), t, JITTER_MIN_S)
+            if cloud.any():
+                # standing still: the steps inside a cloud of fixes are noise, not distance
+                jitter_m = float(clean_steps[cloud].sum())
+                clean_steps = np.where(cloud, 0.0, clean_steps)
+                if jitter_m >= 10.0:
+                    notes.append(f"{_km(jitter_m)} of position scatter while standing removed")
+        if jump_points:
+            rec.loc[has_fix & ~keep, [g.LATITUDE, g.LONGITUDE]] = np.nan
+    if raw_steps is None and g.DISTANCE in rec and rec[g.DISTANCE].notna().sum() >= 2:
+        d = rec[g.DISTANCE].to_numpy()
+        d = pd.Series(d).ffill().fillna(d[np.isfinite(d)][0]).to_numpy()  # the counter starts at its first value
+        raw_steps = np.diff(d, prepend=d[0]).clip(0.0)
+        dt = np.diff(t, prepend=t[0])
+        bad = raw_steps > max_speed * np.maximum(dt, 1.0) + POSITION_SLACK_M
+        clean_steps = np.where(bad, 0.0, raw_steps)
+
+    # -- 3. cut the recording to the run ---------------------------------------
+    if clean_steps is not None:
+        speed = window_speed(t, np.cumsum(clean_steps), 60.0)
+    elif g.SPEED in rec:
+        speed = rec[g.SPEED].rolling("60s", min_periods=1).mean().to_numpy()
+    else:
+        speed = None
+    keep_rows, cut_notes = _run_span(t, _active(rec, speed), _running_now(rec, speed))
+    notes.extend(cut_notes)
+    cut_s = float((t[-1] - t[0]) - _kept_span(t, keep_rows))
+    cut_m = float(raw_steps[~keep_rows].sum()) if raw_steps is not None else 0.0
+    jumps_m = float((raw_steps - clean_steps)[keep_rows].sum()) if raw_steps is not None else 0.0
+    if jump_points or jumps_m > 0:
+        notes.append(f"{_km(jumps_m)} of position jumps removed ({jump_points} points)")
+    vehicle_m = 0.0
+    if foot and speed is not None and clean_steps is not None and not indoor:
+        vehicle = sustained(np.nan_to_num(speed) > VEHICLE_SPEED_MPS, t, VEHICLE_MIN_S) & keep_rows
+        if vehicle.any():
+            vehicle_m = float(clean_steps[vehicle].sum())
+            clean_steps = np.where(vehicle, 0.0, clean_steps)
+            notes.append(f"{_km(vehicle_m)} at vehicle speed removed")
+    keep_rows &= ~rejected_only
+    if not keep_rows.all():
+        rec = rec[keep_rows]
+        t = t[keep_rows]
+        clean_steps = clean_steps[keep_rows] if clean_steps is not None else None
+    if clean_steps is not None:
+        clean_steps = clean_steps.copy()
+        clean_steps[0] = 0.0
+        rec[g.DISTANCE] = np.cumsum(clean_steps)
+        if from_positions or jumps_m + vehicle_m > 0:
+            rec[g.SPEED] = speed_from_distance(t, rec[g.DISTANCE].to_numpy())
+
+    # -- totals -----------------------------------------------------------------
+    removed = jumps_m + vehicle_m + cut_m
+    material = removed > max(MATERIAL_SHARE * (recorded or 0.0), MATERIAL_M) or cut_s > MATERIAL_CUT_S
+    cleaned_m = float(rec[g.DISTANCE].iloc[-1]) if g.DISTANCE in rec and len(rec) else None
+    if cleaned_m is not None and not math.isfinite(cleaned_m):
+        cleaned_m = None
+    if own_total is not None and not material:
+        distance = own_total
+    elif cleaned_m is not None:
+        distance = cleaned_m
+        source = "cleaned track" if from_positions else "cleaned records"
+    else:
+        distance = own_total
+    elapsed = activity.elapsed_s if cut_s <= 1.0 else float(t[-1] - t[0]) if len(t) > 1 else 0.0
+    moving = _moving_s(rec, t, activity)
+    if distance == own_total and own_total and (cleaned_m or 0.0) < 0.95 * own_total and activity.moving_s:
+        moving = float(activity.moving_s)  # the samples cover only part of what the totals say
+    if elapsed is not None:
+        moving = min(moving, float(elapsed))
+    running_s, share, run_speed = _running(rec, t, moving, indoor)
+
+    # -- doubts -----------------------------------------------------------------
+    reasons = []
+    if recorded and removed > max(SUSPECT_REMOVED_SHARE * recorded, SUSPECT_REMOVED_MIN_M):
+        parts = []
+        if jumps_m > 0:
+            parts.append(f"{_km(jumps_m)} of GPS jumps removed")
+        if vehicle_m > 0:
+            parts.append(f"{_km(vehicle_m)} at vehicle speed removed")
+        if cut_m > 0 or cut_s > MATERIAL_CUT_S:
+            parts.append(f"recording ran {_duration(cut_s)} beyond the run ({_km(cut_m)} cut)")
+        reasons.append(f"{', '.join(parts)}; {_km(recorded)} recorded, {_km(distance or 0.0)} kept")
+    if foot and not indoor and distance is not None:
+        best = best_sustained_speed(rec)
+        if math.isfinite(best) and best > MAX_SUSTAINED_20MIN_MPS:
+            reasons.append(f"a best 20 minutes at {best:.1f} m/s, faster than any amateur runs")
+    quality = Quality(
+        distance_source=source if distance is not None else "none",
+        recorded_distance_m=recorded,
+        gps_jumps_removed_m=round(jumps_m + vehicle_m, 1),
+        gps_jump_points=jump_points,
+        cut_s=round(cut_s, 1),
+        cut_m=round(cut_m, 1),
+        running_s=running_s,
+        running_share=share,
+        running_speed_mps=run_speed,
+        dropped_values=dropped,
+        suspect_reasons=tuple(reasons),
+        notes=tuple(notes),
+    )
+    return dataclasses.replace(
+        activity,
+        records=rec,
+        start_utc=rec.index[0] if len(rec) and cut_s > 1.0 else activity.start_utc,
+        distance_m=distance,
+        elapsed_s=elapsed,
+        moving_s=moving,
+        quality=quality,
+        warnings=list(activity.warnings),
+    )
+
+
+def _zero_altitude(alt: np.ndarray) -> bool:
+    """An altitude channel of placeholders: every value within a metre or two of zero, never varying.
+
+    Real altitude, barometric or GPS, wanders by metres over any run, even at
+    sea level; phones that have none write zeros.
+    """
+    a = alt[np.isfinite(alt)]
+    return len(a) > 0 and float(np.abs(a).max()) < ZERO_ALTITUDE_M and float(a.max() - a.min()) < 1.0
+
+
+def _span(rec: pd.DataFrame) -> float:
+    if g.DISTANCE not in rec:
+        return 0.0
+    d = rec[g.DISTANCE].dropna()
+    return float(d.iloc[-1] - d.iloc[0]) if len(d) > 1 else 0.0
+
+
+def _file_source(activity: Activity, rec: pd.DataFrame) -> str:
+    """Where the file's own ``distance_m`` came from."""
+    if activity.distance_m is None:
+        return "none"
+    if g.DISTANCE in rec and abs(_span(rec) - activity.distance_m) <= 1.0:
+        if activity.format == "gpx":
+            return "track"
+        return "records"
+    return {"fit": "session", "tcx": "laps"}.get(activity.format, "records")
+
+
+def _active(rec: pd.DataFrame, speed: np.ndarray | None) -> np.ndarray:
+    """Samples where the runner was on the move (walking included)."""
+    n = len(rec)
+    known = np.zeros(n, dtype=bool)
+    active = np.zeros(n, dtype=bool)
+    if speed is not None:
+        known |= np.isfinite(speed)
+        active |= np.nan_to_num(speed) >= ACTIVE_SPEED_MPS
+    if g.CADENCE in rec:
+        cad = rec[g.CADENCE].to_numpy()
+        known |= np.isfinite(cad)
+        active |= np.nan_to_num(cad) >= 100.0
+    if not known.any():
+        return np.ones(n, dtype=bool)  # nothing to judge by: all of it counts
+    return active
+
+
+def _running_now(rec: pd.DataFrame, speed: np.ndarray | None) -> np.ndarray:
+    """Samples at running cadence, or (without cadence) at running pace."""
+    if g.CADENCE in rec and rec[g.CADENCE].notna().sum() >= 10:
+        return np.nan_to_num(rec[g.CADENCE].to_numpy()) >= RUNNING_STEP_RATE_MIN
+    if speed is not None:
+        return np.nan_to_num(speed) >= RUNNING_SPEED_MIN_MPS
+    return np.ones(len(rec), dtype=bool)
+
+
+def _run_span(t: np.ndarray, active: np.ndarray, running: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Rows that belong to the run: the piece with most running, pieces near it that hold running, idle ends cut."""
+    piece = np.concatenate([[0], np.cumsum(np.diff(t) > SPLIT_GAP_S)])
+    gap_after = np.diff(t, append=t[-1])
+    w = np.where(gap_after <= PAUSE_GAP_S, gap_after, 0.0)  # time across a pause is not running
+    # running counts in stretches of a couple of minutes: a phone left on in a pocket runs in bursts
+    active_s = np.bincount(piece, weights=w * sustained(running, t, MIN_RUNNING_STRETCH_S))
+    if not active_s.any():
+        active_s = np.bincount(piece, weights=w * active)
+    main = int(np.argmax(active_s))
+    starts = np.array([t[piece == p][0] for p in range(len(active_s))])
+    ends = np.array([t[piece == p][-1] for p in range(len(active_s))])
+    kept = {main}
+    notes = []
+    for p in range(len(active_s)):
+        if p == main:
+            continue
+        near = (starts[p] - ends[main] <= MAX_PIECE_DISTANCE_S) and (starts[main] - ends[p] <= MAX_PIECE_DISTANCE_S)
+        if near and active_s[p] >= MIN_PIECE_RUNNING_S:
+            kept.add(p)
+    keep = np.isin(piece, sorted(kept))
+    dropped_pieces = len(active_s) - len(kept)
+    if dropped_pieces:
+        notes.append(f"{dropped_pieces} piece{'s' if dropped_pieces > 1 else ''} of recording without running, after long gaps, cut")
+    # idle ends
+    idx = np.nonzero(keep & active)[0]
+    if len(idx):
+        first, last = idx[0], idx[-1]
+        if t[first] - t[np.nonzero(keep)[0][0]] > IDLE_END_S:
+            keep[:first] = False
+            notes.append("idle start cut")
+        tail_end = np.nonzero(keep)[0][-1]
+        if t[tail_end] - t[last] > IDLE_END_S:
+            keep[last + 2 :] = False  # the sample after the last active one closes its step
+            notes.append("idle end cut")
+    return keep, notes
+
+
+def _kept_span(t: np.ndarray, keep: np.ndarray) -> float:
+    """Recorded time the kept rows stand for: their pieces' spans [s]."""
+    if not keep.any():
+        return 0.0
+    k = np.nonzero(keep)[0]
+    dt = np.diff(t[k])
+    # a gap between kept rows that was also a gap in the original is kept time
+    return float(dt.sum())
+
+
+def _moving_s(rec: pd.DataFrame, t: np.ndarray, activity: Activity) -> float:
+    """Time on the move [s]: steps shorter than a pause, faster than standing (the timer alone can't say)."""
+    if len(t) < 2:
+        return float(activity.moving_s or 0.0)
+    dt = np.diff(t)
+    ok = dt <= PAUSE_GAP_S
+    if g.SPEED in rec and rec[g.SPEED].notna().any():
+        v = judged_speed(rec, 10.0)
+        ok &= np.nan_to_num(v[1:]) >= STANDING_SPEED_MPS
+    elif g.CADENCE in rec and rec[g.CADENCE].notna().any():
+        ok &= np.nan_to_num(rec[g.CADENCE].to_numpy()[1:]) > 0
+    else:
+        return float(min(activity.moving_s or 0.0, t[-1] - t[0]) or (t[-1] - t[0]))
+    return float(dt[ok].sum())
+
+
+def _running(rec: pd.DataFrame, t: np.ndarray, moving_s: float, indoor: bool) -> tuple[float, float, float]:
+    """(running time [s], share of moving time, median running speed [m/s])."""
+    w = sample_durations(rec.index)
+    speed = judged_speed(rec) if (g.DISTANCE in rec or g.SPEED in rec) else None
+    if g.CADENCE in rec and rec[g.CADENCE].notna().sum() >= 10:
+        running = np.nan_to_num(rec[g.CADENCE].to_numpy()) >= RUNNING_STEP_RATE_MIN
+    elif speed is not None and not indoor:
+        running = np.nan_to_num(speed) >= RUNNING_SPEED_MIN_MPS
+    else:
+        return float("nan"), float("nan"), float("nan")
+    running_s = float(w[running].sum())
+    share = min(1.0, running_s / moving_s) if moving_s > 0 else float("nan")
+    run_speed = float("nan")
+    if speed is not None and not indoor:
+        run_speed = weighted_median(np.where(running, speed, np.nan), w)
+    return running_s, share, run_speed

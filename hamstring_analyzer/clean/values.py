@@ -1,0 +1,112 @@
+"""Impossible values: what no body, watch or calendar produces.
+
+A sample value outside its bounds is dropped (set missing) with a count; an
+activity whose date or totals are impossible is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .. import glossary as g
+
+#: Plausible sample ranges, per glossary column (inclusive).
+SAMPLE_BOUNDS = {
+    g.DISTANCE: (0.0, 1_000_000.0),
+    g.HEART_RATE: (25.0, 250.0),
+    g.CADENCE: (0.0, 260.0),
+    g.ALTITUDE: (-500.0, 9_000.0),
+    g.STEP_LENGTH: (0.0, 4_000.0),
+    g.STANCE_TIME: (0.0, 2_000.0),
+    g.VERTICAL_OSCILLATION: (0.0, 500.0),
+    g.VERTICAL_RATIO: (0.0, 100.0),
+}
+#: Speed bounds [m/s]: a runner never exceeds the first, anything else the second.
+FOOT_MAX_SPEED_MPS = 12.5
+OTHER_MAX_SPEED_MPS = 60.0
+#: The first FIT epoch; GPS watches did not exist before it.
+EARLIEST_START = pd.Timestamp("1989-12-31", tz="UTC")
+#: A run never starts this far in the future of the machine's clock.
+FUTURE_SLACK = pd.Timedelta(days=2)
+#: Longest single activity we accept as one run (a multi-day ultra) [s].
+MAX_DURATION_S = 7 * 24 * 3600.0
+#: Longest single run [m] (the longest multi-day races are shorter).
+MAX_RUN_DISTANCE_M = 1_000_000.0
+
+
+def date_problem(start_utc: pd.Timestamp | None, now: pd.Timestamp | None = None) -> str | None:
+    """Why a start time is impossible, or None when it is fine."""
+    if start_utc is None:
+        return None
+    now = now or pd.Timestamp.now(tz="UTC")
+    if start_utc < EARLIEST_START:
+        return f"dated {start_utc:%Y-%m-%d}, before GPS watches existed (the watch's clock was not set?)"
+    if start_utc > now + FUTURE_SLACK:
+        return f"dated {start_utc:%Y-%m-%d}, in the future (the watch's clock was wrong?)"
+    return None
+
+
+def drop_impossible_samples(records: pd.DataFrame, foot: bool) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Records with out-of-bounds sample values set missing, and how many per column."""
+    dropped: dict[str, int] = {}
+    out = records
+    bounds = dict(SAMPLE_BOUNDS)
+    bounds[g.SPEED] = (0.0, FOOT_MAX_SPEED_MPS if foot else OTHER_MAX_SPEED_MPS)
+    for col, (lo, hi) in bounds.items():
+        if col not in out:
+            continue
+        v = out[col].to_numpy()
+        bad = np.isfinite(v) & ((v < lo) | (v > hi)) | np.isinf(v)
+        if bad.any():
+            if out is records:
+                out = records.copy()
+            out[col] = np.where(bad, np.nan, v)
+            dropped[col] = int(bad.sum())
+    if g.DISTANCE in out:
+        # Cumulative distance never goes backwards: a step back is a counter reset or garbage.
+        d = out[g.DISTANCE].to_numpy()
+        ok = np.isfinite(d)
+        if ok.sum() >= 2:
+            running_max = np.fmax.accumulate(np.where(ok, d, -np.inf))
+            back = ok & (d < running_max - 1.0)
+            if back.any():
+                if out is records:
+                    out = records.copy()
+                out[g.DISTANCE] = np.where(back, np.nan, d)
+                dropped[g.DISTANCE] = dropped.get(g.DISTANCE, 0) + int(back.sum())
+    return out, dropped
+
+
+def plausible_total(value: float | None, hi: float) -> float | None:
+    """A file's own total, or None when it is missing, negative, infinite or beyond ``hi``."""
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(v) or v < 0 or v > hi:
+        return None
+    return v
+
+
+def now_utc() -> pd.Timestamp:
+    return pd.Timestamp(dt.datetime.now(dt.timezone.utc))
+
+
+#: Samples further than this from the recording's median time are stray timestamps [s].
+STRAY_SAMPLE_S = 2 * 24 * 3600.0
+
+
+def drop_stray_samples(records: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Records without samples whose timestamp lies days away from the rest (a clock glitch)."""
+    if len(records) < 3:
+        return records, 0
+    t = records.index.as_unit("ns").asi8 / 1e9
+    stray = np.abs(t - np.median(t)) > STRAY_SAMPLE_S
+    if not stray.any():
+        return records, 0
+    return records[~stray], int(stray.sum())

@@ -1,0 +1,295 @@
+"""Signal cleaning: constructed tracks with planted faults and known truth, then the named real files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hamstring_analyzer import glossary as g
+from hamstring_analyzer.activity import Activity, empty_laps, records_frame
+from hamstring_analyzer.clean import clean_activity
+from hamstring_analyzer.errors import ParseError
+from hamstring_analyzer.export import judge_sport, parse_bytes
+from hamstring_analyzer.parsers import read_activities
+from hamstring_analyzer.parsers.track import build_activity
+from hamstring_analyzer.runmetrics import fast_distance_m, runs_table
+
+from .conftest import REAL_RUNS, needs_real_runs
+
+START = pd.Timestamp("2026-03-04 07:00", tz="UTC").timestamp()
+M_PER_DEG = 111_195.0  # metres per degree of latitude (and of longitude at the equator)
+
+
+def track(seconds: int, speed: float = 3.0, every: float = 1.0, lat0: float = 0.0, t0: float = START):
+    """A straight run north along the equator's meridian: (times, lat, lon); truth = speed x seconds."""
+    t = t0 + np.arange(0, seconds + every / 2, every)
+    lat = lat0 + (t - t0) * speed / M_PER_DEG
+    return t, lat, np.zeros_like(t) + 10.0
+
+
+def gpx(t, lat, lon, **kw) -> Activity:
+    return build_activity(source="constructed.gpx", fmt="gpx", times_s=t, lat=lat, lon=lon, sport="running", **kw)
+
+
+def test_clean_track_is_left_alone():
+    a = clean_activity(gpx(*track(1800)))
+    assert a.distance_m == pytest.approx(5400, rel=0.002)
+    assert a.quality.gps_jump_points == 0 and a.quality.cut_s == 0 and not a.quality.suspect
+    assert a.quality.distance_source == "track"
+    assert a.moving_s == pytest.approx(1800, abs=2)
+
+
+def test_single_point_teleports_are_removed():
+    t, lat, lon = track(1800)
+    rng = np.random.default_rng(1)
+    spikes = rng.choice(np.arange(10, len(t) - 10), 12, replace=False)
+    lon = lon.copy()
+    lon[spikes] += 150 / M_PER_DEG  # 150 m east for one second
+    raw = gpx(t, lat, lon)
+    assert raw.distance_m > 5400 + 12 * 250  # every teleport adds about 300 m as read
+    a = clean_activity(raw)
+    assert a.distance_m == pytest.approx(5400, rel=0.005)
+    assert a.quality.gps_jump_points >= 12
+    assert a.quality.gps_jumps_removed_m == pytest.approx(raw.distance_m - 5400, rel=0.02)
+
+
+def test_interleaved_stale_position_is_removed():
+    """A phone flicking, 2 ms after each fix, to one stale position 80 m away (as in 556160e9)."""
+    t, lat, lon = track(1200, speed=2.5)
+    stale_t = t + 0.002
+    tt = np.concatenate([t, stale_t])
+    la = np.concatenate([lat, np.full_like(lat, lat[0])])
+    lo = np.concatenate([lon, np.full_like(lon, lon[0] + 80 / M_PER_DEG)])
+    raw = gpx(tt, la, lo)
+    assert raw.distance_m > 4 * 3000
+    a = clean_activity(raw)
+    assert a.distance_m == pytest.approx(3000, rel=0.01)
+    assert a.quality.suspect and "GPS jumps" in a.quality.suspect_reason
+    assert len(a.records) == len(t)  # the stale rows carried nothing else and are gone
+
+
+def test_recording_left_running_at_home_is_cut():
+    t, lat, lon = track(1800)
+    rng = np.random.default_rng(2)
+    home_t = t[-1] + 3 * 3600 + np.arange(0, 2 * 3600, 15.0)  # 3 h later, a fix every 15 s for 2 h
+    home_lat = lat[-1] + rng.normal(0, 12, len(home_t)) / M_PER_DEG
+    home_lon = lon[-1] + rng.normal(0, 12, len(home_t)) / M_PER_DEG
+    raw = gpx(np.concatenate([t, home_t]), np.concatenate([lat, home_lat]), np.concatenate([lon, home_lon]))
+    a = clean_activity(raw)
+    assert a.distance_m == pytest.approx(5400, rel=0.005)
+    assert a.elapsed_s == pytest.approx(1800, abs=1)
+    assert a.quality.cut_s == pytest.approx(raw.elapsed_s - 1800, abs=1)
+    assert a.quality.suspect and "beyond the run" in a.quality.suspect_reason
+
+
+def test_a_stretch_in_a_car_is_removed():
+    t1, lat1, lon1 = track(1200, speed=3.0)
+    t2, lat2, lon2 = track(300, speed=14.0, lat0=lat1[-1], t0=t1[-1] + 1)  # five minutes at 50 km/h
+    t3, lat3, lon3 = track(600, speed=3.0, lat0=lat2[-1], t0=t2[-1] + 1)
+    raw = gpx(np.concatenate([t1, t2, t3]), np.concatenate([lat1, lat2, lat3]), np.concatenate([lon1, lon2, lon3]))
+    a = clean_activity(raw)
+    assert a.distance_m == pytest.approx(3600 + 1800, rel=0.02)
+    assert "vehicle speed" in a.quality.suspect_reason
+
+
+def test_standing_in_a_cloud_of_fixes_adds_nothing():
+    t, lat, lon = track(1800)
+    rng = np.random.default_rng(3)
+    stand_t = t[-1] + 1 + np.arange(0, 300, 0.7)  # five minutes standing, fixes scattered 8 m
+    stand_lat = lat[-1] + rng.normal(0, 8, len(stand_t)) / M_PER_DEG
+    stand_lon = lon[-1] + rng.normal(0, 8, len(stand_t)) / M_PER_DEG
+    t2, lat2, lon2 = track(600, lat0=lat[-1], t0=stand_t[-1] + 1)
+    raw = gpx(np.concatenate([t, stand_t, t2]), np.concatenate([lat, stand_lat, lat2]), np.concatenate([lon, stand_lon, lon2]))
+    assert raw.distance_m > 7200 + 1500
+    a = clean_activity(raw)
+    assert a.distance_m == pytest.approx(7200, rel=0.02)
+
+
+def test_out_and_back_turnaround_is_kept():
+    t, lat, lon = track(900)
+    back = lat[-1] - (t[1:] - t[0]) * 3.0 / M_PER_DEG
+    raw = gpx(np.concatenate([t, t[-1] + (t[1:] - t[0])]), np.concatenate([lat, back]), np.concatenate([lon, lon[1:]]))
+    a = clean_activity(raw)
+    assert a.distance_m == pytest.approx(5400, rel=0.003)
+    assert not a.quality.suspect
+
+
+def test_noisy_easy_run_has_no_fast_running():
+    """Position noise of 2 m at 1 s makes point speed swing far past threshold; windows and stretches don't."""
+    t, lat, lon = track(2400, speed=2.8)
+    rng = np.random.default_rng(4)
+    noisy = gpx(t, lat + rng.normal(0, 2, len(t)) / M_PER_DEG, lon + rng.normal(0, 2, len(t)) / M_PER_DEG)
+    point_speed = np.diff(noisy.records[g.DISTANCE].to_numpy()) / np.diff(t)
+    assert (point_speed > 3.6).mean() > 0.3  # a third of the points read "fast" one by one
+    a = clean_activity(noisy)
+    metres, by = fast_distance_m(a, 3.6, None)
+    assert by == "pace" and metres == 0.0
+
+
+def test_sustained_fast_stretch_still_counts():
+    t1, lat1, lon1 = track(600, speed=2.8)
+    t2, lat2, lon2 = track(240, speed=4.5, lat0=lat1[-1], t0=t1[-1] + 1)  # four minutes fast: 1080 m
+    t3, lat3, lon3 = track(600, speed=2.8, lat0=lat2[-1], t0=t2[-1] + 1)
+    a = clean_activity(gpx(np.concatenate([t1, t2, t3]), np.concatenate([lat1, lat2, lat3]), np.concatenate([lon1, lon2, lon3])))
+    metres, _ = fast_distance_m(a, 3.6, None)
+    assert metres == pytest.approx(1080, rel=0.05)
+
+
+def test_impossible_values_are_dropped_and_dates_refused():
+    t, lat, lon = track(600)
+    hr = np.full(len(t), 150.0)
+    hr[5] = 400.0
+    a = clean_activity(gpx(t, lat, lon, heart_rate=hr))
+    assert a.records[g.HEART_RATE].max() == 150 and a.quality.dropped_values == {g.HEART_RATE: 1}
+    old = gpx(*track(600, t0=pd.Timestamp("1900-01-01", tz="UTC").timestamp()))
+    with pytest.raises(ParseError, match="dated 1900-01-01"):
+        clean_activity(old)
+    future = gpx(*track(600, t0=pd.Timestamp("2100-01-01", tz="UTC").timestamp()))
+    with pytest.raises(ParseError, match="in the future"):
+        clean_activity(future)
+
+
+def _activity(times, columns, distance_total=None) -> Activity:
+    rec = records_frame(np.asarray(times), columns)
+    start = rec.index[0] if len(rec) else None
+    return Activity(
+        records=rec, laps=empty_laps(), source="x.fit", format="fit", sport="running", start_utc=start,
+        elapsed_s=float(times[-1] - times[0]) if len(times) else 0.0, moving_s=float(times[-1] - times[0]) if len(times) else 0.0,
+        distance_m=distance_total,
+    )  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 300),
+    seed=st.integers(0, 2**31),
+    total=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+)
+def test_any_values_give_sane_totals_or_a_reason(n, seed, total):
+    rng = np.random.default_rng(seed)
+    wild = np.array([0.0, -5.0, 1e308, -1e308, np.nan, np.inf, 1000.0, 3.0])
+    t = START + np.cumsum(rng.choice([0.001, 1.0, 4.0, 60.0, 5000.0], n))
+    with np.errstate(all="ignore"):
+        cols = {
+            g.DISTANCE: np.cumsum(rng.choice(wild, n)),
+            g.SPEED: rng.choice(wild, n),
+            g.HEART_RATE: rng.choice(wild * 50, n),
+            g.CADENCE: rng.choice(wild * 60, n),
+        }
+        a = clean_activity(_activity(t, cols, total))
+    assert a.distance_m is None or (math.isfinite(a.distance_m) and 0 <= a.distance_m <= 1_000_000)
+    assert 0 <= a.moving_s <= (a.elapsed_s or 0) + 1e-6
+    for col, (lo, hi) in {g.SPEED: (0, 12.5), g.HEART_RATE: (25, 250), g.CADENCE: (0, 260)}.items():
+        if col in a.records:
+            v = a.records[col].dropna()
+            assert ((v >= lo) & (v <= hi)).all()
+
+
+# ----------------------------------------------------------------- real files --
+
+SESSION = REAL_RUNS / "runpandas/examples/session"
+
+
+def _clean_real(path):
+    return [clean_activity(a) for a in read_activities(REAL_RUNS / path)]
+
+
+@needs_real_runs
+def test_phone_file_with_a_stale_position_reads_its_real_distance():
+    (a,) = _clean_real("runpandas/examples/session/556160e9-d74c-440c-b0af-363efb753430.gpx")
+    assert a.quality.recorded_distance_m == pytest.approx(22064, abs=5)
+    assert 5000 <= a.distance_m <= 6500  # a coach's reading of the track: about 5.5 km
+    assert a.quality.gps_jump_points == 236 and a.quality.distance_source == "cleaned track"
+    assert a.quality.suspect and "16.5 km of GPS jumps removed" in a.quality.suspect_reason
+
+
+@needs_real_runs
+def test_phone_left_recording_for_a_day_is_cut_to_the_run():
+    (a,) = _clean_real("runpandas/examples/session/720bf570-d855-4303-87c2-74d85429e52d.gpx")
+    assert a.quality.recorded_distance_m == pytest.approx(21738, abs=5)
+    assert 6500 <= a.distance_m <= 7300  # 10:23 to 11:14 local morning run; the rest is home and a car
+    assert a.elapsed_s == pytest.approx(3079, abs=5)
+    assert a.quality.cut_s > 23 * 3600 and "beyond the run" in a.quality.suspect_reason
+
+
+@needs_real_runs
+@pytest.mark.parametrize(
+    "path",
+    [
+        "GoldenCheetah/test/roundtrip/Fr955v19.28andStryd.fit",
+        "GoldenCheetah/test/roundtrip/3386684871.fit",
+        "GoldenCheetah/test/rides/Garmin920_withFirstbeat.fit",
+        "GoldenCheetah/test/rides/HRV-Data.fit",
+        "GoldenCheetah/test/runs/10kUNLP2014-Garmin15.fit",
+        "sports-lib/src/specs/fixtures/runs/fit/6914538454.fit",
+        "sports-lib/samples/tcx/unknown_example.tcx",
+    ],
+)
+def test_clean_watch_files_keep_their_distance(path):
+    for raw, a in zip(read_activities(REAL_RUNS / path), _clean_real(path)):
+        assert a.distance_m == pytest.approx(raw.distance_m, rel=0.005)
+        assert a.quality.distance_source in {"session", "laps", "records"} and not a.quality.suspect
+
+
+@needs_real_runs
+def test_every_real_run_cleans_to_sane_numbers():
+    """No real run gains distance, and every change the cleaning makes is accounted for in its record."""
+    from .conftest import MANIFEST
+
+    checked = 0
+    for f in MANIFEST:
+        try:
+            acts = read_activities(f.full)
+        except ParseError:
+            continue
+        for raw in acts:
+            if raw.sport != "running" or not raw.distance_m:
+                continue
+            a = clean_activity(raw)
+            checked += 1
+            q = a.quality
+            assert a.distance_m <= raw.distance_m * 1.005, f.path
+            removed = q.gps_jumps_removed_m + q.cut_m
+            if q.distance_source in {"session", "laps", "records", "track"}:
+                assert a.distance_m == raw.distance_m, f.path
+            else:
+                assert raw.distance_m - a.distance_m == pytest.approx(removed, abs=max(20.0, 0.01 * raw.distance_m)), f.path
+    assert checked >= 50
+
+
+@needs_real_runs
+@pytest.mark.parametrize("path", ["fit-python-sdk/tests/fits/WithGearChangeData.fit", "muktihari-fit/testdata/from_official_sdk/WithGearChangeData.fit"])
+def test_ride_without_a_session_is_not_a_run(path):
+    (raw,) = read_activities(REAL_RUNS / path)
+    sport, note = judge_sport(raw)
+    assert sport == "cycling" and "ride" in note
+    kind, payload = parse_bytes(path, (REAL_RUNS / path).read_bytes())
+    assert kind == "ok" and [a.sport for a in payload] == ["cycling"]
+
+
+@needs_real_runs
+def test_mountain_hike_logged_as_a_trail_run_is_mostly_walking():
+    path = "sports-lib/src/specs/fixtures/runs/fit/6910052863.fit"
+    (a,) = _clean_real(path)
+    assert a.distance_m == 8225 and a.sub_sport == "trail"
+    assert 0.1 <= a.quality.running_share <= 0.3  # about a fifth of the moving time at running cadence
+    assert a.moving_s < 0.9 * a.elapsed_s  # the timer ran through the stops; moving time does not
+
+
+@needs_real_runs
+def test_runpandas_runner_thresholds_stay_plausible():
+    from hamstring_analyzer.export import load_runs
+
+    export = load_runs(SESSION, use_cache=False, workers=1)
+    table = runs_table(export.runs)
+    ts = table["threshold_speed_mps"].dropna()
+    assert len(ts) == len(table) - 1  # every run but the first has runs before it
+    assert ts.between(2.5, 4.0).all()  # 4:10-6:40/km for a runner whose easy pace is about 6:10/km
+    suspect = table.loc[table["suspect"]]
+    assert [str(d) for d in suspect["local_date"]] == ["2020-09-18", "2020-09-20", "2020-10-07", "2021-01-17"]
