@@ -84,6 +84,8 @@ class CadenceConfig:
     min_spm: float = _field(175.0, 120, 220, help="steps/min")
     alert_spm: float = _field(160.0, 100, 220, help="steps/min")
     own_margin_spm: float = _field(3.0, 0, 30, help="steps/min below your own cadence at that speed")
+    mostly_walking_share: float = _field(0.5, 0, 1, help="share of moving time running below which a run is mostly walking (info only)")
+    min_running_min: float = _field(10.0, 0, 120, help="minutes of running a run needs before its cadence is judged")
 
 
 @dataclass(frozen=True)

@@ -51,10 +51,6 @@ SEVERITIES = ("info", "warning", "alert")
 
 #: Days of the chronic window of the acute:chronic ratio (and of a pre-break average).
 CHRONIC_DAYS = 28
-#: A run with less than this share of its moving time at running cadence and speed is mostly walking.
-MOSTLY_WALKING_SHARE = 0.5
-#: Less running than this [s] says nothing about a runner's cadence: no `low_cadence` flag.
-MIN_RUNNING_FOR_CADENCE_S = 10 * 60
 #: A doubtful week-level flag names at most this many suspect runs.
 MAX_DOUBT_RUNS = 3
 
@@ -226,7 +222,9 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
         severity = "alert" if row["change_pct"] > c.alert_pct else "warning"
         recent = weeks["distance_m"].iloc[max(0, i - 5) : i - 1]
         usual = ""
-        if len(recent) and row["distance_m"] <= recent.max():
+        # A break since that volume (a gap of layoff_return.min_gap_days) means tolerance has faded.
+        broke = len(recent) and any(recent.idxmax() < b <= week + dt.timedelta(days=6) for _, b, _ in ctx.gaps)
+        if len(recent) and row["distance_m"] <= recent.max() and not broke:
             # Back up to a volume run within the last month: worth knowing, not a spike.
             severity = "info"
             usual = f" It is no more than your {ctx.km(recent.max())} of {ctx.day(recent.idxmax())}, so likely a return to your usual after a light week."
@@ -352,8 +350,8 @@ def _number(x) -> float:
 def low_cadence(ctx: Context) -> list[Flag]:
     """Runs whose median running cadence is below ``low_cadence.min_spm``.
 
-    A run with under `MIN_RUNNING_FOR_CADENCE_S` of running is not judged. A
-    mostly walking run (``running_share`` below `MOSTLY_WALKING_SHARE`: a
+    A run with under ``low_cadence.min_running_min`` of running is not judged. A
+    mostly walking run (``running_share`` below ``low_cadence.mostly_walking_share``: a
     walk-run or hike) is at most "info", and its message quotes the pace of
     its running parts (``running_speed_mps``), never the whole run's.
 
@@ -371,10 +369,10 @@ def low_cadence(ctx: Context) -> list[Flag]:
         if not math.isfinite(cad) or cad >= c.min_spm:
             continue
         running_s = _number(getattr(run, "running_s", None))
-        if math.isfinite(running_s) and running_s < MIN_RUNNING_FOR_CADENCE_S:
+        if math.isfinite(running_s) and running_s < c.min_running_min * 60:
             continue  # a few minutes at running cadence say nothing about the runner's cadence
         share = _number(getattr(run, "running_share", None))
-        walking = math.isfinite(share) and share < MOSTLY_WALKING_SHARE
+        walking = math.isfinite(share) and share < c.mostly_walking_share
         speed = _number(getattr(run, "running_speed_mps", None)) if walking else run.speed_mps
         own = own_cadence_at_speed(runs, run, speed)
         compare = ""

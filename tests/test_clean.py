@@ -293,3 +293,25 @@ def test_runpandas_runner_thresholds_stay_plausible():
     assert ts.between(2.5, 4.0).all()  # 4:10-6:40/km for a runner whose easy pace is about 6:10/km
     suspect = table.loc[table["suspect"]]
     assert [str(d) for d in suspect["local_date"]] == ["2020-09-18", "2020-09-20", "2020-10-07", "2021-01-17"]
+
+
+@needs_real_runs
+def test_runpandas_runner_flags_a_coach_would_keep():
+    """The phone runner's year, flag by flag (the verdicts are in the issue's closing note)."""
+    import hamstring_analyzer as ha
+
+    result = ha.analyze(SESSION, use_cache=False, workers=1)
+    flags = {(f.rule, str(f.date)): f for f in result.flags}
+    rules = {f.rule for f in result.flags}
+    # "Fast" running was GPS noise and a poisoned threshold; "flat" was an altitude channel of zeros.
+    assert not rules & {"speedwork_share", "fast_on_flat", "speedwork_before_base", "flat_long_run", "low_cadence"}
+    # The +84% week of 12 Oct 2020 is a real jump: an alert, not info behind a fake 31.6 km week.
+    jump = flags[("weekly_mileage_jump", "2020-10-12")]
+    assert jump.severity == "alert" and jump.doubtful and "7 Oct 2020" in jump.doubt
+    assert result.weeks.loc[dt.date(2020, 9, 14), "distance_m"] == pytest.approx(13840, abs=150)  # read as 31.6 km before
+    # Back after 12 days off: 19.1 km in the first 7 days (34.2 km before cleaning), against 9.8 km allowed.
+    back = flags[("layoff_return", "2021-01-15")]
+    assert back.severity == "alert" and back.value == pytest.approx(19118, abs=200) and back.doubtful
+    # One acute:chronic spike, one flag (25 Apr, not again on Monday 26 Apr).
+    assert ("acwr_high", "2021-04-25") in flags and ("acwr_high", "2021-04-26") not in flags
+    assert len(result.flags) == 27

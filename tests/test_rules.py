@@ -482,3 +482,14 @@ def test_flag_values_are_finite(sample_analysis):
 
 def test_sample_story_rests_on_clean_data(sample_analysis):
     assert not [f for f in sample_analysis.flags if f.doubtful or f.doubt]
+
+
+def test_weekly_jump_after_a_break_is_not_called_a_return_to_usual():
+    """4 weeks of 20 km, 3 weeks off, a 5 km week, then 18 km: below the old volume, but a break came between."""
+    rows = steady_weeks(4, 20.0) + steady_weeks(1, 5.0, first_day=49) + steady_weeks(1, 18.0, first_day=56)
+    (flag,) = [f for f in flags_for(rows, rule="weekly_mileage_jump") if f.week_start == MON + dt.timedelta(days=56)]
+    assert flag.severity == "alert" and "return to your usual" not in flag.message
+    # without the break, the same numbers read as a return to the usual volume
+    rows = steady_weeks(4, 20.0) + steady_weeks(1, 5.0, first_day=28) + steady_weeks(1, 18.0, first_day=35)
+    (flag,) = [f for f in flags_for(rows, rule="weekly_mileage_jump") if f.week_start == MON + dt.timedelta(days=35)]
+    assert flag.severity == "info" and "return to your usual" in flag.message
