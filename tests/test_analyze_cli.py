@@ -80,7 +80,7 @@ def test_bad_config_is_one_line(tmp_path, cache_dir):
     cfg.write_text("[low_cadence]\nmin_spn = 170\n")
     result = invoke("analyze", str(SAMPLE_RUNS), "--config", str(cfg), "--cache-dir", cache_dir)
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"Error: {cfg}: low_cadence.min_spn: unknown setting; allowed here: min_spm, alert_spm, own_margin_spm"]
+    assert result.output.strip().splitlines() == [f"Error: {cfg}: low_cadence.min_spn: unknown setting; allowed here: min_spm, alert_spm, own_margin_spm, mostly_walking_share, min_running_min"]
 
 
 def test_config_changes_the_flags(tmp_path, cache_dir):
