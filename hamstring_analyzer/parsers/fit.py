@@ -13,11 +13,12 @@ the comparison, and a test checks it on every real file.
 
 References
 ----------
-Garmin FIT SDK profile (Profile.xlsx): record, session, lap, activity, file_id.
+Garmin FIT SDK profile (Profile.xlsx): record, session, lap, activity, file_id, event.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import struct
@@ -61,8 +62,21 @@ SESSION_FIELDS = (
 )
 LAP_FIELDS = ("start_time", "timestamp", "total_elapsed_time", "total_timer_time", "total_distance", "intensity")
 ACTIVITY_FIELDS = ("timestamp", "local_timestamp")
+EVENT_FIELDS = ("timestamp", "event")
 FILE_ID_FIELDS = ("type", "manufacturer", "product", "garmin_product")
 ENUM_FIELDS = {"sport": "sport", "sub_sport": "sub_sport", "type": "file", "manufacturer": "manufacturer"}
+
+#: FIT ``event`` values front_gear_change (42) and rear_gear_change (43): only bicycles have gears.
+GEAR_CHANGE_EVENTS = frozenset({42.0, 43.0})
+
+#: No recording is dated after 2100-01-01 UTC: a later date is a clock that was never set.
+LATEST_DATE_S = 4102444800.0
+#: The longest duration a FIT session can state (uint32 milliseconds) [s].
+MAX_SESSION_S = (2**32 - 1) / 1000.0
+#: No sport averages more over a session [m/s]: a longer total distance is corrupt.
+MAX_MEAN_SPEED_MPS = 100.0
+#: Session and lap totals that are durations [s].
+DURATION_FIELDS = ("total_elapsed_time", "total_timer_time")
 
 # FIT lap.intensity, from the current profile (fitparse's 2020 table stops at cooldown).
 INTENSITY_NAMES = dict(enumerate(g.INTENSITIES))
@@ -157,6 +171,8 @@ class RawFit:
     engine: str
     partial: bool = False
     warnings: list[str] = field(default_factory=list)
+    #: ``event`` messages (timestamp and event number): few, but they hold the gear changes.
+    events: list[dict] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- engines ----
@@ -196,6 +212,8 @@ def decode_fitfast(data: bytes) -> RawFit:
         activity=activity[0] if activity else None,
         file_id=file_id[0] if file_id else None,
         engine="fitfast",
+        # One more pass over the file: fitfast decodes one message kind per call.
+        events=table("event", EVENT_FIELDS),
     )
 
 
@@ -206,8 +224,6 @@ FIRST_ABSOLUTE_TIME_S = FIT_EPOCH_S + 0x10000000
 
 def _fitparse_value(field_data):
     """A fitparse field as fitfast gives it: UNIX seconds for times, numbers for enums."""
-    import datetime as dt
-
     value = field_data.value
     if field_data.name in TIME_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value) + FIT_EPOCH_S
@@ -234,6 +250,7 @@ def decode_fitparse(data: bytes, source: str) -> RawFit:
         "lap": LAP_FIELDS,
         "activity": ACTIVITY_FIELDS,
         "file_id": FILE_ID_FIELDS,
+        "event": EVENT_FIELDS,
     }
     found: dict[str, list[dict]] = {k: [] for k in wanted}
     raw = RawFit({}, [], [], None, None, engine="fitparse")
@@ -265,6 +282,7 @@ def decode_fitparse(data: bytes, source: str) -> RawFit:
     raw.laps = found["lap"]
     raw.activity = found["activity"][0] if found["activity"] else None
     raw.file_id = found["file_id"][0] if found["file_id"] else None
+    raw.events = found["event"]
     return raw
 
 
@@ -452,8 +470,143 @@ def _laps(rows: list[dict], start: float, end: float):
     return frame.sort_values(g.LAP_START, kind="stable").reset_index(drop=True)
 
 
+def _plausible_date(unix_s: float) -> bool:
+    return FIT_EPOCH_S <= unix_s <= LATEST_DATE_S
+
+
+def _date_text(unix_s: float) -> str:
+    """A date for a message, even one no calendar holds."""
+    try:
+        return dt.datetime.fromtimestamp(unix_s, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return "beyond the year 9999" if unix_s > 0 else "before the year 1"
+
+
+def _plausible_distance(distance_m: float, duration_s: float | None) -> bool:
+    """True for a total no session could fail to cover: not negative, no faster than any sport."""
+    longest = duration_s if duration_s is not None and duration_s > 0 else MAX_SESSION_S
+    return 0.0 <= distance_m <= MAX_MEAN_SPEED_MPS * longest
+
+
+class _Ignored:
+    """Impossible summary values left out, told once per message and field."""
+
+    def __init__(self):
+        self.seen: dict[tuple[str, str], list] = {}
+
+    def add(self, kind: str, name: str, text: str) -> None:
+        self.seen.setdefault((kind, name), [text, 0])[1] += 1
+
+    def warnings(self) -> list[str]:
+        out = []
+        for (kind, name), (text, count) in self.seen.items():
+            times = f" ({count} messages)" if count > 1 else ""
+            out.append(f"{kind} {name} {text} is impossible and was ignored{times}")
+        return out
+
+
+def _checked_row(row: dict, kind: str, ignored: _Ignored) -> dict:
+    """``row`` without dates outside 1989..2100 or totals no session can hold."""
+    out = dict(row)
+    for name in TIME_FIELDS & row.keys():
+        if not _plausible_date(row[name]):
+            ignored.add(kind, name, f"dated {_date_text(row[name])}")
+            del out[name]
+    for name in DURATION_FIELDS:
+        if name in out and not 0.0 <= out[name] <= MAX_SESSION_S:
+            ignored.add(kind, name, f"of {out.pop(name):g} s")
+    if "total_distance" in out:
+        # Wall-clock time first: the reader trusts it over the timer (see activities_from_raw).
+        duration = out.get("total_elapsed_time", out.get("total_timer_time"))
+        if not _plausible_distance(out["total_distance"], duration):
+            ignored.add(kind, "total_distance", f"of {out.pop('total_distance'):g} m")
+    return out
+
+
+def _without_impossible_values(raw: RawFit, source: str) -> RawFit:
+    """A copy of ``raw`` whose dates and totals can be real, so nothing downstream overflows.
+
+    FIT stores times as seconds since 1989-12-31 and totals as unsigned
+    integers, but a damaged file or a watch whose clock was never set can still
+    say 2110, or cover 40,000 km in half an hour. Such summary values are left
+    out with a warning; records dated outside 1989..2100 are left out. Sample
+    values (a 1,000 m/s speed) stay: cleaning judges samples.
+
+    Raises
+    ------
+    ParseError
+        Every record (or, without records, every summary) is dated outside 1989..2100.
+    """
+    ignored = _Ignored()
+    records = dict(raw.records)
+    times = records.get("timestamp")
+    bad_times = np.array([], dtype="float64")
+    warnings = []
+    if times is not None:
+        dated = np.isfinite(times)  # inf, like NaN, is no date: records_frame drops both
+        ok = (times >= FIT_EPOCH_S) & (times <= LATEST_DATE_S)
+        bad_times = times[dated & ~ok]
+        if len(bad_times):
+            records["timestamp"] = np.where(ok, times, np.nan)
+            warnings.append(f"{len(bad_times)} records dated outside 1989..2100 were left out")
+    sessions = [_checked_row(r, "session", ignored) for r in raw.sessions]
+    laps = [_checked_row(r, "lap", ignored) for r in raw.laps]
+    activity = _checked_row(raw.activity, "activity", ignored) if raw.activity else raw.activity
+    events = [_checked_row(r, "event", ignored) for r in raw.events]
+
+    # The date to name: the session's start, else the first record's.
+    starts = [r["start_time"] for r in raw.sessions + raw.laps if "start_time" in r and np.isfinite(r["start_time"])]
+    if times is not None and np.isfinite(times).any():
+        undated = not np.isfinite(records["timestamp"]).any()
+    else:
+        undated = bool(starts) and not any(_plausible_date(t) for t in starts)
+    bad_starts = [t for t in starts if not _plausible_date(t)]
+    when = min(bad_starts) if bad_starts else (float(bad_times.min()) if len(bad_times) else None)
+    if undated and when is not None:
+        side = "after 2100" if when > LATEST_DATE_S else "before the FIT epoch (1989-12-31)"
+        raise ParseError(source, f"dated {_date_text(when)}, {side}; the watch's clock was not set?")
+    return RawFit(
+        records=records,
+        sessions=sessions,
+        laps=laps,
+        activity=activity,
+        file_id=raw.file_id,
+        engine=raw.engine,
+        partial=raw.partial,
+        warnings=list(raw.warnings) + warnings + ignored.warnings(),
+        events=events,
+    )
+
+
+def _distances(session: dict, records):
+    """The session's total distance [m], then the records' (first to last), as far as either exists."""
+    if "total_distance" in session:
+        yield "session total_distance", session["total_distance"]
+    if g.DISTANCE in records:
+        d = records[g.DISTANCE].dropna()
+        if len(d):
+            yield "distance from the records", float(d.iloc[-1] - d.iloc[0])
+
+
+def _gear_changes(events: list[dict], start: float, end: float) -> int:
+    """Gear-change events between ``start`` and ``end`` [UNIX s]; all of them when unbounded."""
+    gear = [e for e in events if e.get("event") in GEAR_CHANGE_EVENTS]
+    if np.isinf(start) and np.isinf(end):
+        return len(gear)
+    return sum(1 for e in gear if start <= e.get("timestamp", np.nan) <= end)
+
+
 def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
-    """Split a decoded FIT file into one `Activity` per session."""
+    """Split a decoded FIT file into one `Activity` per session.
+
+    Raises
+    ------
+    ParseError
+        No sessions and no records, or no record that can be placed in time
+        (clock never set: times since power-on, or dates outside 1989..2100).
+    NotAnActivityError
+        A file type that holds no activity.
+    """
     import pandas as pd
 
     file_type = (raw.file_id or {}).get("type")
@@ -466,6 +619,9 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
             raise NotAnActivityError(source, f"FIT file type '{file_type}' holds no activity")
         raise ParseError(source, "FIT file holds no sessions and no records")
 
+    raw = _without_impossible_values(raw, source)
+    times = raw.records.get("timestamp")
+    n_records = 0 if times is None else int(np.isfinite(times).sum())
     if n_records and np.nanmax(times) < FIRST_ABSOLUTE_TIME_S:
         raise ParseError(source, "times count seconds since the watch was switched on, not dates (clock never set), so the run cannot be placed in time")
     sessions = [s for s in raw.sessions if "start_time" in s] or [{}]
@@ -488,6 +644,8 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
             mask = (times >= start) & (times <= end) if len(sessions) > 1 else np.isfinite(times)
         else:
             mask = np.isfinite(times)
+        # Like the records: a session's own time range only when the file holds several.
+        gear_changes = _gear_changes(raw.events, *((start, end) if session and len(sessions) > 1 else (-np.inf, np.inf)))
         foot = sport in g.FOOT_SPORTS or sport is None
         rec = {k: v[mask] for k, v in raw.records.items() if k != "timestamp"}
         records = records_frame(times[mask], _normalise_records(rec, foot))
@@ -503,11 +661,13 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
         moving = session.get("total_timer_time", elapsed)
         if moving is not None and elapsed is not None and moving > elapsed:
             moving = elapsed  # timer rounding, or a session summary the watch got wrong
-        distance = session.get("total_distance")
-        if distance is None and g.DISTANCE in records:
-            d = records[g.DISTANCE].dropna()
-            distance = float(d.iloc[-1] - d.iloc[0]) if len(d) else None
         warnings = list(raw.warnings)
+        distance = None
+        for label, value in _distances(session, records):
+            if _plausible_distance(value, elapsed):
+                distance = value
+                break
+            warnings.append(f"{label} of {value:g} m in {elapsed or 0:g} s is impossible and was ignored")
         partial = raw.partial
         if partial and len(records) and start_utc is not None and elapsed is None:
             elapsed = (records.index[-1] - start_utc).total_seconds()
@@ -532,6 +692,7 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
                 partial=partial,
                 session_index=index,
                 warnings=warnings,
+                gear_changes=gear_changes,
             )
         )
     return activities

@@ -9,10 +9,13 @@ from .. import glossary as g
 from ..activity import Activity, empty_laps
 from ..errors import NotAnActivityError, ParseError
 from .sports import sport_from_text
-from .track import build_activity
+from .track import PAUSE_GAP_S, build_activity
 from .xmlsafe import clean_xml
 
 TCX_INTENSITY = {"active": "active", "resting": "rest"}
+#: Laps reaching this much further than their trackpoints [s] hold time the points lack;
+#: less is only where the first and last points fall (Garmin laps start a few seconds early).
+LAPS_BEYOND_POINTS_S = PAUSE_GAP_S
 
 
 def _local(tag: str) -> str:
@@ -53,11 +56,54 @@ def _time(text) -> float:
     return ts.timestamp()
 
 
+def laps_reach(lap_rows: list[dict], points_s: np.ndarray) -> tuple[float, float] | None:
+    """The laps' start and end [UNIX s] when they cover more than the trackpoints, else None.
+
+    Some writers (a Suunto export among the real files) keep every lap's
+    ``TotalTimeSeconds`` and ``DistanceMeters`` but drop the trackpoints of
+    some laps. The lap totals then describe the whole activity and the points
+    only part of it, so time must come from the laps as the distance does:
+    from the first lap's ``StartTime`` to the end of the last lap, and never
+    less than the laps' summed time.
+
+    The laps count as covering more only when their own timed stretches
+    (``StartTime`` to ``StartTime + TotalTimeSeconds``) fill the time beyond the
+    points: lap start times that are merely shifted from their points (a writer
+    mixing local time and UTC) leave a gap no lap timed, and change nothing.
+
+    Parameters
+    ----------
+    lap_rows : list of dict
+        One per lap: ``start_utc`` [UNIX s], ``timer_s`` [s] and ``until`` (the
+        later of start + timer and the lap's last trackpoint) [UNIX s].
+    points_s : ndarray
+        The activity's trackpoint times [UNIX s].
+    """
+    starts = np.array([r[g.LAP_START] for r in lap_rows], dtype="float64")
+    timers = np.nan_to_num(np.array([r[g.LAP_TIMER] for r in lap_rows], dtype="float64"), nan=0.0).clip(min=0.0)
+    ends = np.array([r["until"] for r in lap_rows], dtype="float64")
+    points_s = points_s[np.isfinite(points_s)]
+    if not np.isfinite(starts).any() or not len(points_s):
+        return None
+    p0, p1 = float(points_s.min()), float(points_s.max())
+    first = float(np.nanmin(starts))
+    last = float(np.nanmax(ends)) if np.isfinite(ends).any() else first
+    beyond = max(p0 - first, 0.0) + max(last - p1, 0.0)
+    timed = np.isfinite(starts)
+    s, e = starts[timed], starts[timed] + timers[timed]
+    timed_beyond = float((np.clip(p0, s, e) - s).sum() + (e - np.clip(p1, s, e)).sum())
+    if beyond <= LAPS_BEYOND_POINTS_S or timed_beyond < beyond - LAPS_BEYOND_POINTS_S:
+        return None
+    return first, max(last, first + float(timers.sum()))
+
+
 def read_tcx(data: bytes, source: str) -> list[Activity]:
     """Read each ``Activity`` of a TCX file as one `Activity`.
 
     Cadence: ``RunCadence`` (extension) and ``Cadence`` are per foot or per
     minute depending on the writer; `steps_per_minute` decides per file.
+    Distance and moving time are the laps' totals; when the laps cover more than
+    the trackpoints (`laps_reach`), start and elapsed time come from the laps too.
 
     Raises
     ------
@@ -126,6 +172,7 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
                     g.LAP_TIMER: timer,
                     g.LAP_ELAPSED: (lap_end - lap_start) if np.isfinite(lap_start) else np.nan,
                     g.LAP_INTENSITY: TCX_INTENSITY.get(intensity),
+                    "until": max((t for t in (lap_end, lap_start + timer) if np.isfinite(t)), default=np.nan),
                 }
             )
         times = np.array(times, dtype="float64")
@@ -133,8 +180,9 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
             empty += 1
             continue
         laps = empty_laps()
+        reach = laps_reach(lap_rows, times) if lap_rows else None
         if lap_rows:
-            laps = pd.DataFrame(lap_rows)
+            laps = pd.DataFrame(lap_rows).drop(columns="until")
             laps[g.LAP_START] = pd.to_datetime(laps[g.LAP_START], unit="s", utc=True)
             laps[g.LAP_END] = pd.to_datetime(laps[g.LAP_END], unit="s", utc=True)
         timer_total = float(np.nansum([r[g.LAP_TIMER] for r in lap_rows])) if lap_rows else None
@@ -159,6 +207,7 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
                 laps=laps,
                 moving_s=timer_total if timer_total else None,
                 distance_total=dist_total if dist_total else None,
+                span_s=reach,
                 session_index=index,
                 warnings=warnings,
             )

@@ -114,9 +114,16 @@ def build_activity(
     laps: pd.DataFrame | None = None,
     moving_s: float | None = None,
     distance_total: float | None = None,
+    span_s: tuple[float, float] | None = None,
     session_index: int = 0,
     warnings: list[str] | None = None,
 ) -> Activity:
+    """An `Activity` from trackpoint arrays (one value per point, NaN where absent).
+
+    ``span_s`` is the recording's start and end [UNIX s] when the file says it
+    lasted longer than its points (TCX laps without trackpoints); start and
+    elapsed time then cover it. Otherwise they are the points' own.
+    """
     times_s = np.asarray(times_s, dtype="float64")
     order = np.argsort(times_s, kind="stable")
     warnings = list(warnings or [])
@@ -156,6 +163,11 @@ def build_activity(
     records = records_frame(times_s, columns)
     start = records.index[0] if len(records) else None
     elapsed = (records.index[-1] - records.index[0]).total_seconds() if len(records) > 1 else 0.0
+    if span_s is not None and len(records):
+        first, last = unix_seconds(records.index[[0, -1]])
+        begin, end = min(span_s[0], first), max(span_s[1], last)
+        # TCX times carry milliseconds at most: round away the float noise of UNIX seconds.
+        start, elapsed = pd.Timestamp(begin, unit="s", tz="UTC"), round(float(end - begin), 3)
     if moving_s is None:
         t = unix_seconds(records.index)
         moving_s = moving_seconds(t, records[g.SPEED].to_numpy() if g.SPEED in records else None)

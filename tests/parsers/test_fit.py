@@ -152,7 +152,7 @@ def test_fast_engine_matches_fitparse(real):
     for a, b in zip(fast, slow):
         pd.testing.assert_frame_equal(a.records, b.records)
         pd.testing.assert_frame_equal(a.laps, b.laps)
-        for attr in ("sport", "sub_sport", "device", "start_utc", "utc_offset_s", "elapsed_s", "moving_s", "distance_m"):
+        for attr in ("sport", "sub_sport", "device", "start_utc", "utc_offset_s", "elapsed_s", "moving_s", "distance_m", "gear_changes"):
             assert getattr(a, attr) == getattr(b, attr), attr
 
 
