@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import shutil
 import textwrap
 
 from . import units as u
@@ -53,6 +54,11 @@ def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
     return "\n".join(lines)
 
 
+def text_width() -> int:
+    """Columns to wrap at: the terminal's width (60 to 100), 100 when not on a terminal."""
+    return max(60, min(100, shutil.get_terminal_size((101, 24)).columns - 1))
+
+
 def doubt_note(flag: Flag) -> str:
     """``"Doubtful data: <why>"`` for a doubtful flag (terminal and HTML say the same)."""
     return f"Doubtful data: {flag.doubt or 'a run behind this flag rests on doubtful data'}"
@@ -66,9 +72,9 @@ def flags_text(result: Analysis, limit: int = 30) -> str:
     lines = [f"{len(flags)} flag{'s' if len(flags) != 1 else ''}, newest first (worth a look, not a diagnosis):"]
     for f in flags[:limit]:
         lines.append(f"  {f.severity.upper():7} {f.date:%d %b %Y}  {f.rule}")
-        lines.append(textwrap.fill(f.message, width=100, initial_indent=" " * 10, subsequent_indent=" " * 10))
+        lines.append(textwrap.fill(f.message, width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 10))
         if f.doubtful:
-            lines.append(textwrap.fill(doubt_note(f), width=100, initial_indent=" " * 10, subsequent_indent=" " * 12))
+            lines.append(textwrap.fill(doubt_note(f), width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 12))
     if len(flags) > limit:
         lines.append(f"  ... and {len(flags) - limit} more (all of them in --json).")
     return "\n".join(lines)
@@ -89,7 +95,7 @@ def insights_text(result: Analysis) -> str:
             lines.append(f"    in the 14 days before: {', '.join(rules)}")
         else:
             lines.append("    no flags in the 14 days before")
-    lines.append(textwrap.fill(ins.comparison_text(), width=100, initial_indent="  ", subsequent_indent="  "))
+    lines.append(textwrap.fill(ins.comparison_text(), width=text_width(), initial_indent="  ", subsequent_indent="  "))
     for text in ins.notes + ins.hints:
-        lines.append(textwrap.fill(text, width=100, initial_indent="  ", subsequent_indent="    "))
+        lines.append(textwrap.fill(text, width=text_width(), initial_indent="  ", subsequent_indent="    "))
     return "\n".join(lines)

@@ -135,3 +135,14 @@ def test_output_piped_into_head_is_quiet_and_the_json_is_still_written(tmp_path,
     assert proc.returncode == 1  # the analyzer's status: stopped early, quietly
     assert proc.stderr == ""
     assert len(json.loads(out.read_text())["flags"]) == 12
+
+
+def test_flags_wrap_to_an_80_column_terminal(monkeypatch):
+    from hamstring_analyzer.report_text import text_width
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert text_width() == 79
+    monkeypatch.setenv("COLUMNS", "300")
+    assert text_width() == 100
+    monkeypatch.setenv("COLUMNS", "20")
+    assert text_width() == 60
