@@ -8,6 +8,7 @@ could not be read, each with its reason. Nothing is extracted to disk.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -223,20 +224,41 @@ def parse_bytes(label: str, data: bytes):
         return ("error", exc.reason)
     out = []
     for a in activities:
-        if a.sport in (None, "generic"):
-            a.sport, note = judge_sport(a)
-            if note:
-                a.warnings.append(note)
-        if a.is_run:
-            try:
+        try:
+            if a.sport in (None, "generic"):
+                a = _judged(a)
+            if a.is_run and a.quality is None:
                 a = clean_activity(a)
-            except ParseError as exc:
-                return ("error", exc.reason)
+        except ParseError as exc:
+            return ("error", exc.reason)
         a.stats = expensive_stats(a)  # computed once, cached with the records
         if a.is_run:
             a.stats["profile"] = record_profile(a)
         out.append(a)
     return ("ok", out)
+
+
+def _judged(activity: Activity) -> Activity:
+    """An activity without a sport, with the sport judged; a run comes back cleaned.
+
+    The raw samples judge first. A file that reads as a ride only because the
+    phone kept recording the drive home is judged again once cleaned: if what
+    is left is a run, and all the time at vehicle speed came before or after
+    the time on foot (on a ride it comes in between), it is a run.
+    """
+    sport, note = judge_sport(activity)
+    if sport != "running" and sport is not None and not activity.gear_changes:
+        cleaned = clean_activity(dataclasses.replace(activity, sport=None, warnings=list(activity.warnings)))
+        again, again_note = judge_sport(cleaned)
+        q = cleaned.quality
+        if again == "running" and q.vehicle_at_ends:
+            cleaned.sport = "running"
+            cleaned.warnings.append(f"{again_note}, once {q.gps_jumps_removed_m / 1000:.1f} km at vehicle speed was removed")
+            return cleaned
+    activity.sport = sport
+    if note:
+        activity.warnings.append(note)
+    return activity
 
 
 def _worker(label: str, data: bytes):

@@ -84,8 +84,8 @@ def test_recording_left_running_at_home_is_cut():
     a = clean_activity(raw)
     assert a.distance_m == pytest.approx(5400, rel=0.005)
     assert a.elapsed_s == pytest.approx(1800, abs=1)
-    assert a.quality.cut_s == pytest.approx(raw.elapsed_s - 1800, abs=1)
-    assert a.quality.suspect and "beyond the run" in a.quality.suspect_reason
+    assert a.quality.cut_s == pytest.approx(2 * 3600, abs=20)  # two hours recorded at home; the 3 h gap recorded nothing
+    assert a.quality.suspect and "2 h 00 min of recording outside the run cut" in a.quality.suspect_reason
 
 
 def test_a_stretch_in_a_car_is_removed():
@@ -101,12 +101,12 @@ def test_a_stretch_in_a_car_is_removed():
 def test_standing_in_a_cloud_of_fixes_adds_nothing():
     t, lat, lon = track(1800)
     rng = np.random.default_rng(3)
-    stand_t = t[-1] + 1 + np.arange(0, 300, 0.7)  # five minutes standing, fixes scattered 8 m
-    stand_lat = lat[-1] + rng.normal(0, 8, len(stand_t)) / M_PER_DEG
-    stand_lon = lon[-1] + rng.normal(0, 8, len(stand_t)) / M_PER_DEG
+    stand_t = t[-1] + 1 + np.arange(0, 300, 0.7)  # five minutes standing, fixes scattered 5 m
+    stand_lat = lat[-1] + rng.normal(0, 5, len(stand_t)) / M_PER_DEG
+    stand_lon = lon[-1] + rng.normal(0, 5, len(stand_t)) / M_PER_DEG
     t2, lat2, lon2 = track(600, lat0=lat[-1], t0=stand_t[-1] + 1)
     raw = gpx(np.concatenate([t, stand_t, t2]), np.concatenate([lat, stand_lat, lat2]), np.concatenate([lon, stand_lon, lon2]))
-    assert raw.distance_m > 7200 + 1500
+    assert raw.distance_m > 7200 + 1000
     a = clean_activity(raw)
     assert a.distance_m == pytest.approx(7200, rel=0.02)
 
@@ -130,6 +130,7 @@ def test_noisy_easy_run_has_no_fast_running():
     a = clean_activity(noisy)
     metres, by = fast_distance_m(a, 3.6, None)
     assert by == "pace" and metres == 0.0
+    assert noisy.distance_m > 1.5 * 6720 and a.distance_m == pytest.approx(6720, rel=0.08)  # noise summed, then smoothed
 
 
 def test_sustained_fast_stretch_still_counts():
@@ -215,7 +216,8 @@ def test_phone_left_recording_for_a_day_is_cut_to_the_run():
     assert a.quality.recorded_distance_m == pytest.approx(21738, abs=5)
     assert 6500 <= a.distance_m <= 7300  # 10:23 to 11:14 local morning run; the rest is home and a car
     assert a.elapsed_s == pytest.approx(3079, abs=5)
-    assert a.quality.cut_s > 23 * 3600 and "beyond the run" in a.quality.suspect_reason
+    # 1 h 39 min of it was recorded (home, a drive the next morning); the rest is gaps with nothing recorded
+    assert a.quality.cut_s == pytest.approx(5942, abs=5) and "outside the run cut (14.6 km)" in a.quality.suspect_reason
 
 
 @needs_real_runs
@@ -292,7 +294,7 @@ def test_runpandas_runner_thresholds_stay_plausible():
     assert len(ts) == len(table) - 1  # every run but the first has runs before it
     assert ts.between(2.5, 4.0).all()  # 4:10-6:40/km for a runner whose easy pace is about 6:10/km
     suspect = table.loc[table["suspect"]]
-    assert [str(d) for d in suspect["local_date"]] == ["2020-09-18", "2020-09-20", "2020-10-07", "2021-01-17"]
+    assert [str(d) for d in suspect["local_date"]] == ["2020-09-20", "2020-10-07", "2021-01-17"]
 
 
 @needs_real_runs
@@ -304,14 +306,102 @@ def test_runpandas_runner_flags_a_coach_would_keep():
     flags = {(f.rule, str(f.date)): f for f in result.flags}
     rules = {f.rule for f in result.flags}
     # "Fast" running was GPS noise and a poisoned threshold; "flat" was an altitude channel of zeros.
-    assert not rules & {"speedwork_share", "fast_on_flat", "speedwork_before_base", "flat_long_run", "low_cadence"}
+    assert not rules & {"speedwork_share", "fast_on_flat", "flat_long_run", "low_cadence"}
+    # The two fast runs left, both in the first months when the base really was small: 4.1 km on 7 Aug 2020 with
+    # 1.1 km above the line, and 4.6 km at 4:35/km on 18 Sep 2020, back from 11 days off.
+    assert sorted(str(f.date) for f in result.flags if f.rule == "speedwork_before_base") == ["2020-08-07", "2020-09-18"]
     # The +84% week of 12 Oct 2020 is a real jump: an alert, not info behind a fake 31.6 km week.
     jump = flags[("weekly_mileage_jump", "2020-10-12")]
     assert jump.severity == "alert" and jump.doubtful and "7 Oct 2020" in jump.doubt
-    assert result.weeks.loc[dt.date(2020, 9, 14), "distance_m"] == pytest.approx(13840, abs=150)  # read as 31.6 km before
-    # Back after 12 days off: 19.1 km in the first 7 days (34.2 km before cleaning), against 9.8 km allowed.
+    assert result.weeks.loc[dt.date(2020, 9, 14), "distance_m"] == pytest.approx(14350, abs=150)  # read as 31.6 km before
+    # Back after 12 days off: 19.5 km in the first 7 days (34.2 km before cleaning), against 9.8 km allowed.
     back = flags[("layoff_return", "2021-01-15")]
-    assert back.severity == "alert" and back.value == pytest.approx(19118, abs=200) and back.doubtful
+    assert back.severity == "alert" and back.value == pytest.approx(19500, abs=200) and back.doubtful
     # One acute:chronic spike, one flag (25 Apr, not again on Monday 26 Apr).
     assert ("acwr_high", "2021-04-25") in flags and ("acwr_high", "2021-04-26") not in flags
-    assert len(result.flags) == 27
+    assert len(result.flags) == 29
+
+
+# -- cases from a second read of the cleaning (each once went wrong) --------------
+
+LAT0 = 45.0
+
+
+def en(t, x, y=None, sport="running"):
+    """A track in metres east (x) and north (y) of a point at 45 degrees north."""
+    y = np.zeros_like(x) if y is None else y
+    lon_m = M_PER_DEG * math.cos(math.radians(LAT0))
+    return build_activity(source="c.gpx", fmt="gpx", times_s=START + t, lat=LAT0 + y / M_PER_DEG, lon=10 + x / lon_m, sport=sport)
+
+
+def test_run_without_a_sport_and_a_drive_home_is_a_run():
+    from hamstring_analyzer.export import _judged
+
+    t = np.arange(0, 4200.0, 2)
+    x = np.where(t < 1800, 3 * t, 5400 + 10 * (t - 1800))  # 30 min running, then 40 min at 36 km/h
+    raw = en(t, x, sport=None)
+    assert judge_sport(raw)[0] == "cycling"  # the raw speeds read as a ride
+    a = _judged(raw)
+    assert a.sport == "running" and a.distance_m == pytest.approx(5400, rel=0.02)
+    assert "judged a run" in a.warnings[-1] and "km at vehicle speed was removed" in a.warnings[-1]
+
+
+def test_track_laps_keep_their_distance():
+    t = np.arange(0, 1801.0)
+    r = 400 / (2 * math.pi)  # a 400 m circle at 5 m/s
+    a = clean_activity(en(t, r * np.cos(5 * t / r), r * np.sin(5 * t / r)))
+    assert a.distance_m == pytest.approx(9000, rel=0.01) and not a.quality.suspect
+
+
+def test_a_small_loop_run_fast_is_not_standing_still():
+    t = np.arange(0, 1801.0)
+    r = 100 / (2 * math.pi)  # 33 s a lap: the path goes nowhere over 30 s, but widely
+    a = clean_activity(en(t, r * np.cos(3 * t / r), r * np.sin(3 * t / r)))
+    assert a.distance_m == pytest.approx(5400, rel=0.03)
+
+
+def test_hill_repeats_keep_their_turnarounds():
+    x = np.r_[np.tile(np.r_[np.arange(0, 100, 5.0), 100 - np.arange(0, 100, 2.0)], 20), 0.0]
+    a = clean_activity(en(np.arange(len(x)) * 1.0, x))
+    assert a.distance_m == pytest.approx(4000, rel=0.03)
+
+
+def test_a_cafe_stop_with_the_watch_paused_keeps_the_run_home():
+    t = np.r_[np.arange(0, 1501.0), np.arange(2220, 2501.0)]
+    x = np.where(t <= 1500, 3 * t, 4500 + 3 * (t - 2220))
+    a = clean_activity(en(t, x))
+    assert a.distance_m == pytest.approx(4500 + 840, rel=0.01)
+    assert a.quality.cut_s == 0 and not any("cut" in n for n in a.quality.notes)
+
+
+def test_first_fix_far_off_while_locking_on_adds_nothing():
+    t = np.arange(0, 1801.0)
+    y = np.zeros_like(t)
+    y[0] = 250.0
+    a = clean_activity(en(t, 3 * t, y))
+    assert a.distance_m == pytest.approx(5400, rel=0.01)
+    y[:3] = 400.0
+    assert clean_activity(en(t, 3 * t, y)).distance_m == pytest.approx(5400, rel=0.01)
+
+
+def test_a_shifted_stretch_does_not_add_its_jump():
+    t = np.arange(0, 1801.0)
+    y = np.where((t > 900) & (t < 1080), 300.0, 0.0)  # three minutes 300 m off, then back
+    a = clean_activity(en(t, 3 * t, y))
+    assert a.distance_m <= 5400 * 1.01
+
+
+@pytest.mark.parametrize("every", [5.0, 15.0, 25.0])
+def test_sparse_phone_sampling_is_still_all_running(every):
+    a = clean_activity(en(np.arange(0, 2401.0, every), 3 * np.arange(0, 2401.0, every)))
+    assert a.quality.running_share == pytest.approx(1.0, abs=0.02)
+    assert a.quality.running_s <= a.moving_s
+
+
+def test_quality_does_not_claim_what_did_not_happen():
+    t = np.arange(0, 600.0)
+    speed_only = _activity(START + t, {g.SPEED: np.full(len(t), 3.0)})
+    q = clean_activity(speed_only).quality
+    assert q.recorded_distance_m is None and q.gps_jumps_removed_m == 0
+    tiny = clean_activity(gpx(*track(1800))).quality  # nothing to clean: the file's own words stand
+    assert tiny.distance_source == "track" and tiny.gps_jumps_removed_m == 0 and tiny.notes == ()

@@ -34,7 +34,7 @@ from ..activity import Activity, unix_seconds
 from ..errors import ParseError
 from ..metrics import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
 from ..parsers.track import speed_from_distance
-from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, smoothed_positions, track_distance
+from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, reversals, smoothed_positions, track_distance
 from .speed import PAUSE_GAP_S, best_sustained_speed, judged_speed, sustained, window_speed
 from .values import (
     FOOT_MAX_SPEED_MPS, MAX_RUN_DISTANCE_M, OTHER_MAX_SPEED_MPS, date_problem, drop_impossible_samples, drop_stray_samples,
@@ -47,6 +47,8 @@ __all__ = ["Quality", "clean_activity", "judged_speed", "sustained", "window_spe
 SPLIT_GAP_S = 600.0
 #: A piece with less running than this, apart from the main one, is not part of the run [s].
 MIN_PIECE_RUNNING_S = 300.0
+#: A piece this close to the run's main piece belongs to it if it holds any sustained running (a café stop) [s].
+NEAR_PIECE_S = 3600.0
 #: Running counts towards a piece in unbroken stretches at least this long [s].
 MIN_RUNNING_STRETCH_S = 120.0
 #: Pieces starting this long after the run's main piece ended are another outing [s].
@@ -98,7 +100,13 @@ class Quality:
     gps_jump_points : int
         Samples whose position was dropped as a jump.
     cut_s, cut_m : float
-        Recording time [s] and distance [m] cut: idle ends, pieces after long gaps.
+        Recorded time [s] and distance [m] cut: idle ends, pieces after long gaps
+        (time when nothing was recording is not counted; distance across such a gap is).
+    vehicle_s : float
+        Time at vehicle speed [s], removed.
+    vehicle_at_ends : bool
+        All of that time lies before or after the time on foot (a drive to or
+        from a run), never in between (as on a ride).
     running_s : float
         Time actually running [s] (running cadence, or running pace without cadence).
     running_share : float
@@ -119,6 +127,8 @@ class Quality:
     gps_jump_points: int = 0
     cut_s: float = 0.0
     cut_m: float = 0.0
+    vehicle_s: float = 0.0
+    vehicle_at_ends: bool = False
     running_s: float = float("nan")
     running_share: float = float("nan")
     running_speed_mps: float = float("nan")
@@ -178,110 +188,127 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
     t = unix_seconds(rec.index)
     own_total = plausible_total(activity.distance_m, MAX_RUN_DISTANCE_M)
     source = _file_source(activity, rec)
-    recorded = own_total if own_total is not None else _span(rec)
+    has_positions = g.LATITUDE in rec and rec[g.LATITUDE].notna().sum() >= 2
 
     # -- 2. position jumps, and distance steps no runner makes ---------------
-    raw_steps = clean_steps = None  # per-sample distance steps [m], as recorded and as believed
+    # Per-sample distance steps [m]: everything as recorded, without steps across long gaps,
+    # on accepted fixes only, and finally what is believed (smoothed, scatter removed).
+    steps_all = steps_split = steps_kept = steps_clean = None
     rejected_only = np.zeros(len(rec), dtype=bool)
     jump_points = 0
     from_positions = False
-    if g.LATITUDE in rec and rec[g.LATITUDE].notna().sum() >= 2:
+    if has_positions:
         lat, lon = rec[g.LATITUDE].to_numpy(), rec[g.LONGITUDE].to_numpy()
         has_fix = np.isfinite(lat) & np.isfinite(lon)
-        keep = accepted_fixes(t, lat, lon, max_speed)
-        raw = track_distance(t, lat, lon, has_fix, math.inf)
+        keep, relocated = accepted_fixes(t, lat, lon, max_speed)
         # A watch's own distance channel (FIT, TCX) is its own filtered judgement: it is kept, and only
         # loses the steps no runner makes; a phone's GPX has only positions, and they are cleaned here.
         from_positions = g.DISTANCE not in rec or activity.format == "gpx"
         jump_points = int((has_fix & ~keep).sum())
         if from_positions:
-            # rows that held nothing but a rejected position carry no information
             others = [c for c in rec.columns if c not in (g.LATITUDE, g.LONGITUDE, g.DISTANCE, g.SPEED)]
             rejected_only = has_fix & ~keep & (rec[others].notna().sum(axis=1).to_numpy() == 0)
-            raw_steps = np.diff(raw, prepend=0.0)
-            slat, slon = smoothed_positions(t, lat, lon, keep)
-            clean_steps = np.diff(track_distance(t, slat, slon, keep, SPLIT_GAP_S), prepend=0.0)
+            steps_all = _steps(track_distance(t, lat, lon, has_fix, math.inf))
+            steps_split = _steps(track_distance(t, lat, lon, has_fix, SPLIT_GAP_S))
+            steps_kept = _steps(track_distance(t, lat, lon, keep, SPLIT_GAP_S, skip=relocated))
+            slat, slon = smoothed_positions(t, lat, lon, keep, breaks=relocated | reversals(lat, lon, keep))
+            steps_clean = _steps(track_distance(t, slat, slon, keep, SPLIT_GAP_S, skip=relocated))
             cloud = sustained(jitter_mask(t, lat, lon, keep), t, JITTER_MIN_S)
             if cloud.any():
                 # standing still: the steps inside a cloud of fixes are noise, not distance
-                jitter_m = float(clean_steps[cloud].sum())
-                clean_steps = np.where(cloud, 0.0, clean_steps)
-                if jitter_m >= 10.0:
-                    notes.append(f"{_km(jitter_m)} of position scatter while standing removed")
+                steps_kept = np.where(cloud, 0.0, steps_kept)
+                steps_clean = np.where(cloud, 0.0, steps_clean)
+                notes.append(f"stood still in a cloud of fixes for {_duration(float(np.diff(t, append=t[-1])[cloud].sum()))}")
         if jump_points:
             rec.loc[has_fix & ~keep, [g.LATITUDE, g.LONGITUDE]] = np.nan
-    if raw_steps is None and g.DISTANCE in rec and rec[g.DISTANCE].notna().sum() >= 2:
+    if steps_all is None and g.DISTANCE in rec and rec[g.DISTANCE].notna().sum() >= 2:
         d = rec[g.DISTANCE].to_numpy()
         d = pd.Series(d).ffill().fillna(d[np.isfinite(d)][0]).to_numpy()  # the counter starts at its first value
-        raw_steps = np.diff(d, prepend=d[0]).clip(0.0)
-        dt = np.diff(t, prepend=t[0])
-        bad = raw_steps > max_speed * np.maximum(dt, 1.0) + POSITION_SLACK_M
-        clean_steps = np.where(bad, 0.0, raw_steps)
+        steps_all = steps_split = np.diff(d, prepend=d[0]).clip(0.0)
+        bad = steps_all > max_speed * np.maximum(np.diff(t, prepend=t[0]), 1.0) + POSITION_SLACK_M
+        steps_kept = steps_clean = np.where(bad, 0.0, steps_all)
+    recorded = own_total if own_total is not None else (float(steps_all.sum()) if steps_all is not None else None)
 
     # -- 3. cut the recording to the run ---------------------------------------
-    if clean_steps is not None:
-        speed = window_speed(t, np.cumsum(clean_steps), 60.0)
+    if steps_clean is not None:
+        speed = window_speed(t, np.cumsum(steps_clean), 60.0)
     elif g.SPEED in rec:
         speed = rec[g.SPEED].rolling("60s", min_periods=1).mean().to_numpy()
     else:
         speed = None
     keep_rows, cut_notes = _run_span(t, _active(rec, speed), _running_now(rec, speed))
     notes.extend(cut_notes)
-    cut_s = float((t[-1] - t[0]) - _kept_span(t, keep_rows))
-    cut_m = float(raw_steps[~keep_rows].sum()) if raw_steps is not None else 0.0
-    jumps_m = float((raw_steps - clean_steps)[keep_rows].sum()) if raw_steps is not None else 0.0
-    if jump_points or jumps_m > 0:
-        notes.append(f"{_km(jumps_m)} of position jumps removed ({jump_points} points)")
-    vehicle_m = 0.0
-    if foot and speed is not None and clean_steps is not None and not indoor:
+    cut_s = _dropped_time(t, keep_rows)
+    jumps_m = smooth_m = gap_m = cut_m = vehicle_m = vehicle_s = 0.0
+    vehicle_at_ends = False
+    if steps_all is not None:
+        inside = keep_rows
+        cut_m = float(steps_all[~inside].sum())
+        gap_m = float((steps_all - steps_split)[inside].sum())
+        jumps_m = float((steps_split - steps_kept)[inside].sum())
+        smooth_m = float((steps_kept - steps_clean)[inside].sum())
+        if jumps_m >= 1.0:
+            notes.append(f"{jumps_m:.0f} m of position jumps removed ({jump_points} fixes)")
+        if smooth_m >= MATERIAL_M:
+            notes.append(f"{smooth_m:.0f} m of position noise smoothed out")
+        if gap_m >= 1.0:
+            notes.append(f"{gap_m:.0f} m across gaps of over {SPLIT_GAP_S / 60:.0f} minutes not counted")
+    if foot and speed is not None and steps_clean is not None and not indoor:
         vehicle = sustained(np.nan_to_num(speed) > VEHICLE_SPEED_MPS, t, VEHICLE_MIN_S) & keep_rows
         if vehicle.any():
-            vehicle_m = float(clean_steps[vehicle].sum())
-            clean_steps = np.where(vehicle, 0.0, clean_steps)
+            vehicle_m = float(steps_clean[vehicle].sum())
+            vehicle_s = float(np.diff(t, append=t[-1])[vehicle].sum())
+            on_foot = np.nonzero(_running_now(rec, speed) & ~vehicle & keep_rows)[0]
+            vehicle_at_ends = bool(len(on_foot)) and not (vehicle[on_foot[0] : on_foot[-1] + 1]).any()
+            steps_clean = np.where(vehicle, 0.0, steps_clean)
             notes.append(f"{_km(vehicle_m)} at vehicle speed removed")
     keep_rows &= ~rejected_only
     if not keep_rows.all():
         rec = rec[keep_rows]
         t = t[keep_rows]
-        clean_steps = clean_steps[keep_rows] if clean_steps is not None else None
-    if clean_steps is not None:
-        clean_steps = clean_steps.copy()
-        clean_steps[0] = 0.0
-        rec[g.DISTANCE] = np.cumsum(clean_steps)
+        steps_clean = steps_clean[keep_rows] if steps_clean is not None else None
+    if steps_clean is not None and len(rec):
+        steps_clean = steps_clean.copy()
+        steps_clean[0] = 0.0
+        rec[g.DISTANCE] = np.cumsum(steps_clean)
         if from_positions or jumps_m + vehicle_m > 0:
             rec[g.SPEED] = speed_from_distance(t, rec[g.DISTANCE].to_numpy())
 
     # -- totals -----------------------------------------------------------------
-    removed = jumps_m + vehicle_m + cut_m
+    removed = jumps_m + vehicle_m + cut_m + gap_m + smooth_m
     material = removed > max(MATERIAL_SHARE * (recorded or 0.0), MATERIAL_M) or cut_s > MATERIAL_CUT_S
     cleaned_m = float(rec[g.DISTANCE].iloc[-1]) if g.DISTANCE in rec and len(rec) else None
     if cleaned_m is not None and not math.isfinite(cleaned_m):
         cleaned_m = None
-    if own_total is not None and not material:
-        distance = own_total
+    if not material:
+        jumps_m = vehicle_m = cut_m = gap_m = 0.0  # the file's distance stands: nothing was removed from it
+        distance = own_total if own_total is not None else cleaned_m
     elif cleaned_m is not None:
         distance = cleaned_m
         source = "cleaned track" if from_positions else "cleaned records"
     else:
         distance = own_total
-    elapsed = activity.elapsed_s if cut_s <= 1.0 else float(t[-1] - t[0]) if len(t) > 1 else 0.0
+    elapsed = activity.elapsed_s if keep_rows.all() else float(t[-1] - t[0]) if len(t) > 1 else 0.0
     moving = _moving_s(rec, t, activity)
-    if distance == own_total and own_total and (cleaned_m or 0.0) < 0.95 * own_total and activity.moving_s:
-        moving = float(activity.moving_s)  # the samples cover only part of what the totals say
+    if distance == own_total and own_total and abs((cleaned_m or 0.0) - own_total) > 0.05 * own_total and activity.moving_s:
+        # The samples and the totals describe different stretches (laps without trackpoints, or
+        # trackpoints past the laps): time comes from the same totals as the distance.
+        moving = float(activity.moving_s)
     if elapsed is not None:
         moving = min(moving, float(elapsed))
     running_s, share, run_speed = _running(rec, t, moving, indoor)
 
     # -- doubts -----------------------------------------------------------------
     reasons = []
-    if recorded and removed > max(SUSPECT_REMOVED_SHARE * recorded, SUSPECT_REMOVED_MIN_M):
+    doubted = jumps_m + vehicle_m + cut_m + gap_m  # smoothing noise is repair, not doubt
+    if recorded and doubted > max(SUSPECT_REMOVED_SHARE * recorded, SUSPECT_REMOVED_MIN_M):
         parts = []
         if jumps_m > 0:
             parts.append(f"{_km(jumps_m)} of GPS jumps removed")
         if vehicle_m > 0:
             parts.append(f"{_km(vehicle_m)} at vehicle speed removed")
-        if cut_m > 0 or cut_s > MATERIAL_CUT_S:
-            parts.append(f"recording ran {_duration(cut_s)} beyond the run ({_km(cut_m)} cut)")
+        if cut_m + gap_m > 0 or cut_s > MATERIAL_CUT_S:
+            parts.append(f"{_duration(cut_s)} of recording outside the run cut ({_km(cut_m + gap_m)})")
         reasons.append(f"{', '.join(parts)}; {_km(recorded)} recorded, {_km(distance or 0.0)} kept")
     if foot and not indoor and distance is not None:
         best = best_sustained_speed(rec)
@@ -291,9 +318,11 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
         distance_source=source if distance is not None else "none",
         recorded_distance_m=recorded,
         gps_jumps_removed_m=round(jumps_m + vehicle_m, 1),
+        vehicle_s=round(vehicle_s, 1),
+        vehicle_at_ends=vehicle_at_ends,
         gps_jump_points=jump_points,
         cut_s=round(cut_s, 1),
-        cut_m=round(cut_m, 1),
+        cut_m=round(cut_m + gap_m, 1),
         running_s=running_s,
         running_share=share,
         running_speed_mps=run_speed,
@@ -311,6 +340,18 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
         quality=quality,
         warnings=list(activity.warnings),
     )
+
+
+def _steps(cumulative: np.ndarray) -> np.ndarray:
+    return np.diff(cumulative, prepend=cumulative[0] if len(cumulative) else 0.0)
+
+
+def _dropped_time(t: np.ndarray, keep: np.ndarray) -> float:
+    """Recorded time [s] between consecutive dropped samples (a gap with nothing recorded is not counted)."""
+    dt = np.diff(t)
+    both = ~keep[:-1] & ~keep[1:] & (dt <= SPLIT_GAP_S)
+    edge = (keep[:-1] != keep[1:]) & (dt <= SPLIT_GAP_S)  # the step from the run into a cut end, or back
+    return float(dt[both].sum() + dt[edge].sum())
 
 
 def _zero_altitude(alt: np.ndarray) -> bool:
@@ -384,8 +425,8 @@ def _run_span(t: np.ndarray, active: np.ndarray, running: np.ndarray) -> tuple[n
     for p in range(len(active_s)):
         if p == main:
             continue
-        near = (starts[p] - ends[main] <= MAX_PIECE_DISTANCE_S) and (starts[main] - ends[p] <= MAX_PIECE_DISTANCE_S)
-        if near and active_s[p] >= MIN_PIECE_RUNNING_S:
+        apart = max(starts[p] - ends[main], starts[main] - ends[p])
+        if (apart <= NEAR_PIECE_S and active_s[p] > 0) or (apart <= MAX_PIECE_DISTANCE_S and active_s[p] >= MIN_PIECE_RUNNING_S):
             kept.add(p)
     keep = np.isin(piece, sorted(kept))
     dropped_pieces = len(active_s) - len(kept)
@@ -403,16 +444,6 @@ def _run_span(t: np.ndarray, active: np.ndarray, running: np.ndarray) -> tuple[n
             keep[last + 2 :] = False  # the sample after the last active one closes its step
             notes.append("idle end cut")
     return keep, notes
-
-
-def _kept_span(t: np.ndarray, keep: np.ndarray) -> float:
-    """Recorded time the kept rows stand for: their pieces' spans [s]."""
-    if not keep.any():
-        return 0.0
-    k = np.nonzero(keep)[0]
-    dt = np.diff(t[k])
-    # a gap between kept rows that was also a gap in the original is kept time
-    return float(dt.sum())
 
 
 def _moving_s(rec: pd.DataFrame, t: np.ndarray, activity: Activity) -> float:
@@ -433,7 +464,7 @@ def _moving_s(rec: pd.DataFrame, t: np.ndarray, activity: Activity) -> float:
 
 def _running(rec: pd.DataFrame, t: np.ndarray, moving_s: float, indoor: bool) -> tuple[float, float, float]:
     """(running time [s], share of moving time, median running speed [m/s])."""
-    w = sample_durations(rec.index)
+    w = sample_durations(rec.index, cap_s=PAUSE_GAP_S)
     speed = judged_speed(rec) if (g.DISTANCE in rec or g.SPEED in rec) else None
     if g.CADENCE in rec and rec[g.CADENCE].notna().sum() >= 10:
         running = np.nan_to_num(rec[g.CADENCE].to_numpy()) >= RUNNING_STEP_RATE_MIN
@@ -441,7 +472,7 @@ def _running(rec: pd.DataFrame, t: np.ndarray, moving_s: float, indoor: bool) ->
         running = np.nan_to_num(speed) >= RUNNING_SPEED_MIN_MPS
     else:
         return float("nan"), float("nan"), float("nan")
-    running_s = float(w[running].sum())
+    running_s = min(float(w[running].sum()), moving_s)
     share = min(1.0, running_s / moving_s) if moving_s > 0 else float("nan")
     run_speed = float("nan")
     if speed is not None and not indoor:

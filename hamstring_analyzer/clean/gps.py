@@ -16,20 +16,26 @@ stale position. Two filters find them:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..parsers.track import haversine_m
 
 #: A receiver's usual position error allowed on top of the speed bound [m].
 POSITION_SLACK_M = 20.0
 #: Rejected points that agree with each other this long mean the receiver relocated [s].
-RELOCATE_AFTER_S = 20.0
+RELOCATE_AFTER_S = 10.0
 RELOCATE_AFTER_POINTS = 5
 #: A single point this far off both neighbours, whose neighbours are close, is a spike [m].
 SPIKE_MIN_M = 25.0
 
 
-def accepted_fixes(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, max_speed_mps: float) -> np.ndarray:
-    """Which fixes are real positions (bool per sample; samples without a fix are False).
+def accepted_fixes(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, max_speed_mps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which fixes are real positions, and where the track relocated (two bool arrays per sample).
+
+    A relocation is a fix the track jumped to after the receiver found itself
+    again: the step into it is a jump, not distance. When the stretch before
+    a relocation is shorter than the run of fixes that agree after it (a first
+    fix far off while the receiver locks on), the stretch before is dropped.
 
     Parameters
     ----------
@@ -44,9 +50,10 @@ def accepted_fixes(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, max_speed_mp
     ok = np.isfinite(lat) & np.isfinite(lon)
     idx = np.nonzero(ok)[0]
     keep = np.zeros(n, dtype=bool)
+    relocated = np.zeros(n, dtype=bool)
     if len(idx) == 0:
-        return keep
-    keep[idx] = _forward_pass(t[idx], lat[idx], lon[idx], max_speed_mps)
+        return keep, relocated
+    keep[idx], relocated[idx] = _forward_pass(t[idx], lat[idx], lon[idx], max_speed_mps)
     for _ in range(3):  # a removed spike can reveal the next one
         k = np.nonzero(keep)[0]
         if len(k) < 3:
@@ -55,26 +62,27 @@ def accepted_fixes(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, max_speed_mp
         if not spikes.any():
             break
         keep[k[spikes]] = False
-    return keep
+    return keep, relocated & keep
 
 
 def _reachable(dist_m: float, dt_s: float, max_speed_mps: float) -> bool:
     return dist_m <= max_speed_mps * max(dt_s, 1.0) + POSITION_SLACK_M
 
 
-def _forward_pass(t, lat, lon, max_speed_mps) -> np.ndarray:
+def _forward_pass(t, lat, lon, max_speed_mps) -> tuple[np.ndarray, np.ndarray]:
     n = len(t)
     keep = np.zeros(n, dtype=bool)
-    keep[0] = True
-    anchor = 0
-    pending: list[int] = []  # rejected points that agree with each other
-    # The great majority of points are accepted: check all consecutive steps at once first.
+    relocated = np.zeros(n, dtype=bool)
     step = np.zeros(n)
     step[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
     bound = max_speed_mps * np.maximum(np.diff(t, prepend=t[0]), 1.0) + POSITION_SLACK_M
     if (step <= bound).all():  # a clean track (most watch files): nothing to walk through
         keep[:] = True
-        return keep
+        return keep, relocated
+    keep[0] = True
+    anchor = 0
+    stretch = [0]  # fixes accepted since the start or the last relocation
+    pending: list[int] = []  # rejected fixes that agree with each other
     for i in range(1, n):
         if anchor == i - 1:
             d = step[i]
@@ -83,6 +91,7 @@ def _forward_pass(t, lat, lon, max_speed_mps) -> np.ndarray:
         if _reachable(d, t[i] - t[anchor], max_speed_mps):
             keep[i] = True
             anchor = i
+            stretch.append(i)
             pending.clear()
             continue
         if pending:
@@ -92,10 +101,17 @@ def _forward_pass(t, lat, lon, max_speed_mps) -> np.ndarray:
                 pending.clear()
         pending.append(i)
         if len(pending) >= RELOCATE_AFTER_POINTS and t[pending[-1]] - t[pending[0]] >= RELOCATE_AFTER_S:
-            keep[pending] = True  # the receiver found itself again: go there, without the jump
+            # The receiver found itself again: go there, without the jump. If what came before was
+            # shorter than what agrees now, it was the receiver locking on: drop it instead.
+            if len(stretch) < len(pending):
+                keep[stretch] = False
+                relocated[stretch] = False
+            keep[pending] = True
+            relocated[pending[0]] = True
             anchor = pending[-1]
+            stretch = list(pending)
             pending.clear()
-    return keep
+    return keep, relocated
 
 
 def _spikes(t, lat, lon, max_speed_mps) -> np.ndarray:
@@ -109,15 +125,21 @@ def _spikes(t, lat, lon, max_speed_mps) -> np.ndarray:
     spike = (a > SPIKE_MIN_M) & (b > SPIKE_MIN_M) & (c < 0.5 * (a + b)) & ((a + b) / dt > 0.6 * max_speed_mps) & (detour > SPIKE_MIN_M)
     out = np.zeros(len(t), dtype=bool)
     out[1:-1] = spike
+    # the first fix has one neighbour side: off alone while the next two agree
+    if a[0] > SPIKE_MIN_M and c[0] > SPIKE_MIN_M and b[0] < 0.5 * a[0] and a[0] / max(t[1] - t[0], 1.0) > 0.6 * max_speed_mps:
+        out[0] = True
     return out
 
 
-def track_distance(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarray, max_gap_s: float) -> np.ndarray:
+def track_distance(
+    t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarray, max_gap_s: float, skip: np.ndarray | None = None
+) -> np.ndarray:
     """Cumulative distance along the accepted fixes [m], per sample.
 
     Samples without an accepted fix carry the distance reached so far. A step
     across a gap longer than ``max_gap_s`` adds nothing (the runner stopped
-    recording; where they went in between is not known).
+    recording; where they went in between is not known), and so does the step
+    into a sample marked in ``skip`` (a relocation).
     """
     n = len(t)
     out = np.zeros(n)
@@ -126,6 +148,8 @@ def track_distance(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.nda
         return out
     step = haversine_m(lat[k[:-1]], lon[k[:-1]], lat[k[1:]], lon[k[1:]])
     step[(t[k[1:]] - t[k[:-1]]) > max_gap_s] = 0.0
+    if skip is not None:
+        step[skip[k[1:]]] = 0.0
     cum = np.concatenate([[0.0], np.cumsum(step)])
     at = np.zeros(n)
     at[k] = cum
@@ -156,7 +180,13 @@ def jitter_mask(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarra
     b = np.searchsorted(tk, tk + window_s / 2, side="right") - 1
     path = cum[b] - cum[a]
     disp = haversine_m(la[a], lo_[a], la[b], lo_[b])
-    cloud = (path >= JITTER_MIN_PATH_M) & (disp < JITTER_MAX_RATIO * path)
+    # ... and whose fixes all sit within a few metres (a small loop run fast also goes nowhere, but wide)
+    idx = pd.DatetimeIndex(pd.to_datetime(tk, unit="s"))
+    roll = {name: pd.Series(v, index=idx).rolling(f"{int(window_s)}s", center=True, min_periods=1) for name, v in (("lat", la), ("lon", lo_))}
+    extent = haversine_m(
+        roll["lat"].min().to_numpy(), roll["lon"].min().to_numpy(), roll["lat"].max().to_numpy(), roll["lon"].max().to_numpy()
+    )
+    cloud = (path >= JITTER_MIN_PATH_M) & (disp < JITTER_MAX_RATIO * path) & (extent < JITTER_MAX_EXTENT_M)
     # a sample without an accepted fix between two cloud samples is in the cloud too
     pos = np.searchsorted(k, np.arange(n))  # the next kept sample at or after each one
     before = cloud[np.clip(pos - 1, 0, len(k) - 1)] & (pos > 0)
@@ -168,32 +198,68 @@ def jitter_mask(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarra
 
 #: A stationary cloud: at least this much path over the window [m] ...
 JITTER_MIN_PATH_M = 40.0
-#: ... with its ends closer than this share of the path.
+#: ... with its ends closer than this share of the path ...
 JITTER_MAX_RATIO = 0.3
+#: ... and all its fixes within a box this wide (corner to corner) [m].
+JITTER_MAX_EXTENT_M = 40.0
 
 
 #: Positions are averaged over this centred window before distance is summed [s].
-SMOOTH_POSITIONS_S = 6.0
+SMOOTH_POSITIONS_S = 3.0
 
 
-def smoothed_positions(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarray, window_s: float = SMOOTH_POSITIONS_S):
+def smoothed_positions(
+    t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarray, window_s: float = SMOOTH_POSITIONS_S, breaks: np.ndarray | None = None
+):
     """Accepted fixes averaged over a centred time window (others NaN).
 
     Summed point to point, a position noise of 2 m at one fix a second adds
     half again to a runner's distance and reads an easy run as fast; a few
     seconds of averaging removes most of it, and cuts a corner by a metre or two.
+    No window reaches across a sample marked in ``breaks`` (a relocation), so a
+    jump is never smeared into the steps beside it.
     """
     k = np.nonzero(keep)[0]
     out_lat = np.full(len(t), np.nan)
     out_lon = np.full(len(t), np.nan)
     if len(k) == 0:
         return out_lat, out_lon
-    tk = t[k]
-    a = np.searchsorted(tk, tk - window_s / 2, side="left")
-    b = np.searchsorted(tk, tk + window_s / 2, side="right")
+    seg = np.cumsum(breaks[k]) if breaks is not None else np.zeros(len(k))
+    key = seg * 1e12 + t[k]  # orderable: windows never mix segments
+    a = np.searchsorted(key, key - window_s / 2, side="left")
+    b = np.searchsorted(key, key + window_s / 2, side="right")
     # means over [a, b) by cumulative sums, relative to the first fix for precision
     for src, dst in ((lat, out_lat), (lon, out_lon)):
         x = src[k] - src[k[0]]
         c = np.concatenate([[0.0], np.cumsum(x)])
         dst[k] = (c[b] - c[a]) / (b - a) + src[k[0]]
     return out_lat, out_lon
+
+
+#: A turnaround: the track 3 fixes ahead points back (sharper than this [degrees]) on where it came from ...
+REVERSAL_DEG = 150.0
+REVERSAL_LAG = 3
+#: ... over displacements both at least this long [m] (position noise alone rarely does that).
+REVERSAL_MIN_M = 6.0
+
+
+def reversals(lat: np.ndarray, lon: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Breaks around the fixes where the track turns back on itself, so smoothing leaves turnarounds whole."""
+    out = np.zeros(len(lat), dtype=bool)
+    k = np.nonzero(keep)[0]
+    n, lag = len(k), REVERSAL_LAG
+    if n < 2 * lag + 1:
+        return out
+    coslat = np.cos(np.radians(np.nanmean(lat[k])))
+    x = lon[k] * coslat * 111_195.0
+    y = lat[k] * 111_195.0
+    j = np.arange(lag, n - lag)
+    ax, ay = x[j] - x[j - lag], y[j] - y[j - lag]
+    bx, by = x[j + lag] - x[j], y[j + lag] - y[j]
+    la, lb = np.hypot(ax, ay), np.hypot(bx, by)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos_turn = (ax * bx + ay * by) / (la * lb)
+    turn = (cos_turn < np.cos(np.radians(REVERSAL_DEG))) & (la >= REVERSAL_MIN_M) & (lb >= REVERSAL_MIN_M)
+    out[k[j[turn]]] = True  # each fix of the turn stands alone: a break before it and after it
+    out[k[np.minimum(j[turn] + 1, n - 1)]] = True
+    return out
