@@ -21,7 +21,7 @@ from . import __version__
 from .atomic import atomic_write_bytes
 
 #: Bump when the parsed shape or any cached statistic changes meaning.
-CACHE_FORMAT = f"hamstring-analyzer-{__version__}-cache-6"
+CACHE_FORMAT = f"hamstring-analyzer-{__version__}-cache-7"
 
 
 def default_cache_dir() -> Path:

@@ -94,7 +94,13 @@ def _week_runs(result: Analysis, week: dt.date) -> str:
             )  # fmt: skip
             + "</tr>"
         )
-    return f"<table>{head}{''.join(body)}</table>"
+    notes = [
+        f"<p class='doubt'>Doubtful data, {escape(f'{r.local_date:%a} {r.local_date.day} {r.local_date:%b}')}: "
+        f"{escape(str(r.suspect_reason or 'this run rests on doubtful data'))}.</p>"
+        for r in runs.itertuples()
+        if getattr(r, "suspect", False) is True
+    ]
+    return f"<table>{head}{''.join(body)}</table>" + "".join(notes)
 
 
 def _flags_html(flags) -> str:

@@ -18,7 +18,7 @@ from hamstring_analyzer.report import default_week, render_week_html, write_all_
 from hamstring_analyzer.report_text import flags_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log
 
-from .conftest import SAMPLE_RUNS
+from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
 
 LAYOFF_WEEK = dt.date(2026, 8, 10)
 
@@ -136,3 +136,11 @@ def test_report_command(tmp_path):
     assert r.exit_code == 0 and (tmp_path / "mi" / "week-2026-09-28.html").exists()
     assert "mi / week" not in (tmp_path / "mi" / "week-2026-09-28.html").read_text()  # the label is in the picture
     assert "36.0 km" not in (tmp_path / "mi" / "week-2026-09-28.html").read_text()
+
+
+@needs_real_runs
+def test_week_page_names_the_doubtful_run(tmp_path):
+    """The week of a phone recording with 16.5 km of GPS jumps says so beside its runs."""
+    result = analyze(REAL_RUNS / "runpandas/examples/session", use_cache=False, workers=1)
+    html = render_week_html(result, dt.date(2020, 9, 14), b"")
+    assert "Doubtful data, Sun 20 Sep: 16.5 km of GPS jumps removed; 22.1 km recorded, 5.5 km kept." in html
