@@ -1,10 +1,29 @@
-"""Writes that never leave a half-written file behind, even when killed mid-write."""
+"""Writes that never leave a half-written file behind, even when killed mid-write.
+
+A write goes to a temporary file ``.<name>.<8 random characters>.tmp`` in the
+target's own folder and is then renamed over the target. A process killed in
+between leaves the target as it was and that temporary behind, recognisable by
+its name: `remove_stale_temporaries` clears such leftovers. Writers that must
+not overlap (read, check, write) hold `exclusive_lock`.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-import tempfile
+import re
+import secrets
+import time
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; `exclusive_lock` says so and the caller goes on unlocked
+    fcntl = None
+
+#: A temporary older than this is a leftover even without a lock to tell: no write takes a minute. [s]
+STALE_AFTER_S = 60.0
 
 
 def _umask() -> int:
@@ -13,28 +32,135 @@ def _umask() -> int:
     return mask
 
 
+def _temporary_pattern(path: Path) -> re.Pattern:
+    # 8 characters of [a-z0-9_]: ours (hex) and those of tempfile.mkstemp, which earlier versions used.
+    return re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}\.tmp")
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty, private file ``.<name>.<random>.tmp`` beside ``path``, open for writing."""
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), tmp
+        except FileExistsError:  # 1 in 4 billion: draw again
+            continue
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename."""
+    """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write; its folder is created when missing. A symbolic link
+        is replaced, not followed: resolve it first to update its target.
+    data : bytes
+        The whole new content.
+
+    Raises
+    ------
+    OSError
+        Whatever the system says (disk full, permission denied); ``path`` is
+        then exactly as it was and the temporary file is removed.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _create_temporary(path)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:  # mkstemp makes 0600; a new file gets the usual permissions
+        else:  # the temporary is 0600; a new file gets the usual permissions
             os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> None:
+    """`atomic_write_bytes` of ``text`` encoded with ``encoding``."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str | os.PathLike, timeout_s: float = 10.0):
+    """Hold an exclusive lock for ``path`` while the ``with`` block runs; other holders wait.
+
+    The lock is taken on a sidecar file ``.<name>.lock`` beside ``path``, not on
+    ``path`` itself, because an atomic write replaces ``path`` by a new file.
+    The sidecar stays afterwards: deleting it would let a waiting process lock
+    a file that the next one no longer sees. The system releases the lock when
+    its holder dies, even by ``kill -9``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to guard; its folder is created when missing.
+    timeout_s : float
+        How long to wait for another holder before giving up. [s]
+
+    Yields
+    ------
+    bool
+        True when locked; False on a platform without ``fcntl`` (Windows),
+        where the block runs unlocked.
+
+    Raises
+    ------
+    TimeoutError
+        Another process held the lock for ``timeout_s``.
+    OSError
+        The sidecar cannot be created (e.g. a read-only folder).
+    """
+    if fcntl is None:
+        yield False
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f".{path.name}.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(errno.ETIMEDOUT, f"another process has held {lock.name} for {timeout_s:g} s") from None
+                time.sleep(0.01)
+        yield True
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_stale_temporaries(path: str | os.PathLike, min_age_s: float = STALE_AFTER_S) -> None:
+    """Remove the temporaries of ``path`` left by writers that were killed mid-write.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file whose ``.<name>.<random>.tmp`` siblings are cleared.
+    min_age_s : float
+        Only temporaries at least this old are removed. Pass 0 while holding
+        `exclusive_lock` for ``path`` when every writer of ``path`` writes under
+        that lock: then no temporary can belong to a live write. [s]
+    """
+    path = Path(path)
+    pattern = _temporary_pattern(path)
+    now = time.time()
+    with contextlib.suppress(OSError):  # best effort: a leftover never stops a write
+        for tmp in path.parent.iterdir():
+            if pattern.fullmatch(tmp.name):
+                with contextlib.suppress(OSError):
+                    if now - tmp.lstat().st_mtime >= min_age_s:
+                        tmp.unlink()

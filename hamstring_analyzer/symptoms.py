@@ -10,7 +10,12 @@ Reading is strict: a malformed line is refused with its line number, never
 guessed at. Adding a row rewrites the whole file through a temporary file and
 an atomic rename, after checking the existing rows, so a crash leaves either
 the old log or the new one, never a torn one, and the user's own lines are
-kept byte for byte.
+kept byte for byte. Adds hold an exclusive lock from the read to the rename,
+so concurrent adds all land; a symlinked log has its target updated in place;
+the new row takes the file's own line ending.
+
+A free-text cell we write that a spreadsheet would run as a formula (OWASP,
+CSV injection) gets a ``'`` in front; reading takes exactly that quote off.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_write_bytes
+from .atomic import STALE_AFTER_S, atomic_write_bytes, exclusive_lock, remove_stale_temporaries
 from .errors import SymptomLogError
 
 COLUMNS = ("date", "severity", "side", "location", "kind", "when", "note")
@@ -36,6 +42,10 @@ LOCATIONS = ("upper near the sit bone", "mid thigh", "behind the knee", "glute")
 DEFAULTS = {"side": "both", "location": "", "kind": "tightness", "when": "after run", "note": ""}
 #: Bigger files are not a hand-kept log; refuse rather than read gigabytes.
 MAX_LOG_BYTES = 20 * 1024 * 1024
+#: Columns the runner writes freely, where a spreadsheet formula could hide.
+FREE_TEXT = ("location", "note")
+#: A cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,9 @@ def _parse(text: str, path) -> tuple[list[str], list[SymptomEntry]]:
                 continue
             if len(row) > len(header):
                 raise SymptomLogError(f"{path}, line {line}: {len(row)} fields, the header has {len(header)} (a comma in a note needs quotes)")
-            entries.append(check_entry(dict(zip(header, row)), f"{path}, line {line}"))
+            values = dict(zip(header, row))
+            values.update({c: _unescape_formula(values[c]) for c in FREE_TEXT if c in values})
+            entries.append(check_entry(values, f"{path}, line {line}"))
     except csv.Error as exc:
         raise SymptomLogError(f"{path}, line {reader.line_num}: {exc}") from None
     return header, entries
@@ -133,14 +145,18 @@ def _parse(text: str, path) -> tuple[list[str], list[SymptomEntry]]:
 def read_log(path: str | os.PathLike) -> list[SymptomEntry]:
     """Read a symptom log; a missing file is an empty log."""
     path = Path(path)
-    if not path.exists():
-        return []
-    return parse_log(_decode(path, _read_bytes(path)), path)
+    try:
+        if not path.exists():
+            return []
+        data = _read_bytes(path)
+    except OSError as exc:
+        raise SymptomLogError(f"{path}: cannot read the log: {_reason(exc, path)}") from None
+    return parse_log(_decode(path, data), path)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, shown=None) -> bytes:
     if path.stat().st_size > MAX_LOG_BYTES:
-        raise SymptomLogError(f"{path}: larger than {MAX_LOG_BYTES // 2**20} MB; is it really a symptom log?")
+        raise SymptomLogError(f"{shown or path}: larger than {MAX_LOG_BYTES // 2**20} MB; is it really a symptom log?")
     return path.read_bytes()
 
 
@@ -150,32 +166,84 @@ def symptoms_frame(entries: list[SymptomEntry]) -> pd.DataFrame:
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
 
 
-def _row_text(entry: SymptomEntry, header: list[str]) -> str:
+def _escape_formula(text: str) -> str:
+    """``text`` with a ``'`` in front when a spreadsheet would run it as a formula.
+
+    Text already starting with quotes before such a character gets one more,
+    so that `_unescape_formula` gives back exactly what was typed.
+    """
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def _unescape_formula(text: str) -> str:
+    """``text`` without the one ``'`` that `_escape_formula` put in front."""
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def _row_text(entry: SymptomEntry, header: list[str], newline: str) -> str:
     values = dict(zip(COLUMNS, entry.row()))
+    values.update({c: _escape_formula(values[c]) for c in FREE_TEXT})
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow([values[c] for c in header])
+    csv.writer(buf, lineterminator=newline).writerow([values[c] for c in header])
     return buf.getvalue()
+
+
+def _reason(exc: OSError, log: Path) -> str:
+    """The system's reason, naming the file when it is not the log itself (its lock, a temporary)."""
+    reason = exc.strerror or str(exc)
+    other = exc.filename and Path(os.fsdecode(exc.filename)) != log
+    return f"{reason} ({exc.filename})" if other and exc.strerror else reason
 
 
 def add_entry(path: str | os.PathLike, entry: SymptomEntry) -> None:
     """Append ``entry`` to the log at ``path`` (created with a header when missing).
 
     The existing log is checked first: a malformed log is refused and left as
-    it was. The new file is the old bytes plus one line, written atomically.
+    it was. The new file is the old bytes plus one line, in the file's own
+    line ending, written atomically while holding the log's lock, so
+    concurrent adds all land. A symbolic link is followed: its target is
+    updated in place and the link stays a link.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The symptom log (CSV).
+    entry : SymptomEntry
+        The new row.
+
+    Raises
+    ------
+    SymptomLogError
+        The entry is invalid (see `check_entry`, which also trims its free
+        text), the log is malformed, lacks a column the entry needs, or cannot be
+        read or written (permission, disk full); the message names ``path``
+        and the reason, and the log is left exactly as it was.
     """
-    path = Path(path)
+    entry = check_entry(dict(zip(COLUMNS, entry.row())), "the new entry")  # never write a row we would refuse to read
+    target = Path(os.path.realpath(path))
+    try:
+        with exclusive_lock(target) as locked:
+            # Under the lock no other add is writing, so every temporary is a leftover.
+            remove_stale_temporaries(target, 0 if locked else STALE_AFTER_S)
+            atomic_write_bytes(target, _appended(target, entry, shown=path))
+    except OSError as exc:
+        raise SymptomLogError(f"{path}: cannot add the entry: {_reason(exc, target)}") from None
+
+
+def _appended(path: Path, entry: SymptomEntry, shown) -> bytes:
+    """The log's bytes with ``entry`` appended; errors name the log as ``shown``."""
     old, header = b"", list(COLUMNS)
     if path.exists():
-        old = _read_bytes(path)
-        header, _ = _parse(_decode(path, old), path)  # refuse to add to a log we cannot read back
+        old = _read_bytes(path, shown)
+        header, _ = _parse(_decode(shown, old), shown)  # refuse to add to a log we cannot read back
         # A column the log lacks reads back as its default: refuse only what would be lost.
         lost = [c for c, v in zip(COLUMNS, entry.row()) if c not in header and v != DEFAULTS.get(c)]
         if lost:
-            raise SymptomLogError(f"{path}: the log has no column {', '.join(lost)}; add it to the header first")
-        if not old.strip():
-            old = b""
-    if not old:
-        old = (",".join(COLUMNS) + "\n").encode()
-    elif not old.endswith(b"\n"):
-        old += b"\r\n" if b"\r\n" in old else b"\n"
-    atomic_write_bytes(path, old + _row_text(entry, header).encode("utf-8"))
+            raise SymptomLogError(f"{shown}: the log has no column {', '.join(lost)}; add it to the header first")
+    first_break = re.search(rb"\r\n|\n|\r", old)
+    newline = first_break.group() if first_break else b"\n"
+    if not old.strip():
+        old = ",".join(COLUMNS).encode() + newline
+    elif not old.endswith((b"\n", b"\r")):
+        old += newline
+    return old + _row_text(entry, header, newline.decode()).encode("utf-8")
