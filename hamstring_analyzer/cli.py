@@ -30,9 +30,9 @@ def friendly_errors(func):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(1)
-        except OSError as exc:
-            name = getattr(exc, "filename", None) or ""
-            raise click.ClickException(f"{name}: {exc.strerror or exc}" if name else str(exc)) from None
+        except OSError as exc:  # the commands name the file they write; this is the net below them
+            reason = exc.strerror or str(exc)
+            raise click.ClickException(f"{exc.filename}: {reason}" if exc.filename else reason) from None
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing half-written was left behind.", err=True)
             sys.exit(130)

@@ -48,6 +48,20 @@ def terminal_progress(label: str, quiet: bool):
             bar.__exit__(None, None, None)
 
 
+@contextlib.contextmanager
+def writing_to(path):
+    """Report an OS failure while writing ``path`` (disk full, read-only folder...) as one line naming it.
+
+    The writers' own errors name a temporary file, or nothing at all for a full disk.
+    """
+    try:
+        yield
+    except BrokenPipeError:  # stdout closed under a progress bar: not a failure of ``path``
+        raise
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
 def load_export(path, cache_dir, no_cache, workers, timezone, quiet):
     """Call `load_runs` with a progress bar on a terminal; exit 1 when no run was found."""
     from .export import load_runs
@@ -82,7 +96,8 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
 
     export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
     if json_path:  # first, so that a closed pipe on the summary below cannot lose it
-        export.write_json(json_path)
+        with writing_to(json_path):
+            export.write_json(json_path)
     print_export_notes(export, quiet)
     dates = [a.start_local.date() for a in export.runs]
     click.echo(headline(export, sum(a.distance_m or 0 for a in export.runs), min(dates), max(dates)))
@@ -136,7 +151,8 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
     export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
     result = analyse_export(path, config_path, units, symptoms_path, export_opts, since=since, until=until)
     if json_path:  # first, so that a closed pipe on the summary below cannot lose it
-        result.write_json(json_path)
+        with writing_to(json_path):
+            result.write_json(json_path)
     click.echo(weeks_table(result, n_weeks))
     click.echo("")
     click.echo(flags_text(result, max_flags))
@@ -232,7 +248,7 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
     export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
     result = analyse_export(path, config_path, units, symptoms_path, export_opts)
     if all_weeks:
-        with terminal_progress("Writing weekly reports", quiet) as progress:
+        with terminal_progress("Writing weekly reports", quiet) as progress, writing_to(out_dir):
             index = write_all_reports(result, out_dir, progress=progress)
         click.echo(f"Wrote {len(result.weeks)} weekly reports and {index}")
         return
@@ -244,7 +260,8 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
         except ValueError as exc:
             raise click.ClickException(f"{path}: {exc}; pick one with --week") from None
     try:
-        png, html = write_week_report(result, monday, out_dir)
+        with writing_to(out_dir):
+            png, html = write_week_report(result, monday, out_dir)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {png} and {html}")

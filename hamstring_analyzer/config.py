@@ -249,16 +249,32 @@ def config_from_dict(data: dict) -> Config:
 
 
 def load_config(path: str | os.PathLike | None) -> Config:
-    """Read a TOML config file; None gives the defaults."""
+    """Read a TOML config file; None gives the defaults.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, is not UTF-8 text, is not TOML, or sets a key
+        or value that is not allowed. The message names the file.
+    """
     if path is None:
         return Config()
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read()
+    except OSError as exc:  # missing, a folder, no permission
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}, line {line}); a config is a UTF-8 TOML file"
+        ) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
     try:
         return config_from_dict(data)
     except ConfigError as exc:

@@ -3,7 +3,8 @@
 `load_runs` accepts a folder or an archive as the runner downloaded it
 (Garmin Connect's nested zips, Strava's ``activities/*.fit.gz``), reads every
 activity file in memory, and returns the runs, plus what was skipped and what
-could not be read, each with its reason. Nothing is extracted to disk.
+could not be read, each with its reason. Nothing is extracted to disk. Only
+regular files are read: a named pipe, socket or device is listed as skipped.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .cache import Cache, NoCache, content_key
 from .clean import clean_activity
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
 from .metrics import RUNNING_STEP_RATE_MIN
-from .parsers import read_activities
+from .parsers import non_regular_kind, open_regular, read_activities
 from .runmetrics import record_profile
 from .summary import expensive_stats, run_summary
 from .timezones import check_zone, offset_seconds
@@ -190,11 +191,35 @@ def _not_activity_reason(name: str) -> str:
     return "not an activity file (only .fit, .gpx and .tcx, gzipped or not, are read)"
 
 
+def _why_not_read(path: Path) -> tuple[str, str] | None:
+    """Why ``path`` is not read, as an outcome ("skipped" or "error", reason); None for a regular file.
+
+    Only regular files are opened: reading a named pipe waits for a writer,
+    maybe forever, and a device or socket holds no activity. A symlink is
+    followed to what it points at.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:  # a dangling link, a link loop
+        return "error", f"cannot be read ({exc.strerror or exc})"
+    kind = non_regular_kind(mode)
+    return ("skipped", f"not a regular file ({kind}); only regular files are read") if kind else None
+
+
 def find_sources(root: Path, outcomes: list) -> Iterator[Source]:
-    """Every activity file under ``root`` (a folder, an archive, or one file), in a stable order."""
-    if root.is_file():
+    """Every activity file under ``root`` (a folder, an archive, or one file), in a stable order.
+
+    Raises
+    ------
+    HamstringAnalyzerError
+        ``root`` is neither a folder nor a regular file (a named pipe, a device...).
+    """
+    if not root.is_dir():
+        kind = non_regular_kind(os.stat(root).st_mode)
+        if kind:
+            raise HamstringAnalyzerError(f"{root}: not a regular file ({kind}); give a folder, a zip archive or an activity file")
         if root.name.lower().endswith(".zip"):
-            yield from _zip_sources(root.name, lambda: open(root, "rb"), 1, outcomes)
+            yield from _zip_sources(root.name, lambda: open_regular(root), 1, outcomes)
         else:
             yield Source(root.name, path=root)
         return
@@ -203,12 +228,15 @@ def find_sources(root: Path, outcomes: list) -> Iterator[Source]:
         for name in sorted(filenames):
             path = Path(dirpath) / name
             label = path.relative_to(root).as_posix()
-            if name.lower().endswith(".zip"):
-                yield from _zip_sources(label, lambda path=path: open(path, "rb"), 1, outcomes)
-            elif is_activity_name(name):
-                yield Source(label, path=path)
-            else:
+            is_zip = name.lower().endswith(".zip")
+            if not is_zip and not is_activity_name(name):
                 outcomes.append(("skipped", Outcome(label, _not_activity_reason(name))))
+            elif problem := _why_not_read(path):
+                outcomes.append((problem[0], Outcome(label, problem[1])))
+            elif is_zip:
+                yield from _zip_sources(label, lambda path=path: open_regular(path), 1, outcomes)
+            else:
+                yield Source(label, path=path)
 
 
 # ---------------------------------------------------------------- parsing ---
@@ -386,7 +414,11 @@ def load_runs(
     total = len(sources)
     for i, src in enumerate(sources):
         try:
-            data = src.data if src.data is not None else src.path.read_bytes()
+            if src.data is not None:
+                data = src.data
+            else:
+                with open_regular(src.path) as fh:  # swapped for a pipe since it was listed: refused, not waited on
+                    data = fh.read()
         except OSError as exc:
             results[i] = ("error", f"cannot be read ({exc.strerror or exc})")
             done += 1

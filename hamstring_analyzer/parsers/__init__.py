@@ -7,7 +7,9 @@ mislabel files. Whatever happens inside a decoder, only `ParseError` (or its
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import zlib
 
 from ..activity import Activity
@@ -15,6 +17,55 @@ from ..errors import ParseError
 
 #: A decompressed single activity file is never this big; larger is a gzip bomb.
 MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024
+
+
+#: What a file is when it is not a regular file, by its ``st_mode`` type test.
+NON_REGULAR_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def non_regular_kind(mode: int) -> str | None:
+    """What a file of this ``st_mode`` is ("a named pipe", ...) when not a regular file; None when it is."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for is_kind, name in NON_REGULAR_KINDS if is_kind(mode)), "a special file")
+
+
+def open_regular(path: str | os.PathLike):
+    """Open ``path`` to read bytes, refusing anything but a regular file (a symlink is followed).
+
+    Opening a named pipe for reading waits for a writer, maybe forever. Opened
+    without waiting and checked by what was opened, a pipe, socket or device
+    is refused at once, with no gap between the check and the read.
+
+    Returns
+    -------
+    file object
+        Open in binary mode; close it (``with``).
+
+    Raises
+    ------
+    OSError
+        Cannot be opened, or is not a regular file; ``strerror`` says which,
+        e.g. "a named pipe, not a regular file".
+    """
+    nonblocking = getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, os.O_RDONLY | nonblocking | getattr(os, "O_BINARY", 0))
+    try:
+        kind = non_regular_kind(os.fstat(fd).st_mode)
+        if kind:
+            raise OSError(errno.EINVAL, f"{kind}, not a regular file", os.fspath(path))
+        if nonblocking:
+            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
 
 
 def sniff(data: bytes) -> str | None:
@@ -84,7 +135,7 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
     name = os.fspath(source)
     if data is None:
         try:
-            with open(name, "rb") as fh:
+            with open_regular(name) as fh:
                 data = fh.read()
         except OSError as exc:
             raise ParseError(name, f"cannot be read ({exc.strerror or exc})") from None

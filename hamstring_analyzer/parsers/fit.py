@@ -18,10 +18,13 @@ Garmin FIT SDK profile (Profile.xlsx): record, session, lap, activity, file_id, 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
+import os
 import re
 import struct
+import sys
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -178,12 +181,51 @@ class RawFit:
 # ---------------------------------------------------------------- engines ----
 
 
+@contextlib.contextmanager
+def _stderr_silenced():
+    """Send file descriptor 2 to the null device while the block runs.
+
+    fitfast can panic on corrupt input. The panic reaches Python as an
+    exception, which `read_fit` turns into a fallback or one line naming the
+    file, but Rust's default panic hook first writes "thread ... panicked at
+    ..." and a backtrace hint straight to fd 2, and fitfast has no setting to
+    stop it. fd 2 belongs to the whole process: this is safe because files are
+    parsed one at a time, in the main thread or in a worker process of their
+    own; another thread writing to stderr meanwhile would lose its output.
+    """
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()  # what Python already wrote reaches the terminal first
+    try:
+        saved = os.dup(2)
+    except OSError:  # no fd 2 at all: nothing to protect
+        saved = None
+    if saved is None:
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _fitfast_columns(data: bytes, message: str) -> dict[str, np.ndarray]:
+    """``fitfast.records`` of one message kind, in raw units, with no Rust panic text on stderr."""
+    import fitfast
+
+    with _stderr_silenced():
+        return fitfast.records(data, message, degrees=False)
+
+
 def decode_fitfast(data: bytes) -> RawFit:
     """Decode with fitfast; raises ``fitfast.FitDecodeError`` on any damage."""
     import fitfast
 
     def table(message: str, fields) -> list[dict]:
-        cols = fitfast.records(data, message, degrees=False)
+        cols = _fitfast_columns(data, message)
         if not cols:
             return []
         n = len(next(iter(cols.values())))
@@ -197,7 +239,7 @@ def decode_fitfast(data: bytes) -> RawFit:
             rows.append(row)
         return rows
 
-    cols = fitfast.records(data, "record", degrees=False)
+    cols = _fitfast_columns(data, "record")
     records = {f: cols[f] for f in RECORD_FIELDS if f in cols}
     if len(cols.get("timestamp", ())) and not {"speed", "enhanced_speed", "distance"} & set(cols):
         # Old footpod watches pack speed and distance into `compressed_speed_distance`,
