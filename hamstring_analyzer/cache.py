@@ -6,6 +6,13 @@ hash and is read again. Entries are written atomically, so a run killed
 mid-ingest leaves only whole entries; an entry that cannot be read back (a disk
 error, a cache from another version) is discarded and the file parsed again.
 
+Only what a parser concluded is stored: ``("ok", activities)``,
+``("skipped", reason)`` or ``("error", reason)``. Anything else (a worker that
+crashed or died, see `hamstring_analyzer.export`) is refused by `Cache.put`,
+and an entry left by an older build that cached a dead worker as the file's
+error ("could not be parsed (BrokenProcessPool...)") is discarded when read,
+so the file is parsed again.
+
 Entries are pickles, which execute code when loaded: the cache folder is
 the user's own (a per-user platform folder by default), like a browser cache.
 """
@@ -28,6 +35,20 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("hamstring-analyzer", appauthor=False))
+
+
+#: The result kinds a parser concludes; the only ones worth keeping.
+CACHEABLE_KINDS = ("ok", "skipped", "error")
+#: How older builds wrote a worker failure as the file's error (never the parser's own words).
+_WORKER_FAILURE_PREFIX = "could not be parsed ("
+
+
+def cacheable(result) -> bool:
+    """True for a parser's own conclusion; False for a worker failure or anything unexpected."""
+    if not (isinstance(result, tuple) and len(result) == 2 and result[0] in CACHEABLE_KINDS):
+        return False
+    kind, payload = result
+    return not (kind == "error" and isinstance(payload, str) and payload.startswith(_WORKER_FAILURE_PREFIX))
 
 
 def content_key(data: bytes) -> str:
@@ -58,6 +79,8 @@ class Cache:
             entry = pickle.loads(blob)
             if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
                 raise ValueError("stale cache entry")
+            if not cacheable(entry.get("result")):
+                raise ValueError("a worker failure, not the file's result")
             self.hits += 1
             return entry["result"]
         except Exception:  # any unreadable entry: throw it away and parse again
@@ -70,6 +93,9 @@ class Cache:
             return None
 
     def put(self, key: str, result) -> None:
+        """Store a parser's conclusion; a worker failure (see `cacheable`) is not stored."""
+        if not cacheable(result):
+            return
         try:
             atomic_write_bytes(self._path(key), pickle.dumps({"format": CACHE_FORMAT, "result": result}, protocol=5))
         except OSError:

@@ -5,6 +5,29 @@
 activity file in memory, and returns the runs, plus what was skipped and what
 could not be read, each with its reason. Nothing is extracted to disk. Only
 regular files are read: a named pipe, socket or device is listed as skipped.
+
+Crash isolation
+---------------
+A parser can crash the process it runs in, not just raise: a deeply nested
+GPX makes the XML parser overflow its stack (signal 11), a native decoder can
+abort, the kernel can kill a process that runs out of memory. So files are
+always parsed in worker processes, never in the process that owns the run,
+even for one worker or one file (a fork costs a few milliseconds; see
+`_parse_all`):
+
+* A `ProcessPoolExecutor` parses the files, a bounded window of them in flight.
+* When a worker dies, the pool is broken and every file that was in flight
+  fails with `BrokenProcessPool`, the innocent ones included. Those files are
+  then parsed again one at a time, each in a fresh single-use process
+  (`_parse_alone`): the innocent ones are read normally, and the one that
+  really crashes is reported as an error with the reason its process died
+  ("the parser crashed on this file (signal 11: segmentation fault); skipped").
+  Then a new pool is made for the files not yet started.
+* Only what the parser itself concluded is cached (``ok``, ``skipped``, or
+  ``error`` for a file it refused). A worker failure (``failed``: a crash, a
+  kill, an exception the parser let through) is never cached, so the file is
+  tried again next run (an upgraded parser may read it) and an innocent file
+  can never be stored as unreadable.
 """
 
 from __future__ import annotations
@@ -12,9 +35,13 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import multiprocessing
 import os
+import signal
 import zipfile
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
@@ -293,6 +320,63 @@ def _worker(label: str, data: bytes):
     return parse_bytes(label, data)
 
 
+#: The result kind of a parse that did not finish (a crash, a kill, an exception the
+#: parser let through): reported as an error, never cached.
+FAILED = "failed"
+#: Files in flight per worker: enough to keep workers busy, few enough that a crash
+#: makes only a handful of files suspects to retry alone.
+WINDOW_PER_WORKER = 2
+
+
+def _failure(exc: BaseException):
+    return (FAILED, f"could not be parsed ({type(exc).__name__}: {str(exc)[:200]})")
+
+
+def _crash_reason(exitcode: int | None) -> str:
+    """Why a single-use parser process ended without a result, for the errors list."""
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.strsignal(number) or f"signal {number}"
+        except ValueError:
+            name = f"signal {number}"
+        name = name[0].lower() + name[1:]
+        if number == signal.SIGKILL:
+            return f"the parser was killed on this file (signal {number}: {name}; out of memory?); skipped"
+        return f"the parser crashed on this file (signal {number}: {name}); skipped"
+    return f"the parser process ended on this file without a result (exit code {exitcode}); skipped"
+
+
+def _alone_target(conn, label: str, data: bytes) -> None:
+    """The body of a single-use parser process: parse, send the result back, exit."""
+    try:
+        result = parse_bytes(label, data)
+    except BaseException as exc:  # noqa: BLE001 - reported, not raised, in a child
+        result = _failure(exc)
+    try:
+        conn.send(result)
+    except BaseException as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+        conn.send(_failure(exc))
+    conn.close()
+
+
+def _parse_alone(label: str, data: bytes):
+    """Parse one file in a fresh process of its own; a crash there is this file's alone."""
+    ctx = multiprocessing.get_context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_alone_target, args=(sender, label, data), daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        result = receiver.recv()  # read before join: a big result would fill the pipe
+    except (EOFError, OSError):  # the process died before it sent anything
+        result = None
+    finally:
+        receiver.close()
+    proc.join()
+    return result if result is not None else (FAILED, _crash_reason(proc.exitcode))
+
+
 # ------------------------------------------------------------- judgement ---
 
 
@@ -438,14 +522,15 @@ def load_runs(
     n_workers = workers or os.cpu_count() or 1
     for i, key, result in _parse_all(pending, n_workers):
         results[i] = result
-        cache.put(key, result)  # errors too: a broken file is not re-read until it changes
+        if result[0] != FAILED:  # a crash or a dead worker is never the file's cached result
+            cache.put(key, result)  # parser errors are: a broken file is not re-read until it changes
         done += 1
         if progress:
             progress(done, total)
     runs = []
     for i, src in enumerate(sources):
         kind, payload = results[i]
-        if kind == "error":
+        if kind in ("error", FAILED):
             export.errors.append({"source": src.label, "error": payload})
         elif kind == "skipped":
             export.skipped.append({"source": src.label, "reason": payload})
@@ -476,27 +561,46 @@ def load_runs(
 
 
 def _parse_all(pending, n_workers: int):
-    """Yield (index, key, result) for each pending file, in parallel when it pays."""
-    if n_workers <= 1 or len(pending) < 4:
-        for i, key, label, data in pending:
-            yield i, key, parse_bytes(label, data)
-        return
-    window = n_workers * 4  # bounded: never all files' bytes in flight at once
-    queue = list(reversed(pending))
-    with ProcessPoolExecutor(max_workers=n_workers) as pool:
-        running = {}
-        while queue or running:
-            while queue and len(running) < window:
-                i, key, label, data = queue.pop()
-                running[pool.submit(_worker, label, data)] = (i, key, label)
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                i, key, label = running.pop(fut)
-                try:
-                    result = fut.result()
-                except Exception as exc:  # a worker that died (out of memory...) costs one file
-                    result = ("error", f"could not be parsed ({type(exc).__name__}: {exc})")
-                yield i, key, result
+    """Yield (index, key, result) for each pending file, parsed in worker processes.
+
+    Always in processes, even one file with one worker: whether a file crashes
+    its parser cannot be known before it is parsed. A worker death breaks the
+    pool; the files that were in flight are then parsed one at a time in
+    single-use processes (`_parse_alone`), and a new pool takes the rest. See
+    the module docstring.
+    """
+    queue = deque(pending)
+    while queue:
+        suspects = []
+        workers = max(1, min(n_workers, len(queue)))
+        window = workers * WINDOW_PER_WORKER  # bounded: never all files' bytes in flight at once
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            running: dict = {}
+            broken = False
+            while running or (queue and not broken):
+                while queue and not broken and len(running) < window:
+                    item = queue.popleft()
+                    try:
+                        running[pool.submit(_worker, item[2], item[3])] = item
+                    except BrokenProcessPool:
+                        queue.appendleft(item)
+                        broken = True
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    item = running.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:  # some worker died: this file may be innocent
+                        broken = True
+                        suspects.append(item)
+                        continue
+                    except Exception as exc:  # raised in the worker and not caught by the parser
+                        result = _failure(exc)
+                    yield item[0], item[1], result
+        for i, key, label, data in sorted(suspects, key=lambda item: item[0]):
+            yield i, key, _parse_alone(label, data)
 
 
 def _too_short(activity: Activity) -> bool:

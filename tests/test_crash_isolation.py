@@ -1,0 +1,178 @@
+"""A parser crash costs only its file (issue 13, case 1).
+
+A GPX whose track point carries 200,000 nested extension elements (1.4 MB)
+overflows the XML parser's stack: a real segmentation fault, not an exception.
+Before the fix it killed the whole run (exit 139) with one worker, and with two
+it ended the run with "internal error (BrokenProcessPool)" and cached that error
+for innocent files. Every run here is a real process with a timeout, so a
+regression fails instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pickle
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hamstring_analyzer.cache import Cache, cacheable, content_key
+from hamstring_analyzer.export import FAILED, _crash_reason
+from hamstring_analyzer.synthetic import easy_run, write_fit
+
+TIMEOUT_S = 180
+N_GOOD = 5
+
+
+def crash_gpx(depth: int = 200_000) -> bytes:
+    """One track point whose extensions nest ``depth`` elements deep: segfaults the GPX parser."""
+    return (
+        b'<?xml version="1.0"?><gpx version="1.1" creator="x"><trk><trkseg>'
+        b'<trkpt lat="1" lon="1"><time>2026-01-01T00:00:00Z</time><extensions>'
+        + b"<a>" * depth + b"</a>" * depth
+        + b"</extensions></trkpt></trkseg></trk></gpx>"
+    )
+
+
+def _export(folder: Path, n_good: int = N_GOOD, crashers: tuple[str, ...] = ("crash.gpx",)) -> Path:
+    folder.mkdir()
+    for day in range(2, 2 + n_good):
+        (folder / f"run{day:02d}.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, day, 7, 0), 5, seed=day)))
+    for name in crashers:
+        (folder / name).write_bytes(crash_gpx())
+    return folder
+
+
+def ingest(export: Path, out: Path, *flags) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "hamstring_analyzer", "ingest", str(export), "--json", str(out), *map(str, flags)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+def cache_entries(cache_dir: Path) -> list:
+    return [pickle.loads(p.read_bytes())["result"] for p in sorted(cache_dir.rglob("*.pkl"))]
+
+
+def test_the_deep_gpx_really_segfaults_the_parser(tmp_path):
+    """The premise: parsing this file in-process kills the process with signal 11."""
+    bad = tmp_path / "crash.gpx"
+    bad.write_bytes(crash_gpx())
+    code = f"from hamstring_analyzer.export import parse_bytes\nparse_bytes('crash.gpx', open({str(bad)!r}, 'rb').read())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert proc.returncode == -signal.SIGSEGV
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_crashing_file_costs_only_itself(tmp_path, workers):
+    export = _export(tmp_path / "export")
+    cache_dir = tmp_path / "cache"
+    for attempt in ("first run", "second run, same cache"):
+        out = tmp_path / f"{attempt[:5]}.json"
+        proc = ingest(export, out, "--workers", workers, "--cache-dir", cache_dir)
+        assert proc.returncode == 0, (attempt, proc.stderr)
+        assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr
+        doc = json.loads(out.read_text())
+        assert len(doc["runs"]) == N_GOOD, attempt
+        [error] = doc["errors"]
+        assert error["source"] == "crash.gpx"
+        assert error["error"] == "the parser crashed on this file (signal 11: segmentation fault); skipped"
+        assert proc.stderr.strip() == f"error: crash.gpx: {error['error']}"
+    entries = cache_entries(cache_dir)
+    assert len(entries) == N_GOOD  # the good files, and nothing for the crash
+    assert all(kind == "ok" for kind, _ in entries)
+    assert "BrokenProcessPool" not in repr(entries) and "crash" not in repr(entries)
+
+
+def test_two_crashing_files_among_many_good_ones(tmp_path):
+    """More files than the pool's window, two crashers: both named, every good run read."""
+    export = _export(tmp_path / "export", n_good=12, crashers=("a-crash.gpx", "m-crash.gpx"))
+    out = tmp_path / "out.json"
+    proc = ingest(export, out, "--workers", 2, "--cache-dir", tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert len(doc["runs"]) == 12
+    assert [e["source"] for e in doc["errors"]] == ["a-crash.gpx", "m-crash.gpx"]
+    assert all("signal 11" in e["error"] for e in doc["errors"])
+    assert len(cache_entries(tmp_path / "cache")) == 12
+
+
+KILLER = """
+import os, signal, sys
+import hamstring_analyzer.export as ex
+real = ex.parse_bytes
+def parse_bytes(label, data):  # forked workers inherit this stand-in
+    if "killed" in label:
+        os.kill(os.getpid(), signal.SIGKILL)  # what the kernel does to a process out of memory
+    if "exits" in label:
+        os._exit(139)
+    if "raises" in label:
+        raise MemoryError("test")
+    return real(label, data)
+ex.parse_bytes = parse_bytes
+export = ex.load_runs(sys.argv[1], workers=int(sys.argv[2]), cache_dir=sys.argv[3])
+print(len(export.runs))
+for e in export.errors:
+    print(e["source"], "|", e["error"])
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers must be forked to inherit the stand-in parser")
+@pytest.mark.parametrize("workers", [1, 3])
+def test_killed_exited_and_raising_workers(tmp_path, workers):
+    """Out of memory (SIGKILL), an abrupt exit, an exception: each costs one file and none is cached."""
+    export = _export(tmp_path / "export", crashers=())
+    for name in ("killed.gpx", "exits.gpx", "raises.gpx"):
+        (export / name).write_bytes(b"<gpx/>")
+    cache_dir = tmp_path / "cache"
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(export), str(workers), str(cache_dir)],
+        capture_output=True, text=True, timeout=TIMEOUT_S,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == str(N_GOOD)
+    assert lines[1:] == [
+        "exits.gpx | the parser process ended on this file without a result (exit code 139); skipped",
+        "killed.gpx | the parser was killed on this file (signal 9: killed; out of memory?); skipped",
+        "raises.gpx | could not be parsed (MemoryError: test)",
+    ]
+    entries = cache_entries(cache_dir)
+    assert len(entries) == N_GOOD and all(kind == "ok" for kind, _ in entries)
+
+
+def test_a_cached_worker_failure_from_an_older_build_is_discarded(tmp_path):
+    """The poisoned entries the old build wrote ("BrokenProcessPool") no longer make a good file unreadable."""
+    export = _export(tmp_path / "export", n_good=1, crashers=())
+    cache = Cache(tmp_path / "cache")
+    key = content_key((export / "run02.fit").read_bytes())
+    poisoned = ("error", "could not be parsed (BrokenProcessPool: A process in the process pool was terminated abruptly)")
+    from hamstring_analyzer.cache import CACHE_FORMAT
+    from hamstring_analyzer.atomic import atomic_write_bytes
+
+    atomic_write_bytes(cache._path(key), pickle.dumps({"format": CACHE_FORMAT, "result": poisoned}))
+    proc = ingest(export, tmp_path / "out.json", "--workers", 1, "--cache-dir", tmp_path / "cache")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "out.json").read_text())
+    assert len(doc["runs"]) == 1 and doc["errors"] == []
+    [(kind, _)] = cache_entries(tmp_path / "cache")
+    assert kind == "ok"
+
+
+def test_cache_refuses_worker_failures(tmp_path):
+    cache = Cache(tmp_path)
+    cache.put("aa" * 20, (FAILED, _crash_reason(-11)))
+    cache.put("bb" * 20, ("error", "could not be parsed (BrokenProcessPool: gone)"))
+    cache.put("cc" * 20, ("error", "not a readable GPX file (mismatched tag)"))
+    assert cache.get("aa" * 20) is None and cache.get("bb" * 20) is None
+    assert cache.get("cc" * 20) == ("error", "not a readable GPX file (mismatched tag)")
+    assert not cacheable((FAILED, "x")) and cacheable(("skipped", "not a run"))
+
+
+def test_crash_reasons():
+    assert _crash_reason(-11) == "the parser crashed on this file (signal 11: segmentation fault); skipped"
+    assert _crash_reason(-6) == "the parser crashed on this file (signal 6: aborted); skipped"
+    assert _crash_reason(-9) == "the parser was killed on this file (signal 9: killed; out of memory?); skipped"
+    assert _crash_reason(1) == "the parser process ended on this file without a result (exit code 1); skipped"
