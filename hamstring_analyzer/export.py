@@ -39,6 +39,7 @@ import multiprocessing
 import os
 import signal
 import zipfile
+import zlib
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -61,10 +62,22 @@ from .summary import expensive_stats, run_summary
 from .timezones import check_zone, offset_seconds
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
-#: One member of an archive larger than this is refused (no activity file comes close).
-MAX_MEMBER_BYTES = 256 * 1024 * 1024
-#: All members of one archive together, decompressed.
-MAX_ARCHIVE_BYTES = 8 * 1024 * 1024 * 1024
+#: One member of an archive larger than this, decompressed, is refused: no activity
+#: file comes close (a 24-hour FIT recording with every sensor is a few MiB).
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+#: A member inflating more than this many times its compressed size, beyond the first
+#: `RATIO_GRACE_BYTES`, is a bomb: activity files compress 2-10x, runs of zeros ~1000x.
+MAX_COMPRESSION_RATIO = 200
+RATIO_GRACE_BYTES = 1024 * 1024
+#: Bytes actually inflated from one top-level archive and everything nested in it,
+#: counted while reading. Ten years of FIT files (a run a day, ~200 KiB each) are
+#: well under 1 GiB, so an archive that inflates past this is refused from there on.
+MAX_ARCHIVE_BYTES = 2 * 1024 * 1024 * 1024
+#: Archive members are inflated this much at a time, so every limit is checked as we go.
+READ_CHUNK = 1024 * 1024
+#: Bytes of files sent to parser workers and not yet parsed: bounds the ingest's memory
+#: whatever the number of workers (at least one file is always in flight).
+MAX_INFLIGHT_BYTES = 256 * 1024 * 1024
 #: Zips inside zips inside zips... deeper than this is refused.
 MAX_ZIP_DEPTH = 4
 #: Two runs starting this close, with durations this close, are the same run.
@@ -160,15 +173,59 @@ def safe_member_name(name: str) -> str:
     return "/".join(parts) or "unnamed"
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    with zf.open(info) as fh:  # the header's size may lie: read at most the limit
-        data = fh.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
-        raise ParseError(info.filename, "expands beyond the size limit; refused as a likely zip bomb")
-    return data
+class _Budget:
+    """Uncompressed bytes still allowed for one top-level archive tree (nested levels share it)."""
+
+    def __init__(self, limit: int):
+        self.left = limit
 
 
-def _zip_sources(label: str, opener, depth: int, outcomes: list) -> Iterator[Source]:
+class _BudgetSpent(Exception):
+    """The archive tree's budget ran out while reading member ``label``."""
+
+    def __init__(self, label: str):
+        super().__init__(label)
+        self.label = label
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, label: str) -> bytes:
+    """A member's bytes, inflated a chunk at a time with every limit checked as bytes come out.
+
+    The sizes in the headers may lie; only the bytes actually inflated count. The
+    compressed size bounds what the decompressor can consume, so it is a sound
+    base for the ratio.
+    """
+    chunks = []
+    n = 0
+    with zf.open(info) as fh:
+        while chunk := fh.read(READ_CHUNK):
+            n += len(chunk)
+            budget.left -= len(chunk)
+            if n > MAX_MEMBER_BYTES:
+                raise ParseError(info.filename, f"expands beyond {MAX_MEMBER_BYTES // 2**20} MiB; refused as a likely zip bomb")
+            if n > RATIO_GRACE_BYTES and n > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+                raise ParseError(info.filename, f"expands more than {MAX_COMPRESSION_RATIO} times its compressed size; refused as a likely zip bomb")
+            if budget.left < 0:
+                raise _BudgetSpent(label)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _zip_sources(label: str, opener, outcomes: list, *, read: bool = True) -> Iterator[Source]:
+    """The activity files in one top-level archive, nested zips included, under one byte budget.
+
+    With ``read=False`` activity members are listed without being inflated (nested
+    zips still are, to list what they hold): a cheap count for the progress total.
+    """
+    budget = _Budget(MAX_ARCHIVE_BYTES)
+    try:
+        yield from _zip_members(label, opener, 1, outcomes, budget, read)
+    except _BudgetSpent as exc:
+        outcomes.append(("error", Outcome(exc.label, f"the archive expands beyond {MAX_ARCHIVE_BYTES // 2**20} MiB in all; "
+                                                     f"this member and the rest of {label} were not read (zip bomb?)")))
+
+
+def _zip_members(label: str, opener, depth: int, outcomes: list, budget: _Budget, read: bool) -> Iterator[Source]:
     if depth > MAX_ZIP_DEPTH:
         outcomes.append(("error", Outcome(label, f"zip archives nested more than {MAX_ZIP_DEPTH} deep; refused")))
         return
@@ -178,7 +235,6 @@ def _zip_sources(label: str, opener, depth: int, outcomes: list) -> Iterator[Sou
         outcomes.append(("error", Outcome(label, f"not a readable zip archive ({exc})")))
         return
     with zf:
-        total = 0
         for info in zf.infolist():
             if info.is_dir():
                 continue
@@ -186,29 +242,29 @@ def _zip_sources(label: str, opener, depth: int, outcomes: list) -> Iterator[Sou
             if info.flag_bits & 0x1:
                 outcomes.append(("error", Outcome(child, "encrypted archive member; cannot be read")))
                 continue
-            wanted = info.filename.lower().endswith(".zip") or is_activity_name(info.filename)
-            if not wanted:
+            is_zip = info.filename.lower().endswith(".zip")
+            if not is_zip and not is_activity_name(info.filename):
                 outcomes.append(("skipped", Outcome(child, _not_activity_reason(info.filename))))
                 continue
             if info.file_size > MAX_MEMBER_BYTES:
                 outcomes.append(("error", Outcome(child, f"declares {info.file_size // 2**20} MiB; larger than any activity file, refused")))
                 continue
-            total += info.file_size
-            if total > MAX_ARCHIVE_BYTES:
-                outcomes.append(("error", Outcome(child, "archive expands beyond 8 GiB; the rest of it was not read (zip bomb?)")))
-                return
+            if not is_zip and not read:
+                yield Source(child)
+                continue
             try:
-                data = _read_member(zf, info)
+                data = _read_member(zf, info, budget, child)
             except ParseError as exc:
                 outcomes.append(("error", Outcome(child, exc.reason)))
                 continue
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
                 outcomes.append(("error", Outcome(child, f"archive member cannot be read ({exc})")))
                 continue
-            if info.filename.lower().endswith(".zip"):
-                yield from _zip_sources(child, lambda data=data: io.BytesIO(data), depth + 1, outcomes)
+            if is_zip:
+                yield from _zip_members(child, lambda data=data: io.BytesIO(data), depth + 1, outcomes, budget, read)
             else:
                 yield Source(child, data=data)
+            del data  # not kept while the caller works on what was yielded
 
 
 def _not_activity_reason(name: str) -> str:
@@ -233,8 +289,12 @@ def _why_not_read(path: Path) -> tuple[str, str] | None:
     return ("skipped", f"not a regular file ({kind}); only regular files are read") if kind else None
 
 
-def find_sources(root: Path, outcomes: list) -> Iterator[Source]:
+def find_sources(root: Path, outcomes: list, *, read: bool = True) -> Iterator[Source]:
     """Every activity file under ``root`` (a folder, an archive, or one file), in a stable order.
+
+    A generator: an archive member's bytes are inflated when it is reached, so a
+    caller that consumes the sources one by one holds one member at a time. With
+    ``read=False`` archive members are listed without their bytes (for a count).
 
     Raises
     ------
@@ -246,7 +306,7 @@ def find_sources(root: Path, outcomes: list) -> Iterator[Source]:
         if kind:
             raise HamstringAnalyzerError(f"{root}: not a regular file ({kind}); give a folder, a zip archive or an activity file")
         if root.name.lower().endswith(".zip"):
-            yield from _zip_sources(root.name, lambda: open_regular(root), 1, outcomes)
+            yield from _zip_sources(root.name, lambda: open_regular(root), outcomes, read=read)
         else:
             yield Source(root.name, path=root)
         return
@@ -261,7 +321,7 @@ def find_sources(root: Path, outcomes: list) -> Iterator[Source]:
             elif problem := _why_not_read(path):
                 outcomes.append((problem[0], Outcome(label, problem[1])))
             elif is_zip:
-                yield from _zip_sources(label, lambda path=path: open_regular(path), 1, outcomes)
+                yield from _zip_sources(label, lambda path=path: open_regular(path), outcomes, read=read)
             else:
                 yield Source(label, path=path)
 
@@ -490,53 +550,66 @@ def load_runs(
             raise HamstringAnalyzerError(str(exc)) from None
     cache = Cache(cache_dir) if use_cache else NoCache()
     outcomes: list = []
-    sources = list(find_sources(root, outcomes))
+    # Members are streamed, never all held at once: a listing pass (activity members
+    # are not inflated) gives the progress total, then each file is read when it is
+    # reached and at most a bounded window of them is in flight (see `_parse_all`).
+    total = sum(1 for _ in find_sources(root, [], read=False))
     export = Export(root=str(path))
     results: dict[int, tuple] = {}
-    pending: list[tuple[int, str, str, bytes]] = []
+    labels: list[str] = []
     done = 0
-    total = len(sources)
-    for i, src in enumerate(sources):
-        try:
-            if src.data is not None:
-                data = src.data
-            else:
-                with open_regular(src.path) as fh:  # swapped for a pipe since it was listed: refused, not waited on
-                    data = fh.read()
-        except OSError as exc:
-            results[i] = ("error", f"cannot be read ({exc.strerror or exc})")
-            done += 1
-            continue
-        src.data = None  # archives' bytes are not kept twice
-        key = content_key(data)
-        cached = cache.get(key)
-        if cached is not None:
-            results[i] = cached
-            done += 1
-            if progress:
-                progress(done, total)
-            continue
-        pending.append((i, key, src.label, data))
-    export.cache_hits = cache.hits
-    export.parsed = len(pending)
-    n_workers = workers or os.cpu_count() or 1
-    for i, key, result in _parse_all(pending, n_workers):
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(min(done, total), max(total, done))
+
+    def pending() -> Iterator[tuple[int, str, str, bytes]]:
+        for i, src in enumerate(find_sources(root, outcomes)):
+            labels.append(src.label)
+            try:
+                if src.data is not None:
+                    data = src.data
+                else:
+                    with open_regular(src.path) as fh:  # swapped for a pipe since it was listed: refused, not waited on
+                        data = fh.read()
+            except OSError as exc:
+                results[i] = ("error", f"cannot be read ({exc.strerror or exc})")
+                tick()
+                continue
+            src.data = None  # archives' bytes are not kept twice
+            key = content_key(data)
+            cached = cache.get(key)
+            if cached is not None:
+                results[i] = cached
+                tick()
+                continue
+            export.parsed += 1
+            item = (i, key, src.label, data)
+            del data, src
+            yield item
+            del item
+
+    n_workers = max(1, min(workers or os.cpu_count() or 1, total))  # no idle workers for a few files
+    for i, key, result in _parse_all(pending(), n_workers):
         results[i] = result
         if result[0] != FAILED:  # a crash or a dead worker is never the file's cached result
             cache.put(key, result)  # parser errors are: a broken file is not re-read until it changes
-        done += 1
-        if progress:
-            progress(done, total)
+        tick()
+    export.cache_hits = cache.hits
+    if progress and total and done < total:  # members listed but refused while read (bombs)
+        progress(total, total)
     runs = []
-    for i, src in enumerate(sources):
+    for i, label in enumerate(labels):
         kind, payload = results[i]
         if kind in ("error", FAILED):
-            export.errors.append({"source": src.label, "error": payload})
+            export.errors.append({"source": label, "error": payload})
         elif kind == "skipped":
-            export.skipped.append({"source": src.label, "reason": payload})
+            export.skipped.append({"source": label, "reason": payload})
         else:
             for activity in payload:
-                _relabel(activity, src.label)
+                _relabel(activity, label)
                 _settle_local_time(activity, timezone)
                 if activity.is_run and _too_short(activity):
                     export.skipped.append({"source": activity.id, "reason": "too short to count as a run (under 2 minutes and 400 m)"})
@@ -569,19 +642,41 @@ def _parse_all(pending, n_workers: int):
     single-use processes (`_parse_alone`), and a new pool takes the rest. See
     the module docstring.
     """
-    queue = deque(pending)
-    while queue:
+    source = iter(pending)  # read lazily: only files about to be sent are in memory
+    queue: deque = deque()  # files taken from ``source`` and not yet sent (after a broken pool)
+    exhausted = False
+
+    def next_item():
+        nonlocal exhausted
+        if queue:
+            return queue.popleft()
+        if not exhausted:
+            item = next(source, None)
+            if item is not None:
+                return item
+            exhausted = True
+        return None
+
+    while True:
+        first = next_item()
+        if first is None:
+            break
+        queue.appendleft(first)
         suspects = []
-        workers = max(1, min(n_workers, len(queue)))
+        workers = max(1, n_workers)
         window = workers * WINDOW_PER_WORKER  # bounded: never all files' bytes in flight at once
         with ProcessPoolExecutor(max_workers=workers) as pool:
             running: dict = {}
+            inflight = 0
             broken = False
-            while running or (queue and not broken):
-                while queue and not broken and len(running) < window:
-                    item = queue.popleft()
+            while True:
+                while not broken and len(running) < window and (not running or inflight < MAX_INFLIGHT_BYTES):
+                    item = next_item()
+                    if item is None:
+                        break
                     try:
                         running[pool.submit(_worker, item[2], item[3])] = item
+                        inflight += len(item[3])
                     except BrokenProcessPool:
                         queue.appendleft(item)
                         broken = True
@@ -590,6 +685,7 @@ def _parse_all(pending, n_workers: int):
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     item = running.pop(fut)
+                    inflight -= len(item[3])
                     try:
                         result = fut.result()
                     except BrokenProcessPool:  # some worker died: this file may be innocent
@@ -599,6 +695,7 @@ def _parse_all(pending, n_workers: int):
                     except Exception as exc:  # raised in the worker and not caught by the parser
                         result = _failure(exc)
                     yield item[0], item[1], result
+                del item, finished
         for i, key, label, data in sorted(suspects, key=lambda item: item[0]):
             yield i, key, _parse_alone(label, data)
 
