@@ -49,5 +49,8 @@ FOOT_SPORTS = frozenset({"running", "walking", "hiking", "generic", "training", 
 #: Sub-sports of running that still count as runs.
 RUN_SUB_SPORTS = frozenset({"generic", "treadmill", "street", "trail", "track", "indoor_running", "virtual_activity", "road"})
 
+#: Sub-sports run indoors: no GPS, and the watch's pace is a guess from arm swing.
+INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
+
 #: The one line every report and summary carries.
 DISCLAIMER = "Not medical advice: flags are worth a look, not a diagnosis. Pain that persists deserves a physiotherapist or doctor."

@@ -9,7 +9,7 @@ from .activity import Activity
 from .elevation import climb_m
 from .metrics import mean_heart_rate, running_cadence
 
-INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
+INDOOR_SUB_SPORTS = g.INDOOR_SUB_SPORTS
 
 
 def json_number(x, digits: int = 1):

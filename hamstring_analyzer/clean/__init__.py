@@ -33,7 +33,7 @@ from .. import glossary as g
 from ..activity import Activity, unix_seconds
 from ..errors import ParseError
 from ..metrics import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
-from ..parsers.track import speed_from_distance
+from ..parsers.track import moving_seconds, speed_from_distance
 from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, reversals, smoothed_positions, track_distance
 from .speed import PAUSE_GAP_S, best_sustained_speed, judged_speed, sustained, window_speed
 from .values import (
@@ -57,8 +57,6 @@ MAX_PIECE_DISTANCE_S = 3 * 3600.0
 IDLE_END_S = 120.0
 #: Moving at least this fast is active (walking included) [m/s].
 ACTIVE_SPEED_MPS = 0.8
-#: Standing still: slower than this is not moving [m/s].
-STANDING_SPEED_MPS = 0.5
 #: Sustained faster than this, on foot, is a vehicle [m/s] (5,000 m world record: 6.6 m/s).
 VEHICLE_SPEED_MPS = 7.5
 VEHICLE_MIN_S = 60.0
@@ -79,7 +77,6 @@ MATERIAL_CUT_S = 300.0
 #: Altitude that never leaves this band around zero is a placeholder [m].
 ZERO_ALTITUDE_M = 2.0
 
-INDOOR_SUB_SPORTS = frozenset({"treadmill", "indoor_running", "virtual_activity"})
 
 
 @dataclass(frozen=True)
@@ -166,7 +163,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
     if problem:
         raise ParseError(activity.source, problem)
     foot = activity.sport in g.FOOT_SPORTS or activity.sport is None
-    indoor = activity.sub_sport in INDOOR_SUB_SPORTS
+    indoor = activity.sub_sport in g.INDOOR_SUB_SPORTS
     max_speed = FOOT_MAX_SPEED_MPS if foot else OTHER_MAX_SPEED_MPS
     rec, dropped = drop_impossible_samples(activity.records, foot)
     rec, strays = drop_stray_samples(rec)
@@ -418,8 +415,8 @@ def _run_span(t: np.ndarray, active: np.ndarray, running: np.ndarray) -> tuple[n
     if not active_s.any():
         active_s = np.bincount(piece, weights=w * active)
     main = int(np.argmax(active_s))
-    starts = np.array([t[piece == p][0] for p in range(len(active_s))])
-    ends = np.array([t[piece == p][-1] for p in range(len(active_s))])
+    first = np.r_[0, np.nonzero(np.diff(piece))[0] + 1]
+    starts, ends = t[first], t[np.r_[first[1:] - 1, len(t) - 1]]
     kept = {main}
     notes = []
     for p in range(len(active_s)):
@@ -450,16 +447,12 @@ def _moving_s(rec: pd.DataFrame, t: np.ndarray, activity: Activity) -> float:
     """Time on the move [s]: steps shorter than a pause, faster than standing (the timer alone can't say)."""
     if len(t) < 2:
         return float(activity.moving_s or 0.0)
-    dt = np.diff(t)
-    ok = dt <= PAUSE_GAP_S
     if g.SPEED in rec and rec[g.SPEED].notna().any():
-        v = judged_speed(rec, 10.0)
-        ok &= np.nan_to_num(v[1:]) >= STANDING_SPEED_MPS
-    elif g.CADENCE in rec and rec[g.CADENCE].notna().any():
-        ok &= np.nan_to_num(rec[g.CADENCE].to_numpy()[1:]) > 0
-    else:
-        return float(min(activity.moving_s or 0.0, t[-1] - t[0]) or (t[-1] - t[0]))
-    return float(dt[ok].sum())
+        return moving_seconds(t, judged_speed(rec, 10.0))
+    if g.CADENCE in rec and rec[g.CADENCE].notna().any():
+        dt = np.diff(t)
+        return float(dt[(dt <= PAUSE_GAP_S) & (np.nan_to_num(rec[g.CADENCE].to_numpy()[1:]) > 0)].sum())
+    return float(min(activity.moving_s or 0.0, t[-1] - t[0]) or (t[-1] - t[0]))
 
 
 def _running(rec: pd.DataFrame, t: np.ndarray, moving_s: float, indoor: bool) -> tuple[float, float, float]:

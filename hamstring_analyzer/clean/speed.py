@@ -13,47 +13,22 @@ import pandas as pd
 
 from .. import glossary as g
 from ..activity import unix_seconds
+from ..parsers.track import PAUSE_GAP_S, speed_from_distance
 
 #: Time for the "best sustained" speed used to estimate threshold pace [s].
 SUSTAINED_S = 20 * 60
 #: Window for judging pace [s].
 JUDGE_WINDOW_S = 30.0
-#: A gap longer than this between two samples is a pause: no window spans it [s].
-PAUSE_GAP_S = 30.0
 
 
 def window_speed(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
     """Speed [m/s] at each sample as distance over a centred window of ``window_s``.
 
-    Each window reaches at least one neighbour on each side and never spans a
-    pause (a gap above `PAUSE_GAP_S`). NaN where it cannot be computed.
-
-    Parameters
-    ----------
-    times_s : ndarray
-        Sample times [s], increasing.
-    distance_m : ndarray
-        Cumulative distance [m]; NaN gaps are interpolated inside the track.
-    window_s : float
-        Width of the window [s].
+    The readers' own windowed speed (`parsers.track.speed_from_distance`), at
+    the width that judges pace: each window reaches at least one neighbour on
+    each side and never spans a pause; NaN where it cannot be computed.
     """
-    n = len(times_s)
-    if n < 2:
-        return np.full(n, np.nan)
-    d = pd.Series(np.asarray(distance_m, dtype="float64")).interpolate(limit_area="inside").to_numpy()
-    t = np.asarray(times_s, dtype="float64")
-    stretch = np.concatenate([[0], np.cumsum(np.diff(t) > PAUSE_GAP_S)])
-    key = stretch * 1e12 + t  # orderable: windows never mix stretches
-    idx = np.arange(n)
-    lo = np.minimum(np.searchsorted(key, key - window_s / 2, side="left"), idx - 1).clip(0)
-    hi = np.maximum(np.searchsorted(key, key + window_s / 2, side="right") - 1, idx + 1).clip(max=n - 1)
-    lo = np.where(stretch[lo] == stretch, lo, idx)
-    hi = np.where(stretch[hi] == stretch, hi, idx)
-    span = t[hi] - t[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = (d[hi] - d[lo]) / span
-    v[~np.isfinite(v) | (v < 0)] = np.nan
-    return v
+    return speed_from_distance(np.asarray(times_s, dtype="float64"), distance_m, window_s)
 
 
 def judged_speed(records: pd.DataFrame, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
