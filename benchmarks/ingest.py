@@ -1,15 +1,20 @@
-"""Ingest benchmark: 1,000 runs, cold and warm, against plain fitparse.
+"""Ingest benchmark: decode speed, memory and store size against the issue-12 targets.
 
-Run: python benchmarks/ingest.py [--runs 1000] [--workers N]
+Run: python benchmarks/ingest.py [--runs 1000] [--more 3000]
 
-Builds (or reuses) an export of one-hour-ish FIT runs in benchmarks/.data/,
-then measures, in this one process and one after the other:
-  * plain fitparse decoding every record of every file (the reference),
-  * a cold ingest (empty cache, all cores),
-  * a warm ingest (everything cached),
-  * the analysis of the warm export (per-run metrics, weeks, flags) and one weekly report,
-and prints one table. Peak memory is the largest resident size of this
-process and its worker processes (ru_maxrss).
+Builds (or reuses) exports of one-hour-ish synthetic FIT runs in
+benchmarks/.data/, and uses the real running FIT files in ../shared/real_runs
+when they are there. Every phase runs in a fresh process, one after the other,
+so each has its own peak memory (the largest resident size of the process and
+of its worker processes) and its own CPU time (the process and its workers):
+  * fitfast alone decoding every record of every file (the decode limit),
+  * fitparse decoding every record (a sample of files, scaled to all),
+  * a cold ingest (empty store, one worker),
+  * a warm ingest (everything stored),
+  * a warm ingest plus the analysis (per-run metrics, weeks, flags).
+Cold, warm and analysis also run on ``--more`` runs, for the memory growth per
+extra run. Ratios compare CPU seconds measured in this one run, so a busy
+machine shifts them little; the load average is printed with the table.
 """
 
 from __future__ import annotations
@@ -17,8 +22,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
+import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
+REAL_RUNS = Path(os.environ.get("HAMSTRING_REAL_RUNS", HERE.parent.parent / "shared" / "real_runs"))
 
 
 def build(n: int) -> Path:
@@ -44,77 +53,142 @@ def build(n: int) -> Path:
     return folder
 
 
-def fitparse_all(folder: Path) -> tuple[float, int]:
-    import fitparse
-
-    t0 = time.perf_counter()
+def real_fit_folder() -> Path | None:
+    """The real running FIT files (per ../shared/real_runs/INDEX.md), linked into one folder."""
+    index = REAL_RUNS / "INDEX.md"
+    if not index.exists():
+        return None
+    folder = DATA / "real-fit"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     n = 0
-    for path in sorted(folder.glob("*.fit")):
-        for message in fitparse.FitFile(io.BytesIO(path.read_bytes())).get_messages("record"):
-            message.get_values()
+    for line in index.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 13 and cells[1] == "FIT" and "running" in cells[2] and not cells[12]:
+            (folder / f"{n:03d}-{Path(cells[0]).name}").symlink_to(REAL_RUNS / cells[0])
             n += 1
-    return time.perf_counter() - t0, n
+    return folder if n else None
 
 
-def peak_mb() -> float:
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(me, kids) / 1024.0
+# ------------------------------------------------------------- one phase ---
+
+
+def _usage() -> tuple[float, float]:
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    return cpu, max(me.ru_maxrss, kids.ru_maxrss) / 1024.0
+
+
+def phase(name: str, folder: Path, store: Path, sample: int) -> dict:
+    files = sorted(p for p in folder.iterdir() if p.suffix == ".fit")
+    cpu0, _ = _usage()
+    t0 = time.perf_counter()
+    extra = {}
+    if name == "fitfast":
+        import fitfast
+
+        for p in files:
+            fitfast.records(p.read_bytes(), "record", degrees=False)
+    elif name == "fitparse":
+        import fitparse
+
+        chosen = files[:: max(1, len(files) // sample)][:sample]
+        for p in chosen:
+            for message in fitparse.FitFile(io.BytesIO(p.read_bytes())).get_messages("record"):
+                message.get_values()
+        extra["scale"] = sum(p.stat().st_size for p in files) / sum(p.stat().st_size for p in chosen)
+    else:
+        from hamstring_analyzer.export import load_runs
+
+        export = load_runs(folder, cache_dir=store, workers=1 if name == "cold" else None)
+        extra["runs"] = len(export.runs)
+        extra["parsed"] = export.parsed
+        if name == "analyze":
+            from hamstring_analyzer.analysis import analyze
+
+            extra["flags"] = len(analyze(export).flags)
+    wall = time.perf_counter() - t0
+    cpu1, peak = _usage()
+    return {"cpu_s": (cpu1 - cpu0) * extra.pop("scale", 1.0), "wall_s": wall, "peak_mb": peak, **extra}
+
+
+def run_phase(name: str, folder: Path, store: Path, sample: int = 40) -> dict:
+    cmd = [sys.executable, __file__, "--phase", name, "--folder", str(folder), "--store", str(store), "--sample", str(sample)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ main ----
+
+
+def measure(folder: Path, label: str, with_decoders: bool = True) -> dict:
+    out = {"label": label, "files": len(list(folder.glob("*.fit")))}
+    out["fit_mb"] = sum(p.stat().st_size for p in folder.glob("*.fit")) / 2**20
+    if with_decoders:
+        out["fitfast"] = run_phase("fitfast", folder, Path("/nonexistent"))
+        out["fitparse"] = run_phase("fitparse", folder, Path("/nonexistent"))
+    store = Path(tempfile.mkdtemp(prefix="bench-store-"))
+    try:
+        out["cold"] = run_phase("cold", folder, store)
+        out["store_mb"] = sum(p.stat().st_size for p in store.rglob("*.parquet")) / 2**20
+        out["warm"] = run_phase("warm", folder, store)
+        out["analyze"] = run_phase("analyze", folder, store)
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    return out
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--fitparse-sample", type=int, default=100, help="files fitparse decodes; its time is scaled to all files")
+    parser.add_argument("--more", type=int, default=3000, help="a larger export, for memory growth per run (0: skip)")
+    parser.add_argument("--phase")
+    parser.add_argument("--folder")
+    parser.add_argument("--store")
+    parser.add_argument("--sample", type=int, default=40)
     args = parser.parse_args()
-    from hamstring_analyzer.export import load_runs
+    if args.phase:
+        print(json.dumps(phase(args.phase, Path(args.folder), Path(args.store), args.sample)))
+        return
 
-    folder = build(args.runs)
-    size_mb = sum(p.stat().st_size for p in folder.glob("*.fit")) / 2**20
-    sample = DATA / "fitparse-sample"
-    shutil.rmtree(sample, ignore_errors=True)
-    sample.mkdir()
-    files = sorted(folder.glob("*.fit"))
-    step = max(1, len(files) // args.fitparse_sample)
-    chosen = files[::step][: args.fitparse_sample]
-    for p in chosen:
-        shutil.copy(p, sample / p.name)
-    slow_s, slow_records = fitparse_all(sample)
-    chosen_mb = sum(p.stat().st_size for p in chosen) / 2**20
-    fitparse_total = slow_s * size_mb / chosen_mb  # fitparse time grows with bytes decoded
-    with tempfile.TemporaryDirectory() as cache:
-        t0 = time.perf_counter()
-        cold = load_runs(folder, cache_dir=cache, workers=args.workers)
-        cold_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        warm = load_runs(folder, cache_dir=cache, workers=args.workers)
-        warm_s = time.perf_counter() - t0
-    assert len(cold.runs) == len(warm.runs) == args.runs, (len(cold.runs), len(warm.runs))
-    assert warm.parsed == 0
-    from hamstring_analyzer.analysis import analyze
-    from hamstring_analyzer.report import week_png
+    load = os.getloadavg()
+    sets = [measure(build(args.runs), f"{args.runs} synthetic runs")]
+    real = real_fit_folder()
+    if real is not None:
+        sets.append(measure(real, "real running FIT files"))
+    big = measure(build(args.more), f"{args.more} synthetic runs", with_decoders=False) if args.more else None
 
-    t0 = time.perf_counter()
-    result = analyze(warm)
-    analyze_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    week_png(result, max(result.weeks.index))
-    report_s = time.perf_counter() - t0
-    rows = [
-        ("fitparse, every record (scaled from %d files)" % len(chosen), fitparse_total, 1.0),
-        ("ingest, cold (empty cache)", cold_s, fitparse_total / cold_s),
-        ("ingest, warm (all cached)", warm_s, fitparse_total / warm_s),
-        (f"analyze the warm export ({len(result.flags)} flags)", analyze_s, fitparse_total / analyze_s),
-        ("one weekly report picture", report_s, float("nan")),
-    ]
-    print(f"{args.runs} runs, {size_mb:.0f} MiB of FIT, {sum(len(r.records) for r in warm.runs):,} records")
-    print(f"{'what':<48}{'seconds':>9}{'runs/s':>9}{'x fitparse':>12}")
-    for name, secs, ratio in rows:
-        runs_per_s = f"{args.runs / secs:>9.0f}" if "picture" not in name else f"{'-':>9}"
-        print(f"{name:<48}{secs:>9.2f}{runs_per_s}{ratio:>12.1f}")
-    print(f"peak memory (largest process): {peak_mb():.0f} MB")
-    print("targets: cold >= 20x fitparse, warm < 2 s, peak < 1 GB")
+    print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at start, "
+          f"{os.getloadavg()[0]:.2f} at end")  # fmt: skip
+    print(f"{'':<34}{'CPU s':>8}{'wall s':>8}{'peak MB':>9}{'ms/file':>9}")
+    for s in sets + ([big] if big else []):
+        print(f"{s['label']} ({s['files']} files, {s['fit_mb']:.1f} MiB of FIT)")
+        for key in ("fitfast", "fitparse", "cold", "warm", "analyze"):
+            if key in s:
+                r = s[key]
+                print(f"  {key:<32}{r['cpu_s']:>8.2f}{r['wall_s']:>8.2f}{r['peak_mb']:>9.0f}{1000 * r['cpu_s'] / s['files']:>9.2f}")
+        print(f"  {'store on disk':<32}{s['store_mb']:>8.1f} MiB ({s['store_mb'] / s['fit_mb']:.2f} x the FIT files)")
+    print()
+    print(f"{'target':<58}{'measured':>12}  verdict")
+    rows = []
+    for s in sets:
+        fast, slow, cold = s["fitfast"]["cpu_s"], s["fitparse"]["cpu_s"], s["cold"]["cpu_s"]
+        rows.append((f"cold ingest <= 2x fitfast decode ({s['label']})", f"{cold / fast:.1f}x", cold / fast <= 2))
+        rows.append((f"cold ingest >= 40x faster than fitparse ({s['label']})", f"{slow / cold:.1f}x", slow / cold >= 40))
+        rows.append((f"store <= the FIT files ({s['label']})", f"{s['store_mb'] / s['fit_mb']:.2f}x", s["store_mb"] <= s["fit_mb"]))
+    if big:
+        small = sets[0]
+        for key in ("cold", "warm", "analyze"):
+            peak = big[key]["peak_mb"]
+            rows.append((f"{key} peak memory, {big['files']} runs < 500 MB", f"{peak:.0f} MB", peak < 500))
+            growth = (peak - small[key]["peak_mb"]) / (big["files"] - small["files"])
+            rows.append((f"{key} memory growth < 0.05 MiB per extra run", f"{growth:.3f} MiB", growth < 0.05))
+    for name, value, ok in rows:
+        print(f"{name:<58}{value:>12}  {verdict(ok)}")
 
 
 if __name__ == "__main__":

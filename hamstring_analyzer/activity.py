@@ -100,6 +100,19 @@ class Activity:
         """A stable id: the source, plus the session number for multisport files."""
         return self.source if self.session_index == 0 else f"{self.source}#{self.session_index}"
 
+    def has_channel(self, name: str) -> bool:
+        """True when the column ``name`` holds any value (without reading stored samples)."""
+        return self.channel(name) is not None
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.records)
+
+    def records_for(self, columns) -> pd.DataFrame:
+        """The records with only ``columns`` (those present): what a metric needs, nothing more."""
+        rec = self.records
+        return rec[[c for c in columns if c in rec.columns]]
+
     def channel(self, name: str) -> pd.Series | None:
         """The column ``name`` when it holds any value, else None."""
         if name in self.records:

@@ -52,7 +52,7 @@ import pandas as pd
 from . import glossary as g
 from .activity import Activity
 from .atomic import atomic_write_text
-from .cache import Cache, NoCache, content_key
+from .store import RunStore, content_key
 from .clean import clean_activity
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
 from .metrics import RUNNING_STEP_RATE_MIN
@@ -376,8 +376,9 @@ def _judged(activity: Activity) -> Activity:
     return activity
 
 
-def _worker(label: str, data: bytes):
-    return parse_bytes(label, data)
+def _worker(label: str, data: bytes, key: str, store: RunStore):
+    """Parse one file and store what the parser concluded; the runs come back without their samples."""
+    return store.write_samples(key, parse_bytes(label, data))
 
 
 #: The result kind of a parse that did not finish (a crash, a kill, an exception the
@@ -407,10 +408,10 @@ def _crash_reason(exitcode: int | None) -> str:
     return f"the parser process ended on this file without a result (exit code {exitcode}); skipped"
 
 
-def _alone_target(conn, label: str, data: bytes) -> None:
-    """The body of a single-use parser process: parse, send the result back, exit."""
+def _alone_target(conn, label: str, data: bytes, key: str, store: RunStore) -> None:
+    """The body of a single-use parser process: parse, store, send the result back, exit."""
     try:
-        result = parse_bytes(label, data)
+        result = _worker(label, data, key, store)
     except BaseException as exc:  # noqa: BLE001 - reported, not raised, in a child
         result = _failure(exc)
     try:
@@ -420,11 +421,11 @@ def _alone_target(conn, label: str, data: bytes) -> None:
     conn.close()
 
 
-def _parse_alone(label: str, data: bytes):
+def _parse_alone(label: str, data: bytes, key: str, store: RunStore):
     """Parse one file in a fresh process of its own; a crash there is this file's alone."""
     ctx = multiprocessing.get_context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_alone_target, args=(sender, label, data), daemon=True)
+    proc = ctx.Process(target=_alone_target, args=(sender, label, data, key, store), daemon=True)
     proc.start()
     sender.close()
     try:
@@ -475,8 +476,8 @@ def judge_sport(activity: Activity) -> tuple[str | None, str | None]:
 
 
 def _richness(a: Activity) -> tuple:
-    channels = sum(a.channel(c) is not None for c in g.RECORD_COLUMNS + g.RUNNING_DYNAMICS)
-    return (not a.partial, channels, a.format == "fit", len(a.records))
+    channels = sum(a.has_channel(c) for c in g.RECORD_COLUMNS + g.RUNNING_DYNAMICS)
+    return (not a.partial, channels, a.format == "fit", a.n_samples)
 
 
 def _same_run(a: Activity, b: Activity) -> bool:
@@ -526,9 +527,11 @@ def load_runs(
     workers : int, optional
         Processes that parse in parallel (default: all cores).
     cache_dir : path, optional
-        Where parsed files are cached (default: the platform's user cache folder).
+        The run store's folder (default: the platform's user cache folder); see
+        `hamstring_analyzer.store` for its layout.
     use_cache : bool
-        False parses everything and writes nothing to the cache.
+        False parses everything and reuses nothing: the runs' samples go to a
+        private temporary store, deleted with the last run that uses it.
     timezone : str, optional
         IANA zone for files that carry no local time and no position
         (default: this machine's zone).
@@ -538,7 +541,8 @@ def load_runs(
     Raises
     ------
     HamstringAnalyzerError
-        ``path`` does not exist, or ``timezone`` is not a zone name.
+        ``path`` does not exist, ``timezone`` is not a zone name, or the store
+        folder can be written by other users.
     """
     root = Path(path)
     if not root.exists():
@@ -548,7 +552,8 @@ def load_runs(
             check_zone(timezone)
         except ValueError as exc:
             raise HamstringAnalyzerError(str(exc)) from None
-    cache = Cache(cache_dir) if use_cache else NoCache()
+    store = RunStore(cache_dir) if use_cache else RunStore.temporary()
+    store.check()
     outcomes: list = []
     # Members are streamed, never all held at once: a listing pass (activity members
     # are not inflated) gives the progress total, then each file is read when it is
@@ -580,7 +585,7 @@ def load_runs(
                 continue
             src.data = None  # archives' bytes are not kept twice
             key = content_key(data)
-            cached = cache.get(key)
+            cached = store.get(key)
             if cached is not None:
                 results[i] = cached
                 tick()
@@ -592,12 +597,15 @@ def load_runs(
             del item
 
     n_workers = max(1, min(workers or os.cpu_count() or 1, total))  # no idle workers for a few files
-    for i, key, result in _parse_all(pending(), n_workers):
-        results[i] = result
-        if result[0] != FAILED:  # a crash or a dead worker is never the file's cached result
-            cache.put(key, result)  # parser errors are: a broken file is not re-read until it changes
-        tick()
-    export.cache_hits = cache.hits
+    # Workers store what the parser concluded (parser errors too: a broken file is not
+    # re-read until it changes); a crash or a dead worker is never stored.
+    try:
+        for i, key, result in _parse_all(pending(), n_workers, store):
+            results[i] = store.add(key, result)
+            tick()
+    finally:
+        store.close()  # the summary rows of what was parsed, even when interrupted
+    export.cache_hits = store.hits
     if progress and total and done < total:  # members listed but refused while read (bombs)
         progress(total, total)
     runs = []
@@ -609,6 +617,8 @@ def load_runs(
             export.skipped.append({"source": label, "reason": payload})
         else:
             for activity in payload:
+                if store.keepalive is not None:
+                    activity._keep = store.keepalive  # a temporary store lives as long as its runs
                 _relabel(activity, label)
                 _settle_local_time(activity, timezone)
                 if activity.is_run and _too_short(activity):
@@ -633,7 +643,7 @@ def load_runs(
     return export
 
 
-def _parse_all(pending, n_workers: int):
+def _parse_all(pending, n_workers: int, store: RunStore):
     """Yield (index, key, result) for each pending file, parsed in worker processes.
 
     Always in processes, even one file with one worker: whether a file crashes
@@ -675,7 +685,7 @@ def _parse_all(pending, n_workers: int):
                     if item is None:
                         break
                     try:
-                        running[pool.submit(_worker, item[2], item[3])] = item
+                        running[pool.submit(_worker, item[2], item[3], item[1], store)] = item
                         inflight += len(item[3])
                     except BrokenProcessPool:
                         queue.appendleft(item)
@@ -697,7 +707,7 @@ def _parse_all(pending, n_workers: int):
                     yield item[0], item[1], result
                 del item, finished
         for i, key, label, data in sorted(suspects, key=lambda item: item[0]):
-            yield i, key, _parse_alone(label, data)
+            yield i, key, _parse_alone(label, data, key, store)
 
 
 def _too_short(activity: Activity) -> bool:

@@ -45,6 +45,8 @@ MIN_FAST_STRETCH_S = 60
 MAX_BEST_20MIN_MPS = 6.0
 #: A best 20 minutes more than this many times the window's easy speed is an artefact.
 MAX_BEST_OVER_EASY = 1.5
+#: The sample channels fast running is judged from (all a run's samples are never needed for it).
+FAST_COLUMNS = (g.DISTANCE, g.SPEED, g.HEART_RATE)
 #: Threshold speed is kept within these bounds [m/s] (12:00/km to 2:47/km).
 THRESHOLD_SPEED_BOUNDS = (1.4, 6.0)
 
@@ -70,7 +72,7 @@ def distance_steps(records: pd.DataFrame) -> np.ndarray:
 
 def speed_is_reliable(activity: Activity) -> bool:
     """Outdoors with a speed channel. A treadmill's speed is the watch's guess from arm swing."""
-    return not is_indoor(activity) and activity.channel(g.SPEED) is not None
+    return not is_indoor(activity) and activity.has_channel(g.SPEED)
 
 
 def median_running_speed(records: pd.DataFrame) -> float:
@@ -82,16 +84,18 @@ def median_running_speed(records: pd.DataFrame) -> float:
     return weighted_median(np.where(speed >= RUNNING_SPEED_MIN, speed, np.nan), w)
 
 
-def interval_mask(activity: Activity) -> np.ndarray:
-    """Samples inside laps the watch marked as intervals."""
+def interval_mask(activity: Activity, times_s: np.ndarray | None = None) -> np.ndarray:
+    """Samples inside laps the watch marked as intervals (``times_s``: the records' UNIX seconds, if at hand)."""
     laps = activity.laps
-    n = len(activity.records)
+    if times_s is None:
+        times_s = unix_seconds(activity.records.index)
+    t = times_s
+    n = len(t)
     if laps is None or laps.empty or g.LAP_INTENSITY not in laps:
         return np.zeros(n, dtype=bool)
     marked = (laps[g.LAP_INTENSITY] == "interval").to_numpy()
     if not marked.any():
         return np.zeros(n, dtype=bool)
-    t = unix_seconds(activity.records.index)
     mask = np.zeros(n, dtype=bool)
     for start, end in zip(laps[g.LAP_START][marked], laps[g.LAP_END][marked]):
         if pd.isna(start) or pd.isna(end):
@@ -117,10 +121,10 @@ def fast_mask(
     stretches fast for at least ``min_stretch_s`` count: a few noisy fixes are
     not speedwork.
     """
-    records = activity.records
-    mask = interval_mask(activity)
-    by = "laps" if mask.any() else None
+    records = activity.records_for(FAST_COLUMNS)
     t = unix_seconds(records.index)
+    mask = interval_mask(activity, t)
+    by = "laps" if mask.any() else None
     if speed_is_reliable(activity) and fast_speed_mps:
         mask |= sustained(judged_speed(records, window_s) >= fast_speed_mps, t, min_stretch_s)
         by = "pace"
@@ -139,7 +143,7 @@ def fast_distance_m(
 ) -> tuple[float, str | None]:
     """Distance actually run fast [m] (not whole runs that contain an interval)."""
     mask, by = fast_mask(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
-    return float(distance_steps(activity.records)[mask].sum()), by
+    return float(distance_steps(activity.records_for(FAST_COLUMNS))[mask].sum()), by
 
 
 def _halves(records: pd.DataFrame, mask: np.ndarray, skip_s: float = 0.0):

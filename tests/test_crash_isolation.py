@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import pickle
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from hamstring_analyzer.cache import Cache, cacheable, content_key
+from hamstring_analyzer.store import RunStore, cacheable, content_key
 from hamstring_analyzer.export import FAILED, _crash_reason
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
@@ -53,7 +52,8 @@ def ingest(export: Path, out: Path, *flags) -> subprocess.CompletedProcess:
 
 
 def cache_entries(cache_dir: Path) -> list:
-    return [pickle.loads(p.read_bytes())["result"] for p in sorted(cache_dir.rglob("*.pkl"))]
+    store = RunStore(cache_dir)
+    return [store.get(key) for key in store.keys()]
 
 
 def test_the_deep_gpx_really_segfaults_the_parser(tmp_path):
@@ -146,13 +146,11 @@ def test_killed_exited_and_raising_workers(tmp_path, workers):
 def test_a_cached_worker_failure_from_an_older_build_is_discarded(tmp_path):
     """The poisoned entries the old build wrote ("BrokenProcessPool") no longer make a good file unreadable."""
     export = _export(tmp_path / "export", n_good=1, crashers=())
-    cache = Cache(tmp_path / "cache")
+    store = RunStore(tmp_path / "cache")
     key = content_key((export / "run02.fit").read_bytes())
     poisoned = ("error", "could not be parsed (BrokenProcessPool: A process in the process pool was terminated abruptly)")
-    from hamstring_analyzer.cache import CACHE_FORMAT
-    from hamstring_analyzer.atomic import atomic_write_bytes
-
-    atomic_write_bytes(cache._path(key), pickle.dumps({"format": CACHE_FORMAT, "result": poisoned}))
+    _plant(store, key, poisoned)
+    assert RunStore(tmp_path / "cache").keys() == [key]
     proc = ingest(export, tmp_path / "out.json", "--workers", 1, "--cache-dir", tmp_path / "cache")
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((tmp_path / "out.json").read_text())
@@ -161,13 +159,24 @@ def test_a_cached_worker_failure_from_an_older_build_is_discarded(tmp_path):
     assert kind == "ok"
 
 
+def _plant(store: RunStore, key: str, result) -> None:
+    """Write a summary segment as an older build did, bypassing the store's refusal of failures."""
+    from hamstring_analyzer.store.schema import outcome_row
+
+    store.check()
+    store._write_segment([outcome_row(key, *result)])
+
+
 def test_cache_refuses_worker_failures(tmp_path):
-    cache = Cache(tmp_path)
-    cache.put("aa" * 20, (FAILED, _crash_reason(-11)))
-    cache.put("bb" * 20, ("error", "could not be parsed (BrokenProcessPool: gone)"))
-    cache.put("cc" * 20, ("error", "not a readable GPX file (mismatched tag)"))
-    assert cache.get("aa" * 20) is None and cache.get("bb" * 20) is None
-    assert cache.get("cc" * 20) == ("error", "not a readable GPX file (mismatched tag)")
+    cache = RunStore(tmp_path)
+    cache.check()
+    for key, result in (("aa", (FAILED, _crash_reason(-11))), ("bb", ("error", "could not be parsed (BrokenProcessPool: gone)")),
+                        ("cc", ("error", "not a readable GPX file (mismatched tag)"))):  # fmt: skip
+        cache.add(key * 20, cache.write_samples(key * 20, result))
+    cache.close()
+    again = RunStore(tmp_path)
+    assert again.get("aa" * 20) is None and again.get("bb" * 20) is None
+    assert again.get("cc" * 20) == ("error", "not a readable GPX file (mismatched tag)")
     assert not cacheable((FAILED, "x")) and cacheable(("skipped", "not a run"))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hamstring_analyzer.cache import Cache
+from hamstring_analyzer.store import RunStore
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.export import load_runs, safe_member_name
 from hamstring_analyzer.synthetic import easy_run, write_fit, write_gpx
@@ -145,8 +145,8 @@ def test_cache_hit_changed_file_and_corrupted_entry(tmp_path):
     assert (second.parsed, second.cache_hits) == (0, 3)
     assert [r.distance_m for r in second.runs] == [r.distance_m for r in first.runs]
     (folder / "run4.fit").write_bytes(_fit(4, km=9, seed=4))
-    entries = sorted(cache_dir.rglob("*.pkl"))
-    entries[0].write_bytes(b"\x80\x05garbage")
+    entries = sorted(cache_dir.rglob("samples/*/*.parquet"))
+    entries[0].write_bytes(b"PAR1garbage")  # a damaged run: read again when analysed, and by the next ingest
     third = load_runs(folder, cache_dir=cache_dir, workers=1)
     assert third.parsed == 2 and third.cache_hits == 1
     assert [round(r.distance_m / 1000) for r in third.runs] == [5, 9, 5]
@@ -160,13 +160,13 @@ def test_killed_mid_ingest_next_run_is_correct(tmp_path):
     cmd = [sys.executable, "-m", "hamstring_analyzer", "ingest", str(folder), "--cache-dir", str(cache_dir), "--workers", "2", "-q"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 60
-    while time.time() < deadline and len(list(cache_dir.rglob("*.pkl"))) < 3:
+    while time.time() < deadline and not list(cache_dir.rglob("summary/*.parquet")):
         time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     export = load_runs(folder, cache_dir=cache_dir, workers=1)
     assert len(export.runs) == 28 and not export.errors
-    assert export.cache_hits >= 3 and export.cache_hits + export.parsed == 28
+    assert export.cache_hits >= 1 and export.cache_hits + export.parsed == 28
     assert not list(cache_dir.rglob("*.tmp"))  or all(p.name.startswith(".") for p in cache_dir.rglob("*.tmp"))
 
 
@@ -184,4 +184,4 @@ def test_bad_timezone_is_one_line(tmp_path):
 
 
 def test_cache_default_folder_is_per_user():
-    assert "hamstring-analyzer" in str(Cache().folder)
+    assert "hamstring-analyzer" in str(RunStore().folder)

@@ -1,0 +1,329 @@
+"""The run store's two tables, typed: one row per activity, one row per sample.
+
+This module is the layout's definition (see `hamstring_analyzer.store` for
+the folder tree and the rules). It converts between `Activity` objects and
+Arrow tables and nothing else: no file is opened here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import glossary as g
+from ..activity import Activity
+
+#: The layout's version. A reader that finds another number ignores the entry.
+LAYOUT_VERSION = 1
+
+_TS = pa.timestamp("us", tz="UTC")
+_LAP = pa.struct([
+    (g.LAP_START, _TS), (g.LAP_END, _TS), (g.LAP_DISTANCE, pa.float64()),
+    (g.LAP_TIMER, pa.float64()), (g.LAP_ELAPSED, pa.float64()), (g.LAP_INTENSITY, pa.string()),
+])  # fmt: skip
+
+#: Activity attributes kept as they are: (column, Arrow type).
+_PLAIN = (
+    ("session_index", pa.int16()),
+    ("source", pa.string()),
+    ("format", pa.string()),
+    ("sport", pa.string()),
+    ("sub_sport", pa.string()),
+    ("device", pa.string()),
+    ("name", pa.string()),
+    ("start_utc", _TS),
+    ("utc_offset_s", pa.int32()),
+    ("timezone", pa.string()),
+    ("elapsed_s", pa.float64()),
+    ("moving_s", pa.float64()),
+    ("distance_m", pa.float64()),
+    ("partial", pa.bool_()),
+    ("gear_changes", pa.int32()),
+)
+#: Per-run statistics computed at ingest from the full samples (`summary.expensive_stats`).
+_STATS = (("elevation_gain_m", pa.float64()), ("cadence_spm", pa.float64()), ("avg_heart_rate_bpm", pa.float64()))
+#: Per-run record profile (`runmetrics.record_profile`); null for activities that are not runs.
+_PROFILE = (
+    ("speed_mps", pa.float64()),
+    ("best_20min_mps", pa.float64()),
+    ("step_length_m", pa.float64()),
+    ("late_cadence_drop_spm", pa.float64()),
+    ("late_drop_pace_corrected", pa.bool_()),
+    ("decoupling_pct", pa.float64()),
+    ("has_intervals", pa.bool_()),
+)
+#: The cleaning record (`clean.Quality`), prefixed ``q_``; all null before cleaning.
+_QUALITY = (
+    ("distance_source", pa.string()),
+    ("recorded_distance_m", pa.float64()),
+    ("gps_jumps_removed_m", pa.float64()),
+    ("gps_jump_points", pa.int32()),
+    ("cut_s", pa.float64()),
+    ("cut_m", pa.float64()),
+    ("vehicle_s", pa.float64()),
+    ("vehicle_at_ends", pa.bool_()),
+    ("running_s", pa.float64()),
+    ("running_share", pa.float64()),
+    ("running_speed_mps", pa.float64()),
+    ("dropped_values", pa.map_(pa.string(), pa.int32())),
+    ("suspect_reasons", pa.list_(pa.string())),
+    ("notes", pa.list_(pa.string())),
+)
+
+#: Which file a row comes from and what its parser concluded.
+_ENTRY = (("key", pa.string()), ("outcome", pa.string()), ("reason", pa.string()))
+
+SUMMARY_SCHEMA = pa.schema(
+    [pa.field(n, t) for n, t in _ENTRY]
+    + [pa.field(n, t) for n, t in _PLAIN]
+    + [
+        pa.field("has_gps", pa.bool_()),
+        pa.field("n_samples", pa.int32()),
+        pa.field("channels", pa.list_(pa.string())),
+        pa.field("warnings", pa.list_(pa.string())),
+        pa.field("laps", pa.list_(_LAP)),
+    ]
+    + [pa.field(n, t) for n, t in _STATS]
+    + [pa.field(f"p_{n}", t) for n, t in _PROFILE]
+    + [pa.field("cleaned", pa.bool_())]
+    + [pa.field(f"q_{n}", t) for n, t in _QUALITY]
+)
+
+# -- samples ----------------------------------------------------------------
+#: How each sample channel is stored: (Arrow type, scale). Integers hold value x scale,
+#: rounded; precision kept: 1 cm of distance and altitude, 1 mm/s of speed, 2 cm of
+#: position (FIT semicircles, the watch's own unit). Others are float32 (7 digits).
+SEMICIRCLES_PER_DEG = 2**31 / 180.0
+SAMPLE_STORAGE: dict[str, tuple[pa.DataType, float | None]] = {
+    g.DISTANCE: (pa.int32(), 100.0),
+    g.SPEED: (pa.int32(), 1000.0),
+    g.ALTITUDE: (pa.int32(), 100.0),
+    g.LATITUDE: (pa.int32(), SEMICIRCLES_PER_DEG),
+    g.LONGITUDE: (pa.int32(), SEMICIRCLES_PER_DEG),
+    g.HEART_RATE: (pa.float32(), None),
+    g.CADENCE: (pa.float32(), None),
+    g.CADENCE_RPM: (pa.float32(), None),
+    g.STEP_LENGTH: (pa.float32(), None),
+    g.VERTICAL_RATIO: (pa.float32(), None),
+    g.STANCE_TIME: (pa.float32(), None),
+    g.VERTICAL_OSCILLATION: (pa.float32(), None),
+}
+_INT32_MAX = 2**31 - 1
+
+
+#: Sample times keep the readers' nanoseconds (some formats give fractions of seconds).
+_SAMPLE_TS = pa.timestamp("ns", tz="UTC")
+
+
+def sample_schema(channels) -> pa.Schema:
+    return pa.schema(
+        [pa.field("session_index", pa.int16()), pa.field("time", _SAMPLE_TS)]
+        + [pa.field(c, SAMPLE_STORAGE[c][0]) for c in channels]
+    )
+
+
+def encodings(schema: pa.Schema) -> dict[str, str]:
+    """Parquet encodings per sample column: deltas for integers, split bytes for floats."""
+    out = {}
+    for f in schema:
+        if pa.types.is_integer(f.type) or pa.types.is_timestamp(f.type):
+            out[f.name] = "DELTA_BINARY_PACKED"
+        elif pa.types.is_floating(f.type):
+            out[f.name] = "BYTE_STREAM_SPLIT"
+    return out
+
+
+def storable_channels(records: pd.DataFrame) -> list[str]:
+    """The record columns the store keeps (the glossary's; anything else is the reader's scratch)."""
+    return [c for c in records.columns if c in SAMPLE_STORAGE]
+
+
+def samples_table(activities: list[Activity]) -> pa.Table | None:
+    """The samples of ``activities`` in one table (a ``session_index`` column tells them apart)."""
+    frames = [a for a in activities if len(a.records)]
+    if not frames:
+        return None
+    channels = sorted({c for a in frames for c in storable_channels(a.records)}, key=list(SAMPLE_STORAGE).index)
+    schema = sample_schema(channels)
+    columns = {"session_index": [], "time": []}
+    for c in channels:
+        columns[c] = []
+    for a in frames:
+        rec = a.records
+        n = len(rec)
+        columns["session_index"].append(np.full(n, a.session_index, dtype="int16"))
+        columns["time"].append(rec.index.as_unit("ns").asi8)
+        for c in channels:
+            values = rec[c].to_numpy(dtype="float64") if c in rec else np.full(n, np.nan)
+            columns[c].append(values)
+    arrays = []
+    for f in schema:
+        values = np.concatenate(columns[f.name])
+        if f.name == "time":
+            arrays.append(pa.array(values, type=pa.int64()).cast(_SAMPLE_TS))
+        elif f.name == "session_index":
+            arrays.append(pa.array(values, type=pa.int16()))
+        else:
+            arrays.append(_encode(values, *SAMPLE_STORAGE[f.name]))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _encode(values: np.ndarray, kind: pa.DataType, scale: float | None) -> pa.Array:
+    missing = ~np.isfinite(values)
+    if scale is None:
+        return pa.array(values.astype("float32"), type=kind, mask=missing if missing.any() else None)
+    scaled = np.round(np.where(missing, 0.0, values) * scale)
+    missing |= np.abs(scaled) > _INT32_MAX  # beyond the narrow type: missing, never wrapped
+    return pa.array(np.where(missing, 0, scaled).astype("int32"), type=kind, mask=missing if missing.any() else None)
+
+
+def records_from_table(table: pa.Table, session_index: int, columns=None, order=()) -> pd.DataFrame:
+    """The records frame of one session, as the readers build it (float64 glossary columns, UTC index).
+
+    ``columns`` limits what is read; ``order`` is the reader's column order (the summary's ``channels``).
+    """
+    sessions = table.column("session_index").to_numpy()
+    rows = np.nonzero(sessions == session_index)[0]
+    if len(rows) != len(sessions):
+        table = table.take(pa.array(rows))
+    times = table.column("time").cast(pa.int64()).to_numpy()
+    index = pd.DatetimeIndex(times.astype("datetime64[ns]"), name="time").tz_localize("UTC")
+    data = {}
+    for name in table.column_names:
+        if name in ("session_index", "time") or (columns is not None and name not in columns):
+            continue
+        kind, scale = SAMPLE_STORAGE[name]
+        col = table.column(name)
+        values = col.to_numpy(zero_copy_only=False).astype("float64") if col.null_count == 0 else (
+            col.cast(pa.float64()).fill_null(math.nan).to_numpy()
+        )
+        if scale is not None:
+            values = values / scale
+        if np.isfinite(values).any():  # a channel the session lacks stays absent
+            data[name] = values
+    rank = {c: i for i, c in enumerate(order)}
+    names = sorted(data, key=lambda c: rank.get(c, len(rank)))
+    return pd.DataFrame({c: data[c] for c in names}, index=index)
+
+
+# -- summary ----------------------------------------------------------------
+
+
+def _num(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _lap_rows(laps: pd.DataFrame | None) -> list[dict]:
+    if laps is None or laps.empty:
+        return []
+    rows = []
+    for rec in laps.to_dict("records"):
+        row = {}
+        for c in g.LAP_COLUMNS:
+            v = rec.get(c)
+            if c in (g.LAP_START, g.LAP_END):
+                row[c] = None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+            elif c == g.LAP_INTENSITY:
+                row[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            else:
+                row[c] = _num(v)
+        rows.append(row)
+    return rows
+
+
+def outcome_row(key: str, outcome: str, reason: str | None) -> dict:
+    """The row of a file without activities (skipped or refused): entry columns only."""
+    row = dict.fromkeys(SUMMARY_SCHEMA.names)
+    row.update(key=key, outcome=outcome, reason=reason)
+    return row
+
+
+def summary_row(key: str, a: Activity) -> dict:
+    """One activity as a row of `SUMMARY_SCHEMA`."""
+    row = {"key": key, "outcome": "ok", "reason": None}
+    row.update({n: getattr(a, n) for n, _ in _PLAIN})
+    for n in ("elapsed_s", "moving_s", "distance_m"):
+        row[n] = _num(row[n])
+    row["start_utc"] = a.start_utc.to_pydatetime() if a.start_utc is not None else None
+    row["has_gps"] = a.has_gps
+    row["n_samples"] = len(a.records)
+    row["channels"] = [c for c in a.records.columns if a.records[c].notna().any()]
+    row["warnings"] = list(a.warnings)
+    row["laps"] = _lap_rows(a.laps)
+    stats = a.stats or {}
+    for n, _ in _STATS:
+        row[n] = _num(stats.get(n))
+    profile = stats.get("profile") or {}
+    for n, t in _PROFILE:
+        v = profile.get(n)
+        row[f"p_{n}"] = (bool(v) if v is not None else None) if t == pa.bool_() else _num(v)
+    q = a.quality
+    row["cleaned"] = q is not None
+    for n, t in _QUALITY:
+        v = getattr(q, n, None) if q is not None else None
+        if n == "dropped_values":
+            v = [(str(k), int(c)) for k, c in sorted((v or {}).items())]
+        elif n in ("suspect_reasons", "notes"):
+            v = list(v or ())
+        elif t == pa.bool_():
+            v = bool(v) if v is not None else None
+        elif t == pa.int32():
+            v = int(v) if v is not None else None
+        elif t == pa.float64():
+            v = _num(v)
+        row[f"q_{n}"] = v
+    return row
+
+
+def summary_table(rows: list[dict]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=SUMMARY_SCHEMA)
+
+
+def _nan(x):
+    return float("nan") if x is None else x
+
+
+def laps_frame(rows: list[dict]) -> pd.DataFrame:
+    from ..activity import empty_laps
+
+    if not rows:
+        return empty_laps()
+    frame = pd.DataFrame({  # built as the readers build theirs, so dtypes match
+        c: pd.to_datetime([r[c] for r in rows], utc=True) if c in (g.LAP_START, g.LAP_END)
+        else [(np.nan if r[c] is None else r[c]) for r in rows] if c != g.LAP_INTENSITY
+        else [r[c] for r in rows]
+        for c in g.LAP_COLUMNS
+    })  # fmt: skip
+    return frame
+
+
+def activity_fields(row: dict) -> dict:
+    """Keyword arguments for an `Activity` (records and laps aside) from a summary row."""
+    from ..clean import Quality
+
+    kw = {n: row[n] for n, _ in _PLAIN}
+    if kw["start_utc"] is not None:
+        kw["start_utc"] = pd.Timestamp(kw["start_utc"]).tz_convert("UTC").as_unit("ns")
+    kw["warnings"] = list(row["warnings"] or [])
+    stats = {n: row[n] for n, _ in _STATS}
+    if row["p_speed_mps"] is not None or row["p_has_intervals"] is not None:
+        stats["profile"] = {
+            n: (row[f"p_{n}"] if t == pa.bool_() else _nan(row[f"p_{n}"])) for n, t in _PROFILE
+        }
+    kw["stats"] = stats
+    if row["cleaned"]:
+        q = {n: row[f"q_{n}"] for n, _ in _QUALITY}
+        q["dropped_values"] = dict(q["dropped_values"] or [])
+        q["suspect_reasons"] = tuple(q["suspect_reasons"] or ())
+        q["notes"] = tuple(q["notes"] or ())
+        for n, t in _QUALITY:
+            if t == pa.float64() and n != "recorded_distance_m":
+                q[n] = _nan(q[n])
+        kw["quality"] = Quality(**q)
+    return kw

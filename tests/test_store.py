@@ -1,0 +1,265 @@
+"""The run store (issue 12): Parquet on disk, nothing executed on load, private, flat in memory."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hamstring_analyzer import glossary as g
+from hamstring_analyzer.analysis import analyze
+from hamstring_analyzer.cli import main
+from hamstring_analyzer.errors import HamstringAnalyzerError
+from hamstring_analyzer.export import load_runs, parse_bytes
+from hamstring_analyzer.store import LAYOUT_FOLDER, RunStore, StoredActivity, content_key
+from hamstring_analyzer.store.schema import SUMMARY_SCHEMA
+from hamstring_analyzer.summary import run_summary
+
+from .conftest import MANIFEST, REAL_RUNS, SAMPLE_RUNS, needs_real_runs
+
+#: How far a stored channel may sit from the parsed one: the narrow types' resolution.
+TOLERANCE = {g.DISTANCE: 0.00501, g.ALTITUDE: 0.00501, g.SPEED: 0.000501, g.LATITUDE: 1e-7, g.LONGITUDE: 1e-7}
+GARMIN = SAMPLE_RUNS / "export" / "garmin"
+
+
+def _fresh(path: Path):
+    [activity] = [a for a in parse_bytes(path.name, path.read_bytes())[1] if a.is_run]
+    return activity
+
+
+def assert_same_samples(stored: pd.DataFrame, fresh: pd.DataFrame) -> None:
+    assert list(stored.columns) == list(fresh.columns)
+    assert stored.index.equals(fresh.index)
+    for c in fresh.columns:
+        a, b = stored[c].to_numpy(), fresh[c].to_numpy()
+        assert np.array_equal(np.isnan(a), np.isnan(b)), c
+        ok = ~np.isnan(b)
+        tol = TOLERANCE.get(c, 1e-6 * max(1.0, float(np.nanmax(np.abs(b)))))
+        assert np.max(np.abs(a[ok] - b[ok]), initial=0.0) <= tol, c
+
+
+@pytest.fixture(scope="module")
+def sample_export(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("store")
+    cold = load_runs(SAMPLE_RUNS, cache_dir=folder, workers=2)
+    warm = load_runs(SAMPLE_RUNS, cache_dir=folder, workers=2)
+    return folder, cold, warm
+
+
+def test_a_stored_run_reads_back_as_parsed(sample_export):
+    _, cold, warm = sample_export
+    assert warm.parsed == 0 and warm.cache_hits == cold.parsed > 70
+    by_source = {a.source: a for a in warm.runs}
+    path = GARMIN / "2026-05-10-08-00.fit"
+    stored, fresh = by_source["export/garmin/2026-05-10-08-00.fit"], _fresh(path)
+    assert isinstance(stored, StoredActivity) and "_records" not in {k for k, v in vars(stored).items() if v is not None}
+    assert len(stored.records) == 1767
+    assert_same_samples(stored.records, fresh.records)
+    fresh.source = stored.source
+    assert run_summary(stored) == run_summary(fresh)
+    pd.testing.assert_frame_equal(stored.laps, fresh.laps)
+    assert stored.quality == fresh.quality and stored.stats == fresh.stats
+    assert stored.warnings == fresh.warnings
+
+
+def test_cold_warm_and_no_cache_give_the_same_analysis(sample_export):
+    _, cold, warm = sample_export
+    docs = [analyze(e).to_dict() for e in (cold, warm, load_runs(SAMPLE_RUNS, use_cache=False, workers=2))]
+    assert docs[0] == docs[1] == docs[2]
+    assert len(docs[0]["runs"]) == 79 and len(docs[0]["flags"]) == 12
+
+
+def test_the_store_is_private_parquet_and_smaller_than_the_files(sample_export):
+    folder, cold, _ = sample_export
+    root = folder / LAYOUT_FOLDER
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert not list(folder.rglob("*.pkl"))
+    summary = pq.read_table(root / "summary")  # one dataset, readable by any Parquet tool
+    assert summary.schema.remove_metadata().equals(SUMMARY_SCHEMA)
+    keys = set(summary.column("key").to_pylist())
+    assert len(keys) == cold.parsed
+    assert int(np.sum(np.array(summary.column("sport").to_pylist()) == "running")) >= 79
+    sources = [p for p in SAMPLE_RUNS.rglob("*") if p.is_file() and p.suffix in (".fit", ".gpx", ".tcx", ".zip", ".gz")]
+    stored = sum(p.stat().st_size for p in root.rglob("*.parquet"))
+    assert stored < sum(p.stat().st_size for p in sources)
+
+
+def test_runs_hold_no_samples_in_memory(sample_export):
+    _, _, warm = sample_export
+    held = [a for a in warm.runs if a.__dict__.get("_records") is not None]
+    assert held == []
+    assert len(pickle.dumps(warm.runs)) < 15_000 * len(warm.runs)  # summaries and laps, not samples
+
+
+def test_nothing_in_the_store_executes_when_loaded(tmp_path):
+    """A planted pickle, or a Parquet file of another shape, is ignored, deleted, and the file parsed again."""
+    folder = tmp_path / "store"
+    first = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    root = folder / LAYOUT_FOLDER
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    (root / "summary" / "zz-planted.parquet").write_bytes(pickle.dumps(Evil()))
+    pd.DataFrame({"key": ["x"]}).to_parquet(root / "summary" / "zz-foreign.parquet")
+    for segment in (root / "summary").glob("2*.parquet"):
+        segment.write_bytes(pickle.dumps(Evil()))
+    again = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    assert not marker.exists()
+    assert (again.parsed, again.cache_hits) == (1, 0)
+    assert again.runs[0].distance_m == first.runs[0].distance_m
+    assert not (root / "summary" / "zz-planted.parquet").exists() and not (root / "summary" / "zz-foreign.parquet").exists()
+    assert load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1).cache_hits == 1
+
+
+def test_an_entry_of_another_code_version_is_not_read(tmp_path, monkeypatch):
+    import hamstring_analyzer.store as store_module
+
+    folder = tmp_path / "store"
+    load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    monkeypatch.setattr(store_module, "_CODE_VERSION", "0" * 16)
+    assert load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1).parsed == 1
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o775, 0o1777])
+def test_a_store_folder_others_can_write_is_refused(tmp_path, mode):
+    folder = tmp_path / "shared-cache"
+    folder.mkdir()
+    os.chmod(folder, mode)
+    result = CliRunner().invoke(main, ["ingest", str(GARMIN / "2026-05-10-08-00.fit"), "--cache-dir", str(folder)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and str(folder) in lines[0] and "can be written by other users" in lines[0]
+    assert "Traceback" not in result.output and not (folder / LAYOUT_FOLDER).exists()
+
+
+def test_a_store_folder_of_another_user_is_refused(tmp_path):
+    folder = tmp_path / "theirs"
+    folder.mkdir(mode=0o700)
+    if os.getuid() == 0:
+        os.chown(folder, 65534, 65534)  # root can hand it to "nobody"
+        with pytest.raises(HamstringAnalyzerError, match="belongs to another user"):
+            RunStore(folder).check()
+    else:  # a folder we do not own cannot be made here; the check must still pass for our own
+        RunStore(folder).check()
+        assert (folder / LAYOUT_FOLDER).is_dir()
+
+
+def test_an_existing_readable_store_is_made_private(tmp_path):
+    folder = tmp_path / "cache"
+    (folder / LAYOUT_FOLDER).mkdir(parents=True)
+    os.chmod(folder / LAYOUT_FOLDER, 0o755)
+    RunStore(folder).check()
+    assert stat.S_IMODE((folder / LAYOUT_FOLDER).stat().st_mode) == 0o700
+
+
+def test_the_old_pickle_cache_is_removed(tmp_path):
+    folder = tmp_path / "cache"
+    old = folder / "v1" / "ab"
+    old.mkdir(parents=True)
+    (old / ("ab" * 20 + ".pkl")).write_bytes(b"\x80\x05N.")
+    (folder / "v1" / "notes.txt").write_text("mine")  # not ours: left alone
+    RunStore(folder).check()
+    assert not old.exists() and (folder / "v1" / "notes.txt").exists()
+
+
+def test_damaged_samples_are_read_again(tmp_path):
+    folder = tmp_path / "store"
+    first = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    [samples] = (folder / LAYOUT_FOLDER / "samples").rglob("*.parquet")
+    samples.write_bytes(samples.read_bytes()[: samples.stat().st_size // 2])
+    with pytest.raises(HamstringAnalyzerError, match="2026-05-10-08-00.fit: its stored samples cannot be read"):
+        first.runs[0].records  # noqa: B018 - damaged after the ingest: one clear line
+    again = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    assert again.parsed == 1 and len(again.runs[0].records) == 1767
+
+
+def test_no_cache_leaves_nothing_behind(tmp_path):
+    code = (
+        "import glob, tempfile\n"
+        "from hamstring_analyzer.analysis import analyze\n"
+        f"r = analyze({str(GARMIN)!r}, use_cache=False, workers=1)\n"
+        "print(len(r.runs), len(glob.glob(tempfile.gettempdir() + '/hamstring-analyzer-*')) > 0)\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [out.stdout.split()[0], "True"] and int(out.stdout.split()[0]) > 10
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_segments_are_merged(tmp_path, monkeypatch):
+    monkeypatch.setattr(RunStore, "FLUSH_S", 0.0)  # a segment per file
+    folder = tmp_path / "store"
+    files = sorted(GARMIN.glob("2026-05-*.fit"))[:12]
+    for f in files:
+        load_runs(f, cache_dir=folder, workers=1)
+    segments = list((folder / LAYOUT_FOLDER / "summary").glob("*.parquet"))
+    assert 1 <= len(segments) <= RunStore.MAX_SEGMENTS + 1
+    store = RunStore(folder)
+    assert len(store.keys()) == len(files)
+    assert all(store.get(content_key(f.read_bytes()))[0] == "ok" for f in files)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(blob=st.binary(max_size=2000), which=st.sampled_from(["summary", "samples"]))
+def test_random_bytes_in_the_store_never_raise(tmp_path_factory, blob, which):
+    folder = tmp_path_factory.mktemp("fuzz")
+    source = GARMIN / "2026-05-10-08-00.fit"
+    load_runs(source, cache_dir=folder, workers=1)
+    pattern = "summary/*.parquet" if which == "summary" else "samples/*/*.parquet"
+    for p in (folder / LAYOUT_FOLDER).glob(pattern):
+        p.write_bytes(blob)
+    store = RunStore(folder)
+    result = store.get(content_key(source.read_bytes()))
+    if result is not None:  # only a whole entry is used, and it reads back
+        assert result[0] == "ok" and len(result[1][0].records) > 0
+
+
+@needs_real_runs
+def test_real_files_round_trip_and_the_store_is_smaller(tmp_path):
+    running = [f for f in MANIFEST if not f.error]
+    folder = tmp_path / "store"
+    sources = tmp_path / "files"
+    sources.mkdir()
+    for i, f in enumerate(running):
+        (sources / f"{i:03d}-{f.full.name}").symlink_to(f.full)
+    export = load_runs(sources, cache_dir=folder, workers=2)
+    assert len(export.runs) > 100
+    checked = 0
+    for a in export.runs:
+        name = a.source.split("#")[0]
+        fresh = [b for b in parse_bytes(name, (sources / name).read_bytes())[1] if b.session_index == a.session_index][0]
+        assert_same_samples(a.records, fresh.records)
+        checked += 1
+    assert checked == len(export.runs)
+    run_files = {a.source.split("#")[0] for a in export.runs}
+    stored = sum(p.stat().st_size for p in (folder / LAYOUT_FOLDER).rglob("*.parquet"))
+    assert stored <= sum((sources / n).stat().st_size for n in run_files)
+
+
+def test_a_store_on_a_read_only_disk_still_ingests(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    os.chmod(folder, 0o500)
+    if os.access(folder, os.W_OK):  # root writes anywhere: make the store path unusable another way
+        folder = tmp_path / "file-not-folder"
+        folder.write_text("x")
+        with pytest.raises(HamstringAnalyzerError, match="not a folder"):
+            load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+        return
+    export = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    assert len(export.runs) == 1 and len(export.runs[0].records) == 1767
