@@ -6,34 +6,64 @@ The library comes first; the ``hamstring-analyzer`` command is a thin layer on i
 >>> activities = ha.read_activities("run.fit")        # one file
 >>> export = ha.load_runs("my-garmin-export/")        # a whole export
 >>> result = ha.analyze(export)                        # weeks, per-run metrics, flags
+
+Importing the package is quick: the layers built on pandas (the parsers, the
+export, the analysis) load on first use of a name that needs them (PEP 562),
+so that ``hamstring-analyzer --help`` and the symptom log commands start at once.
 """
+
+import importlib as _importlib
+import typing as _typing
+
+from .errors import ConfigError, HamstringAnalyzerError, NotAnActivityError, ParseError, SymptomLogError
 
 __version__ = "0.1.0"
 
-from .activity import Activity
-from .errors import ConfigError, HamstringAnalyzerError, NotAnActivityError, ParseError, SymptomLogError
-from .parsers import read_activities
+#: Public names that load their module on first use, and that module.
+_LAZY = {
+    "Activity": "activity",
+    "read_activities": "parsers",
+    "Export": "export",
+    "load_runs": "export",
+    "Analysis": "analysis",
+    "analyze": "analysis",
+    "Config": "config",
+    "load_config": "config",
+}
 
 __all__ = [
     "Activity",
+    "Analysis",
+    "Config",
     "ConfigError",
+    "Export",
     "HamstringAnalyzerError",
     "NotAnActivityError",
     "ParseError",
     "SymptomLogError",
+    "analyze",
+    "load_config",
+    "load_runs",
     "read_activities",
     "__version__",
 ]
 
+if _typing.TYPE_CHECKING:  # what static checkers and editors see; nothing is imported at run time
+    from .activity import Activity
+    from .analysis import Analysis, analyze
+    from .config import Config, load_config
+    from .export import Export, load_runs
+    from .parsers import read_activities
 
-def __getattr__(name):
-    # Heavier layers load on first use so that `import hamstring_analyzer` stays quick.
-    lazy = {
-        "load_runs": "export", "Export": "export", "analyze": "analysis", "Analysis": "analysis",
-        "Config": "config", "load_config": "config",
-    }  # fmt: skip
-    if name in lazy:
-        import importlib
 
-        return getattr(importlib.import_module(f".{lazy[name]}", __name__), name)
-    raise AttributeError(f"module 'hamstring_analyzer' has no attribute {name!r}")
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next lookup is an ordinary one
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

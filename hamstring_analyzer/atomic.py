@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 import time
 from pathlib import Path
 
@@ -40,7 +39,8 @@ def _temporary_pattern(path: Path) -> re.Pattern:
 def _create_temporary(path: Path) -> tuple[int, Path]:
     """A new, empty, private file ``.<name>.<random>.tmp`` beside ``path``, open for writing."""
     while True:
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        # os.urandom is what secrets.token_hex draws from, without the import time of secrets (hashlib, random).
+        tmp = path.with_name(f".{path.name}.{os.urandom(4).hex()}.tmp")
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), tmp
         except FileExistsError:  # 1 in 4 billion: draw again

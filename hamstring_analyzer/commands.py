@@ -1,14 +1,54 @@
-"""Subcommands of ``hamstring-analyzer``; each calls one library function."""
+"""Subcommands of ``hamstring-analyzer``; each calls one library function.
+
+`cli` adds them to its ``main`` group; this module does not import `cli`, so
+there is no import cycle. The library modules behind a command (pandas,
+matplotlib, the parsers) are imported inside the command, so that
+``--help`` and the symptom log commands start without them.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import sys
 
 import click
 
-from .cli import friendly_errors, main
+from .errors import HamstringAnalyzerError
 from .glossary import DISCLAIMER
+
+
+def friendly_errors(func):
+    """Turn the library's errors (and a few OS ones) into one-line messages."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except HamstringAnalyzerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except BrokenPipeError:
+            # Output piped into `head` and closed: stop quietly, as other command-line tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as exc:  # the commands name the file they write; this is the net below them
+            reason = exc.strerror or str(exc)
+            raise click.ClickException(f"{exc.filename}: {reason}" if exc.filename else reason) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing half-written was left behind.", err=True)
+            sys.exit(130)
+        except click.ClickException:
+            raise
+        except Exception as exc:  # a bug of ours: one line for the user, the traceback on request
+            if os.environ.get("HAMSTRING_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"internal error ({type(exc).__name__}: {exc}); please report it, with HAMSTRING_DEBUG=1 for details"
+            ) from None
+
+    return wrapper
 
 
 def export_options(func):
@@ -81,7 +121,7 @@ def print_export_notes(export, quiet: bool) -> None:
         click.echo(f"error: {e['source']}: {e['error']}", err=True)
 
 
-@main.command()
+@click.command()
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write the runs, skips and errors as JSON.")
 @export_options
@@ -125,7 +165,7 @@ def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, s
     return result
 
 
-@main.command()
+@click.command()
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
 @click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), help="Your symptom log (CSV): adds symptom insights.")
@@ -168,7 +208,7 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
 # ------------------------------------------------------------------ symptoms --
 
 
-@main.group()
+@click.group()
 def symptoms():
     """Keep a hamstring symptom log (a CSV you can also edit by hand).
 
@@ -208,21 +248,19 @@ def symptoms_add(file, day, severity, side, location, kind, when, note):
 @friendly_errors
 def symptoms_list(file):
     """Show the entries of the symptom log FILE, oldest first."""
-    from .symptoms import read_log, symptoms_frame
+    from .symptoms import entries_table, read_log
 
     entries = read_log(file)
     if not entries:
         click.echo(f"{file}: no entries yet.")
         return
-    frame = symptoms_frame(entries)
-    frame["date"] = [f"{d:%a %d %b %Y}" for d in frame["date"]]
-    click.echo(frame.to_string(index=False))
+    click.echo(entries_table(entries))
 
 
 # -------------------------------------------------------------------- report --
 
 
-@main.command()
+@click.command()
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the PNG and HTML files.")
 @click.option("--week", type=click.DateTime(["%Y-%m-%d"]), help="Any day of the week to report (default: the last complete week).")
@@ -266,3 +304,7 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {png} and {html}")
     click.echo(DISCLAIMER)
+
+
+#: The subcommands, for `cli.main`.
+COMMANDS = (ingest, analyze, symptoms, report)

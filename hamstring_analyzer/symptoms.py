@@ -27,11 +27,13 @@ import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .atomic import STALE_AFTER_S, atomic_write_bytes, exclusive_lock, remove_stale_temporaries
 from .errors import SymptomLogError
+
+if TYPE_CHECKING:  # pandas loads only in `symptoms_frame`: the log itself is read and written with csv
+    import pandas as pd
 
 COLUMNS = ("date", "severity", "side", "location", "kind", "when", "note")
 SIDES = ("left", "right", "both")
@@ -162,8 +164,31 @@ def _read_bytes(path: Path, shown=None) -> bytes:
 
 def symptoms_frame(entries: list[SymptomEntry]) -> pd.DataFrame:
     """Entries as a frame sorted by date (one row each)."""
+    import pandas as pd
+
     frame = pd.DataFrame([asdict(e) for e in entries], columns=list(COLUMNS))
     return frame.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def entries_table(entries: list[SymptomEntry]) -> str:
+    """Entries as a plain-text table sorted by date, one row each, dates like "Mon 02 Mar 2026".
+
+    The layout is pandas' ``to_string(index=False)`` of `symptoms_frame`, made
+    without pandas so that ``symptoms list`` starts at once: every column right
+    aligned to its widest cell, one space between columns, the numeric severity
+    column one wider, and tabs shown as ``\\t`` (see `_shown`).
+    """
+    ordered = sorted(entries, key=lambda e: e.date)  # stable, as in `symptoms_frame`
+    rows = [[f"{e.date:%a %d %b %Y}", *e.row()[1:]] for e in ordered]
+    header = [(" " + c if c == "severity" else c) for c in COLUMNS]
+    cells = [[_shown(text) for text in row] for row in rows]
+    widths = [max(len(text) for text in column) for column in zip(header, *cells)]
+    return "\n".join(" ".join(text.rjust(w) for text, w in zip(line, widths)) for line in [header, *cells])
+
+
+def _shown(text: str) -> str:
+    """``text`` with tabs and line breaks written as ``\\t``, ``\\r``, ``\\n``, as pandas prints them."""
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _escape_formula(text: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pandas as pd
+if TYPE_CHECKING:  # only an annotation here; the callers have pandas loaded already
+    import pandas as pd
 
 
 @lru_cache(maxsize=1)
