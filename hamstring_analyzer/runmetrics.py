@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import glossary as g
 from .activity import Activity, unix_seconds
-from .clean.speed import best_sustained_speed, judged_speed, sustained
+from .clean.speed import best_sustained_speed, judged_speed, reuse_speeds, sustained
 from .config import Config
 from .metrics import running_mask, sample_durations, weighted_median
 from .summary import INDOOR_SUB_SPORTS, run_summary
@@ -236,16 +236,18 @@ def step_length_m(records: pd.DataFrame) -> float:
 def record_profile(activity: Activity) -> dict:
     """The record-derived numbers of one run that need no history (computed at ingest and cached)."""
     reliable = speed_is_reliable(activity)
-    drop, corrected = late_cadence_drop(activity.records)
-    return {
-        "speed_mps": median_running_speed(activity.records),
-        "best_20min_mps": best_sustained_speed(activity.records) if reliable else float("nan"),
-        "step_length_m": step_length_m(activity.records),
-        "late_cadence_drop_spm": drop,
-        "late_drop_pace_corrected": corrected,
-        "decoupling_pct": aerobic_decoupling_pct(activity),
-        "has_intervals": bool(interval_mask(activity).any()),
-    }
+    records = activity.records
+    with reuse_speeds(records):
+        drop, corrected = late_cadence_drop(records)
+        return {
+            "speed_mps": median_running_speed(records),
+            "best_20min_mps": best_sustained_speed(records) if reliable else float("nan"),
+            "step_length_m": step_length_m(records),
+            "late_cadence_drop_spm": drop,
+            "late_drop_pace_corrected": corrected,
+            "decoupling_pct": aerobic_decoupling_pct(activity),
+            "has_intervals": bool(interval_mask(activity).any()),
+        }
 
 
 def run_profile(activity: Activity) -> dict:

@@ -8,6 +8,8 @@ of tens of seconds.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pandas as pd
 
@@ -31,12 +33,39 @@ def window_speed(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = 
     return speed_from_distance(np.asarray(times_s, dtype="float64"), distance_m, window_s)
 
 
+_reused: dict = {}
+
+
+@contextlib.contextmanager
+def reuse_speeds(records: pd.DataFrame):
+    """Within the block, `judged_speed` of ``records`` is computed once per window (read-only arrays).
+
+    For code that judges one finished frame several ways (a run's profile);
+    ``records`` must not change inside the block.
+    """
+    _reused.update(frame=records, speeds={})
+    try:
+        yield
+    finally:
+        _reused.clear()
+
+
 def judged_speed(records: pd.DataFrame, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
     """The speed every judgement uses [m/s]: cleaned distance over ``window_s``.
 
     Falls back to a time-based rolling mean of the speed channel when the
     records hold no distance (a foot pod's speed without its distance).
     """
+    if _reused.get("frame") is records:
+        speeds = _reused["speeds"]
+        if window_s not in speeds:
+            speeds[window_s] = _judged_speed(records, window_s)
+            speeds[window_s].flags.writeable = False
+        return speeds[window_s]
+    return _judged_speed(records, window_s)
+
+
+def _judged_speed(records: pd.DataFrame, window_s: float) -> np.ndarray:
     t = unix_seconds(records.index)
     if g.DISTANCE in records and records[g.DISTANCE].notna().sum() >= 2:
         v = window_speed(t, records[g.DISTANCE].to_numpy(), window_s)
