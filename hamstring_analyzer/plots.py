@@ -7,12 +7,14 @@ so the library is safe in servers, tests and notebooks alike.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator
 
 from . import units as u
 from .config import Config
@@ -174,39 +176,115 @@ def highlight_week(ax, week: dt.date):
     return ax
 
 
+#: The report picture: 1000 x 1050 pixels at `DPI`.
+FIGSIZE = (10, 10.5)
+DPI = 100
+#: Fixed panel rectangles, as figure fractions: room on the left for a two-line label beside
+#: four-digit ticks, above for the title, below for the dates. No layout is solved per picture.
+GRID = dict(left=0.085, right=0.975, top=0.962, bottom=0.032, hspace=0.1, height_ratios=[1.4, 1, 1, 1, 1])
+#: Where the y labels' right edges sit, as a fraction of the panel width left of it: beside
+#: tick labels of up to four digits.
+YLABEL_X = -0.055
+
+
+class WeeklyPicture:
+    """The report picture, laid out once and redrawn for any week.
+
+    The figure, its five axes and their fixed positions are made once; `draw`
+    removes the previous week's artists and plots the next week on the same
+    axes, so that a run of weeks pays neither for new axes nor for a layout
+    solve. What depends on the whole history (the breaks, the symptom frame)
+    is computed once too. Each picture equals the one a new `WeeklyPicture`
+    would draw. The canvas is Agg's, whatever the pyplot backend.
+    """
+
+    def __init__(self, result, n_weeks: int = 14):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        from .rules import layoff_gaps
+        from .symptoms import symptoms_frame
+
+        self.result = result
+        self.n_weeks = n_weeks
+        self.gaps = layoff_gaps(result.runs, result.config.layoff_return.min_gap_days) if not result.runs.empty else []
+        self.symptoms = symptoms_frame(result.symptoms) if result.symptoms else None
+        self.figure = Figure(figsize=FIGSIZE, dpi=DPI)
+        FigureCanvasAgg(self.figure)
+        self.axes = list(self.figure.subplots(5, 1, sharex=True, gridspec_kw=GRID))
+        for ax in self.axes:
+            ax.grid(axis="y", color="#e5e5e5", zorder=0)
+            ax.spines[["top", "right"]].set_visible(False)
+            # Fixed label places: the y labels line up, and no draw measures the tick labels to place them.
+            ax.yaxis.set_label_coords(YLABEL_X, 0.5)
+            ax.xaxis.set_label_coords(0.5, 0.0)  # no x label: only spares the measuring
+        self.mondays = mdates.WeekdayLocator(byweekday=mdates.MO, interval=2)
+        self.axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        self._used = False
+
+    def _clear(self) -> None:
+        for ax in self.axes:
+            for artist in (*ax.patches, *ax.lines, *ax.collections, *ax.texts):
+                artist.remove()
+            if ax.legend_ is not None:
+                ax.legend_.remove()
+            ax.containers.clear()
+            ax.relim()  # empty data limits, as on new axes
+            ax.set_autoscale_on(True)
+
+    def draw(self, week: dt.date | None = None) -> Figure:
+        """Plot ``week`` and the ``n_weeks - 1`` before it; return the figure (drawn when rendered)."""
+        result, config = self.result, self.result.config
+        week = week or max(result.weeks.index)
+        first = max(week - dt.timedelta(weeks=self.n_weeks - 1), min(result.weeks.index))
+        weeks = result.weeks[(result.weeks.index >= first) & (result.weeks.index <= week)]
+        end = week + dt.timedelta(days=7)
+        runs = result.runs[(result.runs["local_date"] >= first) & (result.runs["local_date"] < end)]
+        symptoms = None
+        if self.symptoms is not None:
+            symptoms = self.symptoms[(self.symptoms["date"] >= first) & (self.symptoms["date"] < end)]
+        left = dt.datetime.combine(first, dt.time()) - dt.timedelta(days=1)
+        right = dt.datetime.combine(end, dt.time()) + dt.timedelta(days=1)
+        # only the breaks in view: the others would be clipped away, at a cost per panel
+        gaps = [g for g in self.gaps if _day(g[1]) - dt.timedelta(hours=12) > left and _day(g[0]) + dt.timedelta(hours=12) < right]
+
+        if self._used:
+            self._clear()
+        self._used = True
+        axes = self.axes
+        plot_weekly_distance(weeks, config, axes[0])
+        plot_fast_share(weeks, config, axes[1])
+        plot_cadence(runs, config, axes[2])
+        plot_long_run_climb(runs, config, axes[3])
+        plot_symptoms(symptoms, axes[4])
+        for i, ax in enumerate(axes):
+            highlight_week(ax, week)
+            shade_layoffs(ax, gaps, label=(i == 4))
+        if gaps and any(b > first and a < end for a, b, _ in gaps):
+            axes[4].legend(loc="upper left", fontsize=8, frameon=False, ncol=6)
+        axes[-1].set_xlim(left, right)
+        # every other Monday, found once for the five panels rather than by each at each draw
+        axes[-1].xaxis.set_major_locator(FixedLocator(self.mondays.tick_values(left, right)))
+        before = (week - first).days // 7
+        self.figure.suptitle(f"Week of {week.day} {week:%b %Y} (highlighted) and the {before} week{'s' if before != 1 else ''} before", fontsize=12, y=0.995)
+        return self.figure
+
+    def png(self, week: dt.date | None = None, compress_level: int = 3) -> bytes:
+        """The picture of ``week`` as PNG bytes: RGB (the figure is opaque) and quickly compressed."""
+        from PIL import Image
+
+        fig = self.draw(week)
+        canvas = fig.canvas
+        canvas.draw()
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+        buf = io.BytesIO()
+        image.save(buf, format="png", compress_level=compress_level)
+        return buf.getvalue()
+
+
 def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14) -> Figure:
-    """Five panels on one time axis over ``n_weeks`` ending with ``week``: the report picture."""
-    from .rules import layoff_gaps
-    from .symptoms import symptoms_frame
+    """Five panels on one time axis over ``n_weeks`` ending with ``week``: the report picture.
 
-    config = result.config
-    week = week or max(result.weeks.index)
-    first = max(week - dt.timedelta(weeks=n_weeks - 1), min(result.weeks.index))
-    weeks = result.weeks[(result.weeks.index >= first) & (result.weeks.index <= week)]
-    end = week + dt.timedelta(days=7)
-    runs = result.runs[(result.runs["local_date"] >= first) & (result.runs["local_date"] < end)]
-    symptoms = None
-    if result.symptoms:
-        symptoms = symptoms_frame([e for e in result.symptoms if first <= e.date < end])
-    gaps = layoff_gaps(result.runs, config.layoff_return.min_gap_days) if not result.runs.empty else []
-
-    fig = Figure(figsize=(10, 10.5), dpi=100, layout="constrained")
-    axes = fig.subplots(5, 1, sharex=True, height_ratios=[1.4, 1, 1, 1, 1])
-    plot_weekly_distance(weeks, config, axes[0])
-    plot_fast_share(weeks, config, axes[1])
-    plot_cadence(runs, config, axes[2])
-    plot_long_run_climb(runs, config, axes[3])
-    plot_symptoms(symptoms, axes[4])
-    for i, ax in enumerate(axes):
-        highlight_week(ax, week)
-        shade_layoffs(ax, gaps, label=(i == 4))
-        ax.grid(axis="y", color="#e5e5e5", zorder=0)
-        ax.spines[["top", "right"]].set_visible(False)
-    if gaps and any(b > first and a < end for a, b, _ in gaps):
-        axes[4].legend(loc="upper left", fontsize=8, frameon=False, ncol=6)
-    axes[-1].set_xlim(dt.datetime.combine(first, dt.time()) - dt.timedelta(days=1), dt.datetime.combine(end, dt.time()) + dt.timedelta(days=1))
-    axes[-1].xaxis.set_major_locator(mdates.WeekdayLocator(byweekday=mdates.MO, interval=2))
-    axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-    before = (week - first).days // 7
-    fig.suptitle(f"Week of {week.day} {week:%b %Y} (highlighted) and the {before} week{'s' if before != 1 else ''} before", fontsize=12)
-    return fig
+    A new figure each call; `WeeklyPicture` redraws one figure for many weeks.
+    """
+    return WeeklyPicture(result, n_weeks).draw(week)

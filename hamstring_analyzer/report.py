@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
-import io
 import math
 import os
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from html import escape
 from pathlib import Path
 
@@ -14,7 +17,8 @@ from . import __version__
 from . import units as u
 from .analysis import Analysis
 from .atomic import atomic_write_bytes, atomic_write_text
-from .plots import weekly_figure
+from .errors import HamstringAnalyzerError
+from .plots import WeeklyPicture
 from .report_text import doubt_note
 from .glossary import DISCLAIMER
 from .rules import RULES
@@ -35,20 +39,42 @@ ul.index li{margin:.2rem 0}
 """
 
 
+class ReportError(HamstringAnalyzerError, ValueError):
+    """No such week in the data (a ValueError too, as before it had a class of its own)."""
+
+
+class ReportWriteError(HamstringAnalyzerError):
+    """A report file could not be written; the message names the file and the system's reason.
+
+    Parameters
+    ----------
+    path : str
+        The file (or folder) that could not be written.
+    reason : str
+        What the system said, e.g. "No space left on device".
+    """
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: cannot write ({reason})")
+
+    def __reduce__(self):  # raised in worker processes and pickled back to the parent
+        return type(self), (self.path, self.reason)
+
+
 def default_week(result: Analysis, today: dt.date | None = None) -> dt.date:
     """The last complete week (its Sunday before today) that the data reaches."""
     today = today or dt.date.today()
     weeks = [w for w in result.weeks.index if w + dt.timedelta(days=6) < today]
     if not weeks:
-        raise ValueError("no complete week in the data yet")
+        raise ReportError("no complete week in the data yet")
     return max(weeks)
 
 
 def week_png(result: Analysis, week: dt.date) -> bytes:
-    fig = weekly_figure(result, week)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    return buf.getvalue()
+    """The report picture of ``week`` as PNG bytes."""
+    return WeeklyPicture(result).png(week)
 
 
 def _fmt(x, fmt: str, default: str = "–") -> str:
@@ -74,14 +100,16 @@ def _week_numbers(result: Analysis, week: dt.date) -> str:
     return "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
-def _week_runs(result: Analysis, week: dt.date) -> str:
+def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str:
+    """The week's runs table; ``runs``, the week's rows of ``result.runs.itertuples()``, when known."""
     units = result.config.units
-    runs = result.runs[result.runs["week_start"] == week]
-    if runs.empty:
+    if runs is None:
+        runs = list(result.runs[result.runs["week_start"] == week].itertuples())
+    if not runs:
         return "<p class='muted'>No runs this week.</p>"
     head = "<tr><th>Day</th><th>File</th><th>Distance</th><th>Pace</th><th>Cadence</th><th>Climb</th><th>Fast</th></tr>"
     body = []
-    for r in runs.itertuples():
+    for r in runs:
         climb = "treadmill" if r.indoor else (u.climb_rate(r.climb_per_km, units) if math.isfinite(r.climb_per_km) else "–")
         body.append(
             "<tr>"
@@ -97,7 +125,7 @@ def _week_runs(result: Analysis, week: dt.date) -> str:
     notes = [
         f"<p class='doubt'>Doubtful data, {escape(f'{r.local_date:%a} {r.local_date.day} {r.local_date:%b}')}: "
         f"{escape(str(r.suspect_reason or 'this run rests on doubtful data'))}.</p>"
-        for r in runs.itertuples()
+        for r in runs
         if getattr(r, "suspect", False) is True
     ]
     return f"<table>{head}{''.join(body)}</table>" + "".join(notes)
@@ -160,7 +188,11 @@ def _insights_html(result: Analysis) -> str:
 
 def render_week_html(result: Analysis, week: dt.date, png: bytes) -> str:
     """The week's page, with the picture embedded as a data URI and every text from files escaped."""
-    flags = [f for f in result.flags if f.week_start == week]
+    return _page(result, week, png, [f for f in result.flags if f.week_start == week], None, _insights_html(result))
+
+
+def _page(result: Analysis, week: dt.date, png: bytes, flags: list, runs: list | None, insights: str) -> str:
+    """`render_week_html` with the week's flags, its runs (see `_week_runs`) and the insights given."""
     end = week + dt.timedelta(days=6)
     b64 = base64.b64encode(png).decode("ascii")
     title = f"Week of {week.day} {week:%b %Y}"
@@ -177,22 +209,34 @@ def render_week_html(result: Analysis, week: dt.date, png: bytes) -> str:
 <h2>The week in numbers</h2>
 {_week_numbers(result, week)}
 <h2>Runs</h2>
-{_week_runs(result, week)}
+{_week_runs(result, week, runs)}
 <h2>Worth a look</h2>
 {_flags_html(flags)}
 <h2>Symptoms logged</h2>
 {_symptoms_html(result, week)}
-{_insights_html(result)}
+{insights}
 <p class="muted">Made by hamstring-analyzer {escape(__version__)}. {escape(DISCLAIMER)}</p>
 </body></html>
 """
 
 
-def write_week_report(result: Analysis, week: dt.date, out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``week-YYYY-MM-DD.png`` and ``.html`` into ``out_dir``; return their paths."""
+def _check_week(result: Analysis, week: dt.date) -> None:
     if week not in result.weeks.index:
         first, last = min(result.weeks.index), max(result.weeks.index)
-        raise ValueError(f"no week starting {week} in the data (weeks run from {first} to {last})")
+        raise ReportError(f"no week starting {week} in the data (weeks run from {first} to {last})")
+
+
+def write_week_report(result: Analysis, week: dt.date, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+    """Write ``week-YYYY-MM-DD.png`` and ``.html`` into ``out_dir``; return their paths.
+
+    Raises
+    ------
+    ReportError
+        ``week`` is not a week of the data (a ValueError too).
+    OSError
+        A file could not be written (the command names ``out_dir``).
+    """
+    _check_week(result, week)
     out = Path(out_dir)
     png = week_png(result, week)
     png_path, html_path = out / f"week-{week.isoformat()}.png", out / f"week-{week.isoformat()}.html"
@@ -201,28 +245,124 @@ def write_week_report(result: Analysis, week: dt.date, out_dir: str | os.PathLik
     return png_path, html_path
 
 
-def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=None) -> Path:
-    """One report per week of the history, plus ``index.html`` linking them; returns the index path."""
+class _Weeks:
+    """What every week of ``--all`` shares, made once per process: the picture and the common HTML parts."""
+
+    def __init__(self, result: Analysis, out: Path):
+        self.result = result
+        self.out = out
+        self.picture = WeeklyPicture(result)
+        self.flags = defaultdict(list)
+        for f in result.flags:
+            self.flags[f.week_start].append(f)
+        self.runs = defaultdict(list)  # one pass over the table, not a scan of it per week
+        for r in result.runs.itertuples():
+            self.runs[r.week_start].append(r)
+        self.insights = _insights_html(result)
+
+    def write(self, week: dt.date) -> None:
+        png = self.picture.png(week)
+        page = _page(self.result, week, png, self.flags.get(week, []), self.runs.get(week, []), self.insights)
+        for path, data in ((self.out / f"week-{week.isoformat()}.png", png), (self.out / f"week-{week.isoformat()}.html", page.encode("utf-8"))):
+            try:
+                atomic_write_bytes(path, data)
+            except OSError as exc:
+                raise ReportWriteError(path, exc.strerror or str(exc)) from None
+
+
+_worker_weeks: _Weeks | None = None
+
+
+def _worker_start(result: Analysis, out: Path) -> None:
+    """Initializer of a report worker process: Agg for matplotlib, and the shared parts made once."""
+    global _worker_weeks
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    _worker_weeks = _Weeks(result, out)
+
+
+def _worker_write(week: dt.date) -> dt.date:
+    _worker_weeks.write(week)
+    return week
+
+
+def _write_weeks(result: Analysis, out: Path, weeks: list, workers: int, progress) -> None:
+    """Every week's PNG and page, in this process (``workers`` 1) or in a pool of worker processes."""
+    total = len(weeks)
+    if workers <= 1 or total <= 1:
+        shared = _Weeks(result, out)
+        for i, week in enumerate(weeks):
+            shared.write(week)
+            if progress:
+                progress(i + 1, total)
+        return
+    # The reports never read the export: its records would only be copied into every worker.
+    slim = dataclasses.replace(result, export=None)
+    pool = ProcessPoolExecutor(max_workers=min(workers, total), initializer=_worker_start, initargs=(slim, out))
+    try:
+        running = {pool.submit(_worker_write, week) for week in weeks}
+        done = 0
+        while running:
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                fut.result()  # a week's ReportWriteError, raised here as it was in the worker
+                done += 1
+                if progress:
+                    progress(done, total)
+    except BrokenProcessPool as exc:
+        raise ReportWriteError(out, f"a report worker process died: {exc}") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=None, workers: int | None = None) -> Path:
+    """One report per week of the history, plus ``index.html`` linking them; returns the index path.
+
+    Parameters
+    ----------
+    result : Analysis
+    out_dir : str or path
+        Created when missing.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each week.
+    workers : int, optional
+        Processes drawing weeks in parallel (default: all cores); 1 draws them all in this process.
+
+    Raises
+    ------
+    ReportWriteError
+        A file could not be written; the message names it. The weeks not yet
+        written are not started, and ``index.html`` is not written.
+    """
     out = Path(out_dir)
-    items = []
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportWriteError(out, exc.strerror or str(exc)) from None
     weeks = list(result.weeks.index)
-    for i, week in enumerate(weeks):
-        _, html_path = write_week_report(result, week, out)
+    _write_weeks(result, out, weeks, workers or os.cpu_count() or 1, progress)
+    flags = defaultdict(list)
+    for f in result.flags:
+        flags[f.week_start].append(f)
+    items = []
+    for week in weeks:
         w = result.weeks.loc[week]
-        n = sum(1 for f in result.flags if f.week_start == week)
-        worst = max((f.severity for f in result.flags if f.week_start == week), key=("info", "warning", "alert").index, default=None)
+        n = len(flags[week])
+        worst = max((f.severity for f in flags[week]), key=("info", "warning", "alert").index, default=None)
         badge = f" <span class='sev sev-{worst}'>{n} flag{'s' if n != 1 else ''}</span>" if n else ""
         items.append(
-            f"<li><a href='{escape(html_path.name)}'>Week of {week.day} {week:%b %Y}</a>: "
+            f"<li><a href='week-{week.isoformat()}.html'>Week of {week.day} {week:%b %Y}</a>: "
             f"{escape(u.distance(w['distance_m'], result.config.units))}, {int(w['runs'])} runs{badge}</li>"
         )
-        if progress:
-            progress(i + 1, len(weeks))
     index = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Weekly reports: hamstring-analyzer</title><style>{CSS}</style></head>
 <body><h1>Weekly reports</h1><p class="disclaimer">{escape(DISCLAIMER)}</p>
 <ul class="index">{''.join(reversed(items))}</ul></body></html>
 """
     path = out / "index.html"
-    atomic_write_text(path, index)
+    try:
+        atomic_write_text(path, index)
+    except OSError as exc:
+        raise ReportWriteError(path, exc.strerror or str(exc)) from None
     return path

@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from hamstring_analyzer import plots
 from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.cli import main
-from hamstring_analyzer.report import default_week, render_week_html, write_all_reports, write_week_report
+from hamstring_analyzer.errors import HamstringAnalyzerError
+from hamstring_analyzer.report import ReportWriteError, default_week, render_week_html, write_all_reports, write_week_report
 from hamstring_analyzer.report_text import flags_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log
 
@@ -114,6 +115,55 @@ def test_all_weeks_and_index(result, tmp_path):
     assert all(f"href='{p}'" in text for p in pages)
     assert "1 flag</span>" in text and "Not medical advice" in text
     assert text.index("week-2026-09-28.html") < text.index("week-2026-05-04.html")  # newest first
+
+
+def test_a_reused_picture_equals_a_new_one(result):
+    """--all redraws one figure per process, in any order of weeks: each picture is the one a new figure gives."""
+    weeks = [dt.date(2026, 9, 28), dt.date(2026, 5, 4), LAYOFF_WEEK, dt.date(2026, 6, 22), dt.date(2026, 5, 11)]
+    reused = plots.WeeklyPicture(result)
+    for week in weeks:
+        assert reused.png(week) == plots.WeeklyPicture(result).png(week), week
+    assert plots.weekly_figure(result, LAYOFF_WEEK).get_layout_engine() is None  # fixed layout, no solve
+
+
+def test_all_weeks_the_same_with_one_or_two_workers(result, tmp_path):
+    late = dataclasses.replace(result, weeks=result.weeks[result.weeks.index >= dt.date(2026, 7, 27)])  # 10 weeks
+    done = {}
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        calls = []
+        write_all_reports(late, out, progress=lambda i, n: calls.append((i, n)), workers=workers)
+        assert calls == [(i, 10) for i in range(1, 11)]
+        done[workers] = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(done[1]) == sorted(done[2])
+    assert len(done[1]) == 2 * 10 + 1 and not [n for n in done[1] if n.startswith(".")]  # no temporaries left
+    assert done[1]["week-2026-08-10.html"] == done[2]["week-2026-08-10.html"]
+    assert done[1] == done[2]
+    # the shared parts made once give the page that the one-week call gives
+    assert done[1]["week-2026-08-10.html"].decode() == render_week_html(late, LAYOFF_WEEK, done[1]["week-2026-08-10.png"])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_all_weeks_write_failure_names_the_file(result, tmp_path, workers):
+    late = dataclasses.replace(result, weeks=result.weeks[result.weeks.index >= dt.date(2026, 8, 3)])
+    blocked = tmp_path / "week-2026-08-10.html"
+    blocked.mkdir()  # where the page goes: os.replace onto a folder fails
+    with pytest.raises(ReportWriteError) as info:
+        write_all_reports(late, tmp_path, workers=workers)
+    assert isinstance(info.value, HamstringAnalyzerError) and not isinstance(info.value, OSError)
+    assert str(info.value) == f"{blocked}: cannot write (Is a directory)"
+    assert not (tmp_path / "index.html").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries left
+
+
+def test_report_all_write_failure_is_one_line(tmp_path):
+    out = tmp_path / "out"
+    (out / "week-2026-05-11.png").mkdir(parents=True)
+    r = CliRunner().invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(out), "--all", "--no-cache", "-q"])
+    assert r.exit_code == 1
+    lines = r.output.strip().splitlines()
+    assert lines == [f"Error: {out / 'week-2026-05-11.png'}: cannot write (Is a directory)"], r.output
+    assert "Traceback" not in r.output
 
 
 def test_default_week_is_the_last_complete_one(result):
