@@ -274,10 +274,17 @@ _worker_weeks: _Weeks | None = None
 
 
 def _worker_start(result: Analysis, out: Path) -> None:
-    """Initializer of a report worker process: Agg for matplotlib, and the shared parts made once."""
+    """Initializer of a report worker process: Agg for matplotlib, and the shared parts made once.
+
+    Ctrl-C is the parent's to handle: it cancels the weeks not started and waits for the
+    few being drawn, whose files are written whole or not at all.
+    """
     global _worker_weeks
+    import signal
+
     import matplotlib
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     matplotlib.use("Agg", force=True)
     _worker_weeks = _Weeks(result, out)
 
@@ -310,8 +317,8 @@ def _write_weeks(result: Analysis, out: Path, weeks: list, workers: int, progres
                 done += 1
                 if progress:
                     progress(done, total)
-    except BrokenProcessPool as exc:
-        raise ReportWriteError(out, f"a report worker process died: {exc}") from None
+    except BrokenProcessPool:  # killed from outside (e.g. out of memory): no week of ours does that
+        raise ReportWriteError(out, "a report worker process died unexpectedly") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
