@@ -1,0 +1,157 @@
+"""fitfast decodes a whole FIT file once: the summaries come from a copy cut down to them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+
+import fitfast
+import numpy as np
+import pytest
+
+from hamstring_analyzer.parsers import fit
+from hamstring_analyzer.synthetic import RunPlan, Segment, write_fit
+
+from ..conftest import MANIFEST, needs_real_runs
+
+#: Every kind `_summary_only` keeps, developer-field descriptions included.
+KEPT_KINDS = ("session", "lap", "event", "activity", "file_id", "field_description", "developer_data_id")
+
+
+def _run(seed: int = 0, minutes: int = 20, segments: int = 1) -> bytes:
+    start = dt.datetime(2021, 3, 1, 7, 0) + dt.timedelta(days=seed)
+    plan = RunPlan(start, [Segment(minutes * 60 // segments, 3.0 + 0.1 * i, 172) for i in range(segments)], seed=seed, sample_every_s=1)
+    return write_fit(plan)
+
+
+def _columns(data: bytes, kind: str) -> dict:
+    return fitfast.records(data, kind, degrees=False)
+
+
+def _assert_same_columns(a: dict, b: dict) -> None:
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name].dtype == b[name].dtype == np.float64
+        assert a[name].view("u8").tolist() == b[name].view("u8").tolist(), name  # bit for bit, NaNs included
+
+
+def _assert_summaries_kept(data: bytes) -> None:
+    small = fit._summary_only(data)
+    assert small is not None and len(small) < len(data)
+    for kind in KEPT_KINDS:
+        _assert_same_columns(_columns(data, kind), _columns(small, kind))
+    assert _columns(small, "record") == {}
+
+
+@pytest.mark.parametrize("segments", [1, 3])
+def test_summary_only_keeps_every_summary_column(segments):
+    _assert_summaries_kept(_run(seed=segments, segments=segments))
+
+
+def test_chained_files_stay_chained():
+    data = _run(seed=1) + _run(seed=2, segments=2)
+    assert len(_columns(data, "session")["start_time"]) == 2
+    _assert_summaries_kept(data)
+
+
+def test_decode_fitfast_decodes_the_whole_file_once(monkeypatch):
+    data = _run(seed=3, segments=2)
+    expected = fit.decode_fitfast(data)
+    sizes = []
+    real = fitfast.records
+
+    def counting(source, message="record", **kw):
+        sizes.append(len(source))
+        return real(source, message, **kw)
+
+    monkeypatch.setattr(fitfast, "records", counting)
+    raw = fit.decode_fitfast(data)
+    assert sizes.count(len(data)) == 1  # the records; five calls on a few hundred bytes for the rest
+    assert len(sizes) == 6 and max(sizes[1:]) < len(data) / 20
+    assert raw.records.keys() == expected.records.keys()
+    for name, values in raw.records.items():
+        assert values.view("u8").tolist() == expected.records[name].view("u8").tolist()
+    assert (raw.sessions, raw.laps, raw.activity, raw.file_id, raw.events) == (
+        expected.sessions,
+        expected.laps,
+        expected.activity,
+        expected.file_id,
+        expected.events,
+    )
+
+
+def _message(header: int, payload: bytes) -> bytes:
+    return bytes([header]) + payload
+
+
+def _definition(local: int, number: int, fields: list[tuple[int, int, int]]) -> bytes:
+    body = struct.pack("<BBHB", 0, 0, number, len(fields)) + b"".join(struct.pack("BBB", *f) for f in fields)
+    return _message(0x40 | local, body)
+
+
+def _fit(messages: bytes) -> bytes:
+    header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(messages), b".FIT")
+    header += struct.pack("<H", fit.fit_crc(header))
+    return header + messages + struct.pack("<H", fit.fit_crc(messages))
+
+
+def _event_after_a_record(compressed: bool) -> bytes:
+    """file_id, one record at t0, then an event 5 s later: its time in a compressed header, or a field."""
+    t0 = 1_000_000_000  # FIT seconds (2021)
+    msgs = _definition(0, 0, [(0, 1, 0)]) + _message(0, bytes([4]))  # file_id: type = activity
+    msgs += _definition(1, 20, [(253, 4, 0x86), (5, 4, 0x86)])  # record: timestamp, distance
+    msgs += _message(1, struct.pack("<II", t0, 1000))
+    if compressed:
+        msgs += _definition(2, 21, [(0, 1, 0)])  # event: event only, the time is in the header
+        msgs += _message(0x80 | 2 << 5 | (t0 + 5) & 0x1F, bytes([0]))
+    else:
+        msgs += _definition(2, 21, [(253, 4, 0x86), (0, 1, 0)])
+        msgs += _message(2, struct.pack("<IB", t0 + 5, 0))
+    return _fit(msgs)
+
+
+@pytest.mark.parametrize("compressed", [False, True])
+def test_a_summary_timed_by_a_compressed_header_is_read_from_the_whole_file(compressed):
+    data = _event_after_a_record(compressed)
+    t0_unix = 1_000_000_000 + fit.FIT_EPOCH_S
+    assert _columns(data, "event")["timestamp"].tolist() == [t0_unix + 5]
+    # A compressed time counts from the record's, which the cut-down copy leaves out.
+    assert (fit._summary_only(data) is None) == compressed
+    raw = fit.decode_fitfast(data)
+    assert raw.events == [{"timestamp": t0_unix + 5, "event": 0.0}]
+    assert raw.records["timestamp"].tolist() == [t0_unix]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: d[:-3],  # cut
+        lambda d: d + b"\0" * 5,  # trailing bytes that are no FIT sequence
+        lambda d: d[:14] + bytes([0x0F]) + d[15:],  # a message of a local type never defined
+        lambda d: bytes([13]) + d[1:],  # a header size FIT does not have
+    ],
+    ids=["cut", "trailing", "framing", "header"],
+)
+def test_framing_it_does_not_follow_gives_none(damage):
+    assert fit._summary_only(damage(_run(seed=4))) is None
+
+
+@needs_real_runs
+def test_every_real_file_fitfast_reads_keeps_its_summaries():
+    checked = 0
+    for real in MANIFEST:
+        if real.fmt != "FIT" or not real.full.stat().st_size:
+            continue
+        data = real.full.read_bytes()
+        try:
+            fitfast.records(data, "record", degrees=False)
+        except BaseException as exc:  # noqa: B036 - a Rust panic is a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            continue
+        small = fit._summary_only(data)
+        assert small is not None, real.path
+        for kind, _, _ in fit.SUMMARY_MESSAGES:  # what decode_fitfast reads (each a decode of the whole file)
+            _assert_same_columns(_columns(data, kind), _columns(small, kind))
+        checked += 1
+    assert checked >= 100
