@@ -245,7 +245,12 @@ class WeeklyPicture:
             if ax.legend_ is not None:
                 ax.legend_.remove()
             ax.containers.clear()
-            ax.relim()  # empty data limits, as on new axes
+            # Limits as on new axes: no data, a unit view (axhline autoscales only when its line
+            # falls outside the view), autoscaling on. Weeks drawn before leave nothing behind.
+            ax.relim()
+            ax.set_ylim(0, 1)
+        self.axes[-1].set_xlim(0, 1)  # shared by the five
+        for ax in self.axes:
             ax.set_autoscale_on(True)
 
     def draw(self, week: dt.date | None = None) -> Figure:

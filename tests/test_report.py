@@ -123,6 +123,14 @@ def test_a_reused_picture_equals_a_new_one(result):
     reused = plots.WeeklyPicture(result)
     for week in weeks:
         assert reused.png(week) == plots.WeeklyPicture(result).png(week), week
+    # weeks without cadence leave the cadence panel's limits to autoscaling: nothing carries over
+    runs = result.runs.copy()
+    runs.loc[runs["local_date"] < dt.date(2026, 6, 1), "cadence_spm"] = float("nan")
+    partial = dataclasses.replace(result, runs=runs)
+    reused = plots.WeeklyPicture(partial)
+    for week in [dt.date(2026, 6, 22), dt.date(2026, 5, 11), dt.date(2026, 5, 18), LAYOFF_WEEK]:
+        assert reused.png(week) == plots.WeeklyPicture(partial).png(week), week
+    assert "no cadence recorded" in [t.get_text() for t in reused.draw(dt.date(2026, 5, 11)).axes[2].texts]
     assert plots.weekly_figure(result, LAYOFF_WEEK).get_layout_engine() is None  # fixed layout, no solve
 
 
