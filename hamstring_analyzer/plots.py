@@ -199,8 +199,8 @@ DPI = 100
 #: Fixed panel rectangles, as figure fractions: room on the left for a two-line label beside
 #: four-digit ticks, above for the title, below for the dates. No layout is solved per picture.
 GRID = dict(left=0.085, right=0.975, top=0.962, bottom=0.032, hspace=0.1, height_ratios=[1.4, 1, 1, 1, 1])
-#: Where the y labels' right edges sit, as a fraction of the panel width left of it: beside
-#: tick labels of up to four digits.
+#: Where each y label's right edge sits, in panel widths left of the panel: clear of tick
+#: labels up to four digits wide, the same place on all five panels.
 YLABEL_X = -0.055
 
 

@@ -40,7 +40,10 @@ ul.index li{margin:.2rem 0}
 
 
 class ReportError(HamstringAnalyzerError, ValueError):
-    """No such week in the data (a ValueError too, as before it had a class of its own)."""
+    """No week to report: not a week of the data, or no complete week yet.
+
+    Also a ValueError, which is what callers caught before this class existed.
+    """
 
 
 class ReportWriteError(HamstringAnalyzerError):
