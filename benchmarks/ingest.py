@@ -58,6 +58,8 @@ def real_fit_folder() -> Path | None:
     index = REAL_RUNS / "INDEX.md"
     if not index.exists():
         return None
+    import fitfast
+
     folder = DATA / "real-fit"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -65,6 +67,10 @@ def real_fit_folder() -> Path | None:
     for line in index.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 13 and cells[1] == "FIT" and "running" in cells[2] and not cells[12]:
+            try:  # only files the decode limit can be measured on (fitfast refuses some; we fall back to fitparse)
+                fitfast.records((REAL_RUNS / cells[0]).read_bytes(), "record", degrees=False)
+            except Exception:  # noqa: BLE001
+                continue
             (folder / f"{n:03d}-{Path(cells[0]).name}").symlink_to(REAL_RUNS / cells[0])
             n += 1
     return folder if n else None
@@ -114,7 +120,9 @@ def phase(name: str, folder: Path, store: Path, sample: int) -> dict:
 
 def run_phase(name: str, folder: Path, store: Path, sample: int = 40) -> dict:
     cmd = [sys.executable, __file__, "--phase", name, "--folder", str(folder), "--store", str(store), "--sample", str(sample)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"phase {name} on {folder} failed:\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
