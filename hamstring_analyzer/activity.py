@@ -108,6 +108,18 @@ class Activity:
     def n_samples(self) -> int:
         return len(self.records)
 
+    def interval_spans(self) -> list[tuple[float, float]]:
+        """(start, end) in UNIX seconds of the laps the watch marked as intervals."""
+        laps = self.laps
+        if laps is None or laps.empty or g.LAP_INTENSITY not in laps:
+            return []
+        marked = (laps[g.LAP_INTENSITY] == "interval").to_numpy()
+        return [
+            (start.timestamp(), end.timestamp())
+            for start, end in zip(laps[g.LAP_START][marked], laps[g.LAP_END][marked])
+            if not (pd.isna(start) or pd.isna(end))
+        ]
+
     def records_for(self, columns) -> pd.DataFrame:
         """The records with only ``columns`` (those present): what a metric needs, nothing more."""
         rec = self.records

@@ -86,21 +86,12 @@ def median_running_speed(records: pd.DataFrame) -> float:
 
 def interval_mask(activity: Activity, times_s: np.ndarray | None = None) -> np.ndarray:
     """Samples inside laps the watch marked as intervals (``times_s``: the records' UNIX seconds, if at hand)."""
-    laps = activity.laps
     if times_s is None:
         times_s = unix_seconds(activity.records.index)
     t = times_s
-    n = len(t)
-    if laps is None or laps.empty or g.LAP_INTENSITY not in laps:
-        return np.zeros(n, dtype=bool)
-    marked = (laps[g.LAP_INTENSITY] == "interval").to_numpy()
-    if not marked.any():
-        return np.zeros(n, dtype=bool)
-    mask = np.zeros(n, dtype=bool)
-    for start, end in zip(laps[g.LAP_START][marked], laps[g.LAP_END][marked]):
-        if pd.isna(start) or pd.isna(end):
-            continue
-        lo, hi = np.searchsorted(t, [start.timestamp(), end.timestamp()], side="left")
+    mask = np.zeros(len(t), dtype=bool)
+    for start, end in activity.interval_spans():
+        lo, hi = np.searchsorted(t, [start, end], side="left")
         mask[lo:hi] = True
     return mask
 

@@ -69,7 +69,7 @@ def _judged_speed(records: pd.DataFrame, window_s: float) -> np.ndarray:
     t = unix_seconds(records.index)
     if g.DISTANCE in records and records[g.DISTANCE].notna().sum() >= 2:
         v = window_speed(t, records[g.DISTANCE].to_numpy(), window_s)
-        if g.SPEED in records:  # a sample the distance cannot speak for keeps the channel's value
+        if g.SPEED in records and not np.isfinite(v).all():  # a sample the distance cannot speak for keeps the channel's value
             v = np.where(np.isfinite(v), v, records[g.SPEED].rolling(f"{int(window_s)}s", min_periods=1).mean().to_numpy())
         return v
     if g.SPEED in records:

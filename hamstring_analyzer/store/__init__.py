@@ -173,6 +173,15 @@ class StoredActivity(Activity):
     def laps(self, value):
         self.__dict__["_laps"] = value
 
+    def interval_spans(self) -> list[tuple[float, float]]:
+        if self.__dict__.get("_laps") is not None:
+            return super().interval_spans()
+        return [
+            (r["start_utc"].timestamp(), r["end_utc"].timestamp())
+            for r in self._lap_rows or ()
+            if r["intensity"] == "interval" and r["start_utc"] is not None and r["end_utc"] is not None
+        ]
+
     def records_for(self, columns) -> "object":
         """The records with only ``columns`` (those the run has): one read of just those columns."""
         if self.__dict__.get("_records") is not None:
@@ -224,7 +233,7 @@ def _load_samples(path: Path | None, session_index: int, columns, source: str, o
             if not pf.schema_arrow.remove_metadata().equals(expected) or not set(order) <= set(pf.schema_arrow.names):
                 raise ValueError("not the samples schema")
             names = None if columns is None else ["session_index", "time", *columns]
-            frame = records_from_table(pf.read(columns=names), session_index, columns, order)
+            frame = records_from_table(pf.read(columns=names, use_threads=False), session_index, columns, order)
     except Exception as exc:  # noqa: BLE001 - deleted or damaged since it was stored
         with contextlib.suppress(OSError):
             path.unlink()  # the next ingest reads the file again
