@@ -7,8 +7,9 @@ so the library is safe in servers, tests and notebooks alike.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
+import struct
+import zlib
 
 import matplotlib.dates as mdates
 import numpy as np
@@ -291,17 +292,36 @@ class WeeklyPicture:
         return self.figure
 
     def png(self, week: dt.date | None = None, compress_level: int = 3) -> bytes:
-        """The picture of ``week`` as PNG bytes: RGB (the figure is opaque) and quickly compressed."""
-        from PIL import Image
-
+        """The picture of ``week`` as PNG bytes (see `rgb_png`)."""
         fig = self.draw(week)
-        canvas = fig.canvas
-        canvas.draw()
-        width, height = canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
-        buf = io.BytesIO()
-        image.save(buf, format="png", compress_level=compress_level)
-        return buf.getvalue()
+        fig.canvas.draw()
+        return rgb_png(np.asarray(fig.canvas.buffer_rgba()), compress_level)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def rgb_png(rgba: np.ndarray, compress_level: int = 3) -> bytes:
+    """A PNG of an opaque ``(height, width, 4)`` uint8 picture: 8-bit RGB, rows unfiltered.
+
+    Charts are mostly runs of one colour, which zlib packs well as they are:
+    unfiltered rows at level 3 come out smaller than Pillow's adaptively
+    filtered ones at its default level 6, in a fifth of the time.
+    """
+    from PIL import Image
+
+    height, width = rgba.shape[:2]
+    rgb = Image.fromarray(np.ascontiguousarray(rgba), "RGBA").convert("RGB").tobytes()  # Pillow drops alpha fastest
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter type 0, then R G B ...
+    rows[:, 1:] = np.frombuffer(rgb, np.uint8).reshape(height, 3 * width)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), compress_level))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14) -> Figure:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import re
 
 import matplotlib.image as mpimg
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from matplotlib.figure import Figure
@@ -132,6 +134,16 @@ def test_a_reused_picture_equals_a_new_one(result):
         assert reused.png(week) == plots.WeeklyPicture(partial).png(week), week
     assert "no cadence recorded" in [t.get_text() for t in reused.draw(dt.date(2026, 5, 11)).axes[2].texts]
     assert plots.weekly_figure(result, LAYOFF_WEEK).get_layout_engine() is None  # fixed layout, no solve
+
+
+def test_report_png_is_lossless_rgb():
+    from PIL import Image
+
+    rgba = np.random.default_rng(0).integers(0, 256, (7, 5, 4), dtype=np.uint8)
+    rgba[..., 3] = 255
+    image = Image.open(io.BytesIO(plots.rgb_png(rgba)))
+    assert image.mode == "RGB" and image.size == (5, 7)
+    assert (np.asarray(image) == rgba[..., :3]).all()
 
 
 def test_all_weeks_the_same_with_one_or_two_workers(result, tmp_path):
