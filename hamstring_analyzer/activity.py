@@ -136,7 +136,7 @@ class Activity:
     def __repr__(self) -> str:  # a short, readable repr for notebooks
         start = self.start_utc.isoformat() if self.start_utc is not None else "?"
         dist = f"{self.distance_m / 1000:.2f} km" if self.distance_m else "no distance"
-        return f"<Activity {self.sport}/{self.sub_sport} {start} {dist} {len(self.records)} records from {self.source}>"
+        return f"<Activity {self.sport}/{self.sub_sport} {start} {dist} {self.n_samples} records from {self.source}>"
 
 
 def unix_seconds(index: pd.DatetimeIndex) -> np.ndarray:

@@ -617,8 +617,6 @@ def load_runs(
             export.skipped.append({"source": label, "reason": payload})
         else:
             for activity in payload:
-                if store.keepalive is not None:
-                    activity._keep = store.keepalive  # a temporary store lives as long as its runs
                 _relabel(activity, label)
                 _settle_local_time(activity, timezone)
                 if activity.is_run and _too_short(activity):

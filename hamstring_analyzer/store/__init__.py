@@ -203,11 +203,6 @@ class StoredActivity(Activity):
     def n_samples(self) -> int:
         return len(self.__dict__["_records"]) if self._holds_records() else self._n_samples
 
-    def __repr__(self) -> str:
-        start = self.start_utc.isoformat() if self.start_utc is not None else "?"
-        dist = f"{self.distance_m / 1000:.2f} km" if self.distance_m else "no distance"
-        return f"<Activity {self.sport}/{self.sub_sport} {start} {dist} {self._n_samples} records from {self.source}>"
-
 
 _last_read: tuple = (None, None)
 
