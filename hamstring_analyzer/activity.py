@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+import math
+from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -11,7 +13,7 @@ import pandas as pd
 from . import glossary as g
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, kw_only=True)
 class Activity:
     """One session of one sport, as read from a file.
 
@@ -22,6 +24,10 @@ class Activity:
         glossary columns (``distance_m``, ``speed_mps``, ``altitude_m``,
         ``heart_rate_bpm``, ``cadence_spm`` [steps/min, both feet], ``lat_deg``,
         ``lon_deg`` and running dynamics). A channel the file lacks is absent.
+        Built on first use from ``samples``; treat it as read-only.
+    samples : Samples
+        The same samples as numpy arrays: what ingest, cleaning and the
+        metrics work on (no frame is built unless someone asks for ``records``).
     laps : DataFrame
         ``start_utc``, ``end_utc``, ``distance_m``, ``timer_s``, ``elapsed_s``,
         ``intensity`` (active / rest / warmup / cooldown / recovery / interval or None).
@@ -49,10 +55,10 @@ class Activity:
         Things a careful reader should know (checksum mismatch, recovered XML...).
     """
 
-    records: pd.DataFrame
-    laps: pd.DataFrame
-    source: str
-    format: str
+    records: InitVar[object] = None  # a DataFrame or `Samples`; read back through the ``records`` / ``samples`` properties
+    laps: InitVar[object] = None  # a laps frame or lap rows (see `lap_rows`); read back through the properties
+    source: str = ""
+    format: str = ""
     sport: str | None = None
     sub_sport: str | None = None
     device: str | None = None
@@ -73,6 +79,63 @@ class Activity:
     #: What cleaning did to the samples (`hamstring_analyzer.clean.Quality`); None before cleaning.
     quality: object | None = None
 
+    def __post_init__(self, records, laps) -> None:
+        self._set_records(records)
+        self._set_laps(laps)
+
+    def replace(self, **changes) -> "Activity":
+        """A copy with ``changes``; samples and laps carry over as they are held (no frame is built)."""
+        changes.setdefault("records", self.samples)
+        changes.setdefault("laps", self.lap_rows)
+        return dataclasses.replace(self, **changes)
+
+    # -- laps, as rows or as a frame ------------------------------------------
+    def _set_laps(self, value) -> None:
+        if isinstance(value, list):
+            self.__dict__["_lap_list"], self.__dict__["_lap_frame"] = value, None
+        else:
+            self.__dict__["_lap_list"], self.__dict__["_lap_frame"] = None, value
+
+    def _get_laps(self) -> pd.DataFrame:
+        frame = self.__dict__.get("_lap_frame")
+        if frame is None:
+            frame = laps_frame(self.__dict__.get("_lap_list") or [])
+            self.__dict__["_lap_frame"] = frame
+        return frame
+
+    @property
+    def lap_rows(self) -> list[dict]:
+        """The laps as dicts of the ``laps`` columns: Timestamps or None, floats or None, an intensity or None."""
+        rows = self.__dict__.get("_lap_list")
+        if rows is None:
+            rows = lap_rows_from_frame(self.__dict__.get("_lap_frame"))
+            self.__dict__["_lap_list"] = rows
+        return rows
+
+    # -- samples, as numpy arrays or as a frame -------------------------------
+    def _set_records(self, value) -> None:
+        if isinstance(value, Samples):
+            self.__dict__["_samples"], self.__dict__["_frame"] = value, None
+        else:
+            self.__dict__["_samples"], self.__dict__["_frame"] = None, value
+
+    def _get_records(self) -> pd.DataFrame:
+        frame = self.__dict__.get("_frame")
+        if frame is None:
+            held = self.__dict__.get("_samples")
+            frame = held.frame() if held is not None else Samples.empty().frame()
+            self.__dict__["_frame"] = frame
+        return frame
+
+    @property
+    def samples(self) -> "Samples":
+        held = self.__dict__.get("_samples")
+        if held is None:
+            frame = self.__dict__.get("_frame")
+            held = Samples.from_frame(frame) if frame is not None else Samples.empty()
+            self.__dict__["_samples"] = held
+        return held
+
     # -- derived --------------------------------------------------------------
     @property
     def start_local(self) -> pd.Timestamp | None:
@@ -89,7 +152,7 @@ class Activity:
 
     @property
     def has_gps(self) -> bool:
-        return g.LATITUDE in self.records and bool(self.records[g.LATITUDE].notna().any())
+        return self.samples.has(g.LATITUDE)
 
     @property
     def is_run(self) -> bool:
@@ -102,22 +165,18 @@ class Activity:
 
     def has_channel(self, name: str) -> bool:
         """True when the column ``name`` holds any value (without reading stored samples)."""
-        return self.channel(name) is not None
+        return self.samples.has(name)
 
     @property
     def n_samples(self) -> int:
-        return len(self.records)
+        return len(self.samples)
 
     def interval_spans(self) -> list[tuple[float, float]]:
         """(start, end) in UNIX seconds of the laps the watch marked as intervals."""
-        laps = self.laps
-        if laps is None or laps.empty or g.LAP_INTENSITY not in laps:
-            return []
-        marked = (laps[g.LAP_INTENSITY] == "interval").to_numpy()
         return [
-            (start.timestamp(), end.timestamp())
-            for start, end in zip(laps[g.LAP_START][marked], laps[g.LAP_END][marked])
-            if not (pd.isna(start) or pd.isna(end))
+            (r[g.LAP_START].timestamp(), r[g.LAP_END].timestamp())
+            for r in self.lap_rows
+            if r[g.LAP_INTENSITY] == "interval" and r[g.LAP_START] is not None and r[g.LAP_END] is not None
         ]
 
     def records_for(self, columns) -> pd.DataFrame:
@@ -127,10 +186,8 @@ class Activity:
 
     def channel(self, name: str) -> pd.Series | None:
         """The column ``name`` when it holds any value, else None."""
-        if name in self.records:
-            col = self.records[name]
-            if col.notna().any():
-                return col
+        if self.has_channel(name):
+            return self.records[name]
         return None
 
     def __repr__(self) -> str:  # a short, readable repr for notebooks
@@ -139,9 +196,136 @@ class Activity:
         return f"<Activity {self.sport}/{self.sub_sport} {start} {dist} {self.n_samples} records from {self.source}>"
 
 
+Activity.records = property(Activity._get_records, Activity._set_records, doc="The samples as a frame (see the class docstring).")
+Activity.laps = property(lambda self: self._get_laps(), lambda self, value: self._set_laps(value), doc="The laps as a frame (see the class docstring).")
+
+
+class Samples:
+    """One activity's samples as numpy arrays, sorted by time with one sample per instant.
+
+    ``t_ns`` holds UNIX nanoseconds (int64), ``t`` the same as float UNIX
+    seconds; each glossary column is a float64 array of the same length, NaN
+    where a sample lacks it. The arrays are shared, never copied: treat them
+    as read-only and build a new `Samples` to change anything.
+    """
+
+    __slots__ = ("t_ns", "_t", "_cols")
+
+    def __init__(self, t_ns: np.ndarray, columns: dict[str, np.ndarray]):
+        self.t_ns = np.asarray(t_ns, dtype="int64")
+        self._t = None
+        self._cols = columns
+
+    @classmethod
+    def empty(cls) -> "Samples":
+        return cls(np.array([], dtype="int64"), {})
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> "Samples":
+        t_ns = frame.index.as_unit("ns").asi8 if len(frame.index) else np.array([], dtype="int64")
+        return cls(t_ns, {c: frame[c].to_numpy(dtype="float64") for c in frame.columns})
+
+    @property
+    def t(self) -> np.ndarray:
+        """UNIX seconds [s] (float64)."""
+        if self._t is None:
+            self._t = self.t_ns / 1e9
+        return self._t
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._cols)
+
+    def __len__(self) -> int:
+        return len(self.t_ns)
+
+    def __contains__(self, name) -> bool:
+        return name in self._cols
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._cols[name]
+
+    def get(self, name: str) -> np.ndarray | None:
+        return self._cols.get(name)
+
+    def has(self, name: str) -> bool:
+        """The column ``name`` holds at least one value."""
+        col = self._cols.get(name)
+        return col is not None and bool(np.isfinite(col).any())
+
+    def count(self, name: str) -> int:
+        """Samples holding a value of ``name``."""
+        col = self._cols.get(name)
+        return 0 if col is None else int(np.isfinite(col).sum())
+
+    def take(self, rows) -> "Samples":
+        """The samples at ``rows`` (a boolean mask or positions)."""
+        return Samples(self.t_ns[rows], {c: v[rows] for c, v in self._cols.items()})
+
+    def with_columns(self, **columns: np.ndarray) -> "Samples":
+        out = dict(self._cols)
+        out.update(columns)
+        return Samples(self.t_ns, out)
+
+    def without(self, *names: str) -> "Samples":
+        return Samples(self.t_ns, {c: v for c, v in self._cols.items() if c not in names})
+
+    def frame(self) -> pd.DataFrame:
+        """The samples as a records frame (UTC ``DatetimeIndex`` named ``time``)."""
+        index = pd.DatetimeIndex(self.t_ns.view("datetime64[ns]"), name="time").tz_localize("UTC")
+        return pd.DataFrame(dict(self._cols), index=index)
+
+    def __repr__(self) -> str:
+        return f"<Samples {len(self)} x {', '.join(self._cols)}>"
+
+
+def as_samples(records) -> Samples:
+    """``records`` (a records frame or `Samples`) as `Samples` (a frame's columns are shared, not copied)."""
+    return records if isinstance(records, Samples) else Samples.from_frame(records)
+
+
 def unix_seconds(index: pd.DatetimeIndex) -> np.ndarray:
     """UNIX seconds of a DatetimeIndex, whatever its resolution (pandas 3 may use us or s)."""
     return index.as_unit("ns").asi8 / 1e9
+
+
+def _lap_number(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def lap_rows_from_frame(laps: pd.DataFrame | None) -> list[dict]:
+    """A laps frame as `Activity.lap_rows`."""
+    if laps is None or laps.empty:
+        return []
+    rows = []
+    columns = {c: laps[c].tolist() for c in g.LAP_COLUMNS if c in laps}
+    for i in range(len(laps)):
+        row = {}
+        for c in g.LAP_COLUMNS:
+            v = columns[c][i] if c in columns else None
+            if c in (g.LAP_START, g.LAP_END):
+                row[c] = None if v is None or pd.isna(v) else pd.Timestamp(v)
+            elif c == g.LAP_INTENSITY:
+                row[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
+            else:
+                row[c] = _lap_number(v)
+        rows.append(row)
+    return rows
+
+
+def laps_frame(rows: list[dict]) -> pd.DataFrame:
+    """`Activity.lap_rows` as a laps frame."""
+    if not rows:
+        return empty_laps()
+    return pd.DataFrame({  # built as the readers build theirs, so dtypes match
+        c: pd.to_datetime([r[c] for r in rows], utc=True) if c in (g.LAP_START, g.LAP_END)
+        else [(np.nan if r[c] is None else r[c]) for r in rows] if c != g.LAP_INTENSITY
+        else [r[c] for r in rows]
+        for c in g.LAP_COLUMNS
+    })  # fmt: skip
 
 
 def empty_laps() -> pd.DataFrame:
@@ -150,8 +334,8 @@ def empty_laps() -> pd.DataFrame:
     )
 
 
-def records_frame(times_s: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """Build a records frame from UNIX seconds and glossary columns.
+def make_samples(times_s: np.ndarray, columns: dict[str, np.ndarray]) -> Samples:
+    """Samples from UNIX seconds and glossary columns, as every reader builds them.
 
     Sorts by time, drops samples without a time, merges samples that share a
     time (some writers split one second across two messages: the first value of
@@ -160,12 +344,38 @@ def records_frame(times_s: np.ndarray, columns: dict[str, np.ndarray]) -> pd.Dat
     """
     times_s = np.asarray(times_s, dtype="float64")
     keep = np.isfinite(times_s)
-    frame = pd.DataFrame({k: np.asarray(v, dtype="float64")[keep] for k, v in columns.items()})
-    index = pd.to_datetime(times_s[keep], unit="s", utc=True)
-    frame.index = pd.DatetimeIndex(index, name="time")
-    if not frame.index.is_monotonic_increasing:
-        frame = frame.sort_index(kind="stable")
-    if frame.index.has_duplicates:
-        frame = frame.groupby(level=0, sort=False).first()
-    empty = [c for c in frame.columns if not frame[c].notna().any()]
-    return frame.drop(columns=empty)
+    everything = bool(keep.all())
+    cols = {k: np.asarray(v, dtype="float64") for k, v in columns.items()}
+    if not everything:
+        times_s = times_s[keep]
+        cols = {k: v[keep] for k, v in cols.items()}
+    t_ns = unix_nanoseconds(times_s)
+    if len(t_ns) > 1 and (np.diff(t_ns) <= 0).any():
+        order = np.argsort(t_ns, kind="stable")
+        t_ns = t_ns[order]
+        cols = {k: v[order] for k, v in cols.items()}
+        new = np.concatenate([[True], np.diff(t_ns) != 0])
+        if not new.all():  # one sample per instant: per channel, the first value there is
+            starts = np.nonzero(new)[0]
+            n = len(t_ns)
+            merged = {}
+            for k, v in cols.items():
+                pos = np.where(np.isfinite(v), np.arange(n), n)
+                merged[k] = np.append(v, np.nan)[np.minimum.reduceat(pos, starts)]
+            t_ns, cols = t_ns[starts], merged
+    return Samples(t_ns, {k: v for k, v in cols.items() if np.isfinite(v).any()})
+
+
+def unix_nanoseconds(times_s: np.ndarray) -> np.ndarray:
+    """UNIX seconds (finite floats) as int64 nanoseconds, rounded exactly as ``pd.to_datetime(unit="s")`` rounds."""
+    if not len(times_s):
+        return np.array([], dtype="int64")
+    if np.abs(times_s).max() > 9.0e9:  # beyond pandas' range (year 2262): let pandas say so
+        return pd.to_datetime(times_s, unit="s", utc=True).as_unit("ns").asi8
+    whole = times_s.astype("int64")
+    return whole * 1_000_000_000 + (np.round(times_s - whole, 9) * 1_000_000_000).astype("int64")
+
+
+def records_frame(times_s: np.ndarray, columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """`make_samples` as a records frame."""
+    return make_samples(times_s, columns).frame()

@@ -13,12 +13,11 @@ GoldenCheetah, "Elevation hysteresis" setting (default 3 m).
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 DEFAULT_HYSTERESIS_M = 3.0
 
 
-def climb_m(altitude: pd.Series | np.ndarray, hysteresis_m: float = DEFAULT_HYSTERESIS_M, smooth_samples: int = 5) -> float:
+def climb_m(altitude, hysteresis_m: float = DEFAULT_HYSTERESIS_M, smooth_samples: int = 5) -> float:
     """Total ascent [m] of an altitude trace [m].
 
     Parameters
@@ -35,16 +34,28 @@ def climb_m(altitude: pd.Series | np.ndarray, hysteresis_m: float = DEFAULT_HYST
     float
         Ascent [m]; NaN when there is no altitude at all.
     """
-    alt = pd.Series(np.asarray(altitude, dtype="float64")).dropna()
-    if alt.empty:
+    values = np.asarray(altitude, dtype="float64")
+    values = values[~np.isnan(values)]
+    if not len(values):
         return float("nan")
-    if smooth_samples > 1 and len(alt) >= smooth_samples:
-        alt = alt.rolling(smooth_samples, center=True, min_periods=1).median()
-    values = alt.to_numpy()
+    if smooth_samples > 1 and len(values) >= smooth_samples:
+        values = centred_median(values, smooth_samples)
     # Consecutive equal samples change nothing; dropping them speeds up the loop.
     keep = np.concatenate([[True], np.diff(values) != 0])
     values = values[keep]
     return _zigzag_gain(values.tolist(), hysteresis_m)
+
+
+def centred_median(values: np.ndarray, width: int) -> np.ndarray:
+    """Median over a centred window of ``width`` samples; near the ends, over the part of it there is."""
+    n = len(values)
+    half = width // 2
+    out = np.empty(n)
+    if n >= width:
+        out[half : n - (width - 1 - half)] = np.median(np.lib.stride_tricks.sliding_window_view(values, width), axis=1)
+    for i in list(range(min(half, n))) + list(range(max(n - (width - 1 - half), half), n)):
+        out[i] = np.median(values[max(0, i - half) : i + (width - half)])
+    return out
 
 
 def _zigzag_gain(values: list[float], h: float) -> float:

@@ -32,7 +32,6 @@ even for one worker or one file (a fork costs a few milliseconds; see
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import json
 import multiprocessing
@@ -363,7 +362,7 @@ def _judged(activity: Activity) -> Activity:
     """
     sport, note = judge_sport(activity)
     if sport != "running" and sport is not None and not activity.gear_changes:
-        cleaned = clean_activity(dataclasses.replace(activity, sport=None, warnings=list(activity.warnings)))
+        cleaned = clean_activity(activity.replace(sport=None, warnings=list(activity.warnings)))
         again, again_note = judge_sport(cleaned)
         q = cleaned.quality
         if again == "running" and q.vehicle_at_ends:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from . import glossary as g
-from .activity import unix_seconds
+from .activity import Samples, as_samples, unix_seconds
 
 #: Step rates at or above this are running; below, walking or standing [steps/min].
 #: Walking tops out near 125-135 steps/min; easy running starts around 140.
@@ -15,7 +14,7 @@ RUNNING_STEP_RATE_MIN = 130.0
 MAX_SAMPLE_WEIGHT_S = 10.0
 
 
-def sample_durations(index: pd.DatetimeIndex, cap_s: float = MAX_SAMPLE_WEIGHT_S) -> np.ndarray:
+def sample_durations(index, cap_s: float = MAX_SAMPLE_WEIGHT_S) -> np.ndarray:
     """Seconds each sample stands for (time to the next one, capped at a pause) [s].
 
     Smart recording writes samples irregularly, so statistics weight by time,
@@ -23,7 +22,7 @@ def sample_durations(index: pd.DatetimeIndex, cap_s: float = MAX_SAMPLE_WEIGHT_S
     """
     if len(index) == 0:
         return np.array([], dtype="float64")
-    t = unix_seconds(index)
+    t = index.t if isinstance(index, Samples) else index if isinstance(index, np.ndarray) else unix_seconds(index)
     d = np.diff(t, append=t[-1] + 1.0)
     if len(d) > 1:
         d[-1] = min(np.median(d[:-1]), cap_s)
@@ -44,35 +43,39 @@ def weighted_median(values, weights) -> float:
     return float(v[np.searchsorted(cum, cum[-1] / 2.0)])
 
 
-def running_mask(records: pd.DataFrame) -> np.ndarray:
+def running_mask(records) -> np.ndarray:
     """Samples that are running steps (walking breaks and stops excluded)."""
-    if g.CADENCE not in records:
-        return np.zeros(len(records), dtype=bool)
-    return (records[g.CADENCE] >= RUNNING_STEP_RATE_MIN).to_numpy()
+    s = as_samples(records)
+    if g.CADENCE not in s:
+        return np.zeros(len(s), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return s[g.CADENCE] >= RUNNING_STEP_RATE_MIN
 
 
-def running_cadence(records: pd.DataFrame, min_share: float = 0.1) -> float:
+def running_cadence(records, min_share: float = 0.1) -> float:
     """Median running cadence [steps/min], time-weighted, walking and stops excluded.
 
     Returns NaN without cadence, or when less than ``min_share`` of the cadence
     time is running (a hike or a walk).
     """
-    if g.CADENCE not in records or not records[g.CADENCE].notna().any():
+    s = as_samples(records)
+    if not s.has(g.CADENCE):
         return float("nan")
-    w = sample_durations(records.index)
-    has = records[g.CADENCE].notna().to_numpy()
-    run = running_mask(records)
+    w = sample_durations(s)
+    has = np.isfinite(s[g.CADENCE])
+    run = running_mask(s)
     if w[has].sum() <= 0 or w[run].sum() < min_share * w[has].sum():
         return float("nan")
-    return weighted_median(records[g.CADENCE].to_numpy()[run], w[run])
+    return weighted_median(s[g.CADENCE][run], w[run])
 
 
-def mean_heart_rate(records: pd.DataFrame) -> float:
+def mean_heart_rate(records) -> float:
     """Time-weighted mean heart rate [beats/min]; NaN without heart rate."""
-    if g.HEART_RATE not in records:
+    s = as_samples(records)
+    if g.HEART_RATE not in s:
         return float("nan")
-    hr = records[g.HEART_RATE].to_numpy()
-    w = sample_durations(records.index)
+    hr = s[g.HEART_RATE]
+    w = sample_durations(s)
     ok = np.isfinite(hr)
     if not ok.any() or w[ok].sum() == 0:
         return float("nan")

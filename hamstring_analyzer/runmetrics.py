@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from . import glossary as g
-from .activity import Activity, unix_seconds
-from .clean.speed import best_sustained_speed, judged_speed, reuse_speeds, sustained
+from .activity import Activity, as_samples
+from .clean.speed import best_sustained_speed, ffill, judged_speed, rolling_mean, sustained
 from .config import Config
 from .metrics import running_mask, sample_durations, weighted_median
 from .summary import INDOOR_SUB_SPORTS, run_summary
@@ -55,19 +55,17 @@ def is_indoor(activity: Activity) -> bool:
     return activity.sub_sport in INDOOR_SUB_SPORTS
 
 
-def _smooth(series: pd.Series, seconds: int = SMOOTH_S) -> np.ndarray:
-    return series.rolling(f"{seconds}s", min_periods=1).mean().to_numpy()
-
-
-def distance_steps(records: pd.DataFrame) -> np.ndarray:
+def distance_steps(records) -> np.ndarray:
     """Metres covered from each sample to the next (zero across pauses) [m]."""
-    if g.DISTANCE in records and records[g.DISTANCE].notna().any():
-        d = records[g.DISTANCE].ffill().fillna(0.0).to_numpy()
+    s = as_samples(records)
+    if g.DISTANCE in s and not np.isnan(s[g.DISTANCE]).all():
+        d = ffill(s[g.DISTANCE])
+        d = np.where(np.isnan(d), 0.0, d)
         steps = np.diff(d, append=d[-1])
         return np.clip(steps, 0.0, None)
-    if g.SPEED in records:
-        return np.nan_to_num(records[g.SPEED].to_numpy()) * sample_durations(records.index)
-    return np.zeros(len(records))
+    if g.SPEED in s:
+        return np.nan_to_num(s[g.SPEED]) * sample_durations(s)
+    return np.zeros(len(s))
 
 
 def speed_is_reliable(activity: Activity) -> bool:
@@ -75,19 +73,20 @@ def speed_is_reliable(activity: Activity) -> bool:
     return not is_indoor(activity) and activity.has_channel(g.SPEED)
 
 
-def median_running_speed(records: pd.DataFrame) -> float:
+def median_running_speed(records) -> float:
     """Time-weighted median speed while running [m/s]; NaN without speed."""
-    if g.SPEED not in records or not records[g.SPEED].notna().any():
+    s = as_samples(records)
+    if g.SPEED not in s or np.isnan(s[g.SPEED]).all():
         return float("nan")
     speed = judged_speed(records)
-    w = sample_durations(records.index)
+    w = sample_durations(s)
     return weighted_median(np.where(speed >= RUNNING_SPEED_MIN, speed, np.nan), w)
 
 
 def interval_mask(activity: Activity, times_s: np.ndarray | None = None) -> np.ndarray:
     """Samples inside laps the watch marked as intervals (``times_s``: the records' UNIX seconds, if at hand)."""
     if times_s is None:
-        times_s = unix_seconds(activity.records.index)
+        times_s = activity.samples.t
     t = times_s
     mask = np.zeros(len(t), dtype=bool)
     for start, end in activity.interval_spans():
@@ -112,15 +111,15 @@ def fast_mask(
     stretches fast for at least ``min_stretch_s`` count: a few noisy fixes are
     not speedwork.
     """
-    records = activity.records_for(FAST_COLUMNS)
-    t = unix_seconds(records.index)
+    records = as_samples(activity.records_for(FAST_COLUMNS))
+    t = records.t
     mask = interval_mask(activity, t)
     by = "laps" if mask.any() else None
     if speed_is_reliable(activity) and fast_speed_mps:
         mask |= sustained(judged_speed(records, window_s) >= fast_speed_mps, t, min_stretch_s)
         by = "pace"
-    elif g.HEART_RATE in records and records[g.HEART_RATE].notna().any() and fast_hr_bpm:
-        mask |= sustained(_smooth(records[g.HEART_RATE], int(window_s)) >= fast_hr_bpm, t, min_stretch_s)
+    elif g.HEART_RATE in records and not np.isnan(records[g.HEART_RATE]).all() and fast_hr_bpm:
+        mask |= sustained(rolling_mean(records, g.HEART_RATE, int(window_s)) >= fast_hr_bpm, t, min_stretch_s)
         by = "heart rate"
     return mask, by
 
@@ -137,9 +136,9 @@ def fast_distance_m(
     return float(distance_steps(activity.records_for(FAST_COLUMNS))[mask].sum()), by
 
 
-def _halves(records: pd.DataFrame, mask: np.ndarray, skip_s: float = 0.0):
+def _halves(records, mask: np.ndarray, skip_s: float = 0.0):
     """Running time shares: (weights, first-half mask, last-quarter mask) over the masked samples."""
-    w = sample_durations(records.index) * mask
+    w = sample_durations(as_samples(records)) * mask
     clock = np.cumsum(w) - w
     keep = clock >= skip_s
     total = w[keep].sum()
@@ -152,7 +151,7 @@ def _halves(records: pd.DataFrame, mask: np.ndarray, skip_s: float = 0.0):
     return w, first, second, last_q
 
 
-def late_cadence_drop(records: pd.DataFrame, bin_mps: float = 0.1, min_overlap: float = 0.3) -> tuple[float, bool]:
+def late_cadence_drop(records, bin_mps: float = 0.1, min_overlap: float = 0.3) -> tuple[float, bool]:
     """Cadence lost in the last quarter against the first half, at similar pace [steps/min].
 
     Samples are put into speed bins of ``bin_mps``; each last-quarter sample is
@@ -160,17 +159,18 @@ def late_cadence_drop(records: pd.DataFrame, bin_mps: float = 0.1, min_overlap: 
     who simply slowed down is not counted as fading. Positive = cadence fell.
     Returns (drop, pace_corrected); NaN when there is too little to compare.
     """
-    if g.CADENCE not in records or not records[g.CADENCE].notna().any():
+    s = as_samples(records)
+    if g.CADENCE not in s or np.isnan(s[g.CADENCE]).all():
         return float("nan"), False
-    run = running_mask(records)
-    w, first, _, last_q = _halves(records, run)
-    cad = records[g.CADENCE].to_numpy()
+    run = running_mask(s)
+    w, first, _, last_q = _halves(s, run)
+    cad = s[g.CADENCE]
     if w[first].sum() < 300 or w[last_q].sum() < 300:
         return float("nan"), False
-    if g.SPEED not in records or not records[g.SPEED].notna().any():
+    if g.SPEED not in s or np.isnan(s[g.SPEED]).all():
         return weighted_median(cad[first], w[first]) - weighted_median(cad[last_q], w[last_q]), False
     bins = np.floor(judged_speed(records, 10.0) / bin_mps)
-    ref = np.full(len(records), np.nan)
+    ref = np.full(len(s), np.nan)
     for b in np.unique(bins[last_q & np.isfinite(bins)]):
         in_first = first & (bins == b) & np.isfinite(cad)
         if w[in_first].sum() >= 30:  # at least half a minute at this pace in the first half
@@ -190,11 +190,11 @@ def aerobic_decoupling_pct(activity: Activity, warmup_s: float = 300.0, max_spee
     ``max_speed_cv``. The first ``warmup_s`` are skipped while heart rate rises.
     NaN where it does not apply.
     """
-    records = activity.records
-    if not speed_is_reliable(activity) or activity.channel(g.HEART_RATE) is None or interval_mask(activity).any():
+    records = activity.samples
+    if not speed_is_reliable(activity) or not activity.has_channel(g.HEART_RATE) or interval_mask(activity).any():
         return float("nan")
     speed = judged_speed(records)
-    hr = records[g.HEART_RATE].to_numpy()
+    hr = records[g.HEART_RATE]
     run = (speed >= RUNNING_SPEED_MIN) & np.isfinite(hr) & (hr > 0)
     w, first, second, _ = _halves(records, run, skip_s=warmup_s)
     if w[first].sum() < 600 or w[second].sum() < 600:
@@ -207,19 +207,20 @@ def aerobic_decoupling_pct(activity: Activity, warmup_s: float = 300.0, max_spee
     return float((ef1 - ef2) / ef1 * 100.0)
 
 
-def step_length_m(records: pd.DataFrame) -> float:
+def step_length_m(records) -> float:
     """Median step length while running [m]: running dynamics when recorded, else speed / step rate."""
-    w = sample_durations(records.index)
-    run = running_mask(records)
-    if g.STEP_LENGTH in records and records[g.STEP_LENGTH].notna().any():
-        sl = records[g.STEP_LENGTH].to_numpy() / 1000.0
-        sel = run if run.any() else np.ones(len(records), dtype=bool)
+    s = as_samples(records)
+    w = sample_durations(s)
+    run = running_mask(s)
+    if g.STEP_LENGTH in s and not np.isnan(s[g.STEP_LENGTH]).all():
+        sl = s[g.STEP_LENGTH] / 1000.0
+        sel = run if run.any() else np.ones(len(s), dtype=bool)
         return weighted_median(sl[sel], w[sel])
-    if g.SPEED not in records or g.CADENCE not in records or not run.any():
+    if g.SPEED not in s or g.CADENCE not in s or not run.any():
         return float("nan")
     speed = judged_speed(records, 10.0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        sl = speed / (records[g.CADENCE].to_numpy() / 60.0)
+        sl = speed / (s[g.CADENCE] / 60.0)
     ok = run & (speed >= RUNNING_SPEED_MIN)
     return weighted_median(sl[ok], w[ok])
 
@@ -227,18 +228,17 @@ def step_length_m(records: pd.DataFrame) -> float:
 def record_profile(activity: Activity) -> dict:
     """The record-derived numbers of one run that need no history (computed at ingest and cached)."""
     reliable = speed_is_reliable(activity)
-    records = activity.records
-    with reuse_speeds(records):
-        drop, corrected = late_cadence_drop(records)
-        return {
-            "speed_mps": median_running_speed(records),
-            "best_20min_mps": best_sustained_speed(records) if reliable else float("nan"),
-            "step_length_m": step_length_m(records),
-            "late_cadence_drop_spm": drop,
-            "late_drop_pace_corrected": corrected,
-            "decoupling_pct": aerobic_decoupling_pct(activity),
-            "has_intervals": bool(interval_mask(activity).any()),
-        }
+    records = activity.samples
+    drop, corrected = late_cadence_drop(records)
+    return {
+        "speed_mps": median_running_speed(records),
+        "best_20min_mps": best_sustained_speed(records) if reliable else float("nan"),
+        "step_length_m": step_length_m(records),
+        "late_cadence_drop_spm": drop,
+        "late_drop_pace_corrected": corrected,
+        "decoupling_pct": aerobic_decoupling_pct(activity),
+        "has_intervals": bool(interval_mask(activity).any()),
+    }
 
 
 def run_profile(activity: Activity) -> dict:

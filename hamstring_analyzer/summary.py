@@ -26,10 +26,9 @@ def elevation_gain_m(activity: Activity) -> float | None:
     """Total climb [m] after smoothing and a 3 m hysteresis; 0 on a treadmill, None without altitude."""
     if activity.sub_sport in INDOOR_SUB_SPORTS:
         return 0.0
-    alt = activity.channel(g.ALTITUDE)
-    if alt is None:
+    if not activity.has_channel(g.ALTITUDE):
         return None
-    value = climb_m(alt)
+    value = climb_m(activity.samples[g.ALTITUDE])
     return None if math.isnan(value) else value
 
 
@@ -37,8 +36,8 @@ def expensive_stats(activity: Activity) -> dict:
     """The summary numbers that cost a pass over the records (cached with the parsed file)."""
     return {
         "elevation_gain_m": json_number(elevation_gain_m(activity)),
-        "cadence_spm": json_number(running_cadence(activity.records)),
-        "avg_heart_rate_bpm": json_number(mean_heart_rate(activity.records)),
+        "cadence_spm": json_number(running_cadence(activity.samples)),
+        "avg_heart_rate_bpm": json_number(mean_heart_rate(activity.samples)),
     }
 
 

@@ -22,7 +22,6 @@ says which was used.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -30,12 +29,12 @@ import numpy as np
 import pandas as pd
 
 from .. import glossary as g
-from ..activity import Activity, unix_seconds
+from ..activity import Activity, Samples
 from ..errors import ParseError
 from ..metrics import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
 from ..parsers.track import moving_seconds, speed_from_distance
 from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, reversals, smoothed_positions, track_distance
-from .speed import PAUSE_GAP_S, best_sustained_speed, judged_speed, sustained, window_speed
+from .speed import PAUSE_GAP_S, best_sustained_speed, ffill, judged_speed, rolling_mean, sustained, window_speed
 from .values import (
     FOOT_MAX_SPEED_MPS, MAX_RUN_DISTANCE_M, OTHER_MAX_SPEED_MPS, date_problem, drop_impossible_samples, drop_stray_samples,
     plausible_total,
@@ -165,27 +164,26 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
     foot = activity.sport in g.FOOT_SPORTS or activity.sport is None
     indoor = activity.sub_sport in g.INDOOR_SUB_SPORTS
     max_speed = FOOT_MAX_SPEED_MPS if foot else OTHER_MAX_SPEED_MPS
-    rec, dropped = drop_impossible_samples(activity.records, foot)
+    rec, dropped = drop_impossible_samples(activity.samples, foot)
     rec, strays = drop_stray_samples(rec)
     if strays:
         dropped = {**dropped, "time": strays}
     notes: list[str] = []
-    if g.ALTITUDE in rec and _zero_altitude(rec[g.ALTITUDE].to_numpy()):
-        rec = rec.drop(columns=[g.ALTITUDE])
+    if g.ALTITUDE in rec and _zero_altitude(rec[g.ALTITUDE]):
+        rec = rec.without(g.ALTITUDE)
         notes.append("altitude holds only zeros: climb unknown")
     if dropped:
         notes.append("impossible values dropped: " + ", ".join(f"{n} {c}" for c, n in sorted(dropped.items())))
     if len(rec) < 2:
         q = Quality(distance_source=_file_source(activity, rec), recorded_distance_m=activity.distance_m, dropped_values=dropped, notes=tuple(notes))
-        elapsed = activity.elapsed_s if len(rec) == len(activity.records) else 0.0
+        elapsed = activity.elapsed_s if len(rec) == len(activity.samples) else 0.0
         moving = min(activity.moving_s or 0.0, elapsed or 0.0)
-        return dataclasses.replace(activity, records=rec, elapsed_s=elapsed, moving_s=moving, quality=q, warnings=list(activity.warnings))
+        return activity.replace(records=rec, elapsed_s=elapsed, moving_s=moving, quality=q, warnings=list(activity.warnings))
 
-    rec = rec.copy()
-    t = unix_seconds(rec.index)
+    t = rec.t
     own_total = plausible_total(activity.distance_m, MAX_RUN_DISTANCE_M)
     source = _file_source(activity, rec)
-    has_positions = g.LATITUDE in rec and rec[g.LATITUDE].notna().sum() >= 2
+    has_positions = rec.count(g.LATITUDE) >= 2
 
     # -- 2. position jumps, and distance steps no runner makes ---------------
     # Per-sample distance steps [m]: everything as recorded, without steps across long gaps,
@@ -195,7 +193,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
     jump_points = 0
     from_positions = False
     if has_positions:
-        lat, lon = rec[g.LATITUDE].to_numpy(), rec[g.LONGITUDE].to_numpy()
+        lat, lon = rec[g.LATITUDE], rec[g.LONGITUDE]
         has_fix = np.isfinite(lat) & np.isfinite(lon)
         keep, relocated = accepted_fixes(t, lat, lon, max_speed)
         # A watch's own distance channel (FIT, TCX) is its own filtered judgement: it is kept, and only
@@ -204,7 +202,10 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
         jump_points = int((has_fix & ~keep).sum())
         if from_positions:
             others = [c for c in rec.columns if c not in (g.LATITUDE, g.LONGITUDE, g.DISTANCE, g.SPEED)]
-            rejected_only = has_fix & ~keep & (rec[others].notna().sum(axis=1).to_numpy() == 0)
+            other_values = np.zeros(len(rec), dtype=bool)
+            for c in others:
+                other_values |= ~np.isnan(rec[c])
+            rejected_only = has_fix & ~keep & ~other_values
             steps_all = _steps(track_distance(t, lat, lon, has_fix, math.inf))
             steps_split = _steps(track_distance(t, lat, lon, has_fix, SPLIT_GAP_S))
             steps_kept = _steps(track_distance(t, lat, lon, keep, SPLIT_GAP_S, skip=relocated))
@@ -217,10 +218,11 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
                 steps_clean = np.where(cloud, 0.0, steps_clean)
                 notes.append(f"stood still in a cloud of fixes for {_duration(float(np.diff(t, append=t[-1])[cloud].sum()))}")
         if jump_points:
-            rec.loc[has_fix & ~keep, [g.LATITUDE, g.LONGITUDE]] = np.nan
-    if steps_all is None and g.DISTANCE in rec and rec[g.DISTANCE].notna().sum() >= 2:
-        d = rec[g.DISTANCE].to_numpy()
-        d = pd.Series(d).ffill().fillna(d[np.isfinite(d)][0]).to_numpy()  # the counter starts at its first value
+            dropped_fix = has_fix & ~keep
+            rec = rec.with_columns(**{g.LATITUDE: np.where(dropped_fix, np.nan, lat), g.LONGITUDE: np.where(dropped_fix, np.nan, lon)})
+    if steps_all is None and rec.count(g.DISTANCE) >= 2:
+        d = rec[g.DISTANCE]
+        d = np.where(np.isnan(ffill(d)), d[np.isfinite(d)][0], ffill(d))  # the counter starts at its first value
         steps_all = steps_split = np.diff(d, prepend=d[0]).clip(0.0)
         bad = steps_all > max_speed * np.maximum(np.diff(t, prepend=t[0]), 1.0) + POSITION_SLACK_M
         steps_kept = steps_clean = np.where(bad, 0.0, steps_all)
@@ -230,7 +232,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
     if steps_clean is not None:
         speed = window_speed(t, np.cumsum(steps_clean), 60.0)
     elif g.SPEED in rec:
-        speed = rec[g.SPEED].rolling("60s", min_periods=1).mean().to_numpy()
+        speed = rolling_mean(rec, g.SPEED, 60)
     else:
         speed = None
     keep_rows, cut_notes = _run_span(t, _active(rec, speed), _running_now(rec, speed))
@@ -261,20 +263,20 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
             notes.append(f"{_km(vehicle_m)} at vehicle speed removed")
     keep_rows &= ~rejected_only
     if not keep_rows.all():
-        rec = rec[keep_rows]
+        rec = rec.take(keep_rows)
         t = t[keep_rows]
         steps_clean = steps_clean[keep_rows] if steps_clean is not None else None
     if steps_clean is not None and len(rec):
         steps_clean = steps_clean.copy()
         steps_clean[0] = 0.0
-        rec[g.DISTANCE] = np.cumsum(steps_clean)
+        rec = rec.with_columns(**{g.DISTANCE: np.cumsum(steps_clean)})
         if from_positions or jumps_m + vehicle_m > 0:
-            rec[g.SPEED] = speed_from_distance(t, rec[g.DISTANCE].to_numpy())
+            rec = rec.with_columns(**{g.SPEED: speed_from_distance(t, rec[g.DISTANCE])})
 
     # -- totals -----------------------------------------------------------------
     removed = jumps_m + vehicle_m + cut_m + gap_m + smooth_m
     material = removed > max(MATERIAL_SHARE * (recorded or 0.0), MATERIAL_M) or cut_s > MATERIAL_CUT_S
-    cleaned_m = float(rec[g.DISTANCE].iloc[-1]) if g.DISTANCE in rec and len(rec) else None
+    cleaned_m = float(rec[g.DISTANCE][-1]) if g.DISTANCE in rec and len(rec) else None
     if cleaned_m is not None and not math.isfinite(cleaned_m):
         cleaned_m = None
     if not material:
@@ -327,10 +329,9 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
         suspect_reasons=tuple(reasons),
         notes=tuple(notes),
     )
-    return dataclasses.replace(
-        activity,
+    return activity.replace(
         records=rec,
-        start_utc=rec.index[0] if len(rec) and cut_s > 1.0 else activity.start_utc,
+        start_utc=pd.Timestamp(int(rec.t_ns[0]), tz="UTC") if len(rec) and cut_s > 1.0 else activity.start_utc,
         distance_m=distance,
         elapsed_s=elapsed,
         moving_s=moving,
@@ -361,14 +362,15 @@ def _zero_altitude(alt: np.ndarray) -> bool:
     return len(a) > 0 and float(np.abs(a).max()) < ZERO_ALTITUDE_M and float(a.max() - a.min()) < 1.0
 
 
-def _span(rec: pd.DataFrame) -> float:
+def _span(rec: Samples) -> float:
     if g.DISTANCE not in rec:
         return 0.0
-    d = rec[g.DISTANCE].dropna()
-    return float(d.iloc[-1] - d.iloc[0]) if len(d) > 1 else 0.0
+    d = rec[g.DISTANCE]
+    d = d[~np.isnan(d)]
+    return float(d[-1] - d[0]) if len(d) > 1 else 0.0
 
 
-def _file_source(activity: Activity, rec: pd.DataFrame) -> str:
+def _file_source(activity: Activity, rec: Samples) -> str:
     """Where the file's own ``distance_m`` came from."""
     if activity.distance_m is None:
         return "none"
@@ -379,7 +381,7 @@ def _file_source(activity: Activity, rec: pd.DataFrame) -> str:
     return {"fit": "session", "tcx": "laps"}.get(activity.format, "records")
 
 
-def _active(rec: pd.DataFrame, speed: np.ndarray | None) -> np.ndarray:
+def _active(rec: Samples, speed: np.ndarray | None) -> np.ndarray:
     """Samples where the runner was on the move (walking included)."""
     n = len(rec)
     known = np.zeros(n, dtype=bool)
@@ -388,7 +390,7 @@ def _active(rec: pd.DataFrame, speed: np.ndarray | None) -> np.ndarray:
         known |= np.isfinite(speed)
         active |= np.nan_to_num(speed) >= ACTIVE_SPEED_MPS
     if g.CADENCE in rec:
-        cad = rec[g.CADENCE].to_numpy()
+        cad = rec[g.CADENCE]
         known |= np.isfinite(cad)
         active |= np.nan_to_num(cad) >= 100.0
     if not known.any():
@@ -396,10 +398,10 @@ def _active(rec: pd.DataFrame, speed: np.ndarray | None) -> np.ndarray:
     return active
 
 
-def _running_now(rec: pd.DataFrame, speed: np.ndarray | None) -> np.ndarray:
+def _running_now(rec: Samples, speed: np.ndarray | None) -> np.ndarray:
     """Samples at running cadence, or (without cadence) at running pace."""
-    if g.CADENCE in rec and rec[g.CADENCE].notna().sum() >= 10:
-        return np.nan_to_num(rec[g.CADENCE].to_numpy()) >= RUNNING_STEP_RATE_MIN
+    if rec.count(g.CADENCE) >= 10:
+        return np.nan_to_num(rec[g.CADENCE]) >= RUNNING_STEP_RATE_MIN
     if speed is not None:
         return np.nan_to_num(speed) >= RUNNING_SPEED_MIN_MPS
     return np.ones(len(rec), dtype=bool)
@@ -443,24 +445,24 @@ def _run_span(t: np.ndarray, active: np.ndarray, running: np.ndarray) -> tuple[n
     return keep, notes
 
 
-def _moving_s(rec: pd.DataFrame, t: np.ndarray, activity: Activity) -> float:
+def _moving_s(rec: Samples, t: np.ndarray, activity: Activity) -> float:
     """Time on the move [s]: steps shorter than a pause, faster than standing (the timer alone can't say)."""
     if len(t) < 2:
         return float(activity.moving_s or 0.0)
-    if g.SPEED in rec and rec[g.SPEED].notna().any():
+    if rec.has(g.SPEED):
         return moving_seconds(t, judged_speed(rec, 10.0))
-    if g.CADENCE in rec and rec[g.CADENCE].notna().any():
+    if rec.has(g.CADENCE):
         dt = np.diff(t)
-        return float(dt[(dt <= PAUSE_GAP_S) & (np.nan_to_num(rec[g.CADENCE].to_numpy()[1:]) > 0)].sum())
+        return float(dt[(dt <= PAUSE_GAP_S) & (np.nan_to_num(rec[g.CADENCE][1:]) > 0)].sum())
     return float(min(activity.moving_s or 0.0, t[-1] - t[0]) or (t[-1] - t[0]))
 
 
-def _running(rec: pd.DataFrame, t: np.ndarray, moving_s: float, indoor: bool) -> tuple[float, float, float]:
+def _running(rec: Samples, t: np.ndarray, moving_s: float, indoor: bool) -> tuple[float, float, float]:
     """(running time [s], share of moving time, median running speed [m/s])."""
-    w = sample_durations(rec.index, cap_s=PAUSE_GAP_S)
+    w = sample_durations(rec, cap_s=PAUSE_GAP_S)
     speed = judged_speed(rec) if (g.DISTANCE in rec or g.SPEED in rec) else None
-    if g.CADENCE in rec and rec[g.CADENCE].notna().sum() >= 10:
-        running = np.nan_to_num(rec[g.CADENCE].to_numpy()) >= RUNNING_STEP_RATE_MIN
+    if rec.count(g.CADENCE) >= 10:
+        running = np.nan_to_num(rec[g.CADENCE]) >= RUNNING_STEP_RATE_MIN
     elif speed is not None and not indoor:
         running = np.nan_to_num(speed) >= RUNNING_SPEED_MIN_MPS
     else:

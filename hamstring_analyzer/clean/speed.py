@@ -8,13 +8,10 @@ of tens of seconds.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
-import pandas as pd
 
 from .. import glossary as g
-from ..activity import unix_seconds
+from ..activity import Samples, as_samples
 from ..parsers.track import PAUSE_GAP_S, speed_from_distance
 
 #: Time for the "best sustained" speed used to estimate threshold pace [s].
@@ -33,48 +30,60 @@ def window_speed(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = 
     return speed_from_distance(np.asarray(times_s, dtype="float64"), distance_m, window_s)
 
 
-_reused: dict = {}
+#: The last `Samples` judged and its speeds per window (samples never change once built).
+_last_judged: list = [None, {}]
 
 
-@contextlib.contextmanager
-def reuse_speeds(records: pd.DataFrame):
-    """Within the block, `judged_speed` of ``records`` is computed once per window (read-only arrays).
-
-    For code that judges one finished frame several ways (a run's profile);
-    ``records`` must not change inside the block.
-    """
-    _reused.update(frame=records, speeds={})
-    try:
-        yield
-    finally:
-        _reused.clear()
-
-
-def judged_speed(records: pd.DataFrame, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
-    """The speed every judgement uses [m/s]: cleaned distance over ``window_s``.
+def judged_speed(records, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
+    """The speed every judgement uses [m/s]: cleaned distance over ``window_s`` (a read-only array).
 
     Falls back to a time-based rolling mean of the speed channel when the
     records hold no distance (a foot pod's speed without its distance).
     """
-    if _reused.get("frame") is records:
-        speeds = _reused["speeds"]
-        if window_s not in speeds:
-            speeds[window_s] = _judged_speed(records, window_s)
-            speeds[window_s].flags.writeable = False
-        return speeds[window_s]
-    return _judged_speed(records, window_s)
+    if not isinstance(records, Samples):
+        return _judged_speed(records, window_s)
+    if _last_judged[0] is not records:
+        _last_judged[:] = [records, {}]
+    speeds = _last_judged[1]
+    if window_s not in speeds:
+        speeds[window_s] = _judged_speed(records, window_s)
+        speeds[window_s].flags.writeable = False
+    return speeds[window_s]
 
 
-def _judged_speed(records: pd.DataFrame, window_s: float) -> np.ndarray:
-    t = unix_seconds(records.index)
-    if g.DISTANCE in records and records[g.DISTANCE].notna().sum() >= 2:
-        v = window_speed(t, records[g.DISTANCE].to_numpy(), window_s)
-        if g.SPEED in records and not np.isfinite(v).all():  # a sample the distance cannot speak for keeps the channel's value
-            v = np.where(np.isfinite(v), v, records[g.SPEED].rolling(f"{int(window_s)}s", min_periods=1).mean().to_numpy())
+def _judged_speed(records, window_s: float) -> np.ndarray:
+    s = as_samples(records)
+    if s.count(g.DISTANCE) >= 2:
+        v = window_speed(s.t, s[g.DISTANCE], window_s)
+        if g.SPEED in s and not np.isfinite(v).all():  # a sample the distance cannot speak for keeps the channel's value
+            v = np.where(np.isfinite(v), v, rolling_mean(s, g.SPEED, int(window_s)))
         return v
-    if g.SPEED in records:
-        return records[g.SPEED].rolling(f"{int(window_s)}s", min_periods=1).mean().to_numpy()
-    return np.full(len(records), np.nan)
+    if g.SPEED in s:
+        return rolling_mean(s, g.SPEED, int(window_s))
+    return np.full(len(s), np.nan)
+
+
+def ffill(values: np.ndarray) -> np.ndarray:
+    """Each NaN replaced by the last value before it (NaN before the first value stays)."""
+    ok = np.isfinite(values)
+    if ok.all() or not ok.any():
+        return values
+    last = np.maximum.accumulate(np.where(ok, np.arange(len(values)), -1))
+    return np.where(last >= 0, values[np.maximum(last, 0)], np.nan)
+
+
+def rolling_mean(samples: Samples, name: str, window_s: int) -> np.ndarray:
+    """Mean of the column over the ``window_s`` seconds up to each sample (that sample included); NaN where none."""
+    v = samples[name]
+    t = samples.t_ns
+    ok = np.isfinite(v)
+    sums = np.concatenate([[0.0], np.cumsum(np.where(ok, v, 0.0))])
+    counts = np.concatenate([[0], np.cumsum(ok)])
+    lo = np.searchsorted(t, t - int(window_s) * 1_000_000_000, side="right")
+    hi = np.arange(1, len(t) + 1)
+    n = counts[hi] - counts[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n > 0, (sums[hi] - sums[lo]) / n, np.nan)
 
 
 def sustained(mask: np.ndarray, times_s: np.ndarray, min_s: float) -> np.ndarray:
@@ -105,12 +114,13 @@ def sustained(mask: np.ndarray, times_s: np.ndarray, min_s: float) -> np.ndarray
     return np.cumsum(out[:-1]) > 0
 
 
-def best_sustained_speed(records: pd.DataFrame, seconds: float = SUSTAINED_S) -> float:
+def best_sustained_speed(records, seconds: float = SUSTAINED_S) -> float:
     """Best average speed over any ``seconds`` of the run [m/s]; NaN for shorter runs."""
-    if g.DISTANCE not in records or len(records) < 2:
+    s = as_samples(records)
+    if g.DISTANCE not in s or len(s) < 2:
         return float("nan")
-    d = records[g.DISTANCE].ffill().to_numpy()
-    t = unix_seconds(records.index)
+    d = ffill(s[g.DISTANCE])
+    t = s.t
     ok = np.isfinite(d)
     d, t = d[ok], t[ok]
     if len(t) < 2 or t[-1] - t[0] < seconds:

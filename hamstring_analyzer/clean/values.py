@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import glossary as g
+from ..activity import Samples
 
 #: Plausible sample ranges, per glossary column (inclusive).
 SAMPLE_BOUNDS = {
@@ -49,35 +50,31 @@ def date_problem(start_utc: pd.Timestamp | None, now: pd.Timestamp | None = None
     return None
 
 
-def drop_impossible_samples(records: pd.DataFrame, foot: bool) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Records with out-of-bounds sample values set missing, and how many per column."""
+def drop_impossible_samples(samples: Samples, foot: bool) -> tuple[Samples, dict[str, int]]:
+    """Samples with out-of-bounds values set missing, and how many per column."""
     dropped: dict[str, int] = {}
-    out = records
+    fixed: dict[str, np.ndarray] = {}
     bounds = dict(SAMPLE_BOUNDS)
     bounds[g.SPEED] = (0.0, FOOT_MAX_SPEED_MPS if foot else OTHER_MAX_SPEED_MPS)
     for col, (lo, hi) in bounds.items():
-        if col not in out:
+        if col not in samples:
             continue
-        v = out[col].to_numpy()
+        v = samples[col]
         bad = np.isfinite(v) & ((v < lo) | (v > hi)) | np.isinf(v)
         if bad.any():
-            if out is records:
-                out = records.copy()
-            out[col] = np.where(bad, np.nan, v)
+            fixed[col] = np.where(bad, np.nan, v)
             dropped[col] = int(bad.sum())
-    if g.DISTANCE in out:
+    if g.DISTANCE in samples:
         # Cumulative distance never goes backwards: a step back is a counter reset or garbage.
-        d = out[g.DISTANCE].to_numpy()
+        d = fixed.get(g.DISTANCE, samples[g.DISTANCE])
         ok = np.isfinite(d)
         if ok.sum() >= 2:
             running_max = np.fmax.accumulate(np.where(ok, d, -np.inf))
             back = ok & (d < running_max - 1.0)
             if back.any():
-                if out is records:
-                    out = records.copy()
-                out[g.DISTANCE] = np.where(back, np.nan, d)
+                fixed[g.DISTANCE] = np.where(back, np.nan, d)
                 dropped[g.DISTANCE] = dropped.get(g.DISTANCE, 0) + int(back.sum())
-    return out, dropped
+    return (samples.with_columns(**fixed) if fixed else samples), dropped
 
 
 def plausible_total(value: float | None, hi: float) -> float | None:
@@ -101,12 +98,12 @@ def now_utc() -> pd.Timestamp:
 STRAY_SAMPLE_S = 2 * 24 * 3600.0
 
 
-def drop_stray_samples(records: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Records without samples whose timestamp lies days away from the rest (a clock glitch)."""
-    if len(records) < 3:
-        return records, 0
-    t = records.index.as_unit("ns").asi8 / 1e9
+def drop_stray_samples(samples: Samples) -> tuple[Samples, int]:
+    """Samples without those whose timestamp lies days away from the rest (a clock glitch)."""
+    if len(samples) < 3:
+        return samples, 0
+    t = samples.t
     stray = np.abs(t - np.median(t)) > STRAY_SAMPLE_S
     if not stray.any():
-        return records, 0
-    return records[~stray], int(stray.sum())
+        return samples, 0
+    return samples.take(~stray), int(stray.sum())

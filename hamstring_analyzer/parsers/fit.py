@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import glossary as g
-from ..activity import Activity, empty_laps, records_frame
+from ..activity import Activity, empty_laps, make_samples
 from ..errors import NotAnActivityError, ParseError
 
 FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in UNIX seconds
@@ -620,34 +620,30 @@ def _normalise_records(raw: dict[str, np.ndarray], foot_sport: bool) -> dict[str
     return out
 
 
-def _laps(rows: list[dict], start: float, end: float):
+def _laps(rows: list[dict], start: float, end: float) -> list[dict]:
+    """The laps between ``start`` and ``end`` [UNIX s] as `Activity.lap_rows`, in order of their start."""
     import pandas as pd
 
     laps = [r for r in rows if "start_time" in r and start - 1 <= r["start_time"] <= end + 1]
-    if not laps:
-        return empty_laps()
-    # Each list converted on its own: pandas picks a resolution per call (whole seconds: us).
-    starts = pd.to_datetime([r["start_time"] for r in laps], unit="s", utc=True)
-    ends = pd.to_datetime([r.get("timestamp", r["start_time"] + r.get("total_elapsed_time", 0.0)) for r in laps], unit="s", utc=True)
-    # One stable sort by start, undated last, as DataFrame.sort_values would.
-    undated = np.asarray(starts.isna())
-    dated = np.flatnonzero(~undated)
-    order = np.concatenate([dated[np.argsort(starts.asi8[dated], kind="stable")], np.flatnonzero(undated)])
+    laps.sort(key=lambda r: r["start_time"])
 
-    def column(name: str) -> np.ndarray:
-        return np.array([r.get(name, np.nan) for r in laps], dtype="float64")[order]
+    def when(x):
+        return pd.Timestamp(x, unit="s", tz="UTC") if np.isfinite(x) else None
 
-    intensity = np.array([INTENSITY_NAMES.get(int(r["intensity"])) if "intensity" in r else None for r in laps], dtype=object)
-    return pd.DataFrame(
+    def number(x):
+        return None if x is None or not np.isfinite(x) else float(x)
+
+    return [
         {
-            g.LAP_START: starts[order],
-            g.LAP_END: ends[order],
-            g.LAP_DISTANCE: column("total_distance"),
-            g.LAP_TIMER: column("total_timer_time"),
-            g.LAP_ELAPSED: column("total_elapsed_time"),
-            g.LAP_INTENSITY: intensity[order],
+            g.LAP_START: when(r["start_time"]),
+            g.LAP_END: when(r.get("timestamp", r["start_time"] + r.get("total_elapsed_time", 0.0))),
+            g.LAP_DISTANCE: number(r.get("total_distance")),
+            g.LAP_TIMER: number(r.get("total_timer_time")),
+            g.LAP_ELAPSED: number(r.get("total_elapsed_time")),
+            g.LAP_INTENSITY: INTENSITY_NAMES.get(int(r["intensity"])) if "intensity" in r else None,
         }
-    )
+        for r in laps
+    ]
 
 
 def _plausible_date(unix_s: float) -> bool:
@@ -763,7 +759,7 @@ def _distances(session: dict, records):
     if "total_distance" in session:
         yield "session total_distance", session["total_distance"]
     if g.DISTANCE in records:
-        d = records[g.DISTANCE].to_numpy()
+        d = records[g.DISTANCE]
         d = d[~np.isnan(d)]
         if len(d):
             yield "distance from the records", float(d[-1] - d[0])
@@ -829,16 +825,16 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
         gear_changes = _gear_changes(raw.events, *((start, end) if session and len(sessions) > 1 else (-np.inf, np.inf)))
         foot = sport in g.FOOT_SPORTS or sport is None
         rec = {k: v[mask] for k, v in raw.records.items() if k != "timestamp"}
-        records = records_frame(times[mask], _normalise_records(rec, foot))
+        records = make_samples(times[mask], _normalise_records(rec, foot))
         if session and "start_time" in session:
             start_utc = pd.Timestamp(session["start_time"], unit="s", tz="UTC")
         elif len(records):
-            start_utc = records.index[0]
+            start_utc = pd.Timestamp(int(records.t_ns[0]), tz="UTC")
         else:
             start_utc = None
         elapsed = session.get("total_elapsed_time")
         if elapsed is None and len(records) > 1:
-            elapsed = (records.index[-1] - records.index[0]).total_seconds()
+            elapsed = pd.Timedelta(int(records.t_ns[-1] - records.t_ns[0])).total_seconds()
         moving = session.get("total_timer_time", elapsed)
         if moving is not None and elapsed is not None and moving > elapsed:
             moving = elapsed  # timer rounding, or a session summary the watch got wrong
@@ -851,7 +847,7 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
             warnings.append(f"{label} of {value:g} m in {elapsed or 0:g} s is impossible and was ignored")
         partial = raw.partial
         if partial and len(records) and start_utc is not None and elapsed is None:
-            elapsed = (records.index[-1] - start_utc).total_seconds()
+            elapsed = (pd.Timestamp(int(records.t_ns[-1]), tz="UTC") - start_utc).total_seconds()
         if partial and not session:
             warnings.append("no session summary (the watch stopped before writing it): totals come from the records")
         activities.append(

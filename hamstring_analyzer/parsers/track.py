@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .. import glossary as g
-from ..activity import Activity, empty_laps, records_frame, unix_seconds
+from ..activity import Activity, empty_laps, make_samples
 from ..timezones import zone_at
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -36,6 +36,18 @@ def cumulative_distance(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return np.cumsum(step)
 
 
+def fill_inside(values: np.ndarray) -> np.ndarray:
+    """NaN between two values filled by linear interpolation over the sample number; NaN at the ends stays."""
+    ok = np.isfinite(values)
+    if ok.all() or ok.sum() < 2:
+        return values
+    idx = np.nonzero(ok)[0]
+    inside = np.arange(idx[0], idx[-1] + 1)
+    out = values.copy()
+    out[inside] = np.interp(inside, idx, values[idx])
+    return out
+
+
 def speed_from_distance(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = 10.0) -> np.ndarray:
     """Speed [m/s] as the distance covered in a centred time window.
 
@@ -47,7 +59,7 @@ def speed_from_distance(times_s: np.ndarray, distance_m: np.ndarray, window_s: f
     n = len(times_s)
     if n < 2:
         return np.full(n, np.nan)
-    d = pd.Series(distance_m).interpolate(limit_area="inside").to_numpy()
+    d = fill_inside(np.asarray(distance_m, dtype="float64"))
     t = np.asarray(times_s, dtype="float64")
     # Split into pause-free stretches so that no window spans a pause.
     stretch = np.concatenate([[0], np.cumsum(np.diff(t) > PAUSE_GAP_S)])
@@ -160,26 +172,26 @@ def build_activity(
             columns[g.CADENCE] = steps
         else:
             columns[g.CADENCE_RPM] = cadence
-    records = records_frame(times_s, columns)
-    start = records.index[0] if len(records) else None
-    elapsed = (records.index[-1] - records.index[0]).total_seconds() if len(records) > 1 else 0.0
+    records = make_samples(times_s, columns)
+    start = pd.Timestamp(int(records.t_ns[0]), tz="UTC") if len(records) else None
+    elapsed = pd.Timedelta(int(records.t_ns[-1] - records.t_ns[0])).total_seconds() if len(records) > 1 else 0.0
     if span_s is not None and len(records):
-        first, last = unix_seconds(records.index[[0, -1]])
+        first, last = records.t[[0, -1]]
         begin, end = min(span_s[0], first), max(span_s[1], last)
         # TCX times carry milliseconds at most: round away the float noise of UNIX seconds.
         start, elapsed = pd.Timestamp(begin, unit="s", tz="UTC"), round(float(end - begin), 3)
     if moving_s is None:
-        t = unix_seconds(records.index)
-        moving_s = moving_seconds(t, records[g.SPEED].to_numpy() if g.SPEED in records else None)
+        moving_s = moving_seconds(records.t, records.get(g.SPEED))
     moving_s = min(moving_s, elapsed) if elapsed else moving_s
     if distance_total is None and g.DISTANCE in records:
-        d = records[g.DISTANCE].dropna()
-        distance_total = float(d.iloc[-1] - d.iloc[0]) if len(d) > 1 else None
+        d = records[g.DISTANCE]
+        d = d[np.isfinite(d)]
+        distance_total = float(d[-1] - d[0]) if len(d) > 1 else None
     zone = None
     if g.LATITUDE in records:
-        first = records[[g.LATITUDE, g.LONGITUDE]].dropna()
-        if len(first):
-            zone = zone_at(first.iloc[0, 0], first.iloc[0, 1])
+        fix = np.nonzero(np.isfinite(records[g.LATITUDE]) & np.isfinite(records[g.LONGITUDE]))[0]
+        if len(fix):
+            zone = zone_at(records[g.LATITUDE][fix[0]], records[g.LONGITUDE][fix[0]])
     return Activity(
         records=records,
         laps=laps if laps is not None else empty_laps(),

@@ -146,7 +146,6 @@ class StoredActivity(Activity):
     _channels: tuple = ()
     _n_samples: int = 0
     _has_gps: bool = False
-    _lap_rows: list | None = None
     _keep = None  # a temporary store's lifetime handle
 
     @property
@@ -160,27 +159,24 @@ class StoredActivity(Activity):
     def records(self, value):
         self.__dict__["_records"] = value
 
+    def _set_records(self, value) -> None:  # a copy made with samples in hand holds them
+        from ..activity import Samples
+
+        self.__dict__["_records"] = value.frame() if isinstance(value, Samples) else value
+
     @property
-    def laps(self):
-        held = self.__dict__.get("_laps")
-        if held is not None:
-            return held
-        from .schema import laps_frame
+    def samples(self):
+        from ..activity import as_samples
 
-        return laps_frame(self._lap_rows or [])
+        return as_samples(self.records)
 
-    @laps.setter
-    def laps(self, value):
-        self.__dict__["_laps"] = value
+    def _get_laps(self):  # built on each use, never held: a long history holds no laps frames
+        frame = self.__dict__.get("_lap_frame")
+        if frame is not None:
+            return frame
+        from ..activity import laps_frame
 
-    def interval_spans(self) -> list[tuple[float, float]]:
-        if self.__dict__.get("_laps") is not None:
-            return super().interval_spans()
-        return [
-            (r["start_utc"].timestamp(), r["end_utc"].timestamp())
-            for r in self._lap_rows or ()
-            if r["intensity"] == "interval" and r["start_utc"] is not None and r["end_utc"] is not None
-        ]
+        return laps_frame(self.__dict__.get("_lap_list") or [])
 
     def records_for(self, columns) -> "object":
         """The records with only ``columns`` (those the run has): one read of just those columns."""
@@ -441,7 +437,7 @@ class RunStore:
         a._channels = tuple(row["channels"] or ())
         a._n_samples = row["n_samples"] or 0
         a._has_gps = bool(row["has_gps"])
-        a._lap_rows = row["laps"] or []
+        a._set_laps(row["laps"] or [])
         a._keep = self.keepalive
         return a
 

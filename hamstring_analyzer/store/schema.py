@@ -136,28 +136,28 @@ def encodings(schema: pa.Schema) -> dict[str, str]:
     return out
 
 
-def storable_channels(records: pd.DataFrame) -> list[str]:
+def storable_channels(records) -> list[str]:
     """The record columns the store keeps (the glossary's; anything else is the reader's scratch)."""
     return [c for c in records.columns if c in SAMPLE_STORAGE]
 
 
 def samples_table(activities: list[Activity]) -> pa.Table | None:
     """The samples of ``activities`` in one table (a ``session_index`` column tells them apart)."""
-    frames = [a for a in activities if len(a.records)]
+    frames = [a for a in activities if len(a.samples)]
     if not frames:
         return None
-    channels = sorted({c for a in frames for c in storable_channels(a.records)}, key=list(SAMPLE_STORAGE).index)
+    channels = sorted({c for a in frames for c in storable_channels(a.samples)}, key=list(SAMPLE_STORAGE).index)
     schema = sample_schema(channels)
     columns = {"session_index": [], "time": []}
     for c in channels:
         columns[c] = []
     for a in frames:
-        rec = a.records
+        rec = a.samples
         n = len(rec)
         columns["session_index"].append(np.full(n, a.session_index, dtype="int16"))
-        columns["time"].append(rec.index.as_unit("ns").asi8)
+        columns["time"].append(rec.t_ns)
         for c in channels:
-            values = rec[c].to_numpy(dtype="float64") if c in rec else np.full(n, np.nan)
+            values = rec[c] if c in rec else np.full(n, np.nan)
             columns[c].append(values)
     arrays = []
     for f in schema:
@@ -219,24 +219,6 @@ def _num(x):
     return None if math.isnan(x) else x
 
 
-def _lap_rows(laps: pd.DataFrame | None) -> list[dict]:
-    if laps is None or laps.empty:
-        return []
-    rows = []
-    for rec in laps.to_dict("records"):
-        row = {}
-        for c in g.LAP_COLUMNS:
-            v = rec.get(c)
-            if c in (g.LAP_START, g.LAP_END):
-                row[c] = None if v is None or pd.isna(v) else pd.Timestamp(v)
-            elif c == g.LAP_INTENSITY:
-                row[c] = None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)
-            else:
-                row[c] = _num(v)
-        rows.append(row)
-    return rows
-
-
 def outcome_row(key: str, outcome: str, reason: str | None) -> dict:
     """The row of a file without activities (skipped or refused): entry columns only."""
     row = dict.fromkeys(SUMMARY_SCHEMA.names)
@@ -252,10 +234,10 @@ def summary_row(key: str, a: Activity) -> dict:
         row[n] = _num(row[n])
     row["start_utc"] = a.start_utc  # a pandas Timestamp: nanoseconds kept
     row["has_gps"] = a.has_gps
-    row["n_samples"] = len(a.records)
-    row["channels"] = [c for c in storable_channels(a.records) if a.records[c].notna().any()]
+    row["n_samples"] = len(a.samples)
+    row["channels"] = [c for c in storable_channels(a.samples) if not np.isnan(a.samples[c]).all()]
     row["warnings"] = list(a.warnings)
-    row["laps"] = _lap_rows(a.laps)
+    row["laps"] = a.lap_rows
     stats = a.stats or {}
     for n, _ in _STATS:
         row[n] = _num(stats.get(n))
@@ -287,20 +269,6 @@ def summary_table(rows: list[dict]) -> pa.Table:
 
 def _nan(x):
     return float("nan") if x is None else x
-
-
-def laps_frame(rows: list[dict]) -> pd.DataFrame:
-    from ..activity import empty_laps
-
-    if not rows:
-        return empty_laps()
-    frame = pd.DataFrame({  # built as the readers build theirs, so dtypes match
-        c: pd.to_datetime([r[c] for r in rows], utc=True) if c in (g.LAP_START, g.LAP_END)
-        else [(np.nan if r[c] is None else r[c]) for r in rows] if c != g.LAP_INTENSITY
-        else [r[c] for r in rows]
-        for c in g.LAP_COLUMNS
-    })  # fmt: skip
-    return frame
 
 
 #: Stored values outside these are damage, not data: the entry is read again from its file.
