@@ -181,8 +181,12 @@ class Activity:
 
     def records_for(self, columns) -> pd.DataFrame:
         """The records with only ``columns`` (those present): what a metric needs, nothing more."""
-        rec = self.records
-        return rec[[c for c in columns if c in rec.columns]]
+        return self.samples_for(columns).frame()
+
+    def samples_for(self, columns) -> "Samples":
+        """The samples with only ``columns`` (those present): what a metric needs, nothing more."""
+        held = self.samples
+        return Samples(held.t_ns, {c: held[c] for c in columns if c in held})
 
     def channel(self, name: str) -> pd.Series | None:
         """The column ``name`` when it holds any value, else None."""
@@ -209,12 +213,22 @@ class Samples:
     as read-only and build a new `Samples` to change anything.
     """
 
-    __slots__ = ("t_ns", "_t", "_cols")
+    __slots__ = ("t_ns", "_t", "_cols", "_memo")
 
     def __init__(self, t_ns: np.ndarray, columns: dict[str, np.ndarray]):
         self.t_ns = np.asarray(t_ns, dtype="int64")
         self._t = None
         self._cols = columns
+        self._memo = {}
+
+    def memo(self, key, compute):
+        """``compute()``, once per ``key`` for these samples (the result is made read-only)."""
+        if key not in self._memo:
+            value = compute()
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+            self._memo[key] = value
+        return self._memo[key]
 
     @classmethod
     def empty(cls) -> "Samples":

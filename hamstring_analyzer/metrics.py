@@ -20,9 +20,14 @@ def sample_durations(index, cap_s: float = MAX_SAMPLE_WEIGHT_S) -> np.ndarray:
     Smart recording writes samples irregularly, so statistics weight by time,
     not by record count.
     """
-    if len(index) == 0:
+    if isinstance(index, Samples):
+        return index.memo(("sample_durations", cap_s), lambda: _durations(index.t, cap_s))
+    return _durations(index if isinstance(index, np.ndarray) else unix_seconds(index), cap_s)
+
+
+def _durations(t: np.ndarray, cap_s: float) -> np.ndarray:
+    if len(t) == 0:
         return np.array([], dtype="float64")
-    t = index.t if isinstance(index, Samples) else index if isinstance(index, np.ndarray) else unix_seconds(index)
     d = np.diff(t, append=t[-1] + 1.0)
     if len(d) > 1:
         d[-1] = min(np.median(d[:-1]), cap_s)

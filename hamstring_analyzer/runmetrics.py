@@ -111,7 +111,7 @@ def fast_mask(
     stretches fast for at least ``min_stretch_s`` count: a few noisy fixes are
     not speedwork.
     """
-    records = as_samples(activity.records_for(FAST_COLUMNS))
+    records = activity.samples_for(FAST_COLUMNS)
     t = records.t
     mask = interval_mask(activity, t)
     by = "laps" if mask.any() else None
@@ -133,7 +133,7 @@ def fast_distance_m(
 ) -> tuple[float, str | None]:
     """Distance actually run fast [m] (not whole runs that contain an interval)."""
     mask, by = fast_mask(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
-    return float(distance_steps(activity.records_for(FAST_COLUMNS))[mask].sum()), by
+    return float(distance_steps(activity.samples_for(FAST_COLUMNS))[mask].sum()), by
 
 
 def _halves(records, mask: np.ndarray, skip_s: float = 0.0):

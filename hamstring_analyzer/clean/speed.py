@@ -30,25 +30,15 @@ def window_speed(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = 
     return speed_from_distance(np.asarray(times_s, dtype="float64"), distance_m, window_s)
 
 
-#: The last `Samples` judged and its speeds per window (samples never change once built).
-_last_judged: list = [None, {}]
-
-
 def judged_speed(records, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
-    """The speed every judgement uses [m/s]: cleaned distance over ``window_s`` (a read-only array).
+    """The speed every judgement uses [m/s]: cleaned distance over ``window_s`` (read-only for `Samples`).
 
     Falls back to a time-based rolling mean of the speed channel when the
     records hold no distance (a foot pod's speed without its distance).
     """
-    if not isinstance(records, Samples):
-        return _judged_speed(records, window_s)
-    if _last_judged[0] is not records:
-        _last_judged[:] = [records, {}]
-    speeds = _last_judged[1]
-    if window_s not in speeds:
-        speeds[window_s] = _judged_speed(records, window_s)
-        speeds[window_s].flags.writeable = False
-    return speeds[window_s]
+    if isinstance(records, Samples):
+        return records.memo(("judged_speed", window_s), lambda: _judged_speed(records, window_s))
+    return _judged_speed(records, window_s)
 
 
 def _judged_speed(records, window_s: float) -> np.ndarray:

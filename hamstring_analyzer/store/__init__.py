@@ -153,7 +153,7 @@ class StoredActivity(Activity):
         held = self.__dict__.get("_records")
         if held is not None:
             return held
-        return _load_samples(self._samples_path, self.session_index, None, self.source, self._channels)
+        return _load_samples(self._samples_path, self.session_index, None, self.source, self._channels).frame()
 
     @records.setter
     def records(self, value):
@@ -166,9 +166,12 @@ class StoredActivity(Activity):
 
     @property
     def samples(self):
-        from ..activity import as_samples
+        held = self.__dict__.get("_records")
+        if held is not None:
+            from ..activity import as_samples
 
-        return as_samples(self.records)
+            return as_samples(held)
+        return _load_samples(self._samples_path, self.session_index, None, self.source, self._channels)
 
     def _get_laps(self):  # built on each use, never held: a long history holds no laps frames
         frame = self.__dict__.get("_lap_frame")
@@ -178,10 +181,10 @@ class StoredActivity(Activity):
 
         return laps_frame(self.__dict__.get("_lap_list") or [])
 
-    def records_for(self, columns) -> "object":
-        """The records with only ``columns`` (those the run has): one read of just those columns."""
+    def samples_for(self, columns):
+        """The samples with only ``columns`` (those the run has): one read of just those columns."""
         if self.__dict__.get("_records") is not None:
-            return super().records_for(columns)
+            return super().samples_for(columns)
         wanted = tuple(c for c in columns if c in self._channels)
         return _load_samples(self._samples_path, self.session_index, wanted, self.source, self._channels)
 
@@ -204,15 +207,15 @@ _last_read: tuple = (None, None)
 
 
 def _load_samples(path: Path | None, session_index: int, columns, source: str, order=()):
-    """One session's records from a samples file (the most recent read is reused)."""
+    """One session's `Samples` from a samples file (the most recent read is reused)."""
     global _last_read
-    import pandas as pd
     import pyarrow.parquet as pq
 
-    from .schema import SAMPLE_STORAGE, records_from_table, sample_schema
+    from ..activity import Samples
+    from .schema import SAMPLE_STORAGE, samples_from_table, sample_schema
 
     if path is None:
-        return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
+        return Samples.empty()
     try:
         with _open_regular(path) as fh:
             st = os.fstat(fh.fileno())
@@ -224,7 +227,7 @@ def _load_samples(path: Path | None, session_index: int, columns, source: str, o
             if not pf.schema_arrow.remove_metadata().equals(expected) or not set(order) <= set(pf.schema_arrow.names):
                 raise ValueError("not the samples schema")
             names = None if columns is None else ["session_index", "time", *columns]
-            frame = records_from_table(pf.read(columns=names, use_threads=False), session_index, columns, order)
+            frame = samples_from_table(pf.read(columns=names, use_threads=False), session_index, columns, order)
     except Exception as exc:  # noqa: BLE001 - deleted or damaged since it was stored
         with contextlib.suppress(OSError):
             path.unlink()  # the next ingest reads the file again

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .. import glossary as g
-from ..activity import Activity
+from ..activity import Activity, Samples
 
 #: The layout's version. A reader that finds another number ignores the entry.
 LAYOUT_VERSION = 1
@@ -180,8 +180,8 @@ def _encode(values: np.ndarray, kind: pa.DataType, scale: float | None) -> pa.Ar
     return pa.array(np.where(missing, 0, scaled).astype("int32"), type=kind, mask=missing if missing.any() else None)
 
 
-def records_from_table(table: pa.Table, session_index: int, columns=None, order=()) -> pd.DataFrame:
-    """The records frame of one session, as the readers build it (float64 glossary columns, UTC index).
+def samples_from_table(table: pa.Table, session_index: int, columns=None, order=()) -> Samples:
+    """The `Samples` of one session, as the readers built them (float64 glossary columns).
 
     ``columns`` limits what is read; ``order`` is the reader's column order (the summary's ``channels``).
     """
@@ -190,7 +190,6 @@ def records_from_table(table: pa.Table, session_index: int, columns=None, order=
     if len(rows) != len(sessions):
         table = table.take(pa.array(rows))
     times = table.column("time").cast(pa.int64()).to_numpy()
-    index = pd.DatetimeIndex(times.astype("datetime64[ns]"), name="time").tz_localize("UTC")
     data = {}
     for name in table.column_names:
         if name in ("session_index", "time") or (columns is not None and name not in columns):
@@ -206,7 +205,12 @@ def records_from_table(table: pa.Table, session_index: int, columns=None, order=
             data[name] = values
     rank = {c: i for i, c in enumerate(order)}
     names = sorted(data, key=lambda c: rank.get(c, len(rank)))
-    return pd.DataFrame({c: data[c] for c in names}, index=index)
+    return Samples(times, {c: data[c] for c in names})
+
+
+def records_from_table(table: pa.Table, session_index: int, columns=None, order=()) -> pd.DataFrame:
+    """`samples_from_table` as a records frame."""
+    return samples_from_table(table, session_index, columns, order).frame()
 
 
 # -- summary ----------------------------------------------------------------
