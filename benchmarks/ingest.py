@@ -58,7 +58,7 @@ def real_fit_folder() -> Path | None:
     index = REAL_RUNS / "INDEX.md"
     if not index.exists():
         return None
-    import fitfast
+    from hamstring_analyzer.parsers.fit import decode_fitfast
 
     folder = DATA / "real-fit"
     shutil.rmtree(folder, ignore_errors=True)
@@ -67,8 +67,8 @@ def real_fit_folder() -> Path | None:
     for line in index.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 13 and cells[1] == "FIT" and "running" in cells[2] and not cells[12]:
-            try:  # only files the decode limit can be measured on (fitfast refuses some; we fall back to fitparse)
-                fitfast.records((REAL_RUNS / cells[0]).read_bytes(), "record", degrees=False)
+            try:  # only files the decode limit can be measured on: those fitfast reads whole (others fall back to fitparse)
+                decode_fitfast((REAL_RUNS / cells[0]).read_bytes())
             except Exception:  # noqa: BLE001
                 continue
             (folder / f"{n:03d}-{Path(cells[0]).name}").symlink_to(REAL_RUNS / cells[0])
