@@ -83,7 +83,7 @@ def plot_weekly_distance(weeks: pd.DataFrame, config: Config | None = None, ax=N
             ax.annotate(f"+{ch:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["alert"])
     ax.set_ylabel(f"{config.units} / week")
     ax.set_ylim(0, max(1.0, np.nanmax(np.r_[dist, limit]) * 1.2))
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    key(ax)
     return ax
 
 
@@ -99,7 +99,7 @@ def plot_fast_share(weeks: pd.DataFrame, config: Config | None = None, ax=None):
     ax.axhline(limit, color=COLORS["line"], linestyle="--", linewidth=1, label=f"{limit:g}% (80/20)")
     ax.set_ylabel("fast share %")
     ax.set_ylim(0, max(limit * 1.6, np.nanmax(np.r_[share, 0]) * 1.2))
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    key(ax)
     return ax
 
 
@@ -118,7 +118,7 @@ def plot_cadence(runs: pd.DataFrame, config: Config | None = None, ax=None):
     else:
         ax.text(0.5, 0.5, "no cadence recorded", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
     ax.set_ylabel("steps/min")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    key(ax)
     return ax
 
 
@@ -161,7 +161,7 @@ def plot_long_run_climb(runs: pd.DataFrame, config: Config | None = None, ax=Non
     unit = "m/km" if config.units == "km" else "ft/mi"
     ax.set_ylabel(f"longest run\nclimb {unit}")
     ax.set_ylim(-2 * scale, max(flat * 2.5, np.nanmax(vals) * 1.25))
-    ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=4)
+    key(ax)
     return ax
 
 
@@ -175,22 +175,98 @@ def plot_symptoms(symptoms: pd.DataFrame | None, ax=None):
             x = [_day(d) for d in rows["date"]]
             ax.vlines(x, 0, rows["severity"], color=KIND_COLORS.get(kind, COLORS["symptom"]), linewidth=2)
             ax.scatter(x, rows["severity"], s=24, color=KIND_COLORS.get(kind, COLORS["symptom"]), label=kind, zorder=3)
-        ax.legend(loc="upper left", fontsize=8, frameon=False, ncol=5)
+        key(ax)
     ax.set_ylim(0, 10.5)
     ax.set_ylabel("symptoms\n0-10")
     return ax
 
 
+#: The key's geometry, in font sizes (matplotlib's legend defaults): margin from the axes corner,
+#: handle length, gap from handle to label, gap between entries.
+KEY_FONTSIZE = 8
+KEY_MARGIN, KEY_HANDLE, KEY_PAD, KEY_GAP = 0.9, 2.0, 0.8, 2.0
+_text_widths: dict = {}
+
+
+def key(ax):
+    """A one-row key of the labelled artists in the upper left of ``ax``, as plain artists.
+
+    It looks like ``ax.legend(loc="upper left", frameon=False, ncol=len(entries))``
+    at font size 8, but costs no layout: matplotlib's legend measures every
+    entry again at each draw, which in a report of hundreds of weeks is a
+    sixth of the time. Calling it again replaces the key.
+    """
+    from matplotlib.collections import PathCollection
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import IdentityTransform
+
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+        if artist.get_gid() == "key":
+            artist.remove()
+    handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return ax
+    fig = ax.figure
+    em = KEY_FONTSIZE * fig.dpi / 72.0  # pixels
+    width, height = ax.bbox.width, ax.bbox.height
+    if width <= 0 or height <= 0:
+        return ax
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    prop = FontProperties(size=KEY_FONTSIZE)
+    x = KEY_MARGIN * em
+    y = 1.0 - (KEY_MARGIN * em + 0.5 * em * 1.2) / height
+    for handle, label in zip(handles, labels):
+        x0, x1 = x / width, (x + KEY_HANDLE * em) / width
+        common = dict(transform=ax.transAxes, gid="key", zorder=5, clip_on=False)
+        if isinstance(handle, Line2D):
+            ax.add_artist(Line2D([x0, x1], [y, y], color=handle.get_color(), linestyle=handle.get_linestyle(), linewidth=handle.get_linewidth(), **common))
+        elif isinstance(handle, PathCollection):
+            face, edge = handle.get_facecolor(), handle.get_edgecolor()
+            marker = PathCollection(handle.get_paths()[:1], sizes=handle.get_sizes()[:1], offsets=[((x0 + x1) / 2, y)], offset_transform=ax.transAxes,
+                                    facecolors=face[:1] if len(face) else "none", edgecolors=edge[:1] if len(edge) else "face",
+                                    linewidths=handle.get_linewidths()[:1], gid="key", zorder=5, clip_on=False)  # fmt: skip
+            marker.set_transform(IdentityTransform())
+            ax.add_artist(marker)
+        else:
+            h = 0.7 * em / height
+            ax.add_artist(Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=handle.get_facecolor(), edgecolor="none", **common))
+        x += (KEY_HANDLE + KEY_PAD) * em
+        ax.text(x / width, y, label, fontsize=KEY_FONTSIZE, va="center", ha="left", transform=ax.transAxes, gid="key", zorder=5)
+        x += _text_width(label, prop, renderer, em) + KEY_GAP * em
+    return ax
+
+
+def _text_width(text: str, prop, renderer, em: float) -> float:
+    """Width of ``text`` at the key's font [pixels], measured once."""
+    k = (text, em)
+    if k not in _text_widths:
+        if renderer is None:
+            return 0.55 * em * len(text)
+        _text_widths[k] = renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+    return _text_widths[k]
+
+
+def _band(ax, start: dt.datetime, end: dt.datetime, **style):
+    """A full-height band from ``start`` to ``end``: ``ax.axvspan``'s look, without its autoscaling (limits are set by the caller)."""
+    from matplotlib.patches import Rectangle
+
+    ax.xaxis.update_units([start])  # a date axis, as axvspan makes it
+    x0, x1 = mdates.date2num([start, end])
+    ax.add_artist(Rectangle((x0, 0.0), x1 - x0, 1.0, transform=ax.get_xaxis_transform(), linewidth=0, **style))
+
+
 def shade_layoffs(ax, gaps, label: bool = False):
     """Grey bands over breaks in running: (last run before, first run after, days off)."""
     for i, (a, b, _) in enumerate(gaps):
-        ax.axvspan(_day(a) + dt.timedelta(hours=12), _day(b) - dt.timedelta(hours=12), color=COLORS["layoff"], alpha=0.35, zorder=0, label="break" if label and i == 0 else None)
+        _band(ax, _day(a) + dt.timedelta(hours=12), _day(b) - dt.timedelta(hours=12), color=COLORS["layoff"], alpha=0.35, zorder=0, label="break" if label and i == 0 else None)
     return ax
 
 
 def highlight_week(ax, week: dt.date):
     start = dt.datetime.combine(week, dt.time())
-    ax.axvspan(start, start + dt.timedelta(days=7), color=COLORS["highlight"], zorder=0)
+    _band(ax, start, start + dt.timedelta(days=7), color=COLORS["highlight"], zorder=0)
     return ax
 
 
@@ -281,7 +357,7 @@ class WeeklyPicture:
             highlight_week(ax, week)
             shade_layoffs(ax, gaps, label=(i == 4))
         if gaps and any(b > first and a < end for a, b, _ in gaps):
-            axes[4].legend(loc="upper left", fontsize=8, frameon=False, ncol=6)
+            key(axes[4])
         axes[-1].set_xlim(left, right)
         # every other Monday, found once for the five panels rather than by each at each draw
         axes[-1].xaxis.set_major_locator(FixedLocator(self.mondays.tick_values(left, right)))

@@ -50,3 +50,18 @@ def test_text_keeping_canvas_matches_plain_agg(result):
         texts = kept.figure.canvas.get_renderer().__dict__["_texts"]
         assert "km / week" in {key[0] for key in texts}
         assert 30 < len(texts) < 400
+
+
+def test_key_names_each_labelled_artist_once(result):
+    picture = plots.WeeklyPicture(result)
+    fig = picture.draw()
+    texts = lambda ax: [t.get_text() for t in ax.texts if t.get_gid() == "key"]  # noqa: E731
+    assert texts(picture.axes[0]) == ["+10% on the week before"]
+    assert texts(picture.axes[2]) == ["175 steps/min"]
+    assert texts(picture.axes[3]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
+    plots.key(picture.axes[0])  # again: replaced, not doubled
+    assert texts(picture.axes[0]) == ["+10% on the week before"]
+    fig.canvas.draw()
+    # left to right, in one row, inside the panel
+    xs = [t.get_window_extent().x0 for t in picture.axes[3].texts if t.get_gid() == "key"]
+    assert xs == sorted(xs) and picture.axes[3].bbox.x0 < xs[0] < xs[-1] < picture.axes[3].bbox.x1

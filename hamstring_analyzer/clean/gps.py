@@ -116,8 +116,8 @@ def _forward_pass(t, lat, lon, max_speed_mps) -> tuple[np.ndarray, np.ndarray]:
 
 def _spikes(t, lat, lon, max_speed_mps) -> np.ndarray:
     """Single out-and-back points among kept fixes."""
-    a = haversine_m(lat[:-2], lon[:-2], lat[1:-1], lon[1:-1])
-    b = haversine_m(lat[1:-1], lon[1:-1], lat[2:], lon[2:])
+    steps = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    a, b = steps[:-1], steps[1:]  # to each fix from the one before, and on to the next
     c = haversine_m(lat[:-2], lon[:-2], lat[2:], lon[2:])
     dt = np.maximum(t[2:] - t[:-2], 1.0)
     detour = a + b - c
