@@ -1,7 +1,7 @@
-"""Read any run file (FIT, GPX, TCX, gzipped or not) into `Activity` objects.
+"""Read any run file (FIT, GPX, TCX, Apple Health, Strava CSV, Garmin summaries, Polar; gzipped or not) into `Activity` objects.
 
 The format is decided from the content, not the file name, because exports
-mislabel files. Whatever happens inside a decoder, only `ParseError` (or its
+mislabel files; `registry.READERS` lists the formats. Whatever happens inside a decoder, only `ParseError` (or its
 `NotAnActivityError` subclass) leaves this module.
 """
 
@@ -120,8 +120,10 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
     ----------
     source : str or path
         The file to read; when ``data`` is given, only the name used in messages.
-    data : bytes, optional
-        The file's content, when it is already in memory (inside an archive).
+    data : bytes or Opener, optional
+        The file's content, when it is already in memory (inside an archive), or
+        an `Opener` for a streamed format. A file on disk that a streamed reader
+        takes (Apple Health's ``export.xml``) is streamed, never read whole.
     engine : {"auto", "fitfast", "fitparse"}
         FIT decoder choice; see `hamstring_analyzer.parsers.fit.read_fit`.
 
@@ -133,6 +135,8 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
         A valid file that holds no activity (settings, wellness, routes).
     """
     name = os.fspath(source)
+    if data is None and _streamed_path(name):
+        data = Opener(_streamed_path(name), name)
     if data is None:
         try:
             with open_regular(name) as fh:
@@ -149,7 +153,26 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
         raise ParseError(name, f"could not be decoded ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
-def _read(data: bytes, source: str, engine: str) -> list[Activity]:
+def _streamed_path(name: str) -> str | None:
+    """The streamed reader's kind when ``name`` is a file such a reader takes (read from disk, not memory)."""
+    from .registry import reader_for_name
+
+    reader = reader_for_name(name)
+    if reader is None or not reader.streamed or name.lower().endswith(".gz"):
+        return None
+    try:
+        with open_regular(name) as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    return reader.kind if reader.sniff(head, name) else None
+
+
+def _read(data, source: str, engine: str) -> list[Activity]:
+    from .registry import SNIFF_BYTES, reader_for_content
+
+    if isinstance(data, Opener):
+        return data.reader().load()(data, source)
     if not data:
         raise ParseError(source, "file is empty")
     kind = sniff(data)
@@ -158,18 +181,118 @@ def _read(data: bytes, source: str, engine: str) -> list[Activity]:
         if sniff(inner) == "gzip":
             raise ParseError(source, "gzip inside gzip; refused")
         return _read(inner, source, engine)
-    if kind == "fit":
+    if kind == "zip":
+        raise ParseError(source, "is a zip archive; point load_runs at it to read its members")
+    reader = reader_for_content(data[:SNIFF_BYTES], source)
+    if reader is None:
+        raise ParseError(source, "not a FIT, GPX or TCX file, nor an export list we read (unrecognised content)")
+    if reader.kind == "fit":
         from .fit import read_fit
 
         return read_fit(data, source, engine=engine)
-    if kind == "gpx":
-        from .gpx import read_gpx
+    if reader.streamed:
+        return reader.load()(Opener.from_bytes(data, reader.kind), source)
+    return reader.load()(data, source)
 
-        return read_gpx(data, source)
-    if kind == "tcx":
-        from .tcx import read_tcx
 
-        return read_tcx(data, source)
-    if kind == "zip":
-        raise ParseError(source, "is a zip archive; point load_runs at it to read its members")
-    raise ParseError(source, "not a FIT, GPX or TCX file (unrecognised content)")
+class Opener:
+    """Where a streamed reader's file is, picklable for a worker: a path, or a member of a zip on disk.
+
+    A streamed file (Apple Health's ``export.xml``, gigabytes) is never read
+    into memory: the worker opens it itself. ``sibling`` reads a small file
+    beside it (a workout route), relative to the file's folder.
+    """
+
+    def __init__(self, kind: str, path=None, member: str | None = None, data: bytes | None = None):
+        self.kind = kind
+        self.path = os.fspath(path) if path is not None else None
+        self.member = member
+        self.data = data
+
+    @classmethod
+    def from_bytes(cls, data: bytes, kind: str) -> "Opener":
+        return cls(kind, data=data)
+
+    def __len__(self) -> int:  # bytes held in memory (what the export's in-flight budget counts)
+        return len(self.data) if self.data is not None else 0
+
+    def reader(self):
+        from .registry import BY_KIND
+
+        return BY_KIND[self.kind]
+
+    def open(self):
+        """The file as a binary stream (close it)."""
+        import io
+        import zipfile
+
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        if self.member is None:
+            return open_regular(self.path)
+        zf = zipfile.ZipFile(open_regular(self.path))
+        try:
+            return _ClosingMember(zf, zf.open(self.member))
+        except BaseException:
+            zf.close()
+            raise
+
+    def size(self) -> int | None:
+        import zipfile
+
+        if self.data is not None:
+            return len(self.data)
+        if self.member is None:
+            return os.stat(self.path).st_size
+        with zipfile.ZipFile(open_regular(self.path)) as zf:
+            return zf.getinfo(self.member).file_size
+
+    def sibling(self, relative: str, limit: int) -> bytes | None:
+        """A file beside this one (``relative`` to its folder, no '..'), at most ``limit`` bytes; None when absent."""
+        import posixpath
+        import zipfile
+
+        parts = [p for p in relative.replace("\\", "/").split("/") if p not in ("", ".")]
+        if not parts or ".." in parts:
+            return None
+        if self.data is not None:
+            return None
+        if self.member is None:
+            path = os.path.join(os.path.dirname(self.path), *parts)
+            try:
+                with open_regular(path) as fh:
+                    data = fh.read(limit + 1)
+            except OSError:
+                return None
+        else:
+            name = posixpath.join(posixpath.dirname(self.member), *parts)
+            try:
+                with zipfile.ZipFile(open_regular(self.path)) as zf, zf.open(name) as fh:
+                    data = fh.read(limit + 1)
+            except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, zlib.error):
+                return None
+        return data if len(data) <= limit else None
+
+    def __repr__(self) -> str:
+        where = self.path if self.member is None else f"{self.path}!{self.member}"
+        return f"<Opener {self.kind} {where if self.data is None else f'{len(self.data)} bytes'}>"
+
+
+class _ClosingMember:
+    """A zip member's stream that closes its archive with it."""
+
+    def __init__(self, zf, fh):
+        self._zf, self._fh = zf, fh
+
+    def read(self, n: int = -1) -> bytes:
+        return self._fh.read(n)
+
+    def close(self) -> None:
+        self._fh.close()
+        self._zf.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
