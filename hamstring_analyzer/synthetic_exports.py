@@ -385,7 +385,8 @@ def polar_session(o: Outing, shape: str = "new") -> bytes:
                "timeZoneOffset": off // 60, "distance": round(o.distance_m, 1), "duration": f"PT{o.elapsed_s:.0f}S", "sport": "RUNNING",
                "exercises": [{"startTime": local.isoformat(timespec="milliseconds"), "timezoneOffset": off // 60,
                               "duration": f"PT{o.elapsed_s:.0f}S", "distance": round(o.distance_m, 1), "sport": "RUNNING",
-                              "samples": {"heartRate": [{"dateTime": stamp(s.t[i]), "value": round(float(s.hr[i]))} for i in range(len(s.t))],
+                              "samples": {"heartRate": [{"dateTime": stamp(s.t[i]), "value": None if 5 <= i < 8 else round(float(s.hr[i]))}
+                                                        for i in range(len(s.t))],
                                           "speed": [{"dateTime": stamp(s.t[i]), "value": round(float(s.speed[i]) * 3.6, 2)} for i in range(len(s.t))],
                                           "cadence": [{"dateTime": stamp(s.t[i]), "value": round(float(s.cad[i]))} for i in range(len(s.t))],
                                           "distance": [{"dateTime": stamp(s.t[i]), "value": round(float(s.dist[i]), 1)} for i in range(len(s.t))],

@@ -172,7 +172,7 @@ def _scan(opener, pattern: re.Pattern, on_match, keep_open: bytes | None = None)
             cut = buf.rfind(b"<")
             if keep_open is not None:
                 w = buf.rfind(keep_open, 0, cut + 1)
-                if w >= 0 and buf.find(b"</Workout", w) < 0:
+                if w >= 0 and buf.find(b"</Workout>", w) < 0:
                     close = buf.find(b">", w)
                     if close < 0 or buf[close - 1 : close] != b"/":
                         cut = w
@@ -246,7 +246,7 @@ def read_apple_health(opener, source: str) -> list[Activity]:
             workouts.append(w)
 
     try:
-        whole = _scan(opener, _WORKOUT, on_workout, keep_open=b"<Workout")
+        whole = _scan(opener, _WORKOUT, on_workout, keep_open=b"<Workout ")
         spans = []
         for w in workouts:
             a, b = parse_date(w["attrs"].get("startDate")), parse_date(w["attrs"].get("endDate"))
