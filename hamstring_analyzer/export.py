@@ -476,7 +476,8 @@ def _judged(activity: Activity) -> Activity:
 
 def _worker(label: str, data, key: str, store: RunStore, hint=None):
     """Parse one file and store what the parser concluded; the runs come back without their samples."""
-    return store.write_samples(key, parse_bytes(label, data, hint))
+    result = parse_bytes(label, data) if hint is None else parse_bytes(label, data, hint)  # two arguments, as stand-ins in tests take
+    return store.write_samples(key, result)
 
 
 #: The result kind of a parse that did not finish (a crash, a kill, an exception the
