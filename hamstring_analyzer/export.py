@@ -59,7 +59,7 @@ from .metrics import RUNNING_STEP_RATE_MIN
 from .parsers import Opener, non_regular_kind, open_regular, read_activities
 from .parsers.registry import BY_KIND, is_index_name, is_streamed_name, reader_for_name
 from .runmetrics import record_profile
-from .summary import expensive_stats, run_summary
+from .summary import expensive_stats, json_number, run_summary
 from .timezones import check_zone, offset_seconds
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
@@ -420,11 +420,11 @@ def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = N
             a.stats = expensive_stats(a)  # computed once, cached with the records
             for name, value in (a.totals or {}).items():  # the summary's own where the samples cannot say
                 if a.stats.get(name) is None:
-                    a.stats[name] = value
+                    a.stats[name] = json_number(value)
             if a.is_run:
                 a.stats["profile"] = record_profile(a)
         else:
-            a.stats = {name: (a.totals or {}).get(name) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
+            a.stats = {name: json_number((a.totals or {}).get(name)) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
             if a.is_run:
                 a.stats["profile"] = dict(NO_PROFILE)
         out.append(a)
