@@ -232,7 +232,8 @@ class Opener:
             return open_regular(self.path)
         zf = zipfile.ZipFile(open_regular(self.path))
         try:
-            return _ClosingMember(zf, zf.open(self.member))
+            info = zf.getinfo(self.member)
+            return _ClosingMember(zf, zf.open(info), info.compress_size, self.member)
         except BaseException:
             zf.close()
             raise
@@ -278,14 +279,27 @@ class Opener:
         return f"<Opener {self.kind} {where if self.data is None else f'{len(self.data)} bytes'}>"
 
 
-class _ClosingMember:
-    """A zip member's stream that closes its archive with it."""
+#: A streamed archive member inflating more than this many times its compressed size, beyond
+#: the first `STREAM_RATIO_GRACE_BYTES`, is a bomb (Apple's export.xml compresses 10-30x).
+MAX_STREAM_RATIO = 200
+STREAM_RATIO_GRACE_BYTES = 1024 * 1024
 
-    def __init__(self, zf, fh):
+
+class _ClosingMember:
+    """A zip member's stream that closes its archive with it, and stops a zip bomb as it inflates."""
+
+    def __init__(self, zf, fh, compressed: int = 0, name: str = ""):
         self._zf, self._fh = zf, fh
+        self._limit = MAX_STREAM_RATIO * max(compressed, 1)
+        self._name = name
+        self._n = 0
 
     def read(self, n: int = -1) -> bytes:
-        return self._fh.read(n)
+        data = self._fh.read(n)
+        self._n += len(data)
+        if self._n > STREAM_RATIO_GRACE_BYTES and self._n > self._limit:
+            raise ValueError(f"{self._name} expands more than {MAX_STREAM_RATIO} times its compressed size; refused as a likely zip bomb")
+        return data
 
     def close(self) -> None:
         self._fh.close()

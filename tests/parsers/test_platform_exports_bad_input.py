@@ -191,3 +191,14 @@ def test_a_broken_list_is_one_error_and_the_rest_goes_on(tmp_path):
     assert errors == {"activities.csv": "activities.csv holds binary data, not text",
                       "training-session-2.json": errors["training-session-2.json"]}  # fmt: skip
     assert errors["training-session-2.json"].startswith("Polar training session is not readable JSON")
+
+
+def test_a_streamed_export_xml_zip_bomb_is_refused_while_inflating(tmp_path):
+    import zipfile
+
+    archive = tmp_path / "export.zip"
+    head = b'<?xml version="1.0"?>\n<HealthData locale="en">\n'
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("apple_health_export/export.xml", head + b" " * (8 * 2**20) + b"</HealthData>\n")
+    with pytest.raises(ParseError, match="zip bomb"):
+        read_activities("export.zip/apple_health_export/export.xml", Opener("apple_health", archive, "apple_health_export/export.xml"))
