@@ -45,7 +45,7 @@ def generate(size_mb: int) -> Path:
 _CHILD = r"""
 import json, resource, sys, time
 t0, c0 = time.perf_counter(), time.process_time()
-from hamstring_analyzer.parsers import read_activities
+from hamstring_analyzer.readers import read_activities
 runs = read_activities(sys.argv[1])
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
@@ -55,7 +55,7 @@ print(json.dumps({"runs": len(runs), "km": sum(r.distance_m or 0 for r in runs) 
 
 _BASELINE = r"""
 import json, resource
-import hamstring_analyzer.parsers.apple_health, hamstring_analyzer.parsers.gpx, pandas, numpy
+import hamstring_analyzer.readers.apple_health, hamstring_analyzer.readers.gpx, pandas, numpy
 print(json.dumps({"rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 

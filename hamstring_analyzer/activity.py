@@ -28,7 +28,7 @@ class Activity:
     source : str
         The file, relative to what the user pointed at (through archives).
     format : str
-        The reader that made it (`hamstring_analyzer.parsers.registry`): ``fit``,
+        The reader that made it (`hamstring_analyzer.readers.registry`): ``fit``,
         ``gpx``, ``tcx``, ``apple_health``, ``strava_csv``, ``garmin_summary``,
         ``polar_json``.
     sport, sub_sport : str or None

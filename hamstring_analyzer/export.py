@@ -56,8 +56,8 @@ from .store import RunStore, content_key
 from .clean import clean_activity
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
 from .metrics import RUNNING_STEP_RATE_MIN
-from .parsers import Opener, non_regular_kind, open_regular, read_activities
-from .parsers.registry import BY_KIND, is_index_name, is_streamed_name, reader_for_name
+from .readers import Opener, non_regular_kind, open_regular, read_activities
+from .readers.registry import BY_KIND, is_index_name, is_streamed_name, reader_for_name
 from .runmetrics import record_profile
 from .summary import expensive_stats, json_number, run_summary
 from .timezones import check_zone, offset_seconds
@@ -94,7 +94,7 @@ MAX_STEP_M = 1.9
 KNOWN_NON_ACTIVITY = {
     "export_cda.xml": "Apple Health's clinical records (no workouts)",
 }
-#: Reader kinds whose files list activities (read first; see `parsers.registry.Reader.index`).
+#: Reader kinds whose files list activities (read first; see `readers.registry.Reader.index`).
 INDEX_KINDS = frozenset(r.kind for r in BY_KIND.values() if r.index)
 
 
@@ -164,7 +164,7 @@ class Export:
 
 
 def is_activity_name(name: str) -> bool:
-    """A file some reader takes, by its name (`parsers.registry`)."""
+    """A file some reader takes, by its name (`readers.registry`)."""
     return reader_for_name(name) is not None
 
 

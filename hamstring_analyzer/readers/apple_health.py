@@ -216,7 +216,7 @@ def read_apple_health(opener, source: str) -> list[Activity]:
 
     Parameters
     ----------
-    opener : parsers.Opener
+    opener : readers.Opener
         The file (a path, or a member of a zip on disk); its ``sibling`` gives the route GPX files.
 
     Raises

@@ -11,11 +11,11 @@ import pytest
 
 from hamstring_analyzer import glossary as g
 from hamstring_analyzer.errors import NotAnActivityError, ParseError
-from hamstring_analyzer.parsers import Opener, read_activities, registry
-from hamstring_analyzer.parsers.apple_health import parse_date
-from hamstring_analyzer.parsers.garmin_summary import read_garmin_summary
-from hamstring_analyzer.parsers.polar import read_polar
-from hamstring_analyzer.parsers.strava_csv import read_strava_csv
+from hamstring_analyzer.readers import Opener, read_activities, registry
+from hamstring_analyzer.readers.apple_health import parse_date
+from hamstring_analyzer.readers.garmin_summary import read_garmin_summary
+from hamstring_analyzer.readers.polar import read_polar
+from hamstring_analyzer.readers.strava_csv import read_strava_csv
 from hamstring_analyzer.synthetic import RunPlan, Segment, easy_run
 from hamstring_analyzer.synthetic_exports import Outing, apple_health_export, garmin_export, polar_session, strava_archive
 
@@ -91,7 +91,7 @@ def test_strava_csv_a_minimal_header_with_iso_dates():
                                            ("Lauf", ("running", None)), ("Course à pied", ("running", None)), ("Swim", ("other", None)),
                                            ("Rowing", ("other", None)), ("Weight Training", ("other", None))])  # fmt: skip
 def test_strava_activity_types(kind, expected):
-    from hamstring_analyzer.parsers.strava_csv import strava_type
+    from hamstring_analyzer.readers.strava_csv import strava_type
 
     assert strava_type(kind) == expected
 

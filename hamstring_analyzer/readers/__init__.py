@@ -125,7 +125,7 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
         an `Opener` for a streamed format. A file on disk that a streamed reader
         takes (Apple Health's ``export.xml``) is streamed, never read whole.
     engine : {"auto", "fitfast", "fitparse"}
-        FIT decoder choice; see `hamstring_analyzer.parsers.fit.read_fit`.
+        FIT decoder choice; see `hamstring_analyzer.readers.fit.read_fit`.
 
     Raises
     ------
