@@ -58,7 +58,7 @@ def real_fit_folder() -> Path | None:
     index = REAL_RUNS / "INDEX.md"
     if not index.exists():
         return None
-    from hamstring_analyzer.parsers.fit import decode_fitfast
+    from hamstring_analyzer.readers.fit import decode_fitfast
 
     folder = DATA / "real-fit"
     shutil.rmtree(folder, ignore_errors=True)

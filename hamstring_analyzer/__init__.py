@@ -7,7 +7,7 @@ The library comes first; the ``hamstring-analyzer`` command is a thin layer on i
 >>> export = ha.load_runs("my-garmin-export/")        # a whole export
 >>> result = ha.analyze(export)                        # weeks, per-run metrics, flags
 
-Importing the package is quick: the layers built on pandas (the parsers, the
+Importing the package is quick: the layers built on pandas (the readers, the
 export, the analysis) load on first use of a name that needs them (PEP 562),
 so that ``hamstring-analyzer --help`` and the symptom log commands start at once.
 """
@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 #: Public names that load their module on first use, and that module.
 _LAZY = {
     "Activity": "activity",
-    "read_activities": "parsers",
+    "read_activities": "readers",
     "Export": "export",
     "load_runs": "export",
     "Analysis": "analysis",
@@ -53,7 +53,7 @@ if _typing.TYPE_CHECKING:  # what static checkers and editors see; nothing is im
     from .analysis import Analysis, analyze
     from .config import Config, load_config
     from .export import Export, load_runs
-    from .parsers import read_activities
+    from .readers import read_activities
 
 
 def __getattr__(name: str) -> object:

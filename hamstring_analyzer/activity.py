@@ -34,7 +34,9 @@ class Activity:
     source : str
         The file, relative to what the user pointed at (through archives).
     format : str
-        ``fit``, ``gpx`` or ``tcx``.
+        The reader that made it (`hamstring_analyzer.readers.registry`): ``fit``,
+        ``gpx``, ``tcx``, ``apple_health``, ``strava_csv``, ``garmin_summary``,
+        ``polar_json``.
     sport, sub_sport : str or None
         FIT profile names (``running`` / ``treadmill``, ``trail``, ``indoor_running``...).
         GPX and TCX sports are mapped onto the same names.
@@ -53,6 +55,19 @@ class Activity:
         records before the cut were read.
     warnings : list of str
         Things a careful reader should know (checksum mismatch, recovered XML...).
+    rpe : float or None
+        The runner's perceived exertion, 1-10 (Strava, Polar), when given.
+    commute : bool or None
+        Marked as a commute (Strava), when said.
+    file_ref : str or None
+        For a row of an export's activity list (Strava's ``activities.csv``): the
+        activity file it names, relative to the list's folder.
+    totals : dict or None
+        The summary's own ``elevation_gain_m``, ``avg_heart_rate_bpm`` and
+        ``cadence_spm``, used when there are no samples to compute them from.
+    sources : list of str
+        Every export that held this run (reader kinds), once duplicates are
+        merged; empty until then (``[format]`` is meant).
     """
 
     records: InitVar[object] = None  # a DataFrame or `Samples`; read back through the ``records`` / ``samples`` properties
@@ -78,6 +93,11 @@ class Activity:
     gear_changes: int = 0
     #: What cleaning did to the samples (`hamstring_analyzer.clean.Quality`); None before cleaning.
     quality: object | None = None
+    rpe: float | None = None
+    commute: bool | None = None
+    file_ref: str | None = None
+    totals: dict | None = None
+    sources: list[str] = field(default_factory=list)
 
     def __post_init__(self, records, laps) -> None:
         self._set_records(records)
@@ -170,6 +190,16 @@ class Activity:
     @property
     def n_samples(self) -> int:
         return len(self.samples)
+
+    @property
+    def has_samples(self) -> bool:
+        """False for a run known only from a summary (a manual entry, a summary without its file)."""
+        return self.n_samples > 1
+
+    @property
+    def source_kinds(self) -> list[str]:
+        """The exports this run came from (``sources``, or just this reader's kind)."""
+        return list(self.sources) if self.sources else [self.format]
 
     def interval_spans(self) -> list[tuple[float, float]]:
         """(start, end) in UNIX seconds of the laps the watch marked as intervals."""

@@ -130,7 +130,8 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
     """Read every run in PATH (a folder or a zip archive) and list what was found.
 
     FIT, GPX and TCX files are read, gzipped or not, inside nested zip archives
-    too. Other sports, duplicates and broken files are listed with the reason.
+    too, and the account exports of Apple Health, Strava, Garmin Connect and
+    Polar Flow. Other sports, duplicates and broken files are listed with the reason.
     """
     from .report_text import headline
 

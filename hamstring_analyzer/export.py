@@ -55,9 +55,10 @@ from .store import RunStore, content_key
 from .clean import clean_activity
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
 from .metrics import RUNNING_STEP_RATE_MIN
-from .parsers import non_regular_kind, open_regular, read_activities
+from .readers import Opener, non_regular_kind, open_regular, read_activities
+from .readers.registry import BY_KIND, is_index_name, is_streamed_name, reader_for_name
 from .runmetrics import record_profile
-from .summary import expensive_stats, run_summary
+from .summary import expensive_stats, json_number, run_summary
 from .timezones import check_zone, offset_seconds
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
@@ -90,17 +91,20 @@ RIDE_SPEED_MPS = 6.0
 #: Longer "steps" than this at the median speed are pedal strokes [m].
 MAX_STEP_M = 1.9
 KNOWN_NON_ACTIVITY = {
-    "activities.csv": "Strava's activity index; the activities themselves are read from their own files",
+    "export_cda.xml": "Apple Health's clinical records (no workouts)",
 }
+#: Reader kinds whose files list activities (read first; see `readers.registry.Reader.index`).
+INDEX_KINDS = frozenset(r.kind for r in BY_KIND.values() if r.index)
 
 
 @dataclass
 class Source:
-    """One file to parse: a path on disk, or bytes from an archive."""
+    """One file to parse: a path on disk, bytes from an archive, or a streamed file's `Opener`."""
 
     label: str
     path: Path | None = None
     data: bytes | None = None
+    stream: Opener | None = None
 
 
 @dataclass
@@ -159,10 +163,19 @@ class Export:
 
 
 def is_activity_name(name: str) -> bool:
-    lower = name.lower()
-    if lower.endswith(".gz"):
-        lower = lower[:-3]
-    return lower.endswith(ACTIVITY_SUFFIXES)
+    """A file some reader takes, by its name (`readers.registry`)."""
+    return reader_for_name(name) is not None
+
+
+def is_apple_route(label: str, exists: Callable[[str], bool]) -> bool:
+    """A route GPX of an Apple Health export whose ``export.xml`` is beside it (read with the workout, not alone)."""
+    parts = label.lower().split("/")
+    if len(parts) < 2 or parts[-2] != "workout-routes" or not parts[-1].endswith(".gpx"):
+        return False
+    return exists("/".join(label.split("/")[:-2] + ["export.xml"]))
+
+
+APPLE_ROUTE_REASON = "a route of an Apple Health workout; read with export.xml"
 
 
 def safe_member_name(name: str) -> str:
@@ -210,7 +223,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, la
     return b"".join(chunks)
 
 
-def _zip_sources(label: str, opener, outcomes: list, *, read: bool = True) -> Iterator[Source]:
+def _zip_sources(label: str, opener, outcomes: list, *, read: bool = True, disk_path: Path | None = None,
+                 select: Callable[[str], bool] | None = None) -> Iterator[Source]:
     """The activity files in one top-level archive, nested zips included, under one byte budget.
 
     With ``read=False`` activity members are listed without being inflated (nested
@@ -218,13 +232,14 @@ def _zip_sources(label: str, opener, outcomes: list, *, read: bool = True) -> It
     """
     budget = _Budget(MAX_ARCHIVE_BYTES)
     try:
-        yield from _zip_members(label, opener, 1, outcomes, budget, read)
+        yield from _zip_members(label, opener, 1, outcomes, budget, read, disk_path, select)
     except _BudgetSpent as exc:
         outcomes.append(("error", Outcome(exc.label, f"the archive expands beyond {MAX_ARCHIVE_BYTES // 2**20} MiB in all; "
                                                      f"this member and the rest of {label} were not read (zip bomb?)")))
 
 
-def _zip_members(label: str, opener, depth: int, outcomes: list, budget: _Budget, read: bool) -> Iterator[Source]:
+def _zip_members(label: str, opener, depth: int, outcomes: list, budget: _Budget, read: bool,
+                 disk_path: Path | None = None, select: Callable[[str], bool] | None = None) -> Iterator[Source]:
     if depth > MAX_ZIP_DEPTH:
         outcomes.append(("error", Outcome(label, f"zip archives nested more than {MAX_ZIP_DEPTH} deep; refused")))
         return
@@ -234,10 +249,21 @@ def _zip_members(label: str, opener, depth: int, outcomes: list, budget: _Budget
         outcomes.append(("error", Outcome(label, f"not a readable zip archive ({exc})")))
         return
     with zf:
+        names = {safe_member_name(n).lower() for n in zf.namelist()}
         for info in zf.infolist():
             if info.is_dir():
                 continue
-            child = f"{label}/{safe_member_name(info.filename)}"
+            member = safe_member_name(info.filename)
+            child = f"{label}/{member}"
+            if select is not None:
+                if not select(info.filename) or info.filename.lower().endswith(".zip") or depth > 1:
+                    continue
+            if is_apple_route(member, lambda n: n.lower() in names):
+                outcomes.append(("skipped", Outcome(child, APPLE_ROUTE_REASON)))
+                continue
+            if disk_path is not None and depth == 1 and is_streamed_name(info.filename) and not info.flag_bits & 0x1:
+                yield Source(child, stream=Opener(reader_for_name(info.filename).kind, disk_path, info.filename))
+                continue
             if info.flag_bits & 0x1:
                 outcomes.append(("error", Outcome(child, "encrypted archive member; cannot be read")))
                 continue
@@ -260,7 +286,7 @@ def _zip_members(label: str, opener, depth: int, outcomes: list, budget: _Budget
                 outcomes.append(("error", Outcome(child, f"archive member cannot be read ({exc})")))
                 continue
             if is_zip:
-                yield from _zip_members(child, lambda data=data: io.BytesIO(data), depth + 1, outcomes, budget, read)
+                yield from _zip_members(child, lambda data=data: io.BytesIO(data), depth + 1, outcomes, budget, read, None, select)
             else:
                 yield Source(child, data=data)
             del data  # not kept while the caller works on what was yielded
@@ -270,7 +296,8 @@ def _not_activity_reason(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     if base.lower() in KNOWN_NON_ACTIVITY:
         return KNOWN_NON_ACTIVITY[base.lower()]
-    return "not an activity file (only .fit, .gpx and .tcx, gzipped or not, are read)"
+    return ("not an activity file (read: .fit, .gpx and .tcx, gzipped or not; Apple Health export.xml; Strava activities.csv; "
+            "Garmin *summarizedActivities*.json; Polar training-session-*.json)")
 
 
 def _why_not_read(path: Path) -> tuple[str, str] | None:
@@ -288,12 +315,15 @@ def _why_not_read(path: Path) -> tuple[str, str] | None:
     return ("skipped", f"not a regular file ({kind}); only regular files are read") if kind else None
 
 
-def find_sources(root: Path, outcomes: list, *, read: bool = True) -> Iterator[Source]:
+def find_sources(root: Path, outcomes: list, *, read: bool = True, select: Callable[[str], bool] | None = None) -> Iterator[Source]:
     """Every activity file under ``root`` (a folder, an archive, or one file), in a stable order.
 
     A generator: an archive member's bytes are inflated when it is reached, so a
     caller that consumes the sources one by one holds one member at a time. With
     ``read=False`` archive members are listed without their bytes (for a count).
+    With ``select``, only the files whose name it accepts are given, from the
+    folder and the top-level archive (not nested ones), and nothing is
+    reported (the first pass over activity lists).
 
     Raises
     ------
@@ -305,9 +335,9 @@ def find_sources(root: Path, outcomes: list, *, read: bool = True) -> Iterator[S
         if kind:
             raise HamstringAnalyzerError(f"{root}: not a regular file ({kind}); give a folder, a zip archive or an activity file")
         if root.name.lower().endswith(".zip"):
-            yield from _zip_sources(root.name, lambda: open_regular(root), outcomes, read=read)
-        else:
-            yield Source(root.name, path=root)
+            yield from _zip_sources(root.name, lambda: open_regular(root), outcomes, read=read, disk_path=root, select=select)
+        elif select is None or select(root.name):
+            yield _file_source(root.name, root)
         return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
@@ -315,27 +345,67 @@ def find_sources(root: Path, outcomes: list, *, read: bool = True) -> Iterator[S
             path = Path(dirpath) / name
             label = path.relative_to(root).as_posix()
             is_zip = name.lower().endswith(".zip")
-            if not is_zip and not is_activity_name(name):
+            if select is not None:
+                if is_zip:
+                    if not _why_not_read(path):
+                        yield from _zip_sources(label, lambda path=path: open_regular(path), [], read=read, disk_path=path, select=select)
+                elif select(name) and not _why_not_read(path):
+                    yield _file_source(label, path)
+                continue
+            if not is_zip and is_apple_route(label, lambda n: (root / n).is_file()):
+                outcomes.append(("skipped", Outcome(label, APPLE_ROUTE_REASON)))
+            elif not is_zip and not is_activity_name(name):
                 outcomes.append(("skipped", Outcome(label, _not_activity_reason(name))))
             elif problem := _why_not_read(path):
                 outcomes.append((problem[0], Outcome(label, problem[1])))
             elif is_zip:
                 yield from _zip_sources(label, lambda path=path: open_regular(path), outcomes, read=read)
             else:
-                yield Source(label, path=path)
+                yield _file_source(label, path)
+
+
+def _file_source(label: str, path: Path) -> Source:
+    """A file on disk: streamed when its reader streams (Apple Health), else read whole when reached."""
+    if is_streamed_name(path.name):
+        return Source(label, path=path, stream=Opener(reader_for_name(path.name).kind, path))
+    return Source(label, path=path)
+
+
+def stream_key(opener: Opener) -> str:
+    """The store key of a streamed file: a hash of its bytes read in chunks (never all in memory);
+    for an archive member, of its name, size and CRC (reading it twice would cost more than parsing)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=20)
+    if opener.member is not None:
+        with zipfile.ZipFile(open_regular(opener.path)) as zf:
+            info = zf.getinfo(opener.member)
+            h.update(f"zip-member\0{opener.member}\0{info.file_size}\0{info.CRC}".encode())
+        return h.hexdigest()
+    with opener.open() as fh:
+        while chunk := fh.read(READ_CHUNK * 4):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 # ---------------------------------------------------------------- parsing ---
 
 
-def parse_bytes(label: str, data: bytes):
-    """Parse one file; the cacheable result: ("ok", activities) / ("skipped", reason) / ("error", reason)."""
+def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = None):
+    """Parse one file; the cacheable result: ("ok", activities) / ("skipped", reason) / ("error", reason).
+
+    ``data`` is the file's bytes, or an `Opener` for a streamed format. ``hint``
+    is the (sport, sub_sport) an activity list gave the file (Strava's type, as
+    the runner set it): it decides the sport of a one-activity file, before any guessing.
+    """
     try:
         activities = read_activities(label, data)
     except NotAnActivityError as exc:
         return ("skipped", exc.reason)
     except ParseError as exc:
         return ("error", exc.reason)
+    if hint is not None and len(activities) == 1:
+        _apply_hint(activities[0], hint)
     out = []
     for a in activities:
         try:
@@ -345,11 +415,39 @@ def parse_bytes(label: str, data: bytes):
                 a = clean_activity(a)
         except ParseError as exc:
             return ("error", exc.reason)
-        a.stats = expensive_stats(a)  # computed once, cached with the records
-        if a.is_run:
-            a.stats["profile"] = record_profile(a)
+        if a.has_samples:
+            a.stats = expensive_stats(a)  # computed once, cached with the records
+            for name, value in (a.totals or {}).items():  # the summary's own where the samples cannot say
+                if a.stats.get(name) is None:
+                    a.stats[name] = json_number(value)
+            if a.is_run:
+                a.stats["profile"] = record_profile(a)
+        else:
+            a.stats = {name: json_number((a.totals or {}).get(name)) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
+            if a.is_run:
+                a.stats["profile"] = dict(NO_PROFILE)
         out.append(a)
     return ("ok", out)
+
+
+#: The record profile of a run without samples: nothing can be measured.
+NO_PROFILE = {
+    "speed_mps": float("nan"), "best_20min_mps": float("nan"), "step_length_m": float("nan"),
+    "late_cadence_drop_spm": float("nan"), "late_drop_pace_corrected": False, "decoupling_pct": float("nan"),
+    "has_intervals": False,
+}  # fmt: skip
+
+
+def _apply_hint(activity: Activity, hint: tuple[str | None, str | None]) -> None:
+    sport, sub_sport = hint
+    if sport is None or sport == activity.sport:
+        if sport is not None and sub_sport and activity.sub_sport in (None, "generic"):
+            activity.sub_sport = sub_sport
+        return
+    if activity.sport not in (None, "generic"):
+        activity.warnings.append(f"the file says {activity.sport}; the activity list says {sport}, which was kept")
+    activity.sport = sport
+    activity.sub_sport = sub_sport if sub_sport else (activity.sub_sport if sport == "running" else None)
 
 
 def _judged(activity: Activity) -> Activity:
@@ -375,9 +473,10 @@ def _judged(activity: Activity) -> Activity:
     return activity
 
 
-def _worker(label: str, data: bytes, key: str, store: RunStore):
+def _worker(label: str, data, key: str, store: RunStore, hint=None):
     """Parse one file and store what the parser concluded; the runs come back without their samples."""
-    return store.write_samples(key, parse_bytes(label, data))
+    result = parse_bytes(label, data) if hint is None else parse_bytes(label, data, hint)  # two arguments, as stand-ins in tests take
+    return store.write_samples(key, result)
 
 
 #: The result kind of a parse that did not finish (a crash, a kill, an exception the
@@ -407,10 +506,10 @@ def _crash_reason(exitcode: int | None) -> str:
     return f"the parser process ended on this file without a result (exit code {exitcode}); skipped"
 
 
-def _alone_target(conn, label: str, data: bytes, key: str, store: RunStore) -> None:
+def _alone_target(conn, label: str, data, key: str, store: RunStore, hint=None) -> None:
     """The body of a single-use parser process: parse, store, send the result back, exit."""
     try:
-        result = _worker(label, data, key, store)
+        result = _worker(label, data, key, store, hint)
     except BaseException as exc:  # noqa: BLE001 - reported, not raised, in a child
         result = _failure(exc)
     try:
@@ -420,11 +519,11 @@ def _alone_target(conn, label: str, data: bytes, key: str, store: RunStore) -> N
     conn.close()
 
 
-def _parse_alone(label: str, data: bytes, key: str, store: RunStore):
+def _parse_alone(label: str, data, key: str, store: RunStore, hint=None):
     """Parse one file in a fresh process of its own; a crash there is this file's alone."""
     ctx = multiprocessing.get_context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_alone_target, args=(sender, label, data, key, store), daemon=True)
+    proc = ctx.Process(target=_alone_target, args=(sender, label, data, key, store, hint), daemon=True)
     proc.start()
     sender.close()
     try:
@@ -476,7 +575,7 @@ def judge_sport(activity: Activity) -> tuple[str | None, str | None]:
 
 def _richness(a: Activity) -> tuple:
     channels = sum(a.has_channel(c) for c in g.RECORD_COLUMNS + g.RUNNING_DYNAMICS)
-    return (not a.partial, channels, a.format == "fit", a.n_samples)
+    return (a.has_samples, not a.partial, channels, a.format == "fit", a.n_samples)
 
 
 def _same_run(a: Activity, b: Activity) -> bool:
@@ -499,6 +598,7 @@ def drop_duplicates(runs: list[Activity]) -> tuple[list[Activity], list[dict]]:
             kept.append(run)
             continue
         better, worse = (run, twin) if _richness(run) > _richness(twin) else (twin, run)
+        _absorb(better, worse)
         if better is run:
             kept[kept.index(twin)] = run
         skipped.append({"source": worse.id, "reason": f"duplicate of {better.id}"})
@@ -569,28 +669,36 @@ def load_runs(
         if progress:
             progress(min(done, total), max(total, done))
 
-    def pending() -> Iterator[tuple[int, str, str, bytes]]:
-        for i, src in enumerate(find_sources(root, outcomes)):
+    def pending(sources, hints: dict, skip: set) -> Iterator[tuple]:
+        for src in sources:
+            if src.label in skip:  # an activity list already read in the first pass
+                continue
+            i = len(labels)
             labels.append(src.label)
+            hint = hints.get(src.label.lower())
             try:
-                if src.data is not None:
-                    data = src.data
+                if src.stream is not None:
+                    data = src.stream
+                    key = stream_key(data)
                 else:
-                    with open_regular(src.path) as fh:  # swapped for a pipe since it was listed: refused, not waited on
-                        data = fh.read()
-            except OSError as exc:
-                results[i] = ("error", f"cannot be read ({exc.strerror or exc})")
+                    if src.data is not None:
+                        data = src.data
+                    else:
+                        with open_regular(src.path) as fh:  # swapped for a pipe since it was listed: refused, not waited on
+                            data = fh.read()
+                    key = content_key(data if hint is None else data + f"\0sport-from-list:{hint}".encode())
+            except (OSError, zipfile.BadZipFile, KeyError) as exc:
+                results[i] = ("error", f"cannot be read ({getattr(exc, 'strerror', None) or exc})")
                 tick()
                 continue
             src.data = None  # archives' bytes are not kept twice
-            key = content_key(data)
             cached = store.get(key)
             if cached is not None:
                 results[i] = cached
                 tick()
                 continue
             export.parsed += 1
-            item = (i, key, src.label, data)
+            item = (i, key, src.label, data, hint)
             del data, src
             yield item
             del item
@@ -599,7 +707,14 @@ def load_runs(
     # Workers store what the parser concluded (parser errors too: a broken file is not
     # re-read until it changes); a crash or a dead worker is never stored.
     try:
-        for i, key, result in _parse_all(pending(), n_workers, store):
+        # First the activity lists (Strava's CSV, Garmin's summaries): what they say about
+        # each file (a run or a ride) is known when the file is read.
+        for i, key, result in _parse_all(pending(find_sources(root, [], select=is_index_name), {}, set()), n_workers, store):
+            results[i] = store.add(key, result)
+            tick()
+        first_pass = set(labels)
+        hints = _sport_hints(labels, results)
+        for i, key, result in _parse_all(pending(find_sources(root, outcomes), hints, first_pass), n_workers, store):
             results[i] = store.add(key, result)
             tick()
     finally:
@@ -608,6 +723,7 @@ def load_runs(
     if progress and total and done < total:  # members listed but refused while read (bombs)
         progress(total, total)
     runs = []
+    listed: list[tuple[str, Activity]] = []
     for i, label in enumerate(labels):
         kind, payload = results[i]
         if kind in ("error", FAILED):
@@ -618,7 +734,9 @@ def load_runs(
             for activity in payload:
                 _relabel(activity, label)
                 _settle_local_time(activity, timezone)
-                if activity.is_run and _too_short(activity):
+                if activity.format in INDEX_KINDS:
+                    listed.append((label, activity))
+                elif activity.is_run and _too_short(activity):
                     export.skipped.append({"source": activity.id, "reason": "too short to count as a run (under 2 minutes and 400 m)"})
                 elif activity.is_run:
                     runs.append(activity)
@@ -632,12 +750,82 @@ def load_runs(
             export.errors.append({"source": outcome.label, "error": outcome.reason})
         else:
             export.skipped.append({"source": outcome.label, "reason": outcome.reason})
+    runs.extend(_listed_runs(listed, labels, results, runs, export))
     runs = [r for r in runs if r.start_utc is not None]
     export.runs, duplicates = drop_duplicates(runs)
     export.skipped.extend(duplicates)
     export.skipped.sort(key=lambda d: d["source"])
     export.errors.sort(key=lambda d: d["source"])
     return export
+
+
+def _ref_label(list_label: str, file_ref: str) -> str:
+    """The label the file named by an activity list's row has, in the same folder or archive as the list."""
+    folder = list_label.rsplit("/", 1)[0] + "/" if "/" in list_label else ""
+    return (folder + safe_member_name(file_ref)).lower()
+
+
+def _sport_hints(labels: list[str], results: dict) -> dict[str, tuple[str | None, str | None]]:
+    """(sport, sub_sport) by file label (lower case), as the activity lists read so far say."""
+    hints = {}
+    for i, label in enumerate(labels):
+        kind, payload = results.get(i, (None, None))
+        if kind != "ok":
+            continue
+        for a in payload:
+            if a.file_ref and a.sport:
+                hints[_ref_label(label, a.file_ref)] = (a.sport, a.sub_sport)
+    return hints
+
+
+def _listed_runs(listed: list[tuple[str, Activity]], labels: list[str], results: dict, runs: list[Activity], export: Export) -> list[Activity]:
+    """The runs only an activity list knows; what the lists say about the other runs goes onto them.
+
+    A list row naming a file that was read as a run gives that run its
+    perceived exertion, commute mark and name, and adds the list to the run's
+    sources. A run row whose file is missing or unreadable, or a row without a
+    file (a manual entry), counts as a run without samples. Rows of other
+    sports are dropped: their files, when there are any, say so themselves.
+    """
+    by_label = {label.lower(): i for i, label in enumerate(labels)}
+    runs_by_label: dict[str, list[Activity]] = {}
+    for run in runs:
+        runs_by_label.setdefault(run.source.lower(), []).append(run)
+    out = []
+    for list_label, row in listed:
+        if not row.is_run:
+            continue
+        if row.file_ref:
+            target = _ref_label(list_label, row.file_ref)
+            matched = runs_by_label.get(target)
+            if matched:
+                for run in matched:
+                    _absorb(run, row)
+                continue
+            i = by_label.get(target)
+            if i is None:
+                row.warnings.append(f"its file {row.file_ref} is not in the export: counted from the list's totals, without samples")
+            elif results[i][0] == "ok":
+                continue  # read, and not a run after all (too short): the file decides
+            else:
+                row.warnings.append(f"its file {row.file_ref} could not be read: counted from the list's totals, without samples")
+        if _too_short(row):
+            export.skipped.append({"source": row.id, "reason": "too short to count as a run (under 2 minutes and 400 m)"})
+            continue
+        out.append(row)
+    return out
+
+
+def _absorb(run: Activity, other: Activity) -> None:
+    """``run`` (kept) takes what ``other`` (the same run from another export) adds: its sources, exertion, commute."""
+    kinds = other.source_kinds + [k for k in run.source_kinds if k not in other.source_kinds]
+    run.sources = list(dict.fromkeys(kinds))
+    if run.rpe is None and other.rpe is not None:
+        run.rpe = other.rpe
+    if run.commute is None and other.commute is not None:
+        run.commute = other.commute
+    if other.format == "strava_csv" and other.name:
+        run.name = other.name  # the runner's own title
 
 
 def _parse_all(pending, n_workers: int, store: RunStore):
@@ -682,7 +870,7 @@ def _parse_all(pending, n_workers: int, store: RunStore):
                     if item is None:
                         break
                     try:
-                        running[pool.submit(_worker, item[2], item[3], item[1], store)] = item
+                        running[pool.submit(_worker, item[2], item[3], item[1], store, item[4])] = item
                         inflight += len(item[3])
                     except BrokenProcessPool:
                         queue.appendleft(item)
@@ -703,8 +891,8 @@ def _parse_all(pending, n_workers: int, store: RunStore):
                         result = _failure(exc)
                     yield item[0], item[1], result
                 del item, finished
-        for i, key, label, data in sorted(suspects, key=lambda item: item[0]):
-            yield i, key, _parse_alone(label, data, key, store)
+        for i, key, label, data, hint in sorted(suspects, key=lambda item: item[0]):
+            yield i, key, _parse_alone(label, data, key, store, hint)
 
 
 def _too_short(activity: Activity) -> bool:

@@ -19,6 +19,7 @@ STEP_LENGTH = "step_length_mm"  #: step length from running dynamics [mm]
 VERTICAL_RATIO = "vertical_ratio_pct"  #: vertical oscillation / step length [%]
 STANCE_TIME = "stance_time_ms"  #: ground contact time [ms]
 VERTICAL_OSCILLATION = "vertical_oscillation_mm"  #: bounce [mm]
+POWER = "power_w"  #: running power [W] (Apple Watch, Stryd)
 
 RECORD_COLUMNS = (
     DISTANCE,
@@ -30,7 +31,7 @@ RECORD_COLUMNS = (
     LONGITUDE,
 )
 RUNNING_DYNAMICS = (STEP_LENGTH, VERTICAL_RATIO, STANCE_TIME, VERTICAL_OSCILLATION)
-ALL_RECORD_COLUMNS = RECORD_COLUMNS + RUNNING_DYNAMICS + (CADENCE_RPM,)
+ALL_RECORD_COLUMNS = RECORD_COLUMNS + RUNNING_DYNAMICS + (CADENCE_RPM, POWER)
 
 # -- laps: one row per lap --
 LAP_START = "start_utc"

@@ -278,6 +278,9 @@ def run_profile(activity: Activity) -> dict:
         "running_s": _q(activity, "running_s"),
         "suspect": bool(activity.quality is not None and activity.quality.suspect),
         "suspect_reason": activity.quality.suspect_reason if activity.quality is not None else None,
+        "has_samples": activity.has_samples,
+        "rpe": float(activity.rpe) if activity.rpe is not None else float("nan"),
+        "sources": activity.source_kinds,
     }
 
 
@@ -373,7 +376,10 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     ``best_20min_mps``, ``avg_heart_rate_bpm``, ``step_length_m``,
     ``late_cadence_drop_spm``, ``late_drop_pace_corrected``, ``decoupling_pct``,
     ``has_intervals``, ``threshold_speed_mps``, ``threshold_hr_bpm``,
-    ``fast_m``, ``fast_by``.
+    ``fast_m``, ``fast_by``; ``has_samples`` (False for a run known only from
+    a summary: a manual entry, a list row without its file; its ``fast_m``
+    and sample measures are NaN), ``rpe`` (perceived exertion 1-10, NaN when
+    not given), ``sources`` (list of the exports it came from, e.g. ``["strava_csv", "fit"]``).
     """
     config = config or Config()
     profiles = pd.DataFrame([run_profile(a) for a in runs], columns=PROFILE_COLUMNS)
@@ -395,6 +401,7 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
         how.append(by)
     profiles["fast_m"] = fast
     profiles["fast_by"] = how
+    profiles.loc[~profiles["has_samples"].astype(bool), "fast_m"] = np.nan  # unknown, not zero, without samples
     return profiles
 
 
@@ -403,5 +410,5 @@ PROFILE_COLUMNS = [
     "climb_per_km", "indoor", "sub_sport", "cadence_spm", "speed_mps", "speed_reliable", "best_20min_mps",
     "avg_heart_rate_bpm", "step_length_m", "late_cadence_drop_spm", "late_drop_pace_corrected",
     "decoupling_pct", "has_intervals", "running_share", "running_speed_mps", "running_s", "suspect",
-    "suspect_reason",
+    "suspect_reason", "has_samples", "rpe", "sources",
 ]  # fmt: skip

@@ -63,6 +63,11 @@ def run_summary(activity: Activity) -> dict:
         "has_gps": activity.has_gps,
         "partial": activity.partial,
         **quality_summary(activity),
+        "sources": activity.source_kinds,
+        "has_samples": activity.has_samples,
+        "rpe": json_number(activity.rpe),
+        "commute": activity.commute,
+        "name": activity.name,
     }
 
 

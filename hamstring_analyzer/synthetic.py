@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from .parsers.fit import FIT_EPOCH_S, fit_crc
+from .readers.fit import FIT_EPOCH_S, fit_crc
 
 SPORTS = {"running": 1, "cycling": 2, "walking": 11, "generic": 0}
 SUB_SPORTS = {"generic": 0, "treadmill": 1, "street": 2, "trail": 3, "track": 4, "indoor_running": 45}

@@ -16,8 +16,8 @@ from hamstring_analyzer.activity import Activity, empty_laps, records_frame
 from hamstring_analyzer.clean import clean_activity
 from hamstring_analyzer.errors import ParseError
 from hamstring_analyzer.export import judge_sport, parse_bytes
-from hamstring_analyzer.parsers import read_activities
-from hamstring_analyzer.parsers.track import build_activity
+from hamstring_analyzer.readers import read_activities
+from hamstring_analyzer.readers.track import build_activity
 from hamstring_analyzer.runmetrics import fast_distance_m, runs_table
 
 from .conftest import REAL_RUNS, needs_real_runs

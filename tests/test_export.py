@@ -28,6 +28,7 @@ RUN_FIELDS = {
     "id", "source", "format", "start_utc", "start_local", "sport", "sub_sport", "device", "distance_m",
     "elapsed_s", "moving_s", "elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm", "has_gps", "partial",
     "distance_source", "recorded_distance_m", "gps_jumps_removed_m", "cut_s", "running_share", "suspect", "suspect_reason",
+    "sources", "has_samples", "rpe", "commute", "name",
 }
 
 

@@ -27,7 +27,7 @@ from hamstring_analyzer import config as config_module
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import load_config
 from hamstring_analyzer.errors import ConfigError
-from hamstring_analyzer.parsers.fit import fit_crc
+from hamstring_analyzer.readers.fit import fit_crc
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -372,7 +372,7 @@ def test_no_rust_panic_text_on_stderr(tmp_path, workers, n_runs, backtrace):
 
 def test_stderr_works_again_after_a_panic(tmp_path, capfd):
     from hamstring_analyzer.errors import ParseError
-    from hamstring_analyzer.parsers import read_activities
+    from hamstring_analyzer.readers import read_activities
 
     with pytest.raises(ParseError, match="bad.fit: not a readable FIT file"):
         read_activities("bad.fit", corrupt_fit())

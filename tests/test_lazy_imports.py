@@ -91,10 +91,10 @@ def test_public_names_load_on_first_use(tmp_path):
 
 
 def test_public_api_is_complete():
-    from hamstring_analyzer import activity, analysis, config, export, parsers
+    from hamstring_analyzer import activity, analysis, config, export, readers
 
     expected = {
-        "Activity": activity.Activity, "read_activities": parsers.read_activities, "Export": export.Export,
+        "Activity": activity.Activity, "read_activities": readers.read_activities, "Export": export.Export,
         "load_runs": export.load_runs, "Analysis": analysis.Analysis, "analyze": analysis.analyze,
         "Config": config.Config, "load_config": config.load_config, "ParseError": ha.errors.ParseError,
     }  # fmt: skip
@@ -107,7 +107,7 @@ def test_public_api_is_complete():
         ha.no_such_name  # noqa: B018
     namespace: dict = {}
     exec("from hamstring_analyzer import *", namespace)
-    assert namespace["analyze"] is analysis.analyze and namespace["read_activities"] is parsers.read_activities
+    assert namespace["analyze"] is analysis.analyze and namespace["read_activities"] is readers.read_activities
 
 
 @pytest.mark.parametrize("path", [(), *_command_paths(main)], ids=lambda p: " ".join(p) or "main")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hamstring_analyzer.config import config_from_dict
-from hamstring_analyzer.parsers import read_activities
+from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.runmetrics import (
     aerobic_decoupling_pct,
     best_sustained_speed,

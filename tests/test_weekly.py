@@ -55,7 +55,7 @@ def test_acwr_forms_on_a_steady_then_doubled_load():
 
 def test_sunday_evening_run_in_new_york_belongs_to_that_week():
     from hamstring_analyzer.synthetic import easy_run, write_fit
-    from hamstring_analyzer.parsers import read_activities
+    from hamstring_analyzer.readers import read_activities
 
     plan = easy_run(dt.datetime(2026, 3, 8, 21, 30), 5, zone="America/New_York")  # Sunday 21:30 = Monday 01:30 UTC
     (act,) = read_activities("sun.fit", write_fit(plan))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..parsers.track import haversine_m
+from ..readers.track import haversine_m
 
 #: A receiver's usual position error allowed on top of the speed bound [m].
 POSITION_SLACK_M = 20.0

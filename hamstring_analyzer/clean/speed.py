@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import glossary as g
 from ..activity import Samples, as_samples
-from ..parsers.track import PAUSE_GAP_S, speed_from_distance
+from ..readers.track import PAUSE_GAP_S, speed_from_distance
 
 #: Time for the "best sustained" speed used to estimate threshold pace [s].
 SUSTAINED_S = 20 * 60
@@ -23,7 +23,7 @@ JUDGE_WINDOW_S = 30.0
 def window_speed(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
     """Speed [m/s] at each sample as distance over a centred window of ``window_s``.
 
-    The readers' own windowed speed (`parsers.track.speed_from_distance`), at
+    The readers' own windowed speed (`readers.track.speed_from_distance`), at
     the width that judges pace: each window reaches at least one neighbour on
     each side and never spans a pause; NaN where it cannot be computed.
     """

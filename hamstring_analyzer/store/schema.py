@@ -73,6 +73,15 @@ _QUALITY = (
     ("notes", pa.list_(pa.string())),
 )
 
+#: What an export's own summary says (appended after the first layout's columns): perceived
+#: exertion, commute, the file a list row names, and its totals for a run without samples.
+_SUMMARY_EXTRA = (
+    ("rpe", pa.float64()),
+    ("commute", pa.bool_()),
+    ("file_ref", pa.string()),
+    ("totals", pa.map_(pa.string(), pa.float64())),
+)
+
 #: Which file a row comes from and what its parser concluded.
 _ENTRY = (("key", pa.string()), ("outcome", pa.string()), ("reason", pa.string()))
 
@@ -90,6 +99,7 @@ SUMMARY_SCHEMA = pa.schema(
     + [pa.field(f"p_{n}", t) for n, t in _PROFILE]
     + [pa.field("cleaned", pa.bool_())]
     + [pa.field(f"q_{n}", t) for n, t in _QUALITY]
+    + [pa.field(n, t) for n, t in _SUMMARY_EXTRA]
 )
 
 # -- samples ----------------------------------------------------------------
@@ -110,6 +120,7 @@ SAMPLE_STORAGE: dict[str, tuple[pa.DataType, float | None]] = {
     g.VERTICAL_RATIO: (pa.float32(), None),
     g.STANCE_TIME: (pa.float32(), None),
     g.VERTICAL_OSCILLATION: (pa.float32(), None),
+    g.POWER: (pa.float32(), None),
 }
 _INT32_MAX = 2**31 - 1
 
@@ -264,6 +275,10 @@ def summary_row(key: str, a: Activity) -> dict:
         elif t == pa.float64():
             v = _num(v)
         row[f"q_{n}"] = v
+    row["rpe"] = _num(a.rpe)
+    row["commute"] = a.commute
+    row["file_ref"] = a.file_ref
+    row["totals"] = [(str(k), float(v)) for k, v in sorted((a.totals or {}).items()) if _num(v) is not None]
     return row
 
 
@@ -312,6 +327,10 @@ def activity_fields(row: dict) -> dict:
             n: (row[f"p_{n}"] if t == pa.bool_() else _nan(row[f"p_{n}"])) for n, t in _PROFILE
         }
     kw["stats"] = stats
+    kw["rpe"] = row["rpe"]
+    kw["commute"] = row["commute"]
+    kw["file_ref"] = row["file_ref"]
+    kw["totals"] = dict(row["totals"]) if row["totals"] else None
     if row["cleaned"]:
         q = {n: row[f"q_{n}"] for n, _ in _QUALITY}
         q["dropped_values"] = dict(q["dropped_values"] or [])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from hamstring_analyzer import ParseError, read_activities
 from hamstring_analyzer import glossary as g
-from hamstring_analyzer.parsers.fit import FIT_EPOCH_S, MAX_MEAN_SPEED_MPS, RawFit, activities_from_raw, read_fit
+from hamstring_analyzer.readers.fit import FIT_EPOCH_S, MAX_MEAN_SPEED_MPS, RawFit, activities_from_raw, read_fit
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z

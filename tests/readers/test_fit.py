@@ -8,7 +8,7 @@ import pytest
 
 from hamstring_analyzer import ParseError, read_activities
 from hamstring_analyzer import glossary as g
-from hamstring_analyzer.parsers.fit import RawFit, _normalise_records, activities_from_raw, crc_is_valid, fit_crc, read_fit
+from hamstring_analyzer.readers.fit import RawFit, _normalise_records, activities_from_raw, crc_is_valid, fit_crc, read_fit
 
 from ..conftest import MANIFEST, REAL_RUNS, needs_real_runs, real_files
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hamstring_analyzer import read_activities
-from hamstring_analyzer.parsers.fit import RawFit, activities_from_raw, read_fit
+from hamstring_analyzer.readers.fit import RawFit, activities_from_raw, read_fit
 
 from ..conftest import REAL_RUNS, needs_real_runs
 

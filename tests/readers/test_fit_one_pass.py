@@ -9,7 +9,7 @@ import fitfast
 import numpy as np
 import pytest
 
-from hamstring_analyzer.parsers import fit
+from hamstring_analyzer.readers import fit
 from hamstring_analyzer.synthetic import RunPlan, Segment, write_fit
 
 from ..conftest import MANIFEST, needs_real_runs

@@ -1,0 +1,147 @@
+"""Garmin Connect's activity list: ``DI_CONNECT/DI-Connect-Fitness/*_summarizedActivities.json``.
+
+Part of the full account export (Garmin account > Data Management > Export
+Your Data). It lists every activity, including those whose FIT is not in the
+export's ``DI-Connect-Uploaded-Files`` zips (manual entries, old devices,
+activities synced from other services). Shape::
+
+    [{"summarizedActivitiesExport": [{"activityId", "name", "activityType",
+      "sportType", "startTimeGmt", "startTimeLocal", "beginTimestamp",
+      "duration", "elapsedDuration", "movingDuration", "distance",
+      "elevationGain", "avgHr", "avgRunCadence", "manualActivity", ...}]}]
+
+Units as Garmin writes them in this file: times are epoch milliseconds
+(``startTimeLocal`` is the local wall clock written as if it were UTC, so
+its difference from ``startTimeGmt`` is the runner's offset), durations
+milliseconds, distance and elevation centimetres, cadence one foot's strides
+per minute. Every activity becomes an `Activity` without samples; the
+export keeps one of a run that also arrived as a FIT.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..activity import Activity
+from ..errors import NotAnActivityError, ParseError
+from .sports import sport_from_text
+from .summary_only import MAX_INDEX_ROWS, bounded, finite, load_json, summary_activity
+
+#: Garmin's activity type keys for runs, and their FIT sub-sport.
+RUN_TYPES = {
+    "running": None, "street_running": "street", "track_running": "track", "trail_running": "trail",
+    "treadmill_running": "treadmill", "indoor_running": "indoor_running", "virtual_run": "virtual_activity",
+    "ultra_run": None, "obstacle_run": None,
+}  # fmt: skip
+_OTHER_TYPES = {"walking": "walking", "hiking": "hiking", "casual_walking": "walking", "speed_walking": "walking"}
+#: The slowest and fastest whole-activity speeds a run's units can give before they are doubted [m/s].
+RUN_SPEED_RANGE = (0.5, 7.0)
+
+
+def activity_type(entry: dict) -> tuple[str | None, str | None]:
+    """(sport, sub_sport) from ``activityType`` (a key, or ``{"typeKey": ...}``) and ``sportType``."""
+    kind = entry.get("activityType")
+    if isinstance(kind, dict):
+        kind = kind.get("typeKey")
+    key = str(kind or "").strip().lower()
+    if key in RUN_TYPES:
+        return "running", RUN_TYPES[key]
+    if key in _OTHER_TYPES:
+        return _OTHER_TYPES[key], None
+    sport_type = str(entry.get("sportType") or "").strip().lower()
+    if sport_type == "running":
+        return "running", None
+    sport, sub = sport_from_text(key or sport_type)
+    return (sport, sub) if sport else ("other", None)
+
+
+def _ms_time(x) -> pd.Timestamp | None:
+    v = bounded(x, 631065600000.0, 7258118400000.0)  # 1990 to 2200
+    return pd.Timestamp(int(v), unit="ms", tz="UTC") if v is not None else None
+
+
+def read_garmin_summary(data: bytes, source: str) -> list[Activity]:
+    """Every activity of a ``summarizedActivities.json`` as an activity without samples.
+
+    Raises
+    ------
+    ParseError
+        Not the summaries' JSON (broken, too large, another shape).
+    NotAnActivityError
+        The list is empty.
+    """
+    doc = load_json(data, source, "Garmin activity summary")
+    entries: list = []
+    parts = doc if isinstance(doc, list) else [doc]
+    shaped = False
+    for part in parts:
+        if isinstance(part, dict) and isinstance(part.get("summarizedActivitiesExport"), list):
+            entries.extend(part["summarizedActivitiesExport"])
+            shaped = True
+    if not shaped:
+        raise ParseError(source, "not a Garmin summarizedActivities file (no summarizedActivitiesExport list)")
+    activities: list[Activity] = []
+    left_out = 0
+    for entry in entries:
+        if not isinstance(entry, dict) or len(activities) >= MAX_INDEX_ROWS:
+            left_out += 1
+            continue
+        activity = _entry_activity(entry, source, len(activities))
+        if activity is None:
+            left_out += 1
+        else:
+            activities.append(activity)
+    if not activities:
+        if left_out:
+            raise ParseError(source, f"none of the {left_out} activities has a start time that can be read")
+        raise NotAnActivityError(source, "the Garmin activity summary lists no activities")
+    if left_out:
+        activities[0].warnings.append(f"{left_out} activities were left out (no readable start time, or beyond {MAX_INDEX_ROWS})")
+    return activities
+
+
+def _entry_activity(entry: dict, source: str, index: int) -> Activity | None:
+    start = _ms_time(entry.get("startTimeGmt")) or _ms_time(entry.get("beginTimestamp"))
+    if start is None:
+        return None
+    local = _ms_time(entry.get("startTimeLocal"))
+    offset = None
+    if local is not None:
+        seconds = (local - start).total_seconds()
+        if abs(seconds) <= 18 * 3600:
+            offset = int(round(seconds / 900.0) * 900)  # offsets are whole quarter hours
+    sport, sub_sport = activity_type(entry)
+    elapsed_ms = finite(entry.get("elapsedDuration")) or finite(entry.get("duration"))
+    moving_ms = finite(entry.get("movingDuration"))
+    distance_cm = finite(entry.get("distance"))
+    warnings = []
+    elapsed = elapsed_ms / 1000.0 if elapsed_ms is not None else None
+    distance = distance_cm / 100.0 if distance_cm is not None else None
+    if sport == "running" and distance and elapsed:
+        speed = distance / elapsed
+        if not RUN_SPEED_RANGE[0] <= speed <= RUN_SPEED_RANGE[1]:
+            warnings.append(f"distance and duration give {speed:.2f} m/s, not a running speed: units unlike Garmin's usual ones")
+    cadence = finite(entry.get("avgRunCadence")) or finite(entry.get("averageRunningCadenceInStepsPerMinute"))
+    if cadence is not None and 0 < cadence < 120:
+        cadence *= 2.0  # one foot's strides
+    climb_cm = finite(entry.get("elevationGain"))
+    return summary_activity(
+        source=source,
+        fmt="garmin_summary",
+        start_utc=start,
+        elapsed_s=elapsed,
+        moving_s=moving_ms / 1000.0 if moving_ms is not None else None,
+        distance_m=distance,
+        sport=sport,
+        sub_sport=sub_sport,
+        name=str(entry.get("name")).strip() if entry.get("name") else None,
+        device="Garmin Connect",
+        utc_offset_s=offset,
+        session_index=index,
+        totals={
+            "elevation_gain_m": bounded(climb_cm / 100.0 if climb_cm is not None else None, 0.0, 20000.0),
+            "avg_heart_rate_bpm": bounded(entry.get("avgHr"), 25.0, 250.0),
+            "cadence_spm": bounded(cadence, 60.0, 260.0),
+        },
+        warnings=warnings,
+    )
