@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import shutil
 import textwrap
@@ -98,4 +99,40 @@ def insights_text(result: Analysis) -> str:
     lines.append(textwrap.fill(ins.comparison_text(), width=text_width(), initial_indent="  ", subsequent_indent="  "))
     for text in ins.notes + ins.hints:
         lines.append(textwrap.fill(text, width=text_width(), initial_indent="  ", subsequent_indent="    "))
+    return "\n".join(lines)
+
+
+def plan_text(plan, width: int | None = None) -> str:
+    """The plan for the terminal: the ceilings, the rule behind each, and any return ramp (in the runner's units)."""
+    width = width or min(80, text_width())
+    units = plan.units
+    end = plan.week_start + dt.timedelta(days=6)
+    lines = [
+        f"Next week: {u.long_day(plan.week_start, year=False)} to {u.long_day(end)}",
+        f"(from your runs up to {u.long_day(plan.history_until)})",
+        "",
+    ]
+    rows = [
+        ("Weekly distance", f"at most {u.distance(plan.max_distance_m, units)}"),
+        ("Longest run", f"at most {u.distance(plan.max_long_run_m, units)}"),
+        ("Fast running", f"at most {u.distance(plan.max_fast_m, units)}" if plan.max_fast_m > 0 else "none yet"),
+        ("Hilly runs", "yes" if plan.hills_ok else "not yet"),
+    ]
+    lines += [f"  {k:<16} {v}" for k, v in rows]
+    lines += ["", "Why:"]
+    names = {"max_distance_m": "Distance", "max_long_run_m": "Long run", "max_fast_m": "Fast", "hills_ok": "Hills", "ramp": "Ramp"}
+    for r in plan.reasons:
+        head = f"  {names.get(r.field, r.field)} ({r.rule}): "
+        lines.append(textwrap.fill(head + r.text, width=width, subsequent_indent="      "))
+    if plan.ramp:
+        lines += ["", "Return ramp, week by week:"]
+        lines += [f"  Week of {u.day(w, year=True):<12} at most {u.distance(m, units)}" for w, m in plan.ramp]
+    lines += [
+        "",
+        textwrap.fill(
+            "Keeping under these raises no weekly_mileage_jump, single_run_spike, speedwork_share or layoff_return flag. "
+            "Ceilings, not targets.",
+            width=width,
+        ),
+    ]
     return "\n".join(lines)

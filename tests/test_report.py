@@ -69,8 +69,18 @@ def test_week_report_files_and_html(result, tmp_path):
     assert "Why it matters" in page and "Mujika" in page
     assert "back too soon?" in page  # the symptom note of the week
     assert "Not medical advice" in page
-    assert "Symptoms came in the same or the next week after 4 of 5 flagged weeks" in page
+    assert "Symptoms came in the same or the next week after 5 of 6 flagged weeks" in page  # week 11's single_run_spike
+    assert "<h2>Next week</h2>" in page and "Mon 17 Aug to Sun 23 Aug 2026" in page
     assert 'src="data:image/png;base64,' in page
+
+
+def test_next_week_box_is_the_plan_for_the_week_after(result):
+    page = render_week_html(result, dt.date(2026, 8, 3), b"")  # the empty week before the return
+    box = page[page.index("<h2>Next week</h2>") : page.index("<h2>Symptoms logged</h2>")]
+    assert "Mon 10 Aug to Sun 16 Aug 2026" in box
+    assert "<tr><th>Weekly distance</th><td>at most 23.6 km</td></tr>" in box
+    assert "No run since Sun 26 Jul: after a break of 14 days" in box and "(layoff_return)" in box
+    assert "Return ramp: week of 10 Aug at most 23.6 km, week of 17 Aug at most 26.0 km" in box
 
 
 def test_html_has_no_external_url_and_escapes_text(result, tmp_path):
