@@ -152,6 +152,21 @@ def _flags_html(flags) -> str:
     return "".join(out)
 
 
+def _step_length_html(result: Analysis, week: dt.date) -> str:
+    """Step length against speed, for a runner whose files carry running dynamics (nothing otherwise)."""
+    runs = result.runs
+    if "has_running_dynamics" not in runs or not runs["has_running_dynamics"].fillna(False).astype(bool).any():
+        return ""
+    from .plots import step_length_png
+
+    b64 = base64.b64encode(step_length_png(result, week)).decode("ascii")
+    return (
+        "<h2>Step length and speed</h2>"
+        f"<img class='chart' alt='Step length against speed, run by run, with your usual line' src='data:image/png;base64,{b64}'>"
+        "<p class='muted'>Step length grows with speed: a run is long-striding against your own line, not against one number.</p>"
+    )
+
+
 def _next_week_html(result: Analysis, week: dt.date) -> str:
     """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why."""
     from .plan import PlanError, plan_week
@@ -241,6 +256,7 @@ def _page(result: Analysis, week: dt.date, png: bytes, flags: list, runs: list |
 {_week_numbers(result, week)}
 <h2>Runs</h2>
 {_week_runs(result, week, runs)}
+{_step_length_html(result, week)}
 <h2>Worth a look</h2>
 {_flags_html(flags)}
 <h2>Next week</h2>

@@ -65,12 +65,29 @@ def doubt_note(flag: Flag) -> str:
     return f"Doubtful data: {flag.doubt or 'a run behind this flag rests on doubtful data'}"
 
 
+def unsampled_note(runs) -> str:
+    """What the rules could not judge on manual entries (runs with no samples); "" when there are none."""
+    if "has_samples" not in runs:
+        return ""
+    n = int((runs["has_samples"] == False).sum())  # noqa: E712  (NaN is not False: unknown counts as sampled)
+    if not n:
+        return ""
+    return (
+        f"{n} run{'s are' if n != 1 else ' is a'} manual entr{'ies' if n != 1 else 'y'} without samples: counted in "
+        "distance and load, but cadence, fast running, terrain and form are not judged for "
+        f"{'them' if n != 1 else 'it'}."
+    )
+
+
 def flags_text(result: Analysis, limit: int = 30) -> str:
     """The flags, newest first, each with its message (and a doubtful-data note where one applies)."""
     flags = result.flags
+    note = unsampled_note(result.runs)
     if not flags:
-        return "No flags: nothing in these weeks stands out against the usual advice."
+        return "No flags: nothing in these weeks stands out against the usual advice." + (f"\n{note}" if note else "")
     lines = [f"{len(flags)} flag{'s' if len(flags) != 1 else ''}, newest first (worth a look, not a diagnosis):"]
+    if note:
+        lines.append(textwrap.fill(note, width=text_width(), initial_indent="  ", subsequent_indent="  "))
     for f in flags[:limit]:
         lines.append(f"  {f.severity.upper():7} {f.date:%d %b %Y}  {f.rule}")
         lines.append(textwrap.fill(f.message, width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 10))

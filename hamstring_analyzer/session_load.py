@@ -74,10 +74,12 @@ def _trimp_from_average(avg_hr: float, minutes: float, rest: float, peak: float,
 def heart_rate_range(table: pd.DataFrame, hists: list, config: Config) -> tuple[float, bool, float, bool]:
     """(resting, set?, max, set?) heart rate for TRIMP [beats/min].
 
-    Set values win. Max otherwise: the highest heart rate held for half a
-    minute in any run not marked suspect (a floor on the true max: training
-    rarely reaches it), or threshold heart rate / ``fast.threshold_hr_pct_of_max``
-    when that is set. Resting otherwise: `ASSUMED_RESTING_HR`.
+    Set values win (max, or threshold heart rate / ``fast.threshold_hr_pct_of_max``).
+    Max otherwise: the higher of the highest heart rate held for half a minute
+    in any run not marked suspect (a floor on the true max: training rarely
+    reaches it) and the median estimated threshold heart rate of the runs
+    (``threshold_hr_bpm``) / ``fast.threshold_hr_pct_of_max``. Resting
+    otherwise: `ASSUMED_RESTING_HR`.
     """
     r = config.runner
     rest = float(r.resting_heart_rate) if r.resting_heart_rate else ASSUMED_RESTING_HR
@@ -90,6 +92,10 @@ def heart_rate_range(table: pd.DataFrame, hists: list, config: Config) -> tuple[
     peaks = [p for p in peaks if math.isfinite(p)]
     avg = pd.to_numeric(table.get("avg_heart_rate_bpm", pd.Series(dtype=float)), errors="coerce").dropna()
     candidates = peaks or list(avg)
+    # Easy running never nears max: the runner's estimated threshold heart rate says more when it is higher.
+    thr = pd.to_numeric(table.get("threshold_hr_bpm", pd.Series(dtype=float)), errors="coerce").dropna()
+    if len(thr):
+        candidates.append(float(thr.median()) / (config.fast.threshold_hr_pct_of_max / 100))
     peak = float(max(candidates)) if candidates else float("nan")
     return rest, bool(r.resting_heart_rate), peak, False
 

@@ -27,7 +27,7 @@ from .config import ACWR_METHODS
 
 WEEK_COLUMNS = [
     "distance_m", "moving_s", "runs", "longest_run_m", "climb_m", "fast_m", "speedwork_share",
-    "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date", "load", "monotony", "strain",
+    "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date", "load", "monotony", "strain", "unsampled_m",
 ]  # fmt: skip
 
 
@@ -98,7 +98,9 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
     """One row per local Monday-to-Sunday week, empty weeks included as zeros.
 
     Columns: ``distance_m``, ``moving_s``, ``runs``, ``longest_run_m``,
-    ``climb_m``, ``fast_m``, ``speedwork_share`` (fast_m / distance_m, 0-1),
+    ``climb_m``, ``fast_m``, ``speedwork_share`` (fast_m / distance_m, 0-1; manual
+    entries without samples, ``has_samples`` False, are left out of both and their
+    distance is ``unsampled_m``),
     ``cadence_spm`` (median of the week's runs), ``change_pct`` (against the
     previous week [%]; NaN after an empty week), ``acwr`` (on the week's Sunday)
     and ``acwr_peak`` with ``acwr_peak_date`` (the highest daily ratio within the week),
@@ -110,6 +112,9 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
         return pd.DataFrame(columns=WEEK_COLUMNS)
     if "fast_m" not in runs:
         runs = runs.assign(fast_m=np.nan)
+    sampled = runs["has_samples"].map(lambda x: x is not False) if "has_samples" in runs else pd.Series(True, index=runs.index)
+    # a manual entry (no samples) says nothing about fast running: its distance is not in the share
+    runs = runs.assign(fast_m=runs["fast_m"].where(sampled), sampled_m=runs["distance_m"].where(sampled, 0.0))
     grouped = runs.groupby("week_start")
     frame = pd.DataFrame(
         {
@@ -119,6 +124,7 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
             "longest_run_m": grouped["distance_m"].max(),
             "climb_m": grouped["climb_m"].sum(min_count=1),
             "fast_m": grouped["fast_m"].sum(min_count=1),
+            "sampled_m": grouped["sampled_m"].sum(),
             "cadence_spm": grouped["cadence_spm"].median(),
         }
     )
@@ -127,7 +133,9 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
     for col in ("distance_m", "moving_s", "runs", "longest_run_m"):
         frame[col] = frame[col].fillna(0)
     frame["fast_m"] = frame["fast_m"].where(frame["runs"] > 0, 0.0)
-    frame["speedwork_share"] = (frame["fast_m"] / frame["distance_m"]).where(frame["distance_m"] > 0)
+    frame["speedwork_share"] = (frame["fast_m"] / frame["sampled_m"]).where(frame["sampled_m"] > 0)
+    frame["unsampled_m"] = frame["distance_m"] - frame["sampled_m"].fillna(0)
+    frame = frame.drop(columns=["sampled_m"])
     frame["runs"] = frame["runs"].astype(int)
     prev = frame["distance_m"].shift(1)
     frame["change_pct"] = ((frame["distance_m"] / prev - 1.0) * 100.0).where(prev > 0)

@@ -650,3 +650,30 @@ def test_manual_runs_with_rpe_only_count_by_distance_and_are_not_judged_on_sampl
     flags = flags_for(rows + [manual])
     assert {f.rule for f in flags if f.run_id == "run-43"} == {"single_run_spike"}  # distance is known: judged
     assert not [f for f in flags if f.rule in {"low_cadence", "flat_long_run", "fast_on_flat", "overstride"} and f.run_id == "run-43"]
+
+
+def test_manual_runs_are_left_out_of_the_fast_share_and_said_so():
+    from hamstring_analyzer.report_text import unsampled_note
+
+    rows = steady_weeks(1, 30.0)
+    rows[1]["fast_m"] = 6500.0  # 21.7% of 30 km
+    (f,) = flags_for(rows, rule="speedwork_share")
+    assert f.value == pytest.approx(21.67, abs=0.01)
+    manual = run(5, 10.0, has_samples=False, fast_m=0.0, cadence_spm=np.nan, rpe=5.0)  # a manual Saturday 10 km
+    for r in rows:
+        r["has_samples"] = True
+    (f,) = flags_for(rows + [manual], rule="speedwork_share")
+    assert f.value == pytest.approx(21.67, abs=0.01)  # not 16%: the manual 10 km has no pace to judge
+    assert "The week's 10.0 km of manual entries (no samples) are left out" in f.message
+    table = pd.DataFrame(rows + [manual])
+    assert weekly_summary(table)["unsampled_m"].iloc[0] == 10000
+    assert unsampled_note(table).startswith("1 run is a manual entry without samples: counted in distance and load")
+    assert unsampled_note(pd.DataFrame(rows)) == ""
+
+
+def test_a_spike_measured_against_a_doubtful_run_is_doubtful():
+    rows = steady_weeks(6, 30.0) + [run(43, 12.0)]
+    assert not spike_flags(rows)[0].doubtful
+    suspect(rows[-2], "GPS jumps: 6.1 of 16.6 km recorded were removed")  # Sun 12 Apr, the 10.5 km it is measured against
+    (f,) = spike_flags(rows)
+    assert f.doubtful and f.doubt == "rests on Sun 12 Apr 2026 (GPS jumps: 6.1 of 16.6 km recorded were removed)"

@@ -14,6 +14,7 @@ from hamstring_analyzer.rules import find_flags
 from hamstring_analyzer.session_load import add_session_load, banister_trimp, heart_rate_minutes, peak_heart_rate
 from hamstring_analyzer.weekly import monotony_and_strain, weekly_summary
 
+from .conftest import REAL_RUNS, needs_real_runs
 from .test_rules import run, steady_weeks
 
 TRIMP = config_from_dict({"load": {"method": "trimp"}, "runner": {"resting_heart_rate": 50, "max_heart_rate": 190}})
@@ -114,3 +115,18 @@ def test_the_ratio_and_weekly_load_follow_the_chosen_load():
     (f,) = [f for f in flags if f.rule == "acwr_high"]
     assert f.severity == "info" and "Context only" in f.message
     assert not [f for f in flags if f.rule == "weekly_mileage_jump"]
+
+
+@needs_real_runs
+def test_real_run_with_heart_rate_and_running_dynamics():
+    """A Garmin FR955 + Stryd run: TRIMP from its samples agrees with Banister's average-heart-rate form."""
+    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.runmetrics import runs_table
+
+    export = load_runs(REAL_RUNS / "GoldenCheetah/test/roundtrip/Fr955v19.28andStryd.fit", use_cache=False, workers=1)
+    cfg = config_from_dict({"load": {"method": "trimp"}, "runner": {"resting_heart_rate": 50, "max_heart_rate": 185}})
+    (row,) = runs_table(export.runs, cfg).itertuples()
+    assert row.has_running_dynamics and row.step_length_m == pytest.approx(1.18, abs=0.01)  # the sensor's, in m
+    assert row.trimp == pytest.approx(78.7, abs=0.5) and row.load_by == "trimp"  # 52 min at 139 beats/min on average
+    hrr = (row.avg_heart_rate_bpm - 50) / 135
+    assert row.trimp == pytest.approx(row.moving_s / 60 * hrr * 0.64 * math.exp(1.92 * hrr), rel=0.03)

@@ -98,6 +98,8 @@ def acwr_high(f, w: Words) -> str:
 def speedwork_share(f, w: Words) -> str:
     x = f.facts
     usual = f" That is also more fast running than in any of the {x['weeks_before']} weeks before." if "weeks_before" in x else ""
+    if "unsampled_m" in x:
+        usual += f" The week's {w.km(x['unsampled_m'])} of manual entries (no samples) are left out: their pace is not known."
     return (
         f"Week of {w.day(f.week_start)}: {w.km(x['fast_m'])} of fast running, {f.value:.0f}% of "
         f"{w.km(x['distance_m'])}; the 80/20 guideline keeps fast running under {x['share_pct']:g}%.{usual}"

@@ -53,8 +53,9 @@ def mark_doubtful(ctx: Context, flags: list[Flag]) -> list[Flag]:
     """The flags, with ``doubtful`` and ``doubt`` set where a run they rest on is suspect.
 
     A run-level flag rests on its run (``doubt`` is the run's
-    ``suspect_reason``); a week-level flag on the runs of the days its rule's
-    ``basis`` gives (``doubt`` names them by local date).
+    ``suspect_reason``), and on the days its rule's ``basis`` gives, if any (a
+    spike on the run it is measured against); a week-level flag on the runs
+    of the days its rule's ``basis`` gives (``doubt`` names them by local date).
     """
     suspects = suspect_runs(ctx.runs)
     if not suspects:
@@ -63,9 +64,8 @@ def mark_doubtful(ctx: Context, flags: list[Flag]) -> list[Flag]:
     out = []
     for f in flags:
         basis = RULES[f.rule].basis
-        if f.run_id is not None:
-            if f.run_id in by_id:
-                f = replace(f, doubtful=True, doubt=by_id[f.run_id].reason or "this run rests on doubtful data")
+        if f.run_id is not None and f.run_id in by_id:
+            f = replace(f, doubtful=True, doubt=by_id[f.run_id].reason or "this run rests on doubtful data")
         elif basis is not None:
             days = basis(ctx, f)
             inside = [r for r in suspects if any(first <= r.local_date <= last for first, last in days)]

@@ -87,6 +87,11 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
     return flags
 
 
+def _the_longest_run_before(ctx: Context, flag: Flag) -> list[DayRange]:
+    day = flag.facts["longest_date"]
+    return [(day, day)]
+
+
 def longest_before(runs: pd.DataFrame, day: dt.date, window_days: int) -> tuple[float, dt.date | None]:
     """The longest run [m] on the ``window_days`` days before ``day`` (not ``day`` itself), and its date (the latest of equals)."""
     prior = runs[(runs["local_date"] < day) & (runs["local_date"] >= day - dt.timedelta(days=window_days))]
@@ -109,6 +114,7 @@ def longest_before(runs: pd.DataFrame, day: dt.date, window_days: int) -> tuple[
     section="single_run_spike",
     level="run",
     load=True,
+    basis=_the_longest_run_before,
 )
 def single_run_spike(ctx: Context) -> list[Flag]:
     """Runs more than ``warn_pct`` [%] longer than the longest run of the previous ``window_days`` days.

@@ -47,6 +47,8 @@ def speedwork_share(ctx: Context) -> list[Flag]:
         date = max(week_runs["local_date"]) if len(week_runs) else week + dt.timedelta(days=6)
         before = weeks["fast_m"].iloc[max(0, i - 4) : i]
         facts = {"fast_m": row["fast_m"], "distance_m": row["distance_m"], "share_pct": c.share_pct}
+        if row.get("unsampled_m", 0) > 0:
+            facts.update(unsampled_m=row["unsampled_m"], distance_m=row["distance_m"] - row["unsampled_m"])
         if len(before) and row["fast_m"] > before.max():
             facts["weeks_before"] = len(before)
         flags.append(Flag("speedwork_share", severity, week, date, None, share * 100, c.share_pct, "%", facts=facts))
@@ -80,7 +82,7 @@ def speedwork_before_base(ctx: Context) -> list[Flag]:
         return flags
     regular = regular_runs(ctx)
     for run in runs.itertuples():
-        if run.fast_m < min_fast or not history_ok(runs, run.local_date):
+        if not run.fast_m >= min_fast or not history_ok(runs, run.local_date):  # NaN: not known (a manual entry)
             continue
         n = float(regular.get(run.local_date, 0))
         if n >= c.speedwork_runs:
@@ -107,7 +109,7 @@ def fast_on_flat(ctx: Context) -> list[Flag]:
     flat = ctx.config.flat_long_run.flat_m_per_km
     flags = []
     for run in ctx.runs.itertuples():
-        if run.fast_m < min_fast:
+        if not run.fast_m >= min_fast:  # NaN: not known (a manual entry)
             continue
         on_flat = flat_ground(run, flat)
         if on_flat is None:
