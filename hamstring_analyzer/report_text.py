@@ -143,7 +143,11 @@ def plan_text(plan, width: int | None = None) -> str:
         lines.append(textwrap.fill(head + r.text, width=width, subsequent_indent="      "))
     if plan.ramp:
         lines += ["", "Return ramp, week by week:"]
-        lines += [f"  Week of {u.day(w, year=True):<12} at most {u.distance(m, units)}" for w, m in plan.ramp]
+        first_rule = plan.reasons[0].rule  # the week's own ceiling; the weeks after grow by the jump rule
+        lines += [
+            f"  Week of {u.day(w, year=True):<12} at most {u.distance(m, units):>9}  ({first_rule if i == 0 else 'weekly_mileage_jump'})"
+            for i, (w, m) in enumerate(plan.ramp)
+        ]
     lines += [
         "",
         textwrap.fill(

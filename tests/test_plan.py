@@ -175,7 +175,9 @@ def test_plan_command_on_the_sample_runner(tmp_path):
     assert result.exit_code == 0, result.output
     assert all(len(line) <= 80 for line in result.output.splitlines())
     assert "Next week: Mon 10 Aug to Sun 16 Aug 2026" in result.output
-    assert "Weekly distance  at most 23.6 km" in result.output and "Week of 7 Sep 2026   at most 33.7 km" in result.output
+    assert "Weekly distance  at most 23.6 km" in result.output
+    assert "  Week of 10 Aug 2026  at most   23.6 km  (layoff_return)" in result.output
+    assert "  Week of 7 Sep 2026   at most   33.7 km  (weekly_mileage_jump)" in result.output
     doc = json.loads(out.read_text())
     assert list(doc) == PLAN_FIELDS and doc["week_start"] == "2026-08-10"
     assert doc["max_distance_m"] == pytest.approx(0.7 * 33716, abs=5)  # 70% of the pre-break 33.7 km a week
