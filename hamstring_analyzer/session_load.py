@@ -1,6 +1,7 @@
 """Session load beyond distance: Banister TRIMP from heart rate, or session RPE x minutes.
 
-`add_session_load` adds to a runs table the columns ``trimp``, ``srpe``,
+`add_session_load` adds to a runs table the columns ``trimp`` (computed only
+with ``[load] method = "trimp"``: it reads every run's heart-rate samples), ``srpe``,
 ``load`` (the one ``[load] method`` chooses), ``load_by`` (what each run's
 load rests on) and ``trimp_rest_hr_bpm`` / ``trimp_max_hr_bpm`` (the heart
 rates TRIMP used, set or estimated). A run without what the method needs counts by its distance at
@@ -121,10 +122,11 @@ def add_session_load(table: pd.DataFrame, activities: dict, config: Config) -> p
         return table
     has_samples = table["has_samples"] if "has_samples" in table else pd.Series(True, index=table.index)
     hists = []
+    method = config.load.method
     for rid, samples in zip(table["id"], has_samples):
-        a = activities.get(rid)
+        a = activities.get(rid) if method == "trimp" else None  # heart-rate samples are read only when TRIMP is asked for
         hists.append(heart_rate_minutes(a.records_for([g.HEART_RATE])) if a is not None and samples is not False else None)
-    rest, _, peak, _ = heart_rate_range(table, hists, config)
+    rest, _, peak, _ = heart_rate_range(table, hists, config) if method == "trimp" else (float("nan"),) * 4
     weighting = config.load.trimp_weighting
     trimp = []
     for h, avg, moving in zip(hists, table["avg_heart_rate_bpm"], table["moving_s"]):
@@ -142,7 +144,6 @@ def add_session_load(table: pd.DataFrame, activities: dict, config: Config) -> p
     table["trimp_max_hr_bpm"] = peak if usable else float("nan")
     rpe = pd.to_numeric(table["rpe"], errors="coerce") if "rpe" in table else pd.Series(np.nan, index=table.index)
     table["srpe"] = (rpe.where(rpe.between(0, 10)) * table["moving_s"] / 60.0).astype("float64")
-    method = config.load.method
     distance = table["distance_m"].astype("float64")
     if method == "distance":
         table["load"], table["load_by"] = distance, "distance"
