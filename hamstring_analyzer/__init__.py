@@ -29,6 +29,7 @@ _LAZY = {
     "analyze": "analysis",
     "Config": "config",
     "load_config": "config",
+    "plan_week": "plan",
 }
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "analyze",
     "load_config",
     "load_runs",
+    "plan_week",
     "read_activities",
     "__version__",
 ]
@@ -53,6 +55,7 @@ if _typing.TYPE_CHECKING:  # what static checkers and editors see; nothing is im
     from .analysis import Analysis, analyze
     from .config import Config, load_config
     from .export import Export, load_runs
+    from .plan import plan_week
     from .readers import read_activities
 
 

@@ -21,7 +21,10 @@ from .symptoms import SymptomEntry
 from .weekly import week_start, weekly_summary
 
 #: The weekly fields of the JSON contract, in order.
-WEEK_FIELDS = ("week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm", "acwr")
+WEEK_FIELDS = (
+    "week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m",
+    "cadence_spm", "acwr", "load", "monotony", "strain",
+)  # fmt: skip
 
 
 @dataclass
@@ -116,7 +119,7 @@ def analyze(
     runs = [a for a in export.runs if until is None or a.start_local.date() <= until]
     table = runs_table(runs, config)
     weeks = weekly_summary(table, config.acwr.method)
-    flags = find_flags(table, weeks, config)
+    flags = find_flags(table, weeks, config, symptoms=[e for e in symptoms or [] if until is None or e.date <= until])
     if since is not None:
         first_week = week_start(since)
         table = table[table["local_date"] >= since].reset_index(drop=True)

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import os
 import sys
+import textwrap
 
 import click
 
@@ -258,6 +259,42 @@ def symptoms_list(file):
     click.echo(entries_table(entries))
 
 
+# ---------------------------------------------------------------------- plan --
+
+
+@click.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Plan from the runs up to this day (YYYY-MM-DD): the week after its week.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write the plan as JSON.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
+@click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
+@export_options
+@friendly_errors
+def plan(path, until, json_path, config_path, units, cache_dir, no_cache, workers, timezone, quiet):
+    """Say what next week can hold for PATH without raising a flag.
+
+    The most weekly distance, the longest run, the most fast running and
+    whether hilly runs fit, each from the rule it comes from, for the Monday
+    to Sunday week after your last run's week (or after --until's week);
+    after a break, a return ramp week by week. Ceilings, not targets.
+    """
+    from .plan import plan_week
+    from .report_text import plan_text
+
+    until = _date(until)
+    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
+    result = analyse_export(path, config_path, units, None, export_opts, until=until)
+    next_week = plan_week(result.runs, result.config, until)
+    if json_path:  # first, so that a closed pipe on the text below cannot lose it
+        with writing_to(json_path):
+            next_week.write_json(json_path)
+    click.echo(plan_text(next_week))
+    click.echo("")
+    click.echo(textwrap.fill(DISCLAIMER, width=80))
+    if json_path:
+        click.echo(f"Wrote {json_path}")
+
+
 # -------------------------------------------------------------------- report --
 
 
@@ -308,4 +345,4 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
 
 
 #: The subcommands, for `cli.main`.
-COMMANDS = (ingest, analyze, symptoms, report)
+COMMANDS = (ingest, analyze, plan, symptoms, report)

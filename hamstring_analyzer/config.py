@@ -31,6 +31,9 @@ from .errors import ConfigError
 
 UNITS = ("km", "mi")
 ACWR_METHODS = ("rolling", "uncoupled", "ewma")
+LOAD_METHODS = ("distance", "trimp", "srpe")
+TRIMP_WEIGHTINGS = ("men", "women")
+SEVERITIES = ("info", "warning", "alert")
 METRES_PER_MILE = 1609.344
 
 
@@ -46,6 +49,7 @@ class RunnerConfig:
     threshold_pace_per_mi: str | None = _field(None, kind=str, help='pace like "7:30"')
     threshold_heart_rate: float | None = _field(None, 100, 220, help="beats/min")
     max_heart_rate: float | None = _field(None, 120, 230, help="beats/min")
+    resting_heart_rate: float | None = _field(None, 25, 120, help="beats/min, for TRIMP; else 60 is assumed")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,15 @@ class FastConfig:
 class MileageJumpConfig:
     warn_pct: float = _field(10.0, 0, 500, help="%")
     alert_pct: float = _field(30.0, 0, 500, help="%")
+
+
+@dataclass(frozen=True)
+class SingleRunSpikeConfig:
+    """A run longer than the longest of the previous ``window_days`` (Frandsen et al. 2025, BJSM)."""
+
+    warn_pct: float = _field(10.0, 0, 1000, help="% longer than the longest run of the window")
+    alert_pct: float = _field(100.0, 0, 1000, help="% longer than the longest run of the window")
+    window_days: int = _field(30, 7, 365, kind=int, help="days before the run")
 
 
 @dataclass(frozen=True)
@@ -128,8 +141,45 @@ class BaseConfig:
 
 @dataclass(frozen=True)
 class AcwrConfig:
-    method: str = _field("rolling", kind=str, help=" | ".join(ACWR_METHODS))
+    """The acute:chronic ratio (rule ``acwr_high``): context, not a warning, by default.
+
+    The uncoupled form is the default (Lolli 2019: the coupled one correlates
+    spuriously); Impellizzeri 2020/2021: the ratio predicts barely better than chance.
+    """
+
+    method: str = _field("uncoupled", kind=str, help=" | ".join(ACWR_METHODS))
     danger: float = _field(1.5, 1.0, 5.0, help="ratio")
+    severity: str = _field("info", kind=str, help=" | ".join(SEVERITIES))
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """What a session's load is: distance, Banister TRIMP from heart rate, or session RPE x minutes.
+
+    Runs without what the method needs are counted by their distance at the
+    runner's own load per metre (distance alone when no run has it).
+    """
+
+    method: str = _field("distance", kind=str, help=" | ".join(LOAD_METHODS))
+    trimp_weighting: str = _field("men", kind=str, help=" | ".join(TRIMP_WEIGHTINGS) + " (Banister's two curves)")
+
+
+@dataclass(frozen=True)
+class OverstrideConfig:
+    """Step length long for the speed, against the runner's own step length at that speed."""
+
+    margin_pct: float = _field(8.0, 1, 100, help="% longer than your own step length at that speed")
+    alert_pct: float = _field(15.0, 1, 100, help="% longer than your own step length at that speed")
+    band_mps: float = _field(0.25, 0.05, 2, help="m/s: how close another run's speed must be")
+    min_runs: int = _field(5, 2, 100, kind=int, help="comparable runs with running dynamics needed")
+
+
+@dataclass(frozen=True)
+class InjuryHistoryConfig:
+    """Logged symptom episodes raise every load rule's severity one step for ``window_days`` after them."""
+
+    window_days: int = _field(56, 0, 730, kind=int, help="days after an episode (0: never raise)")
+    min_severity: int = _field(3, 1, 10, kind=int, help="symptom severity (0-10) that counts as an episode")
 
 
 @dataclass(frozen=True)
@@ -140,6 +190,7 @@ class Config:
     runner: RunnerConfig = field(default_factory=RunnerConfig)
     fast: FastConfig = field(default_factory=FastConfig)
     weekly_mileage_jump: MileageJumpConfig = field(default_factory=MileageJumpConfig)
+    single_run_spike: SingleRunSpikeConfig = field(default_factory=SingleRunSpikeConfig)
     speedwork_share: SpeedworkConfig = field(default_factory=SpeedworkConfig)
     low_cadence: CadenceConfig = field(default_factory=CadenceConfig)
     flat_long_run: LongRunConfig = field(default_factory=LongRunConfig)
@@ -147,20 +198,36 @@ class Config:
     late_run_fatigue: FatigueConfig = field(default_factory=FatigueConfig)
     base: BaseConfig = field(default_factory=BaseConfig)
     acwr: AcwrConfig = field(default_factory=AcwrConfig)
+    load: LoadConfig = field(default_factory=LoadConfig)
+    overstride: OverstrideConfig = field(default_factory=OverstrideConfig)
+    injury_history: InjuryHistoryConfig = field(default_factory=InjuryHistoryConfig)
 
     def __post_init__(self):
         if self.units not in UNITS:
             raise ConfigError(f"units: {self.units!r} is not allowed; use one of {', '.join(UNITS)}")
         if self.acwr.method not in ACWR_METHODS:
             raise ConfigError(f"acwr.method: {self.acwr.method!r} is not allowed; use one of {', '.join(ACWR_METHODS)}")
+        for key, value, allowed in (
+            ("acwr.severity", self.acwr.severity, SEVERITIES),
+            ("load.method", self.load.method, LOAD_METHODS),
+            ("load.trimp_weighting", self.load.trimp_weighting, TRIMP_WEIGHTINGS),
+        ):
+            if value not in allowed:
+                raise ConfigError(f"{key}: {value!r} is not allowed; use one of {', '.join(allowed)}")
         r = self.runner
         if r.threshold_pace_per_km and r.threshold_pace_per_mi:
             raise ConfigError("runner: set threshold_pace_per_km or threshold_pace_per_mi, not both")
         for key in ("threshold_pace_per_km", "threshold_pace_per_mi"):
             if getattr(r, key) is not None:
                 parse_pace(getattr(r, key), f"runner.{key}")
-        if self.weekly_mileage_jump.alert_pct < self.weekly_mileage_jump.warn_pct:
-            raise ConfigError("weekly_mileage_jump.alert_pct must be at least warn_pct")
+        for name in ("weekly_mileage_jump", "single_run_spike"):
+            section = getattr(self, name)
+            if section.alert_pct < section.warn_pct:
+                raise ConfigError(f"{name}.alert_pct must be at least warn_pct")
+        if self.overstride.alert_pct < self.overstride.margin_pct:
+            raise ConfigError("overstride.alert_pct must be at least margin_pct")
+        if r.resting_heart_rate and r.max_heart_rate and r.resting_heart_rate >= r.max_heart_rate:
+            raise ConfigError("runner: resting_heart_rate must be below max_heart_rate")
         gaps = self.layoff_return
         if not gaps.min_gap_days <= gaps.long_gap_days <= gaps.restart_gap_days:
             raise ConfigError("layoff_return: need min_gap_days <= long_gap_days <= restart_gap_days")

@@ -122,6 +122,40 @@ def plot_cadence(runs: pd.DataFrame, config: Config | None = None, ax=None):
     return ax
 
 
+def plot_step_length_vs_speed(runs: pd.DataFrame, config: Config | None = None, ax=None, week: dt.date | None = None):
+    """Each run's median step length against its median running speed, in the runner's units.
+
+    Runs whose step length a running-dynamics sensor recorded are filled dots;
+    the others (step length = speed / step rate) are hollow. The line is the
+    runner's own median step length by speed (what `overstride` compares
+    against); ``week``'s runs are ringed. Step length rises with speed, so a
+    run is only long-striding against this line, never against one number.
+    """
+    config = config or Config()
+    ax = _ax(ax)
+    per = u.unit_metres(config.units) / 1000.0
+    have = runs[runs["step_length_m"].notna() & runs["speed_mps"].notna()] if len(runs) else runs
+    if not len(have):
+        ax.text(0.5, 0.5, "no step length recorded", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
+        return ax
+    sensed = have["has_running_dynamics"].fillna(False).astype(bool).to_numpy() if "has_running_dynamics" in have else np.zeros(len(have), bool)
+    speed = have["speed_mps"].to_numpy(float) * 3.6 / per  # km/h or mph
+    step = have["step_length_m"].to_numpy(float) * 100  # cm
+    ax.scatter(speed[sensed], step[sensed], s=20, color=COLORS["bar"], label="sensor", zorder=3)
+    ax.scatter(speed[~sensed], step[~sensed], s=20, facecolors="none", edgecolors=COLORS["bar"], label="speed / cadence", zorder=3)
+    order = np.argsort(speed)
+    if len(order) >= 5:
+        line = pd.Series(step[order]).rolling(5, center=True, min_periods=3).median().to_numpy()
+        ax.plot(speed[order], line, color=COLORS["line"], linewidth=1.2, label="your usual")
+    if week is not None:
+        mine = (have["week_start"] == week).to_numpy()
+        ax.scatter(speed[mine], step[mine], s=90, facecolors="none", edgecolors=COLORS["alert"], linewidths=1.5, label="this week", zorder=4)
+    ax.set_xlabel("speed, km/h" if config.units == "km" else "speed, mph")
+    ax.set_ylabel("step length, cm")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    return ax
+
+
 def plot_long_run_climb(runs: pd.DataFrame, config: Config | None = None, ax=None):
     """Climb per km (ft/mi for miles) of every long run and each week's longest run, with the flat line.
 
@@ -464,6 +498,18 @@ def rgb_png(rgba: np.ndarray, compress_level: int = 3) -> bytes:
         + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), compress_level))
         + _png_chunk(b"IEND", b"")
     )
+
+
+def step_length_png(result, week: dt.date | None = None) -> bytes:
+    """`plot_step_length_vs_speed` of an analysis as PNG bytes (8 x 3.2 inches, 100 dpi)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = Figure(figsize=(8, 3.2), dpi=100)
+    canvas = FigureCanvasAgg(fig)  # Agg's, whatever the pyplot backend
+    plot_step_length_vs_speed(result.runs, result.config, fig.add_subplot(), week)
+    fig.tight_layout()
+    canvas.draw()
+    return rgb_png(np.asarray(canvas.buffer_rgba()))
 
 
 def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14) -> Figure:

@@ -36,6 +36,7 @@ th:first-child,td:first-child{text-align:left}
 .why,.source{color:#555;font-size:.9rem;margin:.3rem 0 0}.muted{color:#777}
 .doubt{color:#7a5a1e;background:#fbf5e8;border-left:3px solid #e0b96a;font-size:.9rem;margin:.3rem 0 0;padding:.15rem .5rem}
 ul.index li{margin:.2rem 0}
+.next{border:1px solid #cfe0cf;background:#f5faf5;border-radius:6px;padding:.2rem .9rem}
 """
 
 
@@ -151,6 +152,48 @@ def _flags_html(flags) -> str:
     return "".join(out)
 
 
+def _step_length_html(result: Analysis, week: dt.date) -> str:
+    """Step length against speed, for a runner whose files carry running dynamics (nothing otherwise)."""
+    runs = result.runs
+    if "has_running_dynamics" not in runs or not runs["has_running_dynamics"].fillna(False).astype(bool).any():
+        return ""
+    from .plots import step_length_png
+
+    b64 = base64.b64encode(step_length_png(result, week)).decode("ascii")
+    return (
+        "<h2>Step length and speed</h2>"
+        f"<img class='chart' alt='Step length against speed, run by run, with your usual line' src='data:image/png;base64,{b64}'>"
+        "<p class='muted'>Step length grows with speed: a run is long-striding against your own line, not against one number.</p>"
+    )
+
+
+def _next_week_html(result: Analysis, week: dt.date) -> str:
+    """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why."""
+    from .plan import PlanError, plan_week
+
+    try:
+        p = plan_week(result.runs, result.config, until=week + dt.timedelta(days=6))
+    except PlanError:
+        return "<p class='muted'>No runs up to this week: nothing to plan from.</p>"
+    units = result.config.units
+    rows = [
+        ("Weekly distance", f"at most {u.distance(p.max_distance_m, units)}"),
+        ("Longest run", f"at most {u.distance(p.max_long_run_m, units)}"),
+        ("Fast running", f"at most {u.distance(p.max_fast_m, units)}" if p.max_fast_m > 0 else "none yet"),
+        ("Hilly runs", "yes" if p.hills_ok else "not yet"),
+    ]
+    table = "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>"
+    why = "<ul>" + "".join(f"<li>{escape(r.text)} <span class='muted'>({escape(r.rule)})</span></li>" for r in p.reasons) + "</ul>"
+    ramp = ""
+    if p.ramp:
+        ramp = "<p>Return ramp: " + escape(", ".join(f"week of {w.day} {w:%b} at most {u.distance(m, units)}" for w, m in p.ramp)) + ".</p>"
+    end = p.week_start + dt.timedelta(days=6)
+    return (
+        f"<div class='next'><p>{p.week_start:%a} {p.week_start.day} {p.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
+        f"ceilings that raise no flag, not targets.</p>{table}{why}{ramp}</div>"
+    )
+
+
 def _symptoms_html(result: Analysis, week: dt.date) -> str:
     end = week + dt.timedelta(days=7)
     entries = [e for e in result.symptoms or [] if week <= e.date < end]
@@ -213,8 +256,11 @@ def _page(result: Analysis, week: dt.date, png: bytes, flags: list, runs: list |
 {_week_numbers(result, week)}
 <h2>Runs</h2>
 {_week_runs(result, week, runs)}
+{_step_length_html(result, week)}
 <h2>Worth a look</h2>
 {_flags_html(flags)}
+<h2>Next week</h2>
+{_next_week_html(result, week)}
 <h2>Symptoms logged</h2>
 {_symptoms_html(result, week)}
 {insights}

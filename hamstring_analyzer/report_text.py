@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import shutil
 import textwrap
@@ -64,12 +65,29 @@ def doubt_note(flag: Flag) -> str:
     return f"Doubtful data: {flag.doubt or 'a run behind this flag rests on doubtful data'}"
 
 
+def unsampled_note(runs) -> str:
+    """What the rules could not judge on manual entries (runs with no samples); "" when there are none."""
+    if "has_samples" not in runs:
+        return ""
+    n = int((runs["has_samples"] == False).sum())  # noqa: E712  (NaN is not False: unknown counts as sampled)
+    if not n:
+        return ""
+    return (
+        f"{n} run{'s are' if n != 1 else ' is a'} manual entr{'ies' if n != 1 else 'y'} without samples: counted in "
+        "distance and load, but cadence, fast running, terrain and form are not judged for "
+        f"{'them' if n != 1 else 'it'}."
+    )
+
+
 def flags_text(result: Analysis, limit: int = 30) -> str:
     """The flags, newest first, each with its message (and a doubtful-data note where one applies)."""
     flags = result.flags
+    note = unsampled_note(result.runs)
     if not flags:
-        return "No flags: nothing in these weeks stands out against the usual advice."
+        return "No flags: nothing in these weeks stands out against the usual advice." + (f"\n{note}" if note else "")
     lines = [f"{len(flags)} flag{'s' if len(flags) != 1 else ''}, newest first (worth a look, not a diagnosis):"]
+    if note:
+        lines.append(textwrap.fill(note, width=text_width(), initial_indent="  ", subsequent_indent="  "))
     for f in flags[:limit]:
         lines.append(f"  {f.severity.upper():7} {f.date:%d %b %Y}  {f.rule}")
         lines.append(textwrap.fill(f.message, width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 10))
@@ -98,4 +116,44 @@ def insights_text(result: Analysis) -> str:
     lines.append(textwrap.fill(ins.comparison_text(), width=text_width(), initial_indent="  ", subsequent_indent="  "))
     for text in ins.notes + ins.hints:
         lines.append(textwrap.fill(text, width=text_width(), initial_indent="  ", subsequent_indent="    "))
+    return "\n".join(lines)
+
+
+def plan_text(plan, width: int | None = None) -> str:
+    """The plan for the terminal: the ceilings, the rule behind each, and any return ramp (in the runner's units)."""
+    width = width or min(80, text_width())
+    units = plan.units
+    end = plan.week_start + dt.timedelta(days=6)
+    lines = [
+        f"Next week: {u.long_day(plan.week_start, year=False)} to {u.long_day(end)}",
+        f"(from your runs up to {u.long_day(plan.history_until)})",
+        "",
+    ]
+    rows = [
+        ("Weekly distance", f"at most {u.distance(plan.max_distance_m, units)}"),
+        ("Longest run", f"at most {u.distance(plan.max_long_run_m, units)}"),
+        ("Fast running", f"at most {u.distance(plan.max_fast_m, units)}" if plan.max_fast_m > 0 else "none yet"),
+        ("Hilly runs", "yes" if plan.hills_ok else "not yet"),
+    ]
+    lines += [f"  {k:<16} {v}" for k, v in rows]
+    lines += ["", "Why:"]
+    names = {"max_distance_m": "Distance", "max_long_run_m": "Long run", "max_fast_m": "Fast", "hills_ok": "Hills", "ramp": "Ramp"}
+    for r in plan.reasons:
+        head = f"  {names.get(r.field, r.field)} ({r.rule}): "
+        lines.append(textwrap.fill(head + r.text, width=width, subsequent_indent="      "))
+    if plan.ramp:
+        lines += ["", "Return ramp, week by week:"]
+        first_rule = plan.reasons[0].rule  # the week's own ceiling; the weeks after grow by the jump rule
+        lines += [
+            f"  Week of {u.day(w, year=True):<12} at most {u.distance(m, units):>9}  ({first_rule if i == 0 else 'weekly_mileage_jump'})"
+            for i, (w, m) in enumerate(plan.ramp)
+        ]
+    lines += [
+        "",
+        textwrap.fill(
+            "Keeping under these raises no weekly_mileage_jump, single_run_spike, speedwork_share or layoff_return flag. "
+            "Ceilings, not targets.",
+            width=width,
+        ),
+    ]
     return "\n".join(lines)

@@ -26,6 +26,7 @@ from .activity import Activity, as_samples
 from .clean.speed import best_sustained_speed, ffill, judged_speed, rolling_mean, sustained
 from .config import Config
 from .metrics import running_mask, sample_durations, weighted_median
+from .session_load import add_session_load
 from .summary import INDOOR_SUB_SPORTS, run_summary
 from .weekly import week_start
 
@@ -269,6 +270,7 @@ def run_profile(activity: Activity) -> dict:
         "best_20min_mps": p["best_20min_mps"],
         "avg_heart_rate_bpm": s["avg_heart_rate_bpm"] if s["avg_heart_rate_bpm"] is not None else float("nan"),
         "step_length_m": p["step_length_m"],
+        "has_running_dynamics": activity.has_channel(g.STEP_LENGTH),  # step length from a sensor, not speed / cadence
         "late_cadence_drop_spm": p["late_cadence_drop_spm"],
         "late_drop_pace_corrected": p["late_drop_pace_corrected"],
         "decoupling_pct": p["decoupling_pct"],
@@ -379,7 +381,8 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     ``fast_m``, ``fast_by``; ``has_samples`` (False for a run known only from
     a summary: a manual entry, a list row without its file; its ``fast_m``
     and sample measures are NaN), ``rpe`` (perceived exertion 1-10, NaN when
-    not given), ``sources`` (list of the exports it came from, e.g. ``["strava_csv", "fit"]``).
+    not given), ``sources`` (list of the exports it came from, e.g. ``["strava_csv", "fit"]``),
+    and the session load (`session_load.add_session_load`): ``trimp``, ``srpe``, ``load``, ``load_by``.
     """
     config = config or Config()
     profiles = pd.DataFrame([run_profile(a) for a in runs], columns=PROFILE_COLUMNS)
@@ -402,13 +405,13 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     profiles["fast_m"] = fast
     profiles["fast_by"] = how
     profiles.loc[~profiles["has_samples"].astype(bool), "fast_m"] = np.nan  # unknown, not zero, without samples
-    return profiles
+    return add_session_load(profiles, by_id, config)
 
 
 PROFILE_COLUMNS = [
     "id", "source", "start_local", "local_date", "week_start", "distance_m", "moving_s", "climb_m",
     "climb_per_km", "indoor", "sub_sport", "cadence_spm", "speed_mps", "speed_reliable", "best_20min_mps",
-    "avg_heart_rate_bpm", "step_length_m", "late_cadence_drop_spm", "late_drop_pace_corrected",
+    "avg_heart_rate_bpm", "step_length_m", "has_running_dynamics", "late_cadence_drop_spm", "late_drop_pace_corrected",
     "decoupling_pct", "has_intervals", "running_share", "running_speed_mps", "running_s", "suspect",
     "suspect_reason", "has_samples", "rpe", "sources",
 ]  # fmt: skip

@@ -11,6 +11,9 @@ ratio? BJSM 51:209-210 (EWMA, lambda = 2 / (N + 1)).
 Lolli L et al. (2019). Mathematical coupling causes spurious correlation
 within the conventional acute-to-chronic workload ratio. BJSM 53:921-922
 (the uncoupled form).
+Foster C (1998). Monitoring training in athletes with reference to
+overtraining syndrome. MSSE 30:1164-1168 (monotony = mean daily load / its
+standard deviation over a week; strain = weekly load x monotony).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from .config import ACWR_METHODS
 
 WEEK_COLUMNS = [
     "distance_m", "moving_s", "runs", "longest_run_m", "climb_m", "fast_m", "speedwork_share",
-    "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date",
+    "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date", "load", "monotony", "strain", "unsampled_m",
 ]  # fmt: skip
 
 
@@ -33,15 +36,35 @@ def week_start(d: dt.date) -> dt.date:
     return d - dt.timedelta(days=d.weekday())
 
 
-def daily_load(runs: pd.DataFrame, until: dt.date | None = None) -> pd.Series:
-    """Distance per local day [m], with zero on days without running."""
+def daily_load(runs: pd.DataFrame, until: dt.date | None = None, column: str = "distance_m") -> pd.Series:
+    """``column`` (distance [m] by default) summed per local day, with zero on days without running."""
     if runs.empty:
         return pd.Series(dtype="float64")
-    per_day = runs.groupby("local_date")["distance_m"].sum()
+    per_day = runs.groupby("local_date")[column].sum()
     first = min(per_day.index)
     last = until or max(per_day.index)
     days = pd.date_range(first, last, freq="D").date
     return per_day.reindex(days, fill_value=0.0).astype("float64")
+
+
+def session_daily_load(runs: pd.DataFrame, until: dt.date | None = None) -> pd.Series:
+    """The chosen session load (``load``, `session_load.add_session_load`) per local day; distance without it."""
+    return daily_load(runs, until, "load" if "load" in runs else "distance_m")
+
+
+def monotony_and_strain(per_day: pd.Series) -> tuple[float, float]:
+    """Foster's monotony (mean daily load / its standard deviation) and strain (weekly load x monotony) of 7 days.
+
+    Seven equal days (no spread) leave monotony undefined (NaN), not infinite;
+    so is a week without load. The standard deviation is the sample one
+    (n - 1), as in Foster's spreadsheets.
+    """
+    x = np.asarray(per_day, dtype="float64")
+    sd = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
+    if sd <= 1e-9 * max(1.0, float(np.abs(x).max(initial=0.0))) or x.sum() <= 0:
+        return float("nan"), float("nan")
+    mono = float(x.mean()) / sd
+    return mono, float(x.sum()) * mono
 
 
 def acwr(load: pd.Series, method: str = "rolling") -> pd.Series:
@@ -71,19 +94,27 @@ def acwr(load: pd.Series, method: str = "rolling") -> pd.Series:
     return ratio.where(chronic > 0)
 
 
-def weekly_summary(runs: pd.DataFrame, method: str = "rolling") -> pd.DataFrame:
+def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFrame:
     """One row per local Monday-to-Sunday week, empty weeks included as zeros.
 
     Columns: ``distance_m``, ``moving_s``, ``runs``, ``longest_run_m``,
-    ``climb_m``, ``fast_m``, ``speedwork_share`` (fast_m / distance_m, 0-1),
+    ``climb_m``, ``fast_m``, ``speedwork_share`` (fast_m / distance_m, 0-1; manual
+    entries without samples, ``has_samples`` False, are left out of both and their
+    distance is ``unsampled_m``),
     ``cadence_spm`` (median of the week's runs), ``change_pct`` (against the
     previous week [%]; NaN after an empty week), ``acwr`` (on the week's Sunday)
-    and ``acwr_peak`` with ``acwr_peak_date`` (the highest daily ratio within the week).
+    and ``acwr_peak`` with ``acwr_peak_date`` (the highest daily ratio within the week),
+    ``load`` (the week's session load: the runs' ``load`` column, distance
+    without it), ``monotony`` and ``strain`` (Foster, over that load). The ratio
+    is over the session load too.
     """
     if runs.empty:
         return pd.DataFrame(columns=WEEK_COLUMNS)
     if "fast_m" not in runs:
         runs = runs.assign(fast_m=np.nan)
+    sampled = runs["has_samples"].map(lambda x: x is not False) if "has_samples" in runs else pd.Series(True, index=runs.index)
+    # a manual entry (no samples) says nothing about fast running: its distance is not in the share
+    runs = runs.assign(fast_m=runs["fast_m"].where(sampled), sampled_m=runs["distance_m"].where(sampled, 0.0))
     grouped = runs.groupby("week_start")
     frame = pd.DataFrame(
         {
@@ -93,6 +124,7 @@ def weekly_summary(runs: pd.DataFrame, method: str = "rolling") -> pd.DataFrame:
             "longest_run_m": grouped["distance_m"].max(),
             "climb_m": grouped["climb_m"].sum(min_count=1),
             "fast_m": grouped["fast_m"].sum(min_count=1),
+            "sampled_m": grouped["sampled_m"].sum(),
             "cadence_spm": grouped["cadence_spm"].median(),
         }
     )
@@ -101,15 +133,23 @@ def weekly_summary(runs: pd.DataFrame, method: str = "rolling") -> pd.DataFrame:
     for col in ("distance_m", "moving_s", "runs", "longest_run_m"):
         frame[col] = frame[col].fillna(0)
     frame["fast_m"] = frame["fast_m"].where(frame["runs"] > 0, 0.0)
-    frame["speedwork_share"] = (frame["fast_m"] / frame["distance_m"]).where(frame["distance_m"] > 0)
+    frame["speedwork_share"] = (frame["fast_m"] / frame["sampled_m"]).where(frame["sampled_m"] > 0)
+    frame["unsampled_m"] = frame["distance_m"] - frame["sampled_m"].fillna(0)
+    frame = frame.drop(columns=["sampled_m"])
     frame["runs"] = frame["runs"].astype(int)
     prev = frame["distance_m"].shift(1)
     frame["change_pct"] = ((frame["distance_m"] / prev - 1.0) * 100.0).where(prev > 0)
     sundays = [w + dt.timedelta(days=6) for w in frame.index]
-    ratio = acwr(daily_load(runs, until=max(sundays)), method)
+    per_day = session_daily_load(runs, until=max(sundays))
+    ratio = acwr(per_day, method)
     frame["acwr"] = [ratio.get(d, np.nan) for d in sundays]
     peaks = [ratio.loc[w : w + dt.timedelta(days=6)].dropna() for w in frame.index]
     frame["acwr_peak"] = [p.max() if len(p) else np.nan for p in peaks]
     frame["acwr_peak_date"] = [p.idxmax() if len(p) else None for p in peaks]
+    weekly_days = [per_day.loc[w : w + dt.timedelta(days=6)].reindex(pd.date_range(w, periods=7).date, fill_value=0.0) for w in frame.index]
+    frame["load"] = [float(d.sum()) for d in weekly_days]
+    ms = [monotony_and_strain(d) for d in weekly_days]
+    frame["monotony"] = [m for m, _ in ms]
+    frame["strain"] = [s for _, s in ms]
     frame.index = pd.Index(frame.index, name="week_start")
     return frame

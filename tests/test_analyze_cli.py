@@ -13,7 +13,10 @@ from hamstring_analyzer.synthetic import easy_run, write_fit
 from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
 from .test_export import RUN_FIELDS
 
-WEEK_FIELDS = {"week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm", "acwr"}
+WEEK_FIELDS = {
+    "week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm",
+    "acwr", "load", "monotony", "strain",  # issue 15 added the session load, Foster's monotony and strain
+}  # fmt: skip
 FLAG_FIELDS = {"rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message", "doubtful", "doubt"}
 
 
@@ -33,15 +36,15 @@ def test_analyze_sample_runs_prints_weeks_flags_and_writes_json(tmp_path, cache_
     text = result.output
     assert "79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 7 skipped; 1 could not be read." in text
     assert "Week of      Dist (km)  Runs  Change  Fast  Longest  Cadence  ACWR" in text
-    assert "28 Sep 2026       36.0     4     +0%    0%     12.0      177  1.03" in text
-    assert "12 flags, newest first" in text
+    assert "28 Sep 2026       36.0     4     +0%    0%     12.0      177  1.04" in text  # the uncoupled ratio (issue 15)
+    assert "15 flags, newest first" in text  # the story's 12 and three single_run_spike
     assert text.index("layoff_return") < text.index("weekly_mileage_jump")  # newest first
     assert "Not medical advice" in text
     doc = json.loads(out.read_text())
     assert set(doc) == {"runs", "skipped", "errors", "weeks", "flags"}
     assert len(doc["runs"]) == 79 and all(set(r) == RUN_FIELDS for r in doc["runs"])
     assert len(doc["weeks"]) == 22 and all(set(w) == WEEK_FIELDS for w in doc["weeks"])
-    assert len(doc["flags"]) == 12 and all(set(f) == FLAG_FIELDS for f in doc["flags"])
+    assert len(doc["flags"]) == 15 and all(set(f) == FLAG_FIELDS for f in doc["flags"])
     jump = next(f for f in doc["flags"] if f["rule"] == "weekly_mileage_jump")
     assert jump == {
         "rule": "weekly_mileage_jump", "severity": "alert", "week_start": "2026-06-08", "date": "2026-06-14",
@@ -66,7 +69,7 @@ def test_units_miles(cache_dir):
 def test_since_until_and_weeks(cache_dir):
     result = invoke("analyze", str(SAMPLE_RUNS), "--since", "2026-07-01", "--until", "2026-07-31", "--weeks", "3", "--cache-dir", cache_dir)
     assert result.exit_code == 0
-    assert "7 flags" in result.output  # low cadence x4, flat long runs x2, fatigue, and nothing after July
+    assert "9 flags" in result.output  # low cadence x4, flat long runs x2, fatigue, spikes x2, and nothing after July
     table = result.output.split("Week of")[1].split("flags")[0]
     assert "6 Jul 2026" in table and "20 Jul 2026" in table and "29 Jun 2026" not in table
     bad = invoke("analyze", str(SAMPLE_RUNS), "--since", "2026-08-01", "--until", "2026-07-01")
@@ -134,7 +137,7 @@ def test_output_piped_into_head_is_quiet_and_the_json_is_still_written(tmp_path,
     proc = subprocess.run(["bash", "-o", "pipefail", "-c", cmd], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1  # the analyzer's status: stopped early, quietly
     assert proc.stderr == ""
-    assert len(json.loads(out.read_text())["flags"]) == 12
+    assert len(json.loads(out.read_text())["flags"]) == 15
 
 
 def test_flags_wrap_to_an_80_column_terminal(monkeypatch):

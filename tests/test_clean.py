@@ -319,7 +319,15 @@ def test_runpandas_runner_flags_a_coach_would_keep():
     assert back.severity == "alert" and back.value == pytest.approx(19500, abs=200) and back.doubtful
     # One acute:chronic spike, one flag (25 Apr, not again on Monday 26 Apr).
     assert ("acwr_high", "2021-04-25") in flags and ("acwr_high", "2021-04-26") not in flags
-    assert len(result.flags) == 29
+    assert flags[("acwr_high", "2021-04-25")].severity == "info"  # context since issue 15 (and the uncoupled form)
+    # Issue 15: runs longer than the month's longest (Frandsen 2025), none on a doubtful run.
+    spikes = sorted(str(f.date) for f in result.flags if f.rule == "single_run_spike")
+    assert spikes == [
+        "2020-08-14", "2020-10-12", "2020-12-06", "2021-02-07", "2021-03-28", "2021-04-04", "2021-04-25",
+        "2021-05-28", "2021-05-30", "2021-06-13",
+    ]  # fmt: skip
+    assert not any(f.doubtful for f in result.flags if f.rule == "single_run_spike")
+    assert len(result.flags) == 42  # 29 before issue 15: +10 spikes, +3 acwr_high days of the uncoupled ratio (context)
 
 
 # -- cases from a second read of the cleaning (each once went wrong) --------------

@@ -10,7 +10,9 @@ from hamstring_analyzer.errors import ConfigError
 
 def test_defaults_are_domain_md():
     c = Config()
-    assert c.units == "km" and c.acwr.method == "rolling" and c.acwr.danger == 1.5
+    assert c.units == "km" and c.acwr.method == "uncoupled" and c.acwr.danger == 1.5 and c.acwr.severity == "info"
+    assert (c.single_run_spike.warn_pct, c.single_run_spike.alert_pct, c.single_run_spike.window_days) == (10, 100, 30)
+    assert c.load.method == "distance" and c.runner.resting_heart_rate is None
     assert (c.weekly_mileage_jump.warn_pct, c.weekly_mileage_jump.alert_pct) == (10, 30)
     assert c.speedwork_share.share_pct == 20 and c.low_cadence.min_spm == 175
     assert (c.flat_long_run.min_km, c.flat_long_run.min_moving_min, c.flat_long_run.flat_m_per_km) == (16, 90, 10)
@@ -49,6 +51,10 @@ def test_toml_file(tmp_path):
         ({"runner": {"threshold_pace_per_km": "4:40", "threshold_pace_per_mi": "7:30"}}, "not both"),
         ({"weekly_mileage_jump": {"warn_pct": 40}}, "alert_pct must be at least warn_pct"),
         ({"acwr": 3}, "acwr: expected a [acwr] section"),
+        ({"load": {"method": "watts"}}, "load.method: 'watts' is not allowed; use one of distance, trimp, srpe"),
+        ({"acwr": {"severity": "danger"}}, "acwr.severity: 'danger' is not allowed; use one of info, warning, alert"),
+        ({"single_run_spike": {"warn_pct": 50, "alert_pct": 20}}, "single_run_spike.alert_pct must be at least warn_pct"),
+        ({"runner": {"resting_heart_rate": 120, "max_heart_rate": 120}}, "resting_heart_rate must be below max_heart_rate"),
     ],
 )
 def test_bad_settings_are_refused_by_name(data, message):

@@ -89,9 +89,10 @@ def test_analyze_with_the_sample_log(tmp_path):
     assert set(doc) == {"entries", "episodes", "weeks", "hints", "notes"}
     assert len(doc["entries"]) == 9 and len(doc["episodes"]) == 4
     by_start = {e["start"]: e for e in doc["episodes"]}
-    assert {f["rule"] for f in by_start["2026-06-24"]["flags_before"]} == {"weekly_mileage_jump", "fast_on_flat"}
-    assert {f["rule"] for f in by_start["2026-07-26"]["flags_before"]} == {"flat_long_run", "late_run_fatigue", "low_cadence"}
+    # single_run_spike (issue 15): the 15 km of 14 Jun, then the 15 km of 19 Jul and the 16.5 km of 23 Jul
+    assert {f["rule"] for f in by_start["2026-06-24"]["flags_before"]} == {"weekly_mileage_jump", "fast_on_flat", "single_run_spike"}
+    assert {f["rule"] for f in by_start["2026-07-26"]["flags_before"]} == {"flat_long_run", "late_run_fatigue", "low_cadence", "single_run_spike"}
     assert [f["rule"] for f in by_start["2026-08-15"]["flags_before"]] == ["layoff_return"]
-    assert doc["weeks"]["flagged"] == {"weeks": 5, "followed_by_symptoms": 4}
-    assert doc["weeks"]["unflagged"]["weeks"] == 12
+    assert doc["weeks"]["flagged"] == {"weeks": 6, "followed_by_symptoms": 5}  # week 11 (19 Jul) is flagged now
+    assert doc["weeks"]["unflagged"]["weeks"] == 11
     assert any("sitting" in h for h in doc["hints"])

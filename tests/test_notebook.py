@@ -15,7 +15,7 @@ def test_explore_notebook_runs():
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     text = "\n".join(o.get("text", "") for o in outputs if o.output_type == "stream")
-    assert "Symptoms came in the same or the next week after 4 of 5 flagged weeks" in text
+    assert "Symptoms came in the same or the next week after 5 of 6 flagged weeks" in text  # week 11: single_run_spike
     html = "\n".join(o.get("data", {}).get("text/html", "") for o in outputs if o.output_type == "execute_result")
     assert "layoff_return" in html and "weekly_mileage_jump" in html
     images = [o for o in outputs if "image/png" in o.get("data", {})]

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from hamstring_analyzer import plots
 from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.cli import main
+from hamstring_analyzer.config import Config
 from hamstring_analyzer.errors import HamstringAnalyzerError
 from hamstring_analyzer.report import ReportWriteError, default_week, render_week_html, write_all_reports, write_week_report
 from hamstring_analyzer.report_text import flags_text
@@ -39,6 +40,7 @@ def result():
         lambda r, ax: plots.plot_cadence(r.runs, r.config, ax=ax),
         lambda r, ax: plots.plot_long_run_climb(r.runs, r.config, ax=ax),
         lambda r, ax: plots.plot_symptoms(None, ax=ax),
+        lambda r, ax: plots.plot_step_length_vs_speed(r.runs, r.config, ax=ax),
     ],
 )
 def test_plot_helpers_take_ax_none_and_return_the_axes(result, draw):
@@ -69,8 +71,31 @@ def test_week_report_files_and_html(result, tmp_path):
     assert "Why it matters" in page and "Mujika" in page
     assert "back too soon?" in page  # the symptom note of the week
     assert "Not medical advice" in page
-    assert "Symptoms came in the same or the next week after 4 of 5 flagged weeks" in page
+    assert "Symptoms came in the same or the next week after 5 of 6 flagged weeks" in page  # week 11's single_run_spike
+    assert "<h2>Next week</h2>" in page and "Mon 17 Aug to Sun 23 Aug 2026" in page
     assert 'src="data:image/png;base64,' in page
+
+
+def test_step_length_chart_only_with_running_dynamics(result):
+    ax = plots.plot_step_length_vs_speed(result.runs, result.config, week=LAYOFF_WEEK)
+    assert ax.get_xlabel() == "speed, km/h" and ax.get_ylabel() == "step length, cm"
+    hollow, = [c for c in ax.collections if len(c.get_offsets()) == len(result.runs)]  # speed / cadence: no sensor here
+    steps = np.asarray(hollow.get_offsets())[:, 1]
+    assert 95 < np.median(steps) < 125  # ~3 m/s at 177 steps/min: about 1.05 m
+    assert "Step length and speed" not in render_week_html(result, LAYOFF_WEEK, b"")
+    sensed = dataclasses.replace(result, runs=result.runs.assign(has_running_dynamics=True))
+    page = render_week_html(sensed, LAYOFF_WEEK, b"")
+    assert "<h2>Step length and speed</h2>" in page and page.count("data:image/png;base64,") == 2
+    assert plots.plot_step_length_vs_speed(result.runs, Config(units="mi")).get_xlabel() == "speed, mph"
+
+
+def test_next_week_box_is_the_plan_for_the_week_after(result):
+    page = render_week_html(result, dt.date(2026, 8, 3), b"")  # the empty week before the return
+    box = page[page.index("<h2>Next week</h2>") : page.index("<h2>Symptoms logged</h2>")]
+    assert "Mon 10 Aug to Sun 16 Aug 2026" in box
+    assert "<tr><th>Weekly distance</th><td>at most 23.6 km</td></tr>" in box
+    assert "No run since Sun 26 Jul: after a break of 14 days" in box and "(layoff_return)" in box
+    assert "Return ramp: week of 10 Aug at most 23.6 km, week of 17 Aug at most 26.0 km" in box
 
 
 def test_html_has_no_external_url_and_escapes_text(result, tmp_path):

@@ -240,12 +240,20 @@ def test_no_acwr_flag_while_the_chronic_window_holds_a_break():
     assert "acute:chronic load ratio reached" in flags_for(rows, rule="layoff_return")[0].message
 
 
+#: The coupled 7:28-day ratio, the default before issue 15 (its arithmetic is what these tests pin down).
+ROLLING = config_from_dict({"acwr": {"method": "rolling"}})
+
+
 def test_acwr_high_on_a_spike():
     rows = steady_weeks(4, 20.0) + steady_weeks(1, 45.0, first_day=28)
-    (f,) = flags_for(rows, rule="acwr_high")
+    (f,) = flags_for(rows, ROLLING, rule="acwr_high")
     assert f.week_start == MON + dt.timedelta(days=28) and f.value >= 1.5 and f.unit == "ratio"
-    cfg = config_from_dict({"acwr": {"method": "uncoupled"}})
-    assert "uncoupled" in flags_for(rows, cfg, rule="acwr_high")[0].message
+    assert f.severity == "info"  # context, not a warning (Impellizzeri 2020/2021)
+    assert "rolling acute:chronic ratio" in f.message and "barely better than chance" in f.message
+    (f,) = flags_for(rows, rule="acwr_high")  # the default: uncoupled
+    assert "uncoupled acute:chronic ratio" in f.message
+    cfg = config_from_dict({"acwr": {"severity": "warning"}})
+    assert flags_for(rows, cfg, rule="acwr_high")[0].severity == "warning"
 
 
 def sunday_spike() -> list[dict]:
@@ -257,24 +265,24 @@ def sunday_spike() -> list[dict]:
 def test_acwr_sunday_spike_carried_into_monday_is_flagged_once():
     rows = sunday_spike()
     table = pd.DataFrame(rows)
-    weeks = weekly_summary(table)
+    weeks = weekly_summary(table, "rolling")
     # the setting: Monday's ratio equals Sunday's (no run on either day that leaves the windows) ...
     assert weeks.loc[MON + dt.timedelta(days=35), "acwr_peak_date"] == MON + dt.timedelta(days=35)
     assert weeks.loc[MON + dt.timedelta(days=35), "acwr_peak"] == pytest.approx(weeks.loc[MON + dt.timedelta(days=28), "acwr_peak"])
     # ... but it is one spike: flagged on the Sunday only.
-    (f,) = flags_for(rows, rule="acwr_high")
+    (f,) = flags_for(rows, ROLLING, rule="acwr_high")
     assert (f.date, f.week_start, f.value) == (MON + dt.timedelta(days=34), MON + dt.timedelta(days=28), pytest.approx(38 / 24.5))
-    assert "on 5 Apr your last 7 days (38.0 km) were 1.55 times your 4-week load" in f.message
+    assert "on 5 Apr your last 7 days (38.0 km) were 1.55 times your 4-week load (rolling acute:chronic ratio)" in f.message
 
 
 def test_acwr_new_spike_the_next_week_is_still_flagged():
     rows = sunday_spike()[:-2] + [run(37, 20.0)]  # Wednesday after: another big run, the ratio climbs again
-    flags = flags_for(rows, rule="acwr_high")
+    flags = flags_for(rows, ROLLING, rule="acwr_high")
     assert [f.date for f in flags] == [MON + dt.timedelta(days=37), MON + dt.timedelta(days=34)]
     assert flags[0].value == pytest.approx(54 / 28.5)
     # A run on the Monday is new load too: its (higher) ratio is a new flag.
     rows = sunday_spike()[:-2] + [run(35, 3.0)]
-    assert [f.date for f in flags_for(rows, rule="acwr_high")] == [MON + dt.timedelta(days=35), MON + dt.timedelta(days=34)]
+    assert [f.date for f in flags_for(rows, ROLLING, rule="acwr_high")] == [MON + dt.timedelta(days=35), MON + dt.timedelta(days=34)]
 
 
 # --------------------------------------------------------------------- base --
@@ -393,10 +401,10 @@ def test_acwr_high_rests_on_the_28_days_up_to_its_day():
     rows = sunday_spike()
     for i in (0, 1):  # Tue 3 and Thu 5 Mar: more than 28 days before 5 Apr
         suspect(rows[i])
-    assert not flags_for(rows, rule="acwr_high")[0].doubtful
+    assert not flags_for(rows, ROLLING, rule="acwr_high")[0].doubtful
     for i in (4, 5, 6, 7, 8):  # five runs from Tue 10 Mar on
         suspect(rows[i])
-    (f,) = flags_for(rows, rule="acwr_high")
+    (f,) = flags_for(rows, ROLLING, rule="acwr_high")
     assert f.doubt == (
         f"rests on Tue 10 Mar 2026 ({GPS}), Thu 12 Mar 2026 ({GPS}), Fri 13 Mar 2026 ({GPS}) and 2 more doubtful runs"
     )
@@ -422,6 +430,11 @@ def test_flags_are_newest_first():
 
 STORY = {
     ("weekly_mileage_jump", "2026-06-14", "alert"),
+    # issue 15: runs longer than the month's longest (Frandsen 2025): 15.0 km after 13.0 km (+15%) in the big
+    # week 6 and on the canal in week 11, then 16.5 km on the treadmill after that 15.0 km (+10.1%).
+    ("single_run_spike", "2026-06-14", "warning"),
+    ("single_run_spike", "2026-07-19", "warning"),
+    ("single_run_spike", "2026-07-23", "warning"),
     ("speedwork_share", "2026-06-26", "alert"),
     ("fast_on_flat", "2026-06-23", "warning"),
     ("fast_on_flat", "2026-06-26", "warning"),
@@ -444,7 +457,7 @@ def sample_analysis():
 def test_sample_runs_flags_exactly_the_story(sample_analysis):
     got = {(f.rule, f.date.isoformat(), f.severity) for f in sample_analysis.flags}
     assert got == STORY
-    quiet = {dt.date(2026, 5, 4) + dt.timedelta(weeks=w - 1) for w in (1, 2, 3, 4, 5, 7, 9, 11, 13, 14, 16, 17, 18, 19, 20, 21, 22)}
+    quiet = {dt.date(2026, 5, 4) + dt.timedelta(weeks=w - 1) for w in (1, 2, 3, 4, 5, 7, 9, 13, 14, 16, 17, 18, 19, 20, 21, 22)}
     assert not [f for f in sample_analysis.flags if f.week_start in quiet]
 
 
@@ -493,3 +506,174 @@ def test_weekly_jump_after_a_break_is_not_called_a_return_to_usual():
     rows = steady_weeks(4, 20.0) + steady_weeks(1, 5.0, first_day=28) + steady_weeks(1, 18.0, first_day=35)
     (flag,) = [f for f in flags_for(rows, rule="weekly_mileage_jump") if f.week_start == MON + dt.timedelta(days=35)]
     assert flag.severity == "info" and "return to your usual" in flag.message
+
+
+# ------------------------------------------------------- single-run spike --
+
+
+def spike_flags(rows, config=None):
+    return flags_for(rows, config, rule="single_run_spike")
+
+
+def test_single_run_spike_warns_above_10_and_alerts_above_100_percent():
+    rows = steady_weeks(6, 30.0)  # the longest run: 10.5 km every Sunday
+    assert spike_flags(rows) == []
+    assert spike_flags(rows + [run(43, 11.55)]) == []  # exactly +10%: not "above"
+    (f,) = spike_flags(rows + [run(43, 11.6)])
+    assert (f.severity, f.run_id, f.date, f.value, f.threshold, f.unit) == ("warning", "run-43", MON + dt.timedelta(days=43), pytest.approx(10.476, abs=0.001), 10.0, "%")
+    assert f.message == (
+        "Tue 14 Apr, 11.6 km: 10.5% longer than your longest run of the 30 days before (10.5 km on 12 Apr). "
+        "In a study of 5,205 runners, a run more than 10% longer than the month's longest went with more overuse injuries."
+    )
+    (f,) = spike_flags(rows + [run(43, 21.0)])  # exactly double: still a warning
+    assert f.severity == "warning" and f.value == pytest.approx(100.0)
+    (f,) = spike_flags(rows + [run(43, 21.5)])
+    assert f.severity == "alert" and "More than 100% longer went with 2.28 times the injury rate." in f.message
+    (f,) = spike_flags(rows + [run(43, 21.5)], Config(units="mi"))
+    assert f.message.startswith("Tue 14 Apr, 13.4 mi: 105% longer than your longest run of the 30 days before (6.5 mi on 12 Apr).")
+
+
+def test_single_run_spike_looks_back_30_days_only():
+    rows = steady_weeks(6, 30.0) + [run(46, 20.0)] + steady_weeks(5, 30.0, first_day=49)  # Fri 17 Apr: 20 km, a spike
+    rows += [run(77, 12.0)]  # 31 days later the 20 km is out of the window: 12 km against the Sundays' 10.5 km
+    flags = {f.run_id: f for f in spike_flags(rows)}
+    assert set(flags) == {"run-46", "run-77"}
+    assert flags["run-77"].facts["longest_m"] == 10500 and flags["run-77"].value == pytest.approx(100 * (12 / 10.5 - 1))
+
+
+def test_single_run_spike_after_a_layoff_is_left_to_layoff_return():
+    rows = steady_weeks(6, 30.0) + [run(56, 14.0), run(58, 16.0)]  # 14 days off, then 14 km (+33%) and 16 km
+    spikes = spike_flags(rows)
+    assert [f.run_id for f in spikes] == ["run-58"]  # the first run back is judged once, by layoff_return
+    assert spikes[0].facts["longest_m"] == 14000  # ... but it counts for the runs after it
+    assert [f.rule for f in flags_for(rows) if f.date == MON + dt.timedelta(days=56)] == ["layoff_return"]
+
+
+def test_single_run_spike_needs_a_run_and_a_known_month_before():
+    # No run in the 30 days before (a 35-day gap that the config does not call a layoff): nothing to compare with.
+    cfg = config_from_dict({"layoff_return": {"min_gap_days": 60, "long_gap_days": 60, "restart_gap_days": 120}})
+    rows = steady_weeks(6, 30.0) + [run(41 + 36, 20.0)]
+    assert spike_flags(rows, cfg) == []
+    # The history's first 30 days: the month before is not known, so not judged.
+    rows = steady_weeks(4, 20.0)  # the first run on Tue 3 Mar (day 1); 7 km on Sundays
+    assert spike_flags(rows + [run(30, 15.0)]) == []  # 29 days after the first run: not judged
+    assert [f.run_id for f in spike_flags(rows + [run(31, 15.0)])] == ["run-31"]  # 30 days after: judged
+
+
+# ----------------------------------------------------------- injury history --
+
+
+class Entry:
+    """A symptom-log entry (only what the rules read)."""
+
+    def __init__(self, day: int, severity: int):
+        self.date, self.severity = MON + dt.timedelta(days=day), severity
+
+
+def test_recent_symptoms_raise_load_flags_one_step_and_say_why():
+    rows = steady_weeks(2, 20.0) + steady_weeks(1, 23.0, first_day=14, cadence_spm=165.0)  # +15%: a warning
+    table = pd.DataFrame(rows)
+    weeks = weekly_summary(table)
+    plain = {f.rule: f for f in find_flags(table, weeks)}
+    assert plain["weekly_mileage_jump"].severity == "warning"
+    day = (plain["weekly_mileage_jump"].date - MON).days  # the Sunday the week crossed +10%
+    raised = {f.rule: f for f in find_flags(table, weeks, symptoms=[Entry(day - 56, 5)])}  # 56 days before: still in
+    assert raised["weekly_mileage_jump"].severity == "alert"
+    raised = {f.rule: f for f in find_flags(table, weeks, symptoms=[Entry(10, 4)])}  # pain 4/10 on Thu 12 Mar
+    jump = raised["weekly_mileage_jump"]
+    assert jump.severity == "alert" and jump.value == plain["weekly_mileage_jump"].value
+    assert jump.message.endswith(
+        "Raised from warning to alert: you logged hamstring symptoms (up to 4/10, last on 12 Mar), and a recent "
+        "hamstring problem is the strongest known predictor of the next one (Green 2020)."
+    )
+    assert jump.to_dict()["severity"] == "alert"
+    assert raised["low_cadence"].severity == plain["low_cadence"].severity  # form, not load: unchanged
+    # too mild (2/10), too long ago (more than 56 days), or on the flag's own day: unchanged
+    for entry in (Entry(10, 2), Entry(day - 57, 5), Entry(day, 6)):
+        assert {f.rule: f.severity for f in find_flags(table, weeks, symptoms=[entry])}["weekly_mileage_jump"] == "warning"
+    cfg = config_from_dict({"injury_history": {"window_days": 0}})
+    assert {f.rule: f.severity for f in find_flags(table, weeks, cfg, symptoms=[Entry(10, 4)])}["weekly_mileage_jump"] == "warning"
+    # an alert stays an alert
+    rows = steady_weeks(2, 20.0) + steady_weeks(1, 27.0, first_day=14)
+    table = pd.DataFrame(rows)
+    assert {f.rule: f.severity for f in find_flags(table, weekly_summary(table), symptoms=[Entry(10, 4)])}["weekly_mileage_jump"] == "alert"
+
+
+def test_the_registry_holds_every_rule_with_its_facts():
+    from hamstring_analyzer.config import Config as C
+
+    sections = set(C.__dataclass_fields__)
+    assert list(RULES) == [
+        "weekly_mileage_jump", "single_run_spike", "layoff_return", "acwr_high", "flat_long_run", "hills_before_base",
+        "speedwork_share", "speedwork_before_base", "fast_on_flat", "low_cadence", "late_run_fatigue", "overstride",
+    ]  # fmt: skip
+    for r in RULES.values():
+        assert r.title and r.why and r.source and r.section in sections and r.level in {"run", "week"}
+        assert r.func.__doc__, r.id
+    assert {r.id for r in RULES.values() if r.load} == {"weekly_mileage_jump", "single_run_spike", "layoff_return", "speedwork_share"}
+    assert "Frandsen" in RULES["single_run_spike"].source and "Impellizzeri" in RULES["acwr_high"].source
+
+
+# ----------------------------------------------------------------- overstride --
+
+
+def test_overstride_against_the_runners_own_step_length_at_that_speed():
+    rows = steady_weeks(3, 30.0, has_running_dynamics=True, step_length_m=1.00)
+    rows[-1]["step_length_m"] = 1.10  # +10% at the same speed
+    (f,) = flags_for(rows, rule="overstride")
+    assert (f.run_id, f.severity, f.value, f.threshold, f.unit) == (rows[-1]["id"], "warning", pytest.approx(10.0), 8.0, "%")
+    assert f.message.startswith("Sun 22 Mar, 10.5 km at 5:30/km: median step length 110 cm, 10% longer than your own 100 cm at this pace")
+    rows[-1]["step_length_m"] = 1.20
+    assert flags_for(rows, rule="overstride")[0].severity == "alert"
+    rows[-1]["step_length_m"] = 1.05
+    assert flags_for(rows, rule="overstride") == []
+
+
+def test_no_running_dynamics_no_overstride_flag():
+    rows = steady_weeks(3, 30.0, has_running_dynamics=False, step_length_m=1.00)
+    rows[-1]["step_length_m"] = 1.30  # estimated from speed / cadence: not a sensor's, not judged
+    assert flags_for(rows, rule="overstride") == []
+    rows = steady_weeks(1, 30.0, has_running_dynamics=True, step_length_m=1.00)
+    rows[-1]["step_length_m"] = 1.30  # too few other runs at this speed to know "your own"
+    assert flags_for(rows, rule="overstride") == []
+    table = pd.DataFrame(steady_weeks(3, 30.0)).drop(columns=["has_running_dynamics"])  # an older table
+    assert [f for f in find_flags(table, weekly_summary(table)) if f.rule == "overstride"] == []
+
+
+# -------------------------------------------------------------- manual runs --
+
+
+def test_manual_runs_with_rpe_only_count_by_distance_and_are_not_judged_on_samples():
+    rows = steady_weeks(6, 30.0)
+    manual = run(43, 14.0, has_samples=False, rpe=6.0, cadence_spm=np.nan, speed_mps=np.nan, climb_per_km=np.nan,
+                 fast_m=np.nan, step_length_m=np.nan, moving_s=80 * 60, sources="strava:manual")  # fmt: skip
+    flags = flags_for(rows + [manual])
+    assert {f.rule for f in flags if f.run_id == "run-43"} == {"single_run_spike"}  # distance is known: judged
+    assert not [f for f in flags if f.rule in {"low_cadence", "flat_long_run", "fast_on_flat", "overstride"} and f.run_id == "run-43"]
+
+
+def test_manual_runs_are_left_out_of_the_fast_share_and_said_so():
+    from hamstring_analyzer.report_text import unsampled_note
+
+    rows = steady_weeks(1, 30.0)
+    rows[1]["fast_m"] = 6500.0  # 21.7% of 30 km
+    (f,) = flags_for(rows, rule="speedwork_share")
+    assert f.value == pytest.approx(21.67, abs=0.01)
+    manual = run(5, 10.0, has_samples=False, fast_m=0.0, cadence_spm=np.nan, rpe=5.0)  # a manual Saturday 10 km
+    for r in rows:
+        r["has_samples"] = True
+    (f,) = flags_for(rows + [manual], rule="speedwork_share")
+    assert f.value == pytest.approx(21.67, abs=0.01)  # not 16%: the manual 10 km has no pace to judge
+    assert "The week's 10.0 km of manual entries (no samples) are left out" in f.message
+    table = pd.DataFrame(rows + [manual])
+    assert weekly_summary(table)["unsampled_m"].iloc[0] == 10000
+    assert unsampled_note(table).startswith("1 run is a manual entry without samples: counted in distance and load")
+    assert unsampled_note(pd.DataFrame(rows)) == ""
+
+
+def test_a_spike_measured_against_a_doubtful_run_is_doubtful():
+    rows = steady_weeks(6, 30.0) + [run(43, 12.0)]
+    assert not spike_flags(rows)[0].doubtful
+    suspect(rows[-2], "GPS jumps: 6.1 of 16.6 km recorded were removed")  # Sun 12 Apr, the 10.5 km it is measured against
+    (f,) = spike_flags(rows)
+    assert f.doubtful and f.doubt == "rests on Sun 12 Apr 2026 (GPS jumps: 6.1 of 16.6 km recorded were removed)"

@@ -1,0 +1,75 @@
+"""The hamstring risk rules: a runs table and a weekly frame in, flags out.
+
+Each rule is one function in the module of its theme (`load`, `speed`,
+`terrain`, `form`), registered with `registry.rule` together with its id,
+title, why, source and config section; `find_flags` runs every registered
+rule. Rule ids are part of the JSON contract. Flags are "worth a look",
+never a diagnosis. Rules return numbers; `render.messages` words them in the
+runner's units.
+
+After the rules ran, a recent symptom episode raises load flags one step
+(`history`), and a flag resting on a ``suspect`` run is marked ``doubtful``
+(`doubt`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+import pandas as pd
+
+from ..config import SEVERITIES, Config
+from ..render.messages import Words, worded
+from ..weekly import acwr, daily_load, session_daily_load
+from .registry import CHRONIC_DAYS, RULES, Context, Flag, Rule, layoff_gaps, pre_break_window, rule
+from . import load, terrain, speed, form  # noqa: F401  (registers the rules, in this order)
+from .doubt import mark_doubtful
+from .form import own_cadence_at_speed
+from .history import raise_after_symptoms
+
+__all__ = [
+    "CHRONIC_DAYS", "RULES", "SEVERITIES", "Context", "Flag", "Rule", "find_flags", "flags_frame",
+    "layoff_gaps", "make_context", "own_cadence_at_speed", "pre_break_window", "rule",
+]  # fmt: skip
+
+
+def make_context(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, until: dt.date | None = None) -> Context:
+    """The series every rule uses, made once (daily distance up to ``until``, the ratio, the breaks)."""
+    until = until or max(weeks.index) + dt.timedelta(days=6)
+    return Context(
+        runs=runs,
+        weeks=weeks,
+        config=config,
+        load=daily_load(runs, until=until),
+        ratio=acwr(session_daily_load(runs, until=until), config.acwr.method),
+        gaps=layoff_gaps(runs, config.layoff_return.min_gap_days),
+    )
+
+
+def find_flags(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config | None = None, symptoms=None) -> list[Flag]:
+    """Every rule over a runs table (`runmetrics.runs_table`) and its weekly frame; newest first.
+
+    With ``symptoms`` (symptom log entries), load flags within
+    ``injury_history.window_days`` after logged symptoms are raised one step.
+    Flags resting on a ``suspect`` run come back ``doubtful``.
+    """
+    config = config or Config()
+    if runs.empty:
+        return []
+    ctx = make_context(runs, weeks, config)
+    flags = [f for r in RULES.values() for f in r.func(ctx)]
+    flags = raise_after_symptoms(flags, symptoms, config)
+    flags = mark_doubtful(ctx, flags)
+    flags = worded(flags, Words(config.units, many_years=len({d.year for d in runs["local_date"]}) > 1))
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    flags.sort(key=lambda f: (f.date, rank[f.severity], f.rule), reverse=True)
+    return flags
+
+
+FLAG_COLUMNS = ["rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message", "doubtful", "doubt"]
+
+
+def flags_frame(flags: list[Flag]) -> pd.DataFrame:
+    """Flags as a frame (one row each), for notebooks."""
+    return pd.DataFrame([{k: v for k, v in asdict(f).items() if k != "facts"} for f in flags], columns=FLAG_COLUMNS)

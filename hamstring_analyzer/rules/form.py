@@ -1,0 +1,179 @@
+"""Form rules: cadence, stride and fading late in a run.
+
+References
+----------
+Heiderscheit BC et al. (2011). Effects of step rate manipulation on joint
+mechanics during running. MSSE 43:296-302 (+5-10% step rate lowers knee, and at
++10% hip, loading).
+Chumanov ES et al. (2012). Changes in muscle activation patterns when running
+step rate is increased. Gait Posture 36:231-235 (+5-10% step rate raises
+hamstring activity in late swing).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .registry import Context, Flag, number, rule
+
+
+def own_cadence_at_speed(
+    runs: pd.DataFrame, run, speed_mps: float | None = None, band_mps: float = 0.25, min_runs: int = 5
+) -> float:
+    """The runner's median cadence on other weeks' runs at a similar speed (NaN when too few).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        The runs table.
+    run : namedtuple
+        The run judged (a row of ``runs.itertuples()``).
+    speed_mps : float, optional
+        The speed to compare at [m/s]; the run's ``speed_mps`` when None.
+    band_mps : float
+        How close another run's speed must be [m/s].
+    min_runs : int
+        Fewer comparable runs than this give NaN.
+    """
+    return own_value_at_speed(runs, run, "cadence_spm", speed_mps, band_mps, min_runs)
+
+
+def own_value_at_speed(
+    runs: pd.DataFrame, run, column: str, speed_mps: float | None = None, band_mps: float = 0.25, min_runs: int = 5
+) -> float:
+    """The median of ``column`` on other weeks' runs within ``band_mps`` of the speed (NaN when fewer than ``min_runs``)."""
+    speed_mps = run.speed_mps if speed_mps is None else speed_mps
+    if not math.isfinite(speed_mps) or column not in runs:
+        return float("nan")
+    others = runs[(runs["week_start"] != run.week_start) & ((runs["speed_mps"] - speed_mps).abs() <= band_mps)]
+    values = pd.to_numeric(others[column], errors="coerce").dropna()
+    return float(values.median()) if len(values) >= min_runs else float("nan")
+
+
+@rule(
+    "low_cadence",
+    title="Low cadence",
+    why="A low cadence usually means long steps that land ahead of the body and brake (overstriding), which "
+    "loads the knee and hip. Raising cadence eases that, but it is not a hamstring fix in itself: "
+    "quicker steps raise hamstring activity at the end of each swing rather than lower it.",
+    source="Heiderscheit 2011 (MSSE 43:296): +5-10% step rate lowers knee (and at +10% hip) loading. "
+    "Chumanov 2012 (Gait Posture 36:231): the same increase raised hamstring activity in late swing, so a "
+    "higher cadence does not promise less hamstring load. Cadence rises with speed, so the flag also "
+    "compares the run with your own cadence at that pace.",
+    section="low_cadence",
+    level="run",
+)
+def low_cadence(ctx: Context) -> list[Flag]:
+    """Runs whose median running cadence is below ``low_cadence.min_spm`` [steps/min].
+
+    A run with under ``low_cadence.min_running_min`` of running is not judged. A
+    mostly walking run (``running_share`` below ``low_cadence.mostly_walking_share``: a
+    walk-run or hike) is at most "info", and its message quotes the pace of
+    its running parts (``running_speed_mps``), never the whole run's.
+
+    References
+    ----------
+    Heiderscheit 2011 (MSSE 43:296); Chumanov 2012 (Gait Posture 36:231):
+    a higher step rate lowers knee and hip loading but raises hamstring
+    activity in late swing.
+    """
+    c = ctx.config.low_cadence
+    runs = ctx.runs
+    flags = []
+    for run in runs.itertuples():
+        cad = run.cadence_spm
+        if not math.isfinite(cad) or cad >= c.min_spm:
+            continue
+        running_s = number(getattr(run, "running_s", None))
+        if math.isfinite(running_s) and running_s < c.min_running_min * 60:
+            continue  # a few minutes at running cadence say nothing about the runner's cadence
+        share = number(getattr(run, "running_share", None))
+        walking = math.isfinite(share) and share < c.mostly_walking_share
+        speed = number(getattr(run, "running_speed_mps", None)) if walking else run.speed_mps
+        own = own_cadence_at_speed(runs, run, speed)
+        if cad < c.alert_spm:
+            severity = "alert"
+        elif math.isfinite(own) and cad >= own - c.own_margin_spm:
+            severity = "info"
+        else:
+            severity = "warning"
+        if walking:
+            severity = "info"  # a walk-run's running cadence describes a few stretches, not the runner
+        facts = {
+            "distance_m": run.distance_m, "cadence_spm": cad, "min_spm": c.min_spm, "own_spm": own,
+            "own_margin_spm": c.own_margin_spm, "speed_mps": speed, "walking": walking, "running_share": share,
+        }  # fmt: skip
+        flags.append(Flag("low_cadence", severity, run.week_start, run.local_date, run.id, cad, c.min_spm, "steps/min", facts=facts))
+    return flags
+
+
+@rule(
+    "late_run_fatigue",
+    title="Fading late in a run",
+    why="Cadence dropping at the same pace (or heart rate rising for the same speed) late in a run is tiredness; "
+    "the hamstrings then take up the slack.",
+    source="The forum runner's burning hamstrings at mile 19 of 22; Friel's aerobic decoupling (under 5% on a steady run is good).",
+    section="late_run_fatigue",
+    level="run",
+)
+def late_run_fatigue(ctx: Context) -> list[Flag]:
+    """Runs of ``min_moving_min`` or more losing ``cadence_drop_spm`` late (warning), or decoupling ``decoupling_pct`` [%] (info)."""
+    c = ctx.config.late_run_fatigue
+    flags = []
+    for run in ctx.runs.itertuples():
+        if run.moving_s < c.min_moving_min * 60:
+            continue
+        drop, dec = run.late_cadence_drop_spm, run.decoupling_pct
+        decoupled = math.isfinite(dec) and dec >= c.decoupling_pct
+        facts = {"distance_m": run.distance_m, "drop_spm": drop, "decoupling_pct": dec if decoupled else None, "pace_corrected": bool(run.late_drop_pace_corrected)}
+        if math.isfinite(drop) and drop >= c.cadence_drop_spm:
+            flags.append(Flag("late_run_fatigue", "warning", run.week_start, run.local_date, run.id, drop, c.cadence_drop_spm, "steps/min", facts=facts))
+        elif decoupled:
+            facts["threshold_pct"] = c.decoupling_pct
+            flags.append(Flag("late_run_fatigue", "info", run.week_start, run.local_date, run.id, dec, c.decoupling_pct, "%", facts=facts))
+    return flags
+
+
+@rule(
+    "overstride",
+    title="Long steps for the speed",
+    why="A step much longer than your own usual at the same speed tends to land ahead of the body and brake; "
+    "overstriding shifts load onto the hamstrings.",
+    source="Runner's World (\"sore hamstrings after running\") and an Uphill Athlete forum case (a slightly "
+    "over-long stride behind late-run hamstring fatigue): practitioner opinion. Step length = speed / step rate "
+    "(Heiderscheit 2011, MSSE 43:296). Judged only where a running-dynamics sensor recorded step length (Garmin "
+    "HRM-Pro/Run pod, Stryd, Apple Watch), against your own runs at that speed, never a population norm.",
+    section="overstride",
+    level="run",
+)
+def overstride(ctx: Context) -> list[Flag]:
+    """Runs whose sensor step length is ``margin_pct`` [%] above the runner's own at that speed (alert above ``alert_pct``).
+
+    Only runs with running dynamics (``has_running_dynamics``) are judged, and
+    only against other weeks' runs with running dynamics within ``band_mps``
+    of the run's median speed (at least ``min_runs`` of them): a step length
+    estimated from speed and cadence says nothing cadence does not. Runs
+    without the sensor, and manual entries without samples, are not judged.
+    """
+    c = ctx.config.overstride
+    runs = ctx.runs
+    if "has_running_dynamics" not in runs:
+        return []
+    sensed = runs[runs["has_running_dynamics"].astype("boolean").fillna(False).astype(bool)]
+    flags = []
+    for run in sensed.itertuples():
+        step, speed = number(run.step_length_m), number(run.speed_mps)
+        if not (math.isfinite(step) and math.isfinite(speed)) or step <= 0:
+            continue
+        own = own_value_at_speed(sensed, run, "step_length_m", speed, c.band_mps, c.min_runs)
+        if not math.isfinite(own) or own <= 0:
+            continue
+        pct = (step / own - 1.0) * 100.0
+        if pct <= c.margin_pct:
+            continue
+        severity = "alert" if pct > c.alert_pct else "warning"
+        facts = {"distance_m": run.distance_m, "step_m": step, "own_m": own, "speed_mps": speed}
+        flags.append(Flag("overstride", severity, run.week_start, run.local_date, run.id, pct, c.margin_pct, "%", facts=facts))
+    return flags

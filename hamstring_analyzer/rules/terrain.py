@@ -1,0 +1,77 @@
+"""Terrain rules: long runs without variation, hills before a base."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .registry import Context, Flag, best_in_prior_weeks, history_ok, rule
+
+
+def flat_ground(run, flat_m_per_km: float) -> float | None:
+    """Climb per km of a flat run (0 on a treadmill); None when not flat or unknown."""
+    if run.indoor:
+        return 0.0
+    if math.isfinite(run.climb_per_km) and run.climb_per_km < flat_m_per_km:
+        return float(run.climb_per_km)
+    return None
+
+
+def is_long(run, c) -> bool:
+    """At least ``flat_long_run.min_km`` or ``min_moving_min`` moving: a long run."""
+    return run.distance_m >= c.min_km * 1000 or run.moving_s >= c.min_moving_min * 60
+
+
+@rule(
+    "flat_long_run",
+    title="Long run on flat ground",
+    why="A long run without variation in terrain works the same muscles the same way for hours.",
+    source="Practitioner opinion (Runner's World, \"15 Ways\"; an Uphill Athlete forum thread): exposure context, not evidence of harm.",
+    section="flat_long_run",
+    level="run",
+)
+def flat_long_run(ctx: Context) -> list[Flag]:
+    """Long runs (``min_km`` or ``min_moving_min``) on a treadmill or below ``flat_m_per_km`` of climb [m/km]; info."""
+    c = ctx.config.flat_long_run
+    flags = []
+    for run in ctx.runs.itertuples():
+        if not is_long(run, c):
+            continue
+        flat = flat_ground(run, c.flat_m_per_km)
+        if flat is None:
+            continue
+        facts = {"distance_m": run.distance_m, "indoor": bool(run.indoor), "climb_per_km": flat}
+        flags.append(Flag("flat_long_run", "info", run.week_start, run.local_date, run.id, flat, c.flat_m_per_km, "m/km", facts=facts))
+    return flags
+
+
+def weekly_base(ctx: Context):
+    """Per day: the best 4-week average weekly distance of the 8 weeks before [m]."""
+    return best_in_prior_weeks(ctx.load) / 4.0
+
+
+@rule(
+    "hills_before_base",
+    title="Hills before a base",
+    why="Hill running loads the hamstrings near the sit bone; it is best added on top of regular running.",
+    source="\"15 Ways\": hills once you run about 15 miles (24 km) a week regularly.",
+    section="base",
+    level="run",
+)
+def hills_before_base(ctx: Context) -> list[Flag]:
+    """Hilly runs (``base.hilly_m_per_km``) while the weekly base is below ``base.hills_week_km``."""
+    c = ctx.config.base
+    flags = []
+    base = weekly_base(ctx)
+    for run in ctx.runs.itertuples():
+        if run.indoor or not math.isfinite(run.climb_per_km) or run.climb_per_km < c.hilly_m_per_km:
+            continue
+        if not history_ok(ctx.runs, run.local_date):
+            continue
+        b = float(base.get(run.local_date, np.nan))
+        if not math.isfinite(b) or b >= c.hills_week_km * 1000:
+            continue
+        facts = {"distance_m": run.distance_m, "climb_per_km": run.climb_per_km, "base_m": b, "needed_m": c.hills_week_km * 1000}
+        flags.append(Flag("hills_before_base", "warning", run.week_start, run.local_date, run.id, b, c.hills_week_km * 1000, "m", facts=facts))
+    return flags
