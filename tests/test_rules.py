@@ -124,6 +124,15 @@ def test_low_cadence_that_is_the_runners_normal_is_info_and_very_low_is_alert():
     assert {f.severity for f in flags_for(rows, rule="low_cadence")} == {"alert"}
 
 
+def test_a_run_known_only_from_its_summary_is_not_judged_on_cadence():
+    rows = steady_weeks(3, 30.0, cadence_spm=178.0, has_samples=True)
+    rows[-1].update(cadence_spm=158.0, has_samples=False)  # a summary's average: walking and stops included
+    assert flags_for(rows, rule="low_cadence") == []
+    rows[-1]["has_samples"] = True  # the same number from samples is judged
+    (f,) = flags_for(rows, rule="low_cadence")
+    assert f.severity == "alert" and f.run_id == rows[-1]["id"]
+
+
 def test_no_cadence_no_cadence_flags():
     rows = steady_weeks(2, 30.0, cadence_spm=np.nan)
     assert flags_for(rows, rule="low_cadence") == []

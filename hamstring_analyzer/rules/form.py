@@ -86,6 +86,8 @@ def low_cadence(ctx: Context) -> list[Flag]:
         cad = run.cadence_spm
         if not math.isfinite(cad) or cad >= c.min_spm:
             continue
+        if not bool(getattr(run, "has_samples", True)):
+            continue  # a summary's average cadence counts walking too: not the running cadence this rule judges
         running_s = number(getattr(run, "running_s", None))
         if math.isfinite(running_s) and running_s < c.min_running_min * 60:
             continue  # a few minutes at running cadence say nothing about the runner's cadence
