@@ -371,11 +371,9 @@ def _workout_activity(w: dict, samples: dict, opener, source: str, index: int) -
     )  # fmt: skip
     extra = {g.STEP_LENGTH: _nearest(chosen["stride"], times), g.STANCE_TIME: _nearest(chosen["gct"], times),
              g.VERTICAL_OSCILLATION: _nearest(chosen["vosc"], times), g.POWER: _nearest(chosen["power"], times)}  # fmt: skip
-    rec = activity.records
-    if len(rec) == len(times):
-        for column, values in extra.items():
-            if np.isfinite(values).any():
-                rec[column] = values
+    present = {column: values for column, values in extra.items() if np.isfinite(values).any()}
+    if present and len(activity.samples) == len(times):
+        activity.records = activity.samples.with_columns(**present)
     activity.utc_offset_s = offset
     activity.timezone = zone or activity.timezone
     activity.totals = {k: v for k, v in totals.items() if v is not None} or None

@@ -185,6 +185,12 @@ def test_apple_health_workouts_routes_and_samples(apple):
     assert rec[g.SPEED].median() == pytest.approx(speed, rel=0.02)
     assert first.totals["elevation_gain_m"] == 21.0
     assert indoor.records[g.DISTANCE].iloc[-1] == pytest.approx(runs[2].distance_m, rel=0.02)  # from the distance samples
+    # the running metrics are part of the run's samples: they survive cleaning and the run store
+    from hamstring_analyzer.clean import clean_activity
+
+    cleaned = clean_activity(first)
+    assert {g.STEP_LENGTH, g.STANCE_TIME, g.VERTICAL_OSCILLATION} <= set(cleaned.samples.columns)
+    assert np.nanmedian(cleaned.samples[g.STANCE_TIME]) == 245
 
 
 def test_apple_health_dates():
