@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from . import glossary as g
@@ -551,18 +552,18 @@ def judge_sport(activity: Activity) -> tuple[str | None, str | None]:
     """
     if activity.gear_changes:
         return "cycling", f"no sport in the file; judged a ride ({activity.gear_changes} gear changes)"
-    rec = activity.records
-    speed = rec[g.SPEED].dropna() if g.SPEED in rec else pd.Series(dtype=float)
-    moving = speed[speed > 0.5]
-    if moving.empty:
+    rec = activity.samples
+    speed = rec.get(g.SPEED)
+    moving = speed[speed > 0.5] if speed is not None else np.empty(0)  # NaN is not above 0.5
+    if not len(moving):
         return None, "no speed to judge the sport by"
-    v = float(moving.median())
+    v = float(np.median(moving))
     if v > RIDE_SPEED_MPS:
         return "cycling", f"no sport in the file; judged a ride (median {v:.1f} m/s)"
-    if g.CADENCE in rec and rec[g.CADENCE].notna().sum() > 10:
-        cad = rec[g.CADENCE].dropna()
+    if g.CADENCE in rec and (~np.isnan(rec[g.CADENCE])).sum() > 10:
+        cad = rec[g.CADENCE][~np.isnan(rec[g.CADENCE])]
         running_share = float((cad >= RUNNING_STEP_RATE_MIN).mean())
-        step = v / (float(cad[cad >= RUNNING_STEP_RATE_MIN].median()) / 60.0) if running_share > 0 else float("nan")
+        step = v / (float(np.median(cad[cad >= RUNNING_STEP_RATE_MIN])) / 60.0) if running_share > 0 else float("nan")
         if step > MAX_STEP_M:
             return "cycling", f"no sport in the file; judged a ride ({step:.1f} m per \"step\" at {v:.1f} m/s)"
         if running_share >= 0.5:

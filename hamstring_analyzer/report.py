@@ -170,19 +170,14 @@ def _step_length_html(result: Analysis, week: dt.date) -> str:
 def _next_week_html(result: Analysis, week: dt.date) -> str:
     """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why."""
     from .plan import PlanError, plan_week
+    from .report_text import plan_rows
 
     try:
         p = plan_week(result.runs, result.config, until=week + dt.timedelta(days=6))
     except PlanError:
         return "<p class='muted'>No runs up to this week: nothing to plan from.</p>"
     units = result.config.units
-    rows = [
-        ("Weekly distance", f"at most {u.distance(p.max_distance_m, units)}"),
-        ("Longest run", f"at most {u.distance(p.max_long_run_m, units)}"),
-        ("Fast running", f"at most {u.distance(p.max_fast_m, units)}" if p.max_fast_m > 0 else "none yet"),
-        ("Hilly runs", "yes" if p.hills_ok else "not yet"),
-    ]
-    table = "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>"
+    table = "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in plan_rows(p)) + "</table>"
     why = "<ul>" + "".join(f"<li>{escape(r.text)} <span class='muted'>({escape(r.rule)})</span></li>" for r in p.reasons) + "</ul>"
     ramp = ""
     if p.ramp:

@@ -119,6 +119,17 @@ def insights_text(result: Analysis) -> str:
     return "\n".join(lines)
 
 
+def plan_rows(plan) -> list[tuple[str, str]]:
+    """The plan's ceilings as (what, limit) in the plan's units: the terminal and the HTML show the same."""
+    units = plan.units
+    return [
+        ("Weekly distance", f"at most {u.distance(plan.max_distance_m, units)}"),
+        ("Longest run", f"at most {u.distance(plan.max_long_run_m, units)}"),
+        ("Fast running", f"at most {u.distance(plan.max_fast_m, units)}" if plan.max_fast_m > 0 else "none yet"),
+        ("Hilly runs", "yes" if plan.hills_ok else "not yet"),
+    ]
+
+
 def plan_text(plan, width: int | None = None) -> str:
     """The plan for the terminal: the ceilings, the rule behind each, and any return ramp (in the runner's units)."""
     width = width or min(80, text_width())
@@ -129,13 +140,7 @@ def plan_text(plan, width: int | None = None) -> str:
         f"(from your runs up to {u.long_day(plan.history_until)})",
         "",
     ]
-    rows = [
-        ("Weekly distance", f"at most {u.distance(plan.max_distance_m, units)}"),
-        ("Longest run", f"at most {u.distance(plan.max_long_run_m, units)}"),
-        ("Fast running", f"at most {u.distance(plan.max_fast_m, units)}" if plan.max_fast_m > 0 else "none yet"),
-        ("Hilly runs", "yes" if plan.hills_ok else "not yet"),
-    ]
-    lines += [f"  {k:<16} {v}" for k, v in rows]
+    lines += [f"  {k:<16} {v}" for k, v in plan_rows(plan)]
     lines += ["", "Why:"]
     names = {"max_distance_m": "Distance", "max_long_run_m": "Long run", "max_fast_m": "Fast", "hills_ok": "Hills", "ramp": "Ramp"}
     for r in plan.reasons:

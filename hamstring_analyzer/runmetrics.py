@@ -79,7 +79,7 @@ def median_running_speed(records) -> float:
     s = as_samples(records)
     if g.SPEED not in s or np.isnan(s[g.SPEED]).all():
         return float("nan")
-    speed = judged_speed(records)
+    speed = judged_speed(s)
     w = sample_durations(s)
     return weighted_median(np.where(speed >= RUNNING_SPEED_MIN, speed, np.nan), w)
 
@@ -170,7 +170,7 @@ def late_cadence_drop(records, bin_mps: float = 0.1, min_overlap: float = 0.3) -
         return float("nan"), False
     if g.SPEED not in s or np.isnan(s[g.SPEED]).all():
         return weighted_median(cad[first], w[first]) - weighted_median(cad[last_q], w[last_q]), False
-    bins = np.floor(judged_speed(records, 10.0) / bin_mps)
+    bins = np.floor(judged_speed(s, 10.0) / bin_mps)
     ref = np.full(len(s), np.nan)
     for b in np.unique(bins[last_q & np.isfinite(bins)]):
         in_first = first & (bins == b) & np.isfinite(cad)
@@ -219,7 +219,7 @@ def step_length_m(records) -> float:
         return weighted_median(sl[sel], w[sel])
     if g.SPEED not in s or g.CADENCE not in s or not run.any():
         return float("nan")
-    speed = judged_speed(records, 10.0)
+    speed = judged_speed(s, 10.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         sl = speed / (s[g.CADENCE] / 60.0)
     ok = run & (speed >= RUNNING_SPEED_MIN)

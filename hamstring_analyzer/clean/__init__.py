@@ -222,7 +222,8 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
             rec = rec.with_columns(**{g.LATITUDE: np.where(dropped_fix, np.nan, lat), g.LONGITUDE: np.where(dropped_fix, np.nan, lon)})
     if steps_all is None and rec.count(g.DISTANCE) >= 2:
         d = rec[g.DISTANCE]
-        d = np.where(np.isnan(ffill(d)), d[np.isfinite(d)][0], ffill(d))  # the counter starts at its first value
+        filled = ffill(d)
+        d = np.where(np.isnan(filled), d[np.isfinite(d)][0], filled)  # the counter starts at its first value
         steps_all = steps_split = np.diff(d, prepend=d[0]).clip(0.0)
         bad = steps_all > max_speed * np.maximum(np.diff(t, prepend=t[0]), 1.0) + POSITION_SLACK_M
         steps_kept = steps_clean = np.where(bad, 0.0, steps_all)

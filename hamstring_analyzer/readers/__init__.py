@@ -135,8 +135,9 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
         A valid file that holds no activity (settings, wellness, routes).
     """
     name = os.fspath(source)
-    if data is None and _streamed_path(name):
-        data = Opener(_streamed_path(name), name)
+    streamed = _streamed_path(name) if data is None else None
+    if streamed:
+        data = Opener(streamed, name)
     if data is None:
         try:
             with open_regular(name) as fh:

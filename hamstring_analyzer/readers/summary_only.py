@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from ..activity import Activity, empty_laps
+from ..activity import Activity, Samples
 from ..errors import ParseError
 
 #: An activity list larger than this is refused [bytes]: ten years of daily activities
@@ -18,10 +18,6 @@ MAX_INDEX_ROWS = 30000
 #: A single activity longer than this, or farther, is a typing error (a week-long "run") [s], [m].
 MAX_SUMMARY_ELAPSED_S = 7 * 86400.0
 MAX_SUMMARY_DISTANCE_M = 1_000_000.0
-
-
-def empty_records() -> pd.DataFrame:
-    return pd.DataFrame(index=pd.DatetimeIndex([], tz="UTC", name="time"))
 
 
 def finite(x) -> float | None:
@@ -66,8 +62,8 @@ def summary_activity(
     if moving is None or (elapsed is not None and moving > elapsed):
         moving = elapsed
     return Activity(
-        records=empty_records(),
-        laps=empty_laps(),
+        records=Samples.empty(),
+        laps=[],
         source=source,
         format=fmt,
         sport=sport,

@@ -103,6 +103,14 @@ def longest_before(runs: pd.DataFrame, day: dt.date, window_days: int) -> tuple[
     return float(metres[i]), prior["local_date"].iloc[i]
 
 
+def longest_per_window(runs: pd.DataFrame, window_days: int) -> dict:
+    """For each day with a run: the longest run [m] of the ``window_days`` days before it (NaN when none), in one pass."""
+    day_max = runs.groupby("local_date")["distance_m"].max()
+    daily = pd.Series(day_max.to_numpy(), index=pd.to_datetime(day_max.index)).asfreq("D")
+    before = daily.rolling(window_days, min_periods=1).max().shift(1)
+    return dict(zip(before.index.date, before.to_numpy()))
+
+
 @rule(
     "single_run_spike",
     title="One run much longer than before",
@@ -137,17 +145,19 @@ def single_run_spike(ctx: Context) -> list[Flag]:
     if runs.empty:
         return flags
     first = min(runs["local_date"])
+    prior = longest_per_window(runs, c.window_days)
     for run in runs.itertuples():
         if (run.local_date - first).days < c.window_days:
             continue  # the history does not cover the month before: its longest run is not known
         if run.local_date in returns:
             continue  # the first run (or runs, that day) after a layoff: layoff_return's to judge
-        longest, when = longest_before(runs, run.local_date, c.window_days)
+        longest = prior[run.local_date]
         if not math.isfinite(longest) or longest <= 0 or run.distance_m <= 0:
             continue
         pct = (run.distance_m / longest - 1.0) * 100.0
         if pct <= c.warn_pct + 1e-9:  # "above": exactly +10% (10.5 -> 11.55 km) is not flagged, whatever the float rounding
             continue
+        longest, when = longest_before(runs, run.local_date, c.window_days)  # its date, for the flagged runs only
         severity = "alert" if pct > c.alert_pct else "warning"
         facts = {"distance_m": run.distance_m, "longest_m": longest, "longest_date": when, "window_days": c.window_days, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct}
         flags.append(Flag("single_run_spike", severity, run.week_start, run.local_date, run.id, pct, c.warn_pct, "%", facts=facts))

@@ -157,7 +157,7 @@ class StoredActivity(Activity):
 
     @records.setter
     def records(self, value):
-        self.__dict__["_records"] = value
+        self._set_records(value)
 
     def _set_records(self, value) -> None:  # a copy made with samples in hand holds them
         from ..activity import Samples
