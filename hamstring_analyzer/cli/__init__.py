@@ -2,14 +2,17 @@
 
 Each command opens its inputs, calls one library function, and turns the
 library's own errors into a one-line message and exit code 1, never a traceback.
+The package's modules import only downwards (`common`, then the command
+modules, then this one), so there is no import cycle.
 """
 
 from __future__ import annotations
 
 import click
 
-from . import __version__, commands
-from .commands import friendly_errors  # noqa: F401  (its home before the subcommands moved out)
+from .. import __version__
+from . import runner
+from .common import friendly_errors  # noqa: F401  (part of the CLI's surface: tests and plugins wrap commands with it)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +25,5 @@ def main():
     """
 
 
-for _command in commands.COMMANDS:
+for _command in runner.COMMANDS:
     main.add_command(_command)
