@@ -40,9 +40,12 @@ def climb_m(altitude, hysteresis_m: float = DEFAULT_HYSTERESIS_M, smooth_samples
         return float("nan")
     if smooth_samples > 1 and len(values) >= smooth_samples:
         values = centred_median(values, smooth_samples)
-    # Consecutive equal samples change nothing; dropping them speeds up the loop.
-    keep = np.concatenate([[True], np.diff(values) != 0])
-    values = values[keep]
+    # Consecutive equal samples change nothing, and neither do the samples inside a rise or a
+    # fall: the hysteresis walk reaches the same state at the turning points alone.
+    values = values[np.concatenate([[True], np.diff(values) != 0])]
+    if len(values) > 2:
+        d = np.diff(values)
+        values = values[np.concatenate([[True], d[:-1] * d[1:] < 0, [True]])]
     return _zigzag_gain(values.tolist(), hysteresis_m)
 
 
@@ -54,7 +57,7 @@ def centred_median(values: np.ndarray, width: int) -> np.ndarray:
     if n >= width:
         windows = np.lib.stride_tricks.sliding_window_view(values, width)
         if width % 2:  # no NaN here: the middle of each sorted window is its median
-            out[half : n - (width - 1 - half)] = np.sort(windows, axis=1)[:, half]
+            out[half : n - (width - 1 - half)] = np.partition(windows, half, axis=1)[:, half]
         else:
             out[half : n - (width - 1 - half)] = np.median(windows, axis=1)
     for i in list(range(min(half, n))) + list(range(max(n - (width - 1 - half), half), n)):

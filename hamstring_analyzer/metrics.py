@@ -42,6 +42,9 @@ def weighted_median(values, weights) -> float:
     if not ok.any():
         return float("nan")
     v, w = v[ok], w[ok]
+    if w[0] == 1.0 and (w == 1.0).all():  # one-second samples: the rank is known, no sort needed
+        k = (len(v) + 1) // 2 - 1  # the first i with i + 1 >= n / 2, as the weighted search below finds it
+        return float(np.partition(v, k)[k])
     order = np.argsort(v, kind="stable")
     v, w = v[order], w[order]
     cum = np.cumsum(w)

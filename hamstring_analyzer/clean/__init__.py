@@ -428,7 +428,7 @@ def _run_span(t: np.ndarray, active: np.ndarray, running: np.ndarray) -> tuple[n
         apart = max(starts[p] - ends[main], starts[main] - ends[p])
         if (apart <= NEAR_PIECE_S and active_s[p] > 0) or (apart <= MAX_PIECE_DISTANCE_S and active_s[p] >= MIN_PIECE_RUNNING_S):
             kept.add(p)
-    keep = np.isin(piece, sorted(kept))
+    keep = np.ones(len(t), dtype=bool) if len(kept) == len(active_s) else np.isin(piece, sorted(kept))
     dropped_pieces = len(active_s) - len(kept)
     if dropped_pieces:
         notes.append(f"{dropped_pieces} piece{'s' if dropped_pieces > 1 else ''} of recording without running, after long gaps, cut")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..readers.track import haversine_m
+from ..readers.track import haversine_m, steps_m
 
 #: A receiver's usual position error allowed on top of the speed bound [m].
 POSITION_SLACK_M = 20.0
@@ -53,12 +53,14 @@ def accepted_fixes(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, max_speed_mp
     relocated = np.zeros(n, dtype=bool)
     if len(idx) == 0:
         return keep, relocated
-    keep[idx], relocated[idx] = _forward_pass(t[idx], lat[idx], lon[idx], max_speed_mps)
+    keep[idx], relocated[idx], steps = _forward_pass(t[idx], lat[idx], lon[idx], max_speed_mps)
     for _ in range(3):  # a removed spike can reveal the next one
         k = np.nonzero(keep)[0]
         if len(k) < 3:
             break
-        spikes = _spikes(t[k], lat[k], lon[k], max_speed_mps)
+        known = steps[1:] if steps is not None and len(k) == len(idx) else None  # every fix kept: the same steps
+        spikes = _spikes(t[k], lat[k], lon[k], max_speed_mps, known)
+        steps = None
         if not spikes.any():
             break
         keep[k[spikes]] = False
@@ -69,16 +71,17 @@ def _reachable(dist_m: float, dt_s: float, max_speed_mps: float) -> bool:
     return dist_m <= max_speed_mps * max(dt_s, 1.0) + POSITION_SLACK_M
 
 
-def _forward_pass(t, lat, lon, max_speed_mps) -> tuple[np.ndarray, np.ndarray]:
+def _forward_pass(t, lat, lon, max_speed_mps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(kept, relocated, the step to each fix from the one before [m])."""
     n = len(t)
     keep = np.zeros(n, dtype=bool)
     relocated = np.zeros(n, dtype=bool)
     step = np.zeros(n)
-    step[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    step[1:] = steps_m(lat, lon)
     bound = max_speed_mps * np.maximum(np.diff(t, prepend=t[0]), 1.0) + POSITION_SLACK_M
     if (step <= bound).all():  # a clean track (most watch files): nothing to walk through
         keep[:] = True
-        return keep, relocated
+        return keep, relocated, step
     keep[0] = True
     anchor = 0
     stretch = [0]  # fixes accepted since the start or the last relocation
@@ -111,14 +114,15 @@ def _forward_pass(t, lat, lon, max_speed_mps) -> tuple[np.ndarray, np.ndarray]:
             anchor = pending[-1]
             stretch = list(pending)
             pending.clear()
-    return keep, relocated
+    return keep, relocated, step
 
 
-def _spikes(t, lat, lon, max_speed_mps) -> np.ndarray:
-    """Single out-and-back points among kept fixes."""
-    steps = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+def _spikes(t, lat, lon, max_speed_mps, steps=None) -> np.ndarray:
+    """Single out-and-back points among kept fixes (``steps``: between consecutive fixes, when known)."""
+    if steps is None:
+        steps = steps_m(lat, lon)
     a, b = steps[:-1], steps[1:]  # to each fix from the one before, and on to the next
-    c = haversine_m(lat[:-2], lon[:-2], lat[2:], lon[2:])
+    c = steps_m(lat, lon, 2)
     dt = np.maximum(t[2:] - t[:-2], 1.0)
     detour = a + b - c
     # Out and back: far from both neighbours, which sit close together, at a speed no runner holds.
@@ -174,7 +178,7 @@ def jitter_mask(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarra
     if len(k) < 3:
         return out
     tk, la, lo_ = t[k], lat[k], lon[k]
-    step = np.concatenate([[0.0], haversine_m(la[:-1], lo_[:-1], la[1:], lo_[1:])])
+    step = np.concatenate([[0.0], steps_m(la, lo_)])
     cum = np.cumsum(step)
     a = np.searchsorted(tk, tk - window_s / 2, side="left")
     b = np.searchsorted(tk, tk + window_s / 2, side="right") - 1

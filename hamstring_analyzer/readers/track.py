@@ -27,11 +27,27 @@ def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def steps_m(lat: np.ndarray, lon: np.ndarray, gap: int = 1) -> np.ndarray:
+    """Great-circle distance [m] from each position to the one ``gap`` places on.
+
+    The same numbers as `haversine_m` on the shifted arrays, with each
+    latitude's radians and cosine computed once instead of twice.
+    """
+    if len(lat) <= gap:
+        return np.empty(0)
+    r = np.radians(lat)
+    c = np.cos(r)
+    dphi = r[gap:] - r[:-gap]
+    dlmb = np.radians(np.asarray(lon[gap:]) - np.asarray(lon[:-gap]))
+    a = np.sin(dphi / 2) ** 2 + c[:-gap] * c[gap:] * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
 def cumulative_distance(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Cumulative distance along positions [m]; gaps without a fix add nothing."""
     step = np.zeros(len(lat))
     if len(lat) > 1:
-        step[1:] = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+        step[1:] = steps_m(lat, lon)
     step = np.nan_to_num(step, nan=0.0)
     return np.cumsum(step)
 
@@ -62,15 +78,19 @@ def speed_from_distance(times_s: np.ndarray, distance_m: np.ndarray, window_s: f
     d = fill_inside(np.asarray(distance_m, dtype="float64"))
     t = np.asarray(times_s, dtype="float64")
     # Split into pause-free stretches so that no window spans a pause.
-    stretch = np.concatenate([[0], np.cumsum(np.diff(t) > PAUSE_GAP_S)])
-    key = stretch * 1e12 + t  # orderable: stretches never mix
+    pauses = np.diff(t) > PAUSE_GAP_S
+    paused = bool(pauses.any())
     idx = np.arange(n)
+    if paused:
+        stretch = np.concatenate([[0], np.cumsum(pauses)])
+        key = stretch * 1e12 + t  # orderable: stretches never mix
+    else:
+        key = t
     lo = np.minimum(np.searchsorted(key, key - window_s / 2, side="left"), idx - 1).clip(0)
     hi = np.maximum(np.searchsorted(key, key + window_s / 2, side="right") - 1, idx + 1).clip(max=n - 1)
-    same_lo = stretch[lo] == stretch
-    same_hi = stretch[hi] == stretch
-    lo = np.where(same_lo, lo, idx)
-    hi = np.where(same_hi, hi, idx)
+    if paused:
+        lo = np.where(stretch[lo] == stretch, lo, idx)
+        hi = np.where(stretch[hi] == stretch, hi, idx)
     dt = t[hi] - t[lo]
     with np.errstate(invalid="ignore", divide="ignore"):
         v = (d[hi] - d[lo]) / dt
