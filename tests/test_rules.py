@@ -503,7 +503,19 @@ def test_flag_values_are_finite(sample_analysis):
 
 
 def test_sample_story_rests_on_clean_data(sample_analysis):
-    assert not [f for f in sample_analysis.flags if f.doubtful or f.doubt]
+    """No run of the story is suspect; only the spike measured on the treadmill says its distance is an estimate."""
+    doubtful = [(f.rule, f.date.isoformat(), f.doubt) for f in sample_analysis.flags if f.doubtful or f.doubt]
+    assert doubtful == [("single_run_spike", "2026-07-23", "on a treadmill, the distance is the watch's estimate")]
+
+
+def test_single_run_spike_on_a_treadmill_stands_with_its_doubt_said():
+    rows = steady_weeks(6, 30.0)
+    (f,) = spike_flags(rows + [run(43, 11.6, indoor=True, sub_sport="treadmill")])
+    assert (f.severity, f.doubtful, f.doubt) == ("warning", True, "on a treadmill, the distance is the watch's estimate")
+    (f,) = spike_flags(rows + [run(43, 11.6)])
+    assert (f.doubtful, f.doubt) == (False, None)
+    (f,) = spike_flags(rows + [run(43, 11.6, indoor=np.nan)])  # unknown (a summary without the field): no doubt invented
+    assert (f.doubtful, f.doubt) == (False, None)
 
 
 def test_weekly_jump_after_a_break_is_not_called_a_return_to_usual():

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from ..weekly import week_start
@@ -111,6 +112,10 @@ def longest_per_window(runs: pd.DataFrame, window_days: int) -> dict:
     return dict(zip(before.index.date, before.to_numpy()))
 
 
+#: Why a spike measured on a treadmill run is doubtful.
+TREADMILL_DOUBT = "on a treadmill, the distance is the watch's estimate"
+
+
 @rule(
     "single_run_spike",
     title="One run much longer than before",
@@ -160,7 +165,13 @@ def single_run_spike(ctx: Context) -> list[Flag]:
         longest, when = longest_before(runs, run.local_date, c.window_days)  # its date, for the flagged runs only
         severity = "alert" if pct > c.alert_pct else "warning"
         facts = {"distance_m": run.distance_m, "longest_m": longest, "longest_date": when, "window_days": c.window_days, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct}
-        flags.append(Flag("single_run_spike", severity, run.week_start, run.local_date, run.id, pct, c.warn_pct, "%", facts=facts))
+        # A treadmill's distance is the watch's estimate (arm swing or a foot pod): a spike
+        # measured on it stands, with the doubt said.
+        on_treadmill = isinstance(getattr(run, "indoor", None), (bool, np.bool_)) and bool(run.indoor)
+        doubt = TREADMILL_DOUBT if on_treadmill else None
+        flags.append(
+            Flag("single_run_spike", severity, run.week_start, run.local_date, run.id, pct, c.warn_pct, "%", doubtful=on_treadmill, doubt=doubt, facts=facts)
+        )
     return flags
 
 
