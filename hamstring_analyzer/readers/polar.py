@@ -63,18 +63,7 @@ def _duration_s(value) -> float | None:
 
 
 def _sport(text) -> tuple[str | None, str | None]:
-    key = str(text or "").strip().lower().replace("-", "_")
-    if key in ("running", "road_running", "jogging"):
-        return "running", None
-    if key in ("trail_running", "trailrunning"):
-        return "running", "trail"
-    if key in ("treadmill_running", "treadmill"):
-        return "running", "treadmill"
-    if key in ("track_and_field_running", "track_running"):
-        return "running", "track"
-    if "run" in key:
-        return "running", None
-    sport, sub = sport_from_text(key)
+    sport, sub = sport_from_text(str(text or ""))
     return (sport, sub) if sport else ("other", None)
 
 

@@ -1,4 +1,7 @@
-"""Sport names from GPX and TCX files, mapped onto the FIT profile's names."""
+"""Sport names from GPX and TCX files and the platforms' exports, mapped onto the FIT profile's names.
+
+One table for every reader: spaces and hyphens are read as underscores.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,18 @@ _ALIASES = {
     "running": ("running", None),
     "run": ("running", None),
     "jogging": ("running", None),
-    "trail running": ("running", "trail"),
+    "road_running": ("running", None),
     "trail_running": ("running", "trail"),
     "trailrunning": ("running", "trail"),
-    "treadmill running": ("running", "treadmill"),
+    "trail_run": ("running", "trail"),
+    "trailrun": ("running", "trail"),
     "treadmill_running": ("running", "treadmill"),
     "treadmill": ("running", "treadmill"),
+    "indoor_running": ("running", "treadmill"),
+    "virtual_run": ("running", "virtual_activity"),
     "virtualrun": ("running", "virtual_activity"),
-    "track running": ("running", "track"),
+    "track_running": ("running", "track"),
+    "track_and_field_running": ("running", "track"),
     "cycling": ("cycling", None),
     "biking": ("cycling", None),
     "bike": ("cycling", None),
@@ -34,15 +41,13 @@ _STRAVA_CODES = {"1": ("cycling", None), "9": ("running", None), "10": ("walking
 
 
 def sport_from_text(text: str | None) -> tuple[str | None, str | None]:
-    """(sport, sub_sport) from a GPX ``<type>`` or a TCX ``Sport`` attribute; (None, None) when unknown."""
+    """(sport, sub_sport) from a GPX ``<type>``, a TCX ``Sport``, a Polar or Strava type; (None, None) when unknown."""
     if not text:
         return None, None
     key = text.strip().lower()
     if key in _STRAVA_CODES:
         return _STRAVA_CODES[key]
-    if key in _ALIASES:
-        return _ALIASES[key]
-    key = key.replace(" ", "_")
+    key = "_".join(key.replace("-", " ").split())
     if key in _ALIASES:
         return _ALIASES[key]
     if "run" in key:

@@ -95,11 +95,6 @@ def strava_type(text: str | None) -> tuple[str | None, str | None]:
         return LOCAL_RUN_TYPES[key]
     if any(w in key.replace(" ", "") for w in _NOT_RUN_WORDS):
         return "other", None
-    squeezed = key.replace(" ", "")
-    if squeezed in ("trailrun", "trailrunning"):
-        return "running", "trail"
-    if squeezed == "virtualrun":
-        return "running", "virtual_activity"
     sport, sub = sport_from_text(text)
     return (sport, sub) if sport else ("other", None)
 

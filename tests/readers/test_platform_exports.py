@@ -231,3 +231,26 @@ def test_apple_health_cut_short_keeps_the_workouts_before_the_cut(tmp_path, appl
     (tmp_path / "export.xml").write_bytes(data[: data.index(b"</Workout>") - 5])
     with pytest.raises(ParseError, match="cut short"):
         read_activities(tmp_path / "export.xml")
+
+
+@pytest.mark.parametrize(
+    "read, name, expected",
+    [
+        ("polar", "TRAIL_RUNNING", ("running", "trail")),
+        ("polar", "TRACK_AND_FIELD_RUNNING", ("running", "track")),
+        ("polar", "INDOOR_RUNNING", ("running", "treadmill")),
+        ("polar", "CYCLING", ("cycling", None)),
+        ("polar", "YOGA", ("other", None)),
+        ("strava", "Trail Run", ("running", "trail")),
+        ("strava", "TrailRun", ("running", "trail")),
+        ("strava", "Virtual Run", ("running", "virtual_activity")),
+        ("strava", "Swim", ("other", None)),
+        ("gpx", "trail-running", ("running", "trail")),
+    ],
+)
+def test_every_reader_names_sports_from_one_table(read, name, expected):
+    from hamstring_analyzer.readers.polar import _sport
+    from hamstring_analyzer.readers.sports import sport_from_text
+    from hamstring_analyzer.readers.strava_csv import strava_type
+
+    assert {"polar": _sport, "strava": strava_type, "gpx": sport_from_text}[read](name) == expected
