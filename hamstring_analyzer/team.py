@@ -473,9 +473,11 @@ def _fast(row: TeamRow) -> str:
 
 def triage_text(team: Team, width: int = 80) -> str:
     """The triage as a terminal table that fits ``width`` columns (80 by default)."""
+    import textwrap
+
     end = team.week_start + dt.timedelta(days=6)
-    lines = [f"Week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
-             f"{team.analysed} of {len(team.rows)} athletes analysed, most in need of a look first."]  # fmt: skip
+    lines = textwrap.wrap(f"Week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
+                          f"{team.analysed} of {len(team.rows)} athletes analysed, most in need of a look first.", width)  # fmt: skip
     head = f"{'Athlete':<16} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
     lines += ["", head]
     for r in team.rows:
@@ -493,7 +495,7 @@ def triage_text(team: Team, width: int = 80) -> str:
         if len(note) > room:
             note = note[: room - 1] + "…"
         lines.append(start + note)
-    lines += ["", "A W I: alerts, warnings and info this week (flags are worth a look, not a diagnosis)."]
+    lines += ["", *textwrap.wrap("A W I: alerts, warnings and info this week (flags are worth a look, not a diagnosis).", width)]
     return "\n".join(lines)
 
 

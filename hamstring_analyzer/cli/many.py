@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import click
 
 from ..glossary import DISCLAIMER
@@ -39,7 +41,7 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
             result.write_json(json_path)
     click.echo(triage_text(result))
     click.echo("")
-    click.echo(DISCLAIMER)
+    click.echo(textwrap.fill(DISCLAIMER, width=80))
     click.echo(f"Wrote {page}" + (f" and {json_path}" if json_path else ""))
     if not result.analysed:
         raise click.ClickException(f"{root}: no athlete could be analysed")
