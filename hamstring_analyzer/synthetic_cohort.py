@@ -54,11 +54,11 @@ def athlete_days(index: int, start: dt.date, weeks: int, seed: int = 0) -> Plann
     plans = {}
     if weeks >= 10:
         if rng.random() < 0.6:
-            plans[int(rng.integers(6, max(7, weeks // 2)))] = "weekly_jump"
+            plans[int(rng.integers(4, weeks - 2))] = "weekly_jump"
         if rng.random() < 0.5:
-            plans[int(rng.integers(max(8, weeks // 2), max(9, weeks - 3)))] = "layoff"
+            plans[int(rng.integers(weeks // 3, weeks - 2))] = "layoff"
         if rng.random() < 0.5:
-            plans.setdefault(int(rng.integers(6, max(7, weeks - 2))), "long_run_spike")
+            plans.setdefault(int(rng.integers(5, weeks - 1)), "long_run_spike")
     days: list[tuple[dt.date, float, float]] = []
     skip_until: dt.date | None = None
     for w in range(weeks):

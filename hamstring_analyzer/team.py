@@ -284,6 +284,8 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     if not export.runs:
         first = f"; {export.errors[0]['source']}: {export.errors[0]['error']}" if export.errors else ""
         raise HamstringAnalyzerError(f"{athlete.path.name}: no runs found ({len(export.skipped)} skipped, {len(export.errors)} unreadable{first})")
+    # All the runs, also those after the week: a flag dated in the week can rest on the days after it
+    # (layoff_return's first 7 days back), and the triage is of the week, not of what was known on its Sunday.
     result = analyze(export, config, symptoms=symptoms)
     runs = result.runs
     row.last_run = max(runs["local_date"]).isoformat()
@@ -489,7 +491,7 @@ def triage_text(team: Team, width: int = 80) -> str:
             f = r.flags
             start = f"{name:<16} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {f['alert']:>2} {f['warning']:>2} {f['info']:>2}  "
             parts = [r.data_quality if r.data_quality != "ok" else "", f"symptoms {r.symptom_trend}" if r.symptom_trend else ""]
-            parts.append("no runs this week" if not r.runs else ", ".join(rule for _, rule in r.flag_rules[:2]))
+            parts.append("no runs this week" if not r.runs else ", ".join(list(dict.fromkeys(rule for _, rule in r.flag_rules))[:2]))
             note = ", ".join(x for x in parts if x)
         room = width - len(start)
         if len(note) > room:
@@ -510,7 +512,7 @@ th,td{padding:.4rem .55rem;text-align:right;border-bottom:1px solid #eee;white-s
 th{background:#fafafa;font-weight:600;position:sticky;top:0}
 th:first-child,td:first-child{text-align:left;position:sticky;left:0;background:#fff}
 th:first-child{background:#fafafa}
-td.note{text-align:left;white-space:normal;min-width:12rem;color:#444}
+td.note{text-align:left;white-space:normal;min-width:12rem;color:#444}th.note{text-align:left}
 .sev{display:inline-block;min-width:1.6rem;text-align:center;font-size:.8rem;font-weight:700;padding:.05rem .35rem;border-radius:4px;color:#fff}
 .sev-alert{background:#c0392b}.sev-warning{background:#d98a1c}.sev-info{background:#7f8c99}.sev-none{background:#e9ecef;color:#999}
 tr.error td{background:#fff5f5}tr.error td:first-child{background:#fff5f5}
@@ -531,27 +533,28 @@ def render_team_page(team: Team) -> str:
         name = escape(r.athlete)
         cell = f"<a href='{escape(r.report)}'>{name}</a>" if r.report else name
         if r.error:
-            body.append(f"<tr class='error'><td>{cell}</td><td colspan='6' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
+            body.append(f"<tr class='error'><td>{cell}</td><td colspan='7' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
             continue
         badges = "".join(
             f"<td><span class='sev sev-{s if r.flags[s] else 'none'}' title='{s}'>{r.flags[s]}</span></td>" for s in SEVERITY_ORDER
         )
         notes = []
         if r.flag_rules:
-            notes.append("<span class='rules'>" + escape(", ".join(rule for _, rule in r.flag_rules)) + "</span>")
+            notes.append("<span class='rules'>" + escape(", ".join(dict.fromkeys(rule for _, rule in r.flag_rules))) + "</span>")
         if r.symptom_trend:
             notes.append(f"Symptoms: {escape(r.symptom_trend)}")
         notes.append(f"Data: {escape(r.data_quality)}")
         if not r.runs:
-            notes.append(f"<span class='muted'>No runs this week; last run {escape(r.last_run or '?')}</span>")
+            before = f"; last run {r.last_run}" if r.last_run and r.last_run < team.week_start.isoformat() else ""
+            notes.append(f"<span class='muted'>No runs this week{escape(before)}</span>")
         if r.report_week and r.report_week != team.week_start.isoformat():
             notes.append(f"<span class='muted'>Report: week of {escape(r.report_week)}</span>")
         body.append(
-            f"<tr><td>{cell}</td><td>{escape(_distance(r))}</td><td>{escape(_change(r))}</td><td>{escape(_fast(r))}</td>"
-            f"{badges}<td class='note'>{'<br>'.join(notes)}</td></tr>"
+            f"<tr><td>{cell}</td>{badges}<td>{escape(_distance(r))}</td><td>{escape(_change(r))}</td><td>{escape(_fast(r))}</td>"
+            f"<td class='note'>{'<br>'.join(notes)}</td></tr>"
         )
-    head = ("<tr><th>Athlete</th><th>Distance</th><th>Change</th><th>Fast</th><th title='alerts'>Alerts</th>"
-            "<th title='warnings'>Warn.</th><th title='info'>Info</th><th class='note'>Symptoms, data, rules</th></tr>")  # fmt: skip
+    head = ("<tr><th>Athlete</th><th title='alerts'>Alerts</th><th title='warnings'>Warn.</th><th title='info'>Info</th>"
+            "<th>Distance</th><th>Change</th><th>Fast</th><th class='note'>Rules, symptoms, data</th></tr>")  # fmt: skip
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -568,6 +571,7 @@ def render_team_page(team: Team) -> str:
 <p class="muted">Distance in each athlete's own units. Change: against their week before. Fast: the share of the week run at or near threshold pace.
 Alerts, warnings, info: this week's flags. Click a name for the athlete's weekly report.</p>
 <p class="muted">Made by hamstring-analyzer {escape(__version__)}.</p>
+<script>document.body.setAttribute('data-page-fits', document.documentElement.scrollWidth <= window.innerWidth ? 'yes' : 'no')</script>
 </body></html>
 """
 

@@ -41,6 +41,8 @@ def team_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("team")
     athletes = cohort_athletes(3, weeks=10, start=dt.date(2026, 5, 4), seed=1)
     write_folder_cohort(root, athletes, sample_every_s=30)
+    for fit in (root / "athlete-0").glob("2026-07-*.fit"):  # athlete-0 stopped before the team's week
+        fit.unlink()
     (root / "broken").mkdir()
     (root / "broken" / "run.fit").write_bytes(b"not a fit file at all")
     (root / "roster.toml").write_text(ROSTER, encoding="utf-8")
@@ -80,7 +82,7 @@ def test_team_reports_the_good_athletes_and_lists_the_broken_ones_with_their_rea
     assert doc["week_start"] == WEEK.isoformat()
     assert rows["broken"]["error"].startswith("broken: no runs found (0 skipped, 1 unreadable; run.fit: ")
     assert "weekly_mileage_jump.warn_pct: expected a number" in rows["Dan"]["error"]
-    assert rows["Bea Moreno"]["runs"] > 0 and rows["athlete-0"]["runs"] == 0  # athlete-0's planted break
+    assert rows["Bea Moreno"]["runs"] > 0 and rows["athlete-0"]["runs"] == 0  # athlete-0 stopped running before it
     for name in ("Bea Moreno", "athlete-0"):
         assert rows[name]["error"] is None
         assert rows[name]["report"] == f"{name.replace(' ', '-')}/week-{rows[name]['report_week']}.html"
@@ -172,3 +174,21 @@ def test_symptom_trend_words():
     assert symptom_trend([entry("2026-07-07", 3)], week) == "new 3/10"
     assert symptom_trend([entry("2026-06-30", 4), entry("2026-07-07", 3)], week) == "better 4->3/10"
     assert symptom_trend([entry("2026-06-30", 4)], week) == "none logged (was 4/10)"
+
+
+def test_team_page_fits_a_phone_in_headless_chromium(team_run, tmp_path):
+    """At 375 px the page itself does not scroll sideways (the table scrolls inside its box)."""
+    import os
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not chromium:
+        if os.environ.get("HAMSTRING_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("HAMSTRING_REQUIRE_CHROMIUM=1 but no chromium on PATH")
+        pytest.skip("Chromium is not installed (.ci/run installs it)")
+    _, out, _ = team_run
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([chromium, *flags, "--window-size=375,800", "--dump-dom", (out / "index.html").resolve().as_uri()],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert 'data-page-fits="yes"' in dom.stdout, dom.stderr[-2000:]
