@@ -184,16 +184,15 @@ def athlete_files(root: Path) -> list[tuple[str, int]]:
 
 
 def _source_data(src):
-    """(data, base key) of a listed source, as `export.load_runs` reads it."""
-    from .export import stream_key
+    """A listed source's bytes (or its `Opener`, for a streamed file), as `export.load_runs` reads them."""
     from .readers import open_regular
 
     if src.stream is not None:
-        return src.stream, None
+        return src.stream
     if src.data is not None:
-        return src.data, None
+        return src.data
     with open_regular(src.path) as fh:
-        return fh.read(), None
+        return fh.read()
 
 
 def _store_one(store, label: str, data, hint, stats: dict):
@@ -237,7 +236,7 @@ def decode_batch(batch: list[tuple[str, str, list[str]]]) -> dict:
             # load_runs's first pass: the activity lists, whose sport for each file is part of its key
             labels, results = [], {}
             for src in find_sources(root, [], select=is_index_name):
-                data, _ = _source_data(src)
+                data = _source_data(src)
                 results[len(labels)] = _store_one(store, src.label, data, None, stats) or ("failed", "")
                 labels.append(src.label)
             hints = _sport_hints(labels, results)
@@ -251,7 +250,7 @@ def decode_batch(batch: list[tuple[str, str, list[str]]]) -> dict:
                         continue
                     stats["files"] += 1
                     try:
-                        data, _ = _source_data(src)
+                        data = _source_data(src)
                     except OSError:
                         continue  # the analysis reports it
                     _store_one(store, label, data, hints.get(label.lower()), stats)
@@ -518,7 +517,7 @@ def run_cohort(
         if client is not None:
             summary.dashboard = client.dashboard_link
             summary.workers = len(client.scheduler_info()["workers"])
-            say(f"Dask dashboard: {summary.dashboard} ({summary.workers} workers)")
+            say(f"Dask dashboard: {summary.dashboard} ({summary.workers} workers)" + _dashboard_note(own_client is not None))
         batches = decode_batches(entries, athletes, stores, summary.workers or 1)
         summary.decode["batches"] = len(batches)
         t = time.perf_counter()
@@ -559,6 +558,15 @@ def run_cohort(
                 cluster.close()
     summary.errors.sort()
     return summary
+
+
+def _dashboard_note(local: bool) -> str:
+    """Why a local cluster's dashboard link would show nothing: Dask serves it with bokeh."""
+    import importlib.util
+
+    if local and importlib.util.find_spec("bokeh") is None:
+        return f"; the page needs bokeh: {INSTALL_HINT}"
+    return ""
 
 
 def _run_decode(client, batches: list, say) -> list[dict]:

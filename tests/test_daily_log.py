@@ -136,3 +136,11 @@ def test_any_bytes_are_read_or_refused_with_a_parse_error(data):
         assert str(exc).startswith("daily_log.csv: ")
     else:
         assert runs and all(r.distance_m is not None and r.distance_m > 0 for r in runs)
+
+
+def test_rows_of_the_wrong_width_are_reported_on_their_own_line(tmp_path):
+    text = 'date,distance,duration,note\n2020-05-01,5,25,"two\nlines"\n2020-05-02,5,25\n2020-05-03,6,30,ok\n'
+    (tmp_path / "log.csv").write_text(text, encoding="utf-8")
+    log = read_daily_log_table(tmp_path / "log.csv")
+    assert log.problems == [{"line": 4, "athlete": None, "reason": "3 cells where the header has 4"}]
+    assert log.days["line"].tolist() == [2, 5] and log.days["distance_m"].tolist() == [5000.0, 6000.0]

@@ -174,7 +174,7 @@ def _dates(values: pd.Series) -> pd.Series:
     return parsed.where(ok).dt.normalize()
 
 
-def frame_daily_log(frame: pd.DataFrame, source: str, first_line: int = 2) -> DailyLog:
+def frame_daily_log(frame: pd.DataFrame, source: str, first_line: int = 2, problems: list[dict] | None = None) -> DailyLog:
     """A `DailyLog` from a table with the log's own header (as CSV or Parquet gives it).
 
     Raises
@@ -182,13 +182,17 @@ def frame_daily_log(frame: pd.DataFrame, source: str, first_line: int = 2) -> Da
     ParseError
         No date or distance column.
     """
+    if LINE in frame.columns:
+        line = pd.Series(frame[LINE].to_numpy(), index=frame.index)
+        frame = frame.drop(columns=[LINE])
+    else:
+        line = pd.Series(range(first_line, first_line + len(frame)), index=frame.index)
     header = [str(c) for c in frame.columns]
     try:
         cols = find_columns(header)
     except ValueError as exc:
         raise ParseError(source, f"not a daily training log: {exc}") from None
     names = frame.columns
-    line = pd.Series(range(first_line, first_line + len(frame)), index=frame.index)
     athlete = frame[names[cols["athlete"]]].astype("string").str.strip() if cols["athlete"] is not None else pd.Series("1", index=frame.index, dtype="string")
     athlete = athlete.str.replace(r"\.0$", "", regex=True)  # 7.0 (a float column) is athlete 7
     date = _dates(frame[names[cols["date"]]])
@@ -216,10 +220,10 @@ def frame_daily_log(frame: pd.DataFrame, source: str, first_line: int = 2) -> Da
     mark(speed > MAX_DAY_SPEED_MPS, "faster than the 5,000 m world record over the whole day (a unit or typing error?)")
     bad = reason.notna()
     rest = ~bad & (distance == 0)
-    problems = [
+    problems = sorted(list(problems or []) + [
         {"line": int(ln), "athlete": None if pd.isna(a) else str(a), "reason": str(r)}
         for ln, a, r in zip(line[bad], athlete[bad], reason[bad])
-    ]
+    ], key=lambda p: p["line"])  # fmt: skip
     keep = ~bad & ~rest
     days = pd.DataFrame(
         {
@@ -241,24 +245,48 @@ def frame_daily_log(frame: pd.DataFrame, source: str, first_line: int = 2) -> Da
     return DailyLog(days=days, attributes=attrs.astype("string") if len(attrs.columns) else attrs, problems=problems, rest_days=int(rest.sum()), units=units)
 
 
-def _csv_frame(data: bytes, source: str) -> pd.DataFrame:
+#: The column holding each row's line in the file, when the reader knows it.
+LINE = "\0line"
+
+
+def _csv_frame(data: bytes, source: str) -> tuple[pd.DataFrame, list[dict]]:
+    """The CSV's rows as text cells, each with its line in the file; rows of the wrong width are problems, not dropped."""
+    import csv
+
     if b"\x00" in data[:65536]:
         raise ParseError(source, "the daily log holds binary data, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True,
-                           on_bad_lines="skip", engine="python")  # fmt: skip
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv_error()) as exc:
-        raise ParseError(source, f"the daily log is not readable CSV ({str(exc)[:120]})") from None
-
-
-def csv_error():
-    import csv
-
-    return csv.Error
+        header = next(reader, None)
+        if header is None:
+            raise ParseError(source, "file is empty")
+        rows, lines, problems = [], [], []
+        line = reader.line_num
+        for row in reader:
+            first, line = line + 1, reader.line_num
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                problems.append({"line": first, "athlete": None, "reason": f"{len(row)} cells where the header has {len(header)}"})
+                continue
+            rows.append([c.strip() or None for c in row])
+            lines.append(first)
+    except csv.Error as exc:
+        raise ParseError(source, f"the daily log is not readable CSV (line {reader.line_num}: {exc})") from None
+    names: list[str] = []
+    for h in header:  # a name written twice keeps the first meaning; the second becomes "name.2"
+        h, n = h.strip(), 2
+        base = h
+        while h in names:
+            h, n = f"{base}.{n}", n + 1
+        names.append(h)
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
+    frame[LINE] = lines
+    return frame, problems
 
 
 def read_daily_log_table(path, source: str | None = None) -> DailyLog:
@@ -292,7 +320,8 @@ def read_daily_log_table(path, source: str | None = None) -> DailyLog:
         data = gunzip(data, source, limit=16 * MAX_INDEX_BYTES)
     if not data.strip():
         raise ParseError(source, "file is empty")
-    return frame_daily_log(_csv_frame(data, source), source)
+    frame, problems = _csv_frame(data, source)
+    return frame_daily_log(frame, source, problems=problems)
 
 
 def day_activity(day, source: str, index: int) -> Activity:
@@ -330,7 +359,8 @@ def read_daily_log(data: bytes, source: str) -> list[Activity]:
         raise ParseError(source, f"the daily log is larger than {MAX_INDEX_BYTES // 2**20} MiB; refused (split it with the cohort command)")
     if not data.strip():
         raise ParseError(source, "file is empty")
-    log = frame_daily_log(_csv_frame(data, source), source)
+    frame, problems = _csv_frame(data, source)
+    log = frame_daily_log(frame, source, problems=problems)
     athletes = log.athletes
     if len(athletes) > 1:
         raise ParseError(source, f"a daily log of {len(athletes)} athletes; read it with the cohort command, which splits it by athlete")
