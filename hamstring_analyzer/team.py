@@ -275,9 +275,14 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     from .report import default_week, write_week_report
     from .symptoms import read_log
 
+    from .errors import ConfigError
+
     if athlete.problem:
         raise HamstringAnalyzerError(athlete.problem)
-    config = athlete.config()
+    try:
+        config = athlete.config()
+    except ConfigError as exc:
+        raise ConfigError(f"{ROSTER_NAME}: {exc}" if athlete.config_file is None else str(exc)) from None
     row.units = config.units
     symptoms = read_log(athlete.symptoms) if athlete.symptoms is not None else None
     export = load_runs(athlete.path, workers=1, cache_dir=cache_dir, use_cache=use_cache, timezone=timezone)
