@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
-from . import runner
+from . import many, runner
 from .common import friendly_errors  # noqa: F401  (part of the CLI's surface: tests and plugins wrap commands with it)
 
 
@@ -25,5 +25,5 @@ def main():
     """
 
 
-for _command in runner.COMMANDS:
+for _command in runner.COMMANDS + many.COMMANDS:
     main.add_command(_command)

@@ -107,6 +107,12 @@ def _is_polar(head: bytes, name: str) -> bool:
     return h[:1] == b"{" and b'"exercises"' in h and (b'"startTime"' in h or b'"start-time"' in h)
 
 
+def _is_daily_log(head: bytes, name: str) -> bool:
+    from .daily_log import looks_like_daily_log
+
+    return looks_like_daily_log(head)
+
+
 #: Every format, in the order content sniffing tries them (most specific first).
 READERS: tuple[Reader, ...] = (
     Reader("fit", "FIT", ("*.fit",), _is_fit, ".fit", "read_fit"),
@@ -117,6 +123,7 @@ READERS: tuple[Reader, ...] = (
     Reader("garmin_summary", "Garmin Connect activity summaries", ("*summarizedactivities*.json",), _is_garmin_summary,
            ".garmin_summary", "read_garmin_summary", index=True),  # fmt: skip
     Reader("polar_json", "Polar Flow training session", ("training-session-*.json",), _is_polar, ".polar", "read_polar"),
+    Reader("daily_log", "daily training log", ("daily_log*.csv", "daily-log*.csv"), _is_daily_log, ".daily_log", "read_daily_log"),
 )
 BY_KIND = {r.kind: r for r in READERS}
 

@@ -41,7 +41,7 @@ def outings():
 
 def test_every_format_is_one_registry_line_with_a_name_and_a_content_test():
     kinds = [r.kind for r in registry.READERS]
-    assert kinds == ["fit", "apple_health", "tcx", "gpx", "strava_csv", "garmin_summary", "polar_json"]
+    assert kinds == ["fit", "apple_health", "tcx", "gpx", "strava_csv", "garmin_summary", "polar_json", "daily_log"]  # issue 16: daily logs
     assert registry.reader_for_name("export/activities.csv").kind == "strava_csv"
     assert registry.reader_for_name("DI_CONNECT/DI-Connect-Fitness/a@b.c_0_summarizedActivities.json").kind == "garmin_summary"
     assert registry.reader_for_name("training-session-2019-05-12-263.json").kind == "polar_json"

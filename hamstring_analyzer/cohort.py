@@ -1,0 +1,636 @@
+"""A research cohort on a Dask cluster: the same flags as one runner's, for thousands of athletes.
+
+The work goes to ``dask.distributed`` (a `LocalCluster` of processes, or a
+running scheduler's address): an existing engine, not a scheduler of ours.
+Dask is imported only here, inside `run_cohort`; without it the command
+says ``pip install 'hamstring-analyzer[cohort]'``.
+
+What happens
+------------
+1. **Athletes.** ``ROOT`` is a team root (athlete folders or export
+   archives, optional ``roster.toml``: see `hamstring_analyzer.team`) or a
+   daily training log of many athletes (CSV or Parquet;
+   `readers.daily_log`). A daily log is split by athlete into one small
+   ``daily_log.csv`` each under ``OUT/partitions/<athlete>/`` (rewritten only
+   when its rows changed), so every athlete is a folder like any other, and
+   ``hamstring-analyzer analyze OUT/partitions/<athlete>`` gives exactly that
+   athlete's flags.
+2. **Decode, in batches.** Every athlete's files are listed (names and sizes
+   only) and cut into batches of about `BATCH_FILES` files or `BATCH_BYTES`
+   bytes, across athletes: neither one task per small file nor one per athlete.
+   A batch task reads, hashes and parses its files with the export's own
+   parser (`export.parse_bytes`, the store's `write_samples`) into the run
+   store, skipping every file the store already holds. A batch whose worker
+   dies (a parser crash) is retried file by file; a file that still kills its
+   worker is left to step 3, where the export's crash isolation reports it.
+3. **Analyse.** Each athlete is analysed with the very calls of the
+   ``analyze`` command (`export.load_runs` over the store, then
+   `analysis.analyze`): no rule is implemented twice. Groups of athletes go
+   to each task; a task writes its part of each cohort table.
+
+The run store, partitioned by athlete
+-------------------------------------
+The store (`hamstring_analyzer.store`, layout unchanged) keeps one index of
+every file it holds, read whole by each ingest. One store shared by 10,000
+athletes would make every athlete's analysis read the whole cohort's index,
+so the cohort keeps one store per athlete: ``STORE/<athlete>/store-v1/``
+(``STORE`` is ``OUT/store`` unless ``--store`` says otherwise; every worker
+must reach it, e.g. on a shared file system). Each is an ordinary store, so
+``analyze --cache-dir STORE/<athlete>`` reuses it too.
+
+Cohort tables
+-------------
+``OUT/runs/``, ``OUT/weeks/`` and ``OUT/flags/`` are Parquet datasets (read
+each whole with ``pyarrow.parquet.read_table`` or ``pandas.read_parquet``):
+an ``athlete`` column, then exactly the fields of the analyze JSON's
+``runs``, ``weeks`` and ``flags`` (built by `Analysis.to_dict`).
+``OUT/athletes/`` has one row per athlete: the number of runs, weeks and
+flags by severity, ``error`` (null, or why the athlete could not be
+analysed), ``rules_not_applicable`` (the rules that need samples, for an
+athlete known only from summaries such as a daily log) and the daily log's
+other columns (gender, age group...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import os
+import secrets
+import shutil
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import HamstringAnalyzerError
+
+#: A decode batch holds about this many files, or this many bytes, whichever comes first.
+BATCH_FILES = 400
+BATCH_BYTES = 128 * 1024 * 1024
+#: Analysis tasks per worker (more tasks balance better; fewer cost less overhead).
+TASKS_PER_WORKER = 4
+#: The rules that need only a run's day, distance and duration (a daily log's rows).
+SUMMARY_RULES = ("weekly_mileage_jump", "single_run_spike", "layoff_return", "acwr_high")
+TABLES = ("runs", "weeks", "flags", "athletes")
+DAILY_LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+INSTALL_HINT = "pip install 'hamstring-analyzer[cohort]'"
+
+
+class CohortError(HamstringAnalyzerError):
+    """The cohort cannot be run (no Dask, a scheduler that cannot be reached, a root that holds no athlete)."""
+
+
+# ---------------------------------------------------------------- athletes ---
+
+
+def athlete_folder(name: str) -> str:
+    """A folder name for an athlete: readable, and distinct for distinct names."""
+    from .team import slug
+
+    s = slug(name)
+    return s if s == name else f"{s}-{hashlib.blake2b(name.encode(), digest_size=4).hexdigest()}"
+
+
+def is_daily_log_root(root: Path) -> bool:
+    """A daily log file, or a folder whose only tables are daily logs (no athlete folders, no archives)."""
+    if root.is_file():
+        return root.name.lower().endswith(DAILY_LOG_SUFFIXES)
+    entries = [p for p in root.iterdir() if not p.name.startswith(".")]
+    tables = [p for p in entries if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES)]
+    return bool(tables) and not any(p.is_dir() or p.name.lower().endswith(".zip") for p in entries)
+
+
+def split_daily_log(root: Path, out: Path, say: Callable[[str], None] = lambda s: None):
+    """Each athlete of a daily log (or a folder of them) as ``out/partitions/<athlete>/daily_log.csv``.
+
+    Returns (athletes, attributes by athlete, problems, units read). A file
+    is rewritten only when its rows changed, so its store entry stays valid.
+    """
+    import pandas as pd
+
+    from .readers.daily_log import athlete_csv, read_daily_log_table
+    from .team import Athlete
+
+    files = [root] if root.is_file() else sorted(p for p in root.iterdir() if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES))
+    logs = [read_daily_log_table(f) for f in files]
+    days = pd.concat([log.days for log in logs], ignore_index=True).sort_values(["athlete", "date", "line"], kind="stable")
+    attrs = pd.concat([log.attributes for log in logs if len(log.attributes)]) if any(len(log.attributes) for log in logs) else None
+    problems = [dict(p, file=str(f)) for f, log in zip(files, logs) for p in log.problems]
+    parts = out / "partitions"
+    parts.mkdir(parents=True, exist_ok=True)
+    athletes = []
+    attributes = {}
+    for name, rows in days.groupby("athlete", sort=True):
+        folder = parts / athlete_folder(str(name))
+        folder.mkdir(exist_ok=True)
+        path = folder / "daily_log.csv"
+        data = athlete_csv(rows)
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            _write_whole(path, data)
+        athletes.append(Athlete(name=str(name), path=folder))
+        if attrs is not None and name in attrs.index:
+            row = attrs.loc[[name]].iloc[0]
+            attributes[str(name)] = {str(k): (None if pd.isna(v) else str(v)) for k, v in row.items()}
+    say(f"Daily log: {len(days)} running days of {len(athletes)} athletes; {len(problems)} rows left out; "
+        + ", ".join(f"{k} read as {v}" for k, v in (logs[0].units if logs else {}).items()))  # fmt: skip
+    return athletes, attributes, problems
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def athlete_files(root: Path) -> list[tuple[str, int]]:
+    """(path relative to the athlete, bytes) of every file a reader takes or archive under an athlete, in a stable order.
+
+    An athlete that is an archive is one entry, ``("", size)``.
+    """
+    from .export import is_activity_name
+
+    if root.is_file():
+        return [("", root.stat().st_size)]
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if not (name.lower().endswith(".zip") or is_activity_name(name)):
+                continue
+            path = Path(dirpath) / name
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # read (and reported) by the analysis
+            if stat.S_ISREG(st.st_mode):
+                out.append((path.relative_to(root).as_posix(), st.st_size))
+    return out
+
+
+# ------------------------------------------------------------------ decode ---
+
+
+def _source_data(src):
+    """A listed source's bytes (or its `Opener`, for a streamed file), as `export.load_runs` reads them."""
+    from .readers import open_regular
+
+    if src.stream is not None:
+        return src.stream
+    if src.data is not None:
+        return src.data
+    with open_regular(src.path) as fh:
+        return fh.read()
+
+
+def _store_one(store, label: str, data, hint, stats: dict):
+    """Look ``label`` up in the store, parse and store it when absent; the result (None when parsing failed)."""
+    from .export import _worker, content_key, stream_key
+    from .readers import Opener
+
+    if isinstance(data, Opener):
+        key = stream_key(data)
+    else:
+        key = content_key(data if hint is None else data + f"\0sport-from-list:{hint}".encode())  # load_runs's key
+    cached = store.get(key)
+    if cached is not None:
+        stats["hits"] += 1
+        return cached
+    try:
+        result = _worker(label, data, key, store, hint)
+    except Exception:  # noqa: BLE001 - a parser bug: not stored; the analysis reads it again and reports it
+        stats["failed"] += 1
+        return None
+    stats["parsed"] += 1
+    return store.add(key, result)
+
+
+def decode_batch(batch: list[tuple[str, str, list[str]]]) -> dict:
+    """Decode one batch of files into their athletes' stores: ``[(athlete path, store folder, [relative paths])]``.
+
+    Runs in a Dask worker (or in this process for the plain path). Returns counts:
+    files, parsed, hits (already in the store), failed.
+    """
+    from .export import _sport_hints, find_sources
+    from .readers.registry import is_index_name
+    from .store import RunStore
+
+    stats = {"files": 0, "parsed": 0, "hits": 0, "failed": 0}
+    for root_text, store_dir, rels in batch:
+        root = Path(root_text)
+        store = RunStore(store_dir)
+        store.check()
+        try:
+            # load_runs's first pass: the activity lists, whose sport for each file is part of its key
+            labels, results = [], {}
+            for src in find_sources(root, [], select=is_index_name):
+                data = _source_data(src)
+                results[len(labels)] = _store_one(store, src.label, data, None, stats) or ("failed", "")
+                labels.append(src.label)
+            hints = _sport_hints(labels, results)
+            listed = set(labels)
+            for rel in rels:
+                target = root / rel if rel else root
+                prefix = rel.rsplit("/", 1)[0] if "/" in rel else ""
+                for src in find_sources(target, []):
+                    label = f"{prefix}/{src.label}" if prefix else src.label
+                    if label in listed:
+                        continue
+                    stats["files"] += 1
+                    try:
+                        data = _source_data(src)
+                    except OSError:
+                        continue  # the analysis reports it
+                    _store_one(store, label, data, hints.get(label.lower()), stats)
+        finally:
+            store.flush()
+    return stats
+
+
+def decode_batches(entries: list[tuple[int, str, int]], athletes, stores: list[str], workers: int = 1) -> list[list]:
+    """Cut (athlete index, relative path, bytes) entries into batches of about `BATCH_FILES` files or `BATCH_BYTES`
+    (smaller when that would leave workers idle: at least `TASKS_PER_WORKER` batches per worker when there are files enough)."""
+    per_batch = max(1, min(BATCH_FILES, math.ceil(len(entries) / (max(1, workers) * TASKS_PER_WORKER))))
+    batches, current, n, size = [], {}, 0, 0
+    for i, rel, nbytes in entries:
+        if current and (n >= per_batch or size + nbytes > BATCH_BYTES):
+            batches.append([(str(athletes[k].path), stores[k], r) for k, r in current.items()])
+            current, n, size = {}, 0, 0
+        current.setdefault(i, []).append(rel)
+        n += 1
+        size += nbytes
+    if current:
+        batches.append([(str(athletes[k].path), stores[k], r) for k, r in current.items()])
+    return batches
+
+
+# ----------------------------------------------------------------- analyse ---
+
+
+def rules_not_applicable(runs) -> list[str]:
+    """The rules that cannot judge an athlete known only from summaries (no run has samples); [] otherwise."""
+    from .rules import RULES
+
+    if len(runs) and "has_samples" in runs and not runs["has_samples"].map(lambda x: x is not False).any():
+        return [r for r in RULES if r not in SUMMARY_RULES]
+    return []
+
+
+def analyse_one(athlete, store_dir: str, timezone: str | None = None):
+    """One athlete exactly as the ``analyze`` command does it: (Analysis or None, error or None, files parsed)."""
+    from .analysis import analyze
+    from .export import load_runs
+    from .symptoms import read_log
+
+    try:
+        if athlete.problem:
+            raise HamstringAnalyzerError(athlete.problem)
+        config = athlete.config()
+        symptoms = read_log(athlete.symptoms) if athlete.symptoms is not None else None
+        export = load_runs(athlete.path, workers=1, cache_dir=store_dir, timezone=timezone)
+        if not export.runs:
+            first = f"; {export.errors[0]['source']}: {export.errors[0]['error']}" if export.errors else ""
+            raise HamstringAnalyzerError(f"no runs found ({len(export.skipped)} skipped, {len(export.errors)} unreadable{first})")
+        return analyze(export, config, symptoms=symptoms), None, export.parsed
+    except HamstringAnalyzerError as exc:
+        return None, str(exc), 0
+    except OSError as exc:
+        return None, f"{exc.filename or athlete.path}: {exc.strerror or exc}", 0
+    except Exception as exc:  # noqa: BLE001 - one athlete's surprise must not stop the cohort
+        return None, f"internal error ({type(exc).__name__}: {str(exc)[:200]})", 0
+
+
+def analyse_batch(batch: list, out_dir: str, part: int, timezone: str | None = None) -> dict:
+    """Analyse a group of athletes ``[(Athlete, store folder, attributes)]``; write part ``part`` of each table.
+
+    Returns ``{"athletes": [summary row...], "schemas": {table: schema}, "parsed": n}``.
+    """
+    import pyarrow as pa
+
+    rows = {t: [] for t in TABLES}
+    parsed = 0
+    for athlete, store_dir, attributes in batch:
+        result, error, n_parsed = analyse_one(athlete, store_dir, timezone)
+        parsed += n_parsed
+        summary = {"athlete": athlete.name, "runs": 0, "weeks": 0, "alert": 0, "warning": 0, "info": 0, "error": error,
+                   "rules_not_applicable": [], "files_parsed_at_analysis": n_parsed}  # fmt: skip
+        if result is not None:
+            doc = result.to_dict()
+            for table in ("runs", "weeks", "flags"):
+                rows[table].extend({"athlete": athlete.name, **r} for r in doc[table])
+            summary.update(runs=len(doc["runs"]), weeks=len(doc["weeks"]), rules_not_applicable=rules_not_applicable(result.runs))
+            for f in result.flags:
+                summary[f.severity] += 1
+        summary.update({k: v for k, v in (attributes or {}).items() if k not in summary})
+        rows["athletes"].append(summary)
+    schemas = {}
+    for table, records in rows.items():
+        if not records:
+            continue
+        arrow = pa.Table.from_pylist(records)
+        _write_table(Path(out_dir) / table / f"part-{part:05d}.parquet", arrow)
+        schemas[table] = arrow.schema
+    return {"athletes": rows["athletes"], "schemas": schemas, "parsed": parsed}
+
+
+def _write_table(path: Path, table) -> None:
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def conform_parts(out: Path, schemas: dict[str, list]) -> None:
+    """Give every part of a table one schema (a column all null in one part takes the type it has elsewhere)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for table, found in schemas.items():
+        if not found:
+            continue
+        unified = pa.unify_schemas([s for s in found], promote_options="permissive")
+        for path in sorted((out / table).glob("part-*.parquet")):
+            part = pq.read_table(path)
+            if part.schema.equals(unified):
+                continue
+            columns = [part.column(f.name).cast(f.type) if f.name in part.column_names else pa.nulls(len(part), f.type) for f in unified]
+            _write_table(path, pa.Table.from_arrays(columns, schema=unified))
+
+
+# ------------------------------------------------------------------- run ---
+
+
+@dataclass
+class CohortSummary:
+    """What a cohort run did and found."""
+
+    out: str
+    athletes: int = 0
+    analysed: int = 0
+    runs: int = 0
+    flags: dict = field(default_factory=lambda: {"alert": 0, "warning": 0, "info": 0})
+    errors: list = field(default_factory=list)  # (athlete, reason)
+    problems: list = field(default_factory=list)  # daily log rows left out
+    decode: dict = field(default_factory=lambda: {"files": 0, "parsed": 0, "hits": 0, "failed": 0, "batches": 0})
+    parsed_at_analysis: int = 0
+    seconds: dict = field(default_factory=dict)  # by phase
+    dashboard: str | None = None
+    workers: int = 0
+
+    @property
+    def runs_per_s(self) -> float:
+        total = sum(self.seconds.values())
+        return self.runs / total if total > 0 else float("nan")
+
+    def text(self) -> str:
+        d = self.decode
+        lines = [
+            f"{self.analysed} of {self.athletes} athletes analysed: {self.runs} runs; flags: {self.flags['alert']} alerts, "
+            f"{self.flags['warning']} warnings, {self.flags['info']} info.",
+            f"Decoded {d['files']} files in {d['batches']} batches: {d['parsed']} parsed, {d['hits']} already in the store"
+            + (f", {d['failed']} left to the analysis" if d["failed"] else "") + ".",
+            "Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()) + f" ({self.runs_per_s:.0f} runs/s).",
+        ]
+        if self.problems:
+            lines.append(f"{len(self.problems)} rows of the daily log were left out (listed in {self.out}/problems.csv).")
+        for name, reason in self.errors[:10]:
+            lines.append(f"error: {name}: {reason}")
+        if len(self.errors) > 10:
+            lines.append(f"... and {len(self.errors) - 10} more athletes with errors (OUT/athletes/, column error).")
+        lines.append(f"Wrote {self.out}/runs/, {self.out}/weeks/, {self.out}/flags/ and {self.out}/athletes/ (Parquet).")
+        return "\n".join(lines)
+
+
+def _dask():
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise CohortError(f"the cohort command needs Dask: {INSTALL_HINT}") from None
+    return distributed
+
+
+def start_client(scheduler: str | None, workers: int | None):
+    """A Dask client: to ``scheduler`` when given, else to a new local cluster of worker processes.
+
+    The local workers are not daemon processes, so an athlete's analysis can
+    still isolate a file that crashes its parser in a process of its own.
+    """
+    distributed = _dask()
+    import dask
+
+    if scheduler:
+        try:
+            return distributed.Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise CohortError(f"{scheduler}: cannot reach the Dask scheduler ({exc})") from None
+    n = workers or os.cpu_count() or 1
+    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 1,
+                          "distributed.logging.distributed": "error"}):  # fmt: skip
+        cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                           silence_logs=40)  # fmt: skip
+        return distributed.Client(cluster)
+
+
+def run_cohort(
+    root: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    store_dir: str | os.PathLike | None = None,
+    timezone: str | None = None,
+    client=None,
+    plain: bool = False,
+    say: Callable[[str], None] = lambda s: None,
+) -> CohortSummary:
+    """Decode, analyse and tabulate a cohort (see the module docstring).
+
+    Parameters
+    ----------
+    root : path
+        A team root (athlete folders or archives, optional roster) or a daily log (file or folder of them).
+    out_dir : path
+        Where the tables (and, by default, the store and a daily log's partitions) go.
+    scheduler : str, optional
+        A running Dask scheduler's address; default: a `LocalCluster` of ``workers`` processes.
+    client : distributed.Client, optional
+        Use this client (and leave it open).
+    plain : bool
+        No Dask: the same tasks one after another in this process (the single-machine path).
+
+    Raises
+    ------
+    CohortError
+        Dask is not installed, the scheduler cannot be reached, or ROOT holds no athlete.
+    RosterError, ParseError
+        The roster or the daily log cannot be read (one line naming the file).
+    """
+    from .team import read_roster
+
+    root, out = Path(root), Path(out_dir)
+    if not plain and client is None:
+        _dask()  # before any work: the one-line install hint
+    out.mkdir(parents=True, exist_ok=True)
+    summary = CohortSummary(out=str(out))
+    t0 = time.perf_counter()
+    attributes: dict = {}
+    if is_daily_log_root(root):
+        athletes, attributes, summary.problems = split_daily_log(root, out, say)
+        if summary.problems:
+            import pandas as pd
+
+            pd.DataFrame(summary.problems).to_csv(out / "problems.csv", index=False)
+    else:
+        athletes = read_roster(root)
+    if not athletes:
+        raise CohortError(f"{root}: no athletes (no athlete folders or archives, and no daily log)")
+    summary.athletes = len(athletes)
+    stores_root = Path(store_dir) if store_dir else out / "store"
+    stores_root.mkdir(parents=True, exist_ok=True)
+    stores = [str(stores_root / athlete_folder(a.name)) for a in athletes]
+    entries = [(i, rel, size) for i, a in enumerate(athletes) if a.path.exists() and not a.problem for rel, size in athlete_files(a.path)]
+    summary.seconds["listing"] = time.perf_counter() - t0
+
+    own_client = None
+    if not plain and client is None:
+        client = own_client = start_client(scheduler, workers)
+    try:
+        if client is not None:
+            summary.dashboard = client.dashboard_link
+            summary.workers = len(client.scheduler_info()["workers"])
+            say(f"Dask dashboard: {summary.dashboard} ({summary.workers} workers)" + _dashboard_note(own_client is not None))
+        batches = decode_batches(entries, athletes, stores, summary.workers or 1)
+        summary.decode["batches"] = len(batches)
+        t = time.perf_counter()
+        for stats in _run_decode(client, batches, say):
+            for k in ("files", "parsed", "hits", "failed"):
+                summary.decode[k] += stats[k]
+        summary.seconds["decode"] = time.perf_counter() - t
+        say(f"Decoded {summary.decode['files']} files: {summary.decode['parsed']} parsed, {summary.decode['hits']} already stored.")
+
+        t = time.perf_counter()
+        for table in TABLES:
+            for old in (out / table).glob("part-*.parquet"):
+                old.unlink()
+        n_tasks = max(1, min(len(athletes), max(1, summary.workers) * TASKS_PER_WORKER))
+        per_task = math.ceil(len(athletes) / n_tasks)
+        groups = [[(a, stores[k], attributes.get(a.name)) for k, a in list(enumerate(athletes))[j : j + per_task]]
+                  for j in range(0, len(athletes), per_task)]  # fmt: skip
+        schemas: dict[str, list] = {t: [] for t in TABLES}
+        for part in _run_analysis(client, groups, str(out), timezone):
+            summary.parsed_at_analysis += part["parsed"]
+            for table, schema in part["schemas"].items():
+                schemas[table].append(schema)
+            for row in part["athletes"]:
+                if row["error"]:
+                    summary.errors.append((row["athlete"], row["error"]))
+                else:
+                    summary.analysed += 1
+                    summary.runs += row["runs"]
+                    for s in ("alert", "warning", "info"):
+                        summary.flags[s] += row[s]
+        conform_parts(out, schemas)
+        summary.seconds["analyse"] = time.perf_counter() - t
+    finally:
+        if own_client is not None:
+            cluster = own_client.cluster
+            own_client.close()
+            if cluster is not None:
+                cluster.close()
+    summary.errors.sort()
+    return summary
+
+
+def _dashboard_note(local: bool) -> str:
+    """Why a local cluster's dashboard link would show nothing: Dask serves it with bokeh."""
+    import importlib.util
+
+    if local and importlib.util.find_spec("bokeh") is None:
+        return f"; the page needs bokeh: {INSTALL_HINT}"
+    return ""
+
+
+def _run_decode(client, batches: list, say) -> list[dict]:
+    """Each batch's counts; a batch whose worker died is tried again file by file (a crashing file is left to the analysis)."""
+    if client is None:
+        return [decode_batch(b) for b in batches]
+    from distributed import as_completed
+
+    out = []
+    futures = {client.submit(decode_batch, b, pure=False, retries=0): b for b in batches}
+    queue = as_completed(list(futures))
+    for fut in queue:
+        batch = futures.pop(fut)
+        try:
+            out.append(fut.result())
+        except Exception as exc:  # noqa: BLE001 - KilledWorker (a crash) or an error in the task
+            singles = [[(root, store, [rel])] for root, store, rels in batch for rel in rels]
+            if len(singles) > 1:
+                say(f"A decode batch failed ({type(exc).__name__}); trying its {len(singles)} files one by one.")
+                for single in singles:
+                    f = client.submit(decode_batch, single, pure=False, retries=0)
+                    futures[f] = single
+                    queue.add(f)
+            else:
+                out.append({"files": 1, "parsed": 0, "hits": 0, "failed": 1})
+        fut.release()
+    return out
+
+
+def _run_analysis(client, groups: list, out: str, timezone):
+    if client is None:
+        for j, g in enumerate(groups):
+            yield analyse_batch(g, out, j, timezone)
+        return
+    from distributed import as_completed
+
+    futures = [client.submit(analyse_batch, g, out, j, timezone, pure=False) for j, g in enumerate(groups)]
+    for fut in as_completed(futures):
+        yield fut.result()
+        fut.release()
+
+
+def worker_peak_rss(client) -> dict:
+    """Each Dask worker's peak resident memory so far [bytes] (Linux: ru_maxrss is in KiB)."""
+    return client.run(_peak_rss)
+
+
+def _peak_rss() -> int:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def cohort_tables(out_dir: str | os.PathLike) -> dict:
+    """The cohort tables as pandas frames: ``{"runs", "weeks", "flags", "athletes"}`` (empty frames when absent)."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    tables = {}
+    for table in TABLES:
+        folder = Path(out_dir) / table
+        tables[table] = pq.read_table(folder).to_pandas() if any(folder.glob("part-*.parquet")) else pd.DataFrame()
+    return tables
+
+
+def remove_store(path: str | os.PathLike) -> None:
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,590 @@
+"""A coach's team: every athlete under a root, analysed alike, and Monday's triage.
+
+An athlete is a folder or an export archive (``.zip``) under the team root;
+its name is the folder's name unless the optional ``ROOT/roster.toml`` says
+otherwise. The roster also gives each athlete their own config (any section
+of a config file: units, ``[runner]`` max heart rate and threshold pace,
+thresholds) and their symptom log::
+
+    [defaults]                 # every athlete's config, before their own
+    units = "km"
+
+    [[athlete]]
+    name = "Bea Moreno"
+    folder = "bea"             # a folder or an archive, relative to the root
+    symptoms = "bea/symptoms.csv"
+    units = "mi"
+    [athlete.runner]
+    max_heart_rate = 191
+    threshold_pace_per_mi = "7:05"
+
+    [[athlete]]
+    name = "Chris"
+    folder = "chris-export.zip"
+    config = "chris.toml"      # a config file instead of (or under) inline keys
+
+Folders and archives the roster does not name are athletes too, with their
+folder's name and the defaults; a ``symptoms.csv`` in an athlete's folder is
+their log unless the roster names another.
+
+`run_team` ingests and analyses every athlete in parallel processes that
+share one run store, writes each athlete's weekly report under
+``OUT/<athlete>/``, and returns one `TeamRow` per athlete for the team's
+week. One athlete's broken export (unreadable, no runs, a bad config in the
+roster) never stops the others: its row carries the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import tomllib
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Callable
+
+from .errors import HamstringAnalyzerError
+
+ROSTER_NAME = "roster.toml"
+SYMPTOMS_NAME = "symptoms.csv"
+#: Keys of an ``[[athlete]]`` table that are not config settings.
+ATHLETE_KEYS = ("name", "folder", "symptoms", "config")
+SEVERITY_ORDER = ("alert", "warning", "info")
+
+
+class RosterError(HamstringAnalyzerError):
+    """The roster file cannot be used; the message names the file and the reason."""
+
+
+@dataclass
+class Athlete:
+    """One athlete of a team: where their export is, their config settings and their symptom log."""
+
+    name: str
+    path: Path
+    settings: dict = field(default_factory=dict)  # config keys (TOML shape), defaults included
+    config_file: Path | None = None
+    symptoms: Path | None = None
+    problem: str | None = None  # why this athlete cannot be analysed, known before reading (a missing folder)
+
+    def config(self):
+        """Their `Config`: the config file (when named), then the roster's keys over it.
+
+        Raises
+        ------
+        ConfigError
+            A setting is not allowed; the message names the roster key or the file.
+        """
+        from .config import config_from_dict
+
+        data: dict = {}
+        if self.config_file is not None:
+            try:
+                data = tomllib.loads(self.config_file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                from .errors import ConfigError
+
+                raise ConfigError(f"{self.config_file}: {getattr(exc, 'strerror', None) or exc}") from None
+        return config_from_dict(_merged(data, self.settings))
+
+
+def _merged(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _is_athlete_entry(path: Path) -> bool:
+    if path.name.startswith("."):
+        return False
+    return path.is_dir() or (path.is_file() and path.name.lower().endswith(".zip"))
+
+
+def read_roster(root: str | os.PathLike) -> list[Athlete]:
+    """The team's athletes: the roster's, in its order, then the folders and archives it does not name (by name).
+
+    Raises
+    ------
+    RosterError
+        The root is not a folder, or ``roster.toml`` cannot be read, is not
+        TOML, or has an unknown table, an athlete without a folder, a folder
+        outside the root, or two athletes of one name.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise RosterError(f"{root}: not a folder; a team root is a folder of athlete folders or export archives")
+    roster = root / ROSTER_NAME
+    athletes: list[Athlete] = []
+    named_paths: set[Path] = set()
+    defaults: dict = {}
+    if roster.exists():
+        try:
+            doc = tomllib.loads(roster.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise RosterError(f"{roster}: cannot be read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise RosterError(f"{roster}: not UTF-8 text") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise RosterError(f"{roster}: not valid TOML ({exc})") from None
+        unknown = set(doc) - {"defaults", "athlete"}
+        if unknown:
+            raise RosterError(f"{roster}: unknown table {sorted(unknown)[0]!r}; a roster has [defaults] and [[athlete]] tables")
+        defaults = doc.get("defaults", {})
+        if not isinstance(defaults, dict):
+            raise RosterError(f"{roster}: [defaults] must be a table of config settings")
+        entries = doc.get("athlete", [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise RosterError(f"{roster}: athletes are [[athlete]] tables")
+        for n, entry in enumerate(entries, 1):
+            folder = entry.get("folder")
+            if not isinstance(folder, str) or not folder.strip():
+                raise RosterError(f"{roster}: athlete {n} has no folder (folder = \"name\", relative to the roster)")
+            path = (root / folder).resolve()
+            if root.resolve() not in path.parents and path != root.resolve():
+                raise RosterError(f"{roster}: athlete {n}: folder {folder!r} is outside the team root")
+            name = entry.get("name", Path(folder).name)
+            if not isinstance(name, str) or not name.strip():
+                raise RosterError(f"{roster}: athlete {n}: name must be text")
+            settings = {k: v for k, v in entry.items() if k not in ATHLETE_KEYS}
+            symptoms = entry.get("symptoms")
+            config_file = entry.get("config")
+            athlete = Athlete(
+                name=name.strip(), path=path, settings=_merged(defaults, settings),
+                config_file=(root / config_file) if isinstance(config_file, str) else None,
+                symptoms=(root / symptoms) if isinstance(symptoms, str) else None,
+            )  # fmt: skip
+            if not path.exists():
+                athlete.problem = f"{folder}: no such folder or archive under the team root"
+            for key in ("symptoms", "config"):
+                if key in entry and not isinstance(entry[key], str):
+                    athlete.problem = f"{ROSTER_NAME}: {key} must be a file name"
+            athletes.append(athlete)
+            named_paths.add(path)
+    for entry in sorted(root.iterdir(), key=lambda p: p.name.lower()):
+        if entry.name == ROSTER_NAME or not _is_athlete_entry(entry) or entry.resolve() in named_paths:
+            continue
+        name = entry.name[:-4] if entry.name.lower().endswith(".zip") else entry.name
+        athletes.append(Athlete(name=name, path=entry.resolve(), settings=dict(defaults)))
+    seen: dict[str, int] = {}
+    for a in athletes:
+        seen[a.name.lower()] = seen.get(a.name.lower(), 0) + 1
+    doubles = [a.name for a in athletes if seen[a.name.lower()] > 1]
+    if doubles:
+        raise RosterError(f"{roster}: two athletes are named {doubles[0]!r}; give each a name of their own")
+    for a in athletes:
+        if a.symptoms is None and a.path.is_dir() and (a.path / SYMPTOMS_NAME).is_file():
+            a.symptoms = a.path / SYMPTOMS_NAME
+    return athletes
+
+
+# --------------------------------------------------------------------- rows ---
+
+
+@dataclass
+class TeamRow:
+    """One athlete's line of the triage, for the team's week (JSON field names are a public contract)."""
+
+    athlete: str
+    distance_m: float | None = None
+    change_pct: float | None = None
+    speedwork_share: float | None = None
+    flags: dict = field(default_factory=lambda: {s: 0 for s in SEVERITY_ORDER})
+    error: str | None = None
+    units: str = "km"
+    runs: int = 0
+    report: str | None = None  # the athlete's weekly report page, relative to the output folder
+    report_week: str | None = None
+    symptom_trend: str | None = None
+    data_quality: str = ""
+    last_run: str | None = None
+    flag_rules: list = field(default_factory=list)  # (severity, rule) of the week's flags, worst first
+
+    def sort_key(self) -> tuple:
+        """What needs a look first: athletes that could not be analysed, then alerts, warnings, info."""
+        f = self.flags
+        return (self.error is None, -f["alert"], -f["warning"], -f["info"], self.athlete.lower())
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["flag_rules"] = [list(x) for x in self.flag_rules]
+        return d
+
+
+def _num(x, digits: int = 3):
+    if x is None:
+        return None
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return round(v, digits) if math.isfinite(v) else None
+
+
+def slug(name: str) -> str:
+    """A folder name for an athlete's reports: letters, digits, dot, dash and underscore only."""
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "athlete"
+    return s[:80]
+
+
+def symptom_trend(entries, week: dt.date) -> str:
+    """The week's worst symptom against the week before's: "worse 2->5", "better", "same 3", "none logged"."""
+    def worst(start):
+        end = start + dt.timedelta(days=7)
+        values = [e.severity for e in entries if start <= e.date < end]
+        return max(values) if values else None
+
+    now, before = worst(week), worst(week - dt.timedelta(days=7))
+    if now is None and before is None:
+        return "none logged"
+    if now is None:
+        return f"none logged (was {before}/10)"
+    if before is None:
+        return f"new {now}/10"
+    if now > before:
+        return f"worse {before}->{now}/10"
+    if now < before:
+        return f"better {before}->{now}/10"
+    return f"same {now}/10"
+
+
+def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=None, use_cache: bool = True,
+                timezone: str | None = None, today: dt.date | None = None) -> TeamRow:  # fmt: skip
+    """Analyse one athlete and write their weekly report; never raises for their own data (the row says why)."""
+    row = TeamRow(athlete=athlete.name)
+    try:
+        _fill_row(row, athlete, week, out_dir, cache_dir, use_cache, timezone, today)
+    except HamstringAnalyzerError as exc:
+        row.error = str(exc)
+    except OSError as exc:
+        row.error = f"{exc.filename or athlete.path}: {exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the team
+        row.error = f"internal error ({type(exc).__name__}: {str(exc)[:200]})"
+    return row
+
+
+def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cache_dir, use_cache, timezone, today) -> None:
+    from .analysis import analyze
+    from .export import load_runs
+    from .report import default_week, write_week_report
+    from .symptoms import read_log
+
+    from .errors import ConfigError
+
+    if athlete.problem:
+        raise HamstringAnalyzerError(athlete.problem)
+    try:
+        config = athlete.config()
+    except ConfigError as exc:
+        raise ConfigError(f"{ROSTER_NAME}: {exc}" if athlete.config_file is None else str(exc)) from None
+    row.units = config.units
+    symptoms = read_log(athlete.symptoms) if athlete.symptoms is not None else None
+    export = load_runs(athlete.path, workers=1, cache_dir=cache_dir, use_cache=use_cache, timezone=timezone)
+    if not export.runs:
+        first = f"; {export.errors[0]['source']}: {export.errors[0]['error']}" if export.errors else ""
+        raise HamstringAnalyzerError(f"{athlete.path.name}: no runs found ({len(export.skipped)} skipped, {len(export.errors)} unreadable{first})")
+    # All the runs, also those after the week: a flag dated in the week can rest on the days after it
+    # (layoff_return's first 7 days back), and the triage is of the week, not of what was known on its Sunday.
+    result = analyze(export, config, symptoms=symptoms)
+    runs = result.runs
+    row.last_run = max(runs["local_date"]).isoformat()
+    if week in result.weeks.index:
+        w = result.weeks.loc[week]
+        row.distance_m, row.runs = _num(w["distance_m"], 1), int(w["runs"])
+        row.change_pct, row.speedwork_share = _num(w["change_pct"], 1), _num(w["speedwork_share"])
+    else:
+        row.distance_m, row.runs = 0.0, 0
+    week_flags = [f for f in result.flags if f.week_start == week]
+    for f in week_flags:
+        row.flags[f.severity] += 1
+    rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    row.flag_rules = sorted({(f.severity, f.rule) for f in week_flags}, key=lambda x: (rank[x[0]], x[1]))
+    row.symptom_trend = symptom_trend(symptoms, week) if symptoms is not None else None
+    row.data_quality = _quality(result, week, week_flags)
+    try:
+        report_week = default_week(result, today)
+    except ValueError:
+        report_week = None
+    if report_week is not None and week in result.weeks.index and report_week > week:
+        report_week = week  # the team's week, when the athlete has one
+    if report_week is not None:
+        folder = out_dir / slug(athlete.name)
+        folder.mkdir(parents=True, exist_ok=True)
+        _, html = write_week_report(result, report_week, folder)
+        row.report = html.relative_to(out_dir).as_posix()
+        row.report_week = report_week.isoformat()
+
+
+def _quality(result, week: dt.date, week_flags) -> str:
+    """What the week's numbers rest on, in a few words ("ok" when nothing is doubtful)."""
+    notes = []
+    n_err = len(result.export.errors) if result.export is not None else 0
+    if n_err:
+        notes.append(f"{n_err} file{'s' if n_err != 1 else ''} unreadable")
+    runs = result.runs[result.runs["week_start"] == week]
+    suspect = int((runs["suspect"] == True).sum()) if "suspect" in runs else 0  # noqa: E712
+    if suspect:
+        notes.append(f"{suspect} doubtful run{'s' if suspect != 1 else ''}")
+    if "has_samples" in runs:
+        manual = int((runs["has_samples"] == False).sum())  # noqa: E712
+        if manual and manual == len(runs):
+            notes.append("summaries only")
+        elif manual:
+            notes.append(f"{manual} without samples")
+    doubtful = sum(1 for f in week_flags if f.doubtful)
+    if doubtful:
+        notes.append(f"{doubtful} doubtful flag{'s' if doubtful != 1 else ''}")
+    return ", ".join(notes) or "ok"
+
+
+# --------------------------------------------------------------------- team ---
+
+
+@dataclass
+class Team:
+    """A team analysed: the week and one row per athlete, most in need of a look first."""
+
+    root: str
+    week_start: dt.date
+    rows: list[TeamRow]
+
+    @property
+    def analysed(self) -> int:
+        return sum(1 for r in self.rows if r.error is None)
+
+    def to_dict(self) -> dict:
+        return {"week_start": self.week_start.isoformat(), "athletes": [r.to_dict() for r in self.rows]}
+
+    def write_json(self, path) -> None:
+        from .atomic import atomic_write_text
+
+        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def last_complete_week(today: dt.date | None = None) -> dt.date:
+    """The Monday of the last Monday-to-Sunday week that has ended (before ``today``)."""
+    today = today or dt.date.today()
+    return today - dt.timedelta(days=today.weekday() + 7)
+
+
+def _worker_start() -> None:
+    import signal
+
+    import matplotlib
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    matplotlib.use("Agg", force=True)
+
+
+def run_team(
+    root: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    week: dt.date | None = None,
+    workers: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    use_cache: bool = True,
+    timezone: str | None = None,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Team:
+    """Analyse every athlete of the team root and write their reports; the team page is `write_team_page`.
+
+    Parameters
+    ----------
+    root : path
+        A folder of athlete folders or export archives, with an optional ``roster.toml``.
+    out_dir : path
+        Each athlete's report goes to ``out_dir/<athlete>/``.
+    week : date, optional
+        Any day of the team's week (default: the last complete week before ``today``).
+    workers : int, optional
+        Athletes analysed at once, each in its own process (default: all cores).
+    cache_dir, use_cache, timezone
+        As for `export.load_runs`; every athlete shares the one run store.
+
+    Raises
+    ------
+    RosterError
+        The roster cannot be used (one line naming the file and the reason).
+    """
+    from .store import RunStore
+    from .weekly import week_start
+
+    athletes = read_roster(root)
+    week = week_start(week) if week is not None else last_complete_week(today)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if use_cache:
+        RunStore(cache_dir).check()  # a store folder others can write to stops the team once, not each athlete
+    rows: list[TeamRow | None] = [None] * len(athletes)
+    kwargs = dict(cache_dir=cache_dir, use_cache=use_cache, timezone=timezone, today=today)
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(athletes)))
+    done = 0
+    if n_workers == 1 or len(athletes) <= 1:
+        for i, a in enumerate(athletes):
+            rows[i] = athlete_row(a, week, out, **kwargs)
+            done += 1
+            if progress:
+                progress(done, len(athletes))
+    else:
+        pending = list(range(len(athletes)))
+        while pending:
+            with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_start) as pool:
+                running = {pool.submit(athlete_row, athletes[i], week, out, **kwargs): i for i in pending}
+                pending = []
+                while running:
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        i = running.pop(fut)
+                        try:
+                            rows[i] = fut.result()
+                        except BrokenProcessPool:  # a worker died (out of memory?): this athlete alone, once more
+                            if getattr(athletes[i], "_retried", False):
+                                rows[i] = TeamRow(athlete=athletes[i].name, error="the analysis process died on this athlete (out of memory?)")
+                            else:
+                                athletes[i]._retried = True
+                                pending.append(i)
+                                continue
+                        done += 1
+                        if progress:
+                            progress(done, len(athletes))
+    team_rows = sorted((r for r in rows if r is not None), key=TeamRow.sort_key)
+    return Team(root=str(root), week_start=week, rows=team_rows)
+
+
+# --------------------------------------------------------------- rendering ---
+
+
+def _distance(row: TeamRow) -> str:
+    from . import units as u
+
+    return "–" if row.distance_m is None else u.distance(row.distance_m, row.units)
+
+
+def _change(row: TeamRow) -> str:
+    from . import units as u
+
+    return u.change(row.change_pct, missing="–")
+
+
+def _fast(row: TeamRow) -> str:
+    return "–" if row.speedwork_share is None else f"{row.speedwork_share * 100:.0f}%"
+
+
+def triage_text(team: Team, width: int = 80) -> str:
+    """The triage as a terminal table that fits ``width`` columns (80 by default)."""
+    import textwrap
+
+    end = team.week_start + dt.timedelta(days=6)
+    lines = textwrap.wrap(f"Week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
+                          f"{team.analysed} of {len(team.rows)} athletes analysed, most in need of a look first.", width)  # fmt: skip
+    head = f"{'Athlete':<16} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
+    lines += ["", head]
+    for r in team.rows:
+        name = r.athlete if len(r.athlete) <= 16 else r.athlete[:15] + "…"
+        if r.error:
+            start = f"{name:<16} {'':>9} {'':>6} {'':>4} {'':>2} {'':>2} {'':>2}  "
+            note = "ERROR " + r.error
+        else:
+            f = r.flags
+            start = f"{name:<16} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {f['alert']:>2} {f['warning']:>2} {f['info']:>2}  "
+            parts = [r.data_quality if r.data_quality != "ok" else "", f"symptoms {r.symptom_trend}" if r.symptom_trend else ""]
+            parts.append("no runs this week" if not r.runs else ", ".join(list(dict.fromkeys(rule for _, rule in r.flag_rules))[:2]))
+            note = ", ".join(x for x in parts if x)
+        room = width - len(start)
+        if len(note) > room:
+            note = note[: room - 1] + "…"
+        lines.append(start + note)
+    lines += ["", *textwrap.wrap("A W I: alerts, warnings and info this week (flags are worth a look, not a diagnosis).", width)]
+    return "\n".join(lines)
+
+
+TEAM_CSS = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:64rem;margin:1rem auto;padding:0 .8rem;color:#222;line-height:1.4}
+h1{font-size:1.45rem;margin:.2rem 0}.sub{color:#666;margin-top:0}
+.disclaimer{background:#f4f6fb;border-left:4px solid #4c78a8;padding:.5rem .8rem;font-size:.92rem}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%;border:1px solid #e6e6e6;border-radius:6px}
+table{border-collapse:collapse;width:100%;font-size:.92rem}
+th,td{padding:.4rem .55rem;text-align:right;border-bottom:1px solid #eee;white-space:nowrap}
+th{background:#fafafa;font-weight:600;position:sticky;top:0}
+th:first-child,td:first-child{text-align:left;position:sticky;left:0;background:#fff}
+th:first-child{background:#fafafa}
+td.note{text-align:left;white-space:normal;min-width:12rem;color:#444}th.note{text-align:left}
+.sev{display:inline-block;min-width:1.6rem;text-align:center;font-size:.8rem;font-weight:700;padding:.05rem .35rem;border-radius:4px;color:#fff}
+.sev-alert{background:#c0392b}.sev-warning{background:#d98a1c}.sev-info{background:#7f8c99}.sev-none{background:#e9ecef;color:#999}
+tr.error td{background:#fff5f5}tr.error td:first-child{background:#fff5f5}
+.err{color:#a12a1c}.muted{color:#777}.rules{font-size:.8rem;color:#666}
+a{color:#1f5fa8}
+@media (max-width:480px){body{padding:0 .5rem}h1{font-size:1.2rem}th,td{padding:.35rem .4rem}}
+"""
+
+
+def render_team_page(team: Team) -> str:
+    """The team page: one row per athlete for the week, most in need of a look first, each linking to the athlete's report."""
+    from . import __version__
+    from .glossary import DISCLAIMER
+
+    end = team.week_start + dt.timedelta(days=6)
+    body = []
+    for r in team.rows:
+        name = escape(r.athlete)
+        cell = f"<a href='{escape(r.report)}'>{name}</a>" if r.report else name
+        if r.error:
+            body.append(f"<tr class='error'><td>{cell}</td><td colspan='7' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
+            continue
+        badges = "".join(
+            f"<td><span class='sev sev-{s if r.flags[s] else 'none'}' title='{s}'>{r.flags[s]}</span></td>" for s in SEVERITY_ORDER
+        )
+        notes = []
+        if r.flag_rules:
+            notes.append("<span class='rules'>" + escape(", ".join(dict.fromkeys(rule for _, rule in r.flag_rules))) + "</span>")
+        if r.symptom_trend:
+            notes.append(f"Symptoms: {escape(r.symptom_trend)}")
+        notes.append(f"Data: {escape(r.data_quality)}")
+        if not r.runs:
+            before = f"; last run {r.last_run}" if r.last_run and r.last_run < team.week_start.isoformat() else ""
+            notes.append(f"<span class='muted'>No runs this week{escape(before)}</span>")
+        if r.report_week and r.report_week != team.week_start.isoformat():
+            notes.append(f"<span class='muted'>Report: week of {escape(r.report_week)}</span>")
+        body.append(
+            f"<tr><td>{cell}</td>{badges}<td>{escape(_distance(r))}</td><td>{escape(_change(r))}</td><td>{escape(_fast(r))}</td>"
+            f"<td class='note'>{'<br>'.join(notes)}</td></tr>"
+        )
+    head = ("<tr><th>Athlete</th><th title='alerts'>Alerts</th><th title='warnings'>Warn.</th><th title='info'>Info</th>"
+            "<th>Distance</th><th>Change</th><th>Fast</th><th class='note'>Rules, symptoms, data</th></tr>")  # fmt: skip
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Team, week of {team.week_start.day} {team.week_start:%b %Y}: hamstring-analyzer</title>
+<style>{TEAM_CSS}</style></head>
+<body>
+<h1>Team: week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b %Y}</h1>
+<p class="sub">{team.week_start:%a %d %b} to {end:%a %d %b %Y}, each athlete's local time. {team.analysed} of {len(team.rows)} athletes analysed; most in need of a look first.</p>
+<p class="disclaimer">{escape(DISCLAIMER)}</p>
+<div class="scroll"><table>
+{head}
+{''.join(body)}
+</table></div>
+<p class="muted">Distance in each athlete's own units. Change: against their week before. Fast: the share of the week run at or near threshold pace.
+Alerts, warnings, info: this week's flags. Click a name for the athlete's weekly report.</p>
+<p class="muted">Made by hamstring-analyzer {escape(__version__)}.</p>
+<script>document.body.setAttribute('data-page-fits', document.documentElement.scrollWidth <= window.innerWidth ? 'yes' : 'no')</script>
+</body></html>
+"""
+
+
+def write_team_page(team: Team, out_dir: str | os.PathLike) -> Path:
+    """Write ``index.html`` (the team page) into ``out_dir``; return its path."""
+    from .atomic import atomic_write_text
+
+    path = Path(out_dir) / "index.html"
+    atomic_write_text(path, render_team_page(team))
+    return path

@@ -1,0 +1,100 @@
+"""``hamstring-analyzer cohort``: a real LocalCluster's flags equal per-athlete analyze flags; reruns skip the store; no Dask."""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import json
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+import hamstring_analyzer as ha
+from hamstring_analyzer.cli import main
+from hamstring_analyzer.cohort import CohortError, cohort_tables, run_cohort
+from hamstring_analyzer.synthetic_cohort import cohort_athletes, write_daily_log_cohort, write_folder_cohort
+
+
+def per_athlete_flags(folder, tmp_path) -> list[dict]:
+    """What ``hamstring-analyzer analyze FOLDER --json`` writes as flags, from a cache of its own."""
+    out = tmp_path / f"{folder.name}.json"
+    result = CliRunner().invoke(main, ["analyze", str(folder), "--json", str(out), "--cache-dir", str(tmp_path / "own-cache"), "-q",
+                                       "--workers", "1"], catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text(encoding="utf-8"))["flags"]
+
+
+def cohort_flags(out) -> dict[str, list[dict]]:
+    rows = pq.read_table(out / "flags").to_pylist()
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r.pop("athlete"), []).append(r)
+    return by
+
+
+@pytest.fixture(scope="module")
+def daily_log(tmp_path_factory):
+    root = tmp_path_factory.mktemp("log")
+    return write_daily_log_cohort(root / "run_ww_2019_d.csv", cohort_athletes(6, weeks=30, seed=5))
+
+
+def test_local_cluster_flags_equal_per_athlete_analyze(daily_log, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(out), "--workers", "2"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Dask dashboard: http://" in result.output and "(2 workers)" in result.output
+    assert "6 of 6 athletes analysed" in result.output
+    flags = cohort_flags(out)
+    assert sum(len(v) for v in flags.values()) > 20  # planted events were found
+    for name in [str(i) for i in range(6)]:
+        expected = per_athlete_flags(out / "partitions" / name, tmp_path)
+        key = lambda f: (f["date"], f["rule"], f["run_id"] or "")  # noqa: E731  (the table's order is the tasks')
+        assert sorted(flags.get(name, []), key=key) == sorted(expected, key=key), name
+    tables = cohort_tables(out)
+    assert set(tables["runs"]["athlete"]) == {str(i) for i in range(6)}
+    assert {"athlete", "week_start", "distance_m", "acwr"} <= set(tables["weeks"].columns)
+    athletes = tables["athletes"].set_index("athlete")
+    assert athletes.loc["3", "files_parsed_at_analysis"] == 0  # decoded in batches before, not by the analysis
+    assert "speedwork_share" in list(athletes.loc["3", "rules_not_applicable"])
+    assert set(athletes.columns) >= {"gender", "age_group", "country", "major", "error"}
+
+
+def test_rerun_skips_what_the_store_has_and_keeps_the_tables(daily_log, tmp_path):
+    out = tmp_path / "out"
+    first = run_cohort(daily_log, out, plain=True)
+    again = run_cohort(daily_log, out, plain=True)
+    assert first.decode["parsed"] == 6 and first.decode["hits"] == 0
+    assert again.decode["parsed"] == 0 and again.decode["hits"] == 6
+    assert again.parsed_at_analysis == 0
+    assert again.flags == first.flags and again.runs == first.runs
+
+
+def test_folder_cohort_of_watch_files_decodes_in_batches(tmp_path):
+    root = tmp_path / "team"
+    write_folder_cohort(root, cohort_athletes(2, weeks=3, start=dt.date(2026, 3, 2), seed=9), sample_every_s=30)
+    (root / "athlete-1" / "broken.fit").write_bytes(b"\x0e\x10garbage")
+    out = tmp_path / "out"
+    summary = run_cohort(root, out, plain=True)
+    assert summary.analysed == 2 and summary.parsed_at_analysis == 0
+    assert summary.decode["parsed"] == summary.decode["files"] == len(list(root.rglob("*.fit")))
+    runs = cohort_tables(out)["runs"]
+    for name in ("athlete-0", "athlete-1"):
+        export = ha.load_runs(root / name, use_cache=False, workers=1)
+        assert sorted(runs[runs["athlete"] == name]["distance_m"]) == sorted(round(a.distance_m, 1) for a in export.runs)
+
+
+def test_without_dask_one_line_says_how_to_install(monkeypatch, daily_log, tmp_path):
+    real_import = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name.split(".")[0] in ("dask", "distributed"):
+            raise ImportError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    with pytest.raises(CohortError, match=r"pip install 'hamstring-analyzer\[cohort\]'"):
+        run_cohort(daily_log, tmp_path / "out")
+    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output == "Error: the cohort command needs Dask: pip install 'hamstring-analyzer[cohort]'\n"

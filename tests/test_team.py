@@ -1,0 +1,194 @@
+"""``hamstring-analyzer team``: roster, per-athlete config, a broken athlete among good ones, the JSON contract, the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from hamstring_analyzer.cli import main
+from hamstring_analyzer.glossary import DISCLAIMER
+from hamstring_analyzer.synthetic_cohort import cohort_athletes, write_folder_cohort
+from hamstring_analyzer.team import RosterError, read_roster, symptom_trend
+
+WEEK = dt.date(2026, 7, 6)  # the 10th week of the generated history
+
+ROSTER = """
+[defaults]
+units = "km"
+
+[[athlete]]
+name = "Bea Moreno"
+folder = "athlete-1"
+symptoms = "bea-symptoms.csv"
+units = "mi"
+[athlete.runner]
+max_heart_rate = 191
+
+[[athlete]]
+name = "Dan"
+folder = "athlete-2"
+[athlete.weekly_mileage_jump]
+warn_pct = "ten"
+"""
+
+
+@pytest.fixture(scope="module")
+def team_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("team")
+    athletes = cohort_athletes(3, weeks=10, start=dt.date(2026, 5, 4), seed=1)
+    write_folder_cohort(root, athletes, sample_every_s=30)
+    for fit in (root / "athlete-0").glob("2026-07-*.fit"):  # athlete-0 stopped before the team's week
+        fit.unlink()
+    (root / "broken").mkdir()
+    (root / "broken" / "run.fit").write_bytes(b"not a fit file at all")
+    (root / "roster.toml").write_text(ROSTER, encoding="utf-8")
+    (root / "bea-symptoms.csv").write_text(
+        "date,severity,side,location,kind,when,note\n2026-06-30,2,left,mid thigh,tightness,after run,\n"
+        "2026-07-08,5,left,mid thigh,pain,after run,\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def team_run(team_root, tmp_path_factory):
+    out = tmp_path_factory.mktemp("team-out")
+    json_path = out / "team.json"
+    cache = tmp_path_factory.mktemp("cache")
+    result = CliRunner().invoke(
+        main, ["team", str(team_root), "--out", str(out), "--json", str(json_path), "--week", WEEK.isoformat(),
+               "--cache-dir", str(cache), "--workers", "2"], catch_exceptions=False,
+    )  # fmt: skip
+    return result, out, json.loads(json_path.read_text(encoding="utf-8"))
+
+
+def test_roster_names_folders_and_takes_the_others_by_folder_name(team_root):
+    athletes = {a.name: a for a in read_roster(team_root)}
+    assert set(athletes) == {"Bea Moreno", "Dan", "athlete-0", "broken"}
+    assert athletes["Bea Moreno"].settings == {"units": "mi", "runner": {"max_heart_rate": 191}}
+    assert athletes["Bea Moreno"].config().units == "mi" and athletes["Bea Moreno"].config().runner.max_heart_rate == 191
+    assert athletes["athlete-0"].settings == {"units": "km"}
+    assert athletes["Bea Moreno"].symptoms.name == "bea-symptoms.csv"
+
+
+def test_team_reports_the_good_athletes_and_lists_the_broken_ones_with_their_reason(team_run):
+    result, out, doc = team_run
+    assert result.exit_code == 0
+    rows = {r["athlete"]: r for r in doc["athletes"]}
+    assert doc["week_start"] == WEEK.isoformat()
+    assert rows["broken"]["error"].startswith("broken: no runs found (0 skipped, 1 unreadable; run.fit: ")
+    assert rows["Dan"]["error"].startswith("roster.toml: weekly_mileage_jump.warn_pct: expected a number")
+    assert rows["Bea Moreno"]["runs"] > 0 and rows["athlete-0"]["runs"] == 0  # athlete-0 stopped running before it
+    for name in ("Bea Moreno", "athlete-0"):
+        assert rows[name]["error"] is None
+        assert rows[name]["report"] == f"{name.replace(' ', '-')}/week-{rows[name]['report_week']}.html"
+        if rows[name]["runs"]:
+            assert rows[name]["distance_m"] > 10000 and rows[name]["report_week"] == WEEK.isoformat()
+        else:  # stopped before the team's week: their own last complete week is reported
+            assert rows[name]["distance_m"] == 0.0 and rows[name]["report_week"] < WEEK.isoformat() and rows[name]["last_run"] < WEEK.isoformat()
+        assert (out / rows[name]["report"]).is_file()
+    # errors first, then the most alerts and warnings
+    order = [r["athlete"] for r in doc["athletes"]]
+    assert order[:2] == ["broken", "Dan"]  # by name, case aside
+    good = [r for r in doc["athletes"] if r["error"] is None]
+    keys = [(-r["flags"]["alert"], -r["flags"]["warning"], -r["flags"]["info"]) for r in good]
+    assert keys == sorted(keys)
+
+
+def test_team_json_keeps_the_contract(team_run):
+    _, _, doc = team_run
+    assert set(doc) >= {"week_start", "athletes"}
+    for row in doc["athletes"]:
+        assert set(row) >= {"athlete", "distance_m", "change_pct", "speedwork_share", "flags", "error"}
+        assert set(row["flags"]) == {"alert", "warning", "info"}
+        assert all(isinstance(v, int) for v in row["flags"].values())
+
+
+def test_athlete_in_miles_gets_miles_and_their_symptom_trend(team_run):
+    result, out, doc = team_run
+    bea = next(r for r in doc["athletes"] if r["athlete"] == "Bea Moreno")
+    assert bea["units"] == "mi" and bea["symptom_trend"] == "worse 2->5/10"
+    page = (out / bea["report"]).read_text(encoding="utf-8")
+    miles = f"{bea['distance_m'] / 1609.344:,.1f} mi"
+    assert miles in page and " km<" not in page
+    assert any(line.startswith("Bea Moreno") and miles in line for line in result.output.splitlines())
+
+
+def test_team_page_is_readable_on_a_phone_and_links_every_report(team_run):
+    _, out, doc = team_run
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
+    assert ".scroll{overflow-x:auto" in page and "<div class=\"scroll\"><table>" in page
+    assert DISCLAIMER in page
+    for row in doc["athletes"]:
+        if row["report"]:
+            assert f"<a href='{row['report']}'>" in page
+    assert "Could not be analysed: broken: no runs found" in page
+    # rows in the JSON's order
+    names = re.findall(r"<tr(?: class='error')?><td>(?:<a href='[^']*'>)?([^<]+)", page)
+    assert names == [r["athlete"] for r in doc["athletes"]]
+
+
+def test_terminal_triage_fits_80_columns(team_run):
+    result, _, doc = team_run
+    lines = result.output.splitlines()
+    shown = [line for line in lines if not line.startswith("Wrote ")]
+    assert all(len(line) <= 80 for line in shown), max(shown, key=len)
+    assert "Not medical advice" in result.output
+    assert "2 of 4 athletes analysed" in result.output
+    assert any(line.startswith("broken") and "ERROR broken: no runs found" in line for line in lines)
+
+
+def test_bad_roster_is_one_line_naming_the_file(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "roster.toml").write_text("[[athlete]]\nname = 'x'\nfolder = \n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["team", str(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {tmp_path / 'roster.toml'}: not valid TOML (")
+    assert len(result.output.strip().splitlines()) == 1
+    (tmp_path / "roster.toml").write_text("[[athlete]]\nname = 'x'\nfolder = '../elsewhere'\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="outside the team root"):
+        read_roster(tmp_path)
+
+
+def test_no_athlete_analysed_exits_1(tmp_path):
+    (tmp_path / "only").mkdir()
+    (tmp_path / "only" / "x.gpx").write_text("<gpx></gpx>", encoding="utf-8")
+    result = CliRunner().invoke(main, ["team", str(tmp_path), "--out", str(tmp_path / "out"), "--no-cache", "--workers", "1"])
+    assert result.exit_code == 1
+    assert "no athlete could be analysed" in result.output
+
+
+def test_symptom_trend_words():
+    from hamstring_analyzer.symptoms import check_entry
+
+    def entry(day, sev):
+        return check_entry({"date": day, "severity": str(sev), "side": "left", "location": "", "kind": "pain", "when": "after run", "note": ""}, "t")
+
+    week = dt.date(2026, 7, 6)
+    assert symptom_trend([], week) == "none logged"
+    assert symptom_trend([entry("2026-07-07", 3)], week) == "new 3/10"
+    assert symptom_trend([entry("2026-06-30", 4), entry("2026-07-07", 3)], week) == "better 4->3/10"
+    assert symptom_trend([entry("2026-06-30", 4)], week) == "none logged (was 4/10)"
+
+
+def test_team_page_fits_a_phone_in_headless_chromium(team_run, tmp_path):
+    """At 375 px the page itself does not scroll sideways (the table scrolls inside its box)."""
+    import os
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not chromium:
+        if os.environ.get("HAMSTRING_REQUIRE_CHROMIUM") == "1":
+            pytest.fail("HAMSTRING_REQUIRE_CHROMIUM=1 but no chromium on PATH")
+        pytest.skip("Chromium is not installed (.ci/run installs it)")
+    _, out, _ = team_run
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}"]
+    dom = subprocess.run([chromium, *flags, "--window-size=375,800", "--dump-dom", (out / "index.html").resolve().as_uri()],
+                         capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert 'data-page-fits="yes"' in dom.stdout, dom.stderr[-2000:]
