@@ -18,7 +18,7 @@ from .insights import Insights, symptom_insights
 from .runmetrics import runs_table
 from .summary import json_number
 from .symptoms import SymptomEntry
-from .weekly import week_start, weekly_summary
+from .weekly import as_time_series, by_date, runner_zone, week_start, weekly_summary
 
 #: The weekly fields of the JSON contract, in order.
 WEEK_FIELDS = (
@@ -38,7 +38,10 @@ class Analysis:
     runs : DataFrame
         One row per run in the period (`runmetrics.runs_table` columns).
     weeks : DataFrame
-        One row per local Monday-to-Sunday week in the period (`weekly.weekly_summary`).
+        One row per local week in the period (`weekly.weekly_summary`), on a
+        tz-aware DatetimeIndex: each week starts at local midnight in
+        ``timezone``, so ``weeks.loc["2026-06"]`` and ``weeks.resample("MS")``
+        work. `weeks_by_date` is the same frame indexed by Python dates.
     flags : list of Flag
         Newest first.
     config : Config
@@ -48,6 +51,9 @@ class Analysis:
         The runner's symptom log, when given.
     insights : Insights or None
         Flags before each symptom episode, flagged-vs-unflagged weeks, chronic hints.
+    timezone : str or tzinfo or None
+        The runner's home zone (`weekly.runner_zone`: the zone most runs were
+        recorded in), the zone of the weeks' index.
     """
 
     export: Export
@@ -60,13 +66,23 @@ class Analysis:
     symptoms: list[SymptomEntry] | None = None
     insights: Insights | None = None
     extra: dict = field(default_factory=dict)
+    timezone: object = None
+
+    @property
+    def weeks_by_date(self) -> pd.DataFrame:
+        """`weeks` indexed by the local date each week starts on (``datetime.date``)."""
+        cached = self.__dict__.get("_weeks_by_date")
+        if cached is None or cached[0] is not self.weeks:
+            cached = (self.weeks, by_date(self.weeks))
+            self.__dict__["_weeks_by_date"] = cached
+        return cached[1]
 
     def flags_frame(self) -> pd.DataFrame:
         return flags_frame(self.flags)
 
     def weeks_records(self) -> list[dict]:
         out = []
-        for week, row in self.weeks.iterrows():
+        for week, row in self.weeks_by_date.iterrows():
             rec = {"week_start": week.isoformat()}
             for key in WEEK_FIELDS[1:]:
                 rec[key] = json_number(row[key], 0 if key == "runs" else 3)
@@ -128,7 +144,8 @@ def analyze(
     insights = None
     if symptoms is not None:
         insights = symptom_insights(_in_period(symptoms, since, until), flags, list(weeks.index))
+    zone = runner_zone(runs)
     return Analysis(
-        export=export, runs=table, weeks=weeks, flags=flags, config=config, since=since, until=until,
-        symptoms=symptoms, insights=insights,
+        export=export, runs=table, weeks=as_time_series(weeks, zone), flags=flags, config=config, since=since, until=until,
+        symptoms=symptoms, insights=insights, timezone=zone,
     )  # fmt: skip

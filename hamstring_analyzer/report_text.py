@@ -28,7 +28,7 @@ def headline(export, total_m: float, first, last, n_runs: int | None = None, uni
 def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
     """The last ``n_weeks`` weeks as an aligned table, in the runner's units."""
     units = result.config.units
-    weeks = result.weeks.tail(n_weeks)
+    weeks = result.weeks_by_date.tail(n_weeks)
     header = ["Week of", f"Dist ({units})", "Runs", "Change", "Fast", "Longest", "Cadence", "ACWR"]
     rows = []
     for week, w in weeks.iterrows():
