@@ -39,7 +39,7 @@ def test_toml_file(tmp_path):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"unit": "km"}, "unit: unknown setting; allowed here: units, runner, fast,"),
+        ({"unit": "km"}, "unit: unknown setting; allowed here: units, week_start, runner, fast,"),
         ({"layoff_return": {"min_gap": 7}}, "layoff_return.min_gap: unknown setting; allowed here: min_gap_days, long_gap_days"),
         ({"units": "furlongs"}, "units: 'furlongs' is not allowed; use one of km, mi"),
         ({"acwr": {"method": "weekly"}}, "acwr.method: 'weekly' is not allowed; use one of rolling, uncoupled, ewma"),
