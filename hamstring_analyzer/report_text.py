@@ -70,7 +70,12 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
 
 
 def _counts(groups: list[tuple[str, list[str]]], key: str) -> str:
-    """``"cycling 2, walking 1"``; error reasons, long and full of commas, as ``"reason (2); other (1)"``."""
+    """``"cycling 2, walking 1"``; error reasons, long and full of commas, as ``"reason (2); other (1)"``.
+
+    One group needs no count: the list's own count says it (``"Skipped 2: cycling"``).
+    """
+    if len(groups) == 1:
+        return groups[0][0]
     if key == "error":
         return "; ".join(f"{g} ({len(src)})" for g, src in groups)
     return ", ".join(f"{g} {len(src)}" for g, src in groups)

@@ -49,8 +49,8 @@ def test_no_runs_says_why_and_still_writes_the_json(ride_and_corrupt, tmp_path):
     result = invoke("ingest", ride_and_corrupt, "--no-cache", "--workers", "1", "--json", out)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling 1; could not read 1: {CORRUPT_REASON} (1); "
-        "ignored 1: not an activity file 1); nothing to analyse"
+        f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling; could not read 1: {CORRUPT_REASON}; "
+        "ignored 1: not an activity file); nothing to analyse"
     ]
     doc = json.loads(out.read_text())
     assert doc["runs"] == [] and doc["skipped"] == [{"source": "ride.fit", "reason": "not a run (cycling)"}]
@@ -58,9 +58,21 @@ def test_no_runs_says_why_and_still_writes_the_json(ride_and_corrupt, tmp_path):
     assert [i["source"] for i in doc["ignored"]] == ["notes.md"]
     analysed = tmp_path / "analysis.json"
     result = invoke("analyze", ride_and_corrupt, "--no-cache", "--workers", "1", "--json", analysed)
-    assert result.exit_code == 1 and "no runs found (skipped 1: cycling 1;" in result.output
+    assert result.exit_code == 1 and "no runs found (skipped 1: cycling;" in result.output
     doc = json.loads(analysed.read_text())
     assert doc["runs"] == [] and doc["weeks"] == [] and doc["flags"] == [] and len(doc["errors"]) == 1
+    verbose = invoke("ingest", ride_and_corrupt, "--no-cache", "--workers", "1", "-v")
+    assert verbose.exit_code == 1 and verbose.output.splitlines()[:8] == [
+        "Skipped 1: cycling",
+        "  ride.fit: not a run (cycling)",
+        f"Could not read 1: {CORRUPT_REASON}",
+        f"  corrupt.fit: {CORRUPT_REASON}",
+        "      (unrecognised content)",
+        "Ignored (not activity files) 1: not an activity file",
+        "  notes.md",
+        f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling; could not read 1: {CORRUPT_REASON}; "
+        "ignored 1: not an activity file); nothing to analyse",
+    ]
 
 
 def test_ingest_lists_skipped_unreadable_and_ignored_grouped_and_every_file_with_v(cache_dir):
@@ -84,10 +96,10 @@ def test_ingest_lists_skipped_unreadable_and_ignored_grouped_and_every_file_with
         "  export/phone/2026-06-28-08-00-phone.gpx: duplicate of",
         "      export/garmin/2026-06-28-08-00.fit",
         "  export/garmin/2026-08-08-15-00-walk.fit: not a run (walking)",
-        f"Could not read 1: {CORRUPT_REASON} (1)",
+        f"Could not read 1: {CORRUPT_REASON}",
         "  export/garmin/2026-09-12-corrupt.fit: not a FIT, GPX or TCX file, nor an",
         "      export list we read (unrecognised content)",
-        "Ignored (not activity files) 4: not an activity file 4",
+        "Ignored (not activity files) 4: not an activity file",
         "  README.md",
         "  export/garmin-connect-export.zip/DI_CONNECT/DI-Connect-User/user_profile.json",
         "  generate.py",

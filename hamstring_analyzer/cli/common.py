@@ -157,7 +157,7 @@ def writing_to(path):
         raise click.ClickException(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
-def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None):
+def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None, term=None):
     """Call `load_runs` with a progress bar on a terminal; list what was skipped; exit 1 when no run was found.
 
     With ``json_path``, an export without runs is still written (``runs`` empty,
@@ -170,6 +170,8 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=Fal
     with terminal_progress("Reading files", quiet) as progress:
         export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
     if not export.runs:
+        if verbose:  # every file and its reason; the error line below gives the groups
+            print_listing(export, term or Terminal(json_path, quiet), verbose=True)
         if json_path:
             with writing_to(json_path):
                 export.write_json(json_path, extra=empty_extra)
@@ -229,7 +231,7 @@ def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, s
     term = term or Terminal(quiet=export_opts["quiet"])
     config = read_config(config_path, units, term)
     symptoms = read_log(symptoms_path) if symptoms_path else None
-    export = load_export(path, **export_opts, json_path=json_path, empty_extra={"weeks": [], "flags": []})
+    export = load_export(path, **export_opts, verbose=verbose, json_path=json_path, empty_extra={"weeks": [], "flags": []}, term=term)
     if listing:  # else the command lists the export itself, after its headline
         print_listing(export, term, verbose)
     result = analyze(export, config, since=since, until=until, symptoms=symptoms)

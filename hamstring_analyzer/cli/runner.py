@@ -54,7 +54,7 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet, verbo
     term = Terminal(json_path, quiet)
     if json_path:
         check_target(json_path)  # a wrong folder is said before minutes of reading
-    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet, json_path=json_path)
+    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=verbose, json_path=json_path, term=term)
     if json_path:  # first, so that a closed pipe on the summary below cannot lose it
         with writing_to(json_path):
             export.write_json(json_path)
