@@ -25,6 +25,8 @@ def headline(export, total_m: float, first, last, n_runs: int | None = None, uni
 
 #: How many files of a group the short listing names before "and N more".
 NAMED_FILES = 3
+#: Up to this many unreadable files are listed one by one, ``error: <file>: <reason>``; more are grouped.
+LISTED_ERRORS = 5
 
 
 def _names(sources: list[str], verbose: bool) -> str:
@@ -36,8 +38,11 @@ def _names(sources: list[str], verbose: bool) -> str:
 def export_listing(export, verbose: bool = False, width: int | None = None) -> list[str]:
     """What was skipped, could not be read and was ignored, grouped by reason and counted; every file with ``verbose``.
 
-    ``["Skipped 3: cycling 2, walking 1", "Could not read 1: not a FIT, GPX or TCX file ... 1", ...]``;
-    nothing for an empty list. With ``verbose``, each group is followed by its files, one a line.
+    ``["Skipped 3: cycling 2, walking 1", "error: corrupt.fit: not a readable FIT file (...)", ...]``:
+    skipped and ignored files grouped by reason and counted; unreadable files,
+    the ones to act on, each on its own line with the whole reason (grouped
+    when there are more than `LISTED_ERRORS`); nothing for an empty list. With
+    ``verbose``, each group is followed by its files, one a line.
     """
     from .export import grouped
 
@@ -51,8 +56,12 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
         if not items:
             continue
         groups = grouped(items, key)
-        if key == "error" and not verbose:  # few, and the ones to act on: each file with its reason
-            text = f"{head} {len(items)}: " + "; ".join(f"{_names(src, False)} ({g})" for g, src in groups)
+        if key == "error" and not verbose and len(items) <= LISTED_ERRORS:
+            # few, and the ones to act on: each on one line with its whole reason (not wrapped: a line to grep)
+            lines += [f"error: {item['source']}: {item['error']}" for item in items]
+            continue
+        if key == "error" and not verbose:
+            text = f"{head} {len(items)}: " + _counts(groups, key) + " (-v lists them)"
         elif head.startswith("Ignored") and not verbose:
             text = f"{head} {len(items)}: {_names([s for _, src in groups for s in src], False)}"
         else:

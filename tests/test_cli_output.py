@@ -81,8 +81,7 @@ def test_ingest_lists_skipped_unreadable_and_ignored_grouped_and_every_file_with
     assert result.output.splitlines() == [
         "79 runs (666.9 km, 5 May 2026 to 4 Oct 2026); 3 skipped; 1 could not be read.",
         "Skipped 3: cycling 1, duplicate 1, walking 1",
-        "Could not read 1: export/garmin/2026-09-12-corrupt.fit (not a FIT, GPX or TCX",
-        "  file, nor an export list we read)",
+        f"error: export/garmin/2026-09-12-corrupt.fit: {CORRUPT_REASON} (unrecognised content)",
         "Ignored (not activity files) 4: README.md,",
         "  export/garmin-connect-export.zip/DI_CONNECT/DI-Connect-User/user_profile.json,",
         "  generate.py and 1 more",

@@ -367,7 +367,7 @@ def test_no_rust_panic_text_on_stderr(tmp_path, workers, n_runs, backtrace):
     assert proc.returncode == 0
     [line] = proc.stderr.splitlines()  # our one line, and nothing from Rust
     assert line.startswith("error: corrupt.fit: not a readable FIT file (")
-    assert proc.stdout.startswith(f"{n_runs} runs")
+    assert proc.stdout.startswith(f"{n_runs} run{'s' if n_runs != 1 else ''} (")  # "1 run", not "1 runs" (issue 17)
 
 
 def test_stderr_works_again_after_a_panic(tmp_path, capfd):
