@@ -49,8 +49,11 @@ def test_no_runs_says_why_and_still_writes_the_json(ride_and_corrupt, tmp_path):
     result = invoke("ingest", ride_and_corrupt, "--no-cache", "--workers", "1", "--json", out)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
+        "Skipped 1: cycling",
+        f"error: corrupt.fit: {CORRUPT_REASON} (unrecognised content)",
+        "Ignored (not activity files) 1: notes.md",
         f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling; could not read 1: {CORRUPT_REASON}; "
-        "ignored 1: not an activity file); nothing to analyse"
+        "ignored 1: not an activity file); nothing to analyse",
     ]
     doc = json.loads(out.read_text())
     assert doc["runs"] == [] and doc["skipped"] == [{"source": "ride.fit", "reason": "not a run (cycling)"}]

@@ -170,8 +170,8 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=Fal
     with terminal_progress("Reading files", quiet) as progress:
         export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
     if not export.runs:
-        if verbose:  # every file and its reason; the error line below gives the groups
-            print_listing(export, term or Terminal(json_path, quiet), verbose=True)
+        # the files and their reasons (every one with -v) before the one-line summary of why
+        print_listing(export, term or Terminal(json_path, quiet), verbose=verbose)
         if json_path:
             with writing_to(json_path):
                 export.write_json(json_path, extra=empty_extra)
