@@ -6,6 +6,8 @@ The library comes first; the ``hamstring-analyzer`` command is a thin layer on i
 >>> activities = ha.read_activities("run.fit")        # one file
 >>> export = ha.load_runs("my-garmin-export/")        # a whole export
 >>> result = ha.analyze(export)                        # weeks, per-run metrics, flags
+>>> result = ha.analyze_path("export/", config="me.toml", symptoms="my-symptoms.csv")  # what the CLI's analyze does
+>>> result.weeks.loc["2026-06"]                        # weeks on a tz-aware DatetimeIndex
 
 Importing the package is quick: the layers built on pandas (the readers, the
 export, the analysis) load on first use of a name that needs them (PEP 562),
@@ -27,9 +29,17 @@ _LAZY = {
     "load_runs": "export",
     "Analysis": "analysis",
     "analyze": "analysis",
+    "analyze_path": "analysis",
     "Config": "config",
     "load_config": "config",
+    "find_config": "config",
     "plan_week": "plan",
+    "read_log": "symptoms",
+    "add_entry": "symptoms",
+    "SymptomEntry": "symptoms",
+    "flags_frame": "rules",
+    "runs_table": "runmetrics",
+    "weekly_summary": "weekly",
 }
 
 __all__ = [
@@ -42,21 +52,33 @@ __all__ = [
     "NotAnActivityError",
     "ParseError",
     "SymptomLogError",
+    "SymptomEntry",
+    "add_entry",
     "analyze",
+    "analyze_path",
+    "find_config",
+    "flags_frame",
     "load_config",
     "load_runs",
     "plan_week",
     "read_activities",
+    "read_log",
+    "runs_table",
+    "weekly_summary",
     "__version__",
 ]
 
 if _typing.TYPE_CHECKING:  # what static checkers and editors see; nothing is imported at run time
     from .activity import Activity
-    from .analysis import Analysis, analyze
-    from .config import Config, load_config
+    from .analysis import Analysis, analyze, analyze_path
+    from .config import Config, find_config, load_config
     from .export import Export, load_runs
     from .plan import plan_week
     from .readers import read_activities
+    from .rules import flags_frame
+    from .runmetrics import runs_table
+    from .symptoms import SymptomEntry, add_entry, read_log
+    from .weekly import weekly_summary
 
 
 def __getattr__(name: str) -> object:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .atomic import atomic_write_text
+from .render.jsonfile import write_json
 from .config import Config
 from .export import Export, load_runs
 from .rules import Flag, find_flags, flags_frame
@@ -18,12 +17,12 @@ from .insights import Insights, symptom_insights
 from .runmetrics import runs_table
 from .summary import json_number
 from .symptoms import SymptomEntry
-from .weekly import week_start, weekly_summary
+from .weekly import as_time_series, by_date, runner_zone, week_start, weekly_summary
 
 #: The weekly fields of the JSON contract, in order.
 WEEK_FIELDS = (
     "week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m",
-    "cadence_spm", "acwr", "load", "monotony", "strain",
+    "cadence_spm", "acwr", "load", "monotony", "strain", "complete", "days",
 )  # fmt: skip
 
 
@@ -38,7 +37,10 @@ class Analysis:
     runs : DataFrame
         One row per run in the period (`runmetrics.runs_table` columns).
     weeks : DataFrame
-        One row per local Monday-to-Sunday week in the period (`weekly.weekly_summary`).
+        One row per local week in the period (`weekly.weekly_summary`), on a
+        tz-aware DatetimeIndex: each week starts at local midnight in
+        ``timezone``, so ``weeks.loc["2026-06"]`` and ``weeks.resample("MS")``
+        work. `weeks_by_date` is the same frame indexed by Python dates.
     flags : list of Flag
         Newest first.
     config : Config
@@ -48,6 +50,9 @@ class Analysis:
         The runner's symptom log, when given.
     insights : Insights or None
         Flags before each symptom episode, flagged-vs-unflagged weeks, chronic hints.
+    timezone : str or tzinfo or None
+        The runner's home zone (`weekly.runner_zone`: the zone most runs were
+        recorded in), the zone of the weeks' index.
     """
 
     export: Export
@@ -60,16 +65,29 @@ class Analysis:
     symptoms: list[SymptomEntry] | None = None
     insights: Insights | None = None
     extra: dict = field(default_factory=dict)
+    timezone: object = None
+
+    @property
+    def weeks_by_date(self) -> pd.DataFrame:
+        """`weeks` indexed by the local date each week starts on (``datetime.date``)."""
+        cached = self.__dict__.get("_weeks_by_date")
+        if cached is None or cached[0] is not self.weeks:
+            cached = (self.weeks, by_date(self.weeks))
+            self.__dict__["_weeks_by_date"] = cached
+        return cached[1]
 
     def flags_frame(self) -> pd.DataFrame:
         return flags_frame(self.flags)
 
     def weeks_records(self) -> list[dict]:
         out = []
-        for week, row in self.weeks.iterrows():
+        for week, row in self.weeks_by_date.iterrows():
             rec = {"week_start": week.isoformat()}
             for key in WEEK_FIELDS[1:]:
-                rec[key] = json_number(row[key], 0 if key == "runs" else 3)
+                if key == "complete":
+                    rec[key] = bool(row[key])
+                else:
+                    rec[key] = json_number(row[key], 0 if key in ("runs", "days") else 3)
             out.append(rec)
         return out
 
@@ -89,11 +107,73 @@ class Analysis:
         return _in_period(self.symptoms or [], self.since, self.until)
 
     def write_json(self, path: str | os.PathLike) -> None:
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
+        write_json(self.to_dict(), path)
 
 
 def _in_period(entries: list[SymptomEntry], since: dt.date | None, until: dt.date | None) -> list[SymptomEntry]:
     return [e for e in entries if (since is None or e.date >= since) and (until is None or e.date <= until)]
+
+
+def mark_unfinished(weeks: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """``weeks`` with ``complete`` (bool) and ``days`` (days of the week up to ``as_of``, 1-7).
+
+    The last week is unfinished when ``as_of`` (``until``, else today) falls
+    inside it. Its ``change_pct`` and ``acwr`` are then left undefined (NaN,
+    null in the JSON): a week three days old is not 78% down on a whole one.
+    """
+    weeks = weeks.copy()
+    weeks["complete"] = True
+    weeks["days"] = 7
+    if len(weeks):
+        last = weeks.index[-1]
+        days = (as_of - last).days + 1
+        if days < 7:
+            weeks.loc[last, ["complete", "days"]] = [False, max(days, 1)]
+            weeks.loc[last, ["change_pct", "acwr"]] = float("nan")
+    weeks["complete"] = weeks["complete"].astype(bool)
+    weeks["days"] = weeks["days"].astype(int)
+    return weeks
+
+
+def analyze_path(
+    path: str | os.PathLike,
+    config: Config | str | os.PathLike | None = None,
+    symptoms: list[SymptomEntry] | str | os.PathLike | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    **load_options,
+) -> Analysis:
+    """What ``hamstring-analyzer analyze PATH`` does, in one call: read the export, the config and the log, analyse.
+
+    Parameters
+    ----------
+    path : str or path
+        A folder, a zip archive or one activity file.
+    config : Config, str or path, optional
+        A `Config`, or a TOML file to read; None finds the file as the command
+        does (`config.find_config`: ``$HAMSTRING_ANALYZER_CONFIG``, else the
+        user config folder's ``config.toml``), else the defaults.
+    symptoms : list of SymptomEntry, str or path, optional
+        The symptom log, or the path of its CSV.
+    since, until : date, optional
+        As `analyze`.
+    **load_options
+        Passed to `export.load_runs` (``workers``, ``cache_dir``, ``use_cache``, ``timezone``).
+
+    Raises
+    ------
+    HamstringAnalyzerError
+        The export, config or log cannot be read (the message names the file).
+    """
+    from .config import find_config, load_config
+    from .symptoms import read_log
+
+    if not isinstance(config, Config):
+        config = load_config(find_config(config))
+    if symptoms is not None and not isinstance(symptoms, list):
+        symptoms = read_log(symptoms)
+    return analyze(load_runs(Path(path), **load_options), config, since=since, until=until, symptoms=symptoms)
 
 
 def analyze(
@@ -121,14 +201,16 @@ def analyze(
     weeks = weekly_summary(table, config.acwr.method)
     flags = find_flags(table, weeks, config, symptoms=[e for e in symptoms or [] if until is None or e.date <= until])
     if since is not None:
-        first_week = week_start(since)
+        first_week = week_start(since, config.week_start)
         table = table[table["local_date"] >= since].reset_index(drop=True)
         weeks = weeks[weeks.index >= first_week]
         flags = [f for f in flags if f.date >= since]
     insights = None
     if symptoms is not None:
         insights = symptom_insights(_in_period(symptoms, since, until), flags, list(weeks.index))
+    zone = runner_zone(runs)
+    weeks = mark_unfinished(weeks, until or dt.date.today())
     return Analysis(
-        export=export, runs=table, weeks=weeks, flags=flags, config=config, since=since, until=until,
-        symptoms=symptoms, insights=insights,
+        export=export, runs=table, weeks=as_time_series(weeks, zone), flags=flags, config=config, since=since, until=until,
+        symptoms=symptoms, insights=insights, timezone=zone,
     )  # fmt: skip

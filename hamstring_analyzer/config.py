@@ -1,9 +1,12 @@
 """Every threshold the analyzers use, in one object, loadable from a TOML file.
 
-The defaults and their sources are those of ``DOMAIN.md``; each is a default a
-runner, coach or physio can change. A TOML file sets any subset::
+Each default is the value the README's rules table gives, with its source
+(the docstrings below and the rules' ``source`` in `rules` name the studies);
+each is a default a runner, coach or physio can change. A TOML file sets any
+subset::
 
     units = "mi"
+    week_start = "sunday"              # monday (default) | sunday
 
     [runner]
     threshold_pace_per_km = "4:40"     # or threshold_pace_per_mi; else estimated
@@ -14,7 +17,15 @@ runner, coach or physio can change. A TOML file sets any subset::
     alert_pct = 30
 
 Unknown sections or keys, and values of the wrong kind or out of range, are
-refused with a `ConfigError` naming the key and what is allowed.
+refused with a `ConfigError` naming the file, the key and what is allowed.
+
+Where the file is found (`find_config`): ``--config`` when given, else the
+file named by the environment variable ``HAMSTRING_ANALYZER_CONFIG``, else
+``config.toml`` in the platform's user config folder
+(``platformdirs.user_config_dir("hamstring-analyzer")``: on Linux
+``~/.config/hamstring-analyzer/config.toml``, on macOS
+``~/Library/Application Support/hamstring-analyzer/config.toml``, on Windows
+``%LOCALAPPDATA%\\hamstring-analyzer\\config.toml``) when it exists; else the defaults.
 """
 
 from __future__ import annotations
@@ -34,6 +45,9 @@ ACWR_METHODS = ("rolling", "uncoupled", "ewma")
 LOAD_METHODS = ("distance", "trimp", "srpe")
 TRIMP_WEIGHTINGS = ("men", "women")
 SEVERITIES = ("info", "warning", "alert")
+WEEK_STARTS = ("monday", "sunday")
+#: The environment variable naming a config file (between ``--config`` and the user config folder).
+CONFIG_ENV = "HAMSTRING_ANALYZER_CONFIG"
 METRES_PER_MILE = 1609.344
 
 
@@ -187,6 +201,7 @@ class Config:
     """All thresholds. ``Config()`` is the defaults; `load_config` reads a TOML file."""
 
     units: str = _field("km", kind=str, help=" | ".join(UNITS))
+    week_start: str = _field("monday", kind=str, help=" | ".join(WEEK_STARTS) + " (the first day of a training week)")
     runner: RunnerConfig = field(default_factory=RunnerConfig)
     fast: FastConfig = field(default_factory=FastConfig)
     weekly_mileage_jump: MileageJumpConfig = field(default_factory=MileageJumpConfig)
@@ -208,6 +223,7 @@ class Config:
         if self.acwr.method not in ACWR_METHODS:
             raise ConfigError(f"acwr.method: {self.acwr.method!r} is not allowed; use one of {', '.join(ACWR_METHODS)}")
         for key, value, allowed in (
+            ("week_start", self.week_start, WEEK_STARTS),
             ("acwr.severity", self.acwr.severity, SEVERITIES),
             ("load.method", self.load.method, LOAD_METHODS),
             ("load.trimp_weighting", self.load.trimp_weighting, TRIMP_WEIGHTINGS),
@@ -313,6 +329,31 @@ def _build(cls, data: dict, prefix: str):
 def config_from_dict(data: dict) -> Config:
     """A `Config` from nested dicts (as TOML gives them), checked key by key."""
     return _build(Config, data, "")
+
+
+def user_config_path():
+    """``config.toml`` in the platform's user config folder (it may not exist)."""
+    from pathlib import Path
+
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("hamstring-analyzer")) / "config.toml"
+
+
+def find_config(explicit: str | os.PathLike | None = None):
+    """The config file to use: ``explicit``, else ``$HAMSTRING_ANALYZER_CONFIG``, else the user's when it exists; else None.
+
+    An explicit or environment path is returned even when missing, so that
+    `load_config` names it; only the user config folder's file is optional.
+    """
+    from pathlib import Path
+
+    if explicit is not None:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    user = user_config_path()
+    return user if user.is_file() else None
 
 
 def load_config(path: str | os.PathLike | None) -> Config:

@@ -33,7 +33,6 @@ even for one worker or one file (a fork costs a few milliseconds; see
 from __future__ import annotations
 
 import io
-import json
 import multiprocessing
 import os
 import signal
@@ -51,7 +50,6 @@ import pandas as pd
 
 from . import glossary as g
 from .activity import Activity
-from .atomic import atomic_write_text
 from .store import RunStore, content_key
 from .clean import clean_activity
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
@@ -126,6 +124,9 @@ class Export:
         ``{"source", "reason"}``: other sports, duplicates, files that are not activities.
     errors : list of dict
         ``{"source", "error"}``: files that could not be read.
+    ignored : list of dict
+        ``{"source", "reason"}``: files that are plainly not activities by their
+        name (documentation, scripts, a symptom log, photos); never opened.
     """
 
     root: str
@@ -134,30 +135,75 @@ class Export:
     errors: list[dict] = field(default_factory=list)
     cache_hits: int = 0
     parsed: int = 0
+    ignored: list[dict] = field(default_factory=list)
 
     def summaries(self) -> list[dict]:
         return [run_summary(a) for a in self.runs]
 
     def runs_frame(self) -> pd.DataFrame:
-        """One row per run (the JSON's run fields), indexed by run id."""
+        """One row per run (the JSON's run fields), on a tz-aware DatetimeIndex ``start``, oldest first.
+
+        ``start`` is each run's start in the runner's home zone
+        (`weekly.runner_zone`), so ``frame.loc["2026-06"]`` and
+        ``frame.resample("W-SUN")`` work. ``start_utc`` is a UTC datetime;
+        ``start_local`` the wall-clock time where the run was (a datetime
+        without zone: runs abroad keep their own clock), ``id`` a column.
+        """
+        from .weekly import runner_zone
+
         rows = self.summaries()
         frame = pd.DataFrame(rows)
         if frame.empty:
-            return frame
+            return frame.set_axis(pd.DatetimeIndex([], tz="UTC", name="start"))
         frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True, format="ISO8601")
-        return frame.set_index("id")
+        frame["start_local"] = pd.to_datetime(frame["start_local"].str.slice(0, 19), format="ISO8601")
+        index = pd.DatetimeIndex(frame["start_utc"]).tz_convert(runner_zone(self.runs)).rename("start")
+        return frame.set_axis(index).sort_index(kind="stable")
 
     def to_dict(self) -> dict:
-        return {"runs": self.summaries(), "skipped": list(self.skipped), "errors": list(self.errors)}
+        return {"runs": self.summaries(), "skipped": list(self.skipped), "errors": list(self.errors), "ignored": list(self.ignored)}
 
     def write_json(self, path: str | os.PathLike, extra: dict | None = None) -> None:
+        """The ingest JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
+        from .render.jsonfile import write_json
+
         doc = self.to_dict()
         if extra:
             doc.update(extra)
-        atomic_write_text(path, json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        write_json(doc, path)
 
     def __repr__(self) -> str:
-        return f"<Export {self.root}: {len(self.runs)} runs, {len(self.skipped)} skipped, {len(self.errors)} errors>"
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        return f"<Export {self.root}: {n(len(self.runs), 'run')}, {len(self.skipped)} skipped, {n(len(self.errors), 'error')}>"
+
+
+def reason_group(reason: str) -> str:
+    """A skip or error reason shortened to the group it is counted in: ``"not a run (cycling)"`` -> ``"cycling"``."""
+    if reason.startswith("not a run (") and reason.endswith(")"):
+        return reason[len("not a run ("):-1]
+    if reason.startswith("duplicate of "):
+        return "duplicate"
+    if reason.startswith("too short to count as a run"):
+        return "too short"
+    if reason == APPLE_ROUTE_REASON:
+        return "Apple Health route (read with export.xml)"
+    if reason.startswith("not an activity file"):
+        return "not an activity file"
+    for stop in (" (", "; ", ": "):
+        head = reason.split(stop, 1)[0]
+        if head and len(head) < len(reason):
+            reason = head
+    return reason.strip()
+
+
+def grouped(items: list[dict], key: str) -> list[tuple[str, list[str]]]:
+    """``items`` (``{"source", key}``) as (group, sources) pairs, largest group first, then by name."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(reason_group(str(item[key])), []).append(item["source"])
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
 
 
 # ---------------------------------------------------------------- finding ---
@@ -270,7 +316,7 @@ def _zip_members(label: str, opener, depth: int, outcomes: list, budget: _Budget
                 continue
             is_zip = info.filename.lower().endswith(".zip")
             if not is_zip and not is_activity_name(info.filename):
-                outcomes.append(("skipped", Outcome(child, _not_activity_reason(info.filename))))
+                outcomes.append(("ignored", Outcome(child, _not_activity_reason(info.filename))))
                 continue
             if info.file_size > MAX_MEMBER_BYTES:
                 outcomes.append(("error", Outcome(child, f"declares {info.file_size // 2**20} MiB; larger than any activity file, refused")))
@@ -356,7 +402,7 @@ def find_sources(root: Path, outcomes: list, *, read: bool = True, select: Calla
             if not is_zip and is_apple_route(label, lambda n: (root / n).is_file()):
                 outcomes.append(("skipped", Outcome(label, APPLE_ROUTE_REASON)))
             elif not is_zip and not is_activity_name(name):
-                outcomes.append(("skipped", Outcome(label, _not_activity_reason(name))))
+                outcomes.append(("ignored", Outcome(label, _not_activity_reason(name))))
             elif problem := _why_not_read(path):
                 outcomes.append((problem[0], Outcome(label, problem[1])))
             elif is_zip:
@@ -749,6 +795,8 @@ def load_runs(
     for kind, outcome in outcomes:
         if kind == "error":
             export.errors.append({"source": outcome.label, "error": outcome.reason})
+        elif kind == "ignored":
+            export.ignored.append({"source": outcome.label, "reason": outcome.reason})
         else:
             export.skipped.append({"source": outcome.label, "reason": outcome.reason})
     runs.extend(_listed_runs(listed, labels, results, runs, export))
@@ -757,6 +805,7 @@ def load_runs(
     export.skipped.extend(duplicates)
     export.skipped.sort(key=lambda d: d["source"])
     export.errors.sort(key=lambda d: d["source"])
+    export.ignored.sort(key=lambda d: d["source"])
     return export
 
 

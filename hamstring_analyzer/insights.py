@@ -48,11 +48,11 @@ class Episode:
 
     @property
     def kinds(self) -> list[str]:
-        return sorted({e.kind for e in self.entries})
+        return sorted({e.kind for e in self.entries if e.kind})  # a blank kind is not given
 
     @property
     def sides(self) -> list[str]:
-        return sorted({e.side for e in self.entries})
+        return sorted({e.side for e in self.entries if e.side})
 
     def to_dict(self) -> dict:
         return {
@@ -158,11 +158,12 @@ def symptom_insights(entries: list[SymptomEntry], flags: list[Flag], weeks: list
         lo = ep.start - dt.timedelta(days=LOOKBACK_DAYS)
         ep.flags_before = sorted((f for f in flags if lo <= f.date <= ep.start), key=lambda f: f.date)
     flagged_weeks = {f.week_start for f in flags if f.severity in ("warning", "alert")}
-    symptom_weeks = {week_start(e.date) for e in entries if e.severity > 0}
+    first_day = "sunday" if weeks and weeks[0].weekday() == 6 else "monday"  # the weeks' own first day
+    symptom_weeks = {week_start(e.date, first_day) for e in entries if e.severity > 0}
     counts = {True: [0, 0], False: [0, 0]}
     if entries:
-        first = week_start(min(e.date for e in entries)) - dt.timedelta(days=7)
-        last = week_start(max(e.date for e in entries))
+        first = week_start(min(e.date for e in entries), first_day) - dt.timedelta(days=7)
+        last = week_start(max(e.date for e in entries), first_day)
         for w in weeks:
             if not first <= w < last:
                 continue

@@ -1,7 +1,7 @@
 """Next week's ceilings, from the same rules and config as the flags: following them raises no flag.
 
 `plan_week` reads a runs table (the history up to a day) and says, for the
-Monday-to-Sunday week after that day's week: the most distance, the longest
+week after that day's week (Monday to Sunday, or Sunday to Saturday with ``week_start = "sunday"``): the most distance, the longest
 single run, the most fast running, whether hilly runs fit the base, and after
 a break a return ramp week by week back to the pre-break volume. Each ceiling
 names the rule it comes from (`Reason`); `render.messages` words them.
@@ -18,14 +18,13 @@ rest days.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import os
 from dataclasses import dataclass
 
 import pandas as pd
 
-from .atomic import atomic_write_text
+from .render.jsonfile import write_json
 from .config import Config
 from .errors import HamstringAnalyzerError
 from .render.messages import Words, plan_reason
@@ -53,7 +52,7 @@ class Reason:
 
 @dataclass
 class Plan:
-    """The ceilings for the week starting ``week_start`` (a Monday). Distances in metres."""
+    """The ceilings for the week starting ``week_start`` (a Monday, or a Sunday for Sunday weeks). Distances in metres."""
 
     week_start: dt.date
     max_distance_m: float
@@ -80,7 +79,8 @@ class Plan:
         }
 
     def write_json(self, path: str | os.PathLike) -> None:
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
+        write_json(self.to_dict(), path)
 
 
 def _floor_m(x: float) -> float:
@@ -104,7 +104,7 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
     config : Config
         The same thresholds the flags use.
     until : date, optional
-        The last day of the history; the plan is for the Monday-to-Sunday week after its week.
+        The last day of the history; the plan is for the week after its week (``config.week_start``).
 
     Raises
     ------
@@ -118,10 +118,10 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
         raise PlanError(f"no runs up to {until}: nothing to plan from" if until else "no runs: nothing to plan from")
     runs = runs.reset_index(drop=True)
     until = until or max(runs["local_date"])
-    monday = week_start(until) + dt.timedelta(days=7)
+    monday = week_start(until, config.week_start) + dt.timedelta(days=7)  # the first day of next week (a Sunday for Sunday weeks)
     sunday = monday + dt.timedelta(days=6)
     first_run = min(runs["local_date"])
-    load = _extended(daily_load(runs), week_start(first_run), monday - dt.timedelta(days=1))
+    load = _extended(daily_load(runs), week_start(first_run, config.week_start), monday - dt.timedelta(days=1))
     ext = _extended(load, load.index[0], sunday)
     reasons: list[Reason] = []
     caps: list[tuple[float, Reason]] = []

@@ -365,9 +365,9 @@ class WeeklyPicture:
     def draw(self, week: dt.date | None = None) -> Figure:
         """Plot ``week`` and the ``n_weeks - 1`` before it; return the figure (drawn when rendered)."""
         result, config = self.result, self.result.config
-        week = week or max(result.weeks.index)
-        first = max(week - dt.timedelta(weeks=self.n_weeks - 1), min(result.weeks.index))
-        weeks = result.weeks[(result.weeks.index >= first) & (result.weeks.index <= week)]
+        week = week.date() if isinstance(week, dt.datetime) else (week or max(result.weeks_by_date.index))
+        first = max(week - dt.timedelta(weeks=self.n_weeks - 1), min(result.weeks_by_date.index))
+        weeks = result.weeks_by_date[(result.weeks_by_date.index >= first) & (result.weeks_by_date.index <= week)]
         end = week + dt.timedelta(days=7)
         runs = result.runs[(result.runs["local_date"] >= first) & (result.runs["local_date"] < end)]
         symptoms = None

@@ -70,7 +70,7 @@ class ReportWriteError(HamstringAnalyzerError):
 def default_week(result: Analysis, today: dt.date | None = None) -> dt.date:
     """The last complete week (its Sunday before today) that the data reaches."""
     today = today or dt.date.today()
-    weeks = [w for w in result.weeks.index if w + dt.timedelta(days=6) < today]
+    weeks = [w for w in result.weeks_by_date.index if w + dt.timedelta(days=6) < today]
     if not weeks:
         raise ReportError("no complete week in the data yet")
     return max(weeks)
@@ -89,7 +89,7 @@ def _fmt(x, fmt: str, default: str = "–") -> str:
 
 def _week_numbers(result: Analysis, week: dt.date) -> str:
     units = result.config.units
-    w = result.weeks.loc[week]
+    w = result.weeks_by_date.loc[week]
     hours, minutes = divmod(int(round(w["moving_s"] / 60)), 60)
     rows = [
         ("Distance", u.distance(w["distance_m"], units)),
@@ -265,8 +265,8 @@ def _page(result: Analysis, week: dt.date, png: bytes, flags: list, runs: list |
 
 
 def _check_week(result: Analysis, week: dt.date) -> None:
-    if week not in result.weeks.index:
-        first, last = min(result.weeks.index), max(result.weeks.index)
+    if week not in result.weeks_by_date.index:
+        first, last = min(result.weeks_by_date.index), max(result.weeks_by_date.index)
         raise ReportError(f"no week starting {week} in the data (weeks run from {first} to {last})")
 
 
@@ -391,14 +391,14 @@ def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=Non
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportWriteError(out, exc.strerror or str(exc)) from None
-    weeks = list(result.weeks.index)
+    weeks = list(result.weeks_by_date.index)
     _write_weeks(result, out, weeks, workers or os.cpu_count() or 1, progress)
     flags = defaultdict(list)
     for f in result.flags:
         flags[f.week_start].append(f)
     items = []
     for week in weeks:
-        w = result.weeks.loc[week]
+        w = result.weeks_by_date.loc[week]
         n = len(flags[week])
         worst = max((f.severity for f in flags[week]), key=("info", "warning", "alert").index, default=None)
         badge = f" <span class='sev sev-{worst}'>{n} flag{'s' if n != 1 else ''}</span>" if n else ""

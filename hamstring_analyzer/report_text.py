@@ -17,25 +17,119 @@ def _num(x) -> bool:
 
 
 def headline(export, total_m: float, first, last, n_runs: int | None = None, units: str = "km") -> str:
-    """``"79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 7 skipped; 1 could not be read."``"""
+    """``"79 runs (666.9 km, 5 May 2026 to 4 Oct 2026); 3 skipped; 1 could not be read."``"""
     n = len(export.runs) if n_runs is None else n_runs
-    return (
-        f"{n} runs ({u.distance(total_m, units)}, {first:%d %b %Y} to {last:%d %b %Y}); "
-        f"{len(export.skipped)} skipped; {len(export.errors)} could not be read."
-    )
+    text = f"{u.plural(n, 'run')} ({u.distance(total_m, units)}, {u.date_span(first, last)})"
+    return text + f"; {len(export.skipped)} skipped; {len(export.errors)} could not be read."
 
 
-def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
-    """The last ``n_weeks`` weeks as an aligned table, in the runner's units."""
+#: How many files of a group the short listing names before "and N more".
+NAMED_FILES = 3
+#: Up to this many unreadable files are listed one by one, ``error: <file>: <reason>``; more are grouped.
+LISTED_ERRORS = 5
+
+
+def _names(sources: list[str], verbose: bool) -> str:
+    if verbose or len(sources) <= NAMED_FILES:
+        return ", ".join(sources)
+    return ", ".join(sources[:NAMED_FILES]) + f" and {len(sources) - NAMED_FILES} more"
+
+
+def export_listing(export, verbose: bool = False, width: int | None = None) -> list[str]:
+    """What was skipped, could not be read and was ignored, grouped by reason and counted; every file with ``verbose``.
+
+    ``["Skipped 3: cycling 2, walking 1", "error: corrupt.fit: not a readable FIT file (...)", ...]``:
+    skipped and ignored files grouped by reason and counted; unreadable files,
+    the ones to act on, each on its own line with the whole reason (grouped
+    when there are more than `LISTED_ERRORS`); nothing for an empty list. With
+    ``verbose``, each group is followed by its files, one a line.
+    """
+    from .export import grouped
+
+    width = width or text_width()
+    lines = []
+    for head, items, key in (
+        ("Skipped", export.skipped, "reason"),
+        ("Could not read", export.errors, "error"),
+        ("Ignored (not activity files)", export.ignored, "reason"),
+    ):
+        if not items:
+            continue
+        groups = grouped(items, key)
+        if key == "error" and not verbose and len(items) <= LISTED_ERRORS:
+            # few, and the ones to act on: each on one line with its whole reason (not wrapped: a line to grep)
+            lines += [f"error: {item['source']}: {item['error']}" for item in items]
+            continue
+        if key == "error" and not verbose:
+            text = f"{head} {len(items)}: " + _counts(groups, key) + " (-v lists them)"
+        elif head.startswith("Ignored") and not verbose:
+            text = f"{head} {len(items)}: {_names([s for _, src in groups for s in src], False)}"
+        else:
+            text = f"{head} {len(items)}: " + _counts(groups, key)
+        lines.append(_fill(text, width, "", "  "))
+        if verbose:
+            reasons = {item["source"]: item[key] for item in items}
+            for group, sources in groups:
+                for source in sources:
+                    why = reasons[source]
+                    # the group says it all for files ignored by name; the others keep their own reason
+                    text = source if head.startswith("Ignored") and group == "not an activity file" else f"{source}: {why}"
+                    lines.append(_fill(text, width, "  ", "      "))
+    return lines
+
+
+def _counts(groups: list[tuple[str, list[str]]], key: str) -> str:
+    """``"cycling 2, walking 1"``; error reasons, long and full of commas, as ``"reason (2); other (1)"``.
+
+    One group needs no count: the list's own count says it (``"Skipped 2: cycling"``).
+    """
+    if len(groups) == 1:
+        return groups[0][0]
+    if key == "error":
+        return "; ".join(f"{g} ({len(src)})" for g, src in groups)
+    return ", ".join(f"{g} {len(src)}" for g, src in groups)
+
+
+def runs_listing(export, units: str = "km", width: int | None = None) -> list[str]:
+    """Every run found, oldest first: ``"  Tue 5 May 2026  8.0 km  export/phone/2026-05-05-07-00.gpx"``."""
+    lines = [f"Runs {len(export.runs)}:"]
+    for a in sorted(export.runs, key=lambda a: a.start_utc):
+        lines.append(f"  {u.long_day(a.start_local.date()):<16} {u.distance(a.distance_m, units):>9}  {a.id}")
+    return lines
+
+
+def _fill(text: str, width: int, first: str, then: str) -> str:
+    """``text`` wrapped at ``width``; paths are not broken at their hyphens or inside a name."""
+    return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=then, break_on_hyphens=False, break_long_words=False)
+
+
+def why_no_runs(export) -> str:
+    """Why an export gave no runs, in one line: its groups of skipped, unreadable and ignored files."""
+    from .export import grouped
+
+    parts = []
+    for head, items, key in (("skipped", export.skipped, "reason"), ("could not read", export.errors, "error"),
+                             ("ignored", export.ignored, "reason")):  # fmt: skip
+        if items:
+            parts.append(f"{head} {len(items)}: " + _counts(grouped(items, key), key))
+    return "; ".join(parts) if parts else "no files at all"
+
+
+def weeks_table(result: Analysis, n_weeks: int = 8, with_headline: bool = True) -> str:
+    """The last ``n_weeks`` weeks as an aligned table, in the runner's units.
+
+    An unfinished week (``complete`` False: ``--until`` mid-week, or the
+    current week) shows no change or ratio, and says ``in progress (3 of 7 days)``.
+    """
     units = result.config.units
-    weeks = result.weeks.tail(n_weeks)
+    weeks = result.weeks_by_date.tail(n_weeks)
     header = ["Week of", f"Dist ({units})", "Runs", "Change", "Fast", "Longest", "Cadence", "ACWR"]
-    rows = []
+    rows, notes = [], []
     for week, w in weeks.iterrows():
         per = u.unit_metres(units)
         rows.append(
             [
-                f"{week.day} {week:%b %Y}",
+                u.day(week, year=True),
                 f"{w['distance_m'] / per:.1f}",
                 str(int(w["runs"])),
                 u.change(w["change_pct"]),
@@ -45,19 +139,23 @@ def weeks_table(result: Analysis, n_weeks: int = 8) -> str:
                 f"{w['acwr']:.2f}" if _num(w["acwr"]) else "-",
             ]
         )
+        complete = bool(w.get("complete", True))
+        notes.append("" if complete else f"  in progress ({int(w['days'])} of 7 days)")
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
-    runs = result.runs
-    total = runs["distance_m"].sum()
-    lines = [headline(result.export, total, min(runs["local_date"]), max(runs["local_date"]), len(runs), units), ""]
+    lines = []
+    if with_headline:
+        runs = result.runs
+        total = runs["distance_m"].sum()
+        lines += [headline(result.export, total, min(runs["local_date"]), max(runs["local_date"]), len(runs), units), ""]
     lines.append("  ".join(h.ljust(widths[0]) if i == 0 else h.rjust(widths[i]) for i, h in enumerate(header)))
-    for r in rows:
-        lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)))
+    for r, note in zip(rows, notes):
+        lines.append("  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(r)) + note)
     return "\n".join(lines)
 
 
 def text_width() -> int:
-    """Columns to wrap at: the terminal's width (60 to 100), 100 when not on a terminal."""
-    return max(60, min(100, shutil.get_terminal_size((101, 24)).columns - 1))
+    """Columns to wrap at: the terminal's width less one (60 to 100); when piped, $COLUMNS or 80 columns."""
+    return max(60, min(100, shutil.get_terminal_size((80, 24)).columns - 1))
 
 
 def doubt_note(flag: Flag) -> str:
@@ -79,17 +177,35 @@ def unsampled_note(runs) -> str:
     )
 
 
-def flags_text(result: Analysis, limit: int = 30) -> str:
-    """The flags, newest first, each with its message (and a doubtful-data note where one applies)."""
+#: Terminal colours of the severities (`flags_text` with ``colour``): alerts red, warnings yellow.
+SEVERITY_COLOURS = {"alert": "red", "warning": "yellow"}
+
+
+def paint(text: str, severity: str, colour: bool) -> str:
+    """``text`` in its severity's colour (ANSI) when ``colour``; as it is otherwise."""
+    if not colour or severity not in SEVERITY_COLOURS:
+        return text
+    import click
+
+    if severity == "alert":
+        return click.style(text, fg=SEVERITY_COLOURS[severity], bold=True)
+    return click.style(text, fg=SEVERITY_COLOURS[severity])
+
+
+def flags_text(result: Analysis, limit: int = 30, colour: bool = False) -> str:
+    """The flags, newest first, each with its message (and a doubtful-data note where one applies).
+
+    With ``colour``, ALERT is red and WARNING yellow (for a terminal; the caller decides).
+    """
     flags = result.flags
     note = unsampled_note(result.runs)
     if not flags:
         return "No flags: nothing in these weeks stands out against the usual advice." + (f"\n{note}" if note else "")
-    lines = [f"{len(flags)} flag{'s' if len(flags) != 1 else ''}, newest first (worth a look, not a diagnosis):"]
+    lines = [f"{u.plural(len(flags), 'flag')}, newest first (worth a look, not a diagnosis):"]
     if note:
         lines.append(textwrap.fill(note, width=text_width(), initial_indent="  ", subsequent_indent="  "))
     for f in flags[:limit]:
-        lines.append(f"  {f.severity.upper():7} {f.date:%d %b %Y}  {f.rule}")
+        lines.append(f"  {paint(f'{f.severity.upper():7}', f.severity, colour)} {u.day(f.date, year=True):<11}  {f.rule}")
         lines.append(textwrap.fill(f.message, width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 10))
         if f.doubtful:
             lines.append(textwrap.fill(doubt_note(f), width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 12))
@@ -105,9 +221,9 @@ def insights_text(result: Analysis) -> str:
     if not ins.episodes:
         lines.append("  No symptoms logged in this period.")
     for ep in ins.episodes:
-        span = f"{ep.start:%d %b %Y}" + (f" to {ep.end:%d %b %Y}" if ep.end != ep.start else "")
+        span = u.date_span(ep.start, ep.end)
         where = f", {', '.join(ep.locations)}" if ep.locations else ""
-        lines.append(f"  {span}: {', '.join(ep.kinds)} up to {ep.max_severity}/10{where}")
+        lines.append(f"  {span}: {', '.join(ep.kinds) or 'symptoms'} up to {ep.max_severity}/10{where}")  # kind may be blank
         if ep.flags_before:
             rules = sorted({f.rule for f in ep.flags_before})
             lines.append(f"    in the 14 days before: {', '.join(rules)}")

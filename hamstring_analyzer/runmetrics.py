@@ -390,6 +390,7 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
         return pd.DataFrame(columns=PROFILE_COLUMNS + ["threshold_speed_mps", "threshold_hr_bpm", "fast_m", "fast_by"])
     order = np.argsort(profiles["start_local"].map(lambda t: t.timestamp()).to_numpy(), kind="stable")
     profiles = profiles.iloc[order].reset_index(drop=True)
+    profiles["week_start"] = [week_start(d, config.week_start) for d in profiles["local_date"]]
     by_id = {a.id: a for a in runs}
     thresholds = estimate_thresholds(profiles, config)
     profiles = pd.concat([profiles, thresholds], axis=1)

@@ -4,7 +4,8 @@ Columns: ``date`` (YYYY-MM-DD, local), ``severity`` (0-10), ``side``
 (left / right / both), ``location`` (free text, e.g. "upper near the sit bone",
 "mid thigh", "behind the knee", "glute"), ``kind`` (tightness / fatigue /
 burning / pain / cramp), ``when`` (during run / after run / next day /
-sitting) and ``note``.
+sitting) and ``note``. Side, kind and when may be blank: not given, never
+guessed (`symptoms add` leaves out what the runner did not say).
 
 Reading is strict: a malformed line is refused with its line number, never
 guessed at. Adding a row rewrites the whole file through a temporary file and
@@ -40,8 +41,8 @@ SIDES = ("left", "right", "both")
 KINDS = ("tightness", "fatigue", "burning", "pain", "cramp")
 WHENS = ("during run", "after run", "next day", "sitting")
 LOCATIONS = ("upper near the sit bone", "mid thigh", "behind the knee", "glute")
-#: What a column missing from a hand-made log reads as.
-DEFAULTS = {"side": "both", "location": "", "kind": "tightness", "when": "after run", "note": ""}
+#: What a blank cell, or a column missing from a hand-made log, reads as: not given (never a guess).
+DEFAULTS = {"side": "", "location": "", "kind": "", "when": "", "note": ""}
 #: Bigger files are not a hand-kept log; refuse rather than read gigabytes.
 MAX_LOG_BYTES = 20 * 1024 * 1024
 #: Columns the runner writes freely, where a spreadsheet formula could hide.
@@ -54,10 +55,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class SymptomEntry:
     date: dt.date
     severity: int
-    side: str = "both"
+    side: str = ""  # "" when not given, like kind and when
     location: str = ""
-    kind: str = "tightness"
-    when: str = "after run"
+    kind: str = ""
+    when: str = ""
     note: str = ""
 
     def row(self) -> list[str]:
@@ -84,13 +85,13 @@ def check_entry(values: dict, where: str) -> SymptomEntry:
     if not raw_sev.isdigit() or not 0 <= int(raw_sev) <= 10:
         bad(f"severity {raw_sev!r} is not a whole number from 0 to 10")
     side = (values.get("side") or "").strip().lower() or DEFAULTS["side"]
-    if side not in SIDES:
+    if side and side not in SIDES:
         bad(f"side {side!r} is not one of {', '.join(SIDES)}")
     kind = (values.get("kind") or "").strip().lower() or DEFAULTS["kind"]
-    if kind not in KINDS:
+    if kind and kind not in KINDS:
         bad(f"kind {kind!r} is not one of {', '.join(KINDS)}")
     when = (values.get("when") or "").strip().lower() or DEFAULTS["when"]
-    if when not in WHENS:
+    if when and when not in WHENS:
         bad(f"when {when!r} is not one of {', '.join(WHENS)}")
     location = (values.get("location") or "").strip()
     note = (values.get("note") or "").strip()
@@ -171,7 +172,7 @@ def symptoms_frame(entries: list[SymptomEntry]) -> pd.DataFrame:
 
 
 def entries_table(entries: list[SymptomEntry]) -> str:
-    """Entries as a plain-text table sorted by date, one row each, dates like "Mon 02 Mar 2026".
+    """Entries as a plain-text table sorted by date, one row each, dates like "Mon 2 Mar 2026" (as everywhere in the terminal).
 
     The layout is pandas' ``to_string(index=False)`` of `symptoms_frame`, made
     without pandas so that ``symptoms list`` starts at once: every column right
@@ -179,7 +180,7 @@ def entries_table(entries: list[SymptomEntry]) -> str:
     column one wider, and tabs shown as ``\\t`` (see `_shown`).
     """
     ordered = sorted(entries, key=lambda e: e.date)  # stable, as in `symptoms_frame`
-    rows = [[f"{e.date:%a %d %b %Y}", *e.row()[1:]] for e in ordered]
+    rows = [[f"{e.date:%a} {e.date.day} {e.date:%b %Y}", *e.row()[1:]] for e in ordered]
     header = [(" " + c if c == "severity" else c) for c in COLUMNS]
     cells = [[_shown(text) for text in row] for row in rows]
     widths = [max(len(text) for text in column) for column in zip(header, *cells)]

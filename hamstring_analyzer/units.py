@@ -56,3 +56,13 @@ def day(d: dt.date, year: bool = False) -> str:
 def long_day(d: dt.date, year: bool = True) -> str:
     """``"Sun 26 Jul 2026"``, or ``"Sun 26 Jul"`` without ``year``."""
     return f"{d:%a} {day(d, year)}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1, "run"`` -> ``"1 run"``; ``2, "run"`` -> ``"2 runs"`` (``many`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def date_span(first: dt.date, last: dt.date) -> str:
+    """``"5 May 2026 to 4 Oct 2026"``, or one day when both are the same."""
+    return day(first, year=True) if first == last else f"{day(first, year=True)} to {day(last, year=True)}"

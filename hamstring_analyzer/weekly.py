@@ -1,4 +1,4 @@
-"""Weekly summaries in the runner's local Monday-to-Sunday weeks, and the acute:chronic ratio.
+"""Weekly summaries in the runner's local weeks (Monday to Sunday, or Sunday to Saturday), and the acute:chronic ratio.
 
 Pure functions: a runs table in, frames out.
 
@@ -31,9 +31,57 @@ WEEK_COLUMNS = [
 ]  # fmt: skip
 
 
-def week_start(d: dt.date) -> dt.date:
-    """The Monday of ``d``'s Monday-to-Sunday week (``d`` is a local date)."""
-    return d - dt.timedelta(days=d.weekday())
+#: The days a week may start on (`Config.week_start`), as Python's weekday numbers.
+WEEK_START_DAYS = {"monday": 0, "sunday": 6}
+
+
+def week_start(d: dt.date, first: str = "monday") -> dt.date:
+    """The first day of ``d``'s week (``d`` is a local date): its Monday, or its Sunday with ``first="sunday"``."""
+    return d - dt.timedelta(days=(d.weekday() - WEEK_START_DAYS[first]) % 7)
+
+
+def runner_zone(activities) -> str | dt.tzinfo:
+    """The runner's home time zone: the zone most of ``activities`` were recorded in.
+
+    A run's zone is its IANA name when known (from the file, its position, or
+    ``--timezone``), else its fixed UTC offset. The most frequent one wins; on
+    a tie, the zone of the latest run. Without runs, this machine's zone.
+    Weekly frames start their weeks at local midnight in this zone, while each
+    run still counts on its own local date (a week away stays in its days).
+    """
+    from collections import Counter
+
+    counts: Counter = Counter()
+    latest: dict = {}
+    for i, a in enumerate(sorted((a for a in activities if a.start_utc is not None), key=lambda a: a.start_utc)):
+        zone = a.timezone or dt.timezone(dt.timedelta(seconds=int(a.utc_offset_s or 0)))
+        counts[zone] += 1
+        latest[zone] = i
+    if not counts:
+        from .timezones import machine_zone
+
+        return machine_zone()
+    return max(counts, key=lambda z: (counts[z], latest[z]))
+
+
+def as_time_series(weeks: pd.DataFrame, zone) -> pd.DataFrame:
+    """``weeks`` (indexed by local dates) indexed by a tz-aware DatetimeIndex: each week's start at local midnight in ``zone``.
+
+    So ``weeks.loc["2026-06"]`` and ``weeks.resample("MS")`` work. A midnight
+    that a clock change skips moves to the first valid time.
+    """
+    days = pd.DatetimeIndex([pd.Timestamp(d) for d in weeks.index], name="week_start")
+    if not len(days):
+        days = pd.DatetimeIndex([], dtype="datetime64[s]", name="week_start")
+    index = days.tz_localize(zone, ambiguous=np.zeros(len(days), dtype=bool), nonexistent="shift_forward")
+    return weeks.set_axis(index)
+
+
+def by_date(weeks: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of `as_time_series`: ``weeks`` indexed by the local date each week starts on."""
+    if isinstance(weeks.index, pd.DatetimeIndex):
+        return weeks.set_axis(pd.Index(weeks.index.date, name="week_start"))
+    return weeks
 
 
 def daily_load(runs: pd.DataFrame, until: dt.date | None = None, column: str = "distance_m") -> pd.Series:
@@ -95,7 +143,10 @@ def acwr(load: pd.Series, method: str = "rolling") -> pd.Series:
 
 
 def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFrame:
-    """One row per local Monday-to-Sunday week, empty weeks included as zeros.
+    """One row per local week (the runs' ``week_start``), indexed by its first day's date, empty weeks included as zeros.
+
+    (`analysis.analyze` turns the index into a tz-aware DatetimeIndex with
+    `as_time_series`; the rules work on dates.)
 
     Columns: ``distance_m``, ``moving_s``, ``runs``, ``longest_run_m``,
     ``climb_m``, ``fast_m``, ``speedwork_share`` (fast_m / distance_m, 0-1; manual
@@ -109,7 +160,7 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
     is over the session load too.
     """
     if runs.empty:
-        return pd.DataFrame(columns=WEEK_COLUMNS)
+        return pd.DataFrame(columns=WEEK_COLUMNS, index=pd.Index([], name="week_start"))
     if "fast_m" not in runs:
         runs = runs.assign(fast_m=np.nan)
     sampled = runs["has_samples"].map(lambda x: x is not False) if "has_samples" in runs else pd.Series(True, index=runs.index)

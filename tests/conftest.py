@@ -65,3 +65,12 @@ def real_files(fmt: str | None = None) -> list:
     if not files:
         return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/real_runs is not beside this checkout"))]
     return [pytest.param(f, id=f.path) for f in files]
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(monkeypatch, tmp_path_factory):
+    """No test reads the config file of the person running the tests (the commands look in the user config folder)."""
+    from hamstring_analyzer import config
+
+    monkeypatch.delenv(config.CONFIG_ENV, raising=False)
+    monkeypatch.setattr(config, "user_config_path", lambda: tmp_path_factory.getbasetemp() / "no-user-config" / "config.toml")

@@ -16,6 +16,7 @@ from .test_export import RUN_FIELDS
 WEEK_FIELDS = {
     "week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm",
     "acwr", "load", "monotony", "strain",  # issue 15 added the session load, Foster's monotony and strain
+    "complete", "days",  # issue 17: an unfinished week says so
 }  # fmt: skip
 FLAG_FIELDS = {"rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message", "doubtful", "doubt"}
 
@@ -34,14 +35,14 @@ def test_analyze_sample_runs_prints_weeks_flags_and_writes_json(tmp_path, cache_
     result = invoke("analyze", str(SAMPLE_RUNS), "--json", str(out), "--cache-dir", cache_dir)
     assert result.exit_code == 0
     text = result.output
-    assert "79 runs (666.9 km, 05 May 2026 to 04 Oct 2026); 7 skipped; 1 could not be read." in text
+    assert "79 runs (666.9 km, 5 May 2026 to 4 Oct 2026); 3 skipped; 1 could not be read." in text
     assert "Week of      Dist (km)  Runs  Change  Fast  Longest  Cadence  ACWR" in text
     assert "28 Sep 2026       36.0     4     +0%    0%     12.0      177  1.04" in text  # the uncoupled ratio (issue 15)
     assert "15 flags, newest first" in text  # the story's 12 and three single_run_spike
     assert text.index("layoff_return") < text.index("weekly_mileage_jump")  # newest first
     assert "Not medical advice" in text
     doc = json.loads(out.read_text())
-    assert set(doc) == {"runs", "skipped", "errors", "weeks", "flags"}
+    assert set(doc) == {"runs", "skipped", "errors", "ignored", "weeks", "flags"}
     assert len(doc["runs"]) == 79 and all(set(r) == RUN_FIELDS for r in doc["runs"])
     assert len(doc["weeks"]) == 22 and all(set(w) == WEEK_FIELDS for w in doc["weeks"])
     assert len(doc["flags"]) == 15 and all(set(f) == FLAG_FIELDS for f in doc["flags"])
@@ -106,7 +107,8 @@ def test_single_run_folder(tmp_path):
 
     (tmp_path / "one.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, 4, 7), 5)))
     result = invoke("analyze", str(tmp_path), "--no-cache")
-    assert result.exit_code == 0 and "1 runs (5.0 km" in result.output and "No flags" in result.output
+    assert result.exit_code == 0 and "1 run (5.0 km, 4 Mar 2026); 0 skipped; 0 could not be read." in result.output
+    assert "No flags" in result.output
 
 
 @needs_real_runs
@@ -149,3 +151,5 @@ def test_flags_wrap_to_an_80_column_terminal(monkeypatch):
     assert text_width() == 100
     monkeypatch.setenv("COLUMNS", "20")
     assert text_width() == 60
+    monkeypatch.delenv("COLUMNS")
+    assert text_width() == 79  # piped, no COLUMNS: 80 columns

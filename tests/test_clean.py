@@ -313,7 +313,7 @@ def test_runpandas_runner_flags_a_coach_would_keep():
     # The +84% week of 12 Oct 2020 is a real jump: an alert, not info behind a fake 31.6 km week.
     jump = flags[("weekly_mileage_jump", "2020-10-12")]
     assert jump.severity == "alert" and jump.doubtful and "7 Oct 2020" in jump.doubt
-    assert result.weeks.loc[dt.date(2020, 9, 14), "distance_m"] == pytest.approx(14350, abs=150)  # read as 31.6 km before
+    assert result.weeks.loc["2020-09-14", "distance_m"] == pytest.approx(14350, abs=150)  # read as 31.6 km before
     # Back after 12 days off: 19.5 km in the first 7 days (34.2 km before cleaning), against 9.8 km allowed.
     back = flags[("layoff_return", "2021-01-15")]
     assert back.severity == "alert" and back.value == pytest.approx(19500, abs=200) and back.doubtful

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hamstring_analyzer.config import Config, config_from_dict, load_config, parse_pace
+from hamstring_analyzer.config import Config, config_from_dict, find_config, load_config, parse_pace
 from hamstring_analyzer.errors import ConfigError
 
 
@@ -39,7 +41,7 @@ def test_toml_file(tmp_path):
 @pytest.mark.parametrize(
     "data, message",
     [
-        ({"unit": "km"}, "unit: unknown setting; allowed here: units, runner, fast,"),
+        ({"unit": "km"}, "unit: unknown setting; allowed here: units, week_start, runner, fast,"),
         ({"layoff_return": {"min_gap": 7}}, "layoff_return.min_gap: unknown setting; allowed here: min_gap_days, long_gap_days"),
         ({"units": "furlongs"}, "units: 'furlongs' is not allowed; use one of km, mi"),
         ({"acwr": {"method": "weekly"}}, "acwr.method: 'weekly' is not allowed; use one of rolling, uncoupled, ewma"),
@@ -80,3 +82,33 @@ def test_pace_parsing():
     for bad in ("4:60", "440", "1:00", "25:00"):
         with pytest.raises(ConfigError):
             parse_pace(bad)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.floats(allow_nan=True)))
+def test_week_start_is_monday_or_sunday_or_a_named_refusal(value):
+    try:
+        config = config_from_dict({"week_start": value})
+    except ConfigError as exc:
+        assert str(exc).startswith("week_start: ")
+    else:
+        assert config.week_start in ("monday", "sunday") and value == config.week_start
+
+
+def test_config_is_found_where_users_expect_it(tmp_path, monkeypatch):
+    from hamstring_analyzer import config as cfg
+
+    user = tmp_path / "user" / "config.toml"
+    monkeypatch.setattr(cfg, "user_config_path", lambda: user)
+    assert find_config() is None  # no file in the user folder: the defaults
+    user.parent.mkdir()
+    user.write_text('week_start = "sunday"\n')
+    assert find_config() == user and load_config(find_config()).week_start == "sunday"
+    env = tmp_path / "env.toml"
+    monkeypatch.setenv(cfg.CONFIG_ENV, str(env))
+    assert find_config() == env  # the variable wins over the folder, even when its file is missing (then named)
+    with pytest.raises(ConfigError, match="env.toml: cannot be read"):
+        load_config(find_config())
+    assert find_config(tmp_path / "given.toml") == tmp_path / "given.toml"  # --config wins over both
+    monkeypatch.undo()
+    assert cfg.user_config_path().parts[-2:] == ("hamstring-analyzer", "config.toml")

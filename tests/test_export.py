@@ -53,6 +53,11 @@ def test_sample_runs_story(sample_json):
     assert reasons["export/garmin/2026-08-08-15-00-walk.fit"] == "not a run (walking)"
     assert reasons["export/phone/2026-06-28-08-00-phone.gpx"] == "duplicate of export/garmin/2026-06-28-08-00.fit"
     assert [e["source"] for e in errors] == ["export/garmin/2026-09-12-corrupt.fit"]
+    # the story, the script and the symptom log are not activities: ignored, not counted as skipped
+    assert len(skipped) == 3
+    assert [i["source"] for i in sample_json["ignored"]] == [
+        "README.md", "export/garmin-connect-export.zip/DI_CONNECT/DI-Connect-User/user_profile.json", "generate.py", "symptoms.csv",
+    ]  # fmt: skip
     by_source = {r["source"]: r for r in runs}
     nested = [s for s in by_source if "UploadedFiles_0-_Part1.zip/" in s]
     assert len(nested) == 20 and all(s.startswith("export/garmin-connect-export.zip/DI_CONNECT/") for s in nested)
@@ -77,7 +82,7 @@ def test_sample_runs_story(sample_json):
 @needs_real_runs
 def test_real_runs_every_file_accounted_for(tmp_path):
     export = load_runs(REAL_RUNS, cache_dir=tmp_path / "cache", workers=2)
-    seen = {e.split("#")[0] for e in [r.id for r in export.runs] + [s["source"] for s in export.skipped] + [e["source"] for e in export.errors]}
+    seen = {e.split("#")[0] for e in [r.id for r in export.runs] + [s["source"] for s in export.skipped] + [e["source"] for e in export.errors] + [i["source"] for i in export.ignored]}
     on_disk = {p.relative_to(REAL_RUNS).as_posix() for p in REAL_RUNS.rglob("*") if p.is_file()}
     assert on_disk <= seen
     assert len(export.runs) >= 100 and len(export.errors) <= 15

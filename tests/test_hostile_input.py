@@ -96,7 +96,7 @@ def test_sockets_devices_and_symlinks(tmp_path):
     doc = json.loads(out.read_text())
     assert len(doc["runs"]) == 1
     skipped = {s["source"]: s["reason"] for s in doc["skipped"]}
-    assert skipped.pop("pipe.data").startswith("not an activity file")  # never opened: wrong name
+    assert doc["ignored"][0]["source"] == "pipe.data" and doc["ignored"][0]["reason"].startswith("not an activity file")  # never opened: wrong name
     assert skipped.pop("to-run.fit") == "duplicate of run02.fit"
     assert skipped == {
         "device.fit": "not a regular file (a character device); only regular files are read",
@@ -367,7 +367,7 @@ def test_no_rust_panic_text_on_stderr(tmp_path, workers, n_runs, backtrace):
     assert proc.returncode == 0
     [line] = proc.stderr.splitlines()  # our one line, and nothing from Rust
     assert line.startswith("error: corrupt.fit: not a readable FIT file (")
-    assert proc.stdout.startswith(f"{n_runs} runs")
+    assert proc.stdout.startswith(f"{n_runs} run{'s' if n_runs != 1 else ''} (")  # "1 run", not "1 runs" (issue 17)
 
 
 def test_stderr_works_again_after_a_panic(tmp_path, capfd):

@@ -173,7 +173,7 @@ def test_report_png_is_lossless_rgb():
 
 
 def test_all_weeks_the_same_with_one_or_two_workers(result, tmp_path):
-    late = dataclasses.replace(result, weeks=result.weeks[result.weeks.index >= dt.date(2026, 7, 27)])  # 10 weeks
+    late = dataclasses.replace(result, weeks=result.weeks[result.weeks.index >= "2026-07-27"])  # 10 weeks
     done = {}
     for workers in (1, 2):
         out = tmp_path / f"w{workers}"
@@ -191,7 +191,7 @@ def test_all_weeks_the_same_with_one_or_two_workers(result, tmp_path):
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_all_weeks_write_failure_names_the_file(result, tmp_path, workers):
-    late = dataclasses.replace(result, weeks=result.weeks[result.weeks.index >= dt.date(2026, 8, 3)])
+    late = dataclasses.replace(result, weeks=result.weeks[result.weeks.index >= "2026-08-03"])
     blocked = tmp_path / "week-2026-08-10.html"
     blocked.mkdir()  # where the page goes: os.replace onto a folder fails
     with pytest.raises(ReportWriteError) as info:

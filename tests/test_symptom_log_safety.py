@@ -117,14 +117,14 @@ def test_new_rows_take_the_files_own_line_ending(tmp_path, newline):
     log.write_bytes(original)
     add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 3))
     data = log.read_bytes()
-    assert data == original + f"2026-03-02,3,both,,tightness,after run,{newline}".encode()
+    assert data == original + f"2026-03-02,3,,,,,{newline}".encode()
     assert len(read_log(log)) == 2
 
 
 def test_a_new_log_and_a_missing_final_newline(tmp_path):
     log = tmp_path / "log.csv"
     add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 3))
-    assert log.read_bytes() == (HEADER + "\n2026-03-02,3,both,,tightness,after run,\n").encode()
+    assert log.read_bytes() == (HEADER + "\n2026-03-02,3,,,,,\n").encode()
     log.write_bytes(b"date,severity\r\n2026-03-01,2")
     add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 3))
     assert log.read_bytes() == b"date,severity\r\n2026-03-01,2\r\n2026-03-02,3\r\n"
@@ -235,7 +235,7 @@ def test_hand_typed_rows_are_left_byte_for_byte(tmp_path):
     original = (HEADER + "\n2026-03-01,2,left,,pain,after run,=typed by hand\n2026-03-02,2,left,,pain,after run,'-quoted by hand\n").encode()
     log.write_bytes(original)
     add_entry(log, SymptomEntry(dt.date(2026, 3, 3), 1, note="=mine"))
-    assert log.read_bytes() == original + b"2026-03-03,1,both,,tightness,after run,'=mine\n"
+    assert log.read_bytes() == original + b"2026-03-03,1,,,,,'=mine\n"
     assert [e.note for e in read_log(log)] == ["=typed by hand", "-quoted by hand", "=mine"]
 
 

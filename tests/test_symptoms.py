@@ -121,12 +121,15 @@ def test_cli_add_and_list(tmp_path):
     runner = CliRunner()
     r = runner.invoke(main, ["symptoms", "add", str(log), "--date", "2026-03-02", "--severity", "4", "--side", "right",
                              "--location", "upper near the sit bone", "--kind", "pain", "--when", "sitting", "--note", "desk day"])  # fmt: skip
-    assert r.exit_code == 0 and r.output.startswith("Added Mon 02 Mar 2026: pain, severity 4, right, upper near the sit bone")
+    assert r.exit_code == 0 and r.output == f"Added Mon 2 Mar 2026: pain, severity 4, right, sitting, upper near the sit bone to {log}\n"
     r = runner.invoke(main, ["symptoms", "add", str(log), "--severity", "2"])
-    assert r.exit_code == 0 and dt.date.today().strftime("%d %b %Y") in r.output
+    today = dt.date.today()
+    assert r.exit_code == 0 and r.output == f"Added {today:%a} {today.day} {today:%b %Y}: severity 2 to {log}\n"
+    # what the runner did not say stays blank: no side, kind or when made up
+    assert log.read_text().splitlines()[-1] == f"{today.isoformat()},2,,,,,"
     r = runner.invoke(main, ["symptoms", "list", str(log)])
     assert r.exit_code == 0
-    assert "Mon 02 Mar 2026" in r.output and "desk day" in r.output and "sitting" in r.output
+    assert "Mon 2 Mar 2026" in r.output and "desk day" in r.output and "sitting" in r.output
     r = runner.invoke(main, ["symptoms", "add", str(log), "--severity", "12"])
     assert r.exit_code == 2 and "0<=x<=10" in r.output
     log.write_text(log.read_text() + "not,a,valid,row\n")
@@ -144,3 +147,20 @@ def test_new_log_gets_ordinary_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert log.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_cli_side_kind_and_when_are_case_insensitive_like_the_csv(tmp_path):
+    log = tmp_path / "log.csv"
+    r = CliRunner().invoke(main, ["symptoms", "add", str(log), "--date", "2026-03-02", "--severity", "3", "--side", "Right", "--kind", "PAIN",
+                                  "--when", "After Run"])  # fmt: skip
+    assert r.exit_code == 0 and r.output == f"Added Mon 2 Mar 2026: pain, severity 3, right, after run to {log}\n"
+    assert log.read_text().splitlines()[-1] == "2026-03-02,3,right,,pain,after run,"
+    assert read_log(log) == [SymptomEntry(dt.date(2026, 3, 2), 3, "right", "", "pain", "after run")]
+
+
+def test_blank_side_kind_and_when_read_as_not_given(tmp_path):
+    entries = parse_log(HEADER + "2026-03-02,4,,mid thigh,,,\n2026-03-03,5,Left,,Pain,,\n", "log.csv")
+    assert entries == [SymptomEntry(dt.date(2026, 3, 2), 4, "", "mid thigh", "", "", ""), SymptomEntry(dt.date(2026, 3, 3), 5, "left", "", "pain", "", "")]
+    from hamstring_analyzer.insights import episodes
+
+    assert [ep.kinds for ep in episodes(entries)] == [["pain"]]  # a blank kind is not listed as one

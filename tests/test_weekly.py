@@ -84,3 +84,64 @@ def test_real_runner_year_weekly_distances_equal_the_sum_of_runs():
         mine = table.loc[table["week_start"] == week, "distance_m"].sum()
         assert row["distance_m"] == pytest.approx(mine)
     assert weeks["distance_m"].sum() == pytest.approx(sum(r.distance_m for r in export.runs))
+
+
+def test_week_start_monday_or_sunday():
+    from hamstring_analyzer.weekly import week_start
+
+    wed, sun, sat = dt.date(2026, 3, 4), dt.date(2026, 3, 8), dt.date(2026, 3, 7)
+    assert week_start(wed) == dt.date(2026, 3, 2) and week_start(sun) == dt.date(2026, 3, 2)
+    assert week_start(wed, "sunday") == dt.date(2026, 3, 1) and week_start(sun, "sunday") == sun and week_start(sat, "sunday") == dt.date(2026, 3, 1)
+
+
+def test_weeks_start_at_local_midnight_across_a_clock_change():
+    from hamstring_analyzer.weekly import as_time_series, by_date
+
+    weeks = pd.DataFrame({"distance_m": [1.0, 2.0, 3.0]}, index=pd.Index([dt.date(2026, 3, 23), dt.date(2026, 3, 30), dt.date(2026, 4, 6)]))
+    ts = as_time_series(weeks, "Europe/London")  # clocks go forward on Sun 29 Mar 2026
+    assert [str(t) for t in ts.index] == ["2026-03-23 00:00:00+00:00", "2026-03-30 00:00:00+01:00", "2026-04-06 00:00:00+01:00"]
+    assert list(by_date(ts).index) == list(weeks.index)
+    assert as_time_series(weeks.iloc[:0], "UTC").index.tz is not None
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    import hamstring_analyzer as ha
+
+    return ha.analyze_path(SAMPLE_RUNS, symptoms=SAMPLE_RUNS / "symptoms.csv", cache_dir=tmp_path_factory.mktemp("cache"), workers=2)
+
+
+def test_library_frames_are_time_series(sample):
+    weeks = sample.weeks
+    assert isinstance(weeks.index, pd.DatetimeIndex) and str(weeks.index.tz) == "UTC+01:00"  # Bristol in summer, from the files
+    assert str(weeks.index[0]) == "2026-05-04 00:00:00+01:00" and len(weeks) == 22
+    june = weeks.loc["2026-06"]
+    assert [t.day for t in june.index] == [1, 8, 15, 22, 29]
+    assert june.loc["2026-06-08", "distance_m"] == pytest.approx(45900, abs=50)  # the +41% week
+    monthly = weeks["distance_m"].resample("MS").sum()
+    assert monthly.loc["2026-06"].iloc[0] == pytest.approx(june["distance_m"].sum())
+    assert weeks["complete"].all() and (weeks["days"] == 7).all()
+    assert sample.weeks_by_date.index[0] == dt.date(2026, 5, 4)
+
+    runs = sample.export.runs_frame()
+    assert isinstance(runs.index, pd.DatetimeIndex) and runs.index.tz is not None and runs.index.is_monotonic_increasing
+    assert str(runs.index[0]) == "2026-05-05 07:00:00+01:00" and runs["id"].iloc[0] == "export/phone/2026-05-05-07-00.gpx"
+    assert pd.api.types.is_datetime64_any_dtype(runs["start_local"]) and runs["start_local"].iloc[0] == pd.Timestamp("2026-05-05 07:00")
+    assert len(runs.loc["2026-07"]) == sum(d.month == 7 for d in sample.runs["local_date"]) == 14  # two weeks off in late July
+
+
+def test_flags_frame_sorts_by_severity(sample):
+    flags = sample.flags_frame()
+    assert list(flags["severity"].cat.categories) == ["info", "warning", "alert"] and flags["severity"].cat.ordered
+    ordered = flags.sort_values("severity", kind="stable")["severity"].tolist()
+    assert ordered[0] == "info" and ordered[-1] == "alert" and ordered == sorted(ordered, key=["info", "warning", "alert"].index)
+    assert set(flags[flags["severity"] >= "warning"]["severity"]) == {"warning", "alert"}
+
+
+def test_public_api_and_analyze_path_do_what_the_cli_does(sample):
+    import hamstring_analyzer as ha
+
+    assert {"load_runs", "analyze", "analyze_path", "load_config", "read_log", "flags_frame"} <= set(ha.__all__) <= set(dir(ha))
+    assert all(getattr(ha, name) is not None for name in ha.__all__)
+    assert len(sample.flags) == 15 and sample.insights is not None  # as `analyze sample_runs --symptoms sample_runs/symptoms.csv`
+    assert {f.rule for f in sample.flags if f.severity == "alert"} >= {"weekly_mileage_jump", "layoff_return"}

@@ -51,6 +51,19 @@ def friendly_errors(func):
     return wrapper
 
 
+#: A date option: shown as YYYY-MM-DD in --help, not as click's ``[%Y-%m-%d]``.
+DATE = click.DateTime(["%Y-%m-%d"])
+DATE_METAVAR = "YYYY-MM-DD"
+#: Where a file option writes; ``-`` is standard output.
+STDOUT = "-"
+
+
+def json_option(help: str):
+    """``--json FILE``: ``-`` writes to standard output (the terminal text then goes to standard error)."""
+    return click.option("--json", "json_path", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+                        help=help + " '-' writes it to standard output.")
+
+
 def export_options(func):
     """Options shared by every command that reads an export."""
     for option in reversed(
@@ -64,6 +77,48 @@ def export_options(func):
     ):
         func = option(func)
     return func
+
+
+def verbose_option(func):
+    """``-v``: every file skipped, unreadable or ignored, with its reason (the commands that list an export)."""
+    return click.option("--verbose", "-v", is_flag=True, help="List every file skipped, unreadable or ignored, with its reason.")(func)
+
+
+def config_option(func):
+    return click.option(
+        "--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+        help="A TOML file of thresholds (default: $HAMSTRING_ANALYZER_CONFIG, else config.toml in your user config folder).",
+    )(func)
+
+
+class Terminal:
+    """Where a command's text goes, and whether it is coloured.
+
+    The text goes to standard output, or to standard error when the JSON goes
+    to standard output (``--json -``), so that standard output is pure JSON.
+    Colour only on a terminal, and never with ``NO_COLOR`` set (no-color.org).
+    """
+
+    def __init__(self, json_path=None, quiet: bool = False):
+        self.err = json_path == STDOUT
+        self.quiet = quiet
+        stream = sys.stderr if self.err else sys.stdout
+        self.colour = _isatty(stream) and not os.environ.get("NO_COLOR")
+
+    def echo(self, text: str = "") -> None:
+        click.echo(text, err=self.err, color=self.colour)
+
+    def note(self, text: str) -> None:
+        """A note beside the results (the config used, the listing): on standard error, never with --quiet."""
+        if not self.quiet:
+            click.echo(text, err=True, color=self.colour)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 @contextlib.contextmanager
@@ -102,40 +157,88 @@ def writing_to(path):
         raise click.ClickException(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
-def load_export(path, cache_dir, no_cache, workers, timezone, quiet):
-    """Call `load_runs` with a progress bar on a terminal; exit 1 when no run was found."""
+def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None, term=None):
+    """Call `load_runs` with a progress bar on a terminal; list what was skipped; exit 1 when no run was found.
+
+    With ``json_path``, an export without runs is still written (``runs`` empty,
+    the skipped, unreadable and ignored files with their reasons, plus
+    ``empty_extra``) before the command exits 1, saying why in one line.
+    """
     from ..export import load_runs
+    from ..report_text import why_no_runs
 
     with terminal_progress("Reading files", quiet) as progress:
         export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
     if not export.runs:
-        where = f"{len(export.skipped)} skipped, {len(export.errors)} unreadable"
-        raise click.ClickException(f"{path}: no runs found ({where}); nothing to analyse")
+        # the files and their reasons (every one with -v) before the one-line summary of why
+        print_listing(export, term or Terminal(json_path, quiet), verbose=verbose)
+        if json_path:
+            with writing_to(json_path):
+                export.write_json(json_path, extra=empty_extra)
+        raise click.ClickException(f"{path}: no runs found ({why_no_runs(export)}); nothing to analyse")
     return export
 
 
+def print_listing(export, term: Terminal, verbose: bool) -> None:
+    """The skipped, unreadable and ignored files, grouped by reason and counted (each file with --verbose)."""
+    from ..report_text import export_listing, paint
+
+    for line in export_listing(export, verbose):
+        term.note(paint(line, "alert", term.colour) if line.startswith("Could not read") else line)
+
+
 def print_export_notes(export, quiet: bool) -> None:
-    if quiet:
-        return
-    for e in export.errors:
-        click.echo(f"error: {e['source']}: {e['error']}", err=True)
+    """Kept for callers of the former API: the listing, grouped, on standard error."""
+    print_listing(export, Terminal(quiet=quiet), verbose=False)
 
 
 def _date(value):
     return value.date() if value is not None else None
 
 
-def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, since=None, until=None):
-    """Config, symptom log and export read, then analysed: the common start of analyze and report."""
+def read_config(config_path, units, term: Terminal):
+    """The config (``--config``, else $HAMSTRING_ANALYZER_CONFIG, else the user's file, else defaults), saying which."""
+    from ..config import find_config, load_config, user_config_path
+
+    found = find_config(config_path)
+    config = load_config(found).with_units(units)
+    if found is not None:
+        term.note(f"Config: {found}")
+    else:
+        term.note(f"Config: defaults (no {_home(user_config_path())})")
+    return config
+
+
+def _home(path) -> str:
+    home = os.path.expanduser("~")
+    text = str(path)
+    return "~" + text[len(home):] if home not in ("", "/") and text.startswith(home + os.sep) else text
+
+
+def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, since=None, until=None, term: Terminal | None = None,
+                   json_path=None, listing: bool = True):
+    """Config, symptom log and export read, then analysed: the common start of analyze, plan and report.
+
+    With ``json_path``, the analyze JSON is written whatever the outcome: an
+    export without runs, or no runs in the period, writes what was found
+    (``runs`` empty, ``weeks`` and ``flags`` empty) before exiting 1.
+    """
     from ..analysis import analyze
-    from ..config import load_config
     from ..symptoms import read_log
 
-    config = load_config(config_path).with_units(units)
+    export_opts = dict(export_opts)
+    verbose = export_opts.pop("verbose", False)
+    term = term or Terminal(quiet=export_opts["quiet"])
+    config = read_config(config_path, units, term)
     symptoms = read_log(symptoms_path) if symptoms_path else None
-    export = load_export(path, **export_opts)
-    print_export_notes(export, export_opts["quiet"])
+    export = load_export(path, **export_opts, verbose=verbose, json_path=json_path, empty_extra={"weeks": [], "flags": []}, term=term)
+    if listing:  # else the command lists the export itself, after its headline
+        print_listing(export, term, verbose)
     result = analyze(export, config, since=since, until=until, symptoms=symptoms)
     if result.runs.empty:
-        raise click.ClickException(f"{path}: no runs between {since or 'the start'} and {until or 'the end'}")
+        if json_path:
+            with writing_to(json_path):
+                result.write_json(json_path)
+        when = f"{since or 'the start'} and {until or 'the end'}"
+        raise click.ClickException(f"{path}: no runs between {when}")
     return result

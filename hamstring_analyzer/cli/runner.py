@@ -7,72 +7,122 @@ import textwrap
 import click
 
 from ..glossary import DISCLAIMER
-from .common import _date, analyse_export, export_options, friendly_errors, load_export, print_export_notes, terminal_progress, writing_to
+from ..render.jsonfile import check_target
+from ..symptoms import KINDS, SIDES, WHENS
+from .common import (
+    DATE,
+    DATE_METAVAR,
+    STDOUT,
+    Terminal,
+    _date,
+    analyse_export,
+    config_option,
+    export_options,
+    friendly_errors,
+    json_option,
+    load_export,
+    print_listing,
+    terminal_progress,
+    verbose_option,
+    writing_to,
+)
 
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True))
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write the runs, skips and errors as JSON.")
+@json_option("Write the runs, skipped, unreadable and ignored files as JSON (also when no run is found).")
 @export_options
+@verbose_option
 @friendly_errors
-def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet):
+def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet, verbose):
     """Read every run in PATH (a folder or a zip archive) and list what was found.
 
     FIT, GPX and TCX files are read, gzipped or not, inside nested zip archives
     too, and the account exports of Apple Health, Strava, Garmin Connect and
-    Polar Flow. Other sports, duplicates and broken files are listed with the reason.
-    """
-    from ..report_text import headline
+    Polar Flow. Other sports, duplicates and broken files are listed with the
+    reason, grouped and counted (-v: every file); files that are plainly not
+    activities (a README, a script, the symptom log) are listed as ignored.
 
-    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet)
+    \b
+    Examples:
+      hamstring-analyzer ingest ~/Downloads/garmin-export
+      hamstring-analyzer ingest export.zip -v --json runs.json
+      hamstring-analyzer ingest export.zip --json - | python -m json.tool
+    """
+    from ..report_text import headline, runs_listing
+
+    term = Terminal(json_path, quiet)
+    if json_path:
+        check_target(json_path)  # a wrong folder is said before minutes of reading
+    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=verbose, json_path=json_path, term=term)
     if json_path:  # first, so that a closed pipe on the summary below cannot lose it
         with writing_to(json_path):
             export.write_json(json_path)
-    print_export_notes(export, quiet)
     dates = [a.start_local.date() for a in export.runs]
-    click.echo(headline(export, sum(a.distance_m or 0 for a in export.runs), min(dates), max(dates)))
-    if json_path:
-        click.echo(f"Wrote {json_path}")
+    term.echo(headline(export, sum(a.distance_m or 0 for a in export.runs), min(dates), max(dates)))
+    if verbose and not quiet:
+        for line in runs_listing(export):
+            term.echo(line)
+    print_listing(export, term, verbose)
+    if json_path and json_path != STDOUT:
+        term.echo(f"Wrote {json_path}")
 
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True))
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
-@click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), help="Your symptom log (CSV): adds symptom insights.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write runs, weeks and flags as JSON.")
+@config_option
+@click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), metavar="FILE", help="Your symptom log (CSV): adds symptom insights.")
+@json_option("Write runs, weeks and flags as JSON (also when no run is found).")
 @click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Show weeks and flags from this date (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Leave out runs after this date (YYYY-MM-DD).")
+@click.option("--since", type=DATE, metavar=DATE_METAVAR, help="Show weeks and flags from this date.")
+@click.option("--until", type=DATE, metavar=DATE_METAVAR, help="Leave out runs after this date, as if today were that day.")
 @click.option("--weeks", "n_weeks", type=click.IntRange(1, 520), default=8, show_default=True, help="Weeks in the terminal table.")
 @click.option("--max-flags", type=click.IntRange(0, 100000), default=30, show_default=True, help="Flags printed (all go to --json).")
 @export_options
+@verbose_option
 @friendly_errors
-def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_weeks, max_flags, cache_dir, no_cache, workers, timezone, quiet):
+def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_weeks, max_flags, cache_dir, no_cache, workers, timezone, quiet, verbose):
     """Flag the hamstring risk factors in PATH, week by week and run by run.
 
     Prints the recent weeks as a table, then the flags, newest first. Flags are
-    worth a look, not a diagnosis.
+    worth a look, not a diagnosis. A week not over yet (the current one, or
+    --until mid-week) is shown in progress, without a change or ratio.
+
+    \b
+    Examples:
+      hamstring-analyzer analyze ~/Downloads/garmin-export
+      hamstring-analyzer analyze export.zip --units mi --since 2026-01-01
+      hamstring-analyzer analyze export.zip --until 2026-07-08 --symptoms my-symptoms.csv
+      hamstring-analyzer analyze export.zip -q --json - > analysis.json
     """
-    from ..report_text import flags_text, insights_text, weeks_table
+    from ..report_text import flags_text, headline, insights_text, text_width, weeks_table
 
     since, until = _date(since), _date(until)
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
-    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
-    result = analyse_export(path, config_path, units, symptoms_path, export_opts, since=since, until=until)
+    term = Terminal(json_path, quiet)
+    if json_path:
+        check_target(json_path)
+    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet, verbose=verbose)
+    result = analyse_export(path, config_path, units, symptoms_path, export_opts, since=since, until=until, term=term, json_path=json_path,
+                            listing=False)
     if json_path:  # first, so that a closed pipe on the summary below cannot lose it
         with writing_to(json_path):
             result.write_json(json_path)
-    click.echo(weeks_table(result, n_weeks))
-    click.echo("")
-    click.echo(flags_text(result, max_flags))
-    click.echo("")
+    runs = result.runs
+    term.echo(headline(result.export, runs["distance_m"].sum(), min(runs["local_date"]), max(runs["local_date"]), len(runs), result.config.units))
+    print_listing(result.export, term, verbose)
+    term.echo("")
+    term.echo(weeks_table(result, n_weeks, with_headline=False))
+    term.echo("")
+    term.echo(flags_text(result, max_flags, colour=term.colour))
+    term.echo("")
     if result.insights is not None:
-        click.echo(insights_text(result))
-        click.echo("")
-    click.echo(DISCLAIMER)
-    if json_path:
-        click.echo(f"Wrote {json_path}")
+        term.echo(insights_text(result))
+        term.echo("")
+    term.echo(textwrap.fill(DISCLAIMER, width=text_width()))
+    if json_path and json_path != STDOUT:
+        term.echo(f"Wrote {json_path}")
 
 
 # ------------------------------------------------------------------ symptoms --
@@ -83,41 +133,61 @@ def symptoms():
     """Keep a hamstring symptom log (a CSV you can also edit by hand).
 
     Columns: date, severity (0-10), side, location, kind, when, note.
+
+    \b
+    Examples:
+      hamstring-analyzer symptoms add my-symptoms.csv --severity 3 --side right --kind pain
+      hamstring-analyzer symptoms list my-symptoms.csv
     """
 
 
 @symptoms.command("add")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="The day (YYYY-MM-DD); default today.")
+@click.option("--date", "day", type=DATE, metavar=DATE_METAVAR, help="The day; default today.")
 @click.option("--severity", type=click.IntRange(0, 10), required=True, help="0 (nothing) to 10 (worst imaginable).")
-@click.option("--side", type=click.Choice(["left", "right", "both"]), default="both", show_default=True, help="Which leg.")
+@click.option("--side", type=click.Choice(SIDES, case_sensitive=False), default=None, help="Which leg (left, right or both); left blank when not given.")
 @click.option("--location", default="", help='Where, e.g. "upper near the sit bone", "mid thigh", "behind the knee", "glute".')
-@click.option("--kind", type=click.Choice(["tightness", "fatigue", "burning", "pain", "cramp"]), default="tightness", show_default=True, help="What it feels like.")
-@click.option("--when", "when", type=click.Choice(["during run", "after run", "next day", "sitting"]), default="after run", show_default=True, help="When it shows.")
+@click.option("--kind", type=click.Choice(KINDS, case_sensitive=False), default=None, help="What it feels like; left blank when not given.")
+@click.option("--when", "when", type=click.Choice(WHENS, case_sensitive=False), default=None, help="When it shows; left blank when not given.")
 @click.option("--note", default="", help="Anything else, in your words.")
 @friendly_errors
 def symptoms_add(file, day, severity, side, location, kind, when, note):
     """Add one entry to the symptom log FILE (created when missing).
 
-    The log is checked first and rewritten atomically: a crash never loses or
-    corrupts earlier rows, and a malformed log is left exactly as it was.
+    Only what you give is recorded: side, kind and when stay blank when not
+    given. The log is checked first and rewritten atomically: a crash never
+    loses or corrupts earlier rows, and a malformed log is left exactly as it was.
+
+    \b
+    Examples:
+      hamstring-analyzer symptoms add my-symptoms.csv --severity 2
+      hamstring-analyzer symptoms add my-symptoms.csv --date 2026-08-15 --severity 3 --side Right \\
+          --location "upper near the sit bone" --kind pain --when "after run" --note "back too soon?"
     """
     import datetime as dt
 
+    from .. import units as u
     from ..symptoms import add_entry, check_entry
 
     day = day.date() if day else dt.date.today()
+    side, kind, when = (side or "").lower(), (kind or "").lower(), (when or "").lower()
     values = {"date": day.isoformat(), "severity": str(severity), "side": side, "location": location, "kind": kind, "when": when, "note": note}
     entry = check_entry(values, "the new entry")
     add_entry(file, entry)
-    click.echo(f"Added {day:%a %d %b %Y}: {kind}, severity {severity}, {side}" + (f", {location}" if location else "") + f" to {file}")
+    said = ", ".join(x for x in (kind, f"severity {severity}", side, when, location) if x)
+    click.echo(f"Added {u.long_day(day)}: {said} to {file}")
 
 
 @symptoms.command("list")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @friendly_errors
 def symptoms_list(file):
-    """Show the entries of the symptom log FILE, oldest first."""
+    """Show the entries of the symptom log FILE, oldest first.
+
+    \b
+    Example:
+      hamstring-analyzer symptoms list my-symptoms.csv
+    """
     from ..symptoms import entries_table, read_log
 
     entries = read_log(file)
@@ -132,35 +202,46 @@ def symptoms_list(file):
 
 @click.command()
 @click.argument("path", type=click.Path(exists=True))
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Plan from the runs up to this day (YYYY-MM-DD): the week after its week.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write the plan as JSON.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
+@click.option("--until", type=DATE, metavar=DATE_METAVAR, help="Plan from the runs up to this day: the week after its week.")
+@json_option("Write the plan as JSON.")
+@config_option
 @click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
 @export_options
+@verbose_option
 @friendly_errors
-def plan(path, until, json_path, config_path, units, cache_dir, no_cache, workers, timezone, quiet):
+def plan(path, until, json_path, config_path, units, cache_dir, no_cache, workers, timezone, quiet, verbose):
     """Say what next week can hold for PATH without raising a flag.
 
     The most weekly distance, the longest run, the most fast running and
-    whether hilly runs fit, each from the rule it comes from, for the Monday
-    to Sunday week after your last run's week (or after --until's week);
-    after a break, a return ramp week by week. Ceilings, not targets.
+    whether hilly runs fit, each from the rule it comes from, for the week
+    after your last run's week (or after --until's week; Monday to Sunday, or
+    Sunday to Saturday with week_start = "sunday" in the config); after a
+    break, a return ramp week by week. Ceilings, not targets.
+
+    \b
+    Examples:
+      hamstring-analyzer plan ~/Downloads/garmin-export
+      hamstring-analyzer plan export.zip --until 2026-08-09 --units mi
+      hamstring-analyzer plan export.zip -q --json - > plan.json
     """
     from ..plan import plan_week
-    from ..report_text import plan_text
+    from ..report_text import plan_text, text_width
 
     until = _date(until)
-    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
-    result = analyse_export(path, config_path, units, None, export_opts, until=until)
+    term = Terminal(json_path, quiet)
+    if json_path:
+        check_target(json_path)
+    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet, verbose=verbose)
+    result = analyse_export(path, config_path, units, None, export_opts, until=until, term=term)
     next_week = plan_week(result.runs, result.config, until)
     if json_path:  # first, so that a closed pipe on the text below cannot lose it
         with writing_to(json_path):
             next_week.write_json(json_path)
-    click.echo(plan_text(next_week))
-    click.echo("")
-    click.echo(textwrap.fill(DISCLAIMER, width=80))
-    if json_path:
-        click.echo(f"Wrote {json_path}")
+    term.echo(plan_text(next_week))
+    term.echo("")
+    term.echo(textwrap.fill(DISCLAIMER, width=min(80, text_width())))
+    if json_path and json_path != STDOUT:
+        term.echo(f"Wrote {json_path}")
 
 
 # -------------------------------------------------------------------- report --
@@ -183,6 +264,12 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
     symptoms on one time axis over the last 14 weeks, with breaks shaded and
     the week highlighted. The page adds the week's numbers, its flags with
     their explanations and sources, the symptoms logged, and the insights.
+
+    \b
+    Examples:
+      hamstring-analyzer report ~/Downloads/garmin-export --out reports/
+      hamstring-analyzer report export.zip --out reports/ --week 2026-08-10 --symptoms my-symptoms.csv
+      hamstring-analyzer report export.zip --out reports/ --all
     """
     from ..report import default_week, write_all_reports, write_week_report
     from ..weekly import week_start

@@ -71,5 +71,11 @@ FLAG_COLUMNS = ["rule", "severity", "week_start", "date", "run_id", "value", "th
 
 
 def flags_frame(flags: list[Flag]) -> pd.DataFrame:
-    """Flags as a frame (one row each), for notebooks."""
-    return pd.DataFrame([{k: v for k, v in asdict(f).items() if k != "facts"} for f in flags], columns=FLAG_COLUMNS)
+    """Flags as a frame (one row each), for notebooks.
+
+    ``severity`` is an ordered categorical (info < warning < alert), so
+    ``sort_values("severity")`` and ``frame[frame.severity >= "warning"]`` go by severity.
+    """
+    frame = pd.DataFrame([{k: v for k, v in asdict(f).items() if k != "facts"} for f in flags], columns=FLAG_COLUMNS)
+    frame["severity"] = pd.Categorical(frame["severity"], categories=list(SEVERITIES), ordered=True)
+    return frame

@@ -203,7 +203,7 @@ def layoff_return(ctx: Context) -> list[Flag]:
         facts = {"off_days": off, "first7_m": first7, "allowed_m": allowed, "pct": pct, "pre_avg_m": pre_avg, "restart_gap_days": c.restart_gap_days}
         if math.isfinite(peak) and peak >= ctx.config.acwr.danger:
             facts["ratio_peak"] = peak
-        flags.append(Flag("layoff_return", severity, week_start(back), back, None, first7, allowed, "m", facts=facts))
+        flags.append(Flag("layoff_return", severity, week_start(back, ctx.config.week_start), back, None, first7, allowed, "m", facts=facts))
     return flags
 
 

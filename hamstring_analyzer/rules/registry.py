@@ -17,7 +17,6 @@ from typing import Callable
 import pandas as pd
 
 from ..config import SEVERITIES, Config
-from ..weekly import week_start
 
 #: Days of the chronic window of the acute:chronic ratio (and of a pre-break average).
 CHRONIC_DAYS = 28
@@ -130,7 +129,7 @@ def pre_break_window(runs: pd.DataFrame, last: dt.date) -> DayRange:
     Up to `CHRONIC_DAYS` days ending on ``last``, the last run before the
     break, but never before the Monday of the history's first week.
     """
-    first_day = week_start(min(runs["local_date"]))  # a history counts from the Monday of its first week
+    first_day = min(runs["week_start"])  # a history counts from the first day of its first week
     span_days = min(CHRONIC_DAYS, (last - first_day).days + 1)
     return last - dt.timedelta(days=span_days - 1), last
 
