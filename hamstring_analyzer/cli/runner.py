@@ -174,18 +174,28 @@ def plan(path, until, json_path, config_path, units, cache_dir, no_cache, worker
 @click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), help="Your symptom log (CSV).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
 @click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
+@click.option("--open", "open_page", is_flag=True, help="Open the page written (with --all, index.html) in your web browser.")
 @export_options
 @friendly_errors
-def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, cache_dir, no_cache, workers, timezone, quiet):
+def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, open_page, cache_dir, no_cache, workers, timezone, quiet):
     """Write a weekly report for PATH: week-YYYY-MM-DD.png and a self-contained .html.
 
-    The picture sets weekly distance, fast share, cadence, long-run climb and
-    symptoms on one time axis over the last 14 weeks, with breaks shaded and
-    the week highlighted. The page adds the week's numbers, its flags with
-    their explanations and sources, the symptoms logged, and the insights.
+    The page opens with the week's status and its flags (worth a look), then
+    a picture of the flags, weekly distance, fast share, cadence, long-run
+    climb and symptoms on one time axis over the last 14 weeks, with breaks
+    shaded, the week highlighted and a week not over yet hatched; then the
+    week's numbers, runs, next week's ceilings, the symptoms logged and the
+    insights. It reads on a phone as on a desktop.
     """
     from ..report import default_week, write_all_reports, write_week_report
     from ..weekly import week_start
+
+    def show(page):
+        if open_page:
+            import webbrowser
+
+            if not webbrowser.open(page.resolve().as_uri()):
+                click.echo(f"Could not open a web browser: open {page} yourself.", err=True)
 
     if week and all_weeks:
         raise click.BadParameter("give --week or --all, not both")
@@ -194,7 +204,9 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
     if all_weeks:
         with terminal_progress("Writing weekly reports", quiet) as progress, writing_to(out_dir):
             index = write_all_reports(result, out_dir, progress=progress)
-        click.echo(f"Wrote {len(result.weeks)} weekly reports and {index}")
+        n = len(result.weeks)
+        click.echo(f"Wrote {n} weekly report{'s' if n != 1 else ''} and {index}")
+        show(index)
         return
     if week is not None:
         monday = week_start(week.date())
@@ -210,6 +222,7 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, ca
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {png} and {html}")
     click.echo(DISCLAIMER)
+    show(html)
 
 
 #: The subcommands, for `cli.main`.
