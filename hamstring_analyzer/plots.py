@@ -275,7 +275,7 @@ def plot_symptoms(symptoms, ax=None):
             ax.scatter(x, rows["severity"], s=24, color=KIND_COLORS.get(kind, COLORS["symptom"]), label=kind, zorder=3)
         key(ax)
     ax.set_ylim(0, 10.5)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # severities are whole numbers: no 2.5 on a short panel
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # whole severities, no 2.5
     ax.set_ylabel("symptoms\n0-10")
     return ax
 
@@ -459,6 +459,7 @@ class Layout:
     title_size: float
     title_lines: int
     key_size: float  # the keys' font [points]
+    y_ticks: int | str  # at most this many values on a panel's y axis ("auto": as many as fit)
 
     @property
     def height(self) -> float:
@@ -475,10 +476,10 @@ class Layout:
 
 
 #: The desktop picture (and the weekly PNG file): 1000 x 1139 pixels at `DPI`.
-WIDE = Layout("wide", 10.0, 0.85, 0.25, 0.62, 0.34, (0.5, 2.36, 1.68, 1.68, 1.68, 1.68), (0.17,) * 5, 0.49, False, 2, 12, 1, KEY_FONTSIZE)
+WIDE = Layout("wide", 10.0, 0.85, 0.25, 0.62, 0.34, (0.5, 2.36, 1.68, 1.68, 1.68, 1.68), (0.17,) * 5, 0.49, False, 2, 12, 1, KEY_FONTSIZE, "auto")
 #: The phone picture: 4 inches wide with the same fonts, so its text reads at 360-400 px; keys above
 #: the panels, where one row inside would not fit (the long-run panel's needs three).
-NARROW = Layout("narrow", 4.0, 0.76, 0.1, 0.8, 0.3, (0.42, 1.9, 1.35, 1.35, 1.45, 1.45), (0.32, 0.32, 0.32, 0.6, 0.48), 0.38, True, 4, 10.5, 2, 9)
+NARROW = Layout("narrow", 4.0, 0.76, 0.1, 0.8, 0.3, (0.42, 1.9, 1.35, 1.35, 1.45, 1.45), (0.32, 0.32, 0.32, 0.6, 0.48), 0.38, True, 4, 10.5, 2, 9, 4)
 DPI = 100
 #: The SVG's ids are salted with this: the same picture gives the same bytes.
 SVG_SALT = "hamstring-analyzer"
@@ -522,7 +523,8 @@ class WeeklyPicture:
             ax.spines[["top", "right"]].set_visible(False)
             ax.xaxis.set_label_coords(0.5, 0.0)  # no x label: only spares the measuring
             if i < len(self.axes) - 1:
-                ax.tick_params(axis="x", labelbottom=False)
+                # the dates are on the bottom panel: the others draw no x ticks at all (a sixth of a picture's time)
+                ax.xaxis.set_visible(False)
         self.axes[0].spines[["left"]].set_visible(False)
         self.axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
         self.layout = WIDE
@@ -556,7 +558,6 @@ class WeeklyPicture:
 
         Drawing the week drawn last again only lays it out.
         """
-        result, config = self.result, self.result.config
         week = week or max(self.days)
         if self._drawn is None or self._drawn[0] != week:
             self._plot(week)
@@ -616,6 +617,8 @@ class WeeklyPicture:
         self.axes[0].yaxis.set_label_coords(-0.15 / (layout.rects()[0][2] * layout.width), 0.5)
         for i, ax in enumerate(self.axes):
             key(ax, above=layout.keys_above or i == 0, fontsize=layout.key_size)
+            if i:  # fewer values on a phone's short panels: readable, and fewer ticks to draw
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=layout.y_ticks, steps=[1, 2, 2.5, 5, 10], integer=(i == 5)))
         # dates at every other week start (every fourth on a phone), found once for the six panels
         starts = [d for d in self.days if first <= d <= week]
         ticks = [_day(d) - dt.timedelta(hours=12) for d in starts[:: -layout.tick_weeks][::-1]]
@@ -636,20 +639,64 @@ class WeeklyPicture:
         same week gives the same characters. This week's flag markers link to
         ``#flag-N``, the report's cards.
         """
-        import io
-
         import matplotlib
 
         fig = self.draw(week, NARROW)
-        out = io.BytesIO()
         with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": SVG_SALT, "svg.id": None}):
-            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, dpi=DPI)
-        text = out.getvalue().decode("utf-8")
+            text = _svg_text(fig)
         text = text[text.index("<svg") :]
         a, b = text.find("<metadata>"), text.find("</metadata>")
         if a >= 0 and b > a:  # a licence stanza with namespace URLs: nothing a page needs
             text = text[:a] + text[b + len("</metadata>") :]
         return re.sub(r"\s*\n\s*", " ", text).strip()  # indentation and one point per line: a fifth of the bytes
+
+
+def _svg_text(figure: Figure) -> str:
+    """``figure`` as SVG, as ``savefig(format="svg")`` writes it, measuring each distinct text once per process.
+
+    Matplotlib's SVG output makes a new renderer per file, and so measures
+    every label again in every picture: a tenth of the phone picture's time.
+    """
+    import io
+
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+
+    out = io.StringIO()
+    dpi = figure.dpi
+    figure.dpi = 72  # SVG's user unit is the point
+    try:
+        width, height = figure.get_size_inches()
+        svg = _measuring_svg_renderer()(width * 72, height * 72, out, image_dpi=dpi, metadata={"Date": None, "Creator": None})
+        renderer = MixedModeRenderer(figure, width, height, dpi, svg)
+        figure.draw(renderer)
+        renderer.finalize()
+    finally:
+        figure.dpi = dpi
+    return out.getvalue()
+
+
+_svg_class: list = []
+
+
+def _measuring_svg_renderer():
+    if not _svg_class:
+        from matplotlib.backends.backend_svg import RendererSVG
+
+        class MeasuringRendererSVG(RendererSVG):
+            measures: dict = {}
+
+            def get_text_width_height_descent(self, s, prop, ismath):
+                if ismath:
+                    return super().get_text_width_height_descent(s, prop, ismath)
+                key = (s, hash(prop))
+                if key not in self.measures:
+                    if len(self.measures) >= 4096:
+                        self.measures.clear()
+                    self.measures[key] = super().get_text_width_height_descent(s, prop, ismath)
+                return self.measures[key]
+
+        _svg_class.append(MeasuringRendererSVG)
+    return _svg_class[0]
 
 
 def agg_canvas(figure: Figure):
@@ -708,10 +755,16 @@ def _text_keeping_canvas():
 
         class TextKeepingCanvas(backend_agg.FigureCanvasAgg):
             def get_renderer(self):
+                # One renderer per size, kept: a picture laid out wide and narrow in turn keeps the texts of both.
                 w, h = self.figure.bbox.size
                 key = w, h, self.figure.dpi
                 if self._lastKey != key:
-                    self.renderer = TextKeepingRenderer(w, h, self.figure.dpi)
+                    held = self.__dict__.setdefault("_renderers", {})
+                    if key not in held:
+                        if len(held) >= 4:
+                            held.clear()
+                        held[key] = TextKeepingRenderer(w, h, self.figure.dpi)
+                    self.renderer = held[key]
                     self._lastKey = key
                 return self.renderer
 

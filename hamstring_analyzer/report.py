@@ -44,14 +44,15 @@ th:first-child,td:first-child{text-align:left}td.file,th.file{text-align:left}td
 .status{font-size:1.1rem;font-weight:600;padding:.5rem .8rem;border-radius:6px;border-left:5px solid #59a14f;background:#eef6ee}
 .status a{color:inherit}.status-alert{border-color:#c0392b;background:#fbeceb}.status-warning{border-color:#d98a1c;background:#fdf3e4}
 .progress{border-left:4px dashed #7f8c99;background:#f4f4f4;padding:.4rem .8rem}
-nav.weeks{display:flex;flex-wrap:wrap;justify-content:space-between;gap:.3rem 1rem;margin:.6rem 0}
+nav.weeks{display:grid;grid-template-columns:1fr auto 1fr;gap:.5rem;margin:.6rem 0}nav.weeks a[rel=next]{text-align:right}
+.hint{display:none;color:#777;font-size:.85rem;margin:.2rem 0}
 .why,.source{color:#555;font-size:.9rem;margin:.3rem 0 0}.muted{color:#777}
 .doubt{color:#7a5a1e;background:#fbf5e8;border-left:3px solid #e0b96a;font-size:.9rem;margin:.3rem 0 0;padding:.15rem .5rem}
 ul.index{padding-left:1.2rem}ul.index li{margin:.35rem 0}
 .next{border:1px solid #cfe0cf;background:#f5faf5;border-radius:6px;padding:.2rem .9rem}
 @media (max-width:719px){
 body{margin:.8rem auto;padding:0 .7rem}h1{font-size:1.35rem}h2{margin-top:1.5rem}
-figure.chart .wide{display:none}figure.chart .narrow{display:block}
+figure.chart .wide{display:none}figure.chart .narrow{display:block}.hint{display:block}
 td,th{padding:.25rem .45rem}.next{padding:.2rem .6rem}
 }
 """
@@ -190,7 +191,8 @@ def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str
         for r in runs
         if getattr(r, "suspect", False) is True
     ]
-    return f"<div class='scroll'><table>{head}{''.join(body)}</table></div>" + "".join(notes)
+    hint = "<p class='hint'>Swipe the table sideways for the climb, the fast running and the file.</p>"
+    return f"<div class='scroll'><table>{head}{''.join(body)}</table></div>{hint}" + "".join(notes)
 
 
 def _day_of(x) -> dt.date:
@@ -265,7 +267,8 @@ def _symptoms_html(result: Analysis, week: dt.date) -> str:
         + f"<td class='note'>{escape(e.note)}</td></tr>"
         for e in sorted(entries, key=lambda e: e.date)
     )
-    return f"<div class='scroll'><table>{head}{rows}</table></div>"
+    hint = "<p class='hint'>Swipe the table sideways for when it showed and your note.</p>"
+    return f"<div class='scroll'><table>{head}{rows}</table></div>{hint}"
 
 
 def _insights_html(result: Analysis) -> str:

@@ -171,13 +171,14 @@ def plan(path, until, json_path, config_path, units, cache_dir, no_cache, worker
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the PNG and HTML files.")
 @click.option("--week", type=click.DateTime(["%Y-%m-%d"]), help="Any day of the week to report (default: the last complete week).")
 @click.option("--all", "all_weeks", is_flag=True, help="One report per week of the history, plus index.html.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Leave out runs after this day (YYYY-MM-DD): the reports as they were that day.")
 @click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), help="Your symptom log (CSV).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
 @click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
 @click.option("--open", "open_page", is_flag=True, help="Open the page written (with --all, index.html) in your web browser.")
 @export_options
 @friendly_errors
-def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, open_page, cache_dir, no_cache, workers, timezone, quiet):
+def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, units, open_page, cache_dir, no_cache, workers, timezone, quiet):
     """Write a weekly report for PATH: week-YYYY-MM-DD.png and a self-contained .html.
 
     The page opens with the week's status and its flags (worth a look), then
@@ -187,6 +188,8 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, op
     week's numbers, runs, next week's ceilings, the symptoms logged and the
     insights. It reads on a phone as on a desktop.
     """
+    import datetime as dt
+
     from ..report import default_week, write_all_reports, write_week_report
     from ..weekly import week_start
 
@@ -199,8 +202,9 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, op
 
     if week and all_weeks:
         raise click.BadParameter("give --week or --all, not both")
+    until = _date(until)
     export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
-    result = analyse_export(path, config_path, units, symptoms_path, export_opts)
+    result = analyse_export(path, config_path, units, symptoms_path, export_opts, until=until)
     if all_weeks:
         with terminal_progress("Writing weekly reports", quiet) as progress, writing_to(out_dir):
             index = write_all_reports(result, out_dir, progress=progress)
@@ -212,7 +216,7 @@ def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, op
         monday = week_start(week.date())
     else:
         try:
-            monday = default_week(result)
+            monday = default_week(result, today=until + dt.timedelta(days=1) if until else None)
         except ValueError as exc:
             raise click.ClickException(f"{path}: {exc}; pick one with --week") from None
     try:
