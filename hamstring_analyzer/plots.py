@@ -1,5 +1,9 @@
 """Charts of an analysis. Each helper takes ``ax=None``, draws on it and returns it.
 
+Each takes what the library returns: an `analysis.Analysis` (or an
+`export.Export`, analysed with the default config), its ``weeks`` or ``runs``
+frame, its flags, and for symptoms the list `symptoms.read_log` returns.
+
 No pyplot state: `weekly_figure` builds a `matplotlib.figure.Figure` directly,
 so the library is safe in servers, tests and notebooks alike.
 """
@@ -8,15 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import struct
 import zlib
+from dataclasses import dataclass
 
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from . import units as u
 from .config import Config
@@ -30,7 +36,10 @@ COLORS = {
     "layoff": "#bbbbbb",
     "highlight": "#fff3b0",
     "symptom": "#9c4f96",
+    "info": "#7f8c99",
 }
+#: Flag markers by severity: the colours of the HTML report's badges.
+SEVERITY_STYLE = {"alert": ("v", "#c0392b"), "warning": ("v", "#d98a1c"), "info": ("o", "#7f8c99")}
 KIND_COLORS = {"tightness": "#9c4f96", "fatigue": "#7a7fb8", "burning": "#e0712f", "pain": "#c1272d", "cramp": "#3b8d99"}
 
 
@@ -38,6 +47,24 @@ def _ax(ax):
     if ax is None:
         ax = Figure(figsize=(8, 3)).add_subplot()
     return ax
+
+
+def _analysed(data, config: Config | None, part: str):
+    """``(part, config)`` of what the library returns: an Analysis, an Export (analysed here) or the part itself."""
+    from .analysis import Analysis, analyze
+    from .export import Export
+
+    if isinstance(data, Export):
+        data = analyze(data, config)
+    if isinstance(data, Analysis):
+        return getattr(data, part), config or data.config
+    return data, config or Config()
+
+
+def _week_days(weeks) -> list[dt.date]:
+    from .report import week_days  # the one place that reads week dates from a weekly frame
+
+    return week_days(weeks)
 
 
 def _mid(week: dt.date) -> dt.datetime:
@@ -64,22 +91,30 @@ def _bars(ax, x: list, heights, colors: list, width_days: float = 5.5, zorder: f
     return bars
 
 
-def plot_weekly_distance(weeks: pd.DataFrame, config: Config | None = None, ax=None):
-    """Weekly distance (bars, coloured by the change on the week before) and the +10% line."""
-    config = config or Config()
+def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progress: dt.date | None = None):
+    """Weekly distance (bars, coloured by the change on the week before) and the +10% line.
+
+    ``weeks`` is the weekly frame (`Analysis.weeks`) or an Analysis. The week
+    starting ``in_progress``, not over yet, is hatched and labelled "in progress":
+    its distance and change are so far.
+    """
+    weeks, config = _analysed(weeks, config, "weeks")
     ax = _ax(ax)
     per = u.unit_metres(config.units)
     c = config.weekly_mileage_jump
-    x = [_mid(w) for w in weeks.index]
+    days = _week_days(weeks)
+    x = [_mid(w) for w in days]
     dist = weeks["distance_m"].to_numpy(float) / per
     change = weeks["change_pct"].to_numpy(float)
     colors = [COLORS["alert"] if ch > c.alert_pct else COLORS["warning"] if ch > c.warn_pct else COLORS["bar"] for ch in np.nan_to_num(change, nan=-1)]
-    _bars(ax, x, dist, colors)
+    partial = np.array([d == in_progress for d in days], bool)
+    _bars(ax, [xi for xi, p in zip(x, partial) if not p], dist[~partial], [co for co, p in zip(colors, partial) if not p])
+    _partial_bars(ax, x, dist, colors, partial)
     limit = np.r_[np.nan, dist[:-1]] * (1 + c.warn_pct / 100)
     limit[np.r_[False, dist[:-1] <= 0]] = np.nan
     ax.step(x, limit, where="mid", color=COLORS["line"], linestyle="--", linewidth=1, label=f"+{c.warn_pct:g}% on the week before", zorder=3)
-    for xi, d, ch in zip(x, dist, change):
-        if math.isfinite(ch) and ch > c.warn_pct:
+    for xi, d, ch, p in zip(x, dist, change, partial):
+        if not p and math.isfinite(ch) and ch > c.warn_pct:
             ax.annotate(f"+{ch:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["alert"])
     ax.set_ylabel(f"{config.units} / week")
     ax.set_ylim(0, max(1.0, np.nanmax(np.r_[dist, limit]) * 1.2))
@@ -87,15 +122,31 @@ def plot_weekly_distance(weeks: pd.DataFrame, config: Config | None = None, ax=N
     return ax
 
 
-def plot_fast_share(weeks: pd.DataFrame, config: Config | None = None, ax=None):
-    """Share of each week's distance run fast, with the 20% line."""
-    config = config or Config()
+def _partial_bars(ax, x: list, heights, colors: list, partial) -> None:
+    """The bar of a week not over yet: faded and hatched in its colour, named "in progress" in the key."""
+    for xi, h, co, p in zip(x, heights, colors, partial):
+        if p:
+            bars = _bars(ax, [xi], [h], [co])
+            bars.set_alpha(0.45)
+            bars.set_hatch("////")
+            bars.set_edgecolor(co)
+            bars.set_linewidth(1.0)
+            bars.set_label("in progress, so far")
+
+
+def plot_fast_share(weeks, config: Config | None = None, ax=None, in_progress: dt.date | None = None):
+    """Share of each week's distance run fast, with the 20% line (a week ``in_progress`` faded and hatched)."""
+    weeks, config = _analysed(weeks, config, "weeks")
     ax = _ax(ax)
     limit = config.speedwork_share.share_pct
     share = weeks["speedwork_share"].to_numpy(float) * 100
-    x = [_mid(w) for w in weeks.index]
+    days = _week_days(weeks)
+    x = [_mid(w) for w in days]
     colors = [COLORS["alert"] if s > limit else COLORS["bar"] for s in np.nan_to_num(share)]
-    _bars(ax, x, np.nan_to_num(share), colors)
+    partial = np.array([d == in_progress for d in days], bool)
+    heights = np.nan_to_num(share)
+    _bars(ax, [xi for xi, p in zip(x, partial) if not p], heights[~partial], [co for co, p in zip(colors, partial) if not p])
+    _partial_bars(ax, x, heights, colors, partial)
     ax.axhline(limit, color=COLORS["line"], linestyle="--", linewidth=1, label=f"{limit:g}% (80/20)")
     ax.set_ylabel("fast share %")
     ax.set_ylim(0, max(limit * 1.6, np.nanmax(np.r_[share, 0]) * 1.2))
@@ -103,9 +154,9 @@ def plot_fast_share(weeks: pd.DataFrame, config: Config | None = None, ax=None):
     return ax
 
 
-def plot_cadence(runs: pd.DataFrame, config: Config | None = None, ax=None):
-    """Median running cadence of each run, with the 175 steps/min line."""
-    config = config or Config()
+def plot_cadence(runs, config: Config | None = None, ax=None):
+    """Median running cadence of each run, with the 175 steps/min line (``runs``: `Analysis.runs` or an Analysis)."""
+    runs, config = _analysed(runs, config, "runs")
     ax = _ax(ax)
     limit = config.low_cadence.min_spm
     have = runs[runs["cadence_spm"].notna()]
@@ -122,7 +173,7 @@ def plot_cadence(runs: pd.DataFrame, config: Config | None = None, ax=None):
     return ax
 
 
-def plot_step_length_vs_speed(runs: pd.DataFrame, config: Config | None = None, ax=None, week: dt.date | None = None):
+def plot_step_length_vs_speed(runs, config: Config | None = None, ax=None, week: dt.date | None = None):
     """Each run's median step length against its median running speed, in the runner's units.
 
     Runs whose step length a running-dynamics sensor recorded are filled dots;
@@ -130,8 +181,9 @@ def plot_step_length_vs_speed(runs: pd.DataFrame, config: Config | None = None, 
     runner's own median step length by speed (what `overstride` compares
     against); ``week``'s runs are ringed. Step length rises with speed, so a
     run is only long-striding against this line, never against one number.
+    ``runs`` is `Analysis.runs` or an Analysis.
     """
-    config = config or Config()
+    runs, config = _analysed(runs, config, "runs")
     ax = _ax(ax)
     per = u.unit_metres(config.units) / 1000.0
     have = runs[runs["step_length_m"].notna() & runs["speed_mps"].notna()] if len(runs) else runs
@@ -148,7 +200,7 @@ def plot_step_length_vs_speed(runs: pd.DataFrame, config: Config | None = None, 
         line = pd.Series(step[order]).rolling(5, center=True, min_periods=3).median().to_numpy()
         ax.plot(speed[order], line, color=COLORS["line"], linewidth=1.2, label="your usual")
     if week is not None:
-        mine = (have["week_start"] == week).to_numpy()
+        mine = np.array([_as_date(w) == week for w in have["week_start"]], bool)
         ax.scatter(speed[mine], step[mine], s=90, facecolors="none", edgecolors=COLORS["alert"], linewidths=1.5, label="this week", zorder=4)
     ax.set_xlabel("speed, km/h" if config.units == "km" else "speed, mph")
     ax.set_ylabel("step length, cm")
@@ -156,13 +208,14 @@ def plot_step_length_vs_speed(runs: pd.DataFrame, config: Config | None = None, 
     return ax
 
 
-def plot_long_run_climb(runs: pd.DataFrame, config: Config | None = None, ax=None):
+def plot_long_run_climb(runs, config: Config | None = None, ax=None):
     """Climb per km (ft/mi for miles) of every long run and each week's longest run, with the flat line.
 
     Runs that count as long (16 km or 90 min by default) are filled, a week's
     longest when shorter is hollow; treadmill runs are crosses at zero.
+    ``runs`` is `Analysis.runs` or an Analysis.
     """
-    config = config or Config()
+    runs, config = _analysed(runs, config, "runs")
     ax = _ax(ax)
     c = config.flat_long_run
     scale = 1.0 if config.units == "km" else 3.28084 * u.unit_metres("mi") / 1000
@@ -199,20 +252,78 @@ def plot_long_run_climb(runs: pd.DataFrame, config: Config | None = None, ax=Non
     return ax
 
 
-def plot_symptoms(symptoms: pd.DataFrame | None, ax=None):
-    """Logged symptom severity (0-10) on its dates, coloured by kind."""
+def plot_symptoms(symptoms, ax=None):
+    """Logged symptom severity (0-10) on its dates, coloured by kind.
+
+    ``symptoms``: the entries `symptoms.read_log` returns, their frame
+    (`symptoms.symptoms_frame`), an Analysis (its log), or None.
+    """
+    from .analysis import Analysis
+    from .symptoms import symptoms_frame
+
     ax = _ax(ax)
+    if isinstance(symptoms, Analysis):
+        symptoms = symptoms.symptoms
+    if symptoms is not None and not isinstance(symptoms, pd.DataFrame):
+        symptoms = symptoms_frame(list(symptoms))
     if symptoms is None or symptoms.empty:
         ax.text(0.5, 0.5, "no symptoms logged", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
     else:
         for kind, rows in symptoms.groupby("kind"):
-            x = [_day(d) for d in rows["date"]]
+            x = [_day(_as_date(d)) for d in rows["date"]]
             ax.vlines(x, 0, rows["severity"], color=KIND_COLORS.get(kind, COLORS["symptom"]), linewidth=2)
             ax.scatter(x, rows["severity"], s=24, color=KIND_COLORS.get(kind, COLORS["symptom"]), label=kind, zorder=3)
         key(ax)
     ax.set_ylim(0, 10.5)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # whole severities, no 2.5
     ax.set_ylabel("symptoms\n0-10")
     return ax
+
+
+def plot_flags(flags, ax=None, urls: dict | None = None):
+    """Each flag as a marker on its day, coloured by severity (alert, warning, info), with a key.
+
+    ``flags``: `Analysis.flags`, their frame (`Analysis.flags_frame`) or an
+    Analysis. Flags on the same day stack upwards. ``urls`` maps a flag's
+    position in ``flags`` to a link, kept on its marker in SVG output (the
+    report links each marker of its week to the flag's card).
+    """
+    from .analysis import Analysis
+
+    ax = _ax(ax)
+    if isinstance(flags, Analysis):
+        flags = flags.flags
+    if isinstance(flags, pd.DataFrame):
+        rows = [(_as_date(d), str(sev)) for d, sev in zip(flags["date"], flags["severity"])]
+    else:
+        rows = [(_as_date(f.date), f.severity) for f in flags]
+    urls = urls or {}
+    stacked: dict = {}
+    by_severity: dict = {}
+    for i, (day, severity) in enumerate(rows):
+        level = stacked[day] = stacked.get(day, -1) + 1
+        by_severity.setdefault(severity, []).append((_day(day), 0.3 + 0.4 * (level % 2) + 0.1 * (level // 2), urls.get(i)))
+    for severity, (marker, color) in SEVERITY_STYLE.items():
+        points = by_severity.get(severity)
+        if not points:
+            continue
+        dots = ax.scatter([p[0] for p in points], [p[1] for p in points], s=46, marker=marker, color=color, label={"info": "info"}.get(severity, severity), zorder=3, clip_on=False)
+        if any(p[2] for p in points):
+            dots.set_urls([p[2] for p in points])
+    if not rows:
+        ax.text(0.5, 0.5, "no flags", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"], fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_yticks([])
+    ax.set_ylabel("flags", rotation=0, ha="right", va="center")
+    key(ax)
+    return ax
+
+
+def _as_date(x) -> dt.date:
+    """A day from a date, a datetime or a pandas Timestamp (its local date when tz-aware)."""
+    if isinstance(x, dt.datetime):
+        return x.date()
+    return x
 
 
 #: The key's geometry, in font sizes (matplotlib's legend defaults): margin from the axes corner,
@@ -222,13 +333,16 @@ KEY_MARGIN, KEY_HANDLE, KEY_PAD, KEY_GAP = 0.9, 2.0, 0.8, 2.0
 _text_widths: dict = {}
 
 
-def key(ax):
-    """A one-row key of the labelled artists in the upper left of ``ax``, as plain artists.
+def key(ax, above: bool | None = None, fontsize: float = KEY_FONTSIZE):
+    """A key of the labelled artists of ``ax``, as plain artists: one row in its upper left, or rows above it.
 
-    It looks like ``ax.legend(loc="upper left", frameon=False, ncol=len(entries))``
+    Inside, it looks like ``ax.legend(loc="upper left", frameon=False, ncol=len(entries))``
     at font size 8, but costs no layout: matplotlib's legend measures every
     entry again at each draw, which in a report of hundreds of weeks is a
-    sixth of the time. Calling it again replaces the key.
+    sixth of the time. ``above`` puts it in rows over the panel instead,
+    wrapped at the panel's width (the narrow picture, where one row does not
+    fit), at ``fontsize`` [points]. Calling it again replaces the key. On the axes of a `WeeklyPicture`
+    a call without ``above`` does nothing: the picture places the keys for its layout.
     """
     from matplotlib.collections import PathCollection
     from matplotlib.font_manager import FontProperties
@@ -236,6 +350,8 @@ def key(ax):
     from matplotlib.patches import Rectangle
     from matplotlib.transforms import IdentityTransform
 
+    if above is None and getattr(ax, "_keys_by_picture", False):
+        return ax
     for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
         if artist.get_gid() == "key":
             artist.remove()
@@ -243,32 +359,47 @@ def key(ax):
     if not handles:
         return ax
     fig = ax.figure
-    em = KEY_FONTSIZE * fig.dpi / 72.0  # pixels
+    em = fontsize * fig.dpi / 72.0  # pixels
     width, height = ax.bbox.width, ax.bbox.height
     if width <= 0 or height <= 0:
         return ax
     renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
-    prop = FontProperties(size=KEY_FONTSIZE)
-    x = KEY_MARGIN * em
-    y = 1.0 - (KEY_MARGIN * em + 0.5 * em * 1.2) / height
+    prop = FontProperties(size=fontsize)
+    start = 0.0 if above else KEY_MARGIN * em
+    rows, x = [[]], start  # entries as (handle, label, x) per row
     for handle, label in zip(handles, labels):
-        x0, x1 = x / width, (x + KEY_HANDLE * em) / width
-        common = dict(transform=ax.transAxes, gid="key", zorder=5, clip_on=False)
-        if isinstance(handle, Line2D):
-            ax.add_artist(Line2D([x0, x1], [y, y], color=handle.get_color(), linestyle=handle.get_linestyle(), linewidth=handle.get_linewidth(), **common))
-        elif isinstance(handle, PathCollection):
-            face, edge = handle.get_facecolor(), handle.get_edgecolor()
-            marker = PathCollection(handle.get_paths()[:1], sizes=handle.get_sizes()[:1], offsets=[((x0 + x1) / 2, y)], offset_transform=ax.transAxes,
-                                    facecolors=face[:1] if len(face) else "none", edgecolors=edge[:1] if len(edge) else "face",
-                                    linewidths=handle.get_linewidths()[:1], gid="key", zorder=5, clip_on=False)  # fmt: skip
-            marker.set_transform(IdentityTransform())
-            ax.add_artist(marker)
+        size = (KEY_HANDLE + KEY_PAD) * em + _text_width(label, prop, renderer, em)
+        if above and rows[-1] and x + size > width:
+            rows.append([])
+            x = start
+        rows[-1].append((handle, label, x))
+        x += size + KEY_GAP * em
+    line = 1.25 * em
+    for r, row in enumerate(rows):
+        if above:
+            y = 1.0 + (0.35 * em + (len(rows) - 1 - r + 0.5) * line) / height
         else:
-            h = 0.7 * em / height
-            ax.add_artist(Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=handle.get_facecolor(), edgecolor="none", **common))
-        x += (KEY_HANDLE + KEY_PAD) * em
-        ax.text(x / width, y, label, fontsize=KEY_FONTSIZE, va="center", ha="left", transform=ax.transAxes, gid="key", zorder=5)
-        x += _text_width(label, prop, renderer, em) + KEY_GAP * em
+            y = 1.0 - (KEY_MARGIN * em + 0.5 * em * 1.2) / height
+        for handle, label, x in row:
+            x0, x1 = x / width, (x + KEY_HANDLE * em) / width
+            common = dict(transform=ax.transAxes, gid="key", zorder=5, clip_on=False)
+            if isinstance(handle, Line2D):
+                ax.add_artist(Line2D([x0, x1], [y, y], color=handle.get_color(), linestyle=handle.get_linestyle(), linewidth=handle.get_linewidth(), **common))
+            elif isinstance(handle, PathCollection):
+                face, edge = handle.get_facecolor(), handle.get_edgecolor()
+                marker = PathCollection(handle.get_paths()[:1], sizes=handle.get_sizes()[:1], offsets=[((x0 + x1) / 2, y)], offset_transform=ax.transAxes,
+                                        facecolors=face[:1] if len(face) else "none", edgecolors=edge[:1] if len(edge) else "face",
+                                        linewidths=handle.get_linewidths()[:1], gid="key", zorder=5, clip_on=False)  # fmt: skip
+                marker.set_transform(IdentityTransform())
+                ax.add_artist(marker)
+            elif isinstance(handle, PolyCollection):  # a hatched bar: `_partial_bars`
+                h = 0.9 * em / height
+                ax.add_artist(Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=handle.get_facecolor()[0], edgecolor=handle.get_edgecolor()[0],
+                                        hatch=handle.get_hatch(), alpha=handle.get_alpha(), linewidth=handle.get_linewidth()[0], **common))  # fmt: skip
+            else:
+                h = 0.7 * em / height
+                ax.add_artist(Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=handle.get_facecolor(), edgecolor="none", **common))
+            ax.text((x + (KEY_HANDLE + KEY_PAD) * em) / width, y, label, fontsize=fontsize, va="center", ha="left", transform=ax.transAxes, gid="key", zorder=5, clip_on=False)
     return ax
 
 
@@ -304,48 +435,102 @@ def highlight_week(ax, week: dt.date):
     return ax
 
 
-#: The report picture: 1000 x 1050 pixels at `DPI`.
-FIGSIZE = (10, 10.5)
+@dataclass(frozen=True)
+class Layout:
+    """Where the report picture's panels sit, in inches: no layout is solved per picture.
+
+    The panels, top to bottom: flags, weekly distance, fast share, cadence,
+    long-run climb, symptoms; ``heights`` and ``gaps`` (the space above each
+    panel after the first) are theirs. Fonts keep their size in points, so a
+    narrower figure shows the same text larger once fitted to a screen.
+    """
+
+    name: str
+    width: float
+    left: float  # room for the y labels beside tick labels up to four digits wide
+    right: float
+    top: float  # the title, and the flags' key above the first panel
+    bottom: float  # the dates
+    heights: tuple
+    gaps: tuple
+    ylabel_x: float  # where each y label's right edge sits, inches left of the panel
+    keys_above: bool  # the panels' keys in rows above them (wrapped), not inside
+    tick_weeks: int  # weeks between two dates on the time axis
+    title_size: float
+    title_lines: int
+    key_size: float  # the keys' font [points]
+    y_ticks: int | str  # at most this many values on a panel's y axis ("auto": as many as fit)
+
+    @property
+    def height(self) -> float:
+        """Inches, rounded to whole pixels at `DPI` (every canvas then makes the same number of rows)."""
+        return round((self.top + sum(self.heights) + sum(self.gaps) + self.bottom) * DPI) / DPI
+
+    def rects(self) -> list[tuple[float, float, float, float]]:
+        """The panels' rectangles as figure fractions (left, bottom, width, height), top to bottom."""
+        out, y = [], self.height - self.top
+        for i, h in enumerate(self.heights):
+            y -= (self.gaps[i - 1] if i else 0.0) + h
+            out.append((self.left / self.width, y / self.height, (self.width - self.left - self.right) / self.width, h / self.height))
+        return out
+
+
+#: The desktop picture (and the weekly PNG file): 1000 x 1139 pixels at `DPI`.
+WIDE = Layout("wide", 10.0, 0.85, 0.25, 0.62, 0.34, (0.5, 2.36, 1.68, 1.68, 1.68, 1.68), (0.17,) * 5, 0.49, False, 2, 12, 1, KEY_FONTSIZE, "auto")
+#: The phone picture: 4 inches wide with the same fonts, so its text reads at 360-400 px; keys above
+#: the panels, where one row inside would not fit (the long-run panel's needs three).
+NARROW = Layout("narrow", 4.0, 0.76, 0.1, 0.8, 0.3, (0.42, 1.9, 1.35, 1.35, 1.45, 1.45), (0.32, 0.32, 0.32, 0.6, 0.48), 0.38, True, 4, 10.5, 2, 9, 4)
 DPI = 100
-#: Fixed panel rectangles, as figure fractions: room on the left for a two-line label beside
-#: four-digit ticks, above for the title, below for the dates. No layout is solved per picture.
-GRID = dict(left=0.085, right=0.975, top=0.962, bottom=0.032, hspace=0.1, height_ratios=[1.4, 1, 1, 1, 1])
-#: Where each y label's right edge sits, in panel widths left of the panel: clear of tick
-#: labels up to four digits wide, the same place on all five panels.
-YLABEL_X = -0.055
+#: The SVG's ids are salted with this: the same picture gives the same bytes.
+SVG_SALT = "hamstring-analyzer"
 
 
 class WeeklyPicture:
     """The report picture, laid out once and redrawn for any week.
 
-    The figure, its five axes and their fixed positions are made once; `draw`
+    The figure, its six axes and their fixed positions are made once; `draw`
     removes the previous week's artists and plots the next week on the same
     axes, so that a run of weeks pays neither for new axes nor for a layout
     solve. What depends on the whole history (the breaks, the symptom frame)
     is computed once too. Each picture equals the one a new `WeeklyPicture`
     would draw. The canvas is Agg's, whatever the pyplot backend.
+
+    The same drawn week is laid out as `WIDE` (`png`) or `NARROW` (`svg`, for
+    phones) by moving the panels, without plotting it again. ``today`` decides
+    whether the last week of the data is still in progress (default: the
+    analysis's ``until``, else today).
     """
 
-    def __init__(self, result, n_weeks: int = 14):
+    def __init__(self, result, n_weeks: int = 14, today: dt.date | None = None):
         from .rules import layoff_gaps
         from .symptoms import symptoms_frame
 
         self.result = result
         self.n_weeks = n_weeks
+        self.today = today
+        self.days = _week_days(result.weeks)
         self.gaps = layoff_gaps(result.runs, result.config.layoff_return.min_gap_days) if not result.runs.empty else []
         self.symptoms = symptoms_frame(result.symptoms) if result.symptoms else None
-        self.figure = Figure(figsize=FIGSIZE, dpi=DPI)
+        self.figure = Figure(figsize=(WIDE.width, WIDE.height), dpi=DPI)
         agg_canvas(self.figure)
-        self.axes = list(self.figure.subplots(5, 1, sharex=True, gridspec_kw=GRID))
-        for ax in self.axes:
-            ax.grid(axis="y", color="#e5e5e5", zorder=0)
+        rects = WIDE.rects()
+        self.axes = [self.figure.add_axes(rects[0])]
+        self.axes += [self.figure.add_axes(r, sharex=self.axes[0]) for r in rects[1:]]
+        for i, ax in enumerate(self.axes):
+            ax._keys_by_picture = True
+            if i:
+                ax.grid(axis="y", color="#e5e5e5", zorder=0)
             ax.spines[["top", "right"]].set_visible(False)
-            # Fixed label places: the y labels line up, and no draw measures the tick labels to place them.
-            ax.yaxis.set_label_coords(YLABEL_X, 0.5)
             ax.xaxis.set_label_coords(0.5, 0.0)  # no x label: only spares the measuring
-        self.mondays = mdates.WeekdayLocator(byweekday=mdates.MO, interval=2)
+            if i < len(self.axes) - 1:
+                # the dates are on the bottom panel: the others draw no x ticks at all (a sixth of a picture's time)
+                ax.xaxis.set_visible(False)
+        self.axes[0].spines[["left"]].set_visible(False)
         self.axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        self.layout = WIDE
         self._used = False
+        self._drawn: tuple | None = None  # the week drawn and its time span
+        self._title: tuple = ("", "")
 
     def _clear(self) -> None:
         for ax in self.axes:
@@ -358,52 +543,160 @@ class WeeklyPicture:
             # falls outside the view), autoscaling on. Weeks drawn before leave nothing behind.
             ax.relim()
             ax.set_ylim(0, 1)
-        self.axes[-1].set_xlim(0, 1)  # shared by the five
+        self.axes[-1].set_xlim(0, 1)  # shared by the six
         for ax in self.axes:
             ax.set_autoscale_on(True)
 
-    def draw(self, week: dt.date | None = None) -> Figure:
-        """Plot ``week`` and the ``n_weeks - 1`` before it; return the figure (drawn when rendered)."""
+    def in_progress(self, week: dt.date) -> dt.date | None:
+        """The last day covered of ``week`` when it is not over (see `report.in_progress`), else None."""
+        from .report import in_progress
+
+        return in_progress(self.result, week, self.today)
+
+    def draw(self, week: dt.date | None = None, layout: Layout | None = None) -> Figure:
+        """Plot ``week`` and the ``n_weeks - 1`` before it in ``layout`` (default `WIDE`); return the figure.
+
+        Drawing the week drawn last again only lays it out.
+        """
+        week = week or max(self.days)
+        if self._drawn is None or self._drawn[0] != week:
+            self._plot(week)
+        self._lay_out(layout or WIDE)
+        return self.figure
+
+    def _plot(self, week: dt.date) -> None:
         result, config = self.result, self.result.config
-        week = week.date() if isinstance(week, dt.datetime) else (week or max(result.weeks_by_date.index))
-        first = max(week - dt.timedelta(weeks=self.n_weeks - 1), min(result.weeks_by_date.index))
-        weeks = result.weeks_by_date[(result.weeks_by_date.index >= first) & (result.weeks_by_date.index <= week)]
+        first = max(week - dt.timedelta(weeks=self.n_weeks - 1), min(self.days))
+        shown = np.array([first <= d <= week for d in self.days], bool)
+        weeks = result.weeks[shown]
         end = week + dt.timedelta(days=7)
         runs = result.runs[(result.runs["local_date"] >= first) & (result.runs["local_date"] < end)]
         symptoms = None
         if self.symptoms is not None:
             symptoms = self.symptoms[(self.symptoms["date"] >= first) & (self.symptoms["date"] < end)]
+        flags = [f for f in result.flags if first <= f.date < end]
+        mine = [f for f in result.flags if f.week_start == week]  # the page's cards, in its order
+        urls = {flags.index(f): f"#flag-{i + 1}" for i, f in enumerate(mine) if f in flags}
         left = dt.datetime.combine(first, dt.time()) - dt.timedelta(days=1)
         right = dt.datetime.combine(end, dt.time()) + dt.timedelta(days=1)
         # only the breaks in view: the others would be clipped away, at a cost per panel
         gaps = [g for g in self.gaps if _day(g[1]) - dt.timedelta(hours=12) > left and _day(g[0]) + dt.timedelta(hours=12) < right]
+        until = self.in_progress(week)
+        partial = week if until is not None else None
 
         if self._used:
             self._clear()
         self._used = True
         axes = self.axes
-        plot_weekly_distance(weeks, config, axes[0])
-        plot_fast_share(weeks, config, axes[1])
-        plot_cadence(runs, config, axes[2])
-        plot_long_run_climb(runs, config, axes[3])
-        plot_symptoms(symptoms, axes[4])
+        plot_flags(flags, axes[0], urls=urls)
+        plot_weekly_distance(weeks, config, axes[1], in_progress=partial)
+        plot_fast_share(weeks, config, axes[2], in_progress=partial)
+        plot_cadence(runs, config, axes[3])
+        plot_long_run_climb(runs, config, axes[4])
+        plot_symptoms(symptoms, axes[5])
         for i, ax in enumerate(axes):
             highlight_week(ax, week)
-            shade_layoffs(ax, gaps, label=(i == 4))
-        if gaps and any(b > first and a < end for a, b, _ in gaps):
-            key(axes[4])
+            shade_layoffs(ax, gaps, label=(i == 5))
         axes[-1].set_xlim(left, right)
-        # every other Monday, found once for the five panels rather than by each at each draw
-        axes[-1].xaxis.set_major_locator(FixedLocator(self.mondays.tick_values(left, right)))
         before = (week - first).days // 7
-        self.figure.suptitle(f"Week of {week.day} {week:%b %Y} (highlighted) and the {before} week{'s' if before != 1 else ''} before", fontsize=12, y=0.995)
-        return self.figure
+        what = f"Week of {week.day} {week:%b %Y}" + (f" (in progress, to {until:%a} {until.day} {until:%b})" if until else " (highlighted)")
+        self._title = (what, f"and the {before} week{'s' if before != 1 else ''} before")
+        self._drawn = (week, first, left, right)
+        self.layout = None  # keys and ticks are placed by `_lay_out`
+
+    def _lay_out(self, layout: Layout) -> None:
+        if self.layout is layout:
+            return
+        self.layout = layout
+        week, first, left, right = self._drawn
+        self.figure.set_size_inches(layout.width, layout.height, forward=False)
+        for ax, rect in zip(self.axes, layout.rects()):
+            ax.set_position(rect)
+            # Fixed label places: the y labels line up, and no draw measures the tick labels to place them.
+            ax.yaxis.set_label_coords(-layout.ylabel_x / (rect[2] * layout.width), 0.5)
+        self.axes[0].yaxis.set_label_coords(-0.15 / (layout.rects()[0][2] * layout.width), 0.5)
+        for i, ax in enumerate(self.axes):
+            key(ax, above=layout.keys_above or i == 0, fontsize=layout.key_size)
+            if i:  # fewer values on a phone's short panels: readable, and fewer ticks to draw
+                ax.yaxis.set_major_locator(MaxNLocator(nbins=layout.y_ticks, steps=[1, 2, 2.5, 5, 10], integer=(i == 5)))
+        # dates at every other week start (every fourth on a phone), found once for the six panels
+        starts = [d for d in self.days if first <= d <= week]
+        ticks = [_day(d) - dt.timedelta(hours=12) for d in starts[:: -layout.tick_weeks][::-1]]
+        self.axes[-1].xaxis.set_major_locator(FixedLocator(mdates.date2num(ticks)))
+        title = " ".join(self._title) if layout.title_lines == 1 else "\n".join(self._title)
+        self.figure.suptitle(title, fontsize=layout.title_size, y=1 - 0.08 / layout.height, va="top")
 
     def png(self, week: dt.date | None = None, compress_level: int = 3) -> bytes:
-        """The picture of ``week`` as PNG bytes (see `rgb_png`)."""
-        fig = self.draw(week)
+        """The `WIDE` picture of ``week`` as PNG bytes (see `rgb_png`)."""
+        fig = self.draw(week, WIDE)
         fig.canvas.draw()
         return rgb_png(np.asarray(fig.canvas.buffer_rgba()), compress_level)
+
+    def svg(self, week: dt.date | None = None) -> str:
+        """The `NARROW` picture of ``week`` as an SVG element, for inlining in HTML.
+
+        Text stays text (the browser's sans-serif font, sharp at any zoom); the
+        same week gives the same characters. This week's flag markers link to
+        ``#flag-N``, the report's cards.
+        """
+        import matplotlib
+
+        fig = self.draw(week, NARROW)
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": SVG_SALT, "svg.id": None}):
+            text = _svg_text(fig)
+        text = text[text.index("<svg") :]
+        a, b = text.find("<metadata>"), text.find("</metadata>")
+        if a >= 0 and b > a:  # a licence stanza with namespace URLs: nothing a page needs
+            text = text[:a] + text[b + len("</metadata>") :]
+        return re.sub(r"\s*\n\s*", " ", text).strip()  # indentation and one point per line: a fifth of the bytes
+
+
+def _svg_text(figure: Figure) -> str:
+    """``figure`` as SVG, as ``savefig(format="svg")`` writes it, measuring each distinct text once per process.
+
+    Matplotlib's SVG output makes a new renderer per file, and so measures
+    every label again in every picture: a tenth of the phone picture's time.
+    """
+    import io
+
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+
+    out = io.StringIO()
+    dpi = figure.dpi
+    figure.dpi = 72  # SVG's user unit is the point
+    try:
+        width, height = figure.get_size_inches()
+        svg = _measuring_svg_renderer()(width * 72, height * 72, out, image_dpi=dpi, metadata={"Date": None, "Creator": None})
+        renderer = MixedModeRenderer(figure, width, height, dpi, svg)
+        figure.draw(renderer)
+        renderer.finalize()
+    finally:
+        figure.dpi = dpi
+    return out.getvalue()
+
+
+_svg_class: list = []
+
+
+def _measuring_svg_renderer():
+    if not _svg_class:
+        from matplotlib.backends.backend_svg import RendererSVG
+
+        class MeasuringRendererSVG(RendererSVG):
+            measures: dict = {}
+
+            def get_text_width_height_descent(self, s, prop, ismath):
+                if ismath:
+                    return super().get_text_width_height_descent(s, prop, ismath)
+                key = (s, hash(prop))
+                if key not in self.measures:
+                    if len(self.measures) >= 4096:
+                        self.measures.clear()
+                    self.measures[key] = super().get_text_width_height_descent(s, prop, ismath)
+                return self.measures[key]
+
+        _svg_class.append(MeasuringRendererSVG)
+    return _svg_class[0]
 
 
 def agg_canvas(figure: Figure):
@@ -462,10 +755,16 @@ def _text_keeping_canvas():
 
         class TextKeepingCanvas(backend_agg.FigureCanvasAgg):
             def get_renderer(self):
+                # One renderer per size, kept: a picture laid out wide and narrow in turn keeps the texts of both.
                 w, h = self.figure.bbox.size
                 key = w, h, self.figure.dpi
                 if self._lastKey != key:
-                    self.renderer = TextKeepingRenderer(w, h, self.figure.dpi)
+                    held = self.__dict__.setdefault("_renderers", {})
+                    if key not in held:
+                        if len(held) >= 4:
+                            held.clear()
+                        held[key] = TextKeepingRenderer(w, h, self.figure.dpi)
+                    self.renderer = held[key]
                     self._lastKey = key
                 return self.renderer
 
@@ -512,9 +811,9 @@ def step_length_png(result, week: dt.date | None = None) -> bytes:
     return rgb_png(np.asarray(canvas.buffer_rgba()))
 
 
-def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14) -> Figure:
-    """Five panels on one time axis over ``n_weeks`` ending with ``week``: the report picture.
+def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14, layout: Layout | None = None) -> Figure:
+    """Six panels on one time axis over ``n_weeks`` ending with ``week``: the report picture (`WIDE` or `NARROW`).
 
     A new figure each call; `WeeklyPicture` redraws one figure for many weeks.
     """
-    return WeeklyPicture(result, n_weeks).draw(week)
+    return WeeklyPicture(result, n_weeks).draw(week, layout)

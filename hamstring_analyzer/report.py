@@ -1,4 +1,9 @@
-"""Weekly reports: a PNG and a self-contained HTML page (no network, no external assets)."""
+"""Weekly reports: a PNG and a self-contained HTML page (no network, no external assets).
+
+The page reads on a phone: at 720 px and wider it shows the PNG; narrower,
+the same week drawn 4 inches wide as inline SVG (`plots.NARROW`), whose text
+stays text at a readable size. Tables scroll inside their own box.
+"""
 
 from __future__ import annotations
 
@@ -18,27 +23,39 @@ from . import units as u
 from .analysis import Analysis
 from .atomic import atomic_write_bytes, atomic_write_text
 from .errors import HamstringAnalyzerError
-from .plots import WeeklyPicture
 from .report_text import doubt_note
 from .glossary import DISCLAIMER
 from .rules import RULES
 
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222;line-height:1.45}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222;line-height:1.45;overflow-wrap:break-word}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
 .sub{color:#666;margin-top:0}.disclaimer{background:#f4f6fb;border-left:4px solid #4c78a8;padding:.5rem .8rem}
 img.chart{width:100%;height:auto;border:1px solid #eee}
+figure.chart{margin:1rem 0}figure.chart img,figure.chart svg{display:block;width:100%;height:auto;border:1px solid #eee;box-sizing:border-box}
+figure.chart .narrow{display:none}figure.chart figcaption{color:#555;font-size:.9rem;margin-top:.3rem}
+.key-alert{color:#c0392b}.key-warning{color:#d98a1c}.key-info{color:#7f8c99}
+.scroll{overflow-x:auto;max-width:100%;margin:.5rem 0}.scroll table{margin:0}.scroll td,.scroll th{white-space:nowrap}.scroll td.note{white-space:normal;min-width:12rem;text-align:left}
 table{border-collapse:collapse;margin:.5rem 0}td,th{padding:.25rem .7rem;text-align:right;border-bottom:1px solid #eee}
-th:first-child,td:first-child{text-align:left}
+th:first-child,td:first-child{text-align:left}td.file,th.file{text-align:left}td.file{color:#555}
 .flag{border:1px solid #e3e3e3;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}
 .sev{display:inline-block;font-size:.75rem;font-weight:700;padding:.05rem .45rem;border-radius:4px;color:#fff;margin-right:.5rem}
-.sev-info{background:#7f8c99}.sev-warning{background:#d98a1c}.sev-alert{background:#c0392b}
+.sev-info{background:#7f8c99}.sev-warning{background:#d98a1c}.sev-alert{background:#c0392b}.sev-none{background:#59a14f}
+.status{font-size:1.1rem;font-weight:600;padding:.5rem .8rem;border-radius:6px;border-left:5px solid #59a14f;background:#eef6ee}
+.status a{color:inherit}.status-alert{border-color:#c0392b;background:#fbeceb}.status-warning{border-color:#d98a1c;background:#fdf3e4}
+.progress{border-left:4px dashed #7f8c99;background:#f4f4f4;padding:.4rem .8rem}
+nav.weeks{display:grid;grid-template-columns:1fr auto 1fr;gap:.5rem;margin:.6rem 0}nav.weeks a[rel=next]{text-align:right}
+.hint{display:none;color:#777;font-size:.85rem;margin:.2rem 0}
 .why,.source{color:#555;font-size:.9rem;margin:.3rem 0 0}.muted{color:#777}
 .doubt{color:#7a5a1e;background:#fbf5e8;border-left:3px solid #e0b96a;font-size:.9rem;margin:.3rem 0 0;padding:.15rem .5rem}
-ul.index li{margin:.2rem 0}
+ul.index{padding-left:1.2rem}ul.index li{margin:.35rem 0}
 .next{border:1px solid #cfe0cf;background:#f5faf5;border-radius:6px;padding:.2rem .9rem}
+@media (max-width:719px){
+body{margin:.8rem auto;padding:0 .7rem}h1{font-size:1.35rem}h2{margin-top:1.5rem}
+figure.chart .wide{display:none}figure.chart .narrow{display:block}.hint{display:block}
+td,th{padding:.25rem .45rem}.next{padding:.2rem .6rem}
+}
 """
-
 
 class ReportError(HamstringAnalyzerError, ValueError):
     """No week to report: not a week of the data, or no complete week yet.
@@ -67,10 +84,45 @@ class ReportWriteError(HamstringAnalyzerError):
         return type(self), (self.path, self.reason)
 
 
-def default_week(result: Analysis, today: dt.date | None = None) -> dt.date:
-    """The last complete week (its Sunday before today) that the data reaches."""
+def week_days(weeks) -> list[dt.date]:
+    """The local start day of each week of a weekly frame (`Analysis.weeks`) or of its index.
+
+    The one place that reads week dates from a weekly frame: its index holds
+    dates, or a DatetimeIndex of the weeks' starts (tz-aware: their local dates).
+    """
+    import pandas as pd
+
+    index = weeks if isinstance(weeks, pd.Index) else weeks.index
+    if isinstance(index, pd.DatetimeIndex):
+        return [t.date() for t in index]
+    return [t.date() if isinstance(t, dt.datetime) else t for t in index]
+
+
+def _week_row(result: Analysis, week: dt.date):
+    return result.weeks.iloc[week_days(result.weeks).index(week)]
+
+
+def in_progress(result: Analysis, week: dt.date, today: dt.date | None = None) -> dt.date | None:
+    """The last day ``week`` is known to when it is not over yet, else None.
+
+    Only the last week of the data can be in progress: the analysis was cut
+    (``until``) before its last day, or, without ``until``, today (default:
+    the date today) is on or before its last day.
+    """
+    days = week_days(result.weeks)
+    if not days or week != days[-1]:
+        return None
+    last = week + dt.timedelta(days=6)
+    if result.until is not None:
+        return max(result.until, week) if result.until < last else None
     today = today or dt.date.today()
-    weeks = [w for w in result.weeks_by_date.index if w + dt.timedelta(days=6) < today]
+    return max(today, week) if today <= last else None
+
+
+def default_week(result: Analysis, today: dt.date | None = None) -> dt.date:
+    """The last complete week (its last day before today) that the data reaches."""
+    today = today or dt.date.today()
+    weeks = [w for w in week_days(result.weeks) if w + dt.timedelta(days=6) < today]
     if not weeks:
         raise ReportError("no complete week in the data yet")
     return max(weeks)
@@ -78,6 +130,8 @@ def default_week(result: Analysis, today: dt.date | None = None) -> dt.date:
 
 def week_png(result: Analysis, week: dt.date) -> bytes:
     """The report picture of ``week`` as PNG bytes."""
+    from .plots import WeeklyPicture
+
     return WeeklyPicture(result).png(week)
 
 
@@ -87,31 +141,36 @@ def _fmt(x, fmt: str, default: str = "–") -> str:
     return fmt.format(x)
 
 
-def _week_numbers(result: Analysis, week: dt.date) -> str:
+def _week_numbers(result: Analysis, week: dt.date, until: dt.date | None = None) -> str:
+    """The week's numbers; ``until``, the last day known of a week in progress, marks them "so far"."""
     units = result.config.units
-    w = result.weeks_by_date.loc[week]
+    w = _week_row(result, week)
     hours, minutes = divmod(int(round(w["moving_s"] / 60)), 60)
+    so_far = " so far" if until else ""
     rows = [
-        ("Distance", u.distance(w["distance_m"], units)),
-        ("Runs", str(int(w["runs"]))),
+        ("Distance", u.distance(w["distance_m"], units) + so_far),
+        ("Runs", str(int(w["runs"])) + so_far),
         ("Moving time", f"{hours} h {minutes:02d} min"),
-        ("Change on the week before", u.change(w["change_pct"], missing="–")),
+        ("Change on the week before", u.change(w["change_pct"], missing="–") + (" so far (week in progress)" if until and math.isfinite(w["change_pct"]) else "")),
         ("Fast running", f"{u.distance(w['fast_m'], units)} ({_fmt(w['speedwork_share'] * 100 if w['runs'] else float('nan'), '{:.0f}%')})"),
         ("Longest run", u.distance(w["longest_run_m"], units) if w["longest_run_m"] else "–"),
         ("Median cadence", _fmt(w["cadence_spm"], "{:.0f} steps/min")),
-        ("Acute:chronic ratio (Sunday)", _fmt(w["acwr"], "{:.2f}")),
+        ("Acute:chronic ratio (last day)", "not yet: the week is not over" if until else _fmt(w["acwr"], "{:.2f}")),
     ]
     return "<table>" + "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows) + "</table>"
 
 
 def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str:
-    """The week's runs table; ``runs``, the week's rows of ``result.runs.itertuples()``, when known."""
+    """The week's runs table; ``runs``, the week's rows of ``result.runs.itertuples()``, when known.
+
+    The numbers come first and the file last: on a phone the table scrolls in its box.
+    """
     units = result.config.units
     if runs is None:
-        runs = list(result.runs[result.runs["week_start"] == week].itertuples())
+        runs = [r for r in result.runs.itertuples() if _day_of(r.week_start) == week]
     if not runs:
         return "<p class='muted'>No runs this week.</p>"
-    head = "<tr><th>Day</th><th>File</th><th>Distance</th><th>Pace</th><th>Cadence</th><th>Climb</th><th>Fast</th></tr>"
+    head = "<tr><th>Day</th><th>Distance</th><th>Pace</th><th>Cadence</th><th>Climb</th><th>Fast</th><th class='file'>File</th></tr>"
     body = []
     for r in runs:
         climb = "treadmill" if r.indoor else (u.climb_rate(r.climb_per_km, units) if math.isfinite(r.climb_per_km) else "–")
@@ -120,11 +179,11 @@ def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str
             + "".join(
                 f"<td>{escape(v)}</td>"
                 for v in (
-                    f"{r.local_date:%a} {r.local_date.day} {r.local_date:%b}", r.source, u.distance(r.distance_m, units),
+                    f"{r.local_date:%a} {r.local_date.day} {r.local_date:%b}", u.distance(r.distance_m, units),
                     u.pace(r.speed_mps, units), _fmt(r.cadence_spm, "{:.0f}"), climb, u.distance(r.fast_m, units),
                 )
             )  # fmt: skip
-            + "</tr>"
+            + f"<td class='file'>{escape(r.source)}</td></tr>"
         )
     notes = [
         f"<p class='doubt'>Doubtful data, {escape(f'{r.local_date:%a} {r.local_date.day} {r.local_date:%b}')}: "
@@ -132,17 +191,23 @@ def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str
         for r in runs
         if getattr(r, "suspect", False) is True
     ]
-    return f"<table>{head}{''.join(body)}</table>" + "".join(notes)
+    hint = "<p class='hint'>Swipe the table sideways for the climb, the fast running and the file.</p>"
+    return f"<div class='scroll'><table>{head}{''.join(body)}</table></div>{hint}" + "".join(notes)
+
+
+def _day_of(x) -> dt.date:
+    """A day from a date or a (tz-aware) timestamp: the runs table's ``week_start``, whichever it holds."""
+    return x.date() if isinstance(x, dt.datetime) else x
 
 
 def _flags_html(flags) -> str:
     if not flags:
         return "<p>No flags this week: nothing stands out against the usual advice.</p>"
     out = []
-    for f in flags:
+    for i, f in enumerate(flags):
         info = RULES[f.rule]
         out.append(
-            f"<div class='flag'><span class='sev sev-{f.severity}'>{escape(f.severity.upper())}</span>"
+            f"<div class='flag' id='flag-{i + 1}'><span class='sev sev-{f.severity}'>{escape(f.severity.upper())}</span>"
             f"<strong>{escape(info.title)}</strong> <span class='muted'>({escape(f.rule)}, {f.date:%a %d %b})</span>"
             f"<p>{escape(f.message)}</p>"
             + (f"<p class='doubt'>{escape(doubt_note(f))}</p>" if f.doubtful else "")
@@ -196,12 +261,14 @@ def _symptoms_html(result: Analysis, week: dt.date) -> str:
         return "<p class='muted'>No symptom log given (<code>--symptoms FILE</code>).</p>"
     if not entries:
         return "<p>Nothing logged this week.</p>"
-    head = "<tr><th>Day</th><th>Severity</th><th>Side</th><th>Where</th><th>What</th><th>When</th><th>Note</th></tr>"
+    head = "<tr><th>Day</th><th>Severity</th><th>What</th><th>Where</th><th>Side</th><th>When</th><th class='file'>Note</th></tr>"
     rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in (f"{e.date:%a %d %b}", f"{e.severity}/10", e.side, e.location, e.kind, e.when, e.note)) + "</tr>"
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in (f"{e.date:%a %d %b}", f"{e.severity}/10", e.kind, e.location, e.side, e.when))
+        + f"<td class='note'>{escape(e.note)}</td></tr>"
         for e in sorted(entries, key=lambda e: e.date)
     )
-    return f"<table>{head}{rows}</table>"
+    hint = "<p class='hint'>Swipe the table sideways for when it showed and your note.</p>"
+    return f"<div class='scroll'><table>{head}{rows}</table></div>{hint}"
 
 
 def _insights_html(result: Analysis) -> str:
@@ -227,50 +294,121 @@ def _insights_html(result: Analysis) -> str:
     return "".join(parts)
 
 
-def render_week_html(result: Analysis, week: dt.date, png: bytes) -> str:
-    """The week's page, with the picture embedded as a data URI and every text from files escaped."""
-    return _page(result, week, png, [f for f in result.flags if f.week_start == week], None, _insights_html(result))
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _page(result: Analysis, week: dt.date, png: bytes, flags: list, runs: list | None, insights: str) -> str:
-    """`render_week_html` with the week's flags, its runs (see `_week_runs`) and the insights given."""
-    end = week + dt.timedelta(days=6)
+def _severity_counts(flags) -> tuple[str, str | None]:
+    """("1 alert, 1 warning", worst severity) of ``flags``; ("", None) when there are none."""
+    counts = {s: sum(f.severity == s for f in flags) for s in ("alert", "warning", "info")}
+    text = ", ".join(_count(n, s) if s != "info" else f"{n} info" for s, n in counts.items() if n)
+    worst = next((s for s in ("alert", "warning", "info") if counts[s]), None)
+    return text, worst
+
+
+def _status_html(flags, until: dt.date | None) -> str:
+    """The line at the top: what the week holds, linking to its flag cards."""
+    text, worst = _severity_counts(flags)
+    when = "This week so far" if until else "This week"
+    if not flags:
+        line = f"Nothing worth a look this week{' so far' if until else ''}"
+    else:
+        line = f"{when}: {text}"
+    return f"<p class='status status-{worst or 'none'}' id='status'><a href='#worth-a-look'>{escape(line)}</a></p>"
+
+
+def _chart_html(png: bytes, svg: str | None) -> str:
+    """The picture: the PNG on wide screens, the narrow SVG (when given) below 720 px."""
     b64 = base64.b64encode(png).decode("ascii")
+    alt = "Flags, weekly distance, fast share, cadence, long-run climb and symptoms over the last weeks"
+    img = (
+        f"<img class='{'wide' if svg else 'only'}' alt='{alt}' src='data:image/png;base64,{b64}' "
+        """onload="document.body.setAttribute('data-chart-loaded', this.naturalWidth > 0 ? 'yes' : 'no')">"""
+    )
+    narrow = f"<div class='narrow' role='img' aria-label='{alt}'>{svg}</div>" if svg else ""
+    caption = (
+        "<figcaption>Flags sit on their day: <span class='key-alert'>&#9660; alert</span>, "
+        "<span class='key-warning'>&#9660; warning</span>, <span class='key-info'>&#9679; info</span>. "
+        "The yellow band is this week; grey bands are breaks in running.</figcaption>"
+    )
+    return f"<figure class='chart' id='chart'>{img}{narrow}{caption}</figure>"
+
+
+def _nav_html(week: dt.date, nav: tuple | None) -> str:
+    """Links to the week before, the index and the week after (``nav``: the two weeks, None at either end)."""
+    if nav is None:
+        return ""
+    before, after = nav
+    link = lambda w, rel, text: f"<a rel='{rel}' href='week-{w.isoformat()}.html'>{text}</a>" if w else "<span></span>"  # noqa: E731
+    return (
+        "<nav class='weeks'>"
+        + link(before, "prev", f"&larr; Week of {before.day} {before:%b}" if before else "")
+        + "<a href='index.html'>All weeks</a>"
+        + link(after, "next", f"Week of {after.day} {after:%b} &rarr;" if after else "")
+        + "</nav>"
+    )
+
+
+def render_week_html(result: Analysis, week: dt.date, png: bytes, svg: str | None = None, nav: tuple | None = None, today: dt.date | None = None) -> str:
+    """The week's page, with the pictures embedded and every text from files escaped.
+
+    ``png`` is the wide picture (data URI); ``svg``, the narrow one (`plots.WeeklyPicture.svg`)
+    shown on phones instead. ``nav`` = (week before, week after), each None at an end, adds
+    links to them and to ``index.html`` (what ``--all`` writes). ``today`` decides whether
+    the week is still in progress (see `in_progress`).
+    """
+    flags = [f for f in result.flags if f.week_start == week]
+    return _page(result, week, png, svg, flags, None, _insights_html(result), nav, in_progress(result, week, today))
+
+
+def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, flags: list, runs: list | None, insights: str, nav: tuple | None, until: dt.date | None) -> str:
+    """`render_week_html` with the week's flags, its runs (see `_week_runs`), the insights and its in-progress day given."""
+    end = week + dt.timedelta(days=6)
     title = f"Week of {week.day} {week:%b %Y}"
+    progress = ""
+    if until:
+        progress = (
+            f"<p class='progress'>In progress: runs up to {until:%a} {until.day} {until:%b}. The distance, the change on "
+            "the week before and the bar in the picture are so far, not the whole week's.</p>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)}: hamstring-analyzer</title>
 <style>{CSS}</style></head>
 <body>
-<h1>{escape(title)}</h1>
-<p class="sub">{week:%a %d %b} to {end:%a %d %b %Y}, your local time. {len(flags)} flag{'s' if len(flags) != 1 else ''} this week.</p>
+{_nav_html(week, nav)}
+<h1>{escape(title)}{' (in progress)' if until else ''}</h1>
+<p class="sub">{week:%a %d %b} to {end:%a %d %b %Y}, your local time.</p>
+{_status_html(flags, until)}
+{progress}
 <p class="disclaimer">{escape(DISCLAIMER)}</p>
-<img class="chart" id="chart" alt="Weekly distance, fast share, cadence, long-run climb and symptoms over the last weeks" src="data:image/png;base64,{b64}" onload="document.body.setAttribute('data-chart-loaded', this.naturalWidth > 0 ? 'yes' : 'no')">
+<h2 id="worth-a-look">Worth a look</h2>
+{_flags_html(flags)}
+{_chart_html(png, svg)}
 <h2>The week in numbers</h2>
-{_week_numbers(result, week)}
+{_week_numbers(result, week, until)}
 <h2>Runs</h2>
 {_week_runs(result, week, runs)}
 {_step_length_html(result, week)}
-<h2>Worth a look</h2>
-{_flags_html(flags)}
 <h2>Next week</h2>
 {_next_week_html(result, week)}
 <h2>Symptoms logged</h2>
 {_symptoms_html(result, week)}
 {insights}
+{_nav_html(week, nav)}
 <p class="muted">Made by hamstring-analyzer {escape(__version__)}. {escape(DISCLAIMER)}</p>
 </body></html>
 """
 
 
 def _check_week(result: Analysis, week: dt.date) -> None:
-    if week not in result.weeks_by_date.index:
-        first, last = min(result.weeks_by_date.index), max(result.weeks_by_date.index)
-        raise ReportError(f"no week starting {week} in the data (weeks run from {first} to {last})")
+    days = week_days(result.weeks)
+    if week not in days:
+        raise ReportError(f"no week starting {week} in the data (weeks run from {min(days)} to {max(days)})")
 
 
-def write_week_report(result: Analysis, week: dt.date, out_dir: str | os.PathLike) -> tuple[Path, Path]:
+def write_week_report(result: Analysis, week: dt.date, out_dir: str | os.PathLike, today: dt.date | None = None) -> tuple[Path, Path]:
     """Write ``week-YYYY-MM-DD.png`` and ``.html`` into ``out_dir``; return their paths.
 
     Raises
@@ -280,33 +418,44 @@ def write_week_report(result: Analysis, week: dt.date, out_dir: str | os.PathLik
     OSError
         A file could not be written (the command names ``out_dir``).
     """
+    from .plots import WeeklyPicture
+
     _check_week(result, week)
     out = Path(out_dir)
-    png = week_png(result, week)
+    picture = WeeklyPicture(result, today=today)
+    png, svg = picture.png(week), picture.svg(week)
     png_path, html_path = out / f"week-{week.isoformat()}.png", out / f"week-{week.isoformat()}.html"
     atomic_write_bytes(png_path, png)
-    atomic_write_text(html_path, render_week_html(result, week, png))
+    atomic_write_text(html_path, render_week_html(result, week, png, svg, today=today))
     return png_path, html_path
 
 
 class _Weeks:
     """What every week of ``--all`` shares, made once per process: the picture and the common HTML parts."""
 
-    def __init__(self, result: Analysis, out: Path):
+    def __init__(self, result: Analysis, out: Path, today: dt.date | None = None):
+        from .plots import WeeklyPicture
+
         self.result = result
         self.out = out
-        self.picture = WeeklyPicture(result)
+        self.today = today
+        self.picture = WeeklyPicture(result, today=today)
+        self.days = week_days(result.weeks)
         self.flags = defaultdict(list)
         for f in result.flags:
             self.flags[f.week_start].append(f)
         self.runs = defaultdict(list)  # one pass over the table, not a scan of it per week
         for r in result.runs.itertuples():
-            self.runs[r.week_start].append(r)
+            self.runs[_day_of(r.week_start)].append(r)
         self.insights = _insights_html(result)
 
     def write(self, week: dt.date) -> None:
         png = self.picture.png(week)
-        page = _page(self.result, week, png, self.flags.get(week, []), self.runs.get(week, []), self.insights)
+        svg = self.picture.svg(week)
+        i = self.days.index(week)
+        nav = (self.days[i - 1] if i else None, self.days[i + 1] if i + 1 < len(self.days) else None)
+        until = in_progress(self.result, week, self.today)
+        page = _page(self.result, week, png, svg, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until)
         for path, data in ((self.out / f"week-{week.isoformat()}.png", png), (self.out / f"week-{week.isoformat()}.html", page.encode("utf-8"))):
             try:
                 atomic_write_bytes(path, data)
@@ -317,7 +466,7 @@ class _Weeks:
 _worker_weeks: _Weeks | None = None
 
 
-def _worker_start(result: Analysis, out: Path) -> None:
+def _worker_start(result: Analysis, out: Path, today: dt.date | None = None) -> None:
     """Initializer of a report worker process: Agg for matplotlib, and the shared parts made once.
 
     Ctrl-C is the parent's to handle: it cancels the weeks not started and waits for the
@@ -330,7 +479,7 @@ def _worker_start(result: Analysis, out: Path) -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     matplotlib.use("Agg", force=True)
-    _worker_weeks = _Weeks(result, out)
+    _worker_weeks = _Weeks(result, out, today)
 
 
 def _worker_write(week: dt.date) -> dt.date:
@@ -338,11 +487,11 @@ def _worker_write(week: dt.date) -> dt.date:
     return week
 
 
-def _write_weeks(result: Analysis, out: Path, weeks: list, workers: int, progress) -> None:
+def _write_weeks(result: Analysis, out: Path, weeks: list, workers: int, progress, today: dt.date | None = None) -> None:
     """Every week's PNG and page, in this process (``workers`` 1) or in a pool of worker processes."""
     total = len(weeks)
     if workers <= 1 or total <= 1:
-        shared = _Weeks(result, out)
+        shared = _Weeks(result, out, today)
         for i, week in enumerate(weeks):
             shared.write(week)
             if progress:
@@ -350,7 +499,7 @@ def _write_weeks(result: Analysis, out: Path, weeks: list, workers: int, progres
         return
     # The reports never read the export: its records would only be copied into every worker.
     slim = dataclasses.replace(result, export=None)
-    pool = ProcessPoolExecutor(max_workers=min(workers, total), initializer=_worker_start, initargs=(slim, out))
+    pool = ProcessPoolExecutor(max_workers=min(workers, total), initializer=_worker_start, initargs=(slim, out, today))
     try:
         running = {pool.submit(_worker_write, week) for week in weeks}
         done = 0
@@ -367,8 +516,11 @@ def _write_weeks(result: Analysis, out: Path, weeks: list, workers: int, progres
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=None, workers: int | None = None) -> Path:
+def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=None, workers: int | None = None, today: dt.date | None = None) -> Path:
     """One report per week of the history, plus ``index.html`` linking them; returns the index path.
+
+    Each page links to the week before, the week after and the index; the
+    index lists the weeks newest first with what each holds.
 
     Parameters
     ----------
@@ -379,6 +531,8 @@ def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=Non
         Called as ``progress(done, total)`` after each week.
     workers : int, optional
         Processes drawing weeks in parallel (default: all cores); 1 draws them all in this process.
+    today : date, optional
+        Decides whether the last week is still in progress (default: the date today).
 
     Raises
     ------
@@ -391,29 +545,38 @@ def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=Non
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ReportWriteError(out, exc.strerror or str(exc)) from None
-    weeks = list(result.weeks_by_date.index)
-    _write_weeks(result, out, weeks, workers or os.cpu_count() or 1, progress)
-    flags = defaultdict(list)
-    for f in result.flags:
-        flags[f.week_start].append(f)
-    items = []
-    for week in weeks:
-        w = result.weeks_by_date.loc[week]
-        n = len(flags[week])
-        worst = max((f.severity for f in flags[week]), key=("info", "warning", "alert").index, default=None)
-        badge = f" <span class='sev sev-{worst}'>{n} flag{'s' if n != 1 else ''}</span>" if n else ""
-        items.append(
-            f"<li><a href='week-{week.isoformat()}.html'>Week of {week.day} {week:%b %Y}</a>: "
-            f"{escape(u.distance(w['distance_m'], result.config.units))}, {int(w['runs'])} runs{badge}</li>"
-        )
-    index = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Weekly reports: hamstring-analyzer</title><style>{CSS}</style></head>
-<body><h1>Weekly reports</h1><p class="disclaimer">{escape(DISCLAIMER)}</p>
-<ul class="index">{''.join(reversed(items))}</ul></body></html>
-"""
+    weeks = week_days(result.weeks)
+    _write_weeks(result, out, weeks, workers or os.cpu_count() or 1, progress, today)
     path = out / "index.html"
     try:
-        atomic_write_text(path, index)
+        atomic_write_text(path, index_html(result, today))
     except OSError as exc:
         raise ReportWriteError(path, exc.strerror or str(exc)) from None
     return path
+
+
+def index_html(result: Analysis, today: dt.date | None = None) -> str:
+    """The page listing every week's report, newest first, with its distance, runs and flags."""
+    flags = defaultdict(list)
+    for f in result.flags:
+        flags[f.week_start].append(f)
+    units = result.config.units
+    items = []
+    days = week_days(result.weeks)
+    for i in reversed(range(len(days))):
+        week, w = days[i], result.weeks.iloc[i]
+        text, worst = _severity_counts(flags[week])
+        status = f"<span class='sev sev-{worst}'>{escape(text)}</span>" if worst else "<span class='muted'>nothing worth a look</span>"
+        until = in_progress(result, week, today)
+        items.append(
+            f"<li><a href='week-{week.isoformat()}.html'>Week of {week.day} {week:%b %Y}</a>{' (in progress)' if until else ''}: "
+            f"{escape(u.distance(w['distance_m'], units))}, {_count(int(w['runs']), 'run')} {status}</li>"
+        )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Weekly reports: hamstring-analyzer</title><style>{CSS}</style></head>
+<body><h1>Weekly reports</h1><p class="sub">Newest first. Each week's page says why a flag is worth a look.</p>
+<p class="disclaimer">{escape(DISCLAIMER)}</p>
+<ul class="index">{''.join(items)}</ul></body></html>
+"""

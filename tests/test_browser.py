@@ -1,13 +1,16 @@
-"""The HTML report in a real browser: headless Chromium loads it, with the picture visible.
+"""The HTML report in a real browser: headless Chromium loads it, at a phone's width and a desktop's.
 
 `.ci/run` installs Chromium from Debian's packages when it is missing and sets
-HAMSTRING_REQUIRE_CHROMIUM=1, so in CI this test runs or fails, never skips.
+HAMSTRING_REQUIRE_CHROMIUM=1, so in CI these tests run or fail, never skip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -27,24 +30,75 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
 if not CHROMIUM and os.environ.get("HAMSTRING_REQUIRE_CHROMIUM") != "1":
     pytest.skip("Chromium is not installed (.ci/run installs it)", allow_module_level=True)
 
+#: Added to a copy of the page (never to the report): once loaded, what the layout measures, posted to the
+#: frame around it. Headless Chromium's window is at least 500 px wide: a frame gives the page a phone's width.
+MEASURE = """<script>
+window.addEventListener("load", function () {
+  function box(el) { if (!el) return null; var r = el.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; }
+  var chart = document.getElementById("chart");
+  var shown = Array.prototype.filter.call(chart.querySelectorAll("img, svg"), function (el) { return el.getBoundingClientRect().width > 0; });
+  var scrolls = Array.prototype.map.call(document.querySelectorAll(".scroll"), box);
+  parent.postMessage(JSON.stringify({
+    viewport: window.innerWidth, scrollWidth: document.documentElement.scrollWidth, chart: box(chart),
+    shown: shown.map(function (el) { return [el.tagName.toLowerCase(), box(el)]; }), scrolls: scrolls,
+    status: box(document.getElementById("status")), statusText: (document.getElementById("status") || {}).textContent,
+    flags: box(document.getElementById("flag-1"))
+  }), "*");
+});
+</script>"""
+FRAME = """<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{{margin:0}}iframe{{border:0;display:block}}</style></head>
+<body><iframe src="measured.html" style="width:{width}px;height:900px"></iframe>
+<script>window.addEventListener("message", function (e) {{ document.body.setAttribute("data-measured", e.data); }});</script></body></html>"""
 
-def test_report_renders_in_headless_chromium(tmp_path):
-    assert CHROMIUM, "HAMSTRING_REQUIRE_CHROMIUM=1 but no chromium on PATH"
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
     result = analyze(SAMPLE_RUNS, symptoms=read_log(SAMPLE_RUNS / "symptoms.csv"), use_cache=False, workers=2)
-    png, html = write_week_report(result, dt.date(2026, 8, 10), tmp_path)
-    url = html.resolve().as_uri()
-    profile = tmp_path / "profile"
-    common = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}"]
-    dom = subprocess.run([*common, "--dump-dom", url], capture_output=True, text=True, timeout=120)
-    assert '<body data-chart-loaded="yes">' in dom.stdout, dom.stderr[-2000:]
-    shot = tmp_path / "screenshot.png"
-    subprocess.run([*common, "--window-size=1100,1500", f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True)
-    pixels = mpimg.imread(shot)[..., :3]
-    assert pixels.shape[:2] == (1500, 1100)
-    # The chart's bar blue (#4c78a8) and alert red (#d6492f) are on screen: the picture is visible.
-    def share(rgb):
-        return float(np.mean(np.all(np.abs(pixels - np.array(rgb) / 255) < 0.03, axis=-1)))
+    png, html_path = write_week_report(result, dt.date(2026, 8, 10), out)
+    return html_path
 
-    assert share((0x4C, 0x78, 0xA8)) > 0.01
-    assert share((0xD6, 0x49, 0x2F)) > 0.001
-    assert float(np.mean(pixels)) < 0.97  # not a blank page
+
+def _chromium(tmp_path, *args) -> subprocess.CompletedProcess:
+    assert CHROMIUM, "HAMSTRING_REQUIRE_CHROMIUM=1 but no chromium on PATH"
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("width, picture", [(400, "svg"), (1200, "img")])
+def test_report_fits_the_screen(page, tmp_path, width, picture):
+    """No sideways scrolling of the page, the picture shown and inside the screen, the status line first."""
+    (tmp_path / "measured.html").write_text(page.read_text().replace("</body>", MEASURE + "</body>"))
+    frame = tmp_path / "frame.html"
+    frame.write_text(FRAME.format(width=width))
+    dom = _chromium(tmp_path, "--window-size=1300,1000", "--virtual-time-budget=10000", "--dump-dom", frame.resolve().as_uri())
+    found = re.search(r'data-measured="([^"]*)"', dom.stdout)
+    assert found, dom.stderr[-2000:]
+    m = json.loads(html.unescape(found.group(1)))
+    assert m["viewport"] == width
+    assert m["scrollWidth"] == width  # the page itself never scrolls sideways
+    (tag, (left, top, w, h)), = m["shown"]  # one picture shown: the phone's SVG or the desktop's PNG
+    assert tag == picture and w > 0.8 * min(width, 960) - 40 and h > 300
+    assert 0 <= left and left + w <= width
+    assert all(0 <= s[0] and s[0] + s[2] <= width for s in m["scrolls"]) and len(m["scrolls"]) == 2  # tables scroll in their box
+    assert m["statusText"] == "This week: 1 alert"
+    assert m["status"][1] < m["flags"][1] < m["chart"][1]  # status, then the ALERT card, then the picture
+    if width == 400:
+        assert h / w > 2  # the tall phone layout, not the desktop picture shrunk
+
+
+def test_report_renders_in_headless_chromium(page, tmp_path):
+    dom = _chromium(tmp_path, "--window-size=1100,900", "--dump-dom", page.resolve().as_uri())
+    assert 'data-chart-loaded="yes"' in dom.stdout, dom.stderr[-2000:]
+    # The chart's bar blue (#4c78a8) and alert red (#d6492f) are on screen at both widths: the picture is visible.
+    for width, height in ((400, 2400), (1200, 2400)):
+        shot = tmp_path / f"screenshot-{width}.png"
+        _chromium(tmp_path, f"--window-size={width},{height}", f"--screenshot={shot}", page.resolve().as_uri())
+        pixels = mpimg.imread(shot)[..., :3]
+        assert pixels.shape[:2] == (height, width)
+
+        def share(rgb):
+            return float(np.mean(np.all(np.abs(pixels - np.array(rgb) / 255) < 0.03, axis=-1)))
+
+        assert share((0x4C, 0x78, 0xA8)) > 0.005, width
+        assert share((0xD6, 0x49, 0x2F)) > 0.0005, width
+        assert float(np.mean(pixels)) < 0.97  # not a blank page

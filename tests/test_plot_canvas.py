@@ -40,7 +40,7 @@ def test_text_keeping_canvas_matches_plain_agg(result):
     assert (type(kept.figure.canvas).__name__ == "TextKeepingCanvas") == newer
     for week in (weeks[-1], weeks[-8], weeks[-1]):  # the last week again: drawn from kept texts
         a, b = _pixels(kept, week), _pixels(plain, week)
-        assert a.shape == b.shape == (1050, 1000, 3)
+        assert a.shape == b.shape == (round(plots.WIDE.height * plots.DPI), 1000, 3)
         # The same picture: glyphs may sit a fraction of a pixel apart, nothing else moves. Measured: 0.65%
         # of the blurred picture differs; text shifted by 2 pixels makes it 1.4%, by 4 pixels 2.1%.
         differ = (np.abs(_blurred(a) - _blurred(b)) > 24).mean()
@@ -56,12 +56,17 @@ def test_key_names_each_labelled_artist_once(result):
     picture = plots.WeeklyPicture(result)
     fig = picture.draw()
     texts = lambda ax: [t.get_text() for t in ax.texts if t.get_gid() == "key"]  # noqa: E731
-    assert texts(picture.axes[0]) == ["+10% on the week before"]
-    assert texts(picture.axes[2]) == ["175 steps/min"]
-    assert texts(picture.axes[3]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
-    plots.key(picture.axes[0])  # again: replaced, not doubled
-    assert texts(picture.axes[0]) == ["+10% on the week before"]
+    assert texts(picture.axes[0]) == ["alert", "warning", "info"]
+    assert texts(picture.axes[1]) == ["+10% on the week before"]
+    assert texts(picture.axes[3]) == ["175 steps/min"]
+    assert texts(picture.axes[4]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
+    plots.key(picture.axes[1], above=False)  # again: replaced, not doubled
+    assert texts(picture.axes[1]) == ["+10% on the week before"]
+    plots.key(picture.axes[1])  # without a placement, a picture's own axes keep the key it placed
+    assert texts(picture.axes[1]) == ["+10% on the week before"]
     fig.canvas.draw()
     # left to right, in one row, inside the panel
-    xs = [t.get_window_extent().x0 for t in picture.axes[3].texts if t.get_gid() == "key"]
-    assert xs == sorted(xs) and picture.axes[3].bbox.x0 < xs[0] < xs[-1] < picture.axes[3].bbox.x1
+    boxes = [t.get_window_extent() for t in picture.axes[4].texts if t.get_gid() == "key"]
+    xs = [b.x0 for b in boxes]
+    assert xs == sorted(xs) and picture.axes[4].bbox.x0 < xs[0] < xs[-1] < picture.axes[4].bbox.x1
+    assert len({round(b.y0) for b in boxes}) == 1 and boxes[0].y1 < picture.axes[4].bbox.y1

@@ -7,10 +7,13 @@ import datetime as dt
 import io
 import re
 
+import matplotlib.dates as mdates
 import matplotlib.image as mpimg
 import numpy as np
+import pandas as pd
 import pytest
 from click.testing import CliRunner
+from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 
 from hamstring_analyzer import plots
@@ -18,9 +21,11 @@ from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import Config
 from hamstring_analyzer.errors import HamstringAnalyzerError
-from hamstring_analyzer.report import ReportWriteError, default_week, render_week_html, write_all_reports, write_week_report
+from hamstring_analyzer.report import (
+    ReportWriteError, default_week, in_progress, index_html, render_week_html, write_all_reports, write_week_report,
+)  # fmt: skip
 from hamstring_analyzer.report_text import flags_text
-from hamstring_analyzer.symptoms import SymptomEntry, read_log
+from hamstring_analyzer.symptoms import SymptomEntry, read_log, symptoms_frame
 
 from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
 
@@ -41,6 +46,7 @@ def result():
         lambda r, ax: plots.plot_long_run_climb(r.runs, r.config, ax=ax),
         lambda r, ax: plots.plot_symptoms(None, ax=ax),
         lambda r, ax: plots.plot_step_length_vs_speed(r.runs, r.config, ax=ax),
+        lambda r, ax: plots.plot_flags(r.flags, ax=ax),
     ],
 )
 def test_plot_helpers_take_ax_none_and_return_the_axes(result, draw):
@@ -50,15 +56,112 @@ def test_plot_helpers_take_ax_none_and_return_the_axes(result, draw):
     assert draw(result, ax) is ax
 
 
+def _bar_tops(ax) -> list[float]:
+    return sorted(float(v[:, 1].max()) for c in ax.collections if isinstance(c, PolyCollection) for v in (np.asarray(p.vertices) for p in c.get_paths()))
+
+
+def test_plot_helpers_take_what_the_library_returns(result):
+    """An Analysis, its frames, the symptom log as read_log returns it, the flags (issue 17)."""
+    log = read_log(SAMPLE_RUNS / "symptoms.csv")
+    ax = plots.plot_symptoms(log)  # a list of SymptomEntry: it raised AttributeError
+    dots = [c for c in ax.collections if isinstance(c, PathCollection) and c.get_gid() != "key"]
+    assert sum(len(c.get_offsets()) for c in dots) == len(log) == 9
+    assert sorted(np.asarray(np.concatenate([c.get_offsets() for c in dots]))[:, 1]) == sorted(e.severity for e in log)
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "key"] == ["burning", "pain", "tightness"]
+    assert len(plots.plot_symptoms(result).collections) == len(ax.collections)
+    assert len(plots.plot_symptoms(symptoms_frame(log)).collections) == len(ax.collections)
+    # weeks: the frame, the Analysis (its config too), and a tz-aware DatetimeIndex of week starts
+    direct = _bar_tops(plots.plot_weekly_distance(result.weeks, result.config))
+    assert _bar_tops(plots.plot_weekly_distance(result)) == direct and max(direct) == pytest.approx(45.9, abs=0.1)
+    stamped = result.weeks.set_axis(pd.DatetimeIndex([pd.Timestamp(d) for d in result.weeks.index]).tz_localize("Europe/Berlin"))
+    ax = plots.plot_weekly_distance(stamped, result.config)
+    assert _bar_tops(ax) == direct
+    v = ax.collections[0].get_paths()[0].vertices
+    assert mdates.num2date((v[0, 0] + v[2, 0]) / 2).replace(tzinfo=None) == dt.datetime(2026, 5, 7, 12)  # the first bar amid its week
+    assert len(_bar_tops(plots.plot_fast_share(result))) == len(result.weeks)
+    # runs: the frame, the Analysis and the Export (analysed with the default config)
+    for runs in (result, result.export):
+        assert plots.plot_cadence(runs).collections[0].get_offsets().shape == plots.plot_cadence(result.runs).collections[0].get_offsets().shape
+    assert plots.plot_long_run_climb(result).get_ylabel() == "longest run\nclimb m/km"
+    assert plots.plot_step_length_vs_speed(result).get_xlabel() == "speed, km/h"
+    # flags: the list, the frame, the Analysis; a marker each, coloured by severity
+    for flags in (result.flags, result.flags_frame(), result):
+        ax = plots.plot_flags(flags)
+        by_label = {c.get_label(): len(c.get_offsets()) for c in ax.collections if c.get_gid() != "key"}
+        assert by_label == {s: sum(f.severity == s for f in result.flags) for s in ("alert", "warning", "info")}
+    assert sum(by_label.values()) == len(result.flags) == 15
+
+
 def test_weekly_figure_panels(result):
     fig = plots.weekly_figure(result, LAYOFF_WEEK)
     axes = fig.axes
-    assert len(axes) == 5
-    assert axes[0].get_ylabel() == "km / week" and axes[4].get_ylabel() == "symptoms\n0-10"
-    labels = [t.get_text() for t in axes[0].texts]
+    assert len(axes) == 6
+    assert axes[0].get_ylabel() == "flags" and axes[1].get_ylabel() == "km / week" and axes[5].get_ylabel() == "symptoms\n0-10"
+    labels = [t.get_text() for t in axes[1].texts]
     assert "+41%" in labels  # the week-6 jump is marked
     # breaks shaded: the 16 days off are a grey band on every panel
     assert all(any(p.get_facecolor()[:3] == pytest.approx((0.733, 0.733, 0.733), abs=0.01) for p in ax.patches) for ax in axes)
+    # the layoff ALERT sits on its day, Wed 12 Aug, in the alert colour: the week is no plain blue bar
+    alerts = next(c for c in axes[0].collections if c.get_label() == "alert")
+    days = {mdates.num2date(x).date() for x, _ in alerts.get_offsets()}
+    assert dt.date(2026, 8, 12) in days and all(d <= dt.date(2026, 8, 16) for d in days)
+    assert tuple(alerts.get_facecolor()[0][:3]) == pytest.approx((0xC0 / 255, 0x39 / 255, 0x2B / 255), abs=0.01)
+    assert [t.get_text() for t in axes[0].texts if t.get_gid() == "key"] == ["alert", "warning", "info"]
+    assert fig._suptitle.get_text() == "Week of 10 Aug 2026 (highlighted) and the 13 weeks before"
+
+
+def test_narrow_picture_for_phones(result):
+    """The same week 4 inches wide: fonts as on the wide one, keys in rows above the panels, inside the figure."""
+    picture = plots.WeeklyPicture(result)
+    svg = picture.svg(LAYOFF_WEEK)
+    fig = picture.figure
+    assert tuple(fig.get_size_inches()) == pytest.approx((4.0, plots.NARROW.height))
+    assert svg.startswith("<svg ") and svg.endswith("</svg>") and "<metadata>" not in svg and "\n" not in svg
+    assert 'viewBox="0 0 288 ' in svg and "font: 10px" in svg or "font-size: 10px" in svg  # text stays text
+    assert "Week of 10 Aug 2026 (highlighted)" in svg and "and the 13 weeks before" in svg
+    assert 'xlink:href="#flag-1"' in svg  # the layoff ALERT's marker links to its card
+    fig.canvas.draw()
+    width = fig.bbox.width
+    for ax in picture.axes:
+        keys = [t for t in ax.texts if t.get_gid() == "key"]
+        for t in keys:
+            box = t.get_window_extent()
+            assert box.y0 >= ax.bbox.y1 - 1 and 0 <= box.x0 and box.x1 <= width, t.get_text()  # above the panel, in the picture
+    climb = sorted({round(t.get_window_extent().y0) for t in picture.axes[4].texts if t.get_gid() == "key"})
+    assert len(climb) == 3  # four entries in three rows
+    for ax in picture.axes:  # the y labels are inside the picture
+        assert ax.yaxis.label.get_window_extent().x0 >= 0
+    assert picture.svg(LAYOFF_WEEK) == svg == plots.WeeklyPicture(result).svg(LAYOFF_WEEK)  # the same bytes each time
+    assert picture.png(LAYOFF_WEEK) == plots.WeeklyPicture(result).png(LAYOFF_WEEK)  # and back to the wide layout
+    assert tuple(fig.get_size_inches()) == pytest.approx((10.0, plots.WIDE.height))
+
+
+def test_week_in_progress(result, tmp_path):
+    """`--until` on a Wednesday: the week is hatched and labelled in progress, its numbers "so far"."""
+    wednesday = analyze(result.export, symptoms=result.symptoms, until=dt.date(2026, 8, 12))
+    assert in_progress(wednesday, LAYOFF_WEEK) == dt.date(2026, 8, 12)
+    assert in_progress(wednesday, dt.date(2026, 8, 3)) is None  # not the last week
+    assert in_progress(result, dt.date(2026, 9, 28), today=dt.date(2026, 10, 1)) == dt.date(2026, 10, 1)
+    assert in_progress(result, dt.date(2026, 9, 28), today=dt.date(2026, 10, 5)) is None
+    picture = plots.WeeklyPicture(wednesday)
+    fig = picture.draw(LAYOFF_WEEK)
+    assert fig._suptitle.get_text() == "Week of 10 Aug 2026 (in progress, to Wed 12 Aug) and the 13 weeks before"
+    partial = [c for c in fig.axes[1].collections if c.get_label() == "in progress, so far"]
+    assert len(partial) == 1 and partial[0].get_hatch() == "////" and partial[0].get_alpha() == 0.45
+    assert partial[0].get_paths()[0].vertices[:, 1].max() == pytest.approx(8.0, abs=0.01)  # Wednesday's 8 km so far
+    assert "in progress, so far" in [t.get_text() for t in fig.axes[1].texts if t.get_gid() == "key"]
+    assert [c.get_hatch() for c in fig.axes[2].collections if c.get_label() == "in progress, so far"] == ["////"]
+    assert not [c for c in plots.WeeklyPicture(result).draw(LAYOFF_WEEK).axes[1].collections if c.get_hatch()]
+    png, html = write_week_report(wednesday, LAYOFF_WEEK, tmp_path)
+    page = html.read_text()
+    assert "<h1>Week of 10 Aug 2026 (in progress)</h1>" in page
+    assert "In progress: runs up to Wed 12 Aug." in page
+    assert "<tr><th>Distance</th><td>8.0 km so far</td></tr>" in page
+    assert "<tr><th>Acute:chronic ratio (last day)</th><td>not yet: the week is not over</td></tr>" in page
+    assert "Nothing worth a look this week so far" in page
+    assert "(in progress, to Wed 12 Aug)" in page  # the picture's title, in the SVG
+    index = index_html(wednesday)
+    assert "Week of 10 Aug 2026</a> (in progress): 8.0 km, 1 run" in index
 
 
 def test_week_report_files_and_html(result, tmp_path):
@@ -73,7 +176,17 @@ def test_week_report_files_and_html(result, tmp_path):
     assert "Not medical advice" in page
     assert "Symptoms came in the same or the next week after 5 of 6 flagged weeks" in page  # week 11's single_run_spike
     assert "<h2>Next week</h2>" in page and "Mon 17 Aug to Sun 23 Aug 2026" in page
-    assert 'src="data:image/png;base64,' in page
+    assert "src='data:image/png;base64," in page and "<div class='narrow' role='img'" in page and "<svg " in page
+    # a worried runner reads the status, then the flags, then the picture and the tables
+    assert "<p class='status status-alert' id='status'><a href='#worth-a-look'>This week: 1 alert</a></p>" in page
+    order = ["id='status'", "<h2 id=\"worth-a-look\">Worth a look</h2>", "<div class='flag' id='flag-1'>", "<figure class='chart'", "<h2>Runs</h2>"]
+    assert [page.index(x) for x in order] == sorted(page.index(x) for x in order)
+    # the tables scroll inside their own box; the runs table puts the numbers first, the file last
+    assert page.count("<div class='scroll'><table>") == 2
+    assert "<tr><td>Wed 12 Aug</td><td>8.0 km</td><td>5:40/km</td><td>177</td><td>10.2 m/km</td><td>0.0 km</td><td class='file'>export/garmin/2026-08-12-07-00.fit</td></tr>" in page
+    assert "<td>Sat 15 Aug</td><td>3/10</td><td>pain</td><td>upper near the sit bone</td><td>right</td><td>after run</td><td class='note'>back too soon?</td>" in page
+    assert "<nav" not in page  # one week alone: no neighbours written to link to
+    assert "@media (max-width:719px)" in page
 
 
 def test_step_length_chart_only_with_running_dynamics(result):
@@ -101,11 +214,13 @@ def test_next_week_box_is_the_plan_for_the_week_after(result):
 def test_html_has_no_external_url_and_escapes_text(result, tmp_path):
     hostile = result.symptoms + [SymptomEntry(dt.date(2026, 8, 13), 2, note='<script>alert(1)</script><img src="https://evil.example/x.png">')]
     r = analyze(result.export, symptoms=hostile)
-    page = render_week_html(r, LAYOFF_WEEK, b"\x89PNG fake")
+    page = render_week_html(r, LAYOFF_WEEK, b"\x89PNG fake", plots.WeeklyPicture(r).svg(LAYOFF_WEEK), nav=(dt.date(2026, 8, 3), None))
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", page.replace("&quot;https://evil.example/x.png&quot;", ""))
-    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#|week-)""", page)
-    assert "@import" not in page and "url(" not in page
+    # the inline SVG names its XML namespaces, which nothing fetches; no other address
+    bare = page.replace("&quot;https://evil.example/x.png&quot;", "").replace('"http://www.w3.org/2000/svg"', "").replace('"http://www.w3.org/1999/xlink"', "")
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", bare)
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!data:|#|week-|index\.html)""", page)
+    assert "@import" not in page and not re.search(r"url\((?!#)", page)  # only the SVG's own clip paths
 
 
 def with_doubtful_layoff(result, doubt: str):
@@ -136,13 +251,24 @@ def test_doubtful_flag_in_the_terminal_and_the_html(result):
 
 
 def test_all_weeks_and_index(result, tmp_path):
-    index = write_all_reports(result, tmp_path)
+    index = write_all_reports(result, tmp_path, today=dt.date(2026, 11, 30))
     pages = sorted(p.name for p in tmp_path.glob("week-*.html"))
     assert len(pages) == 22 and len(list(tmp_path.glob("week-*.png"))) == 22
     text = index.read_text()
     assert all(f"href='{p}'" in text for p in pages)
-    assert "1 flag</span>" in text and "Not medical advice" in text
+    assert "Not medical advice" in text and '<meta name="viewport"' in text
     assert text.index("week-2026-09-28.html") < text.index("week-2026-05-04.html")  # newest first
+    # each week's status: its alerts and warnings counted, the worst colouring the badge
+    assert "<li><a href='week-2026-08-10.html'>Week of 10 Aug 2026</a>: 34.0 km, 4 runs <span class='sev sev-alert'>1 alert</span></li>" in text
+    assert "<li><a href='week-2026-08-03.html'>Week of 3 Aug 2026</a>: 0.0 km, 0 runs <span class='muted'>nothing worth a look</span></li>" in text
+    assert "(in progress)" not in text
+    # previous, index and next on every page; nothing before the first week or after the last
+    page = (tmp_path / "week-2026-08-10.html").read_text()
+    nav = "<nav class='weeks'><a rel='prev' href='week-2026-08-03.html'>&larr; Week of 3 Aug</a><a href='index.html'>All weeks</a><a rel='next' href='week-2026-08-17.html'>Week of 17 Aug &rarr;</a></nav>"
+    assert page.count(nav) == 2  # at the top and at the bottom
+    first, last = (tmp_path / pages[0]).read_text(), (tmp_path / pages[-1]).read_text()
+    assert "rel='prev'" not in first and "rel='next'" in first
+    assert "rel='next'" not in last and "<a href='index.html'>All weeks</a>" in last
 
 
 def test_a_reused_picture_equals_a_new_one(result):
@@ -151,6 +277,8 @@ def test_a_reused_picture_equals_a_new_one(result):
     reused = plots.WeeklyPicture(result)
     for week in weeks:
         assert reused.png(week) == plots.WeeklyPicture(result).png(week), week
+        if week in (LAYOFF_WEEK, dt.date(2026, 5, 4)):
+            assert reused.svg(week) == plots.WeeklyPicture(result).svg(week), week
     # weeks without cadence leave the cadence panel's limits to autoscaling: nothing carries over
     runs = result.runs.copy()
     runs.loc[runs["local_date"] < dt.date(2026, 6, 1), "cadence_spm"] = float("nan")
@@ -158,7 +286,7 @@ def test_a_reused_picture_equals_a_new_one(result):
     reused = plots.WeeklyPicture(partial)
     for week in [dt.date(2026, 6, 22), dt.date(2026, 5, 11), dt.date(2026, 5, 18), LAYOFF_WEEK]:
         assert reused.png(week) == plots.WeeklyPicture(partial).png(week), week
-    assert "no cadence recorded" in [t.get_text() for t in reused.draw(dt.date(2026, 5, 11)).axes[2].texts]
+    assert "no cadence recorded" in [t.get_text() for t in reused.draw(dt.date(2026, 5, 11)).axes[3].texts]
     assert plots.weekly_figure(result, LAYOFF_WEEK).get_layout_engine() is None  # fixed layout, no solve
 
 
@@ -186,7 +314,9 @@ def test_all_weeks_the_same_with_one_or_two_workers(result, tmp_path):
     assert done[1]["week-2026-08-10.html"] == done[2]["week-2026-08-10.html"]
     assert done[1] == done[2]
     # the shared parts made once give the page that the one-week call gives
-    assert done[1]["week-2026-08-10.html"].decode() == render_week_html(late, LAYOFF_WEEK, done[1]["week-2026-08-10.png"])
+    svg = plots.WeeklyPicture(late).svg(LAYOFF_WEEK)
+    nav = (dt.date(2026, 8, 3), dt.date(2026, 8, 17))
+    assert done[1]["week-2026-08-10.html"].decode() == render_week_html(late, LAYOFF_WEEK, done[1]["week-2026-08-10.png"], svg, nav)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -219,18 +349,28 @@ def test_default_week_is_the_last_complete_one(result):
         default_week(result, today=dt.date(2026, 5, 5))
 
 
-def test_report_command(tmp_path):
+def test_report_command(tmp_path, monkeypatch):
+    import webbrowser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) and False)  # and no browser to open it in
     runner = CliRunner()
     r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2026-06-24", "--symptoms", str(SAMPLE_RUNS / "symptoms.csv"), "--no-cache", "-q"])
     assert r.exit_code == 0, r.output
+    assert opened == []  # --open only when asked
     assert (tmp_path / "week-2026-06-22.png").exists() and (tmp_path / "week-2026-06-22.html").exists()
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path / "wed"), "--until", "2026-08-12", "--week", "2026-08-12", "--no-cache", "-q"])
+    assert r.exit_code == 0, r.output
+    assert "In progress: runs up to Wed 12 Aug." in (tmp_path / "wed" / "week-2026-08-10.html").read_text()
     r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2025-01-01", "--no-cache", "-q"])
     assert r.exit_code == 1 and "no week starting 2024-12-30 in the data (weeks run from 2026-05-04 to 2026-09-28)" in r.output
     r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2026-06-24", "--all"])
     assert r.exit_code == 2 and "not both" in r.output
-    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path / "mi"), "--units", "mi", "--no-cache", "-q"])
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path / "mi"), "--units", "mi", "--no-cache", "-q", "--open"])
     assert r.exit_code == 0 and (tmp_path / "mi" / "week-2026-09-28.html").exists()
-    assert "mi / week" not in (tmp_path / "mi" / "week-2026-09-28.html").read_text()  # the label is in the picture
+    assert opened == [(tmp_path / "mi" / "week-2026-09-28.html").resolve().as_uri()]
+    assert r.output.splitlines()[-1] == f"Could not open a web browser: open {tmp_path / 'mi' / 'week-2026-09-28.html'} yourself."
+    assert "mi / week" in (tmp_path / "mi" / "week-2026-09-28.html").read_text()  # in the phone picture, as text
     assert "36.0 km" not in (tmp_path / "mi" / "week-2026-09-28.html").read_text()
 
 
@@ -240,3 +380,4 @@ def test_week_page_names_the_doubtful_run(tmp_path):
     result = analyze(REAL_RUNS / "runpandas/examples/session", use_cache=False, workers=1)
     html = render_week_html(result, dt.date(2020, 9, 14), b"")
     assert "Doubtful data, Sun 20 Sep: 16.5 km of GPS jumps removed; 22.1 km recorded, 5.5 km kept." in html
+

@@ -250,53 +250,72 @@ def plan(path, until, json_path, config_path, units, cache_dir, no_cache, worker
 @click.command()
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the PNG and HTML files.")
-@click.option("--week", type=click.DateTime(["%Y-%m-%d"]), help="Any day of the week to report (default: the last complete week).")
+@click.option("--week", type=DATE, metavar=DATE_METAVAR, help="Any day of the week to report (default: the last complete week).")
 @click.option("--all", "all_weeks", is_flag=True, help="One report per week of the history, plus index.html.")
-@click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), help="Your symptom log (CSV).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="A TOML file of thresholds (see the README).")
+@click.option("--until", type=DATE, metavar=DATE_METAVAR, help="Leave out runs after this day: the reports as they were that day.")
+@click.option("--symptoms", "symptoms_path", type=click.Path(dir_okay=False), metavar="FILE", help="Your symptom log (CSV).")
+@config_option
 @click.option("--units", type=click.Choice(["km", "mi"]), default=None, help="Kilometres or miles (default: the config's, else km).")
+@click.option("--open", "open_page", is_flag=True, help="Open the page written (with --all, index.html) in your web browser.")
 @export_options
+@verbose_option
 @friendly_errors
-def report(path, out_dir, week, all_weeks, symptoms_path, config_path, units, cache_dir, no_cache, workers, timezone, quiet):
+def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, units, open_page, cache_dir, no_cache, workers, timezone, quiet, verbose):
     """Write a weekly report for PATH: week-YYYY-MM-DD.png and a self-contained .html.
 
-    The picture sets weekly distance, fast share, cadence, long-run climb and
-    symptoms on one time axis over the last 14 weeks, with breaks shaded and
-    the week highlighted. The page adds the week's numbers, its flags with
-    their explanations and sources, the symptoms logged, and the insights.
+    The page opens with the week's status and its flags (worth a look), then
+    a picture of the flags, weekly distance, fast share, cadence, long-run
+    climb and symptoms on one time axis over the last 14 weeks, with breaks
+    shaded, the week highlighted and a week not over yet hatched; then the
+    week's numbers, runs, next week's ceilings, the symptoms logged and the
+    insights. It reads on a phone as on a desktop.
 
     \b
     Examples:
       hamstring-analyzer report ~/Downloads/garmin-export --out reports/
       hamstring-analyzer report export.zip --out reports/ --week 2026-08-10 --symptoms my-symptoms.csv
       hamstring-analyzer report export.zip --out reports/ --all
+      hamstring-analyzer report export.zip --out reports/ --until 2026-08-12 --open
     """
+    import datetime as dt
+
     from ..report import default_week, write_all_reports, write_week_report
     from ..weekly import week_start
 
+    def show(page):
+        if open_page:
+            import webbrowser
+
+            if not webbrowser.open(page.resolve().as_uri()):
+                click.echo(f"Could not open a web browser: open {page} yourself.", err=True)
+
     if week and all_weeks:
         raise click.BadParameter("give --week or --all, not both")
-    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet)
-    result = analyse_export(path, config_path, units, symptoms_path, export_opts)
+    until = _date(until)
+    export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet, verbose=verbose)
+    result = analyse_export(path, config_path, units, symptoms_path, export_opts, until=until)
     if all_weeks:
         with terminal_progress("Writing weekly reports", quiet) as progress, writing_to(out_dir):
             index = write_all_reports(result, out_dir, progress=progress)
-        click.echo(f"Wrote {len(result.weeks)} weekly reports and {index}")
+        n = len(result.weeks)
+        click.echo(f"Wrote {n} weekly report{'s' if n != 1 else ''} and {index}")
+        show(index)
         return
     if week is not None:
-        monday = week_start(week.date())
+        first_day = week_start(week.date(), result.config.week_start)
     else:
         try:
-            monday = default_week(result)
+            first_day = default_week(result, today=until + dt.timedelta(days=1) if until else None)
         except ValueError as exc:
             raise click.ClickException(f"{path}: {exc}; pick one with --week") from None
     try:
         with writing_to(out_dir):
-            png, html = write_week_report(result, monday, out_dir)
+            png, html = write_week_report(result, first_day, out_dir)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {png} and {html}")
     click.echo(DISCLAIMER)
+    show(html)
 
 
 #: The subcommands, for `cli.main`.
