@@ -273,9 +273,9 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     from .analysis import analyze
     from .export import load_runs
     from .report import default_week, write_week_report
-    from .symptoms import read_log
-
     from .errors import ConfigError
+    from .symptoms import read_log
+    from .weekly import week_start
 
     if athlete.problem:
         raise HamstringAnalyzerError(athlete.problem)
@@ -284,6 +284,7 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     except ConfigError as exc:
         raise ConfigError(f"{ROSTER_NAME}: {exc}" if athlete.config_file is None else str(exc)) from None
     row.units = config.units
+    week = week_start(week, config.week_start)  # an athlete with Sunday weeks: the one holding the team's Monday
     symptoms = read_log(athlete.symptoms) if athlete.symptoms is not None else None
     export = load_runs(athlete.path, workers=1, cache_dir=cache_dir, use_cache=use_cache, timezone=timezone)
     if not export.runs:
@@ -294,8 +295,9 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     result = analyze(export, config, symptoms=symptoms)
     runs = result.runs
     row.last_run = max(runs["local_date"]).isoformat()
-    if week in result.weeks.index:
-        w = result.weeks.loc[week]
+    weeks = result.weeks_by_date
+    if week in weeks.index:
+        w = weeks.loc[week]
         row.distance_m, row.runs = _num(w["distance_m"], 1), int(w["runs"])
         row.change_pct, row.speedwork_share = _num(w["change_pct"], 1), _num(w["speedwork_share"])
     else:
@@ -311,7 +313,7 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
         report_week = default_week(result, today)
     except ValueError:
         report_week = None
-    if report_week is not None and week in result.weeks.index and report_week > week:
+    if report_week is not None and week in weeks.index and report_week > week:
         report_week = week  # the team's week, when the athlete has one
     if report_week is not None:
         folder = out_dir / slug(athlete.name)

@@ -70,10 +70,11 @@ def test_plot_helpers_take_what_the_library_returns(result):
     assert [t.get_text() for t in ax.texts if t.get_gid() == "key"] == ["burning", "pain", "tightness"]
     assert len(plots.plot_symptoms(result).collections) == len(ax.collections)
     assert len(plots.plot_symptoms(symptoms_frame(log)).collections) == len(ax.collections)
-    # weeks: the frame, the Analysis (its config too), and a tz-aware DatetimeIndex of week starts
+    # weeks: the frame (on its tz-aware DatetimeIndex), the Analysis (its config too), and the frame by dates
     direct = _bar_tops(plots.plot_weekly_distance(result.weeks, result.config))
     assert _bar_tops(plots.plot_weekly_distance(result)) == direct and max(direct) == pytest.approx(45.9, abs=0.1)
-    stamped = result.weeks.set_axis(pd.DatetimeIndex([pd.Timestamp(d) for d in result.weeks.index]).tz_localize("Europe/Berlin"))
+    assert _bar_tops(plots.plot_weekly_distance(result.weeks_by_date, result.config)) == direct
+    stamped = result.weeks.tz_convert("Europe/Berlin")  # the same instants in another zone: the same local days here
     ax = plots.plot_weekly_distance(stamped, result.config)
     assert _bar_tops(ax) == direct
     v = ax.collections[0].get_paths()[0].vertices
