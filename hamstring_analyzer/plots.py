@@ -556,9 +556,10 @@ class WeeklyPicture:
     def draw(self, week: dt.date | None = None, layout: Layout | None = None) -> Figure:
         """Plot ``week`` and the ``n_weeks - 1`` before it in ``layout`` (default `WIDE`); return the figure.
 
-        Drawing the week drawn last again only lays it out.
+        ``week``: its first day, as a date or as a Timestamp of ``Analysis.weeks``'
+        index. Drawing the week drawn last again only lays it out.
         """
-        week = week or max(self.days)
+        week = _as_date(week) if week is not None else max(self.days)
         if self._drawn is None or self._drawn[0] != week:
             self._plot(week)
         self._lay_out(layout or WIDE)

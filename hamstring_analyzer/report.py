@@ -106,12 +106,17 @@ def in_progress(result: Analysis, week: dt.date, today: dt.date | None = None) -
     """The last day ``week`` is known to when it is not over yet, else None.
 
     Only the last week of the data can be in progress: the analysis was cut
-    (``until``) before its last day, or, without ``until``, today (default:
-    the date today) is on or before its last day.
+    (``until``) before its last day, or, without ``until``, today is before
+    its last day. Without ``today``, the analysis's own judgement is read
+    (the weeks' ``complete`` and ``days``, as the terminal shows them); with
+    ``today``, it is judged on that day (on or before the last day).
     """
     days = week_days(result.weeks)
     if not days or week != days[-1]:
         return None
+    if today is None and "complete" in result.weeks:  # the analysis said (`analysis.mark_unfinished`): the terminal agrees
+        row = result.weeks.iloc[-1]
+        return None if bool(row["complete"]) else week + dt.timedelta(days=int(row["days"]) - 1)
     last = week + dt.timedelta(days=6)
     if result.until is not None:
         return max(result.until, week) if result.until < last else None
