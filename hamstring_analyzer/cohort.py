@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .atomic import atomic_write_bytes
 from .errors import HamstringAnalyzerError
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
@@ -133,7 +134,7 @@ def split_daily_log(root: Path, out: Path, say: Callable[[str], None] = lambda s
         except OSError:
             same = False
         if not same:
-            _write_whole(path, data)
+            atomic_write_bytes(path, data)
         athletes.append(Athlete(name=str(name), path=folder))
         if attrs is not None and name in attrs.index:
             row = attrs.loc[[name]].iloc[0]
@@ -141,18 +142,6 @@ def split_daily_log(root: Path, out: Path, say: Callable[[str], None] = lambda s
     say(f"Daily log: {len(days)} running days of {len(athletes)} athletes; {len(problems)} rows left out; "
         + ", ".join(f"{k} read as {v}" for k, v in (logs[0].units if logs else {}).items()))  # fmt: skip
     return athletes, attributes, problems
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def athlete_files(root: Path) -> list[tuple[str, int]]:
@@ -197,13 +186,9 @@ def _source_data(src):
 
 def _store_one(store, label: str, data, hint, stats: dict):
     """Look ``label`` up in the store, parse and store it when absent; the result (None when parsing failed)."""
-    from .export import _worker, content_key, stream_key
-    from .readers import Opener
+    from .export import _worker, source_key
 
-    if isinstance(data, Opener):
-        key = stream_key(data)
-    else:
-        key = content_key(data if hint is None else data + f"\0sport-from-list:{hint}".encode())  # load_runs's key
+    key = source_key(data, hint)  # load_runs's key: the analysis finds what this stored
     cached = store.get(key)
     if cached is not None:
         stats["hits"] += 1

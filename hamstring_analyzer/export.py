@@ -438,6 +438,13 @@ def stream_key(opener: Opener) -> str:
 # ---------------------------------------------------------------- parsing ---
 
 
+def source_key(data, hint=None) -> str:
+    """The store key of a file's content (bytes, or an `Opener` for a streamed format), with the sport an activity list gave it."""
+    if isinstance(data, Opener):
+        return stream_key(data)
+    return content_key(data if hint is None else data + f"\0sport-from-list:{hint}".encode())
+
+
 def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = None):
     """Parse one file; the cacheable result: ("ok", activities) / ("skipped", reason) / ("error", reason).
 
@@ -726,14 +733,12 @@ def load_runs(
             try:
                 if src.stream is not None:
                     data = src.stream
-                    key = stream_key(data)
+                elif src.data is not None:
+                    data = src.data
                 else:
-                    if src.data is not None:
-                        data = src.data
-                    else:
-                        with open_regular(src.path) as fh:  # swapped for a pipe since it was listed: refused, not waited on
-                            data = fh.read()
-                    key = content_key(data if hint is None else data + f"\0sport-from-list:{hint}".encode())
+                    with open_regular(src.path) as fh:  # swapped for a pipe since it was listed: refused, not waited on
+                        data = fh.read()
+                key = source_key(data, hint)
             except (OSError, zipfile.BadZipFile, KeyError) as exc:
                 results[i] = ("error", f"cannot be read ({getattr(exc, 'strerror', None) or exc})")
                 tick()

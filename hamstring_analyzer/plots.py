@@ -26,6 +26,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from . import units as u
 from .config import Config
+from .weekly import day_of
 
 COLORS = {
     "bar": "#4c78a8",
@@ -200,7 +201,7 @@ def plot_step_length_vs_speed(runs, config: Config | None = None, ax=None, week:
         line = pd.Series(step[order]).rolling(5, center=True, min_periods=3).median().to_numpy()
         ax.plot(speed[order], line, color=COLORS["line"], linewidth=1.2, label="your usual")
     if week is not None:
-        mine = np.array([_as_date(w) == week for w in have["week_start"]], bool)
+        mine = np.array([day_of(w) == week for w in have["week_start"]], bool)
         ax.scatter(speed[mine], step[mine], s=90, facecolors="none", edgecolors=COLORS["alert"], linewidths=1.5, label="this week", zorder=4)
     ax.set_xlabel("speed, km/h" if config.units == "km" else "speed, mph")
     ax.set_ylabel("step length, cm")
@@ -270,7 +271,7 @@ def plot_symptoms(symptoms, ax=None):
         ax.text(0.5, 0.5, "no symptoms logged", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
     else:
         for kind, rows in symptoms.groupby("kind"):
-            x = [_day(_as_date(d)) for d in rows["date"]]
+            x = [_day(day_of(d)) for d in rows["date"]]
             ax.vlines(x, 0, rows["severity"], color=KIND_COLORS.get(kind, COLORS["symptom"]), linewidth=2)
             ax.scatter(x, rows["severity"], s=24, color=KIND_COLORS.get(kind, COLORS["symptom"]), label=kind, zorder=3)
         key(ax)
@@ -294,9 +295,9 @@ def plot_flags(flags, ax=None, urls: dict | None = None):
     if isinstance(flags, Analysis):
         flags = flags.flags
     if isinstance(flags, pd.DataFrame):
-        rows = [(_as_date(d), str(sev)) for d, sev in zip(flags["date"], flags["severity"])]
+        rows = [(day_of(d), str(sev)) for d, sev in zip(flags["date"], flags["severity"])]
     else:
-        rows = [(_as_date(f.date), f.severity) for f in flags]
+        rows = [(day_of(f.date), f.severity) for f in flags]
     urls = urls or {}
     stacked: dict = {}
     by_severity: dict = {}
@@ -317,13 +318,6 @@ def plot_flags(flags, ax=None, urls: dict | None = None):
     ax.set_ylabel("flags", rotation=0, ha="right", va="center")
     key(ax)
     return ax
-
-
-def _as_date(x) -> dt.date:
-    """A day from a date, a datetime or a pandas Timestamp (its local date when tz-aware)."""
-    if isinstance(x, dt.datetime):
-        return x.date()
-    return x
 
 
 #: The key's geometry, in font sizes (matplotlib's legend defaults): margin from the axes corner,
@@ -559,7 +553,7 @@ class WeeklyPicture:
         ``week``: its first day, as a date or as a Timestamp of ``Analysis.weeks``'
         index. Drawing the week drawn last again only lays it out.
         """
-        week = _as_date(week) if week is not None else max(self.days)
+        week = day_of(week) if week is not None else max(self.days)
         if self._drawn is None or self._drawn[0] != week:
             self._plot(week)
         self._lay_out(layout or WIDE)

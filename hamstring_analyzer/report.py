@@ -26,6 +26,7 @@ from .errors import HamstringAnalyzerError
 from .report_text import doubt_note
 from .glossary import DISCLAIMER
 from .rules import RULES
+from .weekly import day_of
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222;line-height:1.45;overflow-wrap:break-word}
@@ -92,10 +93,7 @@ def week_days(weeks) -> list[dt.date]:
     """
     import pandas as pd
 
-    index = weeks if isinstance(weeks, pd.Index) else weeks.index
-    if isinstance(index, pd.DatetimeIndex):
-        return [t.date() for t in index]
-    return [t.date() if isinstance(t, dt.datetime) else t for t in index]
+    return [day_of(t) for t in (weeks if isinstance(weeks, pd.Index) else weeks.index)]
 
 
 def _week_row(result: Analysis, week: dt.date):
@@ -172,7 +170,7 @@ def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str
     """
     units = result.config.units
     if runs is None:
-        runs = [r for r in result.runs.itertuples() if _day_of(r.week_start) == week]
+        runs = [r for r in result.runs.itertuples() if day_of(r.week_start) == week]
     if not runs:
         return "<p class='muted'>No runs this week.</p>"
     head = "<tr><th>Day</th><th>Distance</th><th>Pace</th><th>Cadence</th><th>Climb</th><th>Fast</th><th class='file'>File</th></tr>"
@@ -198,11 +196,6 @@ def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str
     ]
     hint = "<p class='hint'>Swipe the table sideways for the climb, the fast running and the file.</p>"
     return f"<div class='scroll'><table>{head}{''.join(body)}</table></div>{hint}" + "".join(notes)
-
-
-def _day_of(x) -> dt.date:
-    """A day from a date or a (tz-aware) timestamp: the runs table's ``week_start``, whichever it holds."""
-    return x.date() if isinstance(x, dt.datetime) else x
 
 
 def _flags_html(flags) -> str:
@@ -451,7 +444,7 @@ class _Weeks:
             self.flags[f.week_start].append(f)
         self.runs = defaultdict(list)  # one pass over the table, not a scan of it per week
         for r in result.runs.itertuples():
-            self.runs[_day_of(r.week_start)].append(r)
+            self.runs[day_of(r.week_start)].append(r)
         self.insights = _insights_html(result)
 
     def write(self, week: dt.date) -> None:

@@ -37,7 +37,6 @@ roster) never stops the others: its row carries the reason.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import os
 import re
@@ -318,7 +317,7 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     if report_week is not None:
         folder = out_dir / slug(athlete.name)
         folder.mkdir(parents=True, exist_ok=True)
-        _, html = write_week_report(result, report_week, folder)
+        _, html = write_week_report(result, report_week, folder, today=today)
         row.report = html.relative_to(out_dir).as_posix()
         row.report_week = report_week.isoformat()
 
@@ -364,9 +363,10 @@ class Team:
         return {"week_start": self.week_start.isoformat(), "athletes": [r.to_dict() for r in self.rows]}
 
     def write_json(self, path) -> None:
-        from .atomic import atomic_write_text
+        """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
+        from .render.jsonfile import write_json
 
-        atomic_write_text(path, json.dumps(self.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        write_json(self.to_dict(), path)
 
 
 def last_complete_week(today: dt.date | None = None) -> dt.date:

@@ -77,6 +77,11 @@ def as_time_series(weeks: pd.DataFrame, zone) -> pd.DataFrame:
     return weeks.set_axis(index)
 
 
+def day_of(x) -> dt.date:
+    """A day from a date, a datetime or a (tz-aware) Timestamp: its local date."""
+    return x.date() if isinstance(x, dt.datetime) else x
+
+
 def by_date(weeks: pd.DataFrame) -> pd.DataFrame:
     """The inverse of `as_time_series`: ``weeks`` indexed by the local date each week starts on."""
     if isinstance(weeks.index, pd.DatetimeIndex):

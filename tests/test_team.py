@@ -192,3 +192,21 @@ def test_team_page_fits_a_phone_in_headless_chromium(team_run, tmp_path):
     dom = subprocess.run([chromium, *flags, "--window-size=375,800", "--dump-dom", (out / "index.html").resolve().as_uri()],
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert 'data-page-fits="yes"' in dom.stdout, dom.stderr[-2000:]
+
+
+def test_team_json_to_standard_output_and_a_missing_folder_refused_first(team_root, team_run, tmp_path):
+    _, _, doc = team_run
+    cache = team_run[1].parent / "cache-stdout"
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    result = runner.invoke(
+        main, ["team", str(team_root), "--out", str(tmp_path / "site"), "--json", "-", "--week", WEEK.isoformat(),
+               "--cache-dir", str(cache), "--workers", "2"], catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == doc  # standard output holds the JSON alone; the triage went to standard error
+    assert not (tmp_path / "-").exists()
+    missing = tmp_path / "no-such-folder" / "team.json"
+    result = CliRunner().invoke(main, ["team", str(team_root), "--out", str(tmp_path / "site2"), "--json", str(missing)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {missing}: cannot write: the folder {missing.parent} does not exist (create it first)"
+    assert not (tmp_path / "site2").exists()  # refused before any athlete was analysed

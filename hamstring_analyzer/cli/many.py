@@ -7,14 +7,14 @@ import textwrap
 import click
 
 from ..glossary import DISCLAIMER
-from .common import friendly_errors, terminal_progress, writing_to
+from .common import DATE, DATE_METAVAR, friendly_errors, json_option, terminal_progress, writing_to
 
 
 @click.command()
 @click.argument("root", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the team page (index.html) and each athlete's report.")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, writable=True), help="Write the team's rows as JSON.")
-@click.option("--week", type=click.DateTime(["%Y-%m-%d"]), help="Any day of the week to triage (default: the last complete week).")
+@json_option("Write the team's rows as JSON.")
+@click.option("--week", type=DATE, metavar=DATE_METAVAR, help="Any day of the week to triage (default: the last complete week).")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="The run store every athlete shares (default: your user cache folder).")
 @click.option("--no-cache", is_flag=True, help="Parse every file; read and write no cache.")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Athletes analysed at once (default: all cores).")
@@ -30,8 +30,12 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     OUT/<athlete>/ and the team page OUT/index.html. An athlete whose export
     cannot be read is listed with the reason; the others go on.
     """
+    from ..render.jsonfile import STDOUT, check_target
     from ..team import run_team, triage_text, write_team_page
 
+    if json_path:
+        check_target(json_path)  # a missing folder is said before the athletes are analysed
+    err = json_path == STDOUT  # standard output holds the JSON alone: the text goes to standard error
     with terminal_progress("Analysing athletes", quiet) as progress, writing_to(out_dir):
         result = run_team(root, out_dir, week=week.date() if week else None, workers=workers, cache_dir=cache_dir,
                           use_cache=not no_cache, timezone=timezone, progress=progress)  # fmt: skip
@@ -39,10 +43,10 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     if json_path:
         with writing_to(json_path):
             result.write_json(json_path)
-    click.echo(triage_text(result))
-    click.echo("")
-    click.echo(textwrap.fill(DISCLAIMER, width=80))
-    click.echo(f"Wrote {page}" + (f" and {json_path}" if json_path else ""))
+    click.echo(triage_text(result), err=err)
+    click.echo("", err=err)
+    click.echo(textwrap.fill(DISCLAIMER, width=80), err=err)
+    click.echo(f"Wrote {page}" + (f" and {json_path}" if json_path and not err else ""), err=err)
     if not result.analysed:
         raise click.ClickException(f"{root}: no athlete could be analysed")
 

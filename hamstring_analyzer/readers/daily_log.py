@@ -47,7 +47,7 @@ import pandas as pd
 
 from ..activity import Activity
 from ..errors import ParseError
-from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_SUMMARY_DISTANCE_M, summary_activity
+from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_SUMMARY_DISTANCE_M, index_text, summary_activity
 
 #: Header spellings by meaning (lower case, spaces and underscores squeezed), with the unit they mean.
 ATHLETE_NAMES = ("athlete", "athleteid", "runner", "runnerid", "user", "userid")
@@ -253,12 +253,7 @@ def _csv_frame(data: bytes, source: str) -> tuple[pd.DataFrame, list[dict]]:
     """The CSV's rows as text cells, each with its line in the file; rows of the wrong width are problems, not dropped."""
     import csv
 
-    if b"\x00" in data[:65536]:
-        raise ParseError(source, "the daily log holds binary data, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
+    text = index_text(data, source, "the daily log")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)

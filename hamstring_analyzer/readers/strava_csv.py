@@ -27,7 +27,7 @@ import pandas as pd
 from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError
 from .sports import sport_from_text
-from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, finite, summary_activity
+from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, finite, index_text, summary_activity
 
 #: Column spellings by meaning (lower case), English first; the archive's language decides.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -137,12 +137,7 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
     """
     if len(data) > MAX_INDEX_BYTES:
         raise ParseError(source, f"activities.csv is larger than {MAX_INDEX_BYTES // 2**20} MiB; refused")
-    if b"\x00" in data[:65536]:
-        raise ParseError(source, "activities.csv holds binary data, not text")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
+    text = index_text(data, source, "activities.csv")
     try:
         rows = csv.reader(io.StringIO(text, newline=""))
         header = next(rows, None)

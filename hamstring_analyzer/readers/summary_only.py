@@ -20,6 +20,19 @@ MAX_SUMMARY_ELAPSED_S = 7 * 86400.0
 MAX_SUMMARY_DISTANCE_M = 1_000_000.0
 
 
+def index_text(data: bytes, source: str, what: str) -> str:
+    """An activity list's bytes as text: UTF-8 (a byte-order mark dropped), else Latin-1 as older exports wrote.
+
+    Raises `ParseError` naming ``what`` (e.g. "activities.csv") when the bytes are binary, not text.
+    """
+    if b"\x00" in data[:65536]:
+        raise ParseError(source, f"{what} holds binary data, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def finite(x) -> float | None:
     """``x`` as a float when it is a finite number (or numeric text), else None."""
     if x is None or isinstance(x, bool):
