@@ -671,6 +671,51 @@ def _svg_text(figure: Figure) -> str:
 
 
 _svg_class: list = []
+_heights: dict = {}
+
+
+def _font_heights_usable() -> bool:
+    """Whether this matplotlib asks renderers for a font's line metrics and finds fonts as `_font_heights` does."""
+    import inspect
+
+    from matplotlib import font_manager, text
+
+    try:
+        layout = inspect.getsource(text.Text._get_layout)
+    except (OSError, TypeError):
+        return False
+    return "_get_font_height_metrics" in layout and "sTypoLineGap" in layout and hasattr(font_manager.fontManager, "_find_fonts_by_props")
+
+
+def _font_heights(prop, dpi: float) -> tuple:
+    """A font's ascent, descent and line gap [pixels at ``dpi``], as matplotlib's text layout reads them, read once.
+
+    Matplotlib 3.11 looks the font up and reads its OS/2 or hhea table for
+    every text at every draw (a twelfth of a weekly picture's time); a
+    renderer may answer instead, and ours answer from here. The arithmetic
+    is matplotlib's own, so every text lands on the same pixel.
+    """
+    key = (hash(prop), dpi)
+    held = _heights.get(key)
+    if held is None:
+        from matplotlib.font_manager import fontManager, get_font
+
+        font = get_font(fontManager._find_fonts_by_props(prop))
+        held = (None, None, None)  # no table: matplotlib measures "lp" instead
+        for table_name, linegap_key, ascent_key, descent_key in (
+            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+            ("hhea", "lineGap", "ascent", "descent"),
+        ):
+            table = font.get_sfnt_table(table_name)
+            if table is None:
+                continue
+            scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * dpi / 72
+            held = (table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale)
+            break
+        if len(_heights) >= 256:
+            _heights.clear()
+        _heights[key] = held
+    return held
 
 
 def _measuring_svg_renderer():
@@ -679,6 +724,11 @@ def _measuring_svg_renderer():
 
         class MeasuringRendererSVG(RendererSVG):
             measures: dict = {}
+
+            if _font_heights_usable():
+
+                def _get_font_height_metrics(self, prop):
+                    return _font_heights(prop, 72.0)  # the figure is drawn at 72 dpi (see `_svg_text`)
 
             def get_text_width_height_descent(self, s, prop, ismath):
                 if ismath:
@@ -727,6 +777,11 @@ def _text_keeping_canvas():
 
         class TextKeepingRenderer(backend_agg.RendererAgg):
             MAX_TEXTS = 4096
+
+            if _font_heights_usable():
+
+                def _get_font_height_metrics(self, prop):
+                    return _font_heights(prop, self.dpi)
 
             def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
                 if ismath or (mtext is not None and (mtext.get_fontfeatures() or mtext.get_language())):

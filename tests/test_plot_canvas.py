@@ -70,3 +70,21 @@ def test_key_names_each_labelled_artist_once(result):
     xs = [b.x0 for b in boxes]
     assert xs == sorted(xs) and picture.axes[4].bbox.x0 < xs[0] < xs[-1] < picture.axes[4].bbox.x1
     assert len({round(b.y0) for b in boxes}) == 1 and boxes[0].y1 < picture.axes[4].bbox.y1
+
+
+@pytest.mark.parametrize("size", [7, 8, 9, 10.5, 12])
+def test_font_heights_equal_matplotlibs_own_layout(size):
+    """Texts laid out with the renderers' cached line metrics land exactly where matplotlib's own lookup puts them."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
+
+    if not plots._font_heights_usable():
+        pytest.skip("this matplotlib does not ask renderers for line metrics")
+    fig = Figure(dpi=100)
+    text = fig.text(0.2, 0.3, "Week of 10 Aug\nand 13 weeks", fontsize=size)
+    plain = RendererAgg(400, 300, 100)
+    kept = plots._text_keeping_canvas() and plots._text_keeping_canvas()(fig).get_renderer()
+    assert hasattr(kept, "_get_font_height_metrics") and not hasattr(plain, "_get_font_height_metrics")
+    assert np.array_equal(text.get_window_extent(kept).get_points(), text.get_window_extent(plain).get_points())
+    heights = plots._font_heights(text.get_fontproperties(), 100.0)
+    assert heights[0] > heights[1] > 0  # an ascent above a descent, in pixels
