@@ -338,63 +338,107 @@ def key(ax, above: bool | None = None, fontsize: float = KEY_FONTSIZE):
     fit), at ``fontsize`` [points]. Calling it again replaces the key. On the axes of a `WeeklyPicture`
     a call without ``above`` does nothing: the picture places the keys for its layout.
     """
+    if above is None and getattr(ax, "_keys_by_picture", False):
+        return ax
+    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+        if artist.get_gid() == "key":
+            artist.remove()
+    _add_key(ax, _key_entries(ax), bool(above), fontsize)
+    return ax
+
+
+def _key_entries(ax) -> list[tuple[str, str, dict]]:
+    """``(label, kind, style)`` of each labelled artist of ``ax``: all a key entry is drawn from."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.lines import Line2D
+
+    entries = []
+    for handle, label in zip(*ax.get_legend_handles_labels()):
+        if isinstance(handle, Line2D):
+            entries.append((label, "line", dict(color=handle.get_color(), linestyle=handle.get_linestyle(), linewidth=handle.get_linewidth())))
+        elif isinstance(handle, PathCollection):
+            face, edge = handle.get_facecolor(), handle.get_edgecolor()
+            entries.append((label, "dot", dict(
+                paths=handle.get_paths()[:1], sizes=handle.get_sizes()[:1], facecolors=face[:1] if len(face) else "none",
+                edgecolors=edge[:1] if len(edge) else "face", linewidths=handle.get_linewidths()[:1],
+            )))  # fmt: skip
+        elif isinstance(handle, PolyCollection):  # a hatched bar: `_partial_bars`
+            entries.append((label, "bar", dict(
+                facecolor=handle.get_facecolor()[0], edgecolor=handle.get_edgecolor()[0], hatch=handle.get_hatch(),
+                alpha=handle.get_alpha(), linewidth=handle.get_linewidth()[0],
+            )))  # fmt: skip
+        else:
+            entries.append((label, "box", dict(facecolor=handle.get_facecolor())))
+    return entries
+
+
+def _key_look(entries: list) -> tuple:
+    """What the key of ``entries`` looks like, as a comparable value: equal values, the same key."""
+
+    def frozen(v):
+        if isinstance(v, np.ndarray):
+            return (v.dtype.str, v.shape, v.tobytes())
+        if isinstance(v, (list, tuple)):
+            return tuple(frozen(x) for x in v)
+        if hasattr(v, "vertices"):  # a marker's path
+            return ("path", frozen(v.vertices), frozen(v.codes))
+        return v
+
+    return tuple((label, kind, tuple((k, frozen(v)) for k, v in sorted(style.items()))) for label, kind, style in entries)
+
+
+def _add_key(ax, entries: list, above: bool, fontsize: float) -> list:
+    """Draw the key of ``entries`` (see `_key_entries`) on ``ax``; return its artists."""
     from matplotlib.collections import PathCollection
     from matplotlib.font_manager import FontProperties
     from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
     from matplotlib.transforms import IdentityTransform
 
-    if above is None and getattr(ax, "_keys_by_picture", False):
-        return ax
-    for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
-        if artist.get_gid() == "key":
-            artist.remove()
-    handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return ax
+    if not entries:
+        return []
     fig = ax.figure
     em = fontsize * fig.dpi / 72.0  # pixels
     width, height = ax.bbox.width, ax.bbox.height
     if width <= 0 or height <= 0:
-        return ax
+        return []
     renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
     prop = FontProperties(size=fontsize)
     start = 0.0 if above else KEY_MARGIN * em
-    rows, x = [[]], start  # entries as (handle, label, x) per row
-    for handle, label in zip(handles, labels):
+    rows, x = [[]], start  # entries as (label, kind, style, x) per row
+    for label, kind, style in entries:
         size = (KEY_HANDLE + KEY_PAD) * em + _text_width(label, prop, renderer, em)
         if above and rows[-1] and x + size > width:
             rows.append([])
             x = start
-        rows[-1].append((handle, label, x))
+        rows[-1].append((label, kind, style, x))
         x += size + KEY_GAP * em
     line = 1.25 * em
+    made = []
     for r, row in enumerate(rows):
         if above:
             y = 1.0 + (0.35 * em + (len(rows) - 1 - r + 0.5) * line) / height
         else:
             y = 1.0 - (KEY_MARGIN * em + 0.5 * em * 1.2) / height
-        for handle, label, x in row:
+        for label, kind, style, x in row:
             x0, x1 = x / width, (x + KEY_HANDLE * em) / width
             common = dict(transform=ax.transAxes, gid="key", zorder=5, clip_on=False)
-            if isinstance(handle, Line2D):
-                ax.add_artist(Line2D([x0, x1], [y, y], color=handle.get_color(), linestyle=handle.get_linestyle(), linewidth=handle.get_linewidth(), **common))
-            elif isinstance(handle, PathCollection):
-                face, edge = handle.get_facecolor(), handle.get_edgecolor()
-                marker = PathCollection(handle.get_paths()[:1], sizes=handle.get_sizes()[:1], offsets=[((x0 + x1) / 2, y)], offset_transform=ax.transAxes,
-                                        facecolors=face[:1] if len(face) else "none", edgecolors=edge[:1] if len(edge) else "face",
-                                        linewidths=handle.get_linewidths()[:1], gid="key", zorder=5, clip_on=False)  # fmt: skip
-                marker.set_transform(IdentityTransform())
-                ax.add_artist(marker)
-            elif isinstance(handle, PolyCollection):  # a hatched bar: `_partial_bars`
+            if kind == "line":
+                handle = Line2D([x0, x1], [y, y], **style, **common)
+            elif kind == "dot":
+                handle = PathCollection(style["paths"], sizes=style["sizes"], offsets=[((x0 + x1) / 2, y)], offset_transform=ax.transAxes,
+                                        facecolors=style["facecolors"], edgecolors=style["edgecolors"], linewidths=style["linewidths"],
+                                        gid="key", zorder=5, clip_on=False)  # fmt: skip
+                handle.set_transform(IdentityTransform())
+            elif kind == "bar":
                 h = 0.9 * em / height
-                ax.add_artist(Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=handle.get_facecolor()[0], edgecolor=handle.get_edgecolor()[0],
-                                        hatch=handle.get_hatch(), alpha=handle.get_alpha(), linewidth=handle.get_linewidth()[0], **common))  # fmt: skip
+                handle = Rectangle((x0, y - h / 2), x1 - x0, h, **style, **common)
             else:
                 h = 0.7 * em / height
-                ax.add_artist(Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=handle.get_facecolor(), edgecolor="none", **common))
-            ax.text((x + (KEY_HANDLE + KEY_PAD) * em) / width, y, label, fontsize=fontsize, va="center", ha="left", transform=ax.transAxes, gid="key", zorder=5, clip_on=False)
-    return ax
+                handle = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=style["facecolor"], edgecolor="none", **common)
+            made.append(ax.add_artist(handle))
+            made.append(ax.text((x + (KEY_HANDLE + KEY_PAD) * em) / width, y, label, fontsize=fontsize, va="center", ha="left", transform=ax.transAxes, gid="key", zorder=5, clip_on=False))
+    return made
 
 
 def _text_width(text: str, prop, renderer, em: float) -> float:
@@ -522,20 +566,25 @@ class WeeklyPicture:
         self.axes[0].spines[["left"]].set_visible(False)
         self.axes[-1].xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
         self.layout = WIDE
+        self._keys: dict = {}  # (panel, layout name) -> (what the key looks like, its artists)
         self._used = False
         self._drawn: tuple | None = None  # the week drawn and its time span
         self._title: tuple = ("", "")
 
     def _clear(self) -> None:
+        for held in self._keys.values():  # kept for the next week with the same key, hidden until placed
+            for artist in held[1]:
+                artist.set_visible(False)
         for ax in self.axes:
             for artist in (*ax.patches, *ax.lines, *ax.collections, *ax.texts):
-                artist.remove()
+                if artist.get_gid() != "key":
+                    artist.remove()
             if ax.legend_ is not None:
                 ax.legend_.remove()
             ax.containers.clear()
             # Limits as on new axes: no data, a unit view (axhline autoscales only when its line
             # falls outside the view), autoscaling on. Weeks drawn before leave nothing behind.
-            ax.relim()
+            ax.relim(visible_only=True)
             ax.set_ylim(0, 1)
         self.axes[-1].set_xlim(0, 1)  # shared by the six
         for ax in self.axes:
@@ -611,7 +660,7 @@ class WeeklyPicture:
             ax.yaxis.set_label_coords(-layout.ylabel_x / (rect[2] * layout.width), 0.5)
         self.axes[0].yaxis.set_label_coords(-0.15 / (layout.rects()[0][2] * layout.width), 0.5)
         for i, ax in enumerate(self.axes):
-            key(ax, above=layout.keys_above or i == 0, fontsize=layout.key_size)
+            self._place_key(i, layout)
             if i:  # fewer values on a phone's short panels: readable, and fewer ticks to draw
                 ax.yaxis.set_major_locator(MaxNLocator(nbins=layout.y_ticks, steps=[1, 2, 2.5, 5, 10], integer=(i == 5)))
         # dates at every other week start (every fourth on a phone), found once for the six panels
@@ -620,6 +669,31 @@ class WeeklyPicture:
         self.axes[-1].xaxis.set_major_locator(FixedLocator(mdates.date2num(ticks)))
         title = " ".join(self._title) if layout.title_lines == 1 else "\n".join(self._title)
         self.figure.suptitle(title, fontsize=layout.title_size, y=1 - 0.08 / layout.height, va="top")
+
+    def _place_key(self, i: int, layout: Layout) -> None:
+        """Show panel ``i``'s key for ``layout``: the one drawn before when it looks the same, else a new one.
+
+        Each layout keeps its own key per panel; the other's is hidden. Most
+        weeks' keys equal the week before's, and making a key's artists costs
+        more than drawing them.
+        """
+        ax = self.axes[i]
+        entries = _key_entries(ax)
+        look = _key_look(entries)
+        for (j, name), held in self._keys.items():
+            if j == i and name != layout.name:
+                for artist in held[1]:
+                    artist.set_visible(False)
+        held = self._keys.get((i, layout.name))
+        if held is not None and held[0] == look and all(a.axes is ax for a in held[1]):
+            for artist in held[1]:
+                artist.set_visible(True)
+            return
+        if held is not None:
+            for artist in held[1]:
+                if artist.axes is ax:
+                    artist.remove()
+        self._keys[(i, layout.name)] = (look, _add_key(ax, entries, layout.keys_above or i == 0, layout.key_size))
 
     def png(self, week: dt.date | None = None, compress_level: int = 3) -> bytes:
         """The `WIDE` picture of ``week`` as PNG bytes (see `rgb_png`)."""

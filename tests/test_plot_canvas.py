@@ -72,6 +72,23 @@ def test_key_names_each_labelled_artist_once(result):
     assert len({round(b.y0) for b in boxes}) == 1 and boxes[0].y1 < picture.axes[4].bbox.y1
 
 
+def test_each_layout_shows_its_own_key_once(result):
+    """Keys are kept per layout from week to week: the one shown is the layout's, each entry once, the other hidden."""
+    picture = plots.WeeklyPicture(result)
+    weeks = list(result.weeks.index)
+    shown = lambda ax: [t.get_text() for t in ax.texts if t.get_gid() == "key" and t.get_visible()]  # noqa: E731
+    rows = lambda ax: len({round(t.get_window_extent().y0) for t in ax.texts if t.get_gid() == "key" and t.get_visible()})  # noqa: E731
+    for week in weeks[-3:]:
+        picture.png(week)
+        assert shown(picture.axes[4]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
+        assert rows(picture.axes[4]) == 1
+        picture.svg(week)
+        assert shown(picture.axes[4]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
+        assert rows(picture.axes[4]) == 3  # the phone's rows above the panel
+    kept = [t for t in picture.axes[4].texts if t.get_gid() == "key"]
+    assert len(kept) == 8  # two layouts' keys, not one per week drawn
+
+
 @pytest.mark.parametrize("size", [7, 8, 9, 10.5, 12])
 def test_font_heights_equal_matplotlibs_own_layout(size):
     """Texts laid out with the renderers' cached line metrics land exactly where matplotlib's own lookup puts them."""
