@@ -105,3 +105,50 @@ def test_font_heights_equal_matplotlibs_own_layout(size):
     assert np.array_equal(text.get_window_extent(kept).get_points(), text.get_window_extent(plain).get_points())
     heights = plots._font_heights(text.get_fontproperties(), 100.0)
     assert heights[0] > heights[1] > 0  # an ascent above a descent, in pixels
+
+
+@pytest.mark.parametrize(
+    "scatter, dots",
+    [
+        (dict(s=18, c=["#d6492f", "#4c78a8", "#4c78a8"]), dict(size=18, color=["#d6492f", "#4c78a8", "#4c78a8"])),
+        (dict(s=30, marker="o", facecolors="none", edgecolors=["#f2a541", "#4c78a8", "#f2a541"]), dict(size=30, color=["#f2a541", "#4c78a8", "#f2a541"], hollow=True)),
+        (dict(s=40, marker="x", color="#f2a541"), dict(size=40, color="#f2a541", marker="x")),
+        (dict(s=46, marker="v", color="#c0392b", clip_on=False), dict(size=46, color="#c0392b", marker="v", clip_on=False)),
+    ],
+)
+def test_dots_draw_what_scatter_draws(scatter, dots):
+    """The picture's lean scatter: the same SVG, and the same data limits, as ``ax.scatter`` with those arguments."""
+    import datetime as dt
+    import io
+
+    from matplotlib.figure import Figure
+
+    x = [dt.datetime(2026, 8, d, 12) for d in (3, 5, 12)]
+    y = [172.0, 181.5, 168.0]
+    svgs, limits = [], []
+    for draw in (lambda ax: ax.scatter(x, y, zorder=3, label="dots", **scatter), lambda ax: plots._dots(ax, x, y, zorder=3, label="dots", **dots)):
+        fig = Figure(figsize=(4, 2))
+        ax = fig.add_subplot()
+        draw(ax)
+        limits.append(ax.get_xlim() + ax.get_ylim())
+        out = io.StringIO()
+        with matplotlib.rc_context({"svg.hashsalt": "t", "svg.id": "t"}):
+            fig.savefig(out, format="svg", metadata={"Date": None})
+        svgs.append(out.getvalue())
+    assert limits[0] == limits[1]
+    assert svgs[0] == svgs[1]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_longest_of_each_week_is_idxmax(seed):
+    """Each week's longest run, first of equals, as pandas' groupby idxmax finds it (distances with ties and gaps)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 60))
+    weeks = pd.Series(rng.choice(pd.date_range("2026-01-05", periods=8, freq="7D").date, n))
+    distance = rng.choice([3000.0, 5000.0, 8000.0, 16000.0, np.nan], n)
+    got = plots._longest_of_each_week(weeks, distance)
+    frame = pd.DataFrame({"week": weeks, "d": distance}).dropna()
+    want = sorted(frame.groupby("week")["d"].idxmax()) if len(frame) else []
+    assert sorted(got.tolist()) == want
