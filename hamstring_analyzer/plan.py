@@ -30,8 +30,10 @@ from .errors import HamstringAnalyzerError
 from .render.messages import Words, plan_reason
 from .rules.load import longest_before, return_allowance
 from .rules.registry import best_in_prior_weeks, history_ok, layoff_gaps, pre_break_average
-from .weekly import daily_load, week_start
+from .weekly import week_start
 
+#: The columns of a runs table a plan reads.
+PLAN_COLUMNS = ("local_date", "week_start", "distance_m")
 #: A return ramp is shown for at most this many weeks.
 MAX_RAMP_WEEKS = 26
 
@@ -112,6 +114,7 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
         No run on or before ``until``.
     """
     config = config or Config()
+    runs = runs[[c for c in PLAN_COLUMNS if c in runs]]  # all a plan reads: filtering copies no more
     if until is not None and not runs.empty:
         runs = runs[runs["local_date"] <= until]
     if runs.empty:
@@ -121,7 +124,8 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
     monday = week_start(until, config.week_start) + dt.timedelta(days=7)  # the first day of next week (a Sunday for Sunday weeks)
     sunday = monday + dt.timedelta(days=6)
     first_run = min(runs["local_date"])
-    load = _extended(daily_load(runs), week_start(first_run, config.week_start), monday - dt.timedelta(days=1))
+    # the daily distance from the first run's week start to the day before next week, zero on days off
+    load = _extended(runs.groupby("local_date")["distance_m"].sum(), week_start(first_run, config.week_start), monday - dt.timedelta(days=1))
     ext = _extended(load, load.index[0], sunday)
     reasons: list[Reason] = []
     caps: list[tuple[float, Reason]] = []

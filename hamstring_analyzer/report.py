@@ -456,7 +456,7 @@ class _Weeks:
         page = _page(self.result, week, png, svg, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until)
         for path, data in ((self.out / f"week-{week.isoformat()}.png", png), (self.out / f"week-{week.isoformat()}.html", page.encode("utf-8"))):
             try:
-                atomic_write_bytes(path, data)
+                atomic_write_bytes(path, data, durable=False)  # made again by running --all again
             except OSError as exc:
                 raise ReportWriteError(path, exc.strerror or str(exc)) from None
 

@@ -376,3 +376,16 @@ def test_a_log_held_too_long_by_another_process_is_a_clear_error(tmp_path, monke
         holder.kill()
         holder.wait()
     assert log.read_bytes() == before
+
+
+def test_only_durable_writes_flush_to_disk(tmp_path, monkeypatch):
+    """The user's files are flushed before the rename; report pages (durable=False) are renamed whole without a flush."""
+    flushed = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(atomic.os, "fsync", lambda fd: flushed.append(fd) or real_fsync(fd))
+    atomic.atomic_write_bytes(tmp_path / "log.csv", b"date,severity\n")
+    assert len(flushed) == 1
+    atomic.atomic_write_text(tmp_path / "week.html", "<p>page</p>", durable=False)
+    assert len(flushed) == 1
+    assert (tmp_path / "week.html").read_text() == "<p>page</p>" and (tmp_path / "log.csv").read_bytes() == b"date,severity\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "week.html"]  # no temporary left behind
