@@ -7,6 +7,7 @@ Arrow tables and nothing else: no file is opened here.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -123,6 +124,7 @@ SAMPLE_STORAGE: dict[str, tuple[pa.DataType, float | None]] = {
     g.POWER: (pa.float32(), None),
 }
 _INT32_MAX = 2**31 - 1
+_CHANNEL_RANK = {c: i for i, c in enumerate(SAMPLE_STORAGE)}
 
 
 #: Sample times keep the readers' nanoseconds (some formats give fractions of seconds).
@@ -130,6 +132,11 @@ _SAMPLE_TS = pa.timestamp("ns", tz="UTC")
 
 
 def sample_schema(channels) -> pa.Schema:
+    return _sample_schema(tuple(channels))
+
+
+@functools.lru_cache(maxsize=256)
+def _sample_schema(channels: tuple) -> pa.Schema:  # a handful of channel sets in a history: built once each
     return pa.schema(
         [pa.field("session_index", pa.int16()), pa.field("time", _SAMPLE_TS)]
         + [pa.field(c, SAMPLE_STORAGE[c][0]) for c in channels]
@@ -154,41 +161,39 @@ def storable_channels(records) -> list[str]:
 
 def samples_table(activities: list[Activity]) -> pa.Table | None:
     """The samples of ``activities`` in one table (a ``session_index`` column tells them apart)."""
-    frames = [a for a in activities if len(a.samples)]
+    frames = [a.samples for a in activities if len(a.samples)]
     if not frames:
         return None
-    channels = sorted({c for a in frames for c in storable_channels(a.samples)}, key=list(SAMPLE_STORAGE).index)
+    sessions = [a.session_index for a in activities if len(a.samples)]
+    channels = sorted({c for rec in frames for c in storable_channels(rec)}, key=_CHANNEL_RANK.__getitem__)
     schema = sample_schema(channels)
-    columns = {"session_index": [], "time": []}
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)  # one run per file, mostly: no copy
+
+    arrays = [
+        pa.array(joined([np.full(len(rec), i, dtype="int16") for rec, i in zip(frames, sessions)]), type=pa.int16()),
+        pa.array(joined([rec.t_ns for rec in frames]), type=pa.int64()).view(_SAMPLE_TS),  # same buffer, typed as times
+    ]
     for c in channels:
-        columns[c] = []
-    for a in frames:
-        rec = a.samples
-        n = len(rec)
-        columns["session_index"].append(np.full(n, a.session_index, dtype="int16"))
-        columns["time"].append(rec.t_ns)
-        for c in channels:
-            values = rec[c] if c in rec else np.full(n, np.nan)
-            columns[c].append(values)
-    arrays = []
-    for f in schema:
-        values = np.concatenate(columns[f.name])
-        if f.name == "time":
-            arrays.append(pa.array(values, type=pa.int64()).cast(_SAMPLE_TS))
-        elif f.name == "session_index":
-            arrays.append(pa.array(values, type=pa.int16()))
-        else:
-            arrays.append(_encode(values, *SAMPLE_STORAGE[f.name]))
+        values = joined([rec[c] if c in rec else np.full(len(rec), np.nan) for rec in frames])
+        arrays.append(_encode(values, *SAMPLE_STORAGE[c]))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _encode(values: np.ndarray, kind: pa.DataType, scale: float | None) -> pa.Array:
-    missing = ~np.isfinite(values)
+    """``values`` (float64, NaN for missing) in the narrow type: x ``scale``, rounded, as int32; else float32."""
     if scale is None:
+        missing = ~np.isfinite(values)
         return pa.array(values.astype("float32"), type=kind, mask=missing if missing.any() else None)
-    scaled = np.round(np.where(missing, 0.0, values) * scale)
-    missing |= np.abs(scaled) > _INT32_MAX  # beyond the narrow type: missing, never wrapped
-    return pa.array(np.where(missing, 0, scaled).astype("int32"), type=kind, mask=missing if missing.any() else None)
+    scaled = values * scale
+    np.round(scaled, out=scaled)
+    with np.errstate(invalid="ignore"):
+        missing = ~(np.abs(scaled) <= _INT32_MAX)  # not finite, or beyond the narrow type: missing, never wrapped
+    if missing.any():
+        scaled[missing] = 0.0
+        return pa.array(scaled.astype("int32"), type=kind, mask=missing)
+    return pa.array(scaled.astype("int32"), type=kind)
 
 
 def samples_from_table(table: pa.Table, session_index: int, columns=None, order=()) -> Samples:
