@@ -391,9 +391,12 @@ def find_sources(root: Path, outcomes: list, *, read: bool = True, select: Calla
         return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        folder = Path(dirpath)
+        rel = folder.relative_to(root).as_posix()
+        prefix = "" if rel == "." else rel + "/"  # labels built per folder, not per file (a run a day for years)
         for name in sorted(filenames):
-            path = Path(dirpath) / name
-            label = path.relative_to(root).as_posix()
+            path = folder / name
+            label = prefix + name
             is_zip = name.lower().endswith(".zip")
             if select is not None:
                 if is_zip:
@@ -402,22 +405,27 @@ def find_sources(root: Path, outcomes: list, *, read: bool = True, select: Calla
                 elif select(name) and not _why_not_read(path):
                     yield _file_source(label, path)
                 continue
+            reader = None if is_zip else reader_for_name(name)
             if not is_zip and is_apple_route(label, lambda n: (root / n).is_file()):
                 outcomes.append(("skipped", Outcome(label, APPLE_ROUTE_REASON)))
-            elif not is_zip and not is_activity_name(name):
+            elif not is_zip and reader is None:
                 outcomes.append(("ignored", Outcome(label, _not_activity_reason(name))))
             elif problem := _why_not_read(path):
                 outcomes.append((problem[0], Outcome(label, problem[1])))
             elif is_zip:
                 yield from _zip_sources(label, lambda path=path: open_regular(path), outcomes, read=read)
             else:
-                yield _file_source(label, path)
+                yield _file_source(label, path, reader)
 
 
-def _file_source(label: str, path: Path) -> Source:
-    """A file on disk: streamed when its reader streams (Apple Health), else read whole when reached."""
-    if is_streamed_name(path.name):
-        return Source(label, path=path, stream=Opener(reader_for_name(path.name).kind, path))
+def _file_source(label: str, path: Path, reader=None) -> Source:
+    """A file on disk: streamed when its reader streams (Apple Health), else read whole when reached.
+
+    ``reader`` is `reader_for_name` of its name when the caller has it.
+    """
+    reader = reader or reader_for_name(path.name)
+    if reader is not None and reader.streamed and not path.name.lower().endswith(".gz"):  # as `is_streamed_name`
+        return Source(label, path=path, stream=Opener(reader.kind, path))
     return Source(label, path=path)
 
 

@@ -331,7 +331,7 @@ class RunStore:
         return self.root / "summary"
 
     def samples_path(self, key: str) -> Path:
-        return self.root / "samples" / key[:2] / f"{key}.parquet"
+        return Path(os.path.join(self.root, "samples", key[:2], f"{key}.parquet"))  # one Path built, not three joins
 
     # -- reading ---------------------------------------------------------------
     def keys(self) -> list[str]:
@@ -568,12 +568,20 @@ def _private_dir(path: Path) -> None:
 def _looks_whole(path: Path) -> bool:
     """A Parquet file that is there and ends like one (a cheap check; a full read checks the rest)."""
     try:
-        with _open_regular(path) as fh:
-            size = os.fstat(fh.fileno()).st_size
-            fh.seek(-8, os.SEEK_END)
-            tail = fh.read(8)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
+    try:  # plain descriptors: this runs once per stored run, in the ingest's own process
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size < 8:
+            return False
+        size = st.st_size
+        os.lseek(fd, size - 8, os.SEEK_SET)
+        tail = os.read(fd, 8)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     return tail[4:] == b"PAR1" and 0 < int.from_bytes(tail[:4], "little") < size
 
 
