@@ -266,6 +266,7 @@ class RunStore:
         self._segments: list[Path] = []
         self._pending: list[dict] = []
         self._flushed_at = time.monotonic()
+        self._sample_folders: dict[str, Path] = {}
 
     def __getstate__(self):  # what a worker needs: where to write samples
         return {"folder": self.folder, "root": self.root, "readonly": self.readonly}
@@ -331,7 +332,10 @@ class RunStore:
         return self.root / "summary"
 
     def samples_path(self, key: str) -> Path:
-        return Path(os.path.join(self.root, "samples", key[:2], f"{key}.parquet"))  # one Path built, not three joins
+        folder = self._sample_folders.get(key[:2])
+        if folder is None:  # 256 folders: each Path built once, a run's path is one join
+            folder = self._sample_folders[key[:2]] = self.root / "samples" / key[:2]
+        return folder / f"{key}.parquet"
 
     # -- reading ---------------------------------------------------------------
     def keys(self) -> list[str]:

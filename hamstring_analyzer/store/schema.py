@@ -103,6 +103,13 @@ SUMMARY_SCHEMA = pa.schema(
     + [pa.field(n, t) for n, t in _SUMMARY_EXTRA]
 )
 
+#: The columns of `_PROFILE` and `_QUALITY` with their kinds, worked out once (not per row).
+_PROFILE_KEYS = tuple((n, f"p_{n}", t == pa.bool_()) for n, t in _PROFILE)
+_QUALITY_KEYS = tuple(
+    (n, f"q_{n}", "bool" if t == pa.bool_() else "int" if t == pa.int32() else "float" if t == pa.float64() else "other")
+    for n, t in _QUALITY
+)
+
 # -- samples ----------------------------------------------------------------
 #: How each sample channel is stored: (Arrow type, scale). Integers hold value x scale,
 #: rounded; precision kept: 1 cm of distance and altitude, 1 mm/s of speed, 2 cm of
@@ -262,24 +269,24 @@ def summary_row(key: str, a: Activity) -> dict:
     for n, _ in _STATS:
         row[n] = _num(stats.get(n))
     profile = stats.get("profile") or {}
-    for n, t in _PROFILE:
+    for n, column, is_bool in _PROFILE_KEYS:
         v = profile.get(n)
-        row[f"p_{n}"] = (bool(v) if v is not None else None) if t == pa.bool_() else _num(v)
+        row[column] = (bool(v) if v is not None else None) if is_bool else _num(v)
     q = a.quality
     row["cleaned"] = q is not None
-    for n, t in _QUALITY:
+    for n, column, kind in _QUALITY_KEYS:
         v = getattr(q, n, None) if q is not None else None
         if n == "dropped_values":
             v = [(str(k), int(c)) for k, c in sorted((v or {}).items())]
         elif n in ("suspect_reasons", "notes"):
             v = list(v or ())
-        elif t == pa.bool_():
+        elif kind == "bool":
             v = bool(v) if v is not None else None
-        elif t == pa.int32():
+        elif kind == "int":
             v = int(v) if v is not None else None
-        elif t == pa.float64():
+        elif kind == "float":
             v = _num(v)
-        row[f"q_{n}"] = v
+        row[column] = v
     row["rpe"] = _num(a.rpe)
     row["commute"] = a.commute
     row["file_ref"] = a.file_ref
@@ -328,21 +335,19 @@ def activity_fields(row: dict) -> dict:
     kw["warnings"] = list(row["warnings"] or [])
     stats = {n: row[n] for n, _ in _STATS}
     if row["p_speed_mps"] is not None or row["p_has_intervals"] is not None:
-        stats["profile"] = {
-            n: (row[f"p_{n}"] if t == pa.bool_() else _nan(row[f"p_{n}"])) for n, t in _PROFILE
-        }
+        stats["profile"] = {n: (row[column] if is_bool else _nan(row[column])) for n, column, is_bool in _PROFILE_KEYS}
     kw["stats"] = stats
     kw["rpe"] = row["rpe"]
     kw["commute"] = row["commute"]
     kw["file_ref"] = row["file_ref"]
     kw["totals"] = dict(row["totals"]) if row["totals"] else None
     if row["cleaned"]:
-        q = {n: row[f"q_{n}"] for n, _ in _QUALITY}
+        q = {n: row[column] for n, column, _ in _QUALITY_KEYS}
         q["dropped_values"] = dict(q["dropped_values"] or [])
         q["suspect_reasons"] = tuple(q["suspect_reasons"] or ())
         q["notes"] = tuple(q["notes"] or ())
-        for n, t in _QUALITY:
-            if t == pa.float64() and n != "recorded_distance_m":
+        for n, _, kind in _QUALITY_KEYS:
+            if kind == "float" and n != "recorded_distance_m":
                 q[n] = _nan(q[n])
         kw["quality"] = Quality(**q)
     return kw
