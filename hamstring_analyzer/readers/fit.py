@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import glossary as g
-from ..activity import Activity, empty_laps, make_samples
+from ..activity import Activity, make_samples
 from ..errors import NotAnActivityError, ParseError
 
 FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in UNIX seconds
