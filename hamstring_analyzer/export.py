@@ -15,9 +15,12 @@ always parsed in worker processes, never in the process that owns the run,
 even for one worker or one file (a fork costs a few milliseconds; see
 `_parse_all`):
 
-* A `ProcessPoolExecutor` parses the files, a bounded window of them in flight.
+* A `ProcessPoolExecutor` parses the files, a few per task (`BATCH_FILES`:
+  each task costs pickling, the pipe and the executor's threads), a bounded
+  window of tasks in flight.
 * When a worker dies, the pool is broken and every file that was in flight
-  fails with `BrokenProcessPool`, the innocent ones included. Those files are
+  fails with `BrokenProcessPool` (every file of every task in flight), the
+  innocent ones included. Those files are
   then parsed again one at a time, each in a fresh single-use process
   (`_parse_alone`): the innocent ones are read normally, and the one that
   really crashes is reported as an error with the reason its process died
@@ -388,9 +391,12 @@ def find_sources(root: Path, outcomes: list, *, read: bool = True, select: Calla
         return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames.sort()
+        folder = Path(dirpath)
+        rel = folder.relative_to(root).as_posix()
+        prefix = "" if rel == "." else rel + "/"  # labels built per folder, not per file (a run a day for years)
         for name in sorted(filenames):
-            path = Path(dirpath) / name
-            label = path.relative_to(root).as_posix()
+            path = folder / name
+            label = prefix + name
             is_zip = name.lower().endswith(".zip")
             if select is not None:
                 if is_zip:
@@ -399,22 +405,27 @@ def find_sources(root: Path, outcomes: list, *, read: bool = True, select: Calla
                 elif select(name) and not _why_not_read(path):
                     yield _file_source(label, path)
                 continue
+            reader = None if is_zip else reader_for_name(name)
             if not is_zip and is_apple_route(label, lambda n: (root / n).is_file()):
                 outcomes.append(("skipped", Outcome(label, APPLE_ROUTE_REASON)))
-            elif not is_zip and not is_activity_name(name):
+            elif not is_zip and reader is None:
                 outcomes.append(("ignored", Outcome(label, _not_activity_reason(name))))
             elif problem := _why_not_read(path):
                 outcomes.append((problem[0], Outcome(label, problem[1])))
             elif is_zip:
                 yield from _zip_sources(label, lambda path=path: open_regular(path), outcomes, read=read)
             else:
-                yield _file_source(label, path)
+                yield _file_source(label, path, reader)
 
 
-def _file_source(label: str, path: Path) -> Source:
-    """A file on disk: streamed when its reader streams (Apple Health), else read whole when reached."""
-    if is_streamed_name(path.name):
-        return Source(label, path=path, stream=Opener(reader_for_name(path.name).kind, path))
+def _file_source(label: str, path: Path, reader=None) -> Source:
+    """A file on disk: streamed when its reader streams (Apple Health), else read whole when reached.
+
+    ``reader`` is `reader_for_name` of its name when the caller has it.
+    """
+    reader = reader or reader_for_name(path.name)
+    if reader is not None and reader.streamed and not path.name.lower().endswith(".gz"):  # as `is_streamed_name`
+        return Source(label, path=path, stream=Opener(reader.kind, path))
     return Source(label, path=path)
 
 
@@ -533,12 +544,34 @@ def _worker(label: str, data, key: str, store: RunStore, hint=None):
     return store.write_samples(key, result)
 
 
+def _worker_batch(store: RunStore, items: list) -> list:
+    """The body of one pool task: `_worker` on each of a few files, their results in order.
+
+    An exception a parser lets through costs its own file (a worker failure,
+    never stored), as when each file was a task of its own.
+    """
+    results = []
+    for _, key, label, data, hint in items:
+        try:
+            results.append(_worker(label, data, key, store, hint))
+        except Exception as exc:  # noqa: BLE001 - reported as this file's failure
+            results.append(_failure(exc))
+    return results
+
+
 #: The result kind of a parse that did not finish (a crash, a kill, an exception the
 #: parser let through): reported as an error, never cached.
 FAILED = "failed"
-#: Files in flight per worker: enough to keep workers busy, few enough that a crash
+#: Tasks in flight per worker: enough to keep workers busy, few enough that a crash
 #: makes only a handful of files suspects to retry alone.
 WINDOW_PER_WORKER = 2
+#: Files per task at most. A task of one file costs about 1 ms of CPU (pickling, the
+#: pipe, the executor's threads, both sides), 5% of parsing a one-hour run; a few files
+#: per task share it. Few enough that a crash makes at most ``2 x BATCH_FILES`` suspects
+#: per worker, and that progress still moves every few files.
+BATCH_FILES = 4
+#: A task stops taking files once it holds this many bytes (a big file goes nearly alone).
+BATCH_BYTES = 2 * 1024 * 1024
 
 
 def _failure(exc: BaseException):
@@ -756,17 +789,19 @@ def load_runs(
             del item
 
     n_workers = max(1, min(workers or os.cpu_count() or 1, total))  # no idle workers for a few files
+    # A few files per task, fewer when there are few files: every worker keeps work.
+    batch_files = max(1, min(BATCH_FILES, total // (n_workers * WINDOW_PER_WORKER * 2)))
     # Workers store what the parser concluded (parser errors too: a broken file is not
     # re-read until it changes); a crash or a dead worker is never stored.
     try:
         # First the activity lists (Strava's CSV, Garmin's summaries): what they say about
         # each file (a run or a ride) is known when the file is read.
-        for i, key, result in _parse_all(pending(find_sources(root, [], select=is_index_name), {}, set()), n_workers, store):
+        for i, key, result in _parse_all(pending(find_sources(root, [], select=is_index_name), {}, set()), n_workers, store, batch_files):
             results[i] = store.add(key, result)
             tick()
         first_pass = set(labels)
         hints = _sport_hints(labels, results)
-        for i, key, result in _parse_all(pending(find_sources(root, outcomes), hints, first_pass), n_workers, store):
+        for i, key, result in _parse_all(pending(find_sources(root, outcomes), hints, first_pass), n_workers, store, batch_files):
             results[i] = store.add(key, result)
             tick()
     finally:
@@ -883,18 +918,20 @@ def _absorb(run: Activity, other: Activity) -> None:
         run.name = other.name  # the runner's own title
 
 
-def _parse_all(pending, n_workers: int, store: RunStore):
+def _parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1):
     """Yield (index, key, result) for each pending file, parsed in worker processes.
 
     Always in processes, even one file with one worker: whether a file crashes
-    its parser cannot be known before it is parsed. A worker death breaks the
-    pool; the files that were in flight are then parsed one at a time in
-    single-use processes (`_parse_alone`), and a new pool takes the rest. See
-    the module docstring.
+    its parser cannot be known before it is parsed. Files go to the workers a
+    few at a time (up to ``batch_files`` per task, see `BATCH_FILES`), their
+    results coming back together. A worker death breaks the pool; the files
+    that were in flight are then parsed one at a time in single-use processes
+    (`_parse_alone`), and a new pool takes the rest. See the module docstring.
     """
     source = iter(pending)  # read lazily: only files about to be sent are in memory
     queue: deque = deque()  # files taken from ``source`` and not yet sent (after a broken pool)
     exhausted = False
+    batch_files = max(1, batch_files)
 
     def next_item():
         nonlocal exhausted
@@ -912,42 +949,71 @@ def _parse_all(pending, n_workers: int, store: RunStore):
         if first is None:
             break
         queue.appendleft(first)
+        _warm_worker_imports()
         suspects = []
         workers = max(1, n_workers)
         window = workers * WINDOW_PER_WORKER  # bounded: never all files' bytes in flight at once
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            running: dict = {}
+            running: dict = {}  # future -> the files of its task
             inflight = 0
             broken = False
             while True:
-                while not broken and len(running) < window and (not running or inflight < MAX_INFLIGHT_BYTES):
-                    item = next_item()
-                    if item is None:
+                while not broken and len(running) < window:
+                    batch, size = [], 0
+                    while len(batch) < batch_files and size < BATCH_BYTES:
+                        if (running or batch) and inflight + size >= MAX_INFLIGHT_BYTES:
+                            break  # at least one file is always in flight, never more bytes than this
+                        item = next_item()
+                        if item is None:
+                            break
+                        streamed = isinstance(item[3], Opener)  # a streamed file (gigabytes, minutes) goes alone
+                        if batch and streamed:
+                            queue.appendleft(item)
+                            break
+                        batch.append(item)
+                        size += len(item[3])
+                        if streamed:
+                            break
+                    if not batch:
                         break
                     try:
-                        running[pool.submit(_worker, item[2], item[3], item[1], store, item[4])] = item
-                        inflight += len(item[3])
+                        running[pool.submit(_worker_batch, store, batch)] = (batch, size)
+                        inflight += size
                     except BrokenProcessPool:
-                        queue.appendleft(item)
+                        queue.extendleft(reversed(batch))
                         broken = True
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    item = running.pop(fut)
-                    inflight -= len(item[3])
+                    batch, size = running.pop(fut)
+                    inflight -= size
                     try:
-                        result = fut.result()
-                    except BrokenProcessPool:  # some worker died: this file may be innocent
+                        results = fut.result()
+                    except BrokenProcessPool:  # some worker died: these files may be innocent
                         broken = True
-                        suspects.append(item)
+                        suspects.extend(batch)
                         continue
-                    except Exception as exc:  # raised in the worker and not caught by the parser
-                        result = _failure(exc)
-                    yield item[0], item[1], result
-                del item, finished
+                    except Exception:  # the task's results could not come back (one would not pickle): each file alone
+                        suspects.extend(batch)
+                        continue
+                    for item, result in zip(batch, results):
+                        yield item[0], item[1], result
+                    del results
+                del batch, finished
         for i, key, label, data, hint in sorted(suspects, key=lambda item: item[0]):
             yield i, key, _parse_alone(label, data, key, store, hint)
+
+
+def _warm_worker_imports() -> None:
+    """Import what every worker needs before the pool forks them: paid once, not once per worker.
+
+    The store's writer is needed here too (the summary segments), the decoder is small.
+    """
+    import importlib
+
+    for name in ("pyarrow.parquet", f"{__package__}.readers.fit", f"{__package__}.store.schema"):
+        importlib.import_module(name)
 
 
 def _too_short(activity: Activity) -> bool:

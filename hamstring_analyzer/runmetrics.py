@@ -17,6 +17,7 @@ mechanics during running. MSSE 43:296-302 (step length = speed / step rate).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,11 +25,11 @@ import pandas as pd
 from . import glossary as g
 from .activity import Activity, as_samples
 from .clean.speed import best_sustained_speed, ffill, judged_speed, rolling_mean, sustained
-from .config import Config
 from .metrics import running_mask, sample_durations, weighted_median
-from .session_load import add_session_load
 from .summary import INDOOR_SUB_SPORTS, run_summary
-from .weekly import week_start
+
+if TYPE_CHECKING:  # the ingest computes `record_profile` only: the analysis' modules load with the analysis
+    from .config import Config
 
 #: Speeds below this are standing or walking, not running [m/s].
 RUNNING_SPEED_MIN = 1.5
@@ -252,6 +253,8 @@ def run_profile(activity: Activity) -> dict:
     reliable = speed_is_reliable(activity)
     cached = (activity.stats or {}).get("profile")
     p = cached if cached is not None else record_profile(activity)
+    from .weekly import week_start
+
     return {
         "id": activity.id,
         "source": activity.source,
@@ -384,6 +387,10 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     not given), ``sources`` (list of the exports it came from, e.g. ``["strava_csv", "fit"]``),
     and the session load (`session_load.add_session_load`): ``trimp``, ``srpe``, ``load``, ``load_by``.
     """
+    from .config import Config
+    from .session_load import add_session_load
+    from .weekly import week_start
+
     config = config or Config()
     profiles = pd.DataFrame([run_profile(a) for a in runs], columns=PROFILE_COLUMNS)
     if profiles.empty:

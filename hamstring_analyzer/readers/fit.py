@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import glossary as g
-from ..activity import Activity, empty_laps, make_samples
+from ..activity import Activity, make_samples
 from ..errors import NotAnActivityError, ParseError
 
 FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in UNIX seconds
@@ -288,6 +288,15 @@ def _summary_messages(data: bytes, pos: int, end: int) -> bytes | None:
         size = skip[h]
         if size:  # the hot path: a record (or another kind not kept)
             pos += size
+            if pos < end and data[pos] == h:  # a run of them, one after another: stride over it
+                span, header = 16, data[pos : pos + 1]
+                while True:  # every ``size``-th byte from here, in growing windows: cost follows the run's length
+                    heads = data[pos : min(end, pos + span * size) : size]
+                    same = len(heads) - len(heads.lstrip(header))
+                    pos += same * size
+                    if same < len(heads) or pos >= end:
+                        break
+                    span *= 2
             continue
         if h & 0x80:  # compressed timestamp header, local type 0-3
             d = defined[(h >> 5) & 3]

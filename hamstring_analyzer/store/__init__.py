@@ -266,6 +266,7 @@ class RunStore:
         self._segments: list[Path] = []
         self._pending: list[dict] = []
         self._flushed_at = time.monotonic()
+        self._sample_folders: dict[str, Path] = {}
 
     def __getstate__(self):  # what a worker needs: where to write samples
         return {"folder": self.folder, "root": self.root, "readonly": self.readonly}
@@ -331,7 +332,10 @@ class RunStore:
         return self.root / "summary"
 
     def samples_path(self, key: str) -> Path:
-        return self.root / "samples" / key[:2] / f"{key}.parquet"
+        folder = self._sample_folders.get(key[:2])
+        if folder is None:  # 256 folders: each Path built once, a run's path is one join
+            folder = self._sample_folders[key[:2]] = self.root / "samples" / key[:2]
+        return folder / f"{key}.parquet"
 
     # -- reading ---------------------------------------------------------------
     def keys(self) -> list[str]:
@@ -568,12 +572,20 @@ def _private_dir(path: Path) -> None:
 def _looks_whole(path: Path) -> bool:
     """A Parquet file that is there and ends like one (a cheap check; a full read checks the rest)."""
     try:
-        with _open_regular(path) as fh:
-            size = os.fstat(fh.fileno()).st_size
-            fh.seek(-8, os.SEEK_END)
-            tail = fh.read(8)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
+    try:  # plain descriptors: this runs once per stored run, in the ingest's own process
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size < 8:
+            return False
+        size = st.st_size
+        os.lseek(fd, size - 8, os.SEEK_SET)
+        tail = os.read(fd, 8)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
     return tail[4:] == b"PAR1" and 0 < int.from_bytes(tail[:4], "little") < size
 
 

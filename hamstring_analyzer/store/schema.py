@@ -7,6 +7,7 @@ Arrow tables and nothing else: no file is opened here.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -102,6 +103,13 @@ SUMMARY_SCHEMA = pa.schema(
     + [pa.field(n, t) for n, t in _SUMMARY_EXTRA]
 )
 
+#: The columns of `_PROFILE` and `_QUALITY` with their kinds, worked out once (not per row).
+_PROFILE_KEYS = tuple((n, f"p_{n}", t == pa.bool_()) for n, t in _PROFILE)
+_QUALITY_KEYS = tuple(
+    (n, f"q_{n}", "bool" if t == pa.bool_() else "int" if t == pa.int32() else "float" if t == pa.float64() else "other")
+    for n, t in _QUALITY
+)
+
 # -- samples ----------------------------------------------------------------
 #: How each sample channel is stored: (Arrow type, scale). Integers hold value x scale,
 #: rounded; precision kept: 1 cm of distance and altitude, 1 mm/s of speed, 2 cm of
@@ -123,6 +131,7 @@ SAMPLE_STORAGE: dict[str, tuple[pa.DataType, float | None]] = {
     g.POWER: (pa.float32(), None),
 }
 _INT32_MAX = 2**31 - 1
+_CHANNEL_RANK = {c: i for i, c in enumerate(SAMPLE_STORAGE)}
 
 
 #: Sample times keep the readers' nanoseconds (some formats give fractions of seconds).
@@ -130,6 +139,11 @@ _SAMPLE_TS = pa.timestamp("ns", tz="UTC")
 
 
 def sample_schema(channels) -> pa.Schema:
+    return _sample_schema(tuple(channels))
+
+
+@functools.lru_cache(maxsize=256)
+def _sample_schema(channels: tuple) -> pa.Schema:  # a handful of channel sets in a history: built once each
     return pa.schema(
         [pa.field("session_index", pa.int16()), pa.field("time", _SAMPLE_TS)]
         + [pa.field(c, SAMPLE_STORAGE[c][0]) for c in channels]
@@ -154,41 +168,39 @@ def storable_channels(records) -> list[str]:
 
 def samples_table(activities: list[Activity]) -> pa.Table | None:
     """The samples of ``activities`` in one table (a ``session_index`` column tells them apart)."""
-    frames = [a for a in activities if len(a.samples)]
+    frames = [a.samples for a in activities if len(a.samples)]
     if not frames:
         return None
-    channels = sorted({c for a in frames for c in storable_channels(a.samples)}, key=list(SAMPLE_STORAGE).index)
+    sessions = [a.session_index for a in activities if len(a.samples)]
+    channels = sorted({c for rec in frames for c in storable_channels(rec)}, key=_CHANNEL_RANK.__getitem__)
     schema = sample_schema(channels)
-    columns = {"session_index": [], "time": []}
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)  # one run per file, mostly: no copy
+
+    arrays = [
+        pa.array(joined([np.full(len(rec), i, dtype="int16") for rec, i in zip(frames, sessions)]), type=pa.int16()),
+        pa.array(joined([rec.t_ns for rec in frames]), type=pa.int64()).view(_SAMPLE_TS),  # same buffer, typed as times
+    ]
     for c in channels:
-        columns[c] = []
-    for a in frames:
-        rec = a.samples
-        n = len(rec)
-        columns["session_index"].append(np.full(n, a.session_index, dtype="int16"))
-        columns["time"].append(rec.t_ns)
-        for c in channels:
-            values = rec[c] if c in rec else np.full(n, np.nan)
-            columns[c].append(values)
-    arrays = []
-    for f in schema:
-        values = np.concatenate(columns[f.name])
-        if f.name == "time":
-            arrays.append(pa.array(values, type=pa.int64()).cast(_SAMPLE_TS))
-        elif f.name == "session_index":
-            arrays.append(pa.array(values, type=pa.int16()))
-        else:
-            arrays.append(_encode(values, *SAMPLE_STORAGE[f.name]))
+        values = joined([rec[c] if c in rec else np.full(len(rec), np.nan) for rec in frames])
+        arrays.append(_encode(values, *SAMPLE_STORAGE[c]))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _encode(values: np.ndarray, kind: pa.DataType, scale: float | None) -> pa.Array:
-    missing = ~np.isfinite(values)
+    """``values`` (float64, NaN for missing) in the narrow type: x ``scale``, rounded, as int32; else float32."""
     if scale is None:
+        missing = ~np.isfinite(values)
         return pa.array(values.astype("float32"), type=kind, mask=missing if missing.any() else None)
-    scaled = np.round(np.where(missing, 0.0, values) * scale)
-    missing |= np.abs(scaled) > _INT32_MAX  # beyond the narrow type: missing, never wrapped
-    return pa.array(np.where(missing, 0, scaled).astype("int32"), type=kind, mask=missing if missing.any() else None)
+    scaled = values * scale
+    np.round(scaled, out=scaled)
+    with np.errstate(invalid="ignore"):
+        missing = ~(np.abs(scaled) <= _INT32_MAX)  # not finite, or beyond the narrow type: missing, never wrapped
+    if missing.any():
+        scaled[missing] = 0.0
+        return pa.array(scaled.astype("int32"), type=kind, mask=missing)
+    return pa.array(scaled.astype("int32"), type=kind)
 
 
 def samples_from_table(table: pa.Table, session_index: int, columns=None, order=()) -> Samples:
@@ -257,24 +269,24 @@ def summary_row(key: str, a: Activity) -> dict:
     for n, _ in _STATS:
         row[n] = _num(stats.get(n))
     profile = stats.get("profile") or {}
-    for n, t in _PROFILE:
+    for n, column, is_bool in _PROFILE_KEYS:
         v = profile.get(n)
-        row[f"p_{n}"] = (bool(v) if v is not None else None) if t == pa.bool_() else _num(v)
+        row[column] = (bool(v) if v is not None else None) if is_bool else _num(v)
     q = a.quality
     row["cleaned"] = q is not None
-    for n, t in _QUALITY:
+    for n, column, kind in _QUALITY_KEYS:
         v = getattr(q, n, None) if q is not None else None
         if n == "dropped_values":
             v = [(str(k), int(c)) for k, c in sorted((v or {}).items())]
         elif n in ("suspect_reasons", "notes"):
             v = list(v or ())
-        elif t == pa.bool_():
+        elif kind == "bool":
             v = bool(v) if v is not None else None
-        elif t == pa.int32():
+        elif kind == "int":
             v = int(v) if v is not None else None
-        elif t == pa.float64():
+        elif kind == "float":
             v = _num(v)
-        row[f"q_{n}"] = v
+        row[column] = v
     row["rpe"] = _num(a.rpe)
     row["commute"] = a.commute
     row["file_ref"] = a.file_ref
@@ -323,21 +335,19 @@ def activity_fields(row: dict) -> dict:
     kw["warnings"] = list(row["warnings"] or [])
     stats = {n: row[n] for n, _ in _STATS}
     if row["p_speed_mps"] is not None or row["p_has_intervals"] is not None:
-        stats["profile"] = {
-            n: (row[f"p_{n}"] if t == pa.bool_() else _nan(row[f"p_{n}"])) for n, t in _PROFILE
-        }
+        stats["profile"] = {n: (row[column] if is_bool else _nan(row[column])) for n, column, is_bool in _PROFILE_KEYS}
     kw["stats"] = stats
     kw["rpe"] = row["rpe"]
     kw["commute"] = row["commute"]
     kw["file_ref"] = row["file_ref"]
     kw["totals"] = dict(row["totals"]) if row["totals"] else None
     if row["cleaned"]:
-        q = {n: row[f"q_{n}"] for n, _ in _QUALITY}
+        q = {n: row[column] for n, column, _ in _QUALITY_KEYS}
         q["dropped_values"] = dict(q["dropped_values"] or [])
         q["suspect_reasons"] = tuple(q["suspect_reasons"] or ())
         q["notes"] = tuple(q["notes"] or ())
-        for n, t in _QUALITY:
-            if t == pa.float64() and n != "recorded_distance_m":
+        for n, _, kind in _QUALITY_KEYS:
+            if kind == "float" and n != "recorded_distance_m":
                 q[n] = _nan(q[n])
         kw["quality"] = Quality(**q)
     return kw

@@ -8,6 +8,8 @@ import struct
 import fitfast
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hamstring_analyzer.readers import fit
 from hamstring_analyzer.synthetic import RunPlan, Segment, write_fit
@@ -154,4 +156,101 @@ def test_every_real_file_fitfast_reads_keeps_its_summaries():
         for kind, _, _ in fit.SUMMARY_MESSAGES:  # what decode_fitfast reads (each a decode of the whole file)
             _assert_same_columns(_columns(data, kind), _columns(small, kind))
         checked += 1
+    assert checked >= 100
+
+
+def _walk_one_by_one(data: bytes, pos: int, end: int) -> bytes | None:
+    """`fit._summary_messages` as it was written first: every message looked at, one at a time (the reference)."""
+    keep = fit._SUMMARY_NUMBERS
+    defined: list = [None] * 16
+    written = [False] * 16
+    out = []
+    while pos < end:
+        h = data[pos]
+        if h & 0x80:
+            d = defined[(h >> 5) & 3]
+            if d is None or d[1] in keep:
+                return None
+            pos += d[2]
+        elif h & 0x40:
+            local = h & 0x0F
+            stop = pos + 6 + 3 * data[pos + 5] if pos + 6 <= end else end + 1
+            if stop > end:
+                return None
+            size = 1 + sum(data[pos + 7 : stop : 3])
+            if h & 0x20:
+                if stop >= end:
+                    return None
+                dev_stop = stop + 1 + 3 * data[stop]
+                if dev_stop > end:
+                    return None
+                size += sum(data[stop + 2 : dev_stop : 3])
+                stop = dev_stop
+            number = int.from_bytes(data[pos + 3 : pos + 5], "big" if data[pos + 2] else "little")
+            defined[local] = (data[pos:stop], number, size)
+            written[local] = False
+            pos = stop
+        else:
+            d = defined[h & 0x0F]
+            if d is None:
+                return None
+            if d[1] in keep:
+                if not written[h & 0x0F]:
+                    out.append(d[0])
+                    written[h & 0x0F] = True
+                out.append(data[pos : pos + d[2]])
+            pos += d[2]
+    return b"".join(out) if pos == end else None
+
+
+def _same_walk(data: bytes) -> None:
+    start = data[0]
+    end = min(len(data), start + int.from_bytes(data[4:8], "little"))
+    assert fit._summary_messages(data, start, end) == _walk_one_by_one(data, start, end)
+
+
+_SEVERAL_KINDS = _run(seed=5, segments=3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(14, len(_SEVERAL_KINDS) - 3), st.integers(0, 255)), max_size=6),
+       st.integers(0, len(_SEVERAL_KINDS)))
+def test_striding_over_records_reads_what_a_message_by_message_walk_reads(changes, cut):
+    """Runs of records are jumped over in strides; damaged or cut files give what the one-at-a-time walk gives."""
+    data = bytearray(_SEVERAL_KINDS)
+    for at, value in changes:
+        data[at] = value
+    _same_walk(bytes(data[: max(cut, 15)]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["record", "hrv", "hrv-compressed", "event"]), st.integers(1, 70)), max_size=12))
+def test_striding_over_runs_of_any_length_reads_what_the_walk_reads(runs):
+    """Runs of skipped messages of every length (window edges at 16, 48, 112...), mixed with kept ones."""
+    msgs = _definition(0, 20, [(253, 4, 0x86), (5, 4, 0x86)])  # record: 9 bytes
+    msgs += _definition(2, 78, [(0, 2, 0x84)])  # hrv: 3 bytes, also sent with compressed time headers
+    msgs += _definition(3, 21, [(0, 1, 0)])  # event: kept
+    for kind, n in runs:
+        for i in range(n):
+            if kind == "record":
+                msgs += _message(0, struct.pack("<II", 1_000_000_000 + i, i))
+            elif kind == "hrv":
+                msgs += _message(2, struct.pack("<H", 700 + i))
+            elif kind == "hrv-compressed":
+                msgs += _message(0x80 | 2 << 5 | i & 0x1F, struct.pack("<H", 700 + i))
+            else:
+                msgs += _message(3, bytes([i & 0xFF]))
+    data = _fit(msgs)
+    _same_walk(data)
+    if any(kind == "event" for kind, _ in runs):
+        assert fit._summary_messages(data, 14, len(data) - 2).count(bytes([3])) >= 1
+
+
+@needs_real_runs
+def test_striding_reads_every_real_fit_file_as_the_message_by_message_walk():
+    checked = 0
+    for real in MANIFEST:
+        if real.fmt == "FIT" and real.full.stat().st_size >= 14:
+            _same_walk(real.full.read_bytes())
+            checked += 1
     assert checked >= 100
