@@ -34,13 +34,12 @@ import dataclasses
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import ConfigError
+from .units import METRES_PER_MILE, UNITS  # noqa: F401 - defined there: formatting a distance needs no config
 
-UNITS = ("km", "mi")
 ACWR_METHODS = ("rolling", "uncoupled", "ewma")
 LOAD_METHODS = ("distance", "trimp", "srpe")
 TRIMP_WEIGHTINGS = ("men", "women")
@@ -48,7 +47,6 @@ SEVERITIES = ("info", "warning", "alert")
 WEEK_STARTS = ("monday", "sunday")
 #: The environment variable naming a config file (between ``--config`` and the user config folder).
 CONFIG_ENV = "HAMSTRING_ANALYZER_CONFIG"
-METRES_PER_MILE = 1609.344
 
 
 def _field(default, lo=None, hi=None, kind=float, help=""):
@@ -379,6 +377,8 @@ def load_config(path: str | os.PathLike | None) -> Config:
         raise ConfigError(
             f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}, line {line}); a config is a UTF-8 TOML file"
         ) from None
+    import tomllib  # only where a config file is read: a third of this module's import time otherwise
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from .config import METRES_PER_MILE, UNITS
+#: The units a runner may choose (`config.Config.units`).
+UNITS = ("km", "mi")
+METRES_PER_MILE = 1609.344
 
 
 def _check(units: str) -> str:

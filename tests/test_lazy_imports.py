@@ -134,6 +134,14 @@ def test_symptom_log_commands_load_no_heavy_library(tmp_path):
     assert report == {"loaded": [], "code": 1}  # the error message goes to stderr
 
 
+def test_symptoms_add_builds_no_config(tmp_path):
+    """Adding a symptom formats a date: no config classes built, no TOML parser (half its start-up time once)."""
+    script = CLI.replace("report(exc.code)", "report(exc.code, ours=sorted(set(sys.modules) & {'hamstring_analyzer.config', 'tomllib'}))")
+    add = ["symptoms", "add", str(tmp_path / "log.csv"), "--date", "2026-03-02", "--severity", "4"]
+    output, report = run_python(script, *add, cwd=tmp_path)
+    assert report == {"loaded": [], "code": 0, "ours": []} and output.startswith("Added Mon 2 Mar 2026: severity 4")
+
+
 def test_python_dash_m_help(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run([sys.executable, "-m", "hamstring_analyzer", "--help"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
