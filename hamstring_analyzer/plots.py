@@ -228,14 +228,12 @@ def plot_step_length_vs_speed(runs, config: Config | None = None, ax=None, week:
     """
     runs, config = _analysed(runs, config, "runs")
     ax = _ax(ax)
-    per = u.unit_metres(config.units) / 1000.0
-    have = runs[runs["step_length_m"].notna() & runs["speed_mps"].notna()] if len(runs) else runs
+    have = _with_step_length(runs)
     if not len(have):
         ax.text(0.5, 0.5, "no step length recorded", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
         return ax
     sensed = have["has_running_dynamics"].fillna(False).astype(bool).to_numpy() if "has_running_dynamics" in have else np.zeros(len(have), bool)
-    speed = have["speed_mps"].to_numpy(float) * 3.6 / per  # km/h or mph
-    step = have["step_length_m"].to_numpy(float) * 100  # cm
+    speed, step = _step_points(have, config)
     ax.scatter(speed[sensed], step[sensed], s=20, color=COLORS["bar"], label="sensor", zorder=3)
     ax.scatter(speed[~sensed], step[~sensed], s=20, facecolors="none", edgecolors=COLORS["bar"], label="speed / cadence", zorder=3)
     order = np.argsort(speed)
@@ -249,6 +247,17 @@ def plot_step_length_vs_speed(runs, config: Config | None = None, ax=None, week:
     ax.set_ylabel("step length, cm")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
+
+
+def _with_step_length(runs):
+    """The runs with a step length and a speed: those `plot_step_length_vs_speed` draws, in table order."""
+    return runs[runs["step_length_m"].notna() & runs["speed_mps"].notna()] if len(runs) else runs
+
+
+def _step_points(have, config: Config) -> tuple[np.ndarray, np.ndarray]:
+    """(speed in km/h or mph, step length in cm) of the runs ``have``: where the chart puts them."""
+    per = u.unit_metres(config.units) / 1000.0
+    return have["speed_mps"].to_numpy(float) * 3.6 / per, have["step_length_m"].to_numpy(float) * 100
 
 
 def plot_long_run_climb(runs, config: Config | None = None, ax=None):
@@ -974,16 +983,38 @@ def rgb_png(rgba: np.ndarray, compress_level: int = 3) -> bytes:
     )
 
 
-def step_length_png(result, week: dt.date | None = None) -> bytes:
-    """`plot_step_length_vs_speed` of an analysis as PNG bytes (8 x 3.2 inches, 100 dpi)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+class StepLengthPicture:
+    """`plot_step_length_vs_speed` of an analysis for any week: drawn and laid out once, the week's rings moved.
 
-    fig = Figure(figsize=(8, 3.2), dpi=100)
-    canvas = FigureCanvasAgg(fig)  # Agg's, whatever the pyplot backend
-    plot_step_length_vs_speed(result.runs, result.config, fig.add_subplot(), week)
-    fig.tight_layout()
-    canvas.draw()
-    return rgb_png(np.asarray(canvas.buffer_rgba()))
+    Every week's chart shows the whole history, and only the ringed runs (the
+    week's) change from one week to the next, so ``--all`` pays for the chart
+    once, not once per week. The legend names "this week" whether or not the
+    week has rings. Each picture equals the one a new `StepLengthPicture` draws.
+    """
+
+    def __init__(self, result):
+        self.figure = Figure(figsize=(8, 3.2), dpi=100)
+        agg_canvas(self.figure)
+        ax = self.figure.add_subplot()
+        runs, config = result.runs, result.config
+        plot_step_length_vs_speed(runs, config, ax, week=dt.date.min)  # rings for no run yet
+        self.rings = next((c for c in ax.collections if c.get_label() == "this week"), None)
+        have = _with_step_length(runs)
+        self.weeks = np.array([day_of(w) for w in have["week_start"]], dtype=object)
+        self.points = np.column_stack(_step_points(have, config)) if len(have) else np.zeros((0, 2))
+        self.figure.tight_layout()  # once: moving the rings changes no tick label, so no margin either
+
+    def png(self, week: dt.date | None = None) -> bytes:
+        """The chart with ``week``'s runs ringed, as PNG bytes (8 x 3.2 inches at 100 dpi)."""
+        if self.rings is not None:
+            self.rings.set_offsets(self.points[self.weeks == week])
+        self.figure.canvas.draw()
+        return rgb_png(np.asarray(self.figure.canvas.buffer_rgba()))
+
+
+def step_length_png(result, week: dt.date | None = None) -> bytes:
+    """`plot_step_length_vs_speed` of an analysis with ``week``'s runs ringed, as PNG bytes (8 x 3.2 inches, 100 dpi)."""
+    return StepLengthPicture(result).png(week)
 
 
 def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14, layout: Layout | None = None) -> Figure:

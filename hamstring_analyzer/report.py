@@ -215,14 +215,21 @@ def _flags_html(flags) -> str:
     return "".join(out)
 
 
-def _step_length_html(result: Analysis, week: dt.date) -> str:
-    """Step length against speed, for a runner whose files carry running dynamics (nothing otherwise)."""
+def _has_running_dynamics(result: Analysis) -> bool:
     runs = result.runs
-    if "has_running_dynamics" not in runs or not runs["has_running_dynamics"].fillna(False).astype(bool).any():
-        return ""
-    from .plots import step_length_png
+    return "has_running_dynamics" in runs and bool(runs["has_running_dynamics"].fillna(False).astype(bool).any())
 
-    b64 = base64.b64encode(step_length_png(result, week)).decode("ascii")
+
+def _step_length_html(result: Analysis, week: dt.date, picture=None) -> str:
+    """Step length against speed, for a runner whose files carry running dynamics (nothing otherwise).
+
+    ``picture``: the `plots.StepLengthPicture` of ``result`` when the caller keeps one for many weeks.
+    """
+    if not _has_running_dynamics(result):
+        return ""
+    from .plots import StepLengthPicture
+
+    b64 = base64.b64encode((picture or StepLengthPicture(result)).png(week)).decode("ascii")
     return (
         "<h2>Step length and speed</h2>"
         f"<img class='chart' alt='Step length against speed, run by run, with your usual line' src='data:image/png;base64,{b64}'>"
@@ -359,7 +366,8 @@ def render_week_html(result: Analysis, week: dt.date, png: bytes, svg: str | Non
     return _page(result, week, png, svg, flags, None, _insights_html(result), nav, in_progress(result, week, today))
 
 
-def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, flags: list, runs: list | None, insights: str, nav: tuple | None, until: dt.date | None) -> str:
+def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, flags: list, runs: list | None, insights: str, nav: tuple | None, until: dt.date | None,
+          step_picture=None) -> str:  # fmt: skip
     """`render_week_html` with the week's flags, its runs (see `_week_runs`), the insights and its in-progress day given."""
     end = week + dt.timedelta(days=6)
     title = f"Week of {week.day} {week:%b %Y}"
@@ -388,7 +396,7 @@ def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, flags: l
 {_week_numbers(result, week, until)}
 <h2>Runs</h2>
 {_week_runs(result, week, runs)}
-{_step_length_html(result, week)}
+{_step_length_html(result, week, step_picture)}
 <h2>Next week</h2>
 {_next_week_html(result, week)}
 <h2>Symptoms logged</h2>
@@ -446,6 +454,11 @@ class _Weeks:
         for r in result.runs.itertuples():
             self.runs[day_of(r.week_start)].append(r)
         self.insights = _insights_html(result)
+        self.step_picture = None
+        if _has_running_dynamics(result):
+            from .plots import StepLengthPicture
+
+            self.step_picture = StepLengthPicture(result)  # drawn once; each week only rings its runs
 
     def write(self, week: dt.date) -> None:
         png = self.picture.png(week)
@@ -453,7 +466,7 @@ class _Weeks:
         i = self.days.index(week)
         nav = (self.days[i - 1] if i else None, self.days[i + 1] if i + 1 < len(self.days) else None)
         until = in_progress(self.result, week, self.today)
-        page = _page(self.result, week, png, svg, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until)
+        page = _page(self.result, week, png, svg, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until, self.step_picture)
         for path, data in ((self.out / f"week-{week.isoformat()}.png", png), (self.out / f"week-{week.isoformat()}.html", page.encode("utf-8"))):
             try:
                 atomic_write_bytes(path, data, durable=False)  # made again by running --all again

@@ -26,6 +26,7 @@ from hamstring_analyzer.report import (
 )  # fmt: skip
 from hamstring_analyzer.report_text import flags_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log, symptoms_frame
+from hamstring_analyzer.weekly import day_of
 
 from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
 
@@ -201,6 +202,27 @@ def test_step_length_chart_only_with_running_dynamics(result):
     page = render_week_html(sensed, LAYOFF_WEEK, b"")
     assert "<h2>Step length and speed</h2>" in page and page.count("data:image/png;base64,") == 2
     assert plots.plot_step_length_vs_speed(result.runs, Config(units="mi")).get_xlabel() == "speed, mph"
+
+
+def test_step_length_picture_drawn_once_rings_each_week(result, tmp_path):
+    """--all draws the step-length chart once and moves the rings: each week's chart is the one drawn for it alone."""
+    sensed = dataclasses.replace(result, runs=result.runs.assign(has_running_dynamics=True))
+    picture = plots.StepLengthPicture(sensed)
+    weeks = [LAYOFF_WEEK, dt.date(2026, 5, 4), dt.date(2026, 7, 27), dt.date(2026, 6, 22)]  # 27 Jul: the break, no run
+    ringed = []
+    for week in weeks:
+        png = picture.png(week)
+        assert png == plots.StepLengthPicture(sensed).png(week) == plots.step_length_png(sensed, week), week
+        mine = sensed.runs[[day_of(w) == week for w in sensed.runs["week_start"]]]
+        rings = np.asarray(picture.rings.get_offsets())
+        assert rings[:, 1].tolist() == pytest.approx((mine["step_length_m"] * 100).tolist()), week  # the week's runs, only those
+        ringed.append(len(rings))
+    assert ringed == [4, 4, 0, 3]
+    # the pages of --all carry the same chart a one-week page does
+    write_all_reports(sensed, tmp_path, workers=1)
+    alone = render_week_html(sensed, LAYOFF_WEEK, b"")
+    chart = alone[alone.index("<h2>Step length and speed</h2>") :].split("</p>", 1)[0]
+    assert chart in (tmp_path / f"week-{LAYOFF_WEEK.isoformat()}.html").read_text()
 
 
 def test_next_week_box_is_the_plan_for_the_week_after(result):
