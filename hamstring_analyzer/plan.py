@@ -92,8 +92,25 @@ def _floor_m(x: float) -> float:
 
 def _extended(per_day: pd.Series, first: dt.date, last: dt.date) -> pd.Series:
     """``per_day`` over every day from ``first`` to ``last``, zero where it has none."""
-    days = pd.date_range(first, last, freq="D").date
-    return per_day.reindex(days, fill_value=0.0).astype("float64")
+    return per_day.reindex(_days(first, last), fill_value=0.0).astype("float64")
+
+
+_day_lists: dict = {}
+
+
+def _days(first: dt.date, last: dt.date):
+    """The dates from ``first`` to ``last`` (none when ``last`` is earlier), as an array.
+
+    Made once per first day and extended as needed: a report of every week of
+    a long history plans from the same first day hundreds of times.
+    """
+    n = (last - first).days + 1
+    held = _day_lists.get(first)
+    if held is None or len(held) < n:
+        if len(_day_lists) >= 32:
+            _day_lists.clear()
+        held = _day_lists[first] = pd.date_range(first, first + dt.timedelta(days=max(n, 1) - 1), freq="D").date
+    return held[: max(n, 0)]
 
 
 def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date | None = None) -> Plan:

@@ -187,3 +187,16 @@ def test_plan_command_on_the_sample_runner(tmp_path):
     assert mi.exit_code == 0 and "Weekly distance  at most 24.6 mi" in mi.output and "Next week: Mon 5 Oct" in mi.output
     none = CliRunner().invoke(main, ["plan", str(SAMPLE_RUNS), "--until", "2020-01-01", "--cache-dir", cache, "-q"])
     assert none.exit_code == 1 and "no runs between" in none.output and "Traceback" not in none.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(spans=st.lists(st.tuples(st.integers(-3, 6000), st.integers(-5, 40)), min_size=1, max_size=6))
+def test_day_lists_are_date_ranges(spans):
+    """The plan's cached day lists: each call is exactly the dates first..last, however earlier calls extended it."""
+    from hamstring_analyzer.plan import _days
+
+    first = dt.date(2011, 11, 28)
+    for n, shift in spans:
+        start = first + dt.timedelta(days=shift % 3)  # a few first days sharing the cache
+        last = start + dt.timedelta(days=n)
+        assert list(_days(start, last)) == list(pd.date_range(start, last, freq="D").date)
