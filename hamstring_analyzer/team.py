@@ -217,12 +217,10 @@ class TeamRow:
 
 
 def _num(x, digits: int = 3):
-    if x is None:
-        return None
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
+    """``x`` rounded to ``digits``, None when it is missing or not finite (the JSON's null)."""
+    from .rules.registry import number
+
+    v = number(x)
     return round(v, digits) if math.isfinite(v) else None
 
 
