@@ -12,8 +12,8 @@ A parser can crash the process it runs in, not just raise: a deeply nested
 GPX makes the XML parser overflow its stack (signal 11), a native decoder can
 abort, the kernel can kill a process that runs out of memory. So files are
 always parsed in worker processes, never in the process that owns the run,
-even for one worker or one file (a fork costs a few milliseconds; see
-`_parse_all`):
+even for one worker or one file (a worker from the fork server costs a few
+milliseconds; see `_parse_all` and `hamstring_analyzer.workers`):
 
 * A `ProcessPoolExecutor` parses the files, a few per task (`BATCH_FILES`:
   each task costs pickling, the pipe and the executor's threads), a bounded
@@ -36,7 +36,6 @@ even for one worker or one file (a fork costs a few milliseconds; see
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import signal
 import zipfile
@@ -62,6 +61,8 @@ from .readers.registry import BY_KIND, is_index_name, is_streamed_name, reader_f
 from .runmetrics import record_profile
 from .summary import expensive_stats, json_number, run_summary
 from .timezones import check_zone, offset_seconds
+from .workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE
+from .workers import context as worker_context
 
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx")
 #: One member of an archive larger than this, decompressed, is refused: no activity
@@ -538,13 +539,14 @@ def _judged(activity: Activity) -> Activity:
     return activity
 
 
-def _worker(label: str, data, key: str, store: RunStore, hint=None):
+def _worker(label: str, data, key: str, store: RunStore, hint=None, parse=None):
     """Parse one file and store what the parser concluded; the runs come back without their samples."""
-    result = parse_bytes(label, data) if hint is None else parse_bytes(label, data, hint)  # two arguments, as stand-ins in tests take
+    parse = parse or parse_bytes
+    result = parse(label, data) if hint is None else parse(label, data, hint)  # two arguments, as stand-ins in tests take
     return store.write_samples(key, result)
 
 
-def _worker_batch(store: RunStore, items: list) -> list:
+def _worker_batch(store: RunStore, items: list, parse=None) -> list:
     """The body of one pool task: `_worker` on each of a few files, their results in order.
 
     An exception a parser lets through costs its own file (a worker failure,
@@ -553,7 +555,7 @@ def _worker_batch(store: RunStore, items: list) -> list:
     results = []
     for _, key, label, data, hint in items:
         try:
-            results.append(_worker(label, data, key, store, hint))
+            results.append(_worker(label, data, key, store, hint, parse))
         except Exception as exc:  # noqa: BLE001 - reported as this file's failure
             results.append(_failure(exc))
     return results
@@ -593,10 +595,10 @@ def _crash_reason(exitcode: int | None) -> str:
     return f"the parser process ended on this file without a result (exit code {exitcode}); skipped"
 
 
-def _alone_target(conn, label: str, data, key: str, store: RunStore, hint=None) -> None:
+def _alone_target(conn, label: str, data, key: str, store: RunStore, hint=None, parse=None) -> None:
     """The body of a single-use parser process: parse, store, send the result back, exit."""
     try:
-        result = _worker(label, data, key, store, hint)
+        result = _worker(label, data, key, store, hint, parse)
     except BaseException as exc:  # noqa: BLE001 - reported, not raised, in a child
         result = _failure(exc)
     try:
@@ -606,11 +608,11 @@ def _alone_target(conn, label: str, data, key: str, store: RunStore, hint=None) 
     conn.close()
 
 
-def _parse_alone(label: str, data, key: str, store: RunStore, hint=None):
+def _parse_alone(label: str, data, key: str, store: RunStore, hint=None, parse=None):
     """Parse one file in a fresh process of its own; a crash there is this file's alone."""
-    ctx = multiprocessing.get_context()
+    ctx = worker_context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_alone_target, args=(sender, label, data, key, store, hint), daemon=True)
+    proc = ctx.Process(target=_alone_target, args=(sender, label, data, key, store, hint, parse), daemon=True)
     proc.start()
     sender.close()
     try:
@@ -620,6 +622,8 @@ def _parse_alone(label: str, data, key: str, store: RunStore, hint=None):
     finally:
         receiver.close()
     proc.join()
+    if result is None and proc.exitcode == EXIT_UNGUARDED_MAIN:
+        raise HamstringAnalyzerError(UNGUARDED_MAIN_MESSAGE)
     return result if result is not None else (FAILED, _crash_reason(proc.exitcode))
 
 
@@ -703,6 +707,7 @@ def load_runs(
     use_cache: bool = True,
     timezone: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    parse: Callable | None = None,
 ) -> Export:
     """Read every run in a folder or archive.
 
@@ -723,6 +728,11 @@ def load_runs(
         (default: this machine's zone).
     progress : callable, optional
         Called as ``progress(done, total)`` after each file.
+    parse : callable, optional
+        What reads one file in a worker process, called as ``parse(label, data)``
+        or ``parse(label, data, hint)`` and returning what `parse_bytes` returns
+        (the default). Workers start fresh (see `hamstring_analyzer.workers`), so
+        it must be a module-level function they can import; for tests and experiments.
 
     Raises
     ------
@@ -796,12 +806,12 @@ def load_runs(
     try:
         # First the activity lists (Strava's CSV, Garmin's summaries): what they say about
         # each file (a run or a ride) is known when the file is read.
-        for i, key, result in _parse_all(pending(find_sources(root, [], select=is_index_name), {}, set()), n_workers, store, batch_files):
+        for i, key, result in _parse_all(pending(find_sources(root, [], select=is_index_name), {}, set()), n_workers, store, batch_files, parse):
             results[i] = store.add(key, result)
             tick()
         first_pass = set(labels)
         hints = _sport_hints(labels, results)
-        for i, key, result in _parse_all(pending(find_sources(root, outcomes), hints, first_pass), n_workers, store, batch_files):
+        for i, key, result in _parse_all(pending(find_sources(root, outcomes), hints, first_pass), n_workers, store, batch_files, parse):
             results[i] = store.add(key, result)
             tick()
     finally:
@@ -918,7 +928,7 @@ def _absorb(run: Activity, other: Activity) -> None:
         run.name = other.name  # the runner's own title
 
 
-def _parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1):
+def _parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, parse=None):
     """Yield (index, key, result) for each pending file, parsed in worker processes.
 
     Always in processes, even one file with one worker: whether a file crashes
@@ -927,6 +937,7 @@ def _parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1):
     results coming back together. A worker death breaks the pool; the files
     that were in flight are then parsed one at a time in single-use processes
     (`_parse_alone`), and a new pool takes the rest. See the module docstring.
+    ``parse`` replaces `parse_bytes` in the workers (importable by name).
     """
     source = iter(pending)  # read lazily: only files about to be sent are in memory
     queue: deque = deque()  # files taken from ``source`` and not yet sent (after a broken pool)
@@ -949,11 +960,10 @@ def _parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1):
         if first is None:
             break
         queue.appendleft(first)
-        _warm_worker_imports()
         suspects = []
         workers = max(1, n_workers)
         window = workers * WINDOW_PER_WORKER  # bounded: never all files' bytes in flight at once
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
             running: dict = {}  # future -> the files of its task
             inflight = 0
             broken = False
@@ -977,7 +987,7 @@ def _parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1):
                     if not batch:
                         break
                     try:
-                        running[pool.submit(_worker_batch, store, batch)] = (batch, size)
+                        running[pool.submit(_worker_batch, store, batch, parse)] = (batch, size)
                         inflight += size
                     except BrokenProcessPool:
                         queue.extendleft(reversed(batch))
@@ -1002,18 +1012,7 @@ def _parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1):
                     del results
                 del batch, finished
         for i, key, label, data, hint in sorted(suspects, key=lambda item: item[0]):
-            yield i, key, _parse_alone(label, data, key, store, hint)
-
-
-def _warm_worker_imports() -> None:
-    """Import what every worker needs before the pool forks them: paid once, not once per worker.
-
-    The store's writer is needed here too (the summary segments), the decoder is small.
-    """
-    import importlib
-
-    for name in ("pyarrow.parquet", f"{__package__}.readers.fit", f"{__package__}.store.schema"):
-        importlib.import_module(name)
+            yield i, key, _parse_alone(label, data, key, store, hint, parse)
 
 
 def _too_short(activity: Activity) -> bool:

@@ -27,6 +27,7 @@ from .report_text import doubt_note
 from .glossary import DISCLAIMER
 from .rules import RULES
 from .weekly import day_of
+from .workers import context as worker_context
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222;line-height:1.45;overflow-wrap:break-word}
@@ -510,7 +511,8 @@ def _write_weeks(result: Analysis, out: Path, weeks: list, workers: int, progres
         return
     # The reports never read the export: its records would only be copied into every worker.
     slim = dataclasses.replace(result, export=None)
-    pool = ProcessPoolExecutor(max_workers=min(workers, total), initializer=_worker_start, initargs=(slim, out, today))
+    pool = ProcessPoolExecutor(max_workers=min(workers, total), mp_context=worker_context(), initializer=_worker_start,
+                               initargs=(slim, out, today))
     try:
         running = {pool.submit(_worker_write, week) for week in weeks}
         done = 0

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import HamstringAnalyzerError
+from .workers import context as worker_context
 
 ROSTER_NAME = "roster.toml"
 SYMPTOMS_NAME = "symptoms.csv"
@@ -436,7 +437,7 @@ def run_team(
     else:
         pending = list(range(len(athletes)))
         while pending:
-            with ProcessPoolExecutor(max_workers=n_workers, initializer=_worker_start) as pool:
+            with ProcessPoolExecutor(max_workers=n_workers, mp_context=worker_context(), initializer=_worker_start) as pool:
                 running = {pool.submit(athlete_row, athletes[i], week, out, **kwargs): i for i in pending}
                 pending = []
                 while running:

@@ -23,6 +23,7 @@ from hamstring_analyzer.store import RunStore, cacheable, content_key
 from hamstring_analyzer.export import FAILED, _crash_reason
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
+REPO = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 180
 N_GOOD = 5
 
@@ -100,26 +101,16 @@ def test_two_crashing_files_among_many_good_ones(tmp_path):
 
 
 KILLER = """
-import os, signal, sys
+import sys
 import hamstring_analyzer.export as ex
-real = ex.parse_bytes
-def parse_bytes(label, data):  # forked workers inherit this stand-in
-    if "killed" in label:
-        os.kill(os.getpid(), signal.SIGKILL)  # what the kernel does to a process out of memory
-    if "exits" in label:
-        os._exit(139)
-    if "raises" in label:
-        raise MemoryError("test")
-    return real(label, data)
-ex.parse_bytes = parse_bytes
-export = ex.load_runs(sys.argv[1], workers=int(sys.argv[2]), cache_dir=sys.argv[3])
+from tests.standins import killer
+export = ex.load_runs(sys.argv[1], workers=int(sys.argv[2]), cache_dir=sys.argv[3], parse=killer)
 print(len(export.runs))
 for e in export.errors:
     print(e["source"], "|", e["error"])
 """
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="workers must be forked to inherit the stand-in parser")
 @pytest.mark.parametrize("workers", [1, 3])
 def test_killed_exited_and_raising_workers(tmp_path, workers):
     """Out of memory (SIGKILL), an abrupt exit, an exception: each costs one file and none is cached."""
@@ -129,7 +120,7 @@ def test_killed_exited_and_raising_workers(tmp_path, workers):
     cache_dir = tmp_path / "cache"
     proc = subprocess.run(
         [sys.executable, "-c", KILLER, str(export), str(workers), str(cache_dir)],
-        capture_output=True, text=True, timeout=TIMEOUT_S,
+        capture_output=True, text=True, timeout=TIMEOUT_S, cwd=REPO,
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

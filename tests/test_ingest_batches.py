@@ -1,16 +1,13 @@
 """Files go to parser workers a few per task: the crash, memory and progress guarantees hold as with one per task.
 
-The stand-in parser is set on the module before the pool forks its workers,
-so they run it (Linux forks; elsewhere the tests are skipped).
+The stand-in parser goes to the workers as an argument: they start fresh from
+the fork server and import it by name (`tests.standins`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import faulthandler
-import os
 import signal
-import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -22,17 +19,7 @@ from hamstring_analyzer.export import FAILED, _crash_reason, _parse_all, load_ru
 from hamstring_analyzer.store import RunStore
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers must be forked to inherit the stand-in parser")
-
-
-def stand_in(label, data, hint=None):
-    """Parses nothing: "segv" files kill their process, "raises" ones raise, others are "read"."""
-    if "segv" in label:
-        faulthandler.disable()  # pytest's, inherited: no dump of the forked worker on the suite's output
-        os.kill(os.getpid(), signal.SIGSEGV)
-    if "raises" in label:
-        raise MemoryError("test")
-    return ("skipped", f"read {label} ({len(data)} bytes)")
+from .standins import stand_in
 
 
 def items(labels, size=100):
@@ -48,8 +35,7 @@ def expected(label, size=100):
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setattr(ex, "parse_bytes", stand_in)
+def store(tmp_path):
     s = RunStore(tmp_path / "store")
     s.readonly = True  # results come back as the parser gave them
     return s
@@ -57,7 +43,7 @@ def store(tmp_path, monkeypatch):
 
 def run(pending, store, workers=1, batch_files=4):
     out = {}
-    for i, key, result in _parse_all(pending, workers, store, batch_files):
+    for i, key, result in _parse_all(pending, workers, store, batch_files, parse=stand_in):
         assert i not in out, f"file {i} came back twice"
         out[i] = result
     return out
@@ -91,7 +77,7 @@ def _outstanding(pending_items, store, **kw):
             most = max(most, taken - done)
             yield item
 
-    for _ in _parse_all(source(), kw.get("workers", 1), store, kw.get("batch_files", 4)):
+    for _ in _parse_all(source(), kw.get("workers", 1), store, kw.get("batch_files", 4), parse=stand_in):
         done += 1
     assert done == len(pending_items)
     return most

@@ -173,7 +173,8 @@ def test_plan_command_on_the_sample_runner(tmp_path):
     out, cache = tmp_path / "plan.json", str(tmp_path / "cache")
     result = CliRunner().invoke(main, ["plan", str(SAMPLE_RUNS), "--until", "2026-08-09", "--json", str(out), "--cache-dir", cache, "-q"])
     assert result.exit_code == 0, result.output
-    assert all(len(line) <= 80 for line in result.output.splitlines())
+    assert all(len(line) <= 80 for line in result.output.splitlines() if line != f"Wrote {out}")  # a path is not wrapped
+    assert f"Wrote {out}" in result.output
     assert "Next week: Mon 10 Aug to Sun 16 Aug 2026" in result.output
     assert "Weekly distance  at most 23.6 km" in result.output
     assert "  Week of 10 Aug 2026  at most   23.6 km  (layoff_return)" in result.output

@@ -117,7 +117,7 @@ def test_nothing_in_the_store_executes_when_loaded(tmp_path):
 
     (root / "summary" / "zz-planted.parquet").write_bytes(pickle.dumps(Evil()))
     pd.DataFrame({"key": ["x"]}).to_parquet(root / "summary" / "zz-foreign.parquet")
-    for segment in (root / "summary").glob("2*.parquet"):
+    for segment in (root / "summary").glob("*.parquet"):
         segment.write_bytes(pickle.dumps(Evil()))
     again = load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
     assert not marker.exists()
@@ -359,3 +359,18 @@ def test_orphaned_temporary_stores_are_removed(tmp_path, monkeypatch):
     (orphan / "x").write_text("a track")
     mine = RunStore.temporary()
     assert not orphan.exists() and mine.folder.exists()
+
+
+def test_the_newer_entry_for_a_key_always_wins_within_one_second(tmp_path, monkeypatch):
+    """Segments written in the same second (and with a clock that stands still) are read in the order they were written."""
+    folder = tmp_path / "store"
+    key = "ab" * 20
+    for i in range(40):
+        if i == 20:  # from here the clock stands still: names must still increase
+            monkeypatch.setattr("hamstring_analyzer.store.time.time_ns", lambda: 1_800_000_000_000_000_000)
+        writer = RunStore(folder)
+        writer.add(key, writer.write_samples(key, ("skipped", f"version {i}")))
+        writer.flush()  # a segment each, never merged: the order of names alone decides
+        assert RunStore(folder).get(key) == ("skipped", f"version {i}"), i
+    names = sorted(p.name for p in (folder / LAYOUT_FOLDER / "summary").glob("*.parquet"))
+    assert len(names) == 40

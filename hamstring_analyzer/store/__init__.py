@@ -386,7 +386,7 @@ class RunStore:
 
         Reading ``summary/`` directly is fine too, with two rules: keep only segments
         whose metadata has this layout and code, and de-duplicate on
-        (``key``, ``session_index``), the newest segment winning (two ingests at once
+        (``key``, ``session_index``), the newest segment (the last name in sorted order) winning (two ingests at once
         may store the same file twice).
         """
         from .schema import summary_table
@@ -535,9 +535,27 @@ class RunStore:
             {META_KEY: json.dumps({"layout": LAYOUT_VERSION, "code": code_version()}).encode()}
         )
         _private_dir(self.summary_dir)
-        path = self.summary_dir / f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(6)}.parquet"
+        path = self.summary_dir / segment_name()
         _write(path, table, None)
         return path
+
+
+_last_segment_ns = 0
+
+
+def segment_name() -> str:
+    """A new summary segment's name; names sort in the order they were made.
+
+    The write time in nanoseconds (20 digits), never less than one more than the
+    last name this process made (a clock that steps back cannot reorder them),
+    then random characters so that two processes never pick the same name.
+    (Older builds named them by the second, with a random tail: two segments of
+    one second were then ordered by chance. Their segments carry another code
+    version, so this build never reads them.)
+    """
+    global _last_segment_ns
+    _last_segment_ns = max(time.time_ns(), _last_segment_ns + 1)
+    return f"{_last_segment_ns:020d}-{secrets.token_hex(6)}.parquet"
 
 
 class SummaryRows(list):

@@ -1,0 +1,70 @@
+"""Worker processes that never inherit a lock held by a thread: how every pool of ours starts.
+
+Forking a process that has threads copies their locks but not the threads
+that would release them. Arrow's thread pool, matplotlib's font cache,
+pytest's faulthandler, any library's background thread may hold a lock at
+the moment of the fork; the child then waits on it forever (a futex, 0% CPU)
+and its parent waits for the child. So no pool of ours forks the process that
+runs the analysis. Workers come from a *fork server*: a small process started
+once, before any of our threads exist in it, that imports what workers need
+(`PRELOAD`) and forks a fresh worker for each request. Where there is no fork
+server (Windows), workers are spawned (a new interpreter each).
+
+What a worker runs must therefore be importable by name (a module-level
+function), and a worker sees the modules as they are on disk, not as the
+parent changed them at run time: code that wants a worker to run something
+else passes it as an argument (see `hamstring_analyzer.export.load_runs`'s
+``parse``).
+
+A script that calls the library at its top level must keep that call under
+``if __name__ == "__main__":`` (the rule for every Python program whose workers
+are not forked: on macOS and Windows always, on Linux from Python 3.14): a
+new worker imports the main script again, and would start the analysis again.
+Such a worker ends at once with `EXIT_UNGUARDED_MAIN`, and the ingest says
+what to change in one line instead of failing on every file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+
+#: Imported once in the fork server, so each worker starts with them loaded:
+#: the readers and the store's Parquet writer (what an ingest's workers need).
+#: Report and team workers import their plotting modules themselves, once each.
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "pyarrow.parquet",
+    "hamstring_analyzer.export",
+    "hamstring_analyzer.readers.fit",
+    "hamstring_analyzer.readers.gpx",
+    "hamstring_analyzer.readers.tcx",
+    "hamstring_analyzer.store.schema",
+)
+
+#: The exit code of a worker that was about to start the analysis again while importing
+#: the runner's main script (see the module docstring).
+EXIT_UNGUARDED_MAIN = 86
+UNGUARDED_MAIN_MESSAGE = ("worker processes import your main script again, and it starts the analysis when "
+                          "imported: put the call under `if __name__ == \"__main__\":`")  # fmt: skip
+
+_lock = threading.Lock()
+_context = None
+
+
+def context() -> multiprocessing.context.BaseContext:
+    """The start method every pool and single-use process of ours uses (fork server, else spawn)."""
+    global _context
+    if getattr(multiprocessing.process.current_process(), "_inheriting", False):
+        os._exit(EXIT_UNGUARDED_MAIN)  # a worker importing an unguarded main script: see the module docstring
+    with _lock:
+        if _context is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(list(PRELOAD))
+            else:
+                ctx = multiprocessing.get_context("spawn")
+            _context = ctx
+        return _context

@@ -1,0 +1,48 @@
+"""Stand-in parsers for the worker-pool tests, in a module of their own.
+
+Workers start fresh from the fork server (`hamstring_analyzer.workers`), so a
+stand-in reaches them as an argument (``parse=``) and they import it by name:
+it must live in a small importable module, not be patched onto ours.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+
+def stand_in(label, data, hint=None):
+    """Parses nothing: "segv" files kill their process, "raises" ones raise, others are "read"."""
+    if "segv" in label:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if "raises" in label:
+        raise MemoryError("test")
+    return ("skipped", f"read {label} ({len(data)} bytes)")
+
+
+def killer(label, data):
+    """The real parser, except for files named to die: out of memory (SIGKILL), an abrupt exit, an exception."""
+    from hamstring_analyzer.export import parse_bytes
+
+    if "killed" in label:
+        os.kill(os.getpid(), signal.SIGKILL)  # what the kernel does to a process out of memory
+    if "exits" in label:
+        os._exit(139)
+    if "raises" in label:
+        raise MemoryError("test")
+    return parse_bytes(label, data)
+
+
+#: Held by a thread of the test process while workers start (see `lock_state`).
+HELD = None
+
+
+def lock_state(label, data, hint=None):
+    """Whether this worker can take `HELD`: a worker forked while a thread held it never could."""
+    import threading
+
+    lock = HELD if HELD is not None else threading.Lock()
+    free = lock.acquire(timeout=2)
+    if free:
+        lock.release()
+    return ("skipped", "free" if free else "held by a thread of the parent")

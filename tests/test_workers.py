@@ -1,0 +1,101 @@
+"""Worker processes never inherit a lock a thread held at the moment they started.
+
+A worker forked from a process with threads copies their locks, held or not,
+without the threads that would release them: it then waits forever. The
+test suite hung that way once (Arrow's thread pool); so can a runner's ingest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+from hamstring_analyzer import workers
+from hamstring_analyzer.export import _parse_all
+from hamstring_analyzer.store import RunStore
+from hamstring_analyzer.synthetic import easy_run, write_fit
+
+from . import standins
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_workers_are_never_forked_from_the_analysing_process():
+    assert workers.context().get_start_method() in ("forkserver", "spawn")
+
+
+def test_a_lock_held_by_a_thread_here_is_free_in_every_worker(tmp_path, monkeypatch):
+    """The hazard itself: a thread holds a lock while the pool starts; with fork, every worker would find it held."""
+    held = threading.Lock()
+    held.acquire()  # held by this thread for the whole test, as a library's thread may hold its own
+    monkeypatch.setattr(standins, "HELD", held)
+    store = RunStore(tmp_path / "store")
+    store.readonly = True
+    pending = [(i, f"{i:040x}", f"run{i}.fit", b"x" * 10, None) for i in range(8)]
+    try:
+        got = {i: result for i, _, result in _parse_all(iter(pending), 2, store, 2, parse=standins.lock_state)}
+    finally:
+        held.release()
+    assert got == {i: ("skipped", "free") for i in range(8)}
+
+
+ARROW_BUSY = textwrap.dedent('''
+    import datetime as dt, io, sys, threading
+    from pathlib import Path
+    import numpy as np, pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
+    from hamstring_analyzer.export import load_runs
+
+    def busy(stop):  # Arrow's thread pool and allocator at work the whole time
+        table = pa.table({"a": np.random.default_rng(0).random(500_000)})
+        while not stop.is_set():
+            pc.sort_indices(table["a"])
+            buf = io.BytesIO()
+            pq.write_table(table, buf)
+            pq.read_table(io.BytesIO(buf.getvalue()))
+
+    if __name__ == "__main__":
+        stop = threading.Event()
+        for _ in range(2):
+            threading.Thread(target=busy, args=(stop,), daemon=True).start()
+        for i in range(int(sys.argv[2])):
+            export = load_runs(sys.argv[1], workers=2, use_cache=False)
+            assert len(export.runs) == 4 and not export.errors, export.errors
+        stop.set()
+        print("done")
+''')
+
+
+def test_ingests_with_arrow_threads_busy_never_hang(tmp_path):
+    """Many ingests with workers while Arrow's threads work, under a timeout: a hang fails instead of hanging CI."""
+    export = tmp_path / "export"
+    export.mkdir()
+    for day in range(1, 5):
+        (export / f"run{day}.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, day, 7), 3, seed=day)))
+    script = tmp_path / "busy.py"
+    script.write_text(ARROW_BUSY)
+    proc = subprocess.run([sys.executable, str(script), str(export), "12"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["done"]
+
+
+def test_a_script_without_the_main_guard_gets_one_clear_line(tmp_path):
+    """Workers import the main script again; one that starts the analysis when imported is told what to change."""
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "run.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, 1, 7), 3, seed=1)))
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f'''
+        from hamstring_analyzer.errors import HamstringAnalyzerError
+        from hamstring_analyzer.export import load_runs
+        try:
+            load_runs({str(export)!r}, workers=1, use_cache=False)
+        except HamstringAnalyzerError as exc:
+            print(exc)
+    '''))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == workers.UNGUARDED_MAIN_MESSAGE
+    assert "Traceback" not in proc.stderr
