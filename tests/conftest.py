@@ -1,15 +1,77 @@
-"""Shared fixtures: the real activity files beside the repository, and a manifest of them."""
+"""What every test shares: isolation from the machine, the hypothesis profiles, the real files and their decodes.
+
+* Isolation: each test runs with its own ``HOME`` and XDG folders, so the
+  store (user cache folder), the config and anything else per user are
+  the test's own, never the person's running the tests; subprocesses inherit them.
+* Hypothesis: the ``ci`` profile (the default) runs each property's own bounded
+  number of examples, the same ones every run (derandomized), with a deadline
+  per example; ``HYPOTHESIS_PROFILE=thorough`` fuzzes locally: 20 times the
+  examples, random, remembered between runs.
+* Real files (``../shared/real_runs``, described by ``INDEX.md``): decoded
+  once per test session and handed to every test that needs them
+  (`real_read`, `real_parsed`, `real_export`); tests must not change what
+  they are handed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=dt.timedelta(seconds=30), print_blob=True)
+settings.register_profile("thorough", deadline=None)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+_SCALE = {"thorough": 20}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--all-references", action="store_true",
+                     help="compare the FIT decoder with fitparse on every real FIT file, not a sample (slow)")  # fmt: skip
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist: a module's tests on one worker (its module fixtures are made once),
+    and the tests marked with one ``xdist_group`` together (the real files decoded once)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleOrGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if "@" in nodeid:  # --dist loadgroup tags a grouped test's id with its group
+                return nodeid.rsplit("@", 1)[-1]
+            return nodeid.split("::", 1)[0]
+
+    return ModuleOrGroup(config, log)
+
+
+def pytest_report_header(config):
+    where = f"{len(MANIFEST)} files in {REAL_RUNS}" if MANIFEST else f"none ({ABSENT}: their tests are skipped)"
+    return [f"real files: {where}", f"hypothesis profile: {PROFILE}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Skips once per reason, with a count (``-ra`` would list each test's)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+        terminalreporter.write_line(f"skipped {count}: {reason}")
+
+
+def examples(n: int) -> int:
+    """A property's number of examples: ``n`` in CI, more when fuzzing (``HYPOTHESIS_PROFILE=thorough``)."""
+    return n * _SCALE.get(PROFILE, 1)
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_RUNS = Path(os.environ.get("HAMSTRING_REAL_RUNS", REPO.parent / "shared" / "real_runs"))
@@ -56,21 +118,97 @@ def _manifest() -> list[RealFile]:
 
 
 MANIFEST = _manifest()
-needs_real_runs = pytest.mark.skipif(not MANIFEST, reason="../shared/real_runs is not beside this checkout")
+ABSENT = "../shared/real_runs is not beside this checkout"
+#: Tests of the real files run on one worker under pytest-xdist (``--dist loadgroup``),
+#: so the files are decoded once per session, not once per worker.
+REAL_RUNS_GROUP = pytest.mark.xdist_group("real_runs")
+
+
+def needs_real_runs(test):
+    """Marks a test that reads ``../shared/real_runs``: skipped without it, grouped with the other real-file tests."""
+    return REAL_RUNS_GROUP(pytest.mark.skipif(not MANIFEST, reason=ABSENT)(test))
 
 
 def real_files(fmt: str | None = None) -> list:
     """Parameters for every real file (one skipped placeholder when the folder is absent)."""
     files = [f for f in MANIFEST if fmt is None or f.fmt == fmt]
     if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason="../shared/real_runs is not beside this checkout"))]
-    return [pytest.param(f, id=f.path) for f in files]
+        return [pytest.param(None, marks=pytest.mark.skip(reason=ABSENT))]
+    return [pytest.param(f, id=f.path, marks=REAL_RUNS_GROUP) for f in files]
 
 
 @pytest.fixture(autouse=True)
-def _no_user_config(monkeypatch, tmp_path_factory):
-    """No test reads the config file of the person running the tests (the commands look in the user config folder)."""
+def _own_home(monkeypatch, tmp_path_factory):
+    """The test's own home and per-user folders (cache, config, data), for it and the processes it starts."""
     from hamstring_analyzer import config
 
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for var, sub in (("XDG_CACHE_HOME", ".cache"), ("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                     ("XDG_STATE_HOME", ".local/state")):  # fmt: skip
+        monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv(config.CONFIG_ENV, raising=False)
-    monkeypatch.setattr(config, "user_config_path", lambda: tmp_path_factory.getbasetemp() / "no-user-config" / "config.toml")
+    monkeypatch.delenv("HAMSTRING_DEBUG", raising=False)
+
+
+# ------------------------------------------------------ real files, decoded once per session ---
+
+
+@functools.lru_cache(maxsize=None)
+def _read(path: str):
+    from hamstring_analyzer import read_activities
+    from hamstring_analyzer.errors import NotAnActivityError, ParseError
+
+    try:
+        return read_activities(REAL_RUNS / path)
+    except (NotAnActivityError, ParseError) as exc:
+        return exc
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path: str):
+    from hamstring_analyzer.export import parse_bytes
+
+    return parse_bytes(path, (REAL_RUNS / path).read_bytes())
+
+
+def real_read(real: "RealFile"):
+    """`read_activities` of a real file, once per session: its activities, or the NotAnActivityError/ParseError it raised."""
+    return _read(real.path)
+
+
+def real_parsed(real: "RealFile"):
+    """`parse_bytes` of a real file (sport judged, runs cleaned, statistics), once per session."""
+    return _parse(real.path)
+
+
+@pytest.fixture(scope="session")
+def real_export(tmp_path_factory):
+    """All of ``../shared/real_runs`` read as one export, into a store of the session's: (export, store folder)."""
+    if not MANIFEST:
+        pytest.skip(ABSENT)
+    from hamstring_analyzer.export import load_runs
+
+    folder = tmp_path_factory.mktemp("real-store")
+    return load_runs(REAL_RUNS, cache_dir=folder, workers=2), folder
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory):
+    """A store holding ``sample_runs/`` (ingested once per session): its folder, for ``--cache-dir``.
+
+    Tests that read it get warm ingests; a test that wants a cold one uses its own folder.
+    """
+    from hamstring_analyzer.export import load_runs
+
+    folder = tmp_path_factory.mktemp("sample-store")
+    load_runs(SAMPLE_RUNS, cache_dir=folder, workers=2)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def sample_export(sample_store):
+    """``sample_runs/`` read from the session's store (a warm ingest)."""
+    from hamstring_analyzer.export import load_runs
+
+    return load_runs(SAMPLE_RUNS, cache_dir=sample_store, workers=2)

@@ -22,8 +22,8 @@ FLAG_FIELDS = {"rule", "severity", "week_start", "date", "run_id", "value", "thr
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("cache"))
+def cache_dir(sample_store):
+    return str(sample_store)
 
 
 def invoke(*args):

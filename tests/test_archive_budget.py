@@ -16,11 +16,13 @@ from hamstring_analyzer.synthetic import easy_run, write_fit
 MiB = 1024 * 1024
 
 #: Run in a fresh process: load the export, report what was found and the peak RSS
-#: of the ingest (its own and its parser workers'), in KiB.
+#: of the ingest (its own and its parser workers'), in KiB. argv[2] lowers the
+#: per-member cap (archives are listed and inflated in this process, not in workers).
 INGEST = """
 import json, resource, sys
-from hamstring_analyzer.export import load_runs
-e = load_runs(sys.argv[1], use_cache=False, workers=2)
+from hamstring_analyzer import export as ex
+ex.MAX_MEMBER_BYTES = int(sys.argv[2])
+e = ex.load_runs(sys.argv[1], use_cache=False, workers=2)
 peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 print(json.dumps({"runs": sorted(r.source for r in e.runs), "errors": e.errors, "peak_kib": peak}))
 """
@@ -40,27 +42,56 @@ def _write_zeros(zf: zipfile.ZipFile, name: str, size: int) -> None:
             left -= min(left, MiB)
 
 
-def _ingest(path) -> dict:
-    proc = subprocess.run([sys.executable, "-c", INGEST, str(path)], capture_output=True, text=True, timeout=120)
+def _ingest(path, member_cap: int = ex.MAX_MEMBER_BYTES) -> dict:
+    proc = subprocess.run([sys.executable, "-c", INGEST, str(path), str(member_cap)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
 def test_many_members_of_zeros_are_refused_and_memory_stays_bounded(tmp_path):
-    # The reported case at full size: 24 members of 255 MiB of zeros (~6 GB inflated), plus two runs.
+    """The reported case (24 members of 255 MiB of zeros, ~6 GB inflated, plus two runs), at a twentieth of the size.
+
+    Each member really holds zeros just over the per-member cap, lowered from
+    64 to 4 MiB so the archive is written in a fraction of a second: the same
+    property, found with the smallest input that trips it. The full-size
+    headers are checked with the real cap below.
+    """
     path = tmp_path / "bomb.zip"
+    cap = 4 * MiB
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("good/a.fit", _fit(1))
         for k in range(24):
-            _write_zeros(zf, f"zeros/{k:02d}.fit", 255 * MiB)  # headers declare 255 MiB: refused unread
+            _write_zeros(zf, f"zeros/{k:02d}.fit", cap + MiB)  # headers declare more than the cap: refused unread
         zf.writestr("good/b.fit", _fit(2))
-    assert path.stat().st_size < 40 * MiB
-    found = _ingest(path)
+    found = _ingest(path, cap)
     assert found["runs"] == ["bomb.zip/good/a.fit", "bomb.zip/good/b.fit"]
     bombs = {e["source"]: e["error"] for e in found["errors"]}
     assert set(bombs) == {f"bomb.zip/zeros/{k:02d}.fit" for k in range(24)}
     assert all("refused" in reason for reason in bombs.values())
     assert found["peak_kib"] < 600 * 1024, f"peak RSS {found['peak_kib'] // 1024} MiB"
+
+
+def test_members_whose_headers_declare_255_mib_are_refused_unread(tmp_path):
+    """The real cap (64 MiB) against the reported headers: 24 members declaring 255 MiB each, refused by their headers.
+
+    The members hold 1 KiB each; only their declared sizes are 255 MiB. A
+    reader that inflated them anyway would fail on the size mismatch, not
+    refuse them.
+    """
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("good/a.fit", _fit(1))
+        for k in range(24):
+            zf.writestr(f"zeros/{k:02d}.fit", bytes(1024))
+        zf.writestr("good/b.fit", _fit(2))
+        for info in zf.filelist:  # the central directory, written on close, declares the reported size
+            if info.filename.startswith("zeros/"):
+                info.file_size = 255 * MiB
+    export = load_runs(path, use_cache=False, workers=1)
+    assert sorted(r.source for r in export.runs) == ["bomb.zip/good/a.fit", "bomb.zip/good/b.fit"]
+    bombs = {e["source"]: e["error"] for e in export.errors}
+    assert set(bombs) == {f"bomb.zip/zeros/{k:02d}.fit" for k in range(24)}
+    assert all("refused" in reason and "255" in reason for reason in bombs.values()), bombs
 
 
 def _nested(levels: int, fanout: int, leaf: bytes) -> bytes:

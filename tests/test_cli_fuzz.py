@@ -2,8 +2,11 @@
 
 Whatever is in the folder, `analyze` ends with exit 0 (something was read) or 1
 (nothing usable), says so in one-line messages, and never shows a traceback,
-dies of a signal or hangs. Bounded: a few dozen examples, each a real
-subprocess with a timeout.
+dies of a signal or hangs. The many examples run the command in this process
+(the parsers already run in worker processes of their own, so a parser that
+crashes cannot take the suite down); a few run it as the console does, a real
+process with a timeout, for what only a real process shows (its exit status,
+a signal, a hang, what reaches the terminal).
 """
 
 from __future__ import annotations
@@ -14,10 +17,14 @@ import subprocess
 import sys
 import zipfile
 
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hamstring_analyzer.cli import main
 from hamstring_analyzer.synthetic import easy_run, write_fit, write_gpx, write_tcx
+
+from .conftest import examples
 
 GOOD_FIT = write_fit(easy_run(dt.datetime(2026, 3, 4, 7), 5))
 GOOD_GPX = write_gpx(easy_run(dt.datetime(2026, 3, 6, 7), 6, seed=1))
@@ -66,9 +73,7 @@ def folders(draw):
     return files, log
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(folders())
-def test_analyze_any_folder_is_exit_0_or_1_with_one_line_messages(tmp_path_factory, case):
+def _write_case(tmp_path_factory, case):
     files, log = case
     root = tmp_path_factory.mktemp("export")
     for name, data in files.items():
@@ -76,15 +81,33 @@ def test_analyze_any_folder_is_exit_0_or_1_with_one_line_messages(tmp_path_facto
     symptoms = root.parent / f"{root.name}-symptoms.csv"
     symptoms.write_bytes(log)
     out = root.parent / f"{root.name}.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "hamstring_analyzer", "analyze", str(root), "--no-cache", "--workers", "1",
-         "--symptoms", str(symptoms), "--json", str(out), "-q"],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert proc.returncode in (0, 1), (proc.returncode, proc.stderr[-2000:])
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
-    assert "internal error" not in proc.stderr
-    for line in proc.stderr.splitlines():
+    args = ["analyze", str(root), "--no-cache", "--workers", "1", "--symptoms", str(symptoms), "--json", str(out), "-q"]
+    return args, out
+
+
+def _check(code: int, stdout: str, stderr: str, out) -> None:
+    assert code in (0, 1), (code, stderr[-2000:])
+    assert "Traceback" not in stderr and "Traceback" not in stdout
+    assert "internal error" not in stderr
+    for line in stderr.splitlines():
         assert line.startswith(("Error: ", "error: ", "warning: ", "skipped: ")), line
-    if proc.returncode == 0:
+    if code == 0:
         assert out.exists()
+
+
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(folders())
+def test_analyze_any_folder_is_exit_0_or_1_with_one_line_messages(tmp_path_factory, case):
+    args, out = _write_case(tmp_path_factory, case)
+    result = CliRunner().invoke(main, args)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    _check(result.exit_code, result.stdout, result.stderr, out)
+
+
+@settings(max_examples=examples(5), suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(folders())
+def test_the_console_command_on_any_folder(tmp_path_factory, case):
+    """The same, as a real process: its exit status (no signal), within a timeout, what the terminal shows."""
+    args, out = _write_case(tmp_path_factory, case)
+    proc = subprocess.run([sys.executable, "-m", "hamstring_analyzer", *args], capture_output=True, text=True, timeout=120)
+    _check(proc.returncode, proc.stdout, proc.stderr, out)

@@ -22,8 +22,8 @@ CORRUPT_REASON = "not a FIT, GPX or TCX file, nor an export list we read"
 
 
 @pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory):
-    return str(tmp_path_factory.mktemp("cache"))
+def cache_dir(sample_store):
+    return str(sample_store)
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from hamstring_analyzer.config import Config, config_from_dict, find_config, load_config, parse_pace
 from hamstring_analyzer.errors import ConfigError
 
+from .conftest import examples
+
 
 def test_defaults_are_domain_md():
     c = Config()
@@ -84,7 +86,7 @@ def test_pace_parsing():
             parse_pace(bad)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 @given(st.one_of(st.text(max_size=20), st.integers(), st.booleans(), st.floats(allow_nan=True)))
 def test_week_start_is_monday_or_sunday_or_a_named_refusal(value):
     try:

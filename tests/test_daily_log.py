@@ -14,6 +14,8 @@ from hamstring_analyzer.errors import ParseError
 from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.readers.daily_log import athlete_csv, frame_daily_log, read_daily_log, read_daily_log_table
 
+from .conftest import examples
+
 # Rows as the public file writes them: an unnamed index column, then datetime, athlete, km, minutes and attributes;
 # a row for every day, zeros on rest days.
 REAL_SHAPED = """,datetime,athlete,distance,duration,gender,age_group,country,major
@@ -117,7 +119,7 @@ cells = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.lists(st.tuples(cells, cells, cells, cells), max_size=25))
 def test_any_rows_are_read_or_reported_never_crash(rows):
     frame = pd.DataFrame(rows, columns=["athlete", "date", "distance", "duration"], dtype=object)
@@ -127,7 +129,7 @@ def test_any_rows_are_read_or_reported_never_crash(rows):
     assert all(isinstance(p["line"], int) and p["reason"] for p in log.problems)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40))
 @given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: ("date,distance,duration\n" + t).encode()))
 def test_any_bytes_are_read_or_refused_with_a_parse_error(data):
     try:

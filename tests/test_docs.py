@@ -31,3 +31,13 @@ def test_readme_mentions_every_command():
     readme = (REPO / "README.md").read_text()
     for path, _ in _commands(main):
         assert re.search(r"hamstring-analyzer " + " ".join(path) + r"\b", readme), path
+
+
+def test_ci_runs_the_readme_test_command():
+    """.ci/run runs the README's second command (plus -p no:cacheprovider: nothing written into the checkout)."""
+    readme_cmd = (REPO / "README.md").read_text().split("```")[1].strip().splitlines()[1]
+    pytest_args = readme_cmd.split("-m pytest", 1)[1].split()
+    ci = (REPO / ".ci" / "run").read_text()
+    ci_args = ci.split('"$venv/bin/python" -m pytest', 1)[1].split()
+    assert [a for a in ci_args if a not in ("-p", "no:cacheprovider")] == pytest_args
+    assert "-e '.[test]'" in readme_cmd and "-e '.[test]'" in ci

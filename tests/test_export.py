@@ -80,8 +80,8 @@ def test_sample_runs_story(sample_json):
 
 
 @needs_real_runs
-def test_real_runs_every_file_accounted_for(tmp_path):
-    export = load_runs(REAL_RUNS, cache_dir=tmp_path / "cache", workers=2)
+def test_real_runs_every_file_accounted_for(real_export):
+    export, _ = real_export
     seen = {e.split("#")[0] for e in [r.id for r in export.runs] + [s["source"] for s in export.skipped] + [e["source"] for e in export.errors] + [i["source"] for i in export.ignored]}
     on_disk = {p.relative_to(REAL_RUNS).as_posix() for p in REAL_RUNS.rglob("*") if p.is_file()}
     assert on_disk <= seen

@@ -11,6 +11,8 @@ from hamstring_analyzer.elevation import _zigzag_gain, centred_median, climb_m
 from hamstring_analyzer.metrics import weighted_median
 from hamstring_analyzer.readers.track import haversine_m, speed_from_distance, steps_m
 
+from .conftest import examples
+
 finite = st.floats(-1000, 1000, allow_nan=False, width=32)
 maybe_nan = st.one_of(finite, st.just(float("nan")))
 
@@ -39,13 +41,13 @@ def same(a, b):
     return a == b or (np.isnan(a) and np.isnan(b))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(arrays(float, st.integers(0, 80), elements=maybe_nan))
 def test_weighted_median_of_one_second_samples_is_the_sorted_one(values):
     assert same(weighted_median(values, np.ones(len(values))), plain_weighted_median(values, np.ones(len(values))))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(arrays(float, st.integers(0, 80), elements=maybe_nan), st.sampled_from([0.5, 1.0, 3.0, 10.0]))
 def test_climb_on_turning_points_is_the_full_walk(values, h):
     assert same(climb_m(values, h), plain_climb(values, h))
@@ -57,7 +59,7 @@ def test_climb_of_a_real_shape():
     assert abs(climb_m(hill) - 45.0) < 1.0  # 30 m up, 15 m up again
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.integers(0, 60), st.integers(1, 2), st.integers(0, 2**32 - 1))
 def test_steps_are_the_haversine_distances(n, gap, seed):
     rng = np.random.default_rng(seed)

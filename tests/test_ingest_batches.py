@@ -21,6 +21,8 @@ from hamstring_analyzer.synthetic import easy_run, write_fit
 
 from .standins import stand_in
 
+from .conftest import examples
+
 
 def items(labels, size=100):
     return [(i, f"{i:040x}", label, b"x" * size, None) for i, label in enumerate(labels)]
@@ -57,7 +59,7 @@ def test_a_crash_in_a_batch_costs_only_its_file(store):
     assert got == {i: expected(label) for i, label in enumerate(labels)}
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(6), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.sampled_from(["ok", "ok", "ok", "raises", "segv"]), min_size=1, max_size=14)
        .filter(lambda kinds: kinds.count("segv") <= 2),
        st.integers(1, 5), st.integers(1, 2))

@@ -22,7 +22,7 @@ import hamstring_analyzer as ha
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.symptoms import KINDS, SIDES, WHENS, SymptomEntry, entries_table, symptoms_frame
 
-from .conftest import REPO
+from .conftest import REPO, examples
 
 #: Libraries that take longer to import than a whole bare interpreter takes to start.
 HEAVY = ("pandas", "numpy", "matplotlib", "pyarrow", "fitfast", "fitparse", "gpxpy", "timezonefinder")
@@ -162,7 +162,7 @@ _entries = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(st.lists(_entries, min_size=1, max_size=6))
 def test_entries_table_is_the_pandas_layout(entries):
     frame = symptoms_frame(entries)

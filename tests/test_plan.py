@@ -17,7 +17,7 @@ from hamstring_analyzer.plan import PlanError, plan_week
 from hamstring_analyzer.rules import find_flags
 from hamstring_analyzer.weekly import weekly_summary
 
-from .conftest import SAMPLE_RUNS
+from .conftest import SAMPLE_RUNS, examples
 from .test_rules import MON, run, steady_weeks
 
 PLAN_FIELDS = ["week_start", "max_distance_m", "max_long_run_m", "max_fast_m", "hills_ok", "ramp", "reasons"]
@@ -152,7 +152,7 @@ def histories(draw):
     return rows, until
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
 def test_a_week_built_to_the_plan_raises_none_of_its_flags(history):
     rows, until = history
@@ -190,7 +190,7 @@ def test_plan_command_on_the_sample_runner(tmp_path):
     assert none.exit_code == 1 and "no runs between" in none.output and "Traceback" not in none.output
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(spans=st.lists(st.tuples(st.integers(-3, 6000), st.integers(-5, 40)), min_size=1, max_size=6))
 def test_day_lists_are_date_ranges(spans):
     """The plan's cached day lists: each call is exactly the dates first..last, however earlier calls extended it."""

@@ -10,12 +10,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from hamstring_analyzer import plots
 from hamstring_analyzer.analysis import analyze
 
-from .conftest import SAMPLE_RUNS
-
 
 @pytest.fixture(scope="module")
-def result():
-    return analyze(SAMPLE_RUNS, use_cache=False, workers=2)
+def result(sample_export):
+    return analyze(sample_export)
 
 
 def _pixels(picture, week) -> np.ndarray:

@@ -10,7 +10,6 @@ import re
 import matplotlib.dates as mdates
 import matplotlib.image as mpimg
 import numpy as np
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 from matplotlib.collections import PathCollection, PolyCollection
@@ -34,8 +33,8 @@ LAYOFF_WEEK = dt.date(2026, 8, 10)
 
 
 @pytest.fixture(scope="module")
-def result():
-    return analyze(SAMPLE_RUNS, symptoms=read_log(SAMPLE_RUNS / "symptoms.csv"), use_cache=False, workers=2)
+def result(sample_export):
+    return analyze(sample_export, symptoms=read_log(SAMPLE_RUNS / "symptoms.csv"))
 
 
 @pytest.mark.parametrize(
@@ -355,10 +354,10 @@ def test_all_weeks_write_failure_names_the_file(result, tmp_path, workers):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries left
 
 
-def test_report_all_write_failure_is_one_line(tmp_path):
+def test_report_all_write_failure_is_one_line(tmp_path, sample_store):
     out = tmp_path / "out"
     (out / "week-2026-05-11.png").mkdir(parents=True)
-    r = CliRunner().invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(out), "--all", "--no-cache", "-q"])
+    r = CliRunner().invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(out), "--all", "--cache-dir", str(sample_store), "-q"])
     assert r.exit_code == 1
     lines = r.output.strip().splitlines()
     assert lines == [f"Error: {out / 'week-2026-05-11.png'}: cannot write (Is a directory)"], r.output
@@ -372,20 +371,20 @@ def test_default_week_is_the_last_complete_one(result):
         default_week(result, today=dt.date(2026, 5, 5))
 
 
-def test_report_command(tmp_path, monkeypatch):
+def test_report_command(tmp_path, monkeypatch, sample_store):
     import webbrowser
 
     opened = []
     monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) and False)  # and no browser to open it in
     runner = CliRunner()
-    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2026-06-24", "--symptoms", str(SAMPLE_RUNS / "symptoms.csv"), "--no-cache", "-q"])
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2026-06-24", "--symptoms", str(SAMPLE_RUNS / "symptoms.csv"), "--cache-dir", str(sample_store), "-q"])
     assert r.exit_code == 0, r.output
     assert opened == []  # --open only when asked
     assert (tmp_path / "week-2026-06-22.png").exists() and (tmp_path / "week-2026-06-22.html").exists()
-    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path / "wed"), "--until", "2026-08-12", "--week", "2026-08-12", "--no-cache", "-q"])
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path / "wed"), "--until", "2026-08-12", "--week", "2026-08-12", "--cache-dir", str(sample_store), "-q"])
     assert r.exit_code == 0, r.output
     assert "In progress: runs up to Wed 12 Aug." in (tmp_path / "wed" / "week-2026-08-10.html").read_text()
-    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2025-01-01", "--no-cache", "-q"])
+    r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2025-01-01", "--cache-dir", str(sample_store), "-q"])
     assert r.exit_code == 1 and "no week starting 2024-12-30 in the data (weeks run from 2026-05-04 to 2026-09-28)" in r.output
     r = runner.invoke(main, ["report", str(SAMPLE_RUNS), "--out", str(tmp_path), "--week", "2026-06-24", "--all"])
     assert r.exit_code == 2 and "not both" in r.output

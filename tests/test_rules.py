@@ -15,7 +15,6 @@ from hamstring_analyzer.rules import RULES, find_flags, flags_frame
 from hamstring_analyzer.runmetrics import PROFILE_COLUMNS
 from hamstring_analyzer.weekly import weekly_summary
 
-from .conftest import SAMPLE_RUNS
 
 MON = dt.date(2026, 3, 2)  # a Monday
 
@@ -459,8 +458,8 @@ STORY = {
 
 
 @pytest.fixture(scope="module")
-def sample_analysis():
-    return analyze(SAMPLE_RUNS, use_cache=False, workers=2)
+def sample_analysis(sample_export):
+    return analyze(sample_export)
 
 
 def test_sample_runs_flags_exactly_the_story(sample_analysis):

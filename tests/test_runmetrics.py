@@ -21,7 +21,7 @@ from hamstring_analyzer.runmetrics import (
 from hamstring_analyzer.synthetic import RunPlan, Segment, easy_run, write_fit
 from hamstring_analyzer.weekly import weekly_summary
 
-from .conftest import REAL_RUNS, needs_real_runs
+from .conftest import needs_real_runs
 
 
 def read(plan: RunPlan, **kw):
@@ -152,11 +152,9 @@ def test_week_that_straddles_the_clocks_going_forward():
 
 
 @needs_real_runs
-def test_real_running_dynamics_step_length():
+def test_real_running_dynamics_step_length(real_export):
     # Garmin running dynamics store step_length [mm]; it wins over speed / cadence.
-    from hamstring_analyzer.export import load_runs
-
-    export = load_runs(REAL_RUNS, workers=2, use_cache=False)
+    export, _ = real_export
     with_dynamics = [a for a in export.runs if a.channel("step_length_mm") is not None]
     assert with_dynamics
     for a in with_dynamics:

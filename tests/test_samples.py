@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from hamstring_analyzer.activity import Activity, Samples, make_samples, unix_nanoseconds
 from hamstring_analyzer.clean.speed import judged_speed
 
+from .conftest import examples
+
 
 def _pandas_records(times_s, columns) -> pd.DataFrame:
     """The readers' records frame as it was built with pandas (the reference)."""
@@ -28,7 +30,7 @@ def _pandas_records(times_s, columns) -> pd.DataFrame:
 values = st.one_of(st.just(np.nan), st.floats(-1e6, 1e6, allow_nan=False))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(
     times=st.lists(st.one_of(st.just(np.nan), st.integers(0, 40).map(lambda s: 1.6e9 + s / 4)), min_size=0, max_size=40),
     data=st.data(),
@@ -46,7 +48,7 @@ def test_make_samples_equals_the_pandas_reference(times, data):
     pd.testing.assert_frame_equal(got.frame(), want.astype("float64"), check_index_type=False, check_column_type=False, check_freq=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.lists(st.floats(-2e9, 4e9, allow_nan=False), min_size=1, max_size=50))
 def test_nanoseconds_round_as_pandas_does(seconds):
     t = np.array(seconds)

@@ -26,7 +26,7 @@ from hamstring_analyzer.cli import main
 from hamstring_analyzer.errors import SymptomLogError
 from hamstring_analyzer.symptoms import SymptomEntry, add_entry, read_log
 
-from .conftest import REPO
+from .conftest import REPO, examples
 
 HEADER = "date,severity,side,location,kind,when,note"
 
@@ -242,7 +242,7 @@ def test_hand_typed_rows_are_left_byte_for_byte(tmp_path):
 one_line = st.text(alphabet=st.characters(codec="utf-8", blacklist_characters="\r\n\x00"), max_size=30).map(str.strip)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(note=one_line, location=one_line, severity=st.integers(0, 10))
 def test_any_note_reads_back_as_typed(tmp_path_factory, note, location, severity):
     log = tmp_path_factory.mktemp("log") / "log.csv"

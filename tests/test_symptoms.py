@@ -17,7 +17,7 @@ from hamstring_analyzer.cli import main
 from hamstring_analyzer.errors import SymptomLogError
 from hamstring_analyzer.symptoms import SymptomEntry, add_entry, parse_log, read_log
 
-from .conftest import REPO
+from .conftest import REPO, examples
 
 HEADER = "date,severity,side,location,kind,when,note\n"
 
@@ -105,7 +105,7 @@ def test_a_crash_mid_append_leaves_the_log_intact(tmp_path):
     assert [e.severity for e in read_log(log)] == [1, 2, 3, 7]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200))
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_any_text_reads_or_is_refused_with_a_line(text):
     try:

@@ -64,8 +64,8 @@ def test_sunday_evening_run_in_new_york_belongs_to_that_week():
     assert table["week_start"].iloc[0] == dt.date(2026, 3, 2)
 
 
-def test_sample_runs_weeks_add_up():
-    export = load_runs(SAMPLE_RUNS, use_cache=False, workers=1)
+def test_sample_runs_weeks_add_up(sample_export):
+    export = sample_export
     table = runs_table(export.runs)
     weeks = weekly_summary(table)
     assert len(weeks) == 22

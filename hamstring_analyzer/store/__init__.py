@@ -222,7 +222,7 @@ def _load_samples(path: Path | None, session_index: int, columns, source: str, o
             key = (str(path), st.st_mtime_ns, st.st_size, session_index, columns)
             if _last_read[0] == key:
                 return _last_read[1]
-            pf = pq.ParquetFile(fh, page_checksum_verification=True)
+            pf = pq.ParquetFile(fh, page_checksum_verification=True, pre_buffer=False)  # see _open_regular
             expected = sample_schema([c for c in SAMPLE_STORAGE if c in pf.schema_arrow.names])
             if not pf.schema_arrow.remove_metadata().equals(expected) or not set(order) <= set(pf.schema_arrow.names):
                 raise ValueError("not the samples schema")
@@ -357,7 +357,7 @@ class RunStore:
         for path in sorted(self.summary_dir.glob("*.parquet")) if not self.readonly else []:
             try:
                 with _open_regular(path) as fh:
-                    pf = pq.ParquetFile(fh)
+                    pf = pq.ParquetFile(fh, pre_buffer=False)  # see _open_regular
                     meta = json.loads((pf.schema_arrow.metadata or {})[META_KEY])
                     if meta.get("layout") != LAYOUT_VERSION or meta.get("code") != code_version():
                         self._other_versions.append(path)  # another release's: left for it, pruned when old
@@ -563,7 +563,15 @@ class SummaryRows(list):
 
 
 def _open_regular(path: Path):
-    """``path`` opened for reading if it is a regular file (not a link, pipe or device), else OSError."""
+    """``path`` opened for reading if it is a regular file (not a link, pipe or device), else OSError.
+
+    Parquet reads from the Python file object this returns must pass
+    ``pre_buffer=False``: pre-buffering reads it on Arrow's I/O threads, and the
+    last of those reads can be released after the interpreter began to exit;
+    releasing a Python buffer then needs the GIL, the thread is ended, and the
+    process aborts ("terminate called without an active exception", seen in
+    about 1 of 10 short runs).
+    """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):

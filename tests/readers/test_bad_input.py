@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from hamstring_analyzer import ParseError, read_activities
 
-from ..conftest import REAL_RUNS
+from ..conftest import REAL_RUNS, examples
 from .test_xml_formats import _gpx
 
 SEEDS = {
@@ -54,13 +54,13 @@ def test_gzip_bomb_is_refused(monkeypatch):
         read_activities("bomb.fit.gz", bomb)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=4096))
 def test_random_bytes(data):
     _read_or_parse_error("random.bin", data)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_truncated_and_bit_flipped_fit(data):
     seed = _seed("run.fit") or _gpx(170)
@@ -73,7 +73,7 @@ def test_truncated_and_bit_flipped_fit(data):
     _read_or_parse_error("mutated.fit", bytes(buf))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_truncated_and_bit_flipped_xml(data):
     seed = _gpx(86) if data.draw(st.booleans()) else _seed("run.tcx")

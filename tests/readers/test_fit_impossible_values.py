@@ -16,6 +16,8 @@ from hamstring_analyzer import glossary as g
 from hamstring_analyzer.readers.fit import FIT_EPOCH_S, MAX_MEAN_SPEED_MPS, RawFit, activities_from_raw, read_fit
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
+from ..conftest import examples
+
 T0 = 1_700_000_000.0  # 2023-11-14T22:13:20Z
 EARLIEST = pd.Timestamp("1989-12-31", tz="UTC")
 LATEST = pd.Timestamp("2100-01-01", tz="UTC")
@@ -140,7 +142,7 @@ ANY_TIME = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(
     start=ANY_TIME,
     elapsed=ANY_FLOAT,
@@ -206,7 +208,7 @@ def test_fit_record_speed_of_1000_mps_passes_for_a_ride_and_is_dropped_for_a_run
 FIT_MAX_S = 0xFFFFFF00  # a uint32 FIT time, leaving room for the records after it
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.too_slow])
 @given(
     fit_start=st.one_of(st.integers(0x10000000, FIT_MAX_S), st.sampled_from([0x10000000, 3_471_292_800, 3_471_292_799, FIT_MAX_S])),
     distance_cm=st.integers(0, 0xFFFFFFFE),

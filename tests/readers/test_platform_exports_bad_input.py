@@ -15,6 +15,8 @@ from hamstring_analyzer.readers import Opener, apple_health, polar, strava_csv, 
 from hamstring_analyzer.synthetic import easy_run
 from hamstring_analyzer.synthetic_exports import Outing, apple_health_export, garmin_export, polar_session, strava_archive
 
+from ..conftest import examples
+
 DAY = dt.datetime(2026, 3, 2, 7, 0)
 
 
@@ -61,7 +63,7 @@ def test_truncated_anywhere(seeds, name, tmp_path):
         _read(name, data[:cut], tmp_path)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_bit_flipped_and_spliced(seeds, tmp_path, data):
     name = data.draw(st.sampled_from(sorted(seeds)))
@@ -75,7 +77,7 @@ def test_bit_flipped_and_spliced(seeds, tmp_path, data):
     _read(name, bytes(buf), tmp_path)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.lists(st.lists(st.text(max_size=12), max_size=12), max_size=8))
 def test_any_csv_body_under_a_strava_header(rows):
     import csv
@@ -90,7 +92,7 @@ def test_any_csv_body_under_a_strava_header(rows):
         assert a.distance_m is None or 0 <= a.distance_m <= 1_000_000
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(st.recursive(st.none() | st.booleans() | st.floats(allow_nan=False, allow_infinity=False) | st.integers() | st.text(max_size=8),
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
                         ["exercises", "samples", "startTime", "type", "values", "intervalMillis", "distance", "duration", "sport",
