@@ -18,7 +18,7 @@ from hamstring_analyzer.rules import find_flags
 from hamstring_analyzer.weekly import weekly_summary
 
 from .conftest import SAMPLE_RUNS, examples
-from .test_rules import MON, run, steady_weeks
+from .rules.helpers import MON, run, steady_weeks
 
 PLAN_FIELDS = ["week_start", "max_distance_m", "max_long_run_m", "max_fast_m", "hills_ok", "ramp", "reasons"]
 #: The rules a week built to the plan must never raise.

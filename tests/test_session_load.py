@@ -15,7 +15,7 @@ from hamstring_analyzer.session_load import add_session_load, banister_trimp, he
 from hamstring_analyzer.weekly import monotony_and_strain, weekly_summary
 
 from .conftest import REAL_RUNS, needs_real_runs
-from .test_rules import run, steady_weeks
+from .rules.helpers import run, steady_weeks
 
 TRIMP = config_from_dict({"load": {"method": "trimp"}, "runner": {"resting_heart_rate": 50, "max_heart_rate": 190}})
 

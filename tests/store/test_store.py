@@ -28,7 +28,7 @@ from hamstring_analyzer.store import LAYOUT_FOLDER, RunStore, StoredActivity, co
 from hamstring_analyzer.store.schema import SUMMARY_SCHEMA
 from hamstring_analyzer.summary import run_summary
 
-from .conftest import MANIFEST, REAL_RUNS, SAMPLE_RUNS, examples, needs_real_runs, real_parsed
+from ..conftest import MANIFEST, REAL_RUNS, SAMPLE_RUNS, examples, needs_real_runs, real_parsed
 
 #: How far a stored channel may sit from the parsed one: the narrow types' resolution.
 TOLERANCE = {g.DISTANCE: 0.00501, g.ALTITUDE: 0.00501, g.SPEED: 0.000501, g.LATITUDE: 1e-7, g.LONGITUDE: 1e-7}

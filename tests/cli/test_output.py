@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from hamstring_analyzer.cli import main
 
-from .conftest import SAMPLE_RUNS
+from ..conftest import SAMPLE_RUNS
 
 GARMIN = SAMPLE_RUNS / "export" / "garmin"
 CORRUPT_REASON = "not a FIT, GPX or TCX file, nor an export list we read"

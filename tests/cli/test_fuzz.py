@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.synthetic import easy_run, write_fit, write_gpx, write_tcx
 
-from .conftest import examples
+from ..conftest import examples
 
 GOOD_FIT = write_fit(easy_run(dt.datetime(2026, 3, 4, 7), 5))
 GOOD_GPX = write_gpx(easy_run(dt.datetime(2026, 3, 6, 7), 6, seed=1))

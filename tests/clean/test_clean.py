@@ -19,7 +19,7 @@ from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.readers.track import build_activity
 from hamstring_analyzer.runmetrics import fast_distance_m, runs_table
 
-from .conftest import MANIFEST, REAL_RUNS, examples, needs_real_runs, real_files, real_parsed, real_read
+from ..conftest import MANIFEST, REAL_RUNS, examples, needs_real_runs, real_files, real_parsed, real_read
 
 START = pd.Timestamp("2026-03-04 07:00", tz="UTC").timestamp()
 M_PER_DEG = 111_195.0  # metres per degree of latitude (and of longitude at the equator)

@@ -14,7 +14,7 @@ from hamstring_analyzer.errors import ParseError
 from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.readers.daily_log import athlete_csv, frame_daily_log, read_daily_log, read_daily_log_table
 
-from .conftest import examples
+from ..conftest import examples
 
 # Rows as the public file writes them: an unnamed index column, then datetime, athlete, km, minutes and attributes;
 # a row for every day, zeros on rest days.

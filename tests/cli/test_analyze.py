@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
-from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
-from .test_export import RUN_FIELDS
+from ..conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
+from ..test_export import RUN_FIELDS
 
 WEEK_FIELDS = {
     "week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm",
@@ -122,7 +122,7 @@ def test_real_runner_year(tmp_path, cache_dir):
     assert sum(w["distance_m"] for w in doc["weeks"]) == pytest.approx(total, abs=1)
     rules = {f["rule"] for f in doc["flags"]}
     # Weekly volume up and down, breaks of 10-20 days. The phone wrote altitude as zeros: the terrain is
-    # unknown, so nothing is called flat (tests/test_clean.py checks the runner flag by flag).
+    # unknown, so nothing is called flat (tests/clean/test_clean.py checks the runner flag by flag).
     assert {"weekly_mileage_jump", "layoff_return"} <= rules
     assert not {"flat_long_run", "fast_on_flat"} & rules
     assert "low_cadence" not in rules  # the GPX files carry no cadence
