@@ -32,6 +32,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workers_usage import reap_workers  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
 REAL_RUNS = Path(os.environ.get("HAMSTRING_REAL_RUNS", HERE.parent.parent / "shared" / "real_runs"))
@@ -114,6 +117,7 @@ def phase(name: str, folder: Path, store: Path, sample: int) -> dict:
 
             extra["flags"] = len(analyze(export).flags)
     wall = time.perf_counter() - t0
+    reap_workers()  # the fork server's workers count among this phase's children
     cpu1, peak = _usage()
     return {"cpu_s": (cpu1 - cpu0) * extra.pop("scale", 1.0), "wall_s": wall, "peak_mb": peak, **extra}
 

@@ -46,3 +46,19 @@ def lock_state(label, data, hint=None):
     if free:
         lock.release()
     return ("skipped", "free" if free else "held by a thread of the parent")
+
+
+def peak_noting(label, data, hint=None):
+    """The real parser, noting this worker's peak RSS [KiB] in the file ``$HAMSTRING_TEST_PEAK_FILE``.
+
+    Workers come from the fork server, not from the ingest's process, so the
+    ingest cannot count their memory among its own children's.
+    """
+    import resource
+
+    from hamstring_analyzer.export import parse_bytes
+
+    result = parse_bytes(label, data) if hint is None else parse_bytes(label, data, hint)
+    with open(os.environ["HAMSTRING_TEST_PEAK_FILE"], "a", encoding="utf-8") as fh:
+        fh.write(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\n")
+    return result

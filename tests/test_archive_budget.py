@@ -8,23 +8,28 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 from hamstring_analyzer import export as ex
 from hamstring_analyzer.export import load_runs
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 MiB = 1024 * 1024
+REPO = Path(__file__).resolve().parents[1]
 
 #: Run in a fresh process: load the export, report what was found and the peak RSS
-#: of the ingest (its own and its parser workers'), in KiB. argv[2] lowers the
+#: of the ingest (its own and its parser workers', which note theirs), in KiB. argv[2] lowers the
 #: per-member cap (archives are listed and inflated in this process, not in workers).
 INGEST = """
-import json, resource, sys
+import json, os, resource, sys
 from hamstring_analyzer import export as ex
+from tests.standins import peak_noting
 ex.MAX_MEMBER_BYTES = int(sys.argv[2])
-e = ex.load_runs(sys.argv[1], use_cache=False, workers=2)
-peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-print(json.dumps({"runs": sorted(r.source for r in e.runs), "errors": e.errors, "peak_kib": peak}))
+os.environ["HAMSTRING_TEST_PEAK_FILE"] = peaks = sys.argv[3]
+e = ex.load_runs(sys.argv[1], use_cache=False, workers=2, parse=peak_noting)
+workers = [int(line) for line in open(peaks)]
+peak = max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, *workers])
+print(json.dumps({"runs": sorted(r.source for r in e.runs), "errors": e.errors, "peak_kib": peak, "worker_peaks": len(workers)}))
 """
 
 
@@ -43,7 +48,9 @@ def _write_zeros(zf: zipfile.ZipFile, name: str, size: int) -> None:
 
 
 def _ingest(path, member_cap: int = ex.MAX_MEMBER_BYTES) -> dict:
-    proc = subprocess.run([sys.executable, "-c", INGEST, str(path), str(member_cap)], capture_output=True, text=True, timeout=120)
+    peaks = Path(path).with_name("worker-peaks.txt")
+    proc = subprocess.run([sys.executable, "-c", INGEST, str(path), str(member_cap), str(peaks)], capture_output=True, text=True, timeout=120,
+                          cwd=REPO)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -68,6 +75,7 @@ def test_many_members_of_zeros_are_refused_and_memory_stays_bounded(tmp_path):
     bombs = {e["source"]: e["error"] for e in found["errors"]}
     assert set(bombs) == {f"bomb.zip/zeros/{k:02d}.fit" for k in range(24)}
     assert all("refused" in reason for reason in bombs.values())
+    assert found["worker_peaks"] == 2  # both runs' workers counted
     assert found["peak_kib"] < 600 * 1024, f"peak RSS {found['peak_kib'] // 1024} MiB"
 
 

@@ -541,6 +541,7 @@ class RunStore:
 
 
 _last_segment_ns = 0
+_clock_ns = time.time_ns  # what segment_name reads the time from (a test stops it)
 
 
 def segment_name() -> str:
@@ -554,7 +555,7 @@ def segment_name() -> str:
     version, so this build never reads them.)
     """
     global _last_segment_ns
-    _last_segment_ns = max(time.time_ns(), _last_segment_ns + 1)
+    _last_segment_ns = max(_clock_ns(), _last_segment_ns + 1)
     return f"{_last_segment_ns:020d}-{secrets.token_hex(6)}.parquet"
 
 

@@ -8,6 +8,7 @@ import pickle
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -362,9 +363,13 @@ def test_the_newer_entry_for_a_key_always_wins_within_one_second(tmp_path, monke
     """Segments written in the same second (and with a clock that stands still) are read in the order they were written."""
     folder = tmp_path / "store"
     key = "ab" * 20
+    import hamstring_analyzer.store as store_module
+
+    monkeypatch.setattr(store_module, "_last_segment_ns", 0)  # this process's names, as they were before
     for i in range(40):
-        if i == 20:  # from here the clock stands still: names must still increase
-            monkeypatch.setattr("hamstring_analyzer.store.time.time_ns", lambda: 1_800_000_000_000_000_000)
+        if i == 20:  # from here the clock stands still (at now: no name of the future outlives the test)
+            frozen = time.time_ns()
+            monkeypatch.setattr(store_module, "_clock_ns", lambda: frozen)
         writer = RunStore(folder)
         writer.add(key, writer.write_samples(key, ("skipped", f"version {i}")))
         writer.flush()  # a segment each, never merged: the order of names alone decides
