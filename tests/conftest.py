@@ -194,6 +194,14 @@ def real_export(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def phone_runner(real_export):
+    """The phone runner's year (``runpandas/examples/session``, 68 runs), read warm from the session's store."""
+    from hamstring_analyzer.export import load_runs
+
+    return load_runs(REAL_RUNS / "runpandas/examples/session", cache_dir=real_export[1], workers=1)
+
+
+@pytest.fixture(scope="session")
 def sample_store(tmp_path_factory):
     """A store holding ``sample_runs/`` (ingested once per session): its folder, for ``--cache-dir``.
 

@@ -27,7 +27,7 @@ from hamstring_analyzer.report_text import flags_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log, symptoms_frame
 from hamstring_analyzer.weekly import day_of
 
-from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
+from .conftest import SAMPLE_RUNS, needs_real_runs
 
 LAYOFF_WEEK = dt.date(2026, 8, 10)
 
@@ -397,9 +397,9 @@ def test_report_command(tmp_path, monkeypatch, sample_store):
 
 
 @needs_real_runs
-def test_week_page_names_the_doubtful_run(tmp_path):
+def test_week_page_names_the_doubtful_run(phone_runner):
     """The week of a phone recording with 16.5 km of GPS jumps says so beside its runs."""
-    result = analyze(REAL_RUNS / "runpandas/examples/session", use_cache=False, workers=1)
+    result = analyze(phone_runner)
     html = render_week_html(result, dt.date(2020, 9, 14), b"")
     assert "Doubtful data, Sun 20 Sep: 16.5 km of GPS jumps removed; 22.1 km recorded, 5.5 km kept." in html
 

@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hamstring_analyzer.export import load_runs
 from hamstring_analyzer.runmetrics import runs_table
 from hamstring_analyzer.weekly import acwr, weekly_summary
 
-from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
+from .conftest import SAMPLE_RUNS, needs_real_runs
 
 
 def _runs(rows):
@@ -75,8 +74,8 @@ def test_sample_runs_weeks_add_up(sample_export):
 
 
 @needs_real_runs
-def test_real_runner_year_weekly_distances_equal_the_sum_of_runs():
-    export = load_runs(REAL_RUNS / "runpandas/examples/session", use_cache=False, workers=1)
+def test_real_runner_year_weekly_distances_equal_the_sum_of_runs(phone_runner):
+    export = phone_runner
     table = runs_table(export.runs)
     weeks = weekly_summary(table)
     assert len(export.runs) >= 60

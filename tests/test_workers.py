@@ -59,12 +59,15 @@ ARROW_BUSY = textwrap.dedent('''
 
     if __name__ == "__main__":
         stop = threading.Event()
-        for _ in range(2):
-            threading.Thread(target=busy, args=(stop,), daemon=True).start()
+        threads = [threading.Thread(target=busy, args=(stop,), daemon=True) for _ in range(2)]
+        for thread in threads:
+            thread.start()
         for i in range(int(sys.argv[2])):
             export = load_runs(sys.argv[1], workers=2, use_cache=False)
             assert len(export.runs) == 4 and not export.errors, export.errors
         stop.set()
+        for thread in threads:  # a daemon thread still inside Arrow when the interpreter exits aborts it
+            thread.join()
         print("done")
 ''')
 

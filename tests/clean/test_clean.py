@@ -193,8 +193,6 @@ def test_any_values_give_sane_totals_or_a_reason(n, seed, total):
 
 # ----------------------------------------------------------------- real files --
 
-SESSION = REAL_RUNS / "runpandas/examples/session"
-
 
 def _clean_real(path):
     return [clean_activity(a) for a in read_activities(REAL_RUNS / path)]
@@ -287,10 +285,8 @@ def test_mountain_hike_logged_as_a_trail_run_is_mostly_walking():
 
 
 @needs_real_runs
-def test_runpandas_runner_thresholds_stay_plausible():
-    from hamstring_analyzer.export import load_runs
-
-    export = load_runs(SESSION, use_cache=False, workers=1)
+def test_runpandas_runner_thresholds_stay_plausible(phone_runner):
+    export = phone_runner
     table = runs_table(export.runs)
     ts = table["threshold_speed_mps"].dropna()
     assert len(ts) == len(table) - 1  # every run but the first has runs before it
@@ -300,11 +296,11 @@ def test_runpandas_runner_thresholds_stay_plausible():
 
 
 @needs_real_runs
-def test_runpandas_runner_flags_a_coach_would_keep():
+def test_runpandas_runner_flags_a_coach_would_keep(phone_runner):
     """The phone runner's year, flag by flag (the verdicts are in the issue's closing note)."""
     import hamstring_analyzer as ha
 
-    result = ha.analyze(SESSION, use_cache=False, workers=1)
+    result = ha.analyze(phone_runner)
     flags = {(f.rule, str(f.date)): f for f in result.flags}
     rules = {f.rule for f in result.flags}
     # "Fast" running was GPS noise and a poisoned threshold; "flat" was an altitude channel of zeros.

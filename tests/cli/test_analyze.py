@@ -112,8 +112,9 @@ def test_single_run_folder(tmp_path):
 
 
 @needs_real_runs
-def test_real_runner_year(tmp_path, cache_dir):
+def test_real_runner_year(tmp_path, real_export):
     out = tmp_path / "year.json"
+    cache_dir = str(real_export[1])  # the session's store of the real files: a warm ingest
     result = invoke("analyze", str(REAL_RUNS / "runpandas/examples/session"), "--json", str(out), "--cache-dir", cache_dir, "-q")
     assert result.exit_code == 0
     doc = json.loads(out.read_text())

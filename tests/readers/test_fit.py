@@ -136,7 +136,6 @@ REFERENCE_SAMPLE = (
     "python-fitparse/tests/files/sample_mulitple_header.fit",
     "GoldenCheetah/test/roundtrip/Fr955v19.28andStryd.fit",
     "GoldenCheetah/test/rides/2012_02_05_09_03_59.fit",
-    "GoldenCheetah/test/rides/HRV-Data.fit",
     "muktihari-fit/testdata/from_official_sdk/activity_poolswim.fit",
     "tormoder-fit/testdata/misc/mornindew-broken.fit",
     "fit-parser/test/snorkeling-unknown-sport.fit",
