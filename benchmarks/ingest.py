@@ -32,10 +32,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 from workers_usage import reap_workers  # noqa: E402
 
-HERE = Path(__file__).resolve().parent
 DATA = HERE / ".data"
 REAL_RUNS = Path(os.environ.get("HAMSTRING_REAL_RUNS", HERE.parent.parent / "shared" / "real_runs"))
 

@@ -31,11 +31,10 @@ import os
 import threading
 
 #: Imported once in the fork server, so each worker starts with them loaded:
-#: the readers and the store's Parquet writer (what an ingest's workers need).
-#: Report and team workers import their plotting modules themselves, once each.
+#: the readers and the store's Parquet writer (what an ingest's workers need;
+#: numpy and pandas come with them). Report and team workers import their
+#: plotting modules themselves, once each.
 PRELOAD = (
-    "numpy",
-    "pandas",
     "pyarrow.parquet",
     "hamstring_analyzer.export",
     "hamstring_analyzer.readers.fit",

@@ -260,8 +260,8 @@ def test_every_real_run_cleans_to_sane_numbers(real):
 @needs_real_runs
 def test_most_real_files_hold_runs_to_clean():
     """The check above is not empty: at least 50 real runs with a distance."""
-    runs = [raw for f in MANIFEST if not isinstance(real_read(f), ParseError) for raw in real_read(f)
-            if raw.sport == "running" and raw.distance_m]  # fmt: skip
+    reads = [real_read(f) for f in MANIFEST]
+    runs = [raw for read in reads if not isinstance(read, ParseError) for raw in read if raw.sport == "running" and raw.distance_m]
     assert len(runs) >= 50
 
 

@@ -53,15 +53,16 @@ def assert_same_samples(stored: pd.DataFrame, fresh: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_export(tmp_path_factory):
+def sample_ingests(tmp_path_factory):
+    """A cold and a warm ingest of sample_runs/ into this module's own store: (folder, cold, warm)."""
     folder = tmp_path_factory.mktemp("store")
     cold = load_runs(SAMPLE_RUNS, cache_dir=folder, workers=2)
     warm = load_runs(SAMPLE_RUNS, cache_dir=folder, workers=2)
     return folder, cold, warm
 
 
-def test_a_stored_run_reads_back_as_parsed(sample_export):
-    _, cold, warm = sample_export
+def test_a_stored_run_reads_back_as_parsed(sample_ingests):
+    _, cold, warm = sample_ingests
     assert warm.parsed == 0 and warm.cache_hits == cold.parsed > 70
     by_source = {a.source: a for a in warm.runs}
     path = GARMIN / "2026-05-10-08-00.fit"
@@ -76,15 +77,15 @@ def test_a_stored_run_reads_back_as_parsed(sample_export):
     assert stored.warnings == fresh.warnings
 
 
-def test_cold_warm_and_no_cache_give_the_same_analysis(sample_export):
-    _, cold, warm = sample_export
+def test_cold_warm_and_no_cache_give_the_same_analysis(sample_ingests):
+    _, cold, warm = sample_ingests
     docs = [analyze(e).to_dict() for e in (cold, warm, load_runs(SAMPLE_RUNS, use_cache=False, workers=2))]
     assert docs[0] == docs[1] == docs[2]
     assert len(docs[0]["runs"]) == 79 and len(docs[0]["flags"]) == 15  # the story and three single_run_spike (issue 15)
 
 
-def test_the_store_is_private_parquet_and_smaller_than_the_files(sample_export):
-    folder, cold, _ = sample_export
+def test_the_store_is_private_parquet_and_smaller_than_the_files(sample_ingests):
+    folder, cold, _ = sample_ingests
     root = folder / LAYOUT_FOLDER
     assert stat.S_IMODE(root.stat().st_mode) == 0o700
     assert not list(folder.rglob("*.pkl"))
@@ -98,8 +99,8 @@ def test_the_store_is_private_parquet_and_smaller_than_the_files(sample_export):
     assert stored < sum(p.stat().st_size for p in sources)
 
 
-def test_runs_hold_no_samples_in_memory(sample_export):
-    _, _, warm = sample_export
+def test_runs_hold_no_samples_in_memory(sample_ingests):
+    _, _, warm = sample_ingests
     held = [a for a in warm.runs if a.__dict__.get("_records") is not None]
     assert held == []
     assert len(pickle.dumps(warm.runs)) < 15_000 * len(warm.runs)  # summaries and laps, not samples
@@ -378,7 +379,7 @@ def test_the_newer_entry_for_a_key_always_wins_within_one_second(tmp_path, monke
     assert len(names) == 40
 
 
-def test_parquet_from_our_file_objects_is_never_pre_buffered(sample_export, monkeypatch):
+def test_parquet_from_our_file_objects_is_never_pre_buffered(sample_ingests, monkeypatch):
     """Pre-buffering reads a Python file object on Arrow's I/O threads; the last read released while the
     interpreter exits aborted about 1 short run in 10 ("terminate called without an active exception")."""
     real = pq.ParquetFile
@@ -388,7 +389,7 @@ def test_parquet_from_our_file_objects_is_never_pre_buffered(sample_export, monk
         seen.append((type(source).__name__, kwargs.get("pre_buffer", True)))
         return real(source, *args, **kwargs)
 
-    folder, _, warm = sample_export
+    folder, _, warm = sample_ingests
     monkeypatch.setattr(pq, "ParquetFile", spy)
     assert RunStore(folder).keys()  # the summary segments
     monkeypatch.setattr("hamstring_analyzer.store._last_read", (None, None))
