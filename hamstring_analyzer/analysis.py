@@ -12,7 +12,9 @@ import pandas as pd
 from .render.jsonfile import write_json
 from .config import Config
 from .export import Export, load_runs
-from .rules import Flag, find_flags, flags_frame
+from .rules import Episode, Flag, find_episodes, flags_frame
+from .holes import coverage, data_holes
+from .rules.profile import runner_profile
 from .insights import Insights, symptom_insights
 from .runmetrics import runs_table
 from .summary import json_number
@@ -42,7 +44,7 @@ class Analysis:
         ``timezone``, so ``weeks.loc["2026-06"]`` and ``weeks.resample("MS")``
         work. `weeks_by_date` is the same frame indexed by Python dates.
     flags : list of Flag
-        Newest first.
+        Newest first; each names its ``episode``.
     config : Config
     since, until : date or None
         The period shown; the history before ``since`` still informs the baselines.
@@ -53,6 +55,14 @@ class Analysis:
     timezone : str or tzinfo or None
         The runner's home zone (`weekly.runner_zone`: the zone most runs were
         recorded in), the zone of the weeks' index.
+    episodes : list of Episode
+        The flags grouped as a coach reads them (`rules.episodes`), newest first.
+    profile : dict
+        The runner's own yardsticks at the end of the period (`rules.profile.runner_profile`).
+    holes : list of holes.Hole
+        Days an unreadable file may hold a run on (breaks are not judged across them).
+    coverage : list of dict
+        Months whose files hold less of the running than the platform's list names (`holes.coverage`).
     """
 
     export: Export
@@ -66,6 +76,10 @@ class Analysis:
     insights: Insights | None = None
     extra: dict = field(default_factory=dict)
     timezone: object = None
+    episodes: list[Episode] = field(default_factory=list)
+    profile: dict = field(default_factory=dict)
+    holes: list = field(default_factory=list)
+    coverage: list = field(default_factory=list)
 
     @property
     def weeks_by_date(self) -> pd.DataFrame:
@@ -98,6 +112,10 @@ class Analysis:
         doc["runs"] = [r for r in doc["runs"] if r["id"] in keep]
         doc["weeks"] = self.weeks_records()
         doc["flags"] = [f.to_dict() for f in self.flags]
+        doc["episodes"] = [e.to_dict() for e in self.episodes]
+        doc["profile"] = {k: json_number(v, 3) if isinstance(v, float) else v for k, v in self.profile.items()}
+        doc["holes"] = [h.to_dict() for h in self.holes]
+        doc["coverage"] = [{k: json_number(v, 3) if isinstance(v, float) else v for k, v in m.items()} for m in self.coverage]
         if self.symptoms is not None:
             doc["symptoms"] = {"entries": [e.to_dict() for e in self.symptoms_in_period()], **self.insights.to_dict()}
         doc.update(self.extra)
@@ -199,18 +217,23 @@ def analyze(
     runs = [a for a in export.runs if until is None or a.start_local.date() <= until]
     table = runs_table(runs, config)
     weeks = weekly_summary(table, config.acwr.method)
-    flags = find_flags(table, weeks, config, symptoms=[e for e in symptoms or [] if until is None or e.date <= until])
+    zone = runner_zone(runs)
+    holes = [h for h in data_holes(export, zone) if until is None or h.day <= until]
+    flags, episodes = find_episodes(table, weeks, config, symptoms=[e for e in symptoms or [] if until is None or e.date <= until], holes=holes)
     if since is not None:
         first_week = week_start(since, config.week_start)
         table = table[table["local_date"] >= since].reset_index(drop=True)
         weeks = weeks[weeks.index >= first_week]
         flags = [f for f in flags if f.date >= since]
+        kept = {f.episode for f in flags}
+        episodes = [e for e in episodes if e.id in kept]
+    profile = runner_profile(table, weeks, config, until)
     insights = None
     if symptoms is not None:
         insights = symptom_insights(_in_period(symptoms, since, until), flags, list(weeks.index))
-    zone = runner_zone(runs)
     weeks = mark_unfinished(weeks, until or dt.date.today())
     return Analysis(
         export=export, runs=table, weeks=as_time_series(weeks, zone), flags=flags, config=config, since=since, until=until,
-        symptoms=symptoms, insights=insights, timezone=zone,
+        symptoms=symptoms, insights=insights, timezone=zone, episodes=episodes, profile=profile, holes=holes,
+        coverage=coverage(table),
     )  # fmt: skip

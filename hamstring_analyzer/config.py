@@ -81,12 +81,27 @@ class FastConfig:
     min_fast_km: float = _field(1.0, 0, 50, help="km of fast running that makes a run a fast session")
     window_s: float = _field(30.0, 5, 600, help="seconds of distance over time that judge pace")
     min_stretch_s: float = _field(60.0, 0, 3600, help="seconds a stretch must stay fast to count")
+    hard_min_fast_min: float = _field(8.0, 0, 300, help="minutes of fast running (in stretches) that make a hard session")
+    hard_mostly_share: float = _field(0.5, 0, 1, help="share of a run's distance fast that makes it a hard session (a tempo run)")
+    hard_hr_pct_of_threshold: float = _field(
+        90.0, 50, 110, help="% of threshold heart rate the fast stretches must reach, where heart rate was recorded"
+    )
 
 
 @dataclass(frozen=True)
 class MileageJumpConfig:
-    warn_pct: float = _field(10.0, 0, 500, help="%")
-    alert_pct: float = _field(30.0, 0, 500, help="%")
+    """A week judged against the runner's own 4-week average and 8-week high, not the week before alone.
+
+    Buist 2008 (RCT): a graded 10% plan did not prevent injuries; Frandsen 2025:
+    no association for week-to-week ratios. So a week warns only when it is
+    above both yardsticks by a real amount (at least about one ordinary run),
+    and the week-on-week change is context in the message.
+    """
+
+    warn_pct: float = _field(10.0, 0, 500, help="% above your 4-week average (and above your 8-week high)")
+    alert_pct: float = _field(30.0, 0, 500, help="% above your 8-week high")
+    min_week_km: float = _field(20.0, 0, 500, help="km: smaller weeks are not judged (percentages of tiny weeks mislead)")
+    min_extra_runs: float = _field(1.0, 0, 10, help="ordinary runs of yours the week must add over your 8-week high")
 
 
 @dataclass(frozen=True)
@@ -96,19 +111,31 @@ class SingleRunSpikeConfig:
     warn_pct: float = _field(10.0, 0, 1000, help="% longer than the longest run of the window")
     alert_pct: float = _field(100.0, 0, 1000, help="% longer than the longest run of the window")
     window_days: int = _field(30, 7, 365, kind=int, help="days before the run")
+    long_window_days: int = _field(90, 7, 730, kind=int, help="days of your recent longest run: a run within it is one step less severe")
+    min_extra_km: float = _field(1.0, 0, 50, help="km the run must add to the month's longest (GPS error is 3-5% of a track)")
 
 
 @dataclass(frozen=True)
 class SpeedworkConfig:
-    share_pct: float = _field(20.0, 0, 100, help="% of the week's distance")
-    alert_share_pct: float = _field(30.0, 0, 100, help="% of the week's distance")
+    """Hard sessions per week against the runner's own usual (Duhig 2016), not fast kilometres.
+
+    ``share_pct`` is the 80/20 description (Seiler 2010): the week's fast share is
+    quoted as context, never judged on a week of fewer than ``min_runs`` runs.
+    """
+
+    share_pct: float = _field(20.0, 0, 100, help="% of the week's distance (context)")
+    alert_share_pct: float = _field(30.0, 0, 100, help="% of the week's distance (context)")
+    ordinary_hard_days: int = _field(2, 0, 7, kind=int, help="hard days in a week that are ordinary for anyone")
+    min_runs: int = _field(3, 1, 30, kind=int, help="runs a week needs before its share of fast running is said")
 
 
 @dataclass(frozen=True)
 class CadenceConfig:
     min_spm: float = _field(175.0, 120, 220, help="steps/min")
     alert_spm: float = _field(160.0, 100, 220, help="steps/min")
-    own_margin_spm: float = _field(3.0, 0, 30, help="steps/min below your own cadence at that speed")
+    own_margin_spm: float = _field(6.0, 0, 30, help="steps/min below your own cadence at that speed")
+    own_margin_pct: float = _field(3.0, 0, 30, help="% below your own cadence at that speed (the larger margin counts)")
+    slow_pct: float = _field(85.0, 0, 100, help="% of your usual running speed below which a run (a cool-down, a jog) is not judged")
     mostly_walking_share: float = _field(0.5, 0, 1, help="share of moving time running below which a run is mostly walking (info only)")
     min_running_min: float = _field(10.0, 0, 120, help="minutes of running a run needs before its cadence is judged")
 
@@ -127,6 +154,8 @@ class LayoffConfig:
     restart_gap_days: int = _field(120, 2, 3650, kind=int, help="days")
     return_pct: float = _field(70.0, 0, 200, help="% of the pre-gap weekly average")
     long_return_pct: float = _field(60.0, 0, 200, help="% of the pre-gap weekly average")
+    min_allowance_runs: float = _field(2.0, 0, 10, help="ordinary runs of yours the first week back may always hold")
+    min_over_km: float = _field(1.0, 0, 50, help="km over the allowance before a return is flagged (a few hundred metres is GPS error)")
     restart_week_km: float = _field(10.0, 0, 200, help="km in the first week after a very long break")
 
 
@@ -149,6 +178,8 @@ class BaseConfig:
     hilly_m_per_km: float = _field(15.0, 1, 200, help="m of climb per km that makes a hill run")
     speedwork_run_km: float = _field(4.83, 0, 100, help="km (3 miles), run comfortably")
     speedwork_runs: int = _field(6, 0, 100, kind=int, help="runs of that length in the previous 4 weeks")
+    beginner_days: int = _field(90, 0, 3650, kind=int, help="days since the first run during which a history counts as a beginner's")
+    own_climb_factor: float = _field(1.5, 1, 10, help="times your usual climb per km that makes a run hilly for you")
 
 
 @dataclass(frozen=True)
@@ -162,6 +193,7 @@ class AcwrConfig:
     method: str = _field("uncoupled", kind=str, help=" | ".join(ACWR_METHODS))
     danger: float = _field(1.5, 1.0, 5.0, help="ratio")
     severity: str = _field("info", kind=str, help=" | ".join(SEVERITIES))
+    flag: bool = _field(False, kind=bool, help="true: also raise acwr_high flags (the ratio is always a weekly column)")
 
 
 @dataclass(frozen=True)
@@ -195,6 +227,31 @@ class InjuryHistoryConfig:
 
 
 @dataclass(frozen=True)
+class RaceConfig:
+    """How races are told from training runs, and how their build-up and recovery are judged.
+
+    Rasmussen 2013 (662 marathon finishers, retrospective): under 30 km a week
+    before a marathon went with about twice the injury risk. Recovery of about
+    a day per mile raced before the next hard effort is coaching practice.
+    """
+
+    distance_tolerance_pct: float = _field(2.0, 0, 20, help="% a run may differ from 5/10/21.1/42.2 km and count as that race")
+    effort_pct: float = _field(5.0, 0, 50, help="% below the speed your threshold predicts for that distance that still counts as a race effort")
+    recovery_days_per_km: float = _field(0.6, 0, 5, help="days of recovery per km raced (about a day per mile)")
+    build_long_run_share: float = _field(0.7, 0, 2, help="share of the race distance your longest run of the 8 weeks before should reach")
+    marathon_week_km: float = _field(30.0, 0, 300, help="km a week on average in the 8 weeks before a marathon")
+
+
+@dataclass(frozen=True)
+class EpisodeConfig:
+    """How flags group into episodes: one message per return, ramp, hard block, long run or race."""
+
+    join_days: int = _field(10, 0, 90, kind=int, help="days between two findings of one theme that keep them one episode")
+    return_days: int = _field(21, 0, 90, kind=int, help="days after a return from a break whose load findings join the return")
+    first_screen: int = _field(3, 1, 20, kind=int, help="episodes the terminal and report show first")
+
+
+@dataclass(frozen=True)
 class Config:
     """All thresholds. ``Config()`` is the defaults; `load_config` reads a TOML file."""
 
@@ -214,6 +271,8 @@ class Config:
     load: LoadConfig = field(default_factory=LoadConfig)
     overstride: OverstrideConfig = field(default_factory=OverstrideConfig)
     injury_history: InjuryHistoryConfig = field(default_factory=InjuryHistoryConfig)
+    races: RaceConfig = field(default_factory=RaceConfig)
+    episodes: EpisodeConfig = field(default_factory=EpisodeConfig)
 
     def __post_init__(self):
         if self.units not in UNITS:
@@ -296,6 +355,10 @@ def _check_value(key: str, value: Any, f: dataclasses.Field) -> Any:
     if kind is str:
         if not isinstance(value, str):
             raise ConfigError(f"{key}: expected text ({meta.get('help', '')}), got {value!r}")
+        return value
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false [{meta.get('help', '')}], got {value!r}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not float(value).is_integer()):
         what = "a whole number" if kind is int else "a number"

@@ -135,12 +135,17 @@ def _hline(ax, y: float, **style):
 
 
 def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progress: dt.date | None = None):
-    """Weekly distance (bars, coloured by the change on the week before) and the +10% line.
+    """Weekly distance (bars) against your own 8-week high (the line a week is judged against).
 
-    ``weeks`` is the weekly frame (`Analysis.weeks`) or an Analysis. The week
-    starting ``in_progress``, not over yet, is hatched and labelled "in progress":
-    its distance and change are so far.
+    A bar above the line by more than ``weekly_mileage_jump.warn_pct`` and at
+    least ``min_week_km`` is coloured (alert colour above ``alert_pct``) and
+    labelled with how far above; the change on the week before is not drawn:
+    it predicts little (Frandsen 2025). ``weeks`` is the weekly frame
+    (`Analysis.weeks`) or an Analysis. The week starting ``in_progress``, not
+    over yet, is hatched and labelled "in progress": its distance is so far.
     """
+    from .rules.load import eight_week_high
+
     weeks, config = _analysed(weeks, config, "weeks")
     ax = _ax(ax)
     per = u.unit_metres(config.units)
@@ -148,19 +153,21 @@ def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progre
     days = _week_days(weeks)
     x = [_mid(w) for w in days]
     dist = weeks["distance_m"].to_numpy(float) / per
-    change = weeks["change_pct"].to_numpy(float)
-    colors = [COLORS["alert"] if ch > c.alert_pct else COLORS["warning"] if ch > c.warn_pct else COLORS["bar"] for ch in np.nan_to_num(change, nan=-1)]
+    limit = eight_week_high(dist)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        above = np.where(limit > 0, (dist / limit - 1.0) * 100.0, np.nan)
+    big = (dist * per >= c.min_week_km * 1000) & (np.nan_to_num(above, nan=-1) > c.warn_pct)
+    colors = [COLORS["alert"] if b and a > c.alert_pct else COLORS["warning"] if b else COLORS["bar"] for b, a in zip(big, np.nan_to_num(above, nan=-1))]
     partial = np.array([d == in_progress for d in days], bool)
     _bars(ax, [xi for xi, p in zip(x, partial) if not p], dist[~partial], [co for co, p in zip(colors, partial) if not p])
     _partial_bars(ax, x, dist, colors, partial)
-    limit = np.r_[np.nan, dist[:-1]] * (1 + c.warn_pct / 100)
-    limit[np.r_[False, dist[:-1] <= 0]] = np.nan
-    ax.step(x, limit, where="mid", color=COLORS["line"], linestyle="--", linewidth=1, label=f"+{c.warn_pct:g}% on the week before", zorder=3)
-    for xi, d, ch, p in zip(x, dist, change, partial):
-        if not p and math.isfinite(ch) and ch > c.warn_pct:
-            ax.annotate(f"+{ch:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["alert"])
+    limit = np.where(limit > 0, limit, np.nan)
+    ax.step(x, limit, where="mid", color=COLORS["line"], linestyle="--", linewidth=1, label="your 8-week high", zorder=3)
+    for xi, d, a, b, p in zip(x, dist, above, big, partial):
+        if b and not p:
+            ax.annotate(f"+{a:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["alert"])
     ax.set_ylabel(f"{config.units} / week")
-    ax.set_ylim(0, max(1.0, np.nanmax(np.r_[dist, limit]) * 1.2))
+    ax.set_ylim(0, max(1.0, np.nanmax(np.r_[dist, np.nan_to_num(limit)]) * 1.2))
     key(ax)
     return ax
 

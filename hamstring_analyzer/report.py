@@ -8,6 +8,7 @@ stays text at a readable size. Tables scroll inside their own box.
 from __future__ import annotations
 
 import base64
+import bisect
 import dataclasses
 import datetime as dt
 import math
@@ -23,9 +24,10 @@ from . import units as u
 from .analysis import Analysis
 from .atomic import atomic_write_bytes, atomic_write_text
 from .errors import HamstringAnalyzerError
-from .report_text import doubt_note
 from .glossary import DISCLAIMER
 from .rules import RULES
+from .rules.episodes import Episode, first_screen
+from .rules.registry import EVIDENCE
 from .weekly import day_of
 from .workers import context as worker_context
 
@@ -50,6 +52,9 @@ nav.weeks{display:grid;grid-template-columns:1fr auto 1fr;gap:.5rem;margin:.6rem
 .hint{display:none;color:#777;font-size:.85rem;margin:.2rem 0}
 .why,.source{color:#555;font-size:.9rem;margin:.3rem 0 0}.muted{color:#777}
 .doubt{color:#7a5a1e;background:#fbf5e8;border-left:3px solid #e0b96a;font-size:.9rem;margin:.3rem 0 0;padding:.15rem .5rem}
+.flag .span{color:#555;font-size:.9rem;margin:.25rem 0 0}.flag p{margin:.45rem 0 0}
+details.evidence{font-size:.9rem;margin:.3rem 0 0}details.evidence>summary{cursor:pointer;color:#333}
+details.more{margin:.6rem 0}details.more>summary{cursor:pointer;color:#1f5fa8;font-weight:600;padding:.3rem 0}
 ul.index{padding-left:1.2rem}ul.index li{margin:.35rem 0}
 .next{border:1px solid #cfe0cf;background:#f5faf5;border-radius:6px;padding:.2rem .9rem}
 @media (max-width:719px){
@@ -199,21 +204,94 @@ def _week_runs(result: Analysis, week: dt.date, runs: list | None = None) -> str
     return f"<div class='scroll'><table>{head}{''.join(body)}</table></div>{hint}" + "".join(notes)
 
 
-def _flags_html(flags) -> str:
-    if not flags:
-        return "<p>No flags this week: nothing stands out against the usual advice.</p>"
-    out = []
-    for i, f in enumerate(flags):
-        info = RULES[f.rule]
-        out.append(
-            f"<div class='flag' id='flag-{i + 1}'><span class='sev sev-{f.severity}'>{escape(f.severity.upper())}</span>"
-            f"<strong>{escape(info.title)}</strong> <span class='muted'>({escape(f.rule)}, {f.date:%a %d %b})</span>"
-            f"<p>{escape(f.message)}</p>"
-            + (f"<p class='doubt'>{escape(doubt_note(f))}</p>" if f.doubtful else "")
-            + f"<p class='why'>Why it matters: {escape(info.why)}</p>"
-            f"<p class='source'>Source: {escape(info.source)}</p></div>"
-        )
-    return "".join(out)
+def _span(e: Episode, week: dt.date) -> str:
+    """The episode's days as ``week``'s page says them: "since ..." when it began in an earlier week."""
+    start, end = (u.long_day(d, year=d.year != week.year) for d in (e.start, e.end))
+    if e.start < week:
+        text = f"since {start}, up to {end}"
+    else:
+        text = start if e.start == e.end else f"{start} to {end}"
+    return text + (" (into the week after)" if e.end > week + dt.timedelta(days=6) else "")
+
+
+def _kind(e: Episode) -> str:
+    """"Return", "Long run", "Hard block"...; an episode of single runs says how many runs it holds."""
+    if e.kind == "run":
+        return u.plural(len({f.run_id or f.date for f in e.members}) or 1, "run")
+    return e.kind[:1].upper() + e.kind[1:]
+
+
+def _episode_doubt(e: Episode) -> str | None:
+    """The doubtful-data note of a card: the episode's own, or the part of it that rests on doubtful data."""
+    if e.doubtful:
+        return f"Doubtful data: {e.doubt or 'a run behind this rests on doubtful data'}"
+    shaky = [f for f in e.members if f.doubtful]
+    if shaky:
+        return f"Doubtful data behind part of this: {shaky[0].doubt or 'a run behind it rests on doubtful data'}"
+    return None
+
+
+def _card_html(e: Episode, n: int, week: dt.date, anchors: list[int]) -> str:
+    """One episode's card, ``id='episode-<n>'``; ``anchors``: the numbers of this week's flags in it.
+
+    The picture's markers link to ``#flag-N`` (`plots.WeeklyPicture`): each flag's
+    anchor sits in the card of its episode.
+    """
+    info = RULES[e.rule]
+    note = _episode_doubt(e)
+    return (
+        f"<div class='flag' id='episode-{n}' data-episode='{escape(e.id)}'>"
+        + "".join(f"<span id='flag-{i}'></span>" for i in anchors)
+        + f"<span class='sev sev-{e.severity}'>{escape(e.severity.upper())}</span><strong>{escape(info.title)}</strong>"
+        f"<p class='span'>{escape(_kind(e))}: {escape(_span(e, week))}</p>"
+        f"<p>{escape(e.message)}</p>"
+        + (f"<p class='doubt'>{escape(note)}</p>" if note else "")
+        + f"<p class='why'>Why it matters: {escape(info.why)}</p>"
+        # how strong the evidence is, always in view; the source behind it one tap away (it is long on a phone)
+        f"<details class='evidence'><summary>Evidence: {escape(EVIDENCE.get(e.evidence, e.evidence))}</summary>"
+        f"<p class='source'>Source: {escape(info.source)} <span class='muted'>({escape(e.rule)})</span></p></details></div>"
+    )
+
+
+def _episodes_html(episodes: list[Episode], week: dt.date, first: int, flags: list) -> str:
+    """The week's episode cards in the order of `episodes.first_screen`: ``first`` shown, the rest folded away.
+
+    ``flags``: the week's flags in the order the picture numbers them (``#flag-N``).
+    """
+    if not episodes:
+        return "<p>Nothing worth a look this week: nothing stands out against the usual advice.</p>"
+    numbers: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(flags, 1):
+        numbers[f.episode].append(i)
+    cards = [_card_html(e, n, week, numbers.pop(e.id, [])) for n, e in enumerate(episodes, 1)]
+    # a flag of the week whose episode is not on the page (none should be): its marker still lands here
+    stray = "".join(f"<span id='flag-{i}'></span>" for ids in numbers.values() for i in ids)
+    more = ""
+    if len(cards) > first:
+        more = f"<details class='more' id='more'><summary>{len(cards) - first} more this week</summary>{''.join(cards[first:])}</details>"
+    return stray + "".join(cards[:first]) + more
+
+
+def week_episodes(result: Analysis, week: dt.date, episodes: list[Episode] | None = None) -> list[Episode]:
+    """The episodes overlapping the 7 days of ``week``, in the order a runner reads them (`episodes.first_screen`).
+
+    ``episodes``: a shorter list holding those of the week, when the caller grouped them (`episodes_by_week`).
+    """
+    pool = result.episodes if episodes is None else episodes
+    return first_screen(pool, week, week + dt.timedelta(days=6), len(pool))
+
+
+def episodes_by_week(result: Analysis) -> dict[dt.date, list[Episode]]:
+    """Each week's start day and the episodes overlapping it (an episode of several weeks is in each), in one pass."""
+    days = week_days(result.weeks)
+    out: dict[dt.date, list[Episode]] = defaultdict(list)
+    for e in result.episodes:
+        i = max(bisect.bisect_right(days, e.start) - 1, 0)
+        while i < len(days) and days[i] <= e.end:
+            if e.overlaps(days[i], days[i] + dt.timedelta(days=6)):
+                out[days[i]].append(e)
+            i += 1
+    return out
 
 
 def _has_running_dynamics(result: Analysis) -> bool:
@@ -304,22 +382,19 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _severity_counts(flags) -> tuple[str, str | None]:
-    """("1 alert, 1 warning", worst severity) of ``flags``; ("", None) when there are none."""
-    counts = {s: sum(f.severity == s for f in flags) for s in ("alert", "warning", "info")}
+def _severity_counts(items) -> tuple[str, str | None]:
+    """("1 alert, 1 warning", worst severity) of ``items`` (episodes or flags); ("", None) when there are none."""
+    counts = {s: sum(x.severity == s for x in items) for s in ("alert", "warning", "info")}
     text = ", ".join(_count(n, s) if s != "info" else f"{n} info" for s, n in counts.items() if n)
     worst = next((s for s in ("alert", "warning", "info") if counts[s]), None)
     return text, worst
 
 
-def _status_html(flags, until: dt.date | None) -> str:
-    """The line at the top: what the week holds, linking to its flag cards."""
-    text, worst = _severity_counts(flags)
-    when = "This week so far" if until else "This week"
-    if not flags:
-        line = f"Nothing worth a look this week{' so far' if until else ''}"
-    else:
-        line = f"{when}: {text}"
+def _status_html(episodes, until: dt.date | None) -> str:
+    """The line at the top: how many episodes of each severity the week holds, linking to their cards."""
+    text, worst = _severity_counts(episodes)
+    so_far = " so far" if until else ""
+    line = f"{text} worth a look this week{so_far}" if episodes else f"Nothing worth a look this week{so_far}"
     return f"<p class='status status-{worst or 'none'}' id='status'><a href='#worth-a-look'>{escape(line)}</a></p>"
 
 
@@ -364,12 +439,13 @@ def render_week_html(result: Analysis, week: dt.date, png: bytes, svg: str | Non
     the week is still in progress (see `in_progress`).
     """
     flags = [f for f in result.flags if f.week_start == week]
-    return _page(result, week, png, svg, flags, None, _insights_html(result), nav, in_progress(result, week, today))
+    return _page(result, week, png, svg, week_episodes(result, week), flags, None, _insights_html(result), nav, in_progress(result, week, today))
 
 
-def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, flags: list, runs: list | None, insights: str, nav: tuple | None, until: dt.date | None,
-          step_picture=None) -> str:  # fmt: skip
-    """`render_week_html` with the week's flags, its runs (see `_week_runs`), the insights and its in-progress day given."""
+def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, episodes: list[Episode], flags: list, runs: list | None, insights: str,
+          nav: tuple | None, until: dt.date | None, step_picture=None) -> str:  # fmt: skip
+    """`render_week_html` with the week's episodes (ordered, `week_episodes`), its flags (the picture's order), its runs
+    (see `_week_runs`), the insights and its in-progress day given."""
     end = week + dt.timedelta(days=6)
     title = f"Week of {week.day} {week:%b %Y}"
     progress = ""
@@ -387,11 +463,11 @@ def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, flags: l
 {_nav_html(week, nav)}
 <h1>{escape(title)}{' (in progress)' if until else ''}</h1>
 <p class="sub">{week:%a %d %b} to {end:%a %d %b %Y}, your local time.</p>
-{_status_html(flags, until)}
+{_status_html(episodes, until)}
 {progress}
 <p class="disclaimer">{escape(DISCLAIMER)}</p>
 <h2 id="worth-a-look">Worth a look</h2>
-{_flags_html(flags)}
+{_episodes_html(episodes, week, result.config.episodes.first_screen, flags)}
 {_chart_html(png, svg)}
 <h2>The week in numbers</h2>
 {_week_numbers(result, week, until)}
@@ -451,6 +527,7 @@ class _Weeks:
         self.flags = defaultdict(list)
         for f in result.flags:
             self.flags[f.week_start].append(f)
+        self.episodes = episodes_by_week(result)  # grouped once; each week orders its few
         self.runs = defaultdict(list)  # one pass over the table, not a scan of it per week
         for r in result.runs.itertuples():
             self.runs[day_of(r.week_start)].append(r)
@@ -467,7 +544,8 @@ class _Weeks:
         i = self.days.index(week)
         nav = (self.days[i - 1] if i else None, self.days[i + 1] if i + 1 < len(self.days) else None)
         until = in_progress(self.result, week, self.today)
-        page = _page(self.result, week, png, svg, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until, self.step_picture)
+        episodes = week_episodes(self.result, week, self.episodes.get(week, []))
+        page = _page(self.result, week, png, svg, episodes, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until, self.step_picture)
         for path, data in ((self.out / f"week-{week.isoformat()}.png", png), (self.out / f"week-{week.isoformat()}.html", page.encode("utf-8"))):
             try:
                 atomic_write_bytes(path, data, durable=False)  # made again by running --all again
@@ -569,16 +647,14 @@ def write_all_reports(result: Analysis, out_dir: str | os.PathLike, progress=Non
 
 
 def index_html(result: Analysis, today: dt.date | None = None) -> str:
-    """The page listing every week's report, newest first, with its distance, runs and flags."""
-    flags = defaultdict(list)
-    for f in result.flags:
-        flags[f.week_start].append(f)
+    """The page listing every week's report, newest first, with its distance, runs and episodes worth a look."""
+    episodes = episodes_by_week(result)
     units = result.config.units
     items = []
     days = week_days(result.weeks)
     for i in reversed(range(len(days))):
         week, w = days[i], result.weeks.iloc[i]
-        text, worst = _severity_counts(flags[week])
+        text, worst = _severity_counts(episodes.get(week, []))
         status = f"<span class='sev sev-{worst}'>{escape(text)}</span>" if worst else "<span class='muted'>nothing worth a look</span>"
         until = in_progress(result, week, today)
         items.append(

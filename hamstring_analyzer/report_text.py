@@ -192,6 +192,92 @@ def paint(text: str, severity: str, colour: bool) -> str:
     return click.style(text, fg=SEVERITY_COLOURS[severity])
 
 
+def _episode_lines(e, colour: bool, width: int) -> list[str]:
+    from .rules.registry import EVIDENCE, RULES
+
+    span = u.day(e.start, year=True) if e.start == e.end else f"{u.day(e.start)} to {u.day(e.end, year=True)}"
+    head = f"  {paint(f'{e.severity.upper():7}', e.severity, colour)} {span}: {RULES[e.rule].title.lower()} ({EVIDENCE[e.evidence]})"
+    lines = [head]
+    lines.append(textwrap.fill(e.message, width=width, initial_indent=" " * 10, subsequent_indent=" " * 10))
+    if e.doubtful:
+        lines.append(textwrap.fill(f"Doubtful data: {e.doubt or 'it rests on doubtful data'}", width=width, initial_indent=" " * 10, subsequent_indent=" " * 12))
+    return lines
+
+
+def focus_week(result: Analysis):
+    """The week a runner reads first: the last week of the period (``--until``'s, else the last run's)."""
+    weeks = result.weeks_by_date
+    return weeks.index[-1] if len(weeks) else None
+
+
+def first_screen_text(result: Analysis, colour: bool = False) -> str:
+    """What the runner reads first: this week's episodes, most severe and best evidenced first (at most
+    ``episodes.first_screen``), then the runner's own yardsticks in one line."""
+    from .holes import coverage_text
+    from .rules.episodes import first_screen
+    from .rules.profile import profile_text
+
+    width = text_width()
+    week = focus_week(result)
+    lines = []
+    if week is not None:
+        end = week + dt.timedelta(days=6)
+        shown = first_screen(result.episodes, week, end, result.config.episodes.first_screen)
+        near = [e for e in result.episodes if e.overlaps(week, end)]
+        if shown:
+            lines.append(f"Worth a look in the week of {u.day(week, year=True)} (not a diagnosis):")
+            for e in shown:
+                lines += _episode_lines(e, colour, width)
+            if len(near) > len(shown):
+                lines.append(f"  ... and {len(near) - len(shown)} more this week (-v lists every episode).")
+        else:
+            lines.append(f"Nothing worth a look in the week of {u.day(week, year=True)}.")
+        earlier = [e for e in result.episodes if e.end < week and e.severity != "info" and e.end >= week - dt.timedelta(weeks=8)]
+        if earlier:
+            latest = earlier[0]
+            lines.append(textwrap.fill(
+                f"In the 8 weeks before: {u.plural(len(earlier), 'warning or alert', 'warnings or alerts')}, the latest "
+                f"{u.day(latest.end, year=True)} ({RULES_TITLE(latest.rule)}); -v lists every episode.",
+                width=width, subsequent_indent="  "))  # fmt: skip
+    profile = profile_text(result.profile, result.config.units)
+    if profile:
+        lines.append(textwrap.fill(profile, width=width, subsequent_indent="  "))
+    note = unsampled_note(result.runs)
+    if note:
+        lines.append(textwrap.fill(note, width=width, subsequent_indent="  "))
+    thin = coverage_text(result.coverage)
+    if thin:
+        lines.append(textwrap.fill(thin, width=width, subsequent_indent="  "))
+    if result.holes:
+        days = ", ".join(u.day(h.day, year=True) for h in result.holes[:4]) + (f" and {len(result.holes) - 4} more" if len(result.holes) > 4 else "")
+        lines.append(textwrap.fill(
+            f"{u.plural(len(result.holes), 'file')} that could not be read may hold runs ({days}): no break is "
+            "judged across them, and a week's load flag on them says it rests on doubtful data.",
+            width=width, subsequent_indent="  "))  # fmt: skip
+    return "\n".join(lines)
+
+
+def RULES_TITLE(rule: str) -> str:  # noqa: N802 - a lookup, named as what it gives
+    from .rules.registry import RULES
+
+    return RULES[rule].title.lower()
+
+
+def episodes_text(result: Analysis, limit: int = 30, colour: bool = False) -> str:
+    """Every episode of the period, newest first, each with its message (``-v``); the flags themselves are in the JSON."""
+    episodes = result.episodes
+    if not episodes:
+        return "No episodes: nothing in these weeks stands out against your own usual or the evidence."
+    width = text_width()
+    n_flags = sum(len(e.flags) for e in episodes)
+    lines = [f"{u.plural(len(episodes), 'episode')} ({u.plural(n_flags, 'flag')}), newest first (worth a look, not a diagnosis):"]
+    for e in episodes[:limit]:
+        lines += _episode_lines(e, colour, width)
+    if len(episodes) > limit:
+        lines.append(f"  ... and {len(episodes) - limit} more (all of them, and every flag, in --json).")
+    return "\n".join(lines)
+
+
 def flags_text(result: Analysis, limit: int = 30, colour: bool = False) -> str:
     """The flags, newest first, each with its message (and a doubtful-data note where one applies).
 
@@ -241,6 +327,7 @@ def plan_rows(plan) -> list[tuple[str, str]]:
     return [
         ("Weekly distance", f"at most {u.distance(plan.max_distance_m, units)}"),
         ("Longest run", f"at most {u.distance(plan.max_long_run_m, units)}"),
+        ("Hard days", f"at most {plan.max_hard_days}" if getattr(plan, "max_hard_days", 0) > 0 else "none yet"),
         ("Fast running", f"at most {u.distance(plan.max_fast_m, units)}" if plan.max_fast_m > 0 else "none yet"),
         ("Hilly runs", "yes" if plan.hills_ok else "not yet"),
     ]
@@ -258,7 +345,7 @@ def plan_text(plan, width: int | None = None) -> str:
     ]
     lines += [f"  {k:<16} {v}" for k, v in plan_rows(plan)]
     lines += ["", "Why:"]
-    names = {"max_distance_m": "Distance", "max_long_run_m": "Long run", "max_fast_m": "Fast", "hills_ok": "Hills", "ramp": "Ramp"}
+    names = {"max_distance_m": "Distance", "max_long_run_m": "Long run", "max_hard_days": "Hard days", "max_fast_m": "Fast", "hills_ok": "Hills", "ramp": "Ramp"}
     for r in plan.reasons:
         head = f"  {names.get(r.field, r.field)} ({r.rule}): "
         lines.append(textwrap.fill(head + r.text, width=width, subsequent_indent="      "))

@@ -1,8 +1,8 @@
-"""Per-run metrics: climb per km, fast distance, cadence, late-run fatigue, step length, decoupling.
+"""Per-run metrics: climb per km, fast running and hard sessions, cadence, late-run fatigue, step length, decoupling.
 
 Pure functions over one Activity's records; `runs_table` puts one row per run
 into a frame, with fast running judged against the runner's own threshold
-estimated from the runs before each one.
+estimated from the runs before each one, and races told by `races.detect_races`.
 
 References
 ----------
@@ -51,6 +51,10 @@ MAX_BEST_OVER_EASY = 1.5
 FAST_COLUMNS = (g.DISTANCE, g.SPEED, g.HEART_RATE)
 #: Threshold speed is kept within these bounds [m/s] (12:00/km to 2:47/km).
 THRESHOLD_SPEED_BOUNDS = (1.4, 6.0)
+#: A run "mostly fast" is a hard session from this distance [m] and this much fast time [s]: one 1-2 km rep of a
+#: session recorded a file per rep counts, a few hundred fast metres before a stop do not.
+HARD_MOSTLY_FAST_MIN_M = 1000.0
+HARD_MOSTLY_FAST_MIN_S = 180.0
 
 
 def is_indoor(activity: Activity) -> bool:
@@ -113,6 +117,12 @@ def fast_mask(
     stretches fast for at least ``min_stretch_s`` count: a few noisy fixes are
     not speedwork.
     """
+    _, mask, by = _fast_stretches(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
+    return mask, by
+
+
+def _fast_stretches(activity: Activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s):
+    """(the samples judged, `fast_mask`'s mask, what decided it): one read of the samples for every fast measure."""
     records = activity.samples_for(FAST_COLUMNS)
     t = records.t
     mask = interval_mask(activity, t)
@@ -123,7 +133,7 @@ def fast_mask(
     elif g.HEART_RATE in records and not np.isnan(records[g.HEART_RATE]).all() and fast_hr_bpm:
         mask |= sustained(rolling_mean(records, g.HEART_RATE, int(window_s)) >= fast_hr_bpm, t, min_stretch_s)
         by = "heart rate"
-    return mask, by
+    return records, mask, by
 
 
 def fast_distance_m(
@@ -134,8 +144,89 @@ def fast_distance_m(
     min_stretch_s: float = MIN_FAST_STRETCH_S,
 ) -> tuple[float, str | None]:
     """Distance actually run fast [m] (not whole runs that contain an interval)."""
-    mask, by = fast_mask(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
-    return float(distance_steps(activity.samples_for(FAST_COLUMNS))[mask].sum()), by
+    effort = fast_running(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
+    return effort["fast_m"], effort["fast_by"]
+
+
+def fast_running(
+    activity: Activity,
+    fast_speed_mps: float | None,
+    fast_hr_bpm: float | None,
+    window_s: float = SMOOTH_S,
+    min_stretch_s: float = MIN_FAST_STRETCH_S,
+) -> dict:
+    """The fast stretches of one run (`fast_mask`), measured from one read of its samples.
+
+    Returns
+    -------
+    dict
+        ``fast_m`` : distance run fast [m].
+        ``fast_s`` : time run fast [s] (the samples' durations, capped across pauses).
+        ``fast_hr_bpm`` : 90th percentile of heart rate over the fast time
+        [beats/min], time-weighted; NaN with no fast time or no heart rate in it.
+        The high percentile, not the mean: heart rate lags pace by a minute or
+        more, so a short rep's mean understates how hard it was.
+        ``fast_by`` : what decided (see `fast_mask`).
+    """
+    records, mask, by = _fast_stretches(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
+    durations = sample_durations(records)
+    hr = records.get(g.HEART_RATE)
+    fast_hr = _weighted_percentile(hr[mask], durations[mask], 90.0) if hr is not None and mask.any() else float("nan")
+    return {
+        "fast_m": float(distance_steps(records)[mask].sum()),
+        "fast_s": float(durations[mask].sum()),
+        "fast_hr_bpm": fast_hr,
+        "fast_by": by,
+    }
+
+
+def _weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The ``q``-th percentile of ``values`` weighted by ``weights``; NaN, zero (a sensor's dropout) and zero weights ignored."""
+    ok = np.isfinite(values) & np.isfinite(weights) & (weights > 0) & (values > 0)
+    if not ok.any():
+        return float("nan")
+    v, w = values[ok], weights[ok]
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(w[order])
+    return float(v[order][min(np.searchsorted(cum, cum[-1] * q / 100.0), len(v) - 1)])
+
+
+def hard_sessions(table: pd.DataFrame, config: Config) -> pd.Series:
+    """Which runs of a runs table are hard sessions, as a coach counts them (bool Series, same index).
+
+    A hard session is sustained running at or above threshold: at least
+    ``fast.hard_min_fast_min`` minutes in fast stretches (an interval session,
+    a tempo), or a run of at least 1 km run mostly fast (at least
+    ``fast.hard_mostly_share`` of its distance and 3 minutes: one rep of a
+    session recorded a file per rep). Where the fast stretches carry heart rate
+    and the runner's threshold heart rate is known, it must confirm the effort:
+    the stretches' 90th-percentile heart rate at least ``fast.hard_hr_pct_of_threshold``
+    % of threshold. So a fast kilometre or two inside an easy run at heart rate
+    130, or a GPS glitch, is not a hard session. A run without samples is never one.
+
+    Needs the columns ``has_samples``, ``distance_m``, ``fast_m``, ``fast_s``,
+    ``fast_hr_bpm`` and ``threshold_hr_bpm``.
+
+    References
+    ----------
+    Duhig S et al. (2016). Effect of high-speed running on hamstring strain
+    injury risk. Br J Sports Med 50:1536-1540 (high-speed running judged
+    against the athlete's own prior level).
+    """
+    fc = config.fast
+    fast_s = table["fast_s"].to_numpy(float)
+    fast_m = table["fast_m"].to_numpy(float)
+    distance = table["distance_m"].to_numpy(float)
+    with np.errstate(invalid="ignore"):
+        sustained_long = fast_s >= fc.hard_min_fast_min * 60.0
+        mostly_fast = (fast_m >= fc.hard_mostly_share * distance) & (distance >= HARD_MOSTLY_FAST_MIN_M)
+        mostly_fast &= fast_s >= HARD_MOSTLY_FAST_MIN_S
+        fast_hr = table["fast_hr_bpm"].to_numpy(float)
+        threshold_hr = table["threshold_hr_bpm"].to_numpy(float)
+        unconfirmable = ~np.isfinite(fast_hr) | ~np.isfinite(threshold_hr)
+        confirmed = unconfirmable | (fast_hr >= fc.hard_hr_pct_of_threshold / 100.0 * threshold_hr)
+    has_samples = table["has_samples"].astype(bool).to_numpy()
+    return pd.Series(has_samples & (sustained_long | mostly_fast) & confirmed, index=table.index, dtype=bool)
 
 
 def _halves(records, mask: np.ndarray, skip_s: float = 0.0):
@@ -258,6 +349,7 @@ def run_profile(activity: Activity) -> dict:
     return {
         "id": activity.id,
         "source": activity.source,
+        "name": activity.name,
         "start_local": local,
         "local_date": local.date(),
         "week_start": week_start(local.date()),
@@ -372,20 +464,26 @@ def _hr_at_speed(speed: np.ndarray, hr: np.ndarray, at: float) -> float:
 
 
 def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFrame:
-    """One row per run: its date, week, distance, climb, cadence, fast distance and fatigue measures.
+    """One row per run: its date, week, distance, climb, cadence, fast running, races and fatigue measures.
 
-    Columns (units in the names): ``id``, ``source``, ``start_local``,
+    Columns (units in the names): ``id``, ``source``, ``name`` (the activity's
+    own name, None when it has none), ``start_local``,
     ``local_date``, ``week_start``, ``distance_m``, ``moving_s``, ``climb_m``,
     ``climb_per_km`` [m/km], ``indoor``, ``sub_sport``, ``cadence_spm``,
     ``speed_mps`` (median running speed), ``speed_reliable``,
     ``best_20min_mps``, ``avg_heart_rate_bpm``, ``step_length_m``,
     ``late_cadence_drop_spm``, ``late_drop_pace_corrected``, ``decoupling_pct``,
-    ``has_intervals``, ``threshold_speed_mps``, ``threshold_hr_bpm``,
-    ``fast_m``, ``fast_by``; ``has_samples`` (False for a run known only from
-    a summary: a manual entry, a list row without its file; its ``fast_m``
-    and sample measures are NaN), ``rpe`` (perceived exertion 1-10, NaN when
+    ``has_intervals``, ``threshold_speed_mps``, ``threshold_hr_bpm``;
+    the fast running (`fast_running`): ``fast_m``, ``fast_s``, ``fast_hr_bpm``
+    (90th percentile of heart rate over the fast time, NaN without heart rate),
+    ``fast_by``, and ``hard`` (a hard session, `hard_sessions`);
+    ``has_samples`` (False for a run known only from
+    a summary: a manual entry, a list row without its file; its ``fast_m``,
+    ``fast_s``, ``fast_hr_bpm`` and sample measures are NaN, and it is never
+    ``hard``), ``rpe`` (perceived exertion 1-10, NaN when
     not given), ``sources`` (list of the exports it came from, e.g. ``["strava_csv", "fit"]``),
-    and the session load (`session_load.add_session_load`): ``trimp``, ``srpe``, ``load``, ``load_by``.
+    the session load (`session_load.add_session_load`): ``trimp``, ``srpe``, ``load``, ``load_by``,
+    and the races (`races.detect_races`): ``race``, ``race_label``, ``race_by``.
     """
     from .config import Config
     from .session_load import add_session_load
@@ -393,33 +491,64 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
 
     config = config or Config()
     profiles = pd.DataFrame([run_profile(a) for a in runs], columns=PROFILE_COLUMNS)
+    profiles["name"] = pd.Series([n if isinstance(n, str) else None for n in profiles["name"]], dtype=object)  # str or None
     if profiles.empty:
-        return pd.DataFrame(columns=PROFILE_COLUMNS + ["threshold_speed_mps", "threshold_hr_bpm", "fast_m", "fast_by"])
+        profiles = profiles.astype(_EMPTY_PROFILE_DTYPES)
+        for col in ("threshold_speed_mps", "threshold_hr_bpm", "fast_m", "fast_s", "fast_hr_bpm"):
+            profiles[col] = pd.Series(dtype="float64")
+        profiles["fast_by"] = pd.Series(dtype="object")
+        profiles["hard"] = pd.Series(dtype="bool")
+        return _with_races(add_session_load(profiles, {}, config), config)
     order = np.argsort(profiles["start_local"].map(lambda t: t.timestamp()).to_numpy(), kind="stable")
     profiles = profiles.iloc[order].reset_index(drop=True)
     profiles["week_start"] = [week_start(d, config.week_start) for d in profiles["local_date"]]
     by_id = {a.id: a for a in runs}
     thresholds = estimate_thresholds(profiles, config)
     profiles = pd.concat([profiles, thresholds], axis=1)
-    fast, how = [], []
+    efforts = []
     pace_factor = config.fast.pace_pct_of_threshold / 100.0
     hr_factor = config.fast.hr_pct_of_threshold / 100.0
     for row in profiles.itertuples():
         fast_speed = row.threshold_speed_mps / pace_factor if math.isfinite(row.threshold_speed_mps) else None
         fast_hr = row.threshold_hr_bpm * hr_factor if math.isfinite(row.threshold_hr_bpm) else None
-        metres, by = fast_distance_m(by_id[row.id], fast_speed, fast_hr, config.fast.window_s, config.fast.min_stretch_s)
-        fast.append(metres)
-        how.append(by)
-    profiles["fast_m"] = fast
-    profiles["fast_by"] = how
-    profiles.loc[~profiles["has_samples"].astype(bool), "fast_m"] = np.nan  # unknown, not zero, without samples
-    return add_session_load(profiles, by_id, config)
+        efforts.append(fast_running(by_id[row.id], fast_speed, fast_hr, config.fast.window_s, config.fast.min_stretch_s))
+    efforts = pd.DataFrame(efforts, index=profiles.index, columns=["fast_m", "fast_s", "fast_hr_bpm", "fast_by"])
+    for col in ("fast_m", "fast_s", "fast_hr_bpm"):
+        profiles[col] = efforts[col].astype("float64")
+    profiles["fast_by"] = efforts["fast_by"]
+    no_samples = ~profiles["has_samples"].astype(bool)
+    profiles.loc[no_samples, ["fast_m", "fast_s", "fast_hr_bpm"]] = np.nan  # unknown, not zero, without samples
+    profiles["hard"] = hard_sessions(profiles, config)
+    return _with_races(add_session_load(profiles, by_id, config), config)
+
+
+def _with_races(table: pd.DataFrame, config: Config) -> pd.DataFrame:
+    from .races import detect_races
+
+    races = detect_races(table, config)
+    for col in races.columns:
+        table[col] = races[col]
+    return table
 
 
 PROFILE_COLUMNS = [
-    "id", "source", "start_local", "local_date", "week_start", "distance_m", "moving_s", "climb_m",
+    "id", "source", "name", "start_local", "local_date", "week_start", "distance_m", "moving_s", "climb_m",
     "climb_per_km", "indoor", "sub_sport", "cadence_spm", "speed_mps", "speed_reliable", "best_20min_mps",
     "avg_heart_rate_bpm", "step_length_m", "has_running_dynamics", "late_cadence_drop_spm", "late_drop_pace_corrected",
     "decoupling_pct", "has_intervals", "running_share", "running_speed_mps", "running_s", "suspect",
     "suspect_reason", "has_samples", "rpe", "sources",
 ]  # fmt: skip
+#: The dtypes of a runs table's profile columns where no row says them (an empty history).
+_EMPTY_PROFILE_DTYPES = {
+    **dict.fromkeys(
+        ("distance_m", "moving_s", "climb_m", "climb_per_km", "cadence_spm", "speed_mps", "best_20min_mps",
+         "avg_heart_rate_bpm", "step_length_m", "late_cadence_drop_spm", "decoupling_pct", "running_share",
+         "running_speed_mps", "running_s", "rpe"),
+        "float64",
+    ),
+    **dict.fromkeys(
+        ("indoor", "speed_reliable", "has_running_dynamics", "late_drop_pace_corrected", "has_intervals", "suspect",
+         "has_samples"),
+        "bool",
+    ),
+}  # fmt: skip

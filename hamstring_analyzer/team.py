@@ -205,15 +205,20 @@ class TeamRow:
     data_quality: str = ""
     last_run: str | None = None
     flag_rules: list = field(default_factory=list)  # (severity, rule) of the week's flags, worst first
+    # The episodes overlapping the week (`rules.episodes`): one per return, ramp, long run... however many flags it holds.
+    episodes: dict = field(default_factory=lambda: {s: 0 for s in SEVERITY_ORDER})
+    episode_rules: list = field(default_factory=list)  # (severity, rule, kind) of the week's episodes, as the runner reads them
+    lead_episode: dict | None = None  # the first of them: `Episode.to_dict` and ``summary``, one short line
 
     def sort_key(self) -> tuple:
-        """What needs a look first: athletes that could not be analysed, then alerts, warnings, info."""
-        f = self.flags
-        return (self.error is None, -f["alert"], -f["warning"], -f["info"], self.athlete.lower())
+        """What needs a look first: athletes that could not be analysed, then episodes by severity (then flags)."""
+        e, f = self.episodes, self.flags
+        return (self.error is None, -e["alert"], -e["warning"], -e["info"], -f["alert"], -f["warning"], -f["info"], self.athlete.lower())
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["flag_rules"] = [list(x) for x in self.flag_rules]
+        d["episode_rules"] = [list(x) for x in self.episode_rules]
         return d
 
 
@@ -270,7 +275,7 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
 def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cache_dir, use_cache, timezone, today) -> None:
     from .analysis import analyze
     from .export import load_runs
-    from .report import default_week, write_week_report
+    from .report import default_week, week_episodes, write_week_report
     from .errors import ConfigError
     from .symptoms import read_log
     from .weekly import week_start
@@ -305,8 +310,13 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
         row.flags[f.severity] += 1
     rank = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     row.flag_rules = sorted({(f.severity, f.rule) for f in week_flags}, key=lambda x: (rank[x[0]], x[1]))
+    episodes = week_episodes(result, week)  # most severe, best evidenced, newest first
+    for e in episodes:
+        row.episodes[e.severity] += 1
+    row.episode_rules = [(e.severity, e.rule, e.kind) for e in episodes]
+    row.lead_episode = _lead_episode(episodes[0], config.units) if episodes else None
     row.symptom_trend = symptom_trend(symptoms, week) if symptoms is not None else None
-    row.data_quality = _quality(result, week, week_flags)
+    row.data_quality = _quality(result, week, episodes)
     try:
         report_week = default_week(result, today)
     except ValueError:
@@ -321,7 +331,31 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
         row.report_week = report_week.isoformat()
 
 
-def _quality(result, week: dt.date, week_flags) -> str:
+def episode_summary(episode, units: str = "km") -> str:
+    """One short line for a coach: the rule's title and the lead finding in brief ("Coming back too hard after a break:
+    a return on 12 Aug after 16 days off, 40.0 km in 7 days (advice: 23.6 km)")."""
+    from .config import SEVERITIES
+    from .render.messages import Words, brief
+    from .rules import RULES
+
+    title = RULES[episode.rule].title
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    leads = sorted((f for f in episode.members if f.rule == episode.rule), key=lambda f: (-rank[f.severity], f.date))
+    if not leads:
+        return title
+    lead = leads[0]
+    words = Words(units, many_years=episode.start.year != episode.end.year)
+    line = brief(lead, words)
+    if line == f"{lead.rule.replace('_', ' ')} on {words.day(lead.date)}":  # no brief wording for this rule: its message's first sentence
+        line = lead.message.split(". ", 1)[0].rstrip(".") or line
+    return f"{title}: {line}"
+
+
+def _lead_episode(episode, units: str) -> dict:
+    return {**episode.to_dict(), "summary": episode_summary(episode, units)}
+
+
+def _quality(result, week: dt.date, episodes) -> str:
     """What the week's numbers rest on, in a few words ("ok" when nothing is doubtful)."""
     notes = []
     n_err = len(result.export.errors) if result.export is not None else 0
@@ -337,9 +371,9 @@ def _quality(result, week: dt.date, week_flags) -> str:
             notes.append("summaries only")
         elif manual:
             notes.append(f"{manual} without samples")
-    doubtful = sum(1 for f in week_flags if f.doubtful)
+    doubtful = sum(1 for e in episodes if e.doubtful or any(f.doubtful for f in e.members))
     if doubtful:
-        notes.append(f"{doubtful} doubtful flag{'s' if doubtful != 1 else ''}")
+        notes.append(f"{doubtful} on doubtful data")
     return ", ".join(notes) or "ok"
 
 
@@ -494,16 +528,17 @@ def triage_text(team: Team, width: int = 80) -> str:
             start = f"{name:<16} {'':>9} {'':>6} {'':>4} {'':>2} {'':>2} {'':>2}  "
             note = "ERROR " + r.error
         else:
-            f = r.flags
-            start = f"{name:<16} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {f['alert']:>2} {f['warning']:>2} {f['info']:>2}  "
-            parts = [r.data_quality if r.data_quality != "ok" else "", f"symptoms {r.symptom_trend}" if r.symptom_trend else ""]
-            parts.append("no runs this week" if not r.runs else ", ".join(list(dict.fromkeys(rule for _, rule in r.flag_rules))[:2]))
+            e = r.episodes
+            start = f"{name:<16} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {e['alert']:>2} {e['warning']:>2} {e['info']:>2}  "
+            parts = ["no runs this week" if not r.runs else ", ".join(list(dict.fromkeys(rule for _, rule, _ in r.episode_rules))[:2])]
+            parts += [f"symptoms {r.symptom_trend}" if r.symptom_trend else "", r.data_quality if r.data_quality != "ok" else ""]
             note = ", ".join(x for x in parts if x)
         room = width - len(start)
         if len(note) > room:
             note = note[: room - 1] + "…"
         lines.append(start + note)
-    lines += ["", *textwrap.wrap("A W I: alerts, warnings and info this week (flags are worth a look, not a diagnosis).", width)]
+    lines += ["", *textwrap.wrap("A W I: alerts, warnings and info worth a look this week (not a diagnosis), one per "
+                                 "episode: a return, a ramp, a long run... however many flags it holds.", width)]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -522,7 +557,7 @@ td.note{text-align:left;white-space:normal;min-width:12rem;color:#444}th.note{te
 .sev{display:inline-block;min-width:1.6rem;text-align:center;font-size:.8rem;font-weight:700;padding:.05rem .35rem;border-radius:4px;color:#fff}
 .sev-alert{background:#c0392b}.sev-warning{background:#d98a1c}.sev-info{background:#7f8c99}.sev-none{background:#e9ecef;color:#999}
 tr.error td{background:#fff5f5}tr.error td:first-child{background:#fff5f5}
-.err{color:#a12a1c}.muted{color:#777}.rules{font-size:.8rem;color:#666}
+.err{color:#a12a1c}.muted{color:#777}.rules{font-size:.8rem;color:#666}.lead{color:#222}
 a{color:#1f5fa8}
 @media (max-width:480px){body{padding:0 .5rem}h1{font-size:1.2rem}th,td{padding:.35rem .4rem}}
 """
@@ -542,11 +577,14 @@ def render_team_page(team: Team) -> str:
             body.append(f"<tr class='error'><td>{cell}</td><td colspan='7' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
             continue
         badges = "".join(
-            f"<td><span class='sev sev-{s if r.flags[s] else 'none'}' title='{s}'>{r.flags[s]}</span></td>" for s in SEVERITY_ORDER
+            f"<td><span class='sev sev-{s if r.episodes[s] else 'none'}' title='{s}'>{r.episodes[s]}</span></td>" for s in SEVERITY_ORDER
         )
         notes = []
-        if r.flag_rules:
-            notes.append("<span class='rules'>" + escape(", ".join(dict.fromkeys(rule for _, rule in r.flag_rules))) + "</span>")
+        if r.lead_episode:
+            notes.append(f"<span class='lead'>{escape(r.lead_episode['summary'])}</span>")
+        if r.episode_rules:
+            kinds = dict.fromkeys(rule if kind == "run" else f"{kind} ({rule})" for _, rule, kind in r.episode_rules)
+            notes.append("<span class='rules'>" + escape(", ".join(kinds)) + "</span>")
         if r.symptom_trend:
             notes.append(f"Symptoms: {escape(r.symptom_trend)}")
         notes.append(f"Data: {escape(r.data_quality)}")
@@ -575,7 +613,8 @@ def render_team_page(team: Team) -> str:
 {''.join(body)}
 </table></div>
 <p class="muted">Distance in each athlete's own units. Change: against their week before. Fast: the share of the week run at or near threshold pace.
-Alerts, warnings, info: this week's flags. Click a name for the athlete's weekly report.</p>
+Alerts, warnings, info: what is worth a look this week, counted once per episode (a return, a ramp, a long run...) however many flags it holds,
+the worst first in the notes. Click a name for the athlete's weekly report.</p>
 <p class="muted">Made by hamstring-analyzer {escape(__version__)}.</p>
 <script>document.body.setAttribute('data-page-fits', document.documentElement.scrollWidth <= window.innerWidth ? 'yes' : 'no')</script>
 </body></html>

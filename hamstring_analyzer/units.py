@@ -55,6 +55,11 @@ def day(d: dt.date, year: bool = False) -> str:
     return f"{d.day} {d:%b %Y}" if year else f"{d.day} {d:%b}"
 
 
+def weekday(d: dt.date) -> str:
+    """``"Tue"``."""
+    return f"{d:%a}"
+
+
 def long_day(d: dt.date, year: bool = True) -> str:
     """``"Sun 26 Jul 2026"``, or ``"Sun 26 Jul"`` without ``year``."""
     return f"{d:%a} {day(d, year)}"

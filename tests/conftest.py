@@ -10,7 +10,8 @@
 * Real files (``../shared/real_runs``, described by ``INDEX.md``): decoded
   once per test session and handed to every test that needs them
   (`real_read`, `real_parsed`, `real_export`); tests must not change what
-  they are handed.
+  they are handed. The same for the real runners' histories
+  (``../shared/real_histories``, `real_history`, `needs_real_histories`).
 """
 
 from __future__ import annotations
@@ -199,6 +200,37 @@ def phone_runner(real_export):
     from hamstring_analyzer.export import load_runs
 
     return load_runs(REAL_RUNS / "runpandas/examples/session", cache_dir=real_export[1], workers=1)
+
+
+# ------------------------------------------------ real histories, read once per session ---
+
+REAL_HISTORIES = Path(os.environ.get("HAMSTRING_REAL_HISTORIES", REPO.parent / "shared" / "real_histories"))
+HISTORIES_ABSENT = "../shared/real_histories is not beside this checkout"
+#: Tests of the real histories run on one worker under pytest-xdist, so each history is read once per session.
+REAL_HISTORIES_GROUP = pytest.mark.xdist_group("real_histories")
+
+
+def needs_real_histories(test):
+    """Marks a test that reads ``../shared/real_histories``: skipped without it, grouped with the other history tests."""
+    absent = not (REAL_HISTORIES / "README.md").exists()
+    return REAL_HISTORIES_GROUP(pytest.mark.skipif(absent, reason=HISTORIES_ABSENT)(test))
+
+
+@pytest.fixture(scope="session")
+def real_history(tmp_path_factory):
+    """``real_history("clf3")``: that runner's files (``real_histories/<runner>/files``) as an Export, read once
+    per session into the session's store. All three runners live in UTC+8, the zone for files with no position."""
+    if not (REAL_HISTORIES / "README.md").exists():
+        pytest.skip(HISTORIES_ABSENT)
+    from hamstring_analyzer.export import load_runs
+
+    folder = tmp_path_factory.mktemp("history-store")
+
+    @functools.lru_cache(maxsize=None)
+    def load(runner: str):
+        return load_runs(REAL_HISTORIES / runner / "files", cache_dir=folder, workers=2, timezone="Asia/Shanghai")
+
+    return load
 
 
 @pytest.fixture(scope="session")

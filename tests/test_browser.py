@@ -80,7 +80,7 @@ def test_report_fits_the_screen(page, tmp_path, width, picture):
     assert tag == picture and w > 0.8 * min(width, 960) - 40 and h > 300
     assert 0 <= left and left + w <= width
     assert all(0 <= s[0] and s[0] + s[2] <= width for s in m["scrolls"]) and len(m["scrolls"]) == 2  # tables scroll in their box
-    assert m["statusText"] == "This week: 1 alert"
+    assert m["statusText"] == "1 alert worth a look this week"
     assert m["status"][1] < m["flags"][1] < m["chart"][1]  # status, then the ALERT card, then the picture
     if width < 720:
         assert h / w > 2  # the tall phone layout, not the desktop picture shrunk

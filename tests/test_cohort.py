@@ -46,7 +46,17 @@ def test_local_cluster_flags_equal_per_athlete_analyze(daily_log, tmp_path):
     assert "Dask dashboard: http://" in result.output and "(2 workers)" in result.output
     assert "6 of 6 athletes analysed" in result.output
     flags = cohort_flags(out)
-    assert sum(len(v) for v in flags.values()) > 20  # planted events were found
+    # planted events were found: every long-run spike on its day, every weekly jump in its week
+    planted = {str(a.athlete): a.events for a in cohort_athletes(6, weeks=30, seed=5)}
+    for name, events in planted.items():
+        got = {(f["rule"], f["date"]) for f in flags.get(name, [])}
+        weeks_jumped = {f["week_start"] for f in flags.get(name, []) if f["rule"] == "weekly_mileage_jump"}
+        for what, day in events:
+            if what == "long_run_spike":
+                assert ("single_run_spike", day.isoformat()) in got, (name, what, day)
+            if what == "weekly_jump":
+                assert day.isoformat() in weeks_jumped, (name, what, day)
+    assert sum(len(v) for v in flags.values()) > 10
     for name in [str(i) for i in range(6)]:
         expected = per_athlete_flags(out / "partitions" / name, tmp_path)
         key = lambda f: (f["date"], f["rule"], f["run_id"] or "")  # noqa: E731  (the table's order is the tasks')

@@ -41,3 +41,20 @@ def test_ci_runs_the_readme_test_command():
     ci_args = ci.split('"$venv/bin/python" -m pytest', 1)[1].split()
     assert [a for a in ci_args if a not in ("-p", "no:cacheprovider")] == pytest_args
     assert "-e '.[test]'" in readme_cmd and "-e '.[test]'" in ci
+
+
+def test_readme_rules_table_names_every_rule_with_its_evidence():
+    """The README's rules table has one row per registered rule, its evidence column as the registry says."""
+    from hamstring_analyzer.config import Config
+    from hamstring_analyzer.rules import RULES
+    from hamstring_analyzer.rules.registry import EVIDENCE
+
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("### The rules (ids are part of the JSON contract)", 1)[1].split("\n\n")[2]
+    rows = {line.split("|")[1].strip().strip("`"): line.split("|")[-2].strip() for line in table.splitlines()[2:]}
+    assert set(rows) == set(RULES)
+    for rule_id, rule in RULES.items():
+        if rule_id != "acwr_high":  # off by default: the row says why instead
+            assert rows[rule_id].startswith(EVIDENCE[rule.evidence]), rule_id
+    sections = set(Config.__dataclass_fields__)
+    assert all(f"`{name}`" in readme for name in sections - {"units", "week_start"}), "every config section named"

@@ -54,14 +54,14 @@ def test_key_names_each_labelled_artist_once(result):
     picture = plots.WeeklyPicture(result)
     fig = picture.draw()
     texts = lambda ax: [t.get_text() for t in ax.texts if t.get_gid() == "key"]  # noqa: E731
-    assert texts(picture.axes[0]) == ["alert", "warning", "info"]
-    assert texts(picture.axes[1]) == ["+10% on the week before"]
+    assert texts(picture.axes[0]) == ["warning", "info"]  # no alert in the story since issue 24 (evidence caps)
+    assert texts(picture.axes[1]) == ["your 8-week high"]
     assert texts(picture.axes[3]) == ["175 steps/min"]
     assert texts(picture.axes[4]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
     plots.key(picture.axes[1], above=False)  # again: replaced, not doubled
-    assert texts(picture.axes[1]) == ["+10% on the week before"]
+    assert texts(picture.axes[1]) == ["your 8-week high"]
     plots.key(picture.axes[1])  # without a placement, a picture's own axes keep the key it placed
-    assert texts(picture.axes[1]) == ["+10% on the week before"]
+    assert texts(picture.axes[1]) == ["your 8-week high"]
     fig.canvas.draw()
     # left to right, in one row, inside the panel
     boxes = [t.get_window_extent() for t in picture.axes[4].texts if t.get_gid() == "key"]

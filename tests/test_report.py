@@ -21,7 +21,8 @@ from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import Config
 from hamstring_analyzer.errors import HamstringAnalyzerError
 from hamstring_analyzer.report import (
-    ReportWriteError, default_week, in_progress, index_html, render_week_html, write_all_reports, write_week_report,
+    ReportWriteError, default_week, episodes_by_week, in_progress, index_html, render_week_html, week_days, week_episodes,
+    write_all_reports, write_week_report,
 )  # fmt: skip
 from hamstring_analyzer.report_text import flags_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log, symptoms_frame
@@ -90,7 +91,7 @@ def test_plot_helpers_take_what_the_library_returns(result):
         ax = plots.plot_flags(flags)
         by_label = {c.get_label(): len(c.get_offsets()) for c in ax.collections if c.get_gid() != "key"}
         assert by_label == {s: sum(f.severity == s for f in result.flags) for s in ("alert", "warning", "info")}
-    assert sum(by_label.values()) == len(result.flags) == 15
+    assert sum(by_label.values()) == len(result.flags) == 14
 
 
 def test_weekly_figure_panels(result):
@@ -178,10 +179,18 @@ def test_week_report_files_and_html(result, tmp_path):
     assert "Symptoms came in the same or the next week after 5 of 6 flagged weeks" in page  # week 11's single_run_spike
     assert "<h2>Next week</h2>" in page and "Mon 17 Aug to Sun 23 Aug 2026" in page
     assert "src='data:image/png;base64," in page and "<div class='narrow' role='img'" in page and "<svg " in page
-    # a worried runner reads the status, then the flags, then the picture and the tables
-    assert "<p class='status status-alert' id='status'><a href='#worth-a-look'>This week: 1 alert</a></p>" in page
-    order = ["id='status'", "<h2 id=\"worth-a-look\">Worth a look</h2>", "<div class='flag' id='flag-1'>", "<figure class='chart'", "<h2>Runs</h2>"]
+    # a worried runner reads the status, then the episodes, then the picture and the tables
+    assert "<p class='status status-alert' id='status'><a href='#worth-a-look'>1 alert worth a look this week</a></p>" in page
+    card = "<div class='flag' id='episode-1' data-episode='layoff_return:2026-08-10'><span id='flag-1'></span>"
+    order = ["id='status'", "<h2 id=\"worth-a-look\">Worth a look</h2>", card, "<figure class='chart'", "<h2>Runs</h2>"]
     assert [page.index(x) for x in order] == sorted(page.index(x) for x in order)
+    # the return's card: what, when, the message, why, and how strong the evidence is (the source a tap away)
+    assert (
+        "<span class='sev sev-alert'>ALERT</span><strong>Coming back too hard after a break</strong>"
+        "<p class='span'>Return: Mon 10 Aug to Wed 12 Aug</p><p>Back on 12 Aug after 16 days without running: 40.0 km in the first 7 days;"
+    ) in page
+    assert "<details class='evidence'><summary>Evidence: coaching practice</summary><p class='source'>Source: &quot;15 Ways&quot;" in page
+    assert page.count("<div class='flag'") == 1 and "<details class='more'" not in page
     # the tables scroll inside their own box; the runs table puts the numbers first, the file last
     assert page.count("<div class='scroll'><table>") == 2
     assert "<tr><td>Wed 12 Aug</td><td>8.0 km</td><td>5:40/km</td><td>177</td><td>10.2 m/km</td><td>0.0 km</td><td class='file'>export/garmin/2026-08-12-07-00.fit</td></tr>" in page
@@ -246,9 +255,10 @@ def test_html_has_no_external_url_and_escapes_text(result, tmp_path):
 
 
 def with_doubtful_layoff(result, doubt: str):
-    """The analysis with its layoff_return flag marked doubtful."""
+    """The analysis with its layoff_return flag, and the episode it leads, marked doubtful."""
     flags = [dataclasses.replace(f, doubtful=True, doubt=doubt) if f.rule == "layoff_return" else f for f in result.flags]
-    return dataclasses.replace(result, flags=flags)
+    episodes = [dataclasses.replace(e, doubtful=True, doubt=doubt) if e.rule == "layoff_return" else e for e in result.episodes]
+    return dataclasses.replace(result, flags=flags, episodes=episodes)
 
 
 def test_doubtful_flag_in_the_terminal_and_the_html(result):
@@ -267,9 +277,93 @@ def test_doubtful_flag_in_the_terminal_and_the_html(result):
         "<p class='doubt'>Doubtful data: rests on Sun 20 Sep 2020 (GPS jumps: 16.7 of 22.1 km recorded were "
         "&lt;removed&gt;)</p>" in page
     )
-    assert page.index("Back on 12 Aug") < page.index("class='doubt'") < page.index("Why it matters")
+    assert page.index("Back on 12 Aug") < page.index("class='doubt'") < page.index("Why it matters") < page.index("Evidence: coaching practice")
     assert ".doubt{" in page  # styled (a muted warning)
     assert "class='doubt'" not in render_week_html(result, LAYOFF_WEEK, b"\x89PNG fake")
+    # an episode whose lead is sound but one of whose findings rests on doubtful data says so, as that part's
+    spike = next(e for e in result.episodes if e.id == LONG_RUN)
+    assert spike.doubtful and [f.date for f in spike.members if f.doubtful] == [dt.date(2026, 7, 23)]  # the 16.5 km on a treadmill
+    sound_lead = dataclasses.replace(result, episodes=[dataclasses.replace(spike, doubtful=False, doubt=None)])
+    page = render_week_html(sound_lead, dt.date(2026, 7, 20), b"")
+    assert "<p class='doubt'>Doubtful data behind part of this: on a treadmill, the distance is the watch&#x27;s estimate</p>" in page
+
+
+LONG_RUN = "single_run_spike:2026-07-19"  # Sun 19 Jul to Thu 23 Jul: an episode across two weeks
+
+
+def _cards(page: str) -> list[tuple[str, str]]:
+    """(card id, episode id) of a page's episode cards, in page order."""
+    return re.findall(r"<div class='flag' id='(episode-\d+)' data-episode='([^']+)'>", page)
+
+
+def test_a_multi_week_episode_shows_on_every_week_it_overlaps(result):
+    spike = next(e for e in result.episodes if e.id == LONG_RUN)
+    assert (spike.start, spike.end, spike.severity) == (dt.date(2026, 7, 19), dt.date(2026, 7, 23), "alert")
+    first, second = (render_week_html(result, w, b"") for w in (dt.date(2026, 7, 13), dt.date(2026, 7, 20)))
+    assert _cards(first) == [("episode-1", LONG_RUN)]
+    assert "<p class='span'>Long run: Sun 19 Jul to Thu 23 Jul (into the week after)</p>" in first
+    assert _cards(second)[0] == ("episode-1", LONG_RUN)
+    assert "<p class='span'>Long run: since Sun 19 Jul, up to Thu 23 Jul</p>" in second
+    assert LONG_RUN not in render_week_html(result, dt.date(2026, 7, 27), b"")  # no day of it in the week after
+    # the picture's markers (#flag-N, N counting the week's flags in order) land on the card of their episode
+    for week, page in ((dt.date(2026, 7, 13), first), (dt.date(2026, 7, 20), second)):
+        mine = [i for i, f in enumerate((f for f in result.flags if f.week_start == week), 1) if f.episode == LONG_RUN]
+        anchors = "".join(f"<span id='flag-{i}'></span>" for i in mine)
+        assert mine and f"data-episode='{LONG_RUN}'>{anchors}<span class='sev" in page, week
+    # --all groups the episodes by week in one pass: the same episodes, in the same order, as asking week by week
+    grouped = episodes_by_week(result)
+    for week in week_days(result.weeks):
+        assert week_episodes(result, week, grouped.get(week, [])) == week_episodes(result, week), week
+    assert [e.id for e in grouped[dt.date(2026, 7, 13)]] == [LONG_RUN]
+    assert sum(len(v) for v in grouped.values()) == len(result.episodes) + 1  # the long run, twice
+
+
+def test_the_status_line_counts_episodes_not_flags(result):
+    week = dt.date(2026, 7, 6)  # four runs of low cadence: four flags, one episode
+    assert [f.rule for f in result.flags if f.week_start == week] == ["low_cadence"] * 4
+    page = render_week_html(result, week, b"")
+    assert "<p class='status status-warning' id='status'><a href='#worth-a-look'>1 warning worth a look this week</a></p>" in page
+    assert _cards(page) == [("episode-1", "low_cadence:2026-07-07")]
+    assert "<p class='span'>4 runs: Tue 7 Jul to Sun 12 Jul</p>" in page and "In the same stretch: the same 3 more times, 9 Jul to 12 Jul" in page
+    assert "<span id='flag-1'></span><span id='flag-2'></span><span id='flag-3'></span><span id='flag-4'></span>" in page
+    # 20 Jul: four flags (1 alert, 1 warning, 2 info of flat long runs), two episodes (the flat runs are part of them)
+    assert sorted(f.severity for f in result.flags if f.week_start == dt.date(2026, 7, 20)) == ["alert", "info", "info", "warning"]
+    page = render_week_html(result, dt.date(2026, 7, 20), b"")
+    assert "<p class='status status-alert' id='status'><a href='#worth-a-look'>1 alert, 1 warning worth a look this week</a></p>" in page
+    assert "<a href='#worth-a-look'>Nothing worth a look this week</a>" in render_week_html(result, dt.date(2026, 9, 28), b"")
+
+
+def test_cards_go_severity_then_evidence_then_newest_and_the_rest_fold_away(result):
+    week = dt.date(2026, 7, 20)
+    assert [e for _, e in _cards(render_week_html(result, week, b""))] == [LONG_RUN, "late_run_fatigue:2026-07-26"]  # alert, warning
+    # five made-up episodes of the week: the alert first though oldest and least evidenced; then the warnings,
+    # a published study before coaching practice before common sense about the data, the newest first within each
+    base = next(e for e in result.episodes if e.id == "late_run_fatigue:2026-07-26")
+    made = {
+        "old-practice-warning": ("warning", "practice", dt.date(2026, 7, 21)),
+        "new-data-warning": ("warning", "data", dt.date(2026, 7, 26)),
+        "new-practice-warning": ("warning", "practice", dt.date(2026, 7, 25)),
+        "old-study-warning": ("warning", "study", dt.date(2026, 7, 20)),
+        "old-data-alert": ("alert", "data", dt.date(2026, 7, 20)),
+    }
+    episodes = [dataclasses.replace(base, id=k, severity=s, evidence=ev, start=end, end=end) for k, (s, ev, end) in made.items()]
+    r = dataclasses.replace(result, episodes=episodes)
+    page = render_week_html(r, week, b"")
+    expected = ["old-data-alert", "old-study-warning", "new-practice-warning", "old-practice-warning", "new-data-warning"]
+    assert _cards(page) == [(f"episode-{i}", e) for i, e in enumerate(expected, 1)]
+    assert "<a href='#worth-a-look'>1 alert, 4 warnings worth a look this week</a>" in page
+    assert "Evidence: a published study</summary>" in page and "Evidence: common sense about the data</summary>" in page
+    # the first three shown; the other two in one folded <details>, before the picture
+    more = page.index("<details class='more' id='more'><summary>2 more this week</summary>")
+    at = {e: page.index(f"data-episode='{e}'") for e in expected}
+    assert max(at[e] for e in expected[:3]) < more < min(at[e] for e in expected[3:]) < page.index("<figure class='chart'")
+    assert page.count("<details class='more'") == 1
+    # the number shown first is the config's (episodes.first_screen)
+    one = dataclasses.replace(r, config=dataclasses.replace(r.config, episodes=dataclasses.replace(r.config.episodes, first_screen=1)))
+    page = render_week_html(one, week, b"")
+    assert page.index("data-episode='old-data-alert'") < page.index("<summary>4 more this week</summary>") < page.index("data-episode='old-study-warning'")
+    five = dataclasses.replace(r, config=dataclasses.replace(r.config, episodes=dataclasses.replace(r.config.episodes, first_screen=5)))
+    assert "<details class='more'" not in render_week_html(five, week, b"")
 
 
 def test_all_weeks_and_index(result, tmp_path):
@@ -280,10 +374,17 @@ def test_all_weeks_and_index(result, tmp_path):
     assert all(f"href='{p}'" in text for p in pages)
     assert "Not medical advice" in text and '<meta name="viewport"' in text
     assert text.index("week-2026-09-28.html") < text.index("week-2026-05-04.html")  # newest first
-    # each week's status: its alerts and warnings counted, the worst colouring the badge
+    # each week's status: its episodes counted by severity, the worst colouring the badge
     assert "<li><a href='week-2026-08-10.html'>Week of 10 Aug 2026</a>: 34.0 km, 4 runs <span class='sev sev-alert'>1 alert</span></li>" in text
+    # 4 low-cadence runs are one episode; the long run of 19-23 Jul counts in both its weeks, as an alert (its worst)
+    assert "<li><a href='week-2026-07-06.html'>Week of 6 Jul 2026</a>: 32.0 km, 4 runs <span class='sev sev-warning'>1 warning</span></li>" in text
+    assert "<li><a href='week-2026-07-13.html'>Week of 13 Jul 2026</a>: 34.0 km, 4 runs <span class='sev sev-alert'>1 alert</span></li>" in text
+    assert "Week of 20 Jul 2026</a>: 37.0 km, 3 runs <span class='sev sev-alert'>1 alert, 1 warning</span></li>" in text
     assert "<li><a href='week-2026-08-03.html'>Week of 3 Aug 2026</a>: 0.0 km, 0 runs <span class='muted'>nothing worth a look</span></li>" in text
     assert "(in progress)" not in text
+    # the long run of 19-23 Jul has its card on both its weeks' pages
+    for week in ("2026-07-13", "2026-07-20"):
+        assert ("episode-1", LONG_RUN) in _cards((tmp_path / f"week-{week}.html").read_text()), week
     # previous, index and next on every page; nothing before the first week or after the last
     page = (tmp_path / "week-2026-08-10.html").read_text()
     nav = "<nav class='weeks'><a rel='prev' href='week-2026-08-03.html'>&larr; Week of 3 Aug</a><a href='index.html'>All weeks</a><a rel='next' href='week-2026-08-17.html'>Week of 17 Aug &rarr;</a></nav>"

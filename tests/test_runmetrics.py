@@ -6,14 +6,17 @@ import datetime as dt
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from hamstring_analyzer.activity import Activity
 from hamstring_analyzer.config import config_from_dict
 from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.runmetrics import (
     aerobic_decoupling_pct,
     best_sustained_speed,
     fast_distance_m,
+    fast_running,
     late_cadence_drop,
     runs_table,
     step_length_m,
@@ -25,7 +28,8 @@ from .conftest import needs_real_runs
 
 
 def read(plan: RunPlan, **kw):
-    (act,) = read_activities("run.fit", write_fit(plan, **kw))
+    # A file name of its own: a runs table finds each run's samples by its id (the source).
+    (act,) = read_activities(f"run-{plan.start_local:%Y%m%d-%H%M}-{plan.seed}.fit", write_fit(plan, **kw))
     return act
 
 
@@ -59,6 +63,76 @@ def test_treadmill_uses_heart_rate_and_no_heart_rate_means_no_guess():
     assert by == "heart rate" and metres == pytest.approx(1200 * 3.8, rel=0.1)
     act.records = act.records.drop(columns=["heart_rate_bpm"])
     assert fast_distance_m(act, fast_speed_mps=3.4, fast_hr_bpm=165) == (0.0, None)
+
+
+# Threshold 4:20/km (3.85 m/s, fast from 3.63 m/s) and 175 bpm: a hard session's fast stretches reach 157.5 bpm.
+HARD_CONFIG = config_from_dict({"runner": {"threshold_pace_per_km": "4:20", "threshold_heart_rate": 175}})
+
+
+def session(fast_s: float, *, easy_s: float = 900, hr_rest: float = 60.0, day: int = 10, seed: int = 20):
+    """Easy 2.9 m/s, then ``fast_s`` at 4.2 m/s, then easy: synthetic heart rate is hr_rest + 30 x speed (~186 fast)."""
+    fast = [Segment(fast_s, 4.2, 184)]
+    segs = [Segment(easy_s, 2.9, 174), *fast, Segment(easy_s, 2.9, 174)] if easy_s else fast
+    return read(RunPlan(dt.datetime(2026, 3, day, 18), segs, hr_rest=hr_rest, seed=seed))
+
+
+def test_fast_running_measures_time_and_heart_rate_from_one_read():
+    act = session(600)
+    effort = fast_running(act, fast_speed_mps=3.63, fast_hr_bpm=None)
+    assert effort["fast_by"] == "pace"
+    assert effort["fast_s"] == pytest.approx(600, abs=30) and effort["fast_m"] == pytest.approx(2520, rel=0.05)
+    assert 186 < effort["fast_hr_bpm"] < 192  # 60 + 30 x 4.2 = 186, drift and noise on top: the 90th percentile
+    assert (effort["fast_m"], effort["fast_by"]) == fast_distance_m(act, 3.63, None)
+    easy = fast_running(read(easy_run(dt.datetime(2026, 3, 8, 8), 5)), fast_speed_mps=3.63, fast_hr_bpm=None)
+    assert easy["fast_s"] == 0 and easy["fast_m"] == 0 and math.isnan(easy["fast_hr_bpm"])
+
+
+def test_hard_sessions_are_sustained_fast_running_confirmed_by_heart_rate():
+    runs = [
+        session(600, day=2),  # 10 minutes at 4.2 m/s, heart rate ~188: an interval or tempo session
+        session(600, hr_rest=20.0, day=3, seed=21),  # the same pace at heart rate ~148: the pace is a GPS or pod error
+        session(1500 / 4.2, easy_s=1500, day=4, seed=22),  # 1.5 fast km inside 10 km: 6 minutes, not a session
+        session(2000 / 4.2, easy_s=0, day=5, seed=23),  # one 2 km rep of a session recorded one file per rep
+        session(2000 / 4.2, easy_s=1300, hr_rest=20.0, day=6, seed=24),  # 2 fast km in an easy run, at heart rate ~150
+    ]
+    table = runs_table(runs, HARD_CONFIG)
+    assert table["hard"].tolist() == [True, False, False, True, False]
+    assert table["fast_s"].iloc[0] == pytest.approx(600, abs=30) and table["fast_s"].iloc[2] < 480
+    assert table["fast_hr_bpm"].iloc[0] > 0.9 * 175 > table["fast_hr_bpm"].iloc[1]
+    assert table["fast_m"].iloc[3] > 0.9 * table["distance_m"].iloc[3]
+    assert table["hard"].dtype == bool and table["fast_s"].dtype == table["fast_hr_bpm"].dtype == "float64"
+
+
+def test_a_hard_session_without_heart_rate_rests_on_pace():
+    no_hr = session(600, hr_rest=20.0)
+    no_hr.records = no_hr.records.drop(columns=["heart_rate_bpm"])
+    no_hr.stats = None
+    row = runs_table([no_hr], HARD_CONFIG).iloc[0]
+    assert row["hard"] and math.isnan(row["fast_hr_bpm"]) and row["fast_s"] == pytest.approx(600, abs=30)
+    # No threshold heart rate known (none set, no run before this one): pace alone decides too.
+    only_pace = config_from_dict({"runner": {"threshold_pace_per_km": "4:20"}})
+    row = runs_table([session(600, hr_rest=20.0)], only_pace).iloc[0]
+    assert math.isnan(row["threshold_hr_bpm"]) and row["fast_hr_bpm"] < 157 and row["hard"]
+
+
+def test_a_run_without_samples_is_never_hard_and_its_fast_time_is_unknown():
+    start = pd.Timestamp("2026-03-07 09:00", tz="UTC")
+    manual = Activity(source="manual", format="strava_csv", sport="running", name="Intervals 10x400", start_utc=start,
+                      utc_offset_s=0, distance_m=8000.0, moving_s=2400.0, elapsed_s=2400.0)  # fmt: skip
+    row = runs_table([manual], HARD_CONFIG).iloc[0]
+    assert not row["has_samples"] and not row["hard"] and row["name"] == "Intervals 10x400"
+    assert math.isnan(row["fast_s"]) and math.isnan(row["fast_hr_bpm"]) and math.isnan(row["fast_m"])
+
+
+def test_an_empty_history_has_every_column_with_its_dtype():
+    empty = runs_table([])
+    full = runs_table([session(600)], HARD_CONFIG)
+    assert set(empty.columns) == set(full.columns)
+    for col in ("fast_s", "fast_hr_bpm", "fast_m", "distance_m", "threshold_speed_mps"):
+        assert empty[col].dtype == "float64", col
+    for col in ("hard", "race", "has_samples", "indoor"):
+        assert empty[col].dtype == bool == full[col].dtype, col
+    assert empty["race_label"].dtype == object and empty["name"].dtype == object
 
 
 def test_late_cadence_drop_at_the_same_pace():

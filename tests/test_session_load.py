@@ -111,7 +111,7 @@ def test_the_ratio_and_weekly_load_follow_the_chosen_load():
     assert by_load["acwr"].iloc[-1] > 2 > by_distance["acwr"].iloc[-1]
     assert by_load["distance_m"].equals(by_distance["distance_m"])  # distance rules still see distance
     assert by_distance["monotony"].iloc[0] == pytest.approx(monotony_and_strain([0, 6000, 0, 7500, 6000, 0, 10500])[0])
-    flags = find_flags(table, by_load)
+    flags = find_flags(table, by_load, config_from_dict({"acwr": {"flag": True}}))
     (f,) = [f for f in flags if f.rule == "acwr_high"]
     assert f.severity == "info" and "Context only" in f.message
     assert not [f for f in flags if f.rule == "weekly_mileage_jump"]

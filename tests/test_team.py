@@ -12,7 +12,18 @@ from click.testing import CliRunner
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.glossary import DISCLAIMER
 from hamstring_analyzer.synthetic_cohort import cohort_athletes, write_folder_cohort
-from hamstring_analyzer.team import RosterError, read_roster, symptom_trend
+from hamstring_analyzer.team import (
+    Athlete,
+    RosterError,
+    Team,
+    athlete_row,
+    read_roster,
+    render_team_page,
+    symptom_trend,
+    triage_text,
+)
+
+from .conftest import SAMPLE_RUNS
 
 WEEK = dt.date(2026, 7, 6)  # the 10th week of the generated history
 
@@ -91,11 +102,11 @@ def test_team_reports_the_good_athletes_and_lists_the_broken_ones_with_their_rea
         else:  # stopped before the team's week: their own last complete week is reported
             assert rows[name]["distance_m"] == 0.0 and rows[name]["report_week"] < WEEK.isoformat() and rows[name]["last_run"] < WEEK.isoformat()
         assert (out / rows[name]["report"]).is_file()
-    # errors first, then the most alerts and warnings
+    # errors first, then the most alerts and warnings (episodes, then flags)
     order = [r["athlete"] for r in doc["athletes"]]
     assert order[:2] == ["broken", "Dan"]  # by name, case aside
     good = [r for r in doc["athletes"] if r["error"] is None]
-    keys = [(-r["flags"]["alert"], -r["flags"]["warning"], -r["flags"]["info"]) for r in good]
+    keys = [(-r["episodes"]["alert"], -r["episodes"]["warning"], -r["episodes"]["info"], -r["flags"]["alert"], -r["flags"]["warning"]) for r in good]
     assert keys == sorted(keys)
 
 
@@ -103,9 +114,12 @@ def test_team_json_keeps_the_contract(team_run):
     _, _, doc = team_run
     assert set(doc) >= {"week_start", "athletes"}
     for row in doc["athletes"]:
-        assert set(row) >= {"athlete", "distance_m", "change_pct", "speedwork_share", "flags", "error"}
+        assert set(row) >= {"athlete", "distance_m", "change_pct", "speedwork_share", "flags", "flag_rules", "error"}
         assert set(row["flags"]) == {"alert", "warning", "info"}
         assert all(isinstance(v, int) for v in row["flags"].values())
+        # added with episodes: counts, (severity, rule, kind) worst first, and the one read first
+        assert set(row["episodes"]) == {"alert", "warning", "info"} and all(isinstance(v, int) for v in row["episodes"].values())
+        assert isinstance(row["episode_rules"], list) and (row["lead_episode"] is None) == (not row["episode_rules"])
 
 
 def test_athlete_in_miles_gets_miles_and_their_symptom_trend(team_run):
@@ -210,3 +224,42 @@ def test_team_json_to_standard_output_and_a_missing_folder_refused_first(team_ro
     assert result.exit_code == 1
     assert result.output.strip() == f"Error: {missing}: cannot write: the folder {missing.parent} does not exist (create it first)"
     assert not (tmp_path / "site2").exists()  # refused before any athlete was analysed
+
+
+def _sample_row(week: dt.date, out) -> dict:
+    """The sample runner (``sample_runs/``, with its symptom log) as one athlete of a team, for ``week``."""
+    sam = Athlete(name="Sam", path=SAMPLE_RUNS, symptoms=SAMPLE_RUNS / "symptoms.csv")
+    return athlete_row(sam, week, out, use_cache=False, today=dt.date(2026, 11, 30))
+
+
+def test_the_row_counts_episodes_and_names_them_worst_first(tmp_path):
+    """Sample runner: four low-cadence runs are one warning; a long run of two weeks counts as an alert in both."""
+    cadence = _sample_row(dt.date(2026, 7, 6), tmp_path).to_dict()
+    assert cadence["error"] is None
+    assert cadence["flags"] == {"alert": 0, "warning": 4, "info": 0} and cadence["flag_rules"] == [["warning", "low_cadence"]]
+    assert cadence["episodes"] == {"alert": 0, "warning": 1, "info": 0}
+    assert cadence["episode_rules"] == [["warning", "low_cadence", "run"]]
+    lead = cadence["lead_episode"]
+    assert (lead["id"], lead["start"], lead["end"], lead["evidence"], len(lead["flags"])) == ("low_cadence:2026-07-07", "2026-07-07", "2026-07-12", "study", 4)
+    assert lead["summary"] == "Low cadence: cadence 166 on 7 Jul, 11 below your own 177"
+    # 13 Jul holds the first day of the long run of 19-23 Jul: a warning flag, an alert episode (raised after symptoms)
+    spike = _sample_row(dt.date(2026, 7, 13), tmp_path)
+    assert spike.flags == {"alert": 0, "warning": 1, "info": 0} and spike.episodes == {"alert": 1, "warning": 0, "info": 0}
+    assert spike.lead_episode["summary"] == "One run much longer than before: Thu 23 Jul, 16.5 km, 10% longer than the month's longest (15.0 km)"
+    assert spike.data_quality == "1 file unreadable, 1 on doubtful data"  # the 16.5 km on a treadmill
+    # 20 Jul: four flags, two episodes (the flat long runs belong to them), worst (then best evidenced, then newest) first
+    week = _sample_row(dt.date(2026, 7, 20), tmp_path)
+    assert week.flags == {"alert": 1, "warning": 1, "info": 2} and week.episodes == {"alert": 1, "warning": 1, "info": 0}
+    assert week.episode_rules == [("alert", "single_run_spike", "long run"), ("warning", "late_run_fatigue", "run")]
+    assert week.report == "Sam/week-2026-07-20.html" and "1 alert, 1 warning worth a look this week" in (tmp_path / week.report).read_text()
+    # the terminal: episodes in A W I, their rules worst first, 80 columns
+    team = Team(root=str(SAMPLE_RUNS), week_start=dt.date(2026, 7, 20), rows=[week])
+    text = triage_text(team)
+    assert all(len(line) <= 80 for line in text.splitlines()), text
+    assert "Sam                37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fat…" in text.splitlines()
+    assert "one per episode: a return, a ramp, a long run... however many flags it holds." in " ".join(text.splitlines())
+    # the page: the badges count episodes; the lead in one line, then the kinds and rules
+    page = render_team_page(team)
+    assert "<span class='sev sev-alert' title='alert'>1</span>" in page and "<span class='sev sev-none' title='info'>0</span>" in page
+    assert ("<span class='lead'>One run much longer than before: Thu 23 Jul, 16.5 km, 10% longer than the month&#x27;s longest "
+            "(15.0 km)</span><br><span class='rules'>long run (single_run_spike), late_run_fatigue</span>") in page  # fmt: skip

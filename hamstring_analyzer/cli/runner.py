@@ -6,6 +6,7 @@ import textwrap
 
 import click
 
+from .. import units as u
 from ..glossary import DISCLAIMER
 from ..render.jsonfile import check_target
 from ..symptoms import KINDS, SIDES, WHENS
@@ -77,15 +78,17 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet, verbo
 @click.option("--since", type=DATE, metavar=DATE_METAVAR, help="Show weeks and flags from this date.")
 @click.option("--until", type=DATE, metavar=DATE_METAVAR, help="Leave out runs after this date, as if today were that day.")
 @click.option("--weeks", "n_weeks", type=click.IntRange(1, 520), default=8, show_default=True, help="Weeks in the terminal table.")
-@click.option("--max-flags", type=click.IntRange(0, 100000), default=30, show_default=True, help="Flags printed (all go to --json).")
+@click.option("--max-flags", type=click.IntRange(0, 100000), default=30, show_default=True, help="Episodes listed with -v (every flag goes to --json).")
 @export_options
 @verbose_option
 @friendly_errors
 def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_weeks, max_flags, cache_dir, no_cache, workers, timezone, quiet, verbose):
     """Flag the hamstring risk factors in PATH, week by week and run by run.
 
-    Prints the recent weeks as a table, then the flags, newest first. Flags are
-    worth a look, not a diagnosis. A week not over yet (the current one, or
+    Opens with what is worth a look in the last week (at most three episodes,
+    most severe and best evidenced first) and your own usual, then the recent
+    weeks as a table; -v lists every episode, --json holds every flag. Flags
+    are worth a look, not a diagnosis. A week not over yet (the current one, or
     --until mid-week) is shown in progress, without a change or ratio.
 
     \b
@@ -95,7 +98,7 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
       hamstring-analyzer analyze export.zip --until 2026-07-08 --symptoms my-symptoms.csv
       hamstring-analyzer analyze export.zip -q --json - > analysis.json
     """
-    from ..report_text import flags_text, headline, insights_text, text_width, weeks_table
+    from ..report_text import episodes_text, first_screen_text, headline, insights_text, text_width, weeks_table
 
     since, until = _date(since), _date(until)
     if since and until and since > until:
@@ -113,9 +116,15 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
     term.echo(headline(result.export, runs["distance_m"].sum(), min(runs["local_date"]), max(runs["local_date"]), len(runs), result.config.units))
     print_listing(result.export, term, verbose)
     term.echo("")
+    term.echo(first_screen_text(result, colour=term.colour))
+    term.echo("")
     term.echo(weeks_table(result, n_weeks, with_headline=False))
     term.echo("")
-    term.echo(flags_text(result, max_flags, colour=term.colour))
+    if verbose:
+        term.echo(episodes_text(result, max_flags, colour=term.colour))
+    else:
+        n = len(result.episodes)
+        term.echo(f"{u.plural(n, 'episode')} ({u.plural(len(result.flags), 'flag')}) in this period; -v lists them, --json holds every flag.")
     term.echo("")
     if result.insights is not None:
         term.echo(insights_text(result))

@@ -54,12 +54,14 @@ def _finite(x) -> bool:
 
 def weekly_mileage_jump(f, w: Words) -> str:
     x = f.facts
-    usual = ""
-    if "usual_m" in x:
-        usual = f" It is no more than your {w.km(x['usual_m'])} of {w.day(x['usual_week'])}, so likely a return to your usual after a light week."
+    change = ""
+    if _finite(x.get("change_pct")):
+        change = f" ({'up' if x['change_pct'] >= 0 else 'down'} {abs(x['change_pct']):.0f}% on the week before, {w.km(x['prev_m'])})"
     return (
-        f"Week of {w.day(f.week_start)}: {w.km(x['distance_m'])}, up {x['change_pct']:.0f}% on the week before "
-        f"({w.km(x['prev_m'])}); the usual advice is at most {x['warn_pct']:g}%.{usual}"
+        f"Week of {w.day(f.week_start)}: {w.km(x['distance_m'])}{change}, above your high of the last {x['weeks']} weeks "
+        f"({w.km(x['high_m'])}, week of {w.day(x['high_week'])}) and {f.value:.0f}% over your 4-week average "
+        f"({w.km(x['avg4_m'])}). Adding more than about one ordinary run of yours ({w.km(x['ordinary_m'])}) above what "
+        "you have been doing is worth a look; the week-on-week change alone predicts little."
     )
 
 
@@ -67,9 +69,13 @@ def single_run_spike(f, w: Words) -> str:
     x = f.facts
     big = f" More than {x['alert_pct']:g}% longer went with 2.28 times the injury rate." if f.value > x["alert_pct"] else ""
     pct = f"{f.value:.0f}" if round(f.value) > x["warn_pct"] else f"{f.value:.1f}"  # 10.1%, not "10%", just above 10%
+    far = ""
+    if "far_m" in x:
+        within = "so it is within what you have run recently" if x["distance_m"] <= x["far_m"] else "and this goes beyond it"
+        far = f" Your longest of the last {x['long_window_days']} days was {w.km(x['far_m'])} on {w.day(x['far_date'])}, {within}."
     return (
         f"{w.run(f)}: {pct}% longer than your longest run of the {x['window_days']} days before "
-        f"({w.km(x['longest_m'])} on {w.day(x['longest_date'])}). In a study of 5,205 runners, a run more than "
+        f"({w.km(x['longest_m'])} on {w.day(x['longest_date'])}).{far} In a study of 5,205 runners, a run more than "
         f"{x['warn_pct']:g}% longer than the month's longest went with more overuse injuries.{big}"
     )
 
@@ -77,12 +83,14 @@ def single_run_spike(f, w: Words) -> str:
 def layoff_return(f, w: Words) -> str:
     x = f.facts
     off = x["off_days"]
+    floor = _finite(x.get("ordinary_m")) and x["allowed_m"] > (x["pre_avg_m"] * (x["pct"] or 0) / 100 + 1e-6) and x["pct"] is not None
     if x["pct"] is None:
         advice = f"after {off} days off, start from scratch: about {w.km(x['allowed_m'])} in the first week"
+    elif floor:
+        advice = f"after {off} days off, the advice is at most about two of your ordinary runs ({w.km(x['allowed_m'])})"
     else:
         advice = f"after {off} days off, the advice is at most {x['pct']:g}% of your pre-break {w.km(x['pre_avg_m'])} a week ({w.km(x['allowed_m'])})"
-    ratio = f" Your acute:chronic load ratio reached {x['ratio_peak']:.1f}." if "ratio_peak" in x else ""
-    return f"Back on {w.day(f.date)} after {off} days without running: {w.km(x['first7_m'])} in the first 7 days; {advice}.{ratio}"
+    return f"Back on {w.day(f.date)} after {off} days without running: {w.km(x['first7_m'])} in the first 7 days; {advice}."
 
 
 def acwr_high(f, w: Words) -> str:
@@ -97,12 +105,23 @@ def acwr_high(f, w: Words) -> str:
 
 def speedwork_share(f, w: Words) -> str:
     x = f.facts
-    usual = f" That is also more fast running than in any of the {x['weeks_before']} weeks before." if "weeks_before" in x else ""
-    if "unsampled_m" in x:
-        usual += f" The week's {w.km(x['unsampled_m'])} of manual entries (no samples) are left out: their pace is not known."
+    days = ", ".join(u.weekday(d) for d in x["days"])
+    usual = (
+        f"your most in one of the {x['weeks_before']} weeks before was {x['usual']:.0f}"
+        if _finite(x.get("usual"))
+        else "your usual is not known yet"
+    )
+    share = ""
+    if "share_pct" in x:
+        share = f" Fast running was {x['share_pct']:.0f}% of the week's {w.km(x['distance_m'])}."
+    if x.get("new_to_it"):
+        return (
+            f"Week of {w.day(f.week_start)}: {f.value:.0f} hard day{'s' if f.value != 1 else ''} ({days}); {usual}.{share} "
+            "Fast running above your own usual level is where hamstring strains rise (Duhig 2016); build it in gradually."
+        )
     return (
-        f"Week of {w.day(f.week_start)}: {w.km(x['fast_m'])} of fast running, {f.value:.0f}% of "
-        f"{w.km(x['distance_m'])}; the 80/20 guideline keeps fast running under {x['share_pct']:g}%.{usual}"
+        f"Week of {w.day(f.week_start)}: {f.value:.0f} hard days ({days}); {usual}, and {x['ordinary']} is ordinary. "
+        f"Hard days beyond your usual leave the hamstrings little time to recover.{share}"
     )
 
 
@@ -118,8 +137,9 @@ def speedwork_before_base(f, w: Words) -> str:
 def fast_on_flat(f, w: Words) -> str:
     x = f.facts
     return (
-        f"{w.run(f)}: {w.km(x['fast_m'])} of fast running {w.where(x)}; fast running on flat ground is "
-        "where one physiotherapist saw hamstring pain peak. Some of it on a gentle incline or grass spreads the load."
+        f"{w.run(f)}: a hard session {w.where(x)} ({w.km(x['fast_m'])} fast); a physiotherapist saw one runner's "
+        "hamstring pain peak with fast running on flat ground (a case report). Some of it on a gentle incline or grass "
+        "spreads the load."
     )
 
 
@@ -141,20 +161,17 @@ def hills_before_base(f, w: Words) -> str:
 def low_cadence(f, w: Words) -> str:
     x = f.facts
     cad, own, speed = x["cadence_spm"], x["own_spm"], x["speed_mps"]
-    compare = ""
-    if _finite(own):
-        if cad < own - x["own_margin_spm"]:
-            compare = f" At this pace you usually run {own:.0f}, so this run is {own - cad:.0f} lower than your own normal."
-        else:
-            compare = f" That is close to your own usual {own:.0f} at this pace."
-    if x["walking"]:
-        pace = f", at {w.pace(speed)}" if _finite(speed) else ""
-        return (
-            f"{w.run(f)}, mostly walking: only {x['running_share'] * 100:.0f}% of its moving time was running; "
-            f"in its running parts{pace}, median cadence {cad:.0f} steps/min, below {x['min_spm']:g}.{compare}"
-        )
     pace = f" at {w.pace(speed)}" if _finite(speed) else ""
-    return f"{w.run(f)}{pace}: median cadence {cad:.0f} steps/min, below {x['min_spm']:g}.{compare}"
+    if _finite(own):
+        return (
+            f"{w.run(f)}{pace}: median cadence {cad:.0f} steps/min, {own - cad:.0f} below your own {own:.0f} at this pace "
+            f"(more than the {x['own_margin_spm']:.0f} a watch's noise explains). A drop like this can mean tired legs or "
+            "longer, braking steps."
+        )
+    return (
+        f"{w.run(f)}{pace}: median cadence {cad:.0f} steps/min, below {x['min_spm']:g} (a general guide; your own normal "
+        "at this pace is not known yet)."
+    )
 
 
 def late_run_fatigue(f, w: Words) -> str:
@@ -182,6 +199,33 @@ def overstride(f, w: Words) -> str:
     )
 
 
+def race_build(f, w: Words) -> str:
+    x = f.facts
+    what = f"{x['name']} ({x['label']}, {w.km(x['distance_m'])})" if x.get("name") else f"a {x['label']} ({w.km(x['distance_m'])})"
+    if x.get("recovery"):
+        nxt = x["next_label"] or x["next_what"]
+        return (
+            f"{w.long_day(f.date)}: a {nxt} ({w.km(x['next_m'])}) {x['days_after']} day{'s' if x['days_after'] != 1 else ''} "
+            f"after {what} on {w.day(x['race_date'])}; about {x['recovery_days']} days of easy running (a day per mile "
+            "raced) is the usual recovery before the next hard effort."
+        )
+    found = "" if x.get("by") in (None, "name") else " (read as a race from its distance and pace)"
+    head = f"Race on {w.long_day(f.date)}: {what}{found}."
+    parts = []
+    if x["known_weeks"] >= 4 and x["distance_m"] >= 15_000:
+        parts.append(f"your longest training run of the 8 weeks before was {w.km(x['longest_m'])}")
+    if x["known_weeks"] >= 4 and x["distance_m"] >= 40_000:
+        parts.append(f"you averaged {w.km(x['weekly_m'])} a week")
+    build = (" Build-up: " + " and ".join(parts) + ".") if parts else ""
+    if "long_run" in x["problems"]:
+        build += f" A longest run of about {x['share'] * 100:.0f}% of the race distance is the usual preparation."
+    if "volume" in x["problems"]:
+        build += f" Under {w.km(x['week_km'] * 1000)} a week before a marathon went with about twice the injury risk (Rasmussen 2013)."
+    if not x["problems"]:
+        build += " A sound build-up." if parts else ""
+    return f"{head}{build} Judged as a race, not as a spike or speedwork; recovery: about {x['recovery_days']} easy days."
+
+
 #: One wording function per rule id.
 MESSAGES: dict[str, Callable] = {
     "weekly_mileage_jump": weekly_mileage_jump,
@@ -196,7 +240,45 @@ MESSAGES: dict[str, Callable] = {
     "low_cadence": low_cadence,
     "late_run_fatigue": late_run_fatigue,
     "overstride": overstride,
+    "race_build": race_build,
 }
+
+
+#: One short clause per rule: how an episode mentions a finding that is not its lead.
+def brief(f, w: Words) -> str:
+    x = f.facts
+    r = f.rule
+    if r == "weekly_mileage_jump":
+        return f"the week of {w.day(f.week_start)} reached {w.km(x['distance_m'])}, above your 8-week high of {w.km(x['high_m'])}"
+    if r == "single_run_spike":
+        return f"{w.run(f)}, {f.value:.0f}% longer than the month's longest ({w.km(x['longest_m'])})"
+    if r == "layoff_return":
+        return f"a return on {w.day(f.date)} after {x['off_days']} days off, {w.km(x['first7_m'])} in 7 days (advice: {w.km(x['allowed_m'])})"
+    if r == "acwr_high":
+        return f"acute:chronic ratio {x['ratio']:.1f} on {w.day(f.date)}"
+    if r == "speedwork_share":
+        return f"{f.value:.0f} hard days in the week of {w.day(f.week_start)}"
+    if r == "speedwork_before_base":
+        return f"a hard session on {w.day(f.date)} before a base of regular runs"
+    if r == "fast_on_flat":
+        return f"{w.day(f.date)}'s hard session {w.where(x)}"
+    if r == "race_build" and x.get("recovery"):
+        nxt = x["next_label"] or x["next_what"]
+        return f"a {nxt} ({w.km(x['next_m'])}) on {w.day(f.date)}, {x['days_after']} days after the {x['label']} of {w.day(x['race_date'])}"
+    if r == "race_build":
+        return f"the {x['label']} on {w.day(f.date)} ({w.km(x['distance_m'])})"
+    if r == "late_run_fatigue":
+        if f.unit == "steps/min":
+            return f"{w.day(f.date)}'s run faded late (cadence down {x['drop_spm']:.0f} steps/min)"
+        return f"{w.day(f.date)}'s heart rate drifted up {f.value:.0f}% for the same speed"
+    if r == "flat_long_run":
+        return f"{w.day(f.date)}'s long run was {w.where(x)}"
+    if r == "low_cadence":
+        own = f", {x['own_spm'] - x['cadence_spm']:.0f} below your own {x['own_spm']:.0f}" if _finite(x.get("own_spm")) else ""
+        return f"cadence {x['cadence_spm']:.0f} on {w.day(f.date)}{own}"
+    if r == "overstride":
+        return f"steps {f.value:.0f}% longer than your own on {w.day(f.date)}"
+    return f"{r.replace('_', ' ')} on {w.day(f.date)}"
 
 
 def raised_note(f, w: Words) -> str:
@@ -220,90 +302,3 @@ def message(flag, words: Words) -> str:
 def worded(flags: list, words: Words) -> list:
     """The flags with ``message`` written."""
     return [replace(f, message=message(f, words)) for f in flags]
-
-
-# ------------------------------------------------------------------ the plan --
-
-
-def _return_advice(x: dict, w: Words) -> str:
-    if x["pct"] is None:
-        return f"start from scratch: about {w.km(x['allowed_m'])} in the first 7 days back"
-    return f"the first 7 days back hold at most {x['pct']:g}% of your pre-break {w.km(x['pre_avg_m'])} a week ({w.km(x['allowed_m'])})"
-
-
-def _plan_distance(r, w: Words) -> str:
-    x = r.facts
-    if r.rule == "weekly_mileage_jump":
-        if "best_m" in x:
-            return f"No rule limits a week after an empty one here; at most your best recent week, {w.km(x['best_m'])}."
-        return f"Last week you ran {w.km(x['prev_m'])}; more than {x['warn_pct']:g}% on top of it is a weekly distance jump."
-    if "back" in x:
-        return (
-            f"Back on {w.long_day(x['back'])} after {x['off_days']} days off: {_return_advice(x, w)}, up to "
-            f"{w.long_day(x['until'])}; {w.km(x['done_m'])} are run, so at most {w.km(x['left_m'])} more until then."
-        )
-    if x["already"]:
-        return (
-            f"No run since {w.long_day(x['last_run'])}: after a break of {x['off_days']} days, {_return_advice(x, w)}."
-        )
-    return (
-        f"Your last run was on {w.long_day(x['last_run'])}: starting late in the week makes a break of "
-        f"{x['off_days']} days, after which {_return_advice(x, w)}."
-    )
-
-
-def _plan_long_run(r, w: Words) -> str:
-    x = r.facts
-    if r.rule == "layoff_return":
-        return f"Coming back, the long run keeps its usual share of your week (about {x['share'] * 100:.0f}%)."
-    if r.rule == "flat_long_run":
-        return f"A run of {w.km(x['min_km'] * 1000)} or more is a long run: rolling ground spreads the load better than a flat path or a treadmill."
-    if x["longest_m"] is None:
-        return (
-            f"No run in the {x['window_days']} days before: your first run back sets the yardstick; keep each later run "
-            f"within {x['warn_pct']:g}% of the longest before it."
-        )
-    return (
-        f"Your longest run of the last {x['window_days']} days was {w.km(x['longest_m'])} ({w.long_day(x['longest_date'])}); "
-        f"one more than {x['warn_pct']:g}% longer is a single-run spike (Frandsen 2025)."
-    )
-
-
-def _plan_fast(r, w: Words) -> str:
-    x = r.facts
-    if r.rule == "speedwork_share":
-        return f"At most {x['share_pct']:g}% of what you run (the 80/20 guideline): less in a shorter week."
-    if not x["known"]:
-        return f"Under 4 weeks of history: build regular runs of {w.km(x['run_km'] * 1000)} before speedwork."
-    return (
-        f"Only {x['runs']:.0f} runs of {w.km(x['run_km'] * 1000)} or more in a recent 4-week stretch; about "
-        f"{x['needed']} come before speedwork."
-    )
-
-
-def _plan_hills(r, w: Words) -> str:
-    x = r.facts
-    if not x["known"]:
-        return f"Under 4 weeks of history: hills once you run about {w.km(x['needed_m'])} a week regularly."
-    if x["ok"]:
-        return f"Your weekly base is {w.km(x['base_m'])}, at least the {w.km(x['needed_m'])} hills ask for."
-    return f"Your weekly base is {w.km(x['base_m'])}; hills once it is about {w.km(x['needed_m'])} a week."
-
-
-def _plan_ramp(r, w: Words) -> str:
-    x = r.facts
-    return f"Back to your pre-break {w.km(x['target_m'])} a week over {x['weeks']} weeks, at most {x['warn_pct']:g}% more each week."
-
-
-PLAN_REASONS: dict[str, Callable] = {
-    "max_distance_m": _plan_distance,
-    "max_long_run_m": _plan_long_run,
-    "max_fast_m": _plan_fast,
-    "hills_ok": _plan_hills,
-    "ramp": _plan_ramp,
-}
-
-
-def plan_reason(reason, words: Words) -> str:
-    """The sentence behind one of the plan's ceilings."""
-    return PLAN_REASONS[reason.field](reason, words)

@@ -56,20 +56,34 @@ def mark_doubtful(ctx: Context, flags: list[Flag]) -> list[Flag]:
     ``suspect_reason``), and on the days its rule's ``basis`` gives, if any (a
     spike on the run it is measured against); a week-level flag on the runs
     of the days its rule's ``basis`` gives (``doubt`` names them by local date).
+    A week-level load flag whose days hold a hole (`Context.holes`: an
+    unreadable file that may hold a run) is doubtful too.
     """
     suspects = suspect_runs(ctx.runs)
-    if not suspects:
+    holes = list(ctx.holes)
+    if not suspects and not holes:
         return flags
     by_id = {r.id: r for r in suspects}
     out = []
     for f in flags:
-        basis = RULES[f.rule].basis
+        rule = RULES[f.rule]
         if f.run_id is not None and f.run_id in by_id:
             f = replace(f, doubtful=True, doubt=by_id[f.run_id].reason or "this run rests on doubtful data")
-        elif basis is not None:
-            days = basis(ctx, f)
+        elif rule.basis is not None:
+            days = rule.basis(ctx, f)
             inside = [r for r in suspects if any(first <= r.local_date <= last for first, last in days)]
             if inside:
                 f = replace(f, doubtful=True, doubt=doubt_text(inside))
+            elif rule.level == "week" and rule.load:
+                missing = [h for h in holes if any(first <= h.day <= last for first, last in days)]
+                if missing:
+                    f = replace(f, doubtful=True, doubt=hole_text(missing))
         out.append(f)
     return out
+
+
+def hole_text(holes) -> str:
+    """``"a file that could not be read may hold a run on Tue 25 Jun 2024 (GPX file holds no track points)"``."""
+    h = holes[0]
+    more = f" and {len(holes) - 1} more" if len(holes) > 1 else ""
+    return f"a file that could not be read may hold a run on {u.long_day(h.day, year=True)} ({h.source}: {h.reason}){more}"

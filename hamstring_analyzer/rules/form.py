@@ -64,14 +64,18 @@ def own_value_at_speed(
     "compares the run with your own cadence at that pace.",
     section="low_cadence",
     level="run",
+    evidence="study",
 )
 def low_cadence(ctx: Context) -> list[Flag]:
-    """Runs whose median running cadence is below ``low_cadence.min_spm`` [steps/min].
+    """Runs below the runner's own cadence at that pace by more than the noise (and below ``min_spm``).
 
-    A run with under ``low_cadence.min_running_min`` of running is not judged. A
-    mostly walking run (``running_share`` below ``low_cadence.mostly_walking_share``: a
-    walk-run or hike) is at most "info", and its message quotes the pace of
-    its running parts (``running_speed_mps``), never the whole run's.
+    The margin is the larger of ``own_margin_spm`` and ``own_margin_pct`` [%]
+    of the runner's own cadence at that speed (`own_cadence_at_speed`). Without
+    enough runs to know it, the population floor ``min_spm`` gives info and
+    ``alert_spm`` a warning. Not judged: runs with under ``min_running_min``
+    of running, mostly walking runs (``running_share`` below
+    ``mostly_walking_share``), and runs slower than ``slow_pct`` [%] of the
+    runner's usual speed (cool-downs, jogs).
 
     References
     ----------
@@ -82,6 +86,7 @@ def low_cadence(ctx: Context) -> list[Flag]:
     c = ctx.config.low_cadence
     runs = ctx.runs
     flags = []
+    usual_speed = float(pd.to_numeric(runs["speed_mps"], errors="coerce").median()) if len(runs) else float("nan")
     for run in runs.itertuples():
         cad = run.cadence_spm
         if not math.isfinite(cad) or cad >= c.min_spm:
@@ -93,19 +98,23 @@ def low_cadence(ctx: Context) -> list[Flag]:
             continue  # a few minutes at running cadence say nothing about the runner's cadence
         share = number(getattr(run, "running_share", None))
         walking = math.isfinite(share) and share < c.mostly_walking_share
-        speed = number(getattr(run, "running_speed_mps", None)) if walking else run.speed_mps
-        own = own_cadence_at_speed(runs, run, speed)
-        if cad < c.alert_spm:
-            severity = "alert"
-        elif math.isfinite(own) and cad >= own - c.own_margin_spm:
-            severity = "info"
-        else:
-            severity = "warning"
         if walking:
-            severity = "info"  # a walk-run's running cadence describes a few stretches, not the runner
+            continue  # a walk-run's running cadence describes a few stretches, not the runner
+        speed = run.speed_mps
+        if math.isfinite(speed) and math.isfinite(usual_speed) and speed < usual_speed * c.slow_pct / 100:
+            continue  # a cool-down or a slow jog: cadence falls with pace
+        own = own_cadence_at_speed(runs, run, speed)
+        if math.isfinite(own):
+            margin = max(c.own_margin_spm, own * c.own_margin_pct / 100)
+            if cad >= own - margin:
+                continue  # your own normal at this pace, within the files' noise
+            severity = "warning"  # a lab study of joint loading, not of injuries: never an alert
+        else:
+            margin = float("nan")
+            severity = "warning" if cad < c.alert_spm else "info"  # a population floor alone: weaker
         facts = {
             "distance_m": run.distance_m, "cadence_spm": cad, "min_spm": c.min_spm, "own_spm": own,
-            "own_margin_spm": c.own_margin_spm, "speed_mps": speed, "walking": walking, "running_share": share,
+            "own_margin_spm": margin, "speed_mps": speed, "walking": walking, "running_share": share,
         }  # fmt: skip
         flags.append(Flag("low_cadence", severity, run.week_start, run.local_date, run.id, cad, c.min_spm, "steps/min", facts=facts))
     return flags
@@ -157,7 +166,8 @@ def overstride(ctx: Context) -> list[Flag]:
     only against other weeks' runs with running dynamics within ``band_mps``
     of the run's median speed (at least ``min_runs`` of them): a step length
     estimated from speed and cadence says nothing cadence does not. Runs
-    without the sensor, and manual entries without samples, are not judged.
+    without the sensor, manual entries without samples, and runs with under
+    ``low_cadence.min_running_min`` of running are not judged.
     """
     c = ctx.config.overstride
     runs = ctx.runs
@@ -165,7 +175,11 @@ def overstride(ctx: Context) -> list[Flag]:
         return []
     sensed = runs[runs["has_running_dynamics"].astype("boolean").fillna(False).astype(bool)]
     flags = []
+    min_running_s = ctx.config.low_cadence.min_running_min * 60
     for run in sensed.itertuples():
+        running_s = number(getattr(run, "running_s", None))
+        if math.isfinite(running_s) and running_s < min_running_s:
+            continue  # a few minutes of steps say nothing about the runner's stride
         step, speed = number(run.step_length_m), number(run.speed_mps)
         if not (math.isfinite(step) and math.isfinite(speed)) or step <= 0:
             continue

@@ -30,11 +30,17 @@ import numpy as np
 import pandas as pd
 
 from ..weekly import week_start
-from .registry import CHRONIC_DAYS, Context, DayRange, Flag, pre_break_average, pre_break_window, rule
+from .registry import CHRONIC_DAYS, Context, DayRange, Flag, is_race, pre_break_average, pre_break_window, rule, severity_below
 
 
 def _week_and_week_before(ctx: Context, flag: Flag) -> list[DayRange]:
     return [(flag.week_start - dt.timedelta(days=7), flag.week_start + dt.timedelta(days=6))]
+
+
+def _week_and_its_high(ctx: Context, flag: Flag) -> list[DayRange]:
+    """The week judged and the 8-week high it was judged against."""
+    high = flag.facts["high_week"]
+    return [(flag.week_start, flag.week_start + dt.timedelta(days=6)), (high, high + dt.timedelta(days=6))]
 
 
 def _first_week_back_and_before_the_break(ctx: Context, flag: Flag) -> list[DayRange]:
@@ -46,45 +52,198 @@ def _chronic_window(ctx: Context, flag: Flag) -> list[DayRange]:
     return [(flag.date - dt.timedelta(days=CHRONIC_DAYS - 1), flag.date)]
 
 
+def ordinary_run_m(runs: pd.DataFrame, day: dt.date, days: int = 56) -> float:
+    """The runner's ordinary run before ``day``: the median distance run on a running day of the ``days`` before [m].
+
+    Per day, not per file: a warm-up, a session and a cool-down recorded
+    apart are one day's run. With no run in that window, the median of every
+    earlier running day; NaN when there is none (`ordinary_run_in` on arrays).
+    """
+    ordered = runs.sort_values("local_date", kind="stable")
+    numbers = np.array([d.toordinal() for d in ordered["local_date"]], dtype="int64")
+    metres = pd.to_numeric(ordered["distance_m"], errors="coerce").to_numpy(dtype="float64")
+    return ordinary_run_in(numbers, metres, day.toordinal(), days)
+
+
+def eight_week_high(distance) -> np.ndarray:
+    """Per week: the highest of the 8 weeks before it (NaN for the first week), the yardstick a week must pass.
+
+    (`weekly_mileage_jump` also starts the 8 weeks after a break; the weekly picture draws this line.)
+    """
+    x = pd.Series(np.asarray(distance, dtype="float64"))
+    return x.shift(1).rolling(8, min_periods=1).max().to_numpy()
+
+
+def last_return(ctx: Context, first: dt.date, last: dt.date) -> dt.date | None:
+    """The latest first-day-back of a break that ended between ``first`` and ``last`` (both included)."""
+    backs = [b for _, b, _ in ctx.gaps if first <= b <= last]
+    return max(backs) if backs else None
+
+
+# -- the rules' lines (the plan draws its ceilings from the same functions) --------------------------------
+
+
+def jump_yardsticks(prior_m, ordinary_m: float, c) -> tuple[float, float, float]:
+    """The 4-week average [m], the high [m] and the extra [m] a week must add, over ``prior_m``.
+
+    ``prior_m``: the distances of the weeks a week is judged against (oldest
+    first, at least one); ``ordinary_m``: the runner's ordinary run
+    (`rules.load.ordinary_run_m`, NaN when unknown: no extra then); ``c``: the
+    ``weekly_mileage_jump`` config.
+    """
+    prior = np.asarray(prior_m, dtype="float64")
+    extra = c.min_extra_runs * (ordinary_m if math.isfinite(ordinary_m) else 0.0)
+    return float(prior[-4:].mean()), float(prior.max()), float(extra)
+
+
+
+def is_mileage_jump(total_m: float, prior_m, ordinary_m: float, c) -> bool:
+    """``weekly_mileage_jump``'s test of one week of ``total_m`` [m] (False when fewer than two weeks are behind it).
+
+    At least ``min_week_km``, more than ``warn_pct`` above the 4-week average,
+    above the high, and at least the extra above it (`jump_yardsticks`).
+    """
+    if len(prior_m) < 2 or not total_m >= c.min_week_km * 1000:
+        return False
+    avg4, high, extra = jump_yardsticks(prior_m, ordinary_m, c)
+    return total_m > avg4 * (1 + c.warn_pct / 100) and total_m > high and total_m - high >= extra
+
+
+
+def mileage_jump_ceiling(prior_m, ordinary_m: float, c) -> tuple[float, str]:
+    """The line `is_mileage_jump` draws [m]: every week below it passes, every week above it (2+ weeks behind) is a jump.
+
+    Returns the line and which yardstick draws it: ``"min_week"``
+    (``min_week_km``), ``"avg4"`` (the 4-week average + ``warn_pct``) or
+    ``"extra"`` (the high + the extra).
+    """
+    avg4, high, extra = jump_yardsticks(prior_m, ordinary_m, c)
+    lines = {"extra": high + extra, "avg4": avg4 * (1 + c.warn_pct / 100), "min_week": c.min_week_km * 1000}
+    which = max(lines, key=lambda k: lines[k])
+    return lines[which], which
+
+
+
+def jump_window(ctx, i: int, week_starts) -> int | None:
+    """The index of the first week that week ``i`` of ``week_starts`` is judged against (None: a return in week ``i``).
+
+    The 8 weeks before it, or the weeks since the last return from a break
+    (`rules.load.last_return` over ``ctx.gaps``), whichever are fewer.
+    """
+    week = week_starts[i]
+    lo = max(0, i - 8)
+    back = last_return(ctx, week_starts[lo], week + dt.timedelta(days=6))
+    if back is not None:
+        if back >= week:
+            return None
+        lo = max(lo, i - (week - week_start(back, ctx.config.week_start)).days // 7)
+    return lo
+
+
+
+def is_run_spike(distance_m: float, longest_m: float, c) -> bool:
+    """``single_run_spike``'s test of one run: more than ``warn_pct`` and at least ``min_extra_km`` longer than ``longest_m``."""
+    if not (math.isfinite(longest_m) and longest_m > 0 and distance_m > 0):
+        return False
+    pct = (distance_m / longest_m - 1.0) * 100.0
+    return pct > c.warn_pct + 1e-9 and distance_m - longest_m >= c.min_extra_km * 1000
+
+
+
+def run_spike_ceiling(longest_m: float, c) -> float:
+    """The line `is_run_spike` draws [m]: the larger of ``warn_pct`` and ``min_extra_km`` on ``longest_m``."""
+    return max(longest_m * (1 + c.warn_pct / 100), longest_m + c.min_extra_km * 1000)
+
+
+
+def ordinary_run_in(day: np.ndarray, metres: np.ndarray, before: int, days: int = 56) -> float:
+    """`rules.load.ordinary_run_m` on arrays: the median distance of a running day of the ``days`` before day ``before`` [m].
+
+    ``day``: each run's day number, sorted; ``metres``: its distance. With no
+    run in that window, the median of every earlier running day; NaN when
+    there is none. (A week-by-week walk asks this hundreds of times: a frame
+    per question costs milliseconds, a slice of arrays microseconds.)
+    """
+    hi = int(np.searchsorted(day, before, "left"))
+    lo = int(np.searchsorted(day, before - days, "left"))
+    if lo >= hi:
+        lo = 0
+    if lo >= hi:
+        return float("nan")
+    d, m = day[lo:hi], np.nan_to_num(np.asarray(metres[lo:hi], dtype="float64"))
+    per_day = np.add.reduceat(m, np.flatnonzero(np.r_[True, d[1:] != d[:-1]]))
+    per_day = per_day[per_day > 0]
+    return float(np.median(per_day)) if len(per_day) else float("nan")
+
+
+
+def longest_in(day: np.ndarray, metres: np.ndarray, before: int, window_days: int) -> tuple[float, int | None]:
+    """`rules.load.longest_before` on arrays: the longest run [m] of the ``window_days`` days before day ``before``, and its index.
+
+    ``day`` sorted (runs of a day in their order); the latest of equals. NaN and None when no run.
+    """
+    hi = int(np.searchsorted(day, before, "left"))
+    lo = int(np.searchsorted(day, before - window_days, "left"))
+    if lo >= hi:
+        return float("nan"), None
+    i = hi - 1 - int(np.argmax(np.asarray(metres[lo:hi])[::-1]))
+    return float(metres[i]), i
+
+
 @rule(
     "weekly_mileage_jump",
-    title="Weekly distance jump",
-    why="A week well above the one before gives tendons and hamstrings little time to adapt.",
-    source="The 10% \"golden rule\" (\"15 Ways to Relieve Sore Hamstrings After Running\"). Buist 2008 (AJSM) "
-    "found a graded 10% plan did not cut injuries; Nielsen 2014 (JOSPT, 874 novices) saw more "
-    "distance-related injuries when distance grew more than 30% over two weeks. So 10% in a week asks "
-    "for a look, and 30% in a single week (more than that two-week figure) more so.",
+    title="A week above your own usual",
+    why="A week well above what you have been running for the last two months gives tendons and hamstrings "
+    "little time to adapt.",
+    source="Weak evidence, so at most a warning unless far above your 8-week high. Buist 2008 (AJSM, RCT of 532 "
+    "novices): a graded 10% plan did not cut injuries. Nielsen 2014 (JOSPT, 874 novices, exploratory): more "
+    "distance-related injuries above 30% over two weeks. Frandsen 2025 (BJSM, 5,205 runners): no association "
+    "for the week-to-week ratio. So a week is judged against your own 4-week average and 8-week high, and must "
+    "add at least about one ordinary run of yours; the change on the week before is context only.",
     section="weekly_mileage_jump",
     level="week",
     load=True,
-    basis=_week_and_week_before,
+    basis=_week_and_its_high,
+    evidence="practice",
 )
 def weekly_mileage_jump(ctx: Context) -> list[Flag]:
-    """Weeks whose distance grew more than ``warn_pct`` [%] on the week before (alert above ``alert_pct``).
+    """Weeks above the runner's own yardsticks: the 4-week average by ``warn_pct`` [%] and the 8-week high.
 
-    Back up to a volume run within the last month, with no break since, is
-    ``info``: likely a return to the usual after a light week.
+    The week must hold at least ``min_week_km`` and add at least
+    ``min_extra_runs`` ordinary runs (`ordinary_run_m`) over the 8-week high;
+    alert when it is more than ``alert_pct`` [%] above that high. Only weeks
+    since the last break of ``layoff_return.min_gap_days`` count (a return is
+    `layoff_return`'s to judge), and at least two of them are needed.
     """
     c = ctx.config.weekly_mileage_jump
     flags = []
     weeks = ctx.weeks
-    for i in range(1, len(weeks)):
-        week, prev = weeks.index[i], weeks.iloc[i - 1]
-        row = weeks.iloc[i]
-        if prev["distance_m"] <= 0 or not math.isfinite(row["change_pct"]) or row["change_pct"] <= c.warn_pct:
+    distance = weeks["distance_m"].to_numpy(dtype="float64")
+    for i in range(2, len(weeks)):
+        week = weeks.index[i]
+        total = distance[i]
+        if not total >= c.min_week_km * 1000:
             continue
-        severity = "alert" if row["change_pct"] > c.alert_pct else "warning"
-        recent = weeks["distance_m"].iloc[max(0, i - 5) : i - 1]
-        facts = {"distance_m": row["distance_m"], "prev_m": prev["distance_m"], "change_pct": row["change_pct"], "warn_pct": c.warn_pct}
-        # A break since that volume (a gap of layoff_return.min_gap_days) means tolerance has faded.
-        broke = len(recent) and any(recent.idxmax() < b <= week + dt.timedelta(days=6) for _, b, _ in ctx.gaps)
-        if len(recent) and row["distance_m"] <= recent.max() and not broke:
-            severity = "info"  # back up to a volume run within the last month: worth knowing, not a spike
-            facts.update(usual_m=recent.max(), usual_week=recent.idxmax())
-        limit = prev["distance_m"] * (1 + c.warn_pct / 100)
+        lo = jump_window(ctx, i, weeks.index)
+        if lo is None:
+            continue  # back from a break this week: layoff_return judges it
+        prior = distance[lo:i]
+        ordinary = ordinary_run_m(ctx.runs, week)
+        if not is_mileage_jump(total, prior, ordinary, c):
+            continue
+        avg4, high, _ = jump_yardsticks(prior, ordinary, c)
+        severity = "alert" if total > high * (1 + c.alert_pct / 100) else "warning"
+        high_week = weeks.index[lo + len(prior) - 1 - int(prior[::-1].argmax())]  # the latest of equals
+        prev = distance[i - 1]
+        change = (total / prev - 1.0) * 100.0 if prev > 0 else float("nan")
+        pct = (total / avg4 - 1.0) * 100.0 if avg4 > 0 else float("inf")
+        facts = {
+            "distance_m": total, "avg4_m": avg4, "high_m": high, "high_week": high_week, "weeks": len(prior),
+            "prev_m": prev, "change_pct": change, "ordinary_m": ordinary, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct,
+        }  # fmt: skip
         crossed = ctx.load.loc[week : week + dt.timedelta(days=6)].cumsum()
-        date = next((d for d, v in crossed.items() if v > limit), week + dt.timedelta(days=6))
-        flags.append(Flag("weekly_mileage_jump", severity, week, date, None, row["change_pct"], c.warn_pct, "%", facts=facts))
+        date = next((d for d, v in crossed.items() if v > high), week + dt.timedelta(days=6))
+        flags.append(Flag("weekly_mileage_jump", severity, week, date, None, pct, c.warn_pct, "%", facts=facts))
     return flags
 
 
@@ -95,13 +254,10 @@ def _the_longest_run_before(ctx: Context, flag: Flag) -> list[DayRange]:
 
 def longest_before(runs: pd.DataFrame, day: dt.date, window_days: int) -> tuple[float, dt.date | None]:
     """The longest run [m] on the ``window_days`` days before ``day`` (not ``day`` itself), and its date (the latest of equals)."""
-    prior = runs[(runs["local_date"] < day) & (runs["local_date"] >= day - dt.timedelta(days=window_days))]
-    if prior.empty:
-        return float("nan"), None
-    prior = prior.sort_values("local_date", kind="stable")
-    metres = prior["distance_m"].to_numpy()
-    i = len(metres) - 1 - metres[::-1].argmax()
-    return float(metres[i]), prior["local_date"].iloc[i]
+    ordered = runs.sort_values("local_date", kind="stable")
+    numbers = np.array([d.toordinal() for d in ordered["local_date"]], dtype="int64")
+    metres, i = longest_in(numbers, ordered["distance_m"].to_numpy(dtype="float64"), day.toordinal(), window_days)
+    return metres, (ordered["local_date"].iloc[i] if i is not None else None)
 
 
 def longest_per_window(runs: pd.DataFrame, window_days: int) -> dict:
@@ -111,6 +267,9 @@ def longest_per_window(runs: pd.DataFrame, window_days: int) -> dict:
     before = daily.rolling(window_days, min_periods=1).max().shift(1)
     return dict(zip(before.index.date, before.to_numpy()))
 
+
+#: A return at most this much [%] over its allowance is info, not a warning.
+SMALL_OVER_PCT = 25
 
 #: Why a spike measured on a treadmill run is doubtful.
 TREADMILL_DOUBT = "on a treadmill, the distance is the watch's estimate"
@@ -128,6 +287,7 @@ TREADMILL_DOUBT = "on a treadmill, the distance is the watch's estimate"
     level="run",
     load=True,
     basis=_the_longest_run_before,
+    evidence="study",
 )
 def single_run_spike(ctx: Context) -> list[Flag]:
     """Runs more than ``warn_pct`` [%] longer than the longest run of the previous ``window_days`` days.
@@ -159,12 +319,19 @@ def single_run_spike(ctx: Context) -> list[Flag]:
         longest = prior[run.local_date]
         if not math.isfinite(longest) or longest <= 0 or run.distance_m <= 0:
             continue
+        if not is_run_spike(run.distance_m, longest, c):
+            continue  # "above": exactly +10% is not flagged; a few hundred metres more is inside a track's GPS error
         pct = (run.distance_m / longest - 1.0) * 100.0
-        if pct <= c.warn_pct + 1e-9:  # "above": exactly +10% (10.5 -> 11.55 km) is not flagged, whatever the float rounding
-            continue
+        if is_race(run):
+            continue  # a race: race_build judges its build-up and recovery
         longest, when = longest_before(runs, run.local_date, c.window_days)  # its date, for the flagged runs only
         severity = "alert" if pct > c.alert_pct else "warning"
         facts = {"distance_m": run.distance_m, "longest_m": longest, "longest_date": when, "window_days": c.window_days, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct}
+        far, far_when = longest_before(runs, run.local_date, c.long_window_days)
+        if c.long_window_days > c.window_days and math.isfinite(far) and far > longest:
+            facts.update(long_window_days=c.long_window_days, far_m=far, far_date=far_when)
+            if run.distance_m <= far:
+                severity = severity_below(severity)  # within your longest of the last months: less of a stretch
         # A treadmill's distance is the watch's estimate (arm swing or a foot pod): a spike
         # measured on it stands, with the doubt said.
         on_treadmill = isinstance(getattr(run, "indoor", None), (bool, np.bool_)) and bool(run.indoor)
@@ -185,9 +352,15 @@ def single_run_spike(ctx: Context) -> list[Flag]:
     level="week",
     load=True,
     basis=_first_week_back_and_before_the_break,
+    evidence="practice",
 )
 def layoff_return(ctx: Context) -> list[Flag]:
-    """First 7 days back after a break of ``min_gap_days`` or more above `return_allowance` [m]."""
+    """First 7 days back after a break of ``min_gap_days`` or more above `return_allowance` [m] by ``min_over_km``.
+
+    The allowance never falls below ``min_allowance_runs`` ordinary runs of
+    the runner (`ordinary_run_m` before the break), and the pre-break average
+    counts only the weeks actually run (`pre_break_average`).
+    """
     c = ctx.config.layoff_return
     flags = []
     if ctx.runs.empty:
@@ -195,24 +368,39 @@ def layoff_return(ctx: Context) -> list[Flag]:
     for last, back, off in ctx.gaps:
         pre_avg = pre_break_average(ctx.runs, ctx.load, last)
         first7 = ctx.load.loc[back : back + dt.timedelta(days=6)].sum()
-        allowed, pct = return_allowance(c, off, pre_avg)
-        if first7 <= allowed:
+        ordinary = ordinary_run_m(ctx.runs, last + dt.timedelta(days=1))
+        allowed, pct = return_allowance(c, off, pre_avg, ordinary)
+        if first7 <= allowed + c.min_over_km * 1000:
             continue
-        severity = "alert" if first7 > max(pre_avg, allowed * 1.5) else "warning"
+        if first7 > max(pre_avg, allowed * 1.5):
+            severity = "alert"
+        elif first7 > allowed * (1 + SMALL_OVER_PCT / 100) or first7 > pre_avg:
+            severity = "warning"  # well over the allowance, or more than a whole week of before the break
+        else:
+            severity = "info"  # a little over the line: worth knowing, not a warning
         peak = ctx.ratio.loc[back : back + dt.timedelta(days=6)].max()
-        facts = {"off_days": off, "first7_m": first7, "allowed_m": allowed, "pct": pct, "pre_avg_m": pre_avg, "restart_gap_days": c.restart_gap_days}
+        facts = {
+            "off_days": off, "first7_m": first7, "allowed_m": allowed, "pct": pct, "pre_avg_m": pre_avg,
+            "restart_gap_days": c.restart_gap_days, "ordinary_m": ordinary, "last_before": last,
+        }  # fmt: skip
         if math.isfinite(peak) and peak >= ctx.config.acwr.danger:
             facts["ratio_peak"] = peak
         flags.append(Flag("layoff_return", severity, week_start(back, ctx.config.week_start), back, None, first7, allowed, "m", facts=facts))
     return flags
 
 
-def return_allowance(c, off_days: int, pre_avg_m: float) -> tuple[float, float | None]:
-    """The distance allowed in the first 7 days back after ``off_days`` without running [m], and its % (None: from scratch)."""
+def return_allowance(c, off_days: int, pre_avg_m: float, ordinary_m: float = float("nan")) -> tuple[float, float | None]:
+    """The distance allowed in the first 7 days back after ``off_days`` without running [m], and its % (None: from scratch).
+
+    Never below ``min_allowance_runs`` times the runner's ordinary run ``ordinary_m`` (when known).
+    """
     if off_days >= c.restart_gap_days:
-        return c.restart_week_km * 1000, None
-    pct = c.long_return_pct if off_days >= c.long_gap_days else c.return_pct
-    return pre_avg_m * pct / 100, pct
+        allowed, pct = c.restart_week_km * 1000, None
+    else:
+        pct = c.long_return_pct if off_days >= c.long_gap_days else c.return_pct
+        allowed = pre_avg_m * pct / 100
+    floor = c.min_allowance_runs * ordinary_m if math.isfinite(ordinary_m) else 0.0
+    return max(allowed, floor), pct
 
 
 @rule(
@@ -230,6 +418,9 @@ def return_allowance(c, off_days: int, pre_avg_m: float) -> tuple[float, float |
 def acwr_high(ctx: Context) -> list[Flag]:
     """Weeks whose highest daily acute:chronic ratio reaches ``danger``; severity ``acwr.severity`` (info).
 
+    Only with ``acwr.flag = true``: by default the ratio is a weekly column
+    (Frandsen 2025: weekly ratios showed no association with injury).
+
     Not flagged while the 28-day chronic window still holds a break of
     ``layoff_return.min_gap_days`` or more: the ratio then only says "you were
     off", which `layoff_return` judges with the right yardstick.
@@ -240,6 +431,8 @@ def acwr_high(ctx: Context) -> list[Flag]:
     """
     c = ctx.config.acwr
     flags = []
+    if not c.flag:
+        return flags  # a weekly column, not a flag, unless the runner asks for it
     last_flagged: dt.date | None = None
     for week, row in ctx.weeks.iterrows():
         peak, date = row["acwr_peak"], row["acwr_peak_date"]

@@ -14,6 +14,7 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..config import SEVERITIES, Config
@@ -44,6 +45,8 @@ class Flag:
     doubtful: bool = False  # a run the flag rests on is suspect (doubtful data)
     doubt: str | None = None  # why, in words: the suspect run(s) and their reasons
     facts: dict = field(default_factory=dict, compare=False, repr=False)
+    id: str = ""  # rule:date[:run] (`episodes.flag_id`), set with the episodes
+    episode: str | None = None  # the id of the episode it belongs to (`episodes.episodes_of`)
 
     def to_dict(self) -> dict:
         d = {k: v for k, v in asdict(self).items() if k != "facts"}
@@ -68,6 +71,9 @@ class Rule:
     func: Callable[["Context"], list[Flag]] = field(repr=False)
     #: For a week-level rule: the days whose runs a flag rests on (for doubtful data).
     basis: Callable[["Context", Flag], list[DayRange]] | None = field(default=None, repr=False)
+    #: How strong the evidence is: "study" (a published study), "practice" (coaching or clinical practice,
+    #: a case report), "data" (common sense about the data). The loudest severities belong to the best.
+    evidence: str = "practice"
 
     @property
     def doc(self) -> str:
@@ -78,17 +84,38 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(id: str, *, title: str, why: str, source: str, section: str, level: str, load: bool = False, basis=None):
+#: The kinds of evidence a rule may rest on (`Rule.evidence`), strongest first, and how reports say them.
+EVIDENCE = {"study": "a published study", "practice": "coaching practice", "data": "common sense about the data"}
+#: The loudest severity each kind of evidence may carry: alerts belong to published studies.
+LOUDEST = {"study": "alert", "practice": "warning", "data": "info"}
+
+
+def capped_by_evidence(flags: list[Flag]) -> list[Flag]:
+    """The flags, none louder than its rule's evidence allows (`LOUDEST`); the rule's own verdict stays in ``facts["uncapped"]``."""
+    from dataclasses import replace
+
+    out = []
+    for f in flags:
+        cap = LOUDEST[RULES[f.rule].evidence]
+        if SEVERITIES.index(f.severity) > SEVERITIES.index(cap):
+            f = replace(f, severity=cap, facts={**f.facts, "uncapped": f.severity})
+        out.append(f)
+    return out
+
+
+def rule(id: str, *, title: str, why: str, source: str, section: str, level: str, load: bool = False, basis=None, evidence: str = "practice"):
     """Register the decorated function as the rule ``id``."""
     if level not in ("run", "week"):
         raise ValueError(f"rule {id}: level must be run or week, not {level!r}")
+    if evidence not in EVIDENCE:
+        raise ValueError(f"rule {id}: evidence must be one of {', '.join(EVIDENCE)}, not {evidence!r}")
 
     def register(func):
         if id in RULES:
             raise ValueError(f"rule {id} is registered twice")
         if section not in {f.name for f in Config.__dataclass_fields__.values()}:
             raise ValueError(f"rule {id}: no [{section}] section in Config")
-        RULES[id] = Rule(id, title, why, source, section, level, load, func, basis)
+        RULES[id] = Rule(id, title, why, source, section, level, load, func, basis, evidence)
         return func
 
     return register
@@ -104,6 +131,18 @@ class Context:
     load: pd.Series  # distance per local day [m]
     ratio: pd.Series  # acute:chronic ratio per local day (the configured form, over the chosen session load)
     gaps: list[tuple[dt.date, dt.date, int]]  # (last run before, first run after, days without running)
+    holes: list = field(default_factory=list)  # `holes.Hole`s: days an unreadable file may hold a run on
+
+
+def severity_below(severity: str) -> str:
+    """One step down (alert -> warning -> info); info stays info."""
+    return SEVERITIES[max(SEVERITIES.index(severity) - 1, 0)]
+
+
+def is_race(run) -> bool:
+    """A row of the runs table (``itertuples``) that is a race (`races.detect_races`); False when not known."""
+    race = getattr(run, "race", False)
+    return isinstance(race, (bool, np.bool_)) and bool(race)
 
 
 def severity_above(severity: str) -> str:
@@ -112,13 +151,18 @@ def severity_above(severity: str) -> str:
     return SEVERITIES[min(i + 1, len(SEVERITIES) - 1)]
 
 
-def layoff_gaps(runs: pd.DataFrame, min_days: int) -> list[tuple[dt.date, dt.date, int]]:
-    """(last run before, first run after, days without running) for every break of ``min_days`` or more."""
+def layoff_gaps(runs: pd.DataFrame, min_days: int, holes=()) -> list[tuple[dt.date, dt.date, int]]:
+    """(last run before, first run after, days without running) for every break of ``min_days`` or more.
+
+    A stretch with a hole inside (``holes``: days an unreadable file may hold a
+    run on) is not a break: the rules do not judge across what they cannot read.
+    """
     dates = sorted(set(runs["local_date"]))
+    maybe = sorted({h.day if hasattr(h, "day") else h for h in holes})
     out = []
     for a, b in zip(dates, dates[1:]):
         off = (b - a).days - 1
-        if off >= min_days:
+        if off >= min_days and not any(a < d < b for d in maybe):
             out.append((a, b, off))
     return out
 
@@ -135,10 +179,17 @@ def pre_break_window(runs: pd.DataFrame, last: dt.date) -> DayRange:
 
 
 def pre_break_average(runs: pd.DataFrame, load: pd.Series, last: dt.date) -> float:
-    """The weekly average distance of the stretch before a break that ended a run on ``last`` [m]."""
+    """The weekly average distance of the stretch before a break that ended a run on ``last`` [m].
+
+    The stretch (`pre_break_window`) is cut into 7-day blocks back from
+    ``last``; only the blocks with running count, so an earlier layoff inside
+    it does not dilute the base.
+    """
     start, end = pre_break_window(runs, last)
-    span_days = (end - start).days + 1
-    return float(load.loc[start:end].sum()) / max(1.0, span_days / 7)
+    days = load.loc[start:end].to_numpy(dtype="float64")[::-1]  # newest first
+    blocks = [days[i : i + 7] for i in range(0, len(days), 7)]
+    ran = [b.sum() for b in blocks if b.sum() > 0]
+    return float(np.mean(ran)) if ran else 0.0
 
 
 def number(x) -> float:
@@ -161,3 +212,28 @@ def best_in_prior_weeks(per_day: pd.Series) -> pd.Series:
 def history_ok(runs: pd.DataFrame, d: dt.date) -> bool:
     """At least 28 days of history before ``d``: enough to know a base."""
     return (d - min(runs["local_date"])).days >= 28
+
+
+def regular_runs(ctx: Context):
+    """Per day: the most runs of at least ``base.speedwork_run_km`` in a 4-week stretch of the 8 weeks before."""
+    c = ctx.config.base
+    runs = ctx.runs
+    long_enough = runs[runs["distance_m"] >= c.speedwork_run_km * 1000].groupby("local_date").size()
+    return best_in_prior_weeks(long_enough.reindex(ctx.load.index, fill_value=0))
+
+
+def beginner(ctx: Context):
+    """Per day: True while the history looks like a beginner's.
+
+    The runner has not yet had the base (``base.speedwork_runs`` runs of
+    ``base.speedwork_run_km`` in a 4-week stretch), and either is within
+    ``base.beginner_days`` of the first run or never has that base in the whole
+    history. An experienced runner's export shows the base within weeks.
+    """
+    c = ctx.config.base
+    regular = regular_runs(ctx)
+    had = regular >= c.speedwork_runs
+    before = had.cummax()
+    first = min(ctx.runs["local_date"])
+    young = pd.Series([(d - first).days < c.beginner_days for d in regular.index], index=regular.index)
+    return ~before & (young | (not bool(had.any())))

@@ -13,54 +13,114 @@ muscles on hamstring mechanics during the swing phase of sprinting. MSSE
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
-from .registry import Context, Flag, best_in_prior_weeks, history_ok, rule
+import datetime as dt
+
+import pandas as pd
+
+from .race import LONG_RACE_M
+from .registry import Context, Flag, beginner, history_ok, regular_runs, rule
 from .load import _week_and_week_before
 from .terrain import flat_ground
 
 
+#: Hard sessions on flat ground this many days apart or closer are one block (`fast_on_flat`).
+BLOCK_GAP_DAYS = 28
+
+
+def hard_days_allowed(prior_days, prior_ran, c) -> tuple[int, float]:
+    """``speedwork_share``'s line: the hard days a week may hold, and the runner's usual (NaN when unknown).
+
+    The usual is the most hard days in one of the weeks before that had
+    running (``prior_ran``; the rule looks back 4 weeks); allowed is
+    ``ordinary_hard_days`` or the usual, whichever is more. (A week within
+    it is still flagged when it is more than the usual and mostly fast:
+    above ``alert_share_pct`` of its distance. The plan's ``max_fast_m``
+    stays under that.)
+    """
+    prior = [int(d) for d, r in zip(prior_days, prior_ran) if r]
+    usual = float(max(prior)) if prior else float("nan")
+    return max(c.ordinary_hard_days, int(usual) if math.isfinite(usual) else 0), usual
+
+
+#: The weeks before a week whose hard days set the runner's usual (as ``speedwork_share``).
+HARD_DAYS_WEEKS = 4
+
+
 @rule(
     "speedwork_share",
-    title="Share of fast running",
-    why="Fast running loads the hamstrings most; most training should be easy.",
-    source="The 80/20 guideline (Seiler 2010, a description of elite training, not an injury threshold). "
-    "Chumanov 2011 (MSSE): hamstring loading rises with running speed and peaks at the end of each swing. "
-    "Duhig 2016 (BJSM): high-speed running above the runner's own usual level raised hamstring strain risk.",
+    title="More hard days than your usual",
+    why="Fast running loads the hamstrings most; hard days beyond what you are used to leave them little time to recover.",
+    source="Duhig 2016 (BJSM, a cohort of Australian footballers): high-speed running above the athlete's own usual "
+    "level raised hamstring strain risk (odds ratio 6.44). Chumanov 2011 (MSSE): hamstring loading rises with running "
+    "speed and peaks at the end of each swing. Coaching practice counts hard sessions (sustained minutes at threshold "
+    "pace or faster), two hard days a week being ordinary; the 80/20 split (Seiler 2010, a description of elite "
+    "training) is quoted as context.",
     section="speedwork_share",
     level="week",
     load=True,
     basis=_week_and_week_before,
+    evidence="study",
 )
 def speedwork_share(ctx: Context) -> list[Flag]:
-    """Weeks whose fast running is above ``share_pct`` [% of the week's distance]; alert above ``alert_share_pct``."""
+    """Weeks with more hard days than the runner's own usual (and more than ``ordinary_hard_days``).
+
+    A hard day holds a hard session (`hard_sessions`): sustained fast running
+    of minutes, or a run mostly at that pace; long races are `race_build`'s.
+    The runner's own usual is the most hard days of the 4 weeks before that
+    had running. Alert at two hard days or more above what is allowed. Fewer
+    hard days also warn when they are more than the usual and the week (of
+    ``min_runs`` runs or more) is above ``alert_share_pct`` [%] fast: hard
+    sessions new to the runner (Duhig 2016). The week's
+    share of fast running is quoted as context on weeks of ``min_runs`` runs.
+    """
     c = ctx.config.speedwork_share
     flags = []
     weeks = ctx.weeks
-    for i, (week, row) in enumerate(weeks.iterrows()):
-        share = row["speedwork_share"]
-        if not (isinstance(share, float) and math.isfinite(share)) or share * 100 <= c.share_pct:
+    runs = ctx.runs
+    if runs.empty:
+        return flags
+    hard = hard_sessions(ctx)
+    days = runs[hard].groupby("week_start")["local_date"].nunique().reindex(weeks.index, fill_value=0).to_numpy()
+    ran = weeks["runs"].to_numpy() > 0
+    for i, week in enumerate(weeks.index):
+        n = int(days[i])
+        if n == 0:
             continue
-        severity = "alert" if share * 100 > c.alert_share_pct else "warning"
-        week_runs = ctx.runs[(ctx.runs["week_start"] == week) & (ctx.runs["fast_m"] > 0)]
-        date = max(week_runs["local_date"]) if len(week_runs) else week + dt.timedelta(days=6)
-        before = weeks["fast_m"].iloc[max(0, i - 4) : i]
-        facts = {"fast_m": row["fast_m"], "distance_m": row["distance_m"], "share_pct": c.share_pct}
-        if row.get("unsampled_m", 0) > 0:
-            facts.update(unsampled_m=row["unsampled_m"], distance_m=row["distance_m"] - row["unsampled_m"])
-        if len(before) and row["fast_m"] > before.max():
-            facts["weeks_before"] = len(before)
-        flags.append(Flag("speedwork_share", severity, week, date, None, share * 100, c.share_pct, "%", facts=facts))
+        lo = max(0, i - HARD_DAYS_WEEKS)
+        if not ran[lo:i].any():
+            continue  # no week before to know the runner's usual from
+        allowed, usual = hard_days_allowed(days[lo:i], ran[lo:i], c)
+        prior = [d for d, r in zip(days[lo:i], ran[lo:i]) if r]
+        row = weeks.iloc[i]
+        share = row["speedwork_share"]
+        fast_week = (
+            int(row["runs"]) >= c.min_runs and isinstance(share, float) and math.isfinite(share) and share * 100 > c.alert_share_pct
+        )
+        new_to_it = math.isfinite(usual) and n > usual and fast_week  # sessions new to you, in a week mostly fast
+        if n <= allowed and not new_to_it:
+            continue
+        severity = "alert" if n >= allowed + 2 else "warning"
+        week_hard = runs[hard & (runs["week_start"] == week)]
+        facts = {"hard_days": n, "allowed": allowed, "usual": usual, "weeks_before": len(prior), "days": sorted(set(week_hard["local_date"])),
+                 "ordinary": c.ordinary_hard_days, "distance_m": row["distance_m"], "runs": int(row["runs"]), "new_to_it": n <= allowed}  # fmt: skip
+        if int(row["runs"]) >= c.min_runs and isinstance(share, float) and math.isfinite(share):
+            facts.update(share_pct=share * 100, fast_m=row["fast_m"], guide_pct=c.share_pct)
+        flags.append(Flag("speedwork_share", severity, week, max(week_hard["local_date"]), None, n, allowed, "hard days", facts=facts))
     return flags
 
 
-def regular_runs(ctx: Context):
-    """Per day: the most runs of at least ``base.speedwork_run_km`` in a 4-week stretch of the 8 weeks before."""
-    c = ctx.config.base
+def hard_sessions(ctx: Context) -> pd.Series:
+    """Per run: a hard session that is not a long race (the runs table's ``hard``; else ``fast.min_fast_km`` of fast running)."""
     runs = ctx.runs
-    long_enough = runs[runs["distance_m"] >= c.speedwork_run_km * 1000].groupby("local_date").size()
-    return best_in_prior_weeks(long_enough.reindex(ctx.load.index, fill_value=0))
+    if "hard" in runs:
+        hard = runs["hard"].astype("boolean").fillna(False).astype(bool)
+    else:
+        hard = pd.to_numeric(runs["fast_m"], errors="coerce").fillna(0) >= max(ctx.config.fast.min_fast_km, 1e-9) * 1000
+    if "race" in runs:  # a long race is race_build's; a 5 or 10 km race is a hard day like any other
+        hard &= ~(runs["race"].astype("boolean").fillna(False).astype(bool) & (runs["distance_m"] >= LONG_RACE_M))
+    return hard
 
 
 @rule(
@@ -71,18 +131,20 @@ def regular_runs(ctx: Context):
     "hamstring loading rises with running speed.",
     section="base",
     level="run",
+    evidence="practice",
 )
 def speedwork_before_base(ctx: Context) -> list[Flag]:
-    """Fast sessions (``fast.min_fast_km``) before ``base.speedwork_runs`` runs of ``base.speedwork_run_km`` in 4 weeks."""
+    """Hard sessions before ``base.speedwork_runs`` runs of ``base.speedwork_run_km`` in 4 weeks, on a beginner's history (`beginner`)."""
     c = ctx.config.base
-    min_fast = ctx.config.fast.min_fast_km * 1000
     runs = ctx.runs
     flags = []
     if runs.empty:
         return flags
     regular = regular_runs(ctx)
-    for run in runs.itertuples():
-        if not run.fast_m >= min_fast or not history_ok(runs, run.local_date):  # NaN: not known (a manual entry)
+    new_runner = beginner(ctx)
+    hard = hard_sessions(ctx)
+    for run, is_hard in zip(runs.itertuples(), hard):
+        if not is_hard or not history_ok(runs, run.local_date) or not bool(new_runner.get(run.local_date, False)):
             continue
         n = float(regular.get(run.local_date, 0))
         if n >= c.speedwork_runs:
@@ -104,16 +166,26 @@ def speedwork_before_base(ctx: Context) -> list[Flag]:
     level="run",
 )
 def fast_on_flat(ctx: Context) -> list[Flag]:
-    """Fast sessions (``fast.min_fast_km``) on a treadmill or below ``flat_long_run.flat_m_per_km`` of climb."""
-    min_fast = ctx.config.fast.min_fast_km * 1000
+    """The first hard session (`hard_sessions`) of a block on a treadmill or below ``flat_long_run.flat_m_per_km`` of climb; info.
+
+    A block runs on while such sessions come within `BLOCK_GAP_DAYS` of each
+    other: the finding rests on one case report, so it is context, said once.
+    """
     flat = ctx.config.flat_long_run.flat_m_per_km
+    gap = dt.timedelta(days=BLOCK_GAP_DAYS)
     flags = []
-    for run in ctx.runs.itertuples():
-        if not run.fast_m >= min_fast:  # NaN: not known (a manual entry)
+    if ctx.runs.empty:
+        return flags
+    last: dt.date | None = None
+    for run, is_hard in zip(ctx.runs.itertuples(), hard_sessions(ctx)):
+        if not is_hard:
             continue
         on_flat = flat_ground(run, flat)
         if on_flat is None:
             continue
+        seen, last = last, run.local_date
+        if seen is not None and run.local_date - seen <= gap:
+            continue  # the same block of hard sessions on flat ground: said once, at its start
         facts = {"distance_m": run.distance_m, "fast_m": run.fast_m, "indoor": bool(run.indoor), "climb_per_km": on_flat}
-        flags.append(Flag("fast_on_flat", "warning", run.week_start, run.local_date, run.id, on_flat, flat, "m/km", facts=facts))
+        flags.append(Flag("fast_on_flat", "info", run.week_start, run.local_date, run.id, on_flat, flat, "m/km", facts=facts))
     return flags

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
-from .registry import Context, Flag, best_in_prior_weeks, history_ok, rule
+from .registry import Context, Flag, beginner, best_in_prior_weeks, history_ok, rule
 
 
 def flat_ground(run, flat_m_per_km: float) -> float | None:
@@ -60,18 +61,32 @@ def weekly_base(ctx: Context):
     level="run",
 )
 def hills_before_base(ctx: Context) -> list[Flag]:
-    """Hilly runs (``base.hilly_m_per_km``) while the weekly base is below ``base.hills_week_km``."""
+    """Runs hilly for the runner while the weekly base is below ``base.hills_week_km``, on a beginner's history.
+
+    Hilly: at least ``base.hilly_m_per_km`` of climb per km and
+    ``base.own_climb_factor`` times the runner's usual climb per km (the median
+    of the runs before), so a runner's habitual routes are not "hills". Only
+    while the history looks like a beginner's (`speed.beginner`).
+    """
     c = ctx.config.base
     flags = []
+    runs = ctx.runs
+    if runs.empty:
+        return flags
     base = weekly_base(ctx)
-    for run in ctx.runs.itertuples():
+    new_runner = beginner(ctx)
+    climb = pd.to_numeric(runs["climb_per_km"], errors="coerce").where(~runs["indoor"].astype(bool))
+    usual = climb.expanding().median().shift(1)  # the runs table is in time order
+    for run, own in zip(runs.itertuples(), usual):
         if run.indoor or not math.isfinite(run.climb_per_km) or run.climb_per_km < c.hilly_m_per_km:
             continue
-        if not history_ok(ctx.runs, run.local_date):
+        if math.isfinite(own) and run.climb_per_km < own * c.own_climb_factor:
+            continue  # your usual routes
+        if not history_ok(runs, run.local_date) or not bool(new_runner.get(run.local_date, False)):
             continue
         b = float(base.get(run.local_date, np.nan))
         if not math.isfinite(b) or b >= c.hills_week_km * 1000:
             continue
-        facts = {"distance_m": run.distance_m, "climb_per_km": run.climb_per_km, "base_m": b, "needed_m": c.hills_week_km * 1000}
+        facts = {"distance_m": run.distance_m, "climb_per_km": run.climb_per_km, "base_m": b, "needed_m": c.hills_week_km * 1000, "own_climb": own}
         flags.append(Flag("hills_before_base", "warning", run.week_start, run.local_date, run.id, b, c.hills_week_km * 1000, "m", facts=facts))
     return flags

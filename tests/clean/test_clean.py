@@ -305,27 +305,34 @@ def test_runpandas_runner_flags_a_coach_would_keep(phone_runner):
     rules = {f.rule for f in result.flags}
     # "Fast" running was GPS noise and a poisoned threshold; "flat" was an altitude channel of zeros.
     assert not rules & {"speedwork_share", "fast_on_flat", "flat_long_run", "low_cadence"}
-    # The two fast runs left, both in the first months when the base really was small: 4.1 km on 7 Aug 2020 with
-    # 1.1 km above the line, and 4.6 km at 4:35/km on 18 Sep 2020, back from 11 days off.
-    assert sorted(str(f.date) for f in result.flags if f.rule == "speedwork_before_base") == ["2020-08-07", "2020-09-18"]
-    # The +84% week of 12 Oct 2020 is a real jump: an alert, not info behind a fake 31.6 km week.
-    jump = flags[("weekly_mileage_jump", "2020-10-12")]
-    assert jump.severity == "alert" and jump.doubtful and "7 Oct 2020" in jump.doubt
+    flags_by_rule = {}
+    for f in result.flags:
+        flags_by_rule.setdefault(f.rule, []).append(f)
+    # Issue 24: fast kilometres inside easy runs are not hard sessions (4.1 km with 1.1 km above the line on 7 Aug
+    # 2020, 4.6 km at 4:35/km on 18 Sep 2020 were speedwork_before_base): a phone runner without heart rate has none.
+    assert "speedwork_before_base" not in rules and not result.runs["hard"].any()
+    # The week of 12 Oct 2020 (16.5 km after 4.8 km) stays a load episode: its 10.3 km run, 45% over the month's
+    # longest; the week itself is below the 20 km floor of a weekly verdict (percentages of small weeks mislead).
+    spike = flags[("single_run_spike", "2020-10-12")]
+    assert spike.severity == "warning" and spike.value == pytest.approx(44.7, abs=0.5)
     assert result.weeks.loc["2020-09-14", "distance_m"] == pytest.approx(14350, abs=150)  # read as 31.6 km before
-    # Back after 12 days off: 19.5 km in the first 7 days (34.2 km before cleaning), against 9.8 km allowed.
+    # Back after 12 days off: 19.5 km in the first 7 days (34.2 km before cleaning), more than the pre-break weekly
+    # average: a warning (coaching practice: never an alert on its own), resting on a doubtful run.
     back = flags[("layoff_return", "2021-01-15")]
-    assert back.severity == "alert" and back.value == pytest.approx(19500, abs=200) and back.doubtful
-    # One acute:chronic spike, one flag (25 Apr, not again on Monday 26 Apr).
-    assert ("acwr_high", "2021-04-25") in flags and ("acwr_high", "2021-04-26") not in flags
-    assert flags[("acwr_high", "2021-04-25")].severity == "info"  # context since issue 15 (and the uncoupled form)
-    # Issue 15: runs longer than the month's longest (Frandsen 2025), none on a doubtful run.
+    assert back.severity == "warning" and back.value == pytest.approx(19500, abs=200) and back.doubtful
+    assert {f.date.isoformat() for f in result.flags if f.rule == "layoff_return"} == {"2020-09-18", "2020-10-30", "2020-11-16", "2021-01-15"}
+    # The acute:chronic ratio is a weekly column, not a flag (issue 24).
+    assert "acwr_high" not in rules
+    # Issue 15: runs longer than the month's longest (Frandsen 2025), none on a doubtful run; those within the
+    # runner's 90-day longest are info (issue 24).
     spikes = sorted(str(f.date) for f in result.flags if f.rule == "single_run_spike")
     assert spikes == [
         "2020-08-14", "2020-10-12", "2020-12-06", "2021-02-07", "2021-03-28", "2021-04-04", "2021-04-25",
         "2021-05-28", "2021-05-30", "2021-06-13",
     ]  # fmt: skip
     assert not any(f.doubtful for f in result.flags if f.rule == "single_run_spike")
-    assert len(result.flags) == 42  # 29 before issue 15: +10 spikes, +3 acwr_high days of the uncoupled ratio (context)
+    # One message per episode: 21 flags in 14 episodes; the reader's first screen is short.
+    assert len(result.flags) == 21 and len(result.episodes) == 14
 
 
 # -- cases from a second read of the cleaning (each once went wrong) --------------

@@ -47,10 +47,12 @@ def steady_weeks(n: int, km: float = 30.0, first_day: int = 0, **kw) -> list[dic
     return rows
 
 
-FLAG_FIELDS = ["rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message", "doubtful", "doubt"]
+FLAG_FIELDS = ["rule", "severity", "week_start", "date", "run_id", "value", "threshold", "unit", "message", "doubtful", "doubt", "id", "episode"]
 
 
 ROLLING = config_from_dict({"acwr": {"method": "rolling"}})
+#: The coupled ratio, raised as flags (a weekly column only by default).
+ACWR_ON = config_from_dict({"acwr": {"method": "rolling", "flag": True}})
 
 
 def sunday_spike() -> list[dict]:

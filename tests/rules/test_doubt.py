@@ -10,7 +10,7 @@ from hamstring_analyzer.rules import find_flags, flags_frame
 from hamstring_analyzer.weekly import weekly_summary
 
 from .helpers import (
-    ROLLING,
+    ACWR_ON,
     flags_for,
     run,
     spike_flags,
@@ -41,26 +41,27 @@ def test_a_run_flag_on_a_suspect_run_is_doubtful_with_the_runs_reason():
     assert frame.loc["run-8", "doubtful"] and not frame.loc["run-10", "doubtful"]
 
 
-def test_weekly_flags_rest_on_the_week_and_the_week_before():
-    rows = steady_weeks(2, 20.0) + steady_weeks(1, 27.0, first_day=14)
-    suspect(rows[7])  # Sun 15 Mar: the week compared against
+def test_weekly_flags_rest_on_the_week_and_its_high():
+    rows = steady_weeks(4, 20.0) + steady_weeks(1, 27.0, first_day=28)
+    suspect(rows[15])  # Sun 29 Mar: the week judged against (the high: all weeks are 20 km, the latest counts)
     (f,) = flags_for(rows, rule="weekly_mileage_jump")
-    assert f.doubtful and f.doubt == f"rests on Sun 15 Mar 2026 ({GPS})"
-    assert f.severity == "alert"  # the flag itself is unchanged
-    rows = steady_weeks(2, 20.0) + steady_weeks(1, 27.0, first_day=14)
-    suspect(rows[3])  # Sun 8 Mar: two weeks before, not used
+    assert f.doubtful and f.doubt == f"rests on Sun 29 Mar 2026 ({GPS})"
+    assert f.severity == "warning"  # the flag itself is unchanged
+    rows = steady_weeks(4, 20.0) + steady_weeks(1, 27.0, first_day=28)
+    suspect(rows[3])  # Sun 8 Mar: not the high week, not the week judged
     (f,) = flags_for(rows, rule="weekly_mileage_jump")
     assert (f.doubtful, f.doubt) == (False, None)
-    rows = steady_weeks(2, 20.0) + steady_weeks(1, 27.0, first_day=14)
-    suspect(rows[9], "recording left running for 5 h")
-    suspect(rows[10], None)
+    rows = steady_weeks(4, 20.0) + steady_weeks(1, 27.0, first_day=28)
+    suspect(rows[17], "recording left running for 5 h")
+    suspect(rows[18], None)
     (f,) = flags_for(rows, rule="weekly_mileage_jump")
-    assert f.doubt == "rests on Thu 19 Mar 2026 (recording left running for 5 h) and Fri 20 Mar 2026 (doubtful data)"
-    rows = steady_weeks(1, 30.0)
-    rows[1]["fast_m"] = 7000.0
-    suspect(rows[3], "an implausible speed")
+    assert f.doubt == "rests on Thu 2 Apr 2026 (recording left running for 5 h) and Fri 3 Apr 2026 (doubtful data)"
+    rows = steady_weeks(5, 30.0)
+    for i in (1, 17, 18, 19):
+        rows[i]["hard"] = True
+    suspect(rows[19], "an implausible speed")
     (f,) = flags_for(rows, rule="speedwork_share")
-    assert f.doubt == "rests on Sun 8 Mar 2026 (an implausible speed)"
+    assert f.doubt == "rests on Sun 5 Apr 2026 (an implausible speed)"
 
 
 def test_layoff_return_rests_on_the_first_week_back_and_the_weeks_before_the_break():
@@ -79,21 +80,21 @@ def test_acwr_high_rests_on_the_28_days_up_to_its_day():
     rows = sunday_spike()
     for i in (0, 1):  # Tue 3 and Thu 5 Mar: more than 28 days before 5 Apr
         suspect(rows[i])
-    assert not flags_for(rows, ROLLING, rule="acwr_high")[0].doubtful
+    assert not flags_for(rows, ACWR_ON, rule="acwr_high")[0].doubtful
     for i in (4, 5, 6, 7, 8):  # five runs from Tue 10 Mar on
         suspect(rows[i])
-    (f,) = flags_for(rows, ROLLING, rule="acwr_high")
+    (f,) = flags_for(rows, ACWR_ON, rule="acwr_high")
     assert f.doubt == (
         f"rests on Tue 10 Mar 2026 ({GPS}), Thu 12 Mar 2026 ({GPS}), Fri 13 Mar 2026 ({GPS}) and 2 more doubtful runs"
     )
 
 
 def test_tables_without_the_quality_columns_have_no_doubtful_flags():
-    rows = steady_weeks(2, 20.0) + steady_weeks(1, 27.0, first_day=14, cadence_spm=165.0)
+    rows = steady_weeks(4, 20.0) + steady_weeks(1, 27.0, first_day=28, cadence_spm=165.0)
     cols = ["suspect", "suspect_reason", "running_share", "running_speed_mps", "running_s"]
     table = pd.DataFrame(rows).drop(columns=cols)
     flags = find_flags(table, weekly_summary(table))
-    assert {f.rule for f in flags} == {"weekly_mileage_jump", "low_cadence"}
+    assert {f.rule for f in flags} == {"weekly_mileage_jump", "single_run_spike", "low_cadence"}
     assert not any(f.doubtful for f in flags)
     assert len([f for f in flags if f.rule == "low_cadence"]) == 4  # no running_s column: judged as before
 
@@ -120,16 +121,13 @@ def test_manual_runs_are_left_out_of_the_fast_share_and_said_so():
 
     rows = steady_weeks(1, 30.0)
     rows[1]["fast_m"] = 6500.0  # 21.7% of 30 km
-    (f,) = flags_for(rows, rule="speedwork_share")
-    assert f.value == pytest.approx(21.67, abs=0.01)
-    manual = run(5, 10.0, has_samples=False, fast_m=0.0, cadence_spm=np.nan, rpe=5.0)  # a manual Saturday 10 km
     for r in rows:
         r["has_samples"] = True
-    (f,) = flags_for(rows + [manual], rule="speedwork_share")
-    assert f.value == pytest.approx(21.67, abs=0.01)  # not 16%: the manual 10 km has no pace to judge
-    assert "The week's 10.0 km of manual entries (no samples) are left out" in f.message
+    manual = run(5, 10.0, has_samples=False, fast_m=0.0, cadence_spm=np.nan, rpe=5.0)  # a manual Saturday 10 km
     table = pd.DataFrame(rows + [manual])
-    assert weekly_summary(table)["unsampled_m"].iloc[0] == 10000
+    week = weekly_summary(table).iloc[0]
+    assert week["speedwork_share"] == pytest.approx(0.2167, abs=0.0001)  # not 16%: the manual 10 km has no pace to judge
+    assert week["unsampled_m"] == 10000
     assert unsampled_note(table).startswith("1 run is a manual entry without samples: counted in distance and load")
     assert unsampled_note(pd.DataFrame(rows)) == ""
 

@@ -20,16 +20,33 @@ def test_low_cadence_compared_with_the_runners_own_cadence_at_that_pace():
     rows[-1]["cadence_spm"] = 168.0
     (f,) = flags_for(rows, rule="low_cadence")
     assert (f.severity, f.run_id, f.value, f.threshold, f.unit) == ("warning", rows[-1]["id"], 168.0, 175.0, "steps/min")
-    assert "at 5:30/km" in f.message and "you usually run 178, so this run is 10 lower" in f.message
+    assert "at 5:30/km" in f.message and "10 below your own 178 at this pace" in f.message
+    rows[-1]["cadence_spm"] = 173.0  # 5 below: inside the noise (6 steps/min or 3%)
+    assert flags_for(rows, rule="low_cadence") == []
 
 
-def test_low_cadence_that_is_the_runners_normal_is_info_and_very_low_is_alert():
-    rows = steady_weeks(3, 30.0, cadence_spm=170.0)
-    flags = flags_for(rows, rule="low_cadence")
-    assert len(flags) == 12
-    assert {f.severity for f in flags} == {"info"} and "close to your own usual 170" in flags[0].message
+def test_low_cadence_that_is_the_runners_normal_is_not_flagged():
+    # 170 is below 175, but it is this runner's normal: no note on every run (a coach's 168 notes in a year)
+    assert flags_for(steady_weeks(3, 30.0, cadence_spm=170.0), rule="low_cadence") == []
+    # without enough runs to know the runner's normal, the population floor speaks softly
     rows = steady_weeks(1, 30.0, cadence_spm=155.0)
-    assert {f.severity for f in flags_for(rows, rule="low_cadence")} == {"alert"}
+    assert {f.severity for f in flags_for(rows, rule="low_cadence")} == {"warning"}
+    rows = steady_weeks(1, 30.0, cadence_spm=170.0)
+    (f, *_) = flags_for(rows, rule="low_cadence")
+    assert f.severity == "info" and "your own normal at this pace is not known yet" in f.message
+
+
+def test_low_cadence_is_never_an_alert():
+    rows = steady_weeks(3, 30.0, cadence_spm=178.0)
+    rows[-1]["cadence_spm"] = 150.0  # a lab study of joint loading, not of injuries: a warning at most
+    (f,) = flags_for(rows, rule="low_cadence")
+    assert f.severity == "warning"
+
+
+def test_slow_runs_and_cool_downs_are_not_judged():
+    rows = steady_weeks(3, 30.0, cadence_spm=178.0)
+    rows[-1].update(cadence_spm=160.0, speed_mps=2.4)  # 79% of the usual 3.03 m/s: a jog
+    assert flags_for(rows, rule="low_cadence") == []
 
 
 def test_a_run_known_only_from_its_summary_is_not_judged_on_cadence():
@@ -38,7 +55,7 @@ def test_a_run_known_only_from_its_summary_is_not_judged_on_cadence():
     assert flags_for(rows, rule="low_cadence") == []
     rows[-1]["has_samples"] = True  # the same number from samples is judged
     (f,) = flags_for(rows, rule="low_cadence")
-    assert f.severity == "alert" and f.run_id == rows[-1]["id"]
+    assert f.severity == "warning" and f.run_id == rows[-1]["id"]
 
 
 def test_no_cadence_no_cadence_flags():
@@ -49,30 +66,18 @@ def test_no_cadence_no_cadence_flags():
 WALK_RUN = dict(cadence_spm=150.0, speed_mps=1.6, running_share=0.16, running_speed_mps=1000 / 370, running_s=25 * 60)
 
 
-def test_low_cadence_on_a_mostly_walking_run_says_so_and_quotes_the_running_pace():
+def test_a_mostly_walking_run_is_not_judged_on_cadence():
     rows = steady_weeks(3, 30.0) + [run(19, 8.0, **WALK_RUN)]  # Sat 21 Mar, a hike with a few running stretches
-    (f,) = flags_for(rows, rule="low_cadence")
-    assert (f.run_id, f.severity, f.value) == ("run-19", "info", 150.0)  # 150 would be an alert on a run
-    assert f.message == (
-        "Sat 21 Mar, 8.0 km, mostly walking: only 16% of its moving time was running; in its running parts, "
-        "at 6:10/km, median cadence 150 steps/min, below 175."
-    )
-    assert "10:25/km" not in f.message  # the whole outing's pace (1.6 m/s) is never quoted
-    # Running speed unknown: no pace at all rather than the whole run's.
-    rows[-1]["running_speed_mps"] = np.nan
-    (f,) = flags_for(rows, rule="low_cadence")
-    assert "in its running parts, median cadence 150 steps/min" in f.message and "/km" not in f.message
-    assert f.severity == "info"
+    assert flags_for(rows, rule="low_cadence") == []
 
 
 def test_low_cadence_needs_ten_minutes_of_running():
-    rows = steady_weeks(1, 30.0) + [run(8, 5.0, **{**WALK_RUN, "running_s": 9 * 60})]
-    assert flags_for(rows, rule="low_cadence") == []
-    rows[-1].update(running_share=0.9, running_s=9 * 60)  # even when running all along
+    fast = dict(WALK_RUN, speed_mps=3.0, running_share=0.9)
+    rows = steady_weeks(3, 30.0) + [run(22, 5.0, **{**fast, "running_s": 9 * 60})]
     assert flags_for(rows, rule="low_cadence") == []
     rows[-1]["running_s"] = 10 * 60
     (f,) = flags_for(rows, rule="low_cadence")
-    assert f.severity == "alert" and f.message.startswith("Tue 10 Mar, 5.0 km at 10:25/km: median cadence 150")
+    assert f.severity == "warning" and f.message.startswith("Tue 24 Mar, 5.0 km at 5:33/km: median cadence 150")
 
 
 def test_low_cadence_when_the_running_share_is_unknown_or_high_is_as_before():
@@ -85,17 +90,6 @@ def test_low_cadence_when_the_running_share_is_unknown_or_high_is_as_before():
     assert f.severity == "warning" and "at 5:30/km: median cadence 168" in f.message and "walking" not in f.message
 
 
-def test_rule_texts_follow_the_evidence():
-    jump, cad = RULES["weekly_mileage_jump"].source, RULES["low_cadence"]
-    assert "30% over two weeks" in jump
-    assert "Chumanov 2012 (Gait Posture 36:231)" in cad.source and "raised hamstring activity in late swing" in cad.source
-    assert "Heiderscheit 2011 (MSSE 43:296)" in cad.source
-    assert "more work for the hamstrings" not in cad.why and "not a hamstring fix" in cad.why
-    assert "overstriding" in cad.why and "knee and hip" in cad.why
-    assert "3 miles (4.83 km)" in RULES["speedwork_before_base"].source
-    assert all("Chumanov 2011 (MSSE)" in RULES[r].source for r in ("speedwork_share", "fast_on_flat"))
-    assert Config().base.speedwork_run_km == 4.83
-
 # ----------------------------------------------------------------- overstride --
 
 
@@ -106,7 +100,8 @@ def test_overstride_against_the_runners_own_step_length_at_that_speed():
     assert (f.run_id, f.severity, f.value, f.threshold, f.unit) == (rows[-1]["id"], "warning", pytest.approx(10.0), 8.0, "%")
     assert f.message.startswith("Sun 22 Mar, 10.5 km at 5:30/km: median step length 110 cm, 10% longer than your own 100 cm at this pace")
     rows[-1]["step_length_m"] = 1.20
-    assert flags_for(rows, rule="overstride")[0].severity == "alert"
+    (f,) = flags_for(rows, rule="overstride")
+    assert f.severity == "warning" and f.facts["uncapped"] == "alert"  # coaching practice: a warning at most
     rows[-1]["step_length_m"] = 1.05
     assert flags_for(rows, rule="overstride") == []
 

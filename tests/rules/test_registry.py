@@ -14,13 +14,17 @@ def test_the_registry_holds_every_rule_with_its_facts():
 
     sections = set(C.__dataclass_fields__)
     assert list(RULES) == [
-        "weekly_mileage_jump", "single_run_spike", "layoff_return", "acwr_high", "flat_long_run", "hills_before_base",
-        "speedwork_share", "speedwork_before_base", "fast_on_flat", "low_cadence", "late_run_fatigue", "overstride",
+        "weekly_mileage_jump", "single_run_spike", "layoff_return", "acwr_high", "race_build", "flat_long_run",
+        "hills_before_base", "speedwork_share", "speedwork_before_base", "fast_on_flat", "low_cadence", "late_run_fatigue",
+        "overstride",
     ]  # fmt: skip
     for r in RULES.values():
         assert r.title and r.why and r.source and r.section in sections and r.level in {"run", "week"}
         assert r.func.__doc__, r.id
-    assert {r.id for r in RULES.values() if r.load} == {"weekly_mileage_jump", "single_run_spike", "layoff_return", "speedwork_share"}
+        assert r.evidence in {"study", "practice", "data"}
+    assert {r.id for r in RULES.values() if r.load} == {"weekly_mileage_jump", "single_run_spike", "layoff_return", "speedwork_share", "race_build"}
+    # the loudest severities belong to the best evidence
+    assert {r.id for r in RULES.values() if r.evidence == "study"} == {"single_run_spike", "speedwork_share", "race_build", "low_cadence"}
     assert "Frandsen" in RULES["single_run_spike"].source and "Impellizzeri" in RULES["acwr_high"].source
 
 def test_every_flag_has_the_contract_fields_and_a_known_rule():

@@ -81,7 +81,7 @@ def test_cold_warm_and_no_cache_give_the_same_analysis(sample_ingests):
     _, cold, warm = sample_ingests
     docs = [analyze(e).to_dict() for e in (cold, warm, load_runs(SAMPLE_RUNS, use_cache=False, workers=2))]
     assert docs[0] == docs[1] == docs[2]
-    assert len(docs[0]["runs"]) == 79 and len(docs[0]["flags"]) == 15  # the story and three single_run_spike (issue 15)
+    assert len(docs[0]["runs"]) == 79 and len(docs[0]["flags"]) == 14  # the story (issue 24)
 
 
 def test_the_store_is_private_parquet_and_smaller_than_the_files(sample_ingests):

@@ -1,0 +1,109 @@
+"""Races: named as races, judged by their build-up and the recovery after them, not as spikes or speedwork.
+
+References
+----------
+Rasmussen CH et al. (2013). Weekly running volume and risk of running-related
+injuries among marathon runners. IJSPP 8:111-117 (662 marathon finishers,
+retrospective: under 30 km a week before the race went with about twice the
+injury risk).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+
+from .registry import Context, DayRange, Flag, is_race, rule
+
+#: Races of at least this distance are judged by the longest training run before them [m].
+LONG_RACE_M = 15_000
+#: Races of at least this distance are marathons, judged by their weekly volume too [m].
+MARATHON_M = 40_000
+#: Weeks before a race whose runs show its build-up.
+BUILD_WEEKS = 8
+
+
+def _the_build_up(ctx: Context, flag: Flag) -> list[DayRange]:
+    race_day = flag.facts["race_date"]
+    return [(race_day - dt.timedelta(days=7 * BUILD_WEEKS), race_day)]
+
+
+def _flags_of(runs: pd.DataFrame) -> pd.Series:
+    if "race" not in runs:
+        return pd.Series(False, index=runs.index)
+    return runs["race"].astype("boolean").fillna(False).astype(bool)
+
+
+@rule(
+    "race_build",
+    title="A race: its build-up and recovery",
+    why="A race asks more than training; a short build-up or a hard effort soon after it leaves the hamstrings "
+    "little margin.",
+    source="Rasmussen 2013 (IJSPP, 662 marathon finishers, retrospective): under 30 km a week before a marathon went "
+    "with about twice the injury risk. A longest training run of about 70% of the race distance, and about a day of "
+    "easy running per mile raced before the next hard effort, are coaching practice.",
+    section="races",
+    level="run",
+    load=True,
+    basis=_the_build_up,
+    evidence="study",
+)
+def race_build(ctx: Context) -> list[Flag]:
+    """Every race (the runs table's ``race``): info when well prepared, warning or alert when not, plus a recovery finding.
+
+    Races under 15 km count only when their name says race (a 5 or 10 km
+    read from pace alone is a hard session), and their recovery is not judged.
+
+    The build-up: the longest training run of the 8 weeks before against
+    ``races.build_long_run_share`` of the race distance (races of 15 km or
+    more), and for a marathon the weekly average against
+    ``races.marathon_week_km``. The recovery: another race or a hard session
+    within ``races.recovery_days_per_km`` days per km raced is a second
+    finding, on its own day.
+    """
+    c = ctx.config.races
+    runs = ctx.runs
+    flags: list[Flag] = []
+    if runs.empty:
+        return flags
+    raced = _flags_of(runs)
+    hard = runs["hard"].astype("boolean").fillna(False).astype(bool) if "hard" in runs else pd.Series(False, index=runs.index)
+    first = min(runs["local_date"])
+    for run in runs[raced].itertuples():
+        if not is_race(run):
+            continue
+        day, metres = run.local_date, float(run.distance_m)
+        label = run.race_label if isinstance(getattr(run, "race_label", None), str) else "race"
+        name = run.name if isinstance(getattr(run, "name", None), str) and run.name.strip() else None
+        if metres < LONG_RACE_M and getattr(run, "race_by", None) != "name":
+            continue  # a 5 or 10 km effort read from pace alone: a hard session (speedwork_share counts it)
+        start = day - dt.timedelta(days=7 * BUILD_WEEKS)
+        before = runs[(runs["local_date"] < day) & (runs["local_date"] >= start) & ~raced]
+        longest = float(before["distance_m"].max()) if len(before) else 0.0
+        known_weeks = min(BUILD_WEEKS, (day - first).days / 7)
+        weekly = float(ctx.load.loc[start : day - dt.timedelta(days=1)].sum()) / max(known_weeks, 1.0)
+        problems = []
+        if metres >= LONG_RACE_M and known_weeks >= 4 and longest < c.build_long_run_share * metres:
+            problems.append("long_run")
+        if metres >= MARATHON_M and known_weeks >= 4 and weekly < c.marathon_week_km * 1000:
+            problems.append("volume")
+        recovery_days = int(math.ceil(c.recovery_days_per_km * metres / 1000))
+        recovery_end = day + dt.timedelta(days=recovery_days)
+        facts = {
+            "distance_m": metres, "label": label, "name": name, "race_date": day, "longest_m": longest, "weekly_m": weekly,
+            "share": c.build_long_run_share, "week_km": c.marathon_week_km, "problems": problems, "known_weeks": known_weeks,
+            "recovery_days": recovery_days, "recovery_end": recovery_end, "by": getattr(run, "race_by", None),
+        }  # fmt: skip
+        severity = ("info", "warning", "alert")[min(len(problems), 2)]
+        flags.append(Flag("race_build", severity, run.week_start, day, run.id, longest, c.build_long_run_share * metres, "m", facts=facts))
+        after = runs[(runs["local_date"] > day) & (runs["local_date"] < recovery_end) & (raced | hard)]
+        if len(after) and metres >= LONG_RACE_M:
+            nxt = after.iloc[0]
+            what = "race" if bool(raced.loc[after.index[0]]) else "hard session"
+            days = (nxt["local_date"] - day).days
+            rfacts = {**facts, "next_date": nxt["local_date"], "next_m": float(nxt["distance_m"]), "next_what": what, "days_after": days,
+                      "next_label": nxt.get("race_label") if what == "race" else None, "recovery": True}  # fmt: skip
+            flags.append(Flag("race_build", "warning", nxt["week_start"], nxt["local_date"], nxt["id"], days, recovery_days, "days", facts=rfacts))
+    return flags
