@@ -45,6 +45,7 @@ th:first-child,td:first-child{text-align:left}td.file,th.file{text-align:left}td
 .flag{border:1px solid #e3e3e3;border-radius:6px;padding:.6rem .8rem;margin:.6rem 0}
 .sev{display:inline-block;font-size:.75rem;font-weight:700;padding:.05rem .45rem;border-radius:4px;color:#fff;margin-right:.5rem}
 .sev-info{background:#7f8c99}.sev-warning{background:#d98a1c}.sev-alert{background:#c0392b}.sev-none{background:#59a14f}
+.usual{color:#555;font-size:.92rem;margin:.4rem 0 .8rem}
 .status{font-size:1.1rem;font-weight:600;padding:.5rem .8rem;border-radius:6px;border-left:5px solid #59a14f;background:#eef6ee}
 .status a{color:inherit}.status-alert{border-color:#c0392b;background:#fbeceb}.status-warning{border-color:#d98a1c;background:#fdf3e4}
 .progress{border-left:4px dashed #7f8c99;background:#f4f4f4;padding:.4rem .8rem}
@@ -468,6 +469,7 @@ def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, episodes
 <p class="disclaimer">{escape(DISCLAIMER)}</p>
 <h2 id="worth-a-look">Worth a look</h2>
 {_episodes_html(episodes, week, result.config.episodes.first_screen, flags)}
+{_usual_html(result, end)}
 {_chart_html(png, svg)}
 <h2>The week in numbers</h2>
 {_week_numbers(result, week, until)}
@@ -483,6 +485,17 @@ def _page(result: Analysis, week: dt.date, png: bytes, svg: str | None, episodes
 <p class="muted">Made by hamstring-analyzer {escape(__version__)}. {escape(DISCLAIMER)}</p>
 </body></html>
 """
+
+
+def _usual_html(result: Analysis, end: dt.date) -> str:
+    """The runner's own yardsticks as of the week's last day, said once (not on every flag)."""
+    from .rules.profile import profile_text, runner_profile
+
+    runs = result.runs[result.runs["local_date"] <= end]
+    if runs.empty:
+        return ""
+    text = profile_text(runner_profile(runs, result.weeks_by_date, result.config, end), result.config.units)
+    return f"<p class='usual'>{escape(text)}</p>" if text else ""
 
 
 def _check_week(result: Analysis, week: dt.date) -> None:

@@ -19,7 +19,6 @@ import datetime as dt
 
 import pandas as pd
 
-from .race import LONG_RACE_M
 from .registry import Context, Flag, beginner, history_ok, regular_runs, rule
 from .load import _week_and_week_before
 from .terrain import flat_ground
@@ -112,14 +111,14 @@ def speedwork_share(ctx: Context) -> list[Flag]:
 
 
 def hard_sessions(ctx: Context) -> pd.Series:
-    """Per run: a hard session that is not a long race (the runs table's ``hard``; else ``fast.min_fast_km`` of fast running)."""
+    """Per run: a hard session that is not a race (the runs table's ``hard``; else ``fast.min_fast_km`` of fast running)."""
     runs = ctx.runs
     if "hard" in runs:
         hard = runs["hard"].astype("boolean").fillna(False).astype(bool)
     else:
         hard = pd.to_numeric(runs["fast_m"], errors="coerce").fillna(0) >= max(ctx.config.fast.min_fast_km, 1e-9) * 1000
-    if "race" in runs:  # a long race is race_build's; a 5 or 10 km race is a hard day like any other
-        hard &= ~(runs["race"].astype("boolean").fillna(False).astype(bool) & (runs["distance_m"] >= LONG_RACE_M))
+    if "race" in runs:  # a race is not speedwork: race_build judges it (its build-up, and what came in its recovery)
+        hard &= ~runs["race"].astype("boolean").fillna(False).astype(bool)
     return hard
 
 

@@ -40,13 +40,15 @@ def test_fast_kilometres_inside_easy_runs_are_not_hard_days():
     assert flags_for(rows, rule="speedwork_share") == []
 
 
-def test_a_long_race_is_not_a_hard_day_but_a_5k_is():
+def test_a_race_is_not_speedwork():
     rows = steady_weeks(5, 30.0)
     for i in (16, 17):
         rows[i]["hard"] = True
-    rows[19].update(hard=True, race=True, race_label="half marathon", distance_m=21100.0)
-    assert flags_for(rows, rule="speedwork_share") == []
+    rows[19].update(hard=True, race=True, race_label="half marathon", distance_m=21100.0, climb_per_km=2.0)
+    assert flags_for(rows, rule="speedwork_share") == [] and flags_for(rows, rule="fast_on_flat") == []
     rows[19].update(race_label="5 km", distance_m=5000.0)
+    assert flags_for(rows, rule="speedwork_share") == []
+    rows[19].update(race=False)  # the same effort, not a race: a third hard day
     assert flags_for(rows, rule="speedwork_share")[0].value == 3
 
 
