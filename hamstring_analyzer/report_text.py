@@ -196,8 +196,10 @@ def _episode_lines(e, colour: bool, width: int) -> list[str]:
     from .rules.registry import EVIDENCE, RULES
 
     span = u.day(e.start, year=True) if e.start == e.end else f"{u.day(e.start)} to {u.day(e.end, year=True)}"
-    head = f"  {paint(f'{e.severity.upper():7}', e.severity, colour)} {span}: {RULES[e.rule].title.lower()} ({EVIDENCE[e.evidence]})"
-    lines = [head]
+    sev = f"{e.severity.upper():7}"
+    head = textwrap.fill(f"{sev} {span}: {RULES[e.rule].title.lower()} ({EVIDENCE[e.evidence]})", width=width,
+                         initial_indent="  ", subsequent_indent=" " * 10)  # fmt: skip
+    lines = [head.replace(sev, paint(sev, e.severity, colour), 1)]
     lines.append(textwrap.fill(e.message, width=width, initial_indent=" " * 10, subsequent_indent=" " * 10))
     if e.doubtful:
         lines.append(textwrap.fill(f"Doubtful data: {e.doubt or 'it rests on doubtful data'}", width=width, initial_indent=" " * 10, subsequent_indent=" " * 12))

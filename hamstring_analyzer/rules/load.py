@@ -65,6 +65,10 @@ def ordinary_run_m(runs: pd.DataFrame, day: dt.date, days: int = 56) -> float:
     return ordinary_run_in(numbers, metres, day.toordinal(), days)
 
 
+#: The first week of a history `weekly_mileage_jump` judges (0-based): the 4-week average needs 4 weeks.
+FIRST_JUDGED_WEEK = 4
+
+
 def eight_week_high(distance) -> np.ndarray:
     """Per week: the highest of the 8 weeks before it (NaN for the first week), the yardstick a week must pass.
 
@@ -213,13 +217,14 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
     ``min_extra_runs`` ordinary runs (`ordinary_run_m`) over the 8-week high;
     alert when it is more than ``alert_pct`` [%] above that high. Only weeks
     since the last break of ``layoff_return.min_gap_days`` count (a return is
-    `layoff_return`'s to judge), and at least two of them are needed.
+    `layoff_return`'s to judge), and at least two of them are needed; a
+    history's first `FIRST_JUDGED_WEEK` weeks are not judged.
     """
     c = ctx.config.weekly_mileage_jump
     flags = []
     weeks = ctx.weeks
     distance = weeks["distance_m"].to_numpy(dtype="float64")
-    for i in range(2, len(weeks)):
+    for i in range(FIRST_JUDGED_WEEK, len(weeks)):  # an export's first weeks are rarely the start of the running
         week = weeks.index[i]
         total = distance[i]
         if not total >= c.min_week_km * 1000:

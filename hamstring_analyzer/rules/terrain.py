@@ -66,7 +66,8 @@ def hills_before_base(ctx: Context) -> list[Flag]:
     Hilly: at least ``base.hilly_m_per_km`` of climb per km and
     ``base.own_climb_factor`` times the runner's usual climb per km (the median
     of the runs before), so a runner's habitual routes are not "hills". Only
-    while the history looks like a beginner's (`speed.beginner`).
+    while the history looks like a beginner's (`registry.beginner`), and only
+    runs of ``low_cadence.min_running_min`` or more moving.
     """
     c = ctx.config.base
     flags = []
@@ -77,9 +78,12 @@ def hills_before_base(ctx: Context) -> list[Flag]:
     new_runner = beginner(ctx)
     climb = pd.to_numeric(runs["climb_per_km"], errors="coerce").where(~runs["indoor"].astype(bool))
     usual = climb.expanding().median().shift(1)  # the runs table is in time order
+    short_s = ctx.config.low_cadence.min_running_min * 60
     for run, own in zip(runs.itertuples(), usual):
         if run.indoor or not math.isfinite(run.climb_per_km) or run.climb_per_km < c.hilly_m_per_km:
             continue
+        if run.moving_s < short_s:
+            continue  # a few minutes up a hill are not hill training (and a short track's climb is mostly noise)
         if math.isfinite(own) and run.climb_per_km < own * c.own_climb_factor:
             continue  # your usual routes
         if not history_ok(runs, run.local_date) or not bool(new_runner.get(run.local_date, False)):

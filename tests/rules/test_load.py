@@ -57,10 +57,16 @@ def test_weekly_jump_in_miles():
 
 
 def test_week_after_an_empty_week_is_judged_against_the_weeks_before_it():
-    # week 3 empty (8 days off: no layoff); back to the usual 20 km is nothing, 30 km is above the high
-    assert flags_for(steady_weeks(2, 20.0) + steady_weeks(1, 20.0, first_day=21), rule="weekly_mileage_jump") == []
-    (f,) = flags_for(steady_weeks(2, 20.0) + steady_weeks(1, 30.0, first_day=21), rule="weekly_mileage_jump")
+    # week 4 empty (8 days off: no layoff); back to the usual 20 km is nothing, 30 km is above the high
+    assert flags_for(steady_weeks(3, 20.0) + steady_weeks(1, 20.0, first_day=28), rule="weekly_mileage_jump") == []
+    (f,) = flags_for(steady_weeks(3, 20.0) + steady_weeks(1, 30.0, first_day=28), rule="weekly_mileage_jump")
     assert f.facts["high_m"] == 20000 and "the week before" not in f.message  # no percentage of an empty week
+
+
+def test_an_exports_first_weeks_are_not_judged():
+    # 10 km, 10 km, then 30 km in week 3: the export may start in the middle of a runner's season
+    rows = steady_weeks(2, 10.0) + steady_weeks(1, 30.0, first_day=14)
+    assert flags_for(rows, rule="weekly_mileage_jump") == []
 
 
 def test_thresholds_come_from_config():

@@ -39,3 +39,19 @@ def test_hills_before_base():
 def test_a_short_break_does_not_erase_a_base():
     rows = steady_weeks(6, 30.0, climb_per_km=5.0) + [run(55, 6.0, climb_per_km=22.0)]  # 13 days off, then hills
     assert flags_for(rows, rule="hills_before_base") == []
+
+
+def test_hills_judged_against_the_runners_own_routes_and_only_on_real_runs():
+    # a beginner whose every route climbs 20 m/km: that is where they run, not "hills"
+    rows = steady_weeks(5, 15.0, climb_per_km=20.0) + [run(36, 6.0, climb_per_km=22.0)]
+    assert flags_for(rows, rule="hills_before_base") == []
+    # a 1 km jog up a slope (6 minutes): not hill training
+    rows = steady_weeks(5, 15.0, climb_per_km=5.0) + [run(36, 1.0, climb_per_km=22.0, moving_s=6 * 60)]
+    assert flags_for(rows, rule="hills_before_base") == []
+
+
+def test_hills_before_base_is_for_beginners_only():
+    # an experienced runner (a base from the export's first weeks) in a light spell: no base rule
+    rows = steady_weeks(6, 30.0, climb_per_km=5.0) + steady_weeks(4, 12.0, first_day=42, climb_per_km=5.0)
+    rows.append(run(73, 6.0, climb_per_km=22.0))
+    assert flags_for(rows, rule="hills_before_base") == []
