@@ -138,8 +138,8 @@ def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progre
     """Weekly distance (bars) against your own 8-week high (the line a week is judged against).
 
     A bar above the line by more than ``weekly_mileage_jump.warn_pct`` and at
-    least ``min_week_km`` is coloured (alert colour above ``alert_pct``) and
-    labelled with how far above; the change on the week before is not drawn:
+    least ``min_week_km`` is coloured as a warning (the rule's loudest: its
+    evidence is coaching practice) and labelled with how far above; the change on the week before is not drawn:
     it predicts little (Frandsen 2025). ``weeks`` is the weekly frame
     (`Analysis.weeks`) or an Analysis. The week starting ``in_progress``, not
     over yet, is hatched and labelled "in progress": its distance is so far.
@@ -157,7 +157,7 @@ def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progre
     with np.errstate(divide="ignore", invalid="ignore"):
         above = np.where(limit > 0, (dist / limit - 1.0) * 100.0, np.nan)
     big = (dist * per >= c.min_week_km * 1000) & (np.nan_to_num(above, nan=-1) > c.warn_pct)
-    colors = [COLORS["alert"] if b and a > c.alert_pct else COLORS["warning"] if b else COLORS["bar"] for b, a in zip(big, np.nan_to_num(above, nan=-1))]
+    colors = [COLORS["warning"] if b else COLORS["bar"] for b in big]  # a warning at most: coaching-practice evidence
     partial = np.array([d == in_progress for d in days], bool)
     _bars(ax, [xi for xi, p in zip(x, partial) if not p], dist[~partial], [co for co, p in zip(colors, partial) if not p])
     _partial_bars(ax, x, dist, colors, partial)
@@ -165,7 +165,7 @@ def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progre
     ax.step(x, limit, where="mid", color=COLORS["line"], linestyle="--", linewidth=1, label="your 8-week high", zorder=3)
     for xi, d, a, b, p in zip(x, dist, above, big, partial):
         if b and not p:
-            ax.annotate(f"+{a:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["alert"])
+            ax.annotate(f"+{a:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["warning"])
     ax.set_ylabel(f"{config.units} / week")
     ax.set_ylim(0, max(1.0, np.nanmax(np.r_[dist, np.nan_to_num(limit)]) * 1.2))
     key(ax)
@@ -192,7 +192,7 @@ def plot_fast_share(weeks, config: Config | None = None, ax=None, in_progress: d
     share = weeks["speedwork_share"].to_numpy(float) * 100
     days = _week_days(weeks)
     x = [_mid(w) for w in days]
-    colors = [COLORS["alert"] if s > limit else COLORS["bar"] for s in np.nan_to_num(share)]
+    colors = [COLORS["warning"] if s > limit else COLORS["bar"] for s in np.nan_to_num(share)]
     partial = np.array([d == in_progress for d in days], bool)
     heights = np.nan_to_num(share)
     _bars(ax, [xi for xi, p in zip(x, partial) if not p], heights[~partial], [co for co, p in zip(colors, partial) if not p])
@@ -212,7 +212,7 @@ def plot_cadence(runs, config: Config | None = None, ax=None):
     have = runs[runs["cadence_spm"].notna()]
     x = [_day(d) for d in have["local_date"]]
     cad = have["cadence_spm"].to_numpy(float)
-    _dots(ax, x, cad, 18, [COLORS["alert"] if v < limit else COLORS["bar"] for v in cad], zorder=3)
+    _dots(ax, x, cad, 18, [COLORS["warning"] if v < limit else COLORS["bar"] for v in cad], zorder=3)
     _hline(ax, limit, color=COLORS["line"], linestyle="--", linewidth=1, label=f"{limit:g} steps/min")
     if len(cad):
         ax.set_ylim(min(cad.min(), limit) - 5, max(cad.max(), limit) + 5)
