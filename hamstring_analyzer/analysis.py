@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -225,8 +225,9 @@ def analyze(
         table = table[table["local_date"] >= since].reset_index(drop=True)
         weeks = weeks[weeks.index >= first_week]
         flags = [f for f in flags if f.date >= since]
-        kept = {f.episode for f in flags}
-        episodes = [e for e in episodes if e.id in kept]
+        kept, ids = {f.episode for f in flags}, {f.id for f in flags}
+        # an episode that began before `since` keeps its message (its whole story) and lists the flags shown
+        episodes = [replace(e, flags=tuple(i for i in e.flags if i in ids)) for e in episodes if e.id in kept]
     profile = runner_profile(table, weeks, config, until)
     insights = None
     if symptoms is not None:

@@ -101,6 +101,8 @@ def test_since_and_until(sample_analysis):
     # history before `since` still counts: the low-cadence comparison uses the runner's earlier runs
     assert any("below your own 177 at this pace" in f.message for f in part.flags if f.rule == "low_cadence")
     assert {e.id for e in part.episodes} == {f.episode for f in part.flags}
+    late = analyze(export, since=dt.date(2026, 7, 21))  # the long-run episode began on 19 Jul, before `since`
+    assert sorted(i for e in late.episodes for i in e.flags) == sorted(f.id for f in late.flags)
     doc = part.to_dict()
     assert {r["id"] for r in doc["runs"]} == set(part.runs["id"])
     with pytest.raises(ValueError, match="after"):
