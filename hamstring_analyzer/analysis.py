@@ -220,6 +220,7 @@ def analyze(
     zone = runner_zone(runs)
     holes = [h for h in data_holes(export, zone) if until is None or h.day <= until]
     flags, episodes = find_episodes(table, weeks, config, symptoms=[e for e in symptoms or [] if until is None or e.date <= until], holes=holes)
+    profile = runner_profile(table, weeks, config, until)  # the whole history up to `until`: `since` only hides weeks
     if since is not None:
         first_week = week_start(since, config.week_start)
         table = table[table["local_date"] >= since].reset_index(drop=True)
@@ -228,7 +229,6 @@ def analyze(
         kept, ids = {f.episode for f in flags}, {f.id for f in flags}
         # an episode that began before `since` keeps its message (its whole story) and lists the flags shown
         episodes = [replace(e, flags=tuple(i for i in e.flags if i in ids)) for e in episodes if e.id in kept]
-    profile = runner_profile(table, weeks, config, until)
     insights = None
     if symptoms is not None:
         insights = symptom_insights(_in_period(symptoms, since, until), flags, list(weeks.index))

@@ -134,18 +134,23 @@ def _hline(ax, y: float, **style):
     return line
 
 
-def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progress: dt.date | None = None):
+def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progress: dt.date | None = None, flagged=None):
     """Weekly distance (bars) against your own 8-week high (the line a week is judged against).
 
-    A bar above the line by more than ``weekly_mileage_jump.warn_pct`` and at
-    least ``min_week_km`` is coloured as a warning (the rule's loudest: its
-    evidence is coaching practice) and labelled with how far above; the change on the week before is not drawn:
+    The weeks the rule flagged (``flagged``: their first days; from the
+    Analysis' flags when one is given) are coloured as a warning (the rule's
+    loudest: its evidence is coaching practice) and labelled with how far
+    above the line they went; with only a weekly frame, a bar above the line
+    by more than ``warn_pct`` and at least ``min_week_km`` is; the change on the week before is not drawn:
     it predicts little (Frandsen 2025). ``weeks`` is the weekly frame
     (`Analysis.weeks`) or an Analysis. The week starting ``in_progress``, not
     over yet, is hatched and labelled "in progress": its distance is so far.
     """
+    from .analysis import Analysis
     from .rules.load import eight_week_high
 
+    if flagged is None and isinstance(weeks, Analysis):
+        flagged = {f.week_start for f in weeks.flags if f.rule == "weekly_mileage_jump"}
     weeks, config = _analysed(weeks, config, "weeks")
     ax = _ax(ax)
     per = u.unit_metres(config.units)
@@ -156,7 +161,10 @@ def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progre
     limit = eight_week_high(dist)
     with np.errstate(divide="ignore", invalid="ignore"):
         above = np.where(limit > 0, (dist / limit - 1.0) * 100.0, np.nan)
-    big = (dist * per >= c.min_week_km * 1000) & (np.nan_to_num(above, nan=-1) > c.warn_pct)
+    if flagged is not None:
+        big = np.array([d in flagged for d in days], bool)
+    else:
+        big = (dist * per >= c.min_week_km * 1000) & (np.nan_to_num(above, nan=-1) > c.warn_pct)
     colors = [COLORS["warning"] if b else COLORS["bar"] for b in big]  # a warning at most: coaching-practice evidence
     partial = np.array([d == in_progress for d in days], bool)
     _bars(ax, [xi for xi, p in zip(x, partial) if not p], dist[~partial], [co for co, p in zip(colors, partial) if not p])
@@ -164,7 +172,7 @@ def plot_weekly_distance(weeks, config: Config | None = None, ax=None, in_progre
     limit = np.where(limit > 0, limit, np.nan)
     ax.step(x, limit, where="mid", color=COLORS["line"], linestyle="--", linewidth=1, label="your 8-week high", zorder=3)
     for xi, d, a, b, p in zip(x, dist, above, big, partial):
-        if b and not p:
+        if b and not p and math.isfinite(a) and a > 0:
             ax.annotate(f"+{a:.0f}%", (xi, d), textcoords="offset points", xytext=(0, 2), ha="center", fontsize=8, color=COLORS["warning"])
     ax.set_ylabel(f"{config.units} / week")
     ax.set_ylim(0, max(1.0, np.nanmax(np.r_[dist, np.nan_to_num(limit)]) * 1.2))
@@ -608,7 +616,8 @@ class WeeklyPicture:
         self.n_weeks = n_weeks
         self.today = today
         self.days = _week_days(result.weeks)
-        self.gaps = layoff_gaps(result.runs, result.config.layoff_return.min_gap_days) if not result.runs.empty else []
+        self.gaps = layoff_gaps(result.runs, result.config.layoff_return.min_gap_days, result.holes) if not result.runs.empty else []
+        self.jump_weeks = {f.week_start for f in result.flags if f.rule == "weekly_mileage_jump"}
         self.symptoms = symptoms_frame(result.symptoms) if result.symptoms else None
         self.figure = Figure(figsize=(WIDE.width, WIDE.height), dpi=DPI)
         agg_canvas(self.figure)
@@ -700,7 +709,7 @@ class WeeklyPicture:
         self._used = True
         axes = self.axes
         plot_flags(flags, axes[0], urls=urls)
-        plot_weekly_distance(weeks, config, axes[1], in_progress=partial)
+        plot_weekly_distance(weeks, config, axes[1], in_progress=partial, flagged=self.jump_weeks)
         plot_fast_share(weeks, config, axes[2], in_progress=partial)
         plot_cadence(runs, config, axes[3])
         plot_long_run_climb(runs, config, axes[4])

@@ -195,7 +195,7 @@ def paint(text: str, severity: str, colour: bool) -> str:
 def _episode_lines(e, colour: bool, width: int) -> list[str]:
     from .rules.registry import EVIDENCE, RULES
 
-    span = u.day(e.start, year=True) if e.start == e.end else f"{u.day(e.start)} to {u.day(e.end, year=True)}"
+    span = u.day(e.start, year=True) if e.start == e.end else f"{u.day(e.start, year=e.start.year != e.end.year)} to {u.day(e.end, year=True)}"
     sev = f"{e.severity.upper():7}"
     head = textwrap.fill(f"{sev} {span}: {RULES[e.rule].title.lower()} ({EVIDENCE[e.evidence]})", width=width,
                          initial_indent="  ", subsequent_indent=" " * 10)  # fmt: skip
@@ -250,11 +250,12 @@ def first_screen_text(result: Analysis, colour: bool = False) -> str:
     thin = coverage_text(result.coverage)
     if thin:
         lines.append(textwrap.fill(thin, width=width, subsequent_indent="  "))
-    if result.holes:
-        days = ", ".join(u.day(h.day, year=True) for h in result.holes[:4]) + (f" and {len(result.holes) - 4} more" if len(result.holes) > 4 else "")
+    near = [h for h in result.holes if week is not None and week - dt.timedelta(weeks=8) <= h.day <= week + dt.timedelta(days=6)]
+    if near:
+        days = ", ".join(u.day(h.day, year=True) for h in near[:4]) + (f" and {len(near) - 4} more" if len(near) > 4 else "")
         lines.append(textwrap.fill(
-            f"{u.plural(len(result.holes), 'file')} that could not be read may hold runs ({days}): no break is "
-            "judged across them, and a week's load flag on them says it rests on doubtful data.",
+            f"{u.plural(len(near), 'file')} of the last 8 weeks could not be read and may hold runs ({days}): no "
+            "break is judged across them, and a week's load flag on them says it rests on doubtful data.",
             width=width, subsequent_indent="  "))  # fmt: skip
     return "\n".join(lines)
 

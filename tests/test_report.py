@@ -181,13 +181,13 @@ def test_week_report_files_and_html(result, tmp_path):
     assert "src='data:image/png;base64," in page and "<div class='narrow' role='img'" in page and "<svg " in page
     # a worried runner reads the status, then the episodes, then the picture and the tables
     assert "<p class='status status-alert' id='status'><a href='#worth-a-look'>1 alert worth a look this week</a></p>" in page
-    card = "<div class='flag' id='episode-1' data-episode='layoff_return:2026-08-10'><span id='flag-1'></span>"
+    card = "<div class='flag' id='episode-1' data-episode='layoff_return:2026-08-12'><span id='flag-1'></span>"
     order = ["id='status'", "<h2 id=\"worth-a-look\">Worth a look</h2>", card, "<figure class='chart'", "<h2>Runs</h2>"]
     assert [page.index(x) for x in order] == sorted(page.index(x) for x in order)
     # the return's card: what, when, the message, why, and how strong the evidence is (the source a tap away)
     assert (
         "<span class='sev sev-alert'>ALERT</span><strong>Coming back too hard after a break</strong>"
-        "<p class='span'>Return: Mon 10 Aug to Wed 12 Aug</p><p>Back on 12 Aug after 16 days without running: 40.0 km in the first 7 days;"
+        "<p class='span'>Return: Wed 12 Aug to Tue 18 Aug (into the week after)</p><p>Back on 12 Aug after 16 days without running: 40.0 km in the first 7 days;"
     ) in page
     assert "<details class='evidence'><summary>Evidence: coaching practice</summary><p class='source'>Source: &quot;15 Ways&quot;" in page
     assert page.count("<div class='flag'") == 1 and "<details class='more'" not in page
@@ -315,7 +315,7 @@ def test_a_multi_week_episode_shows_on_every_week_it_overlaps(result):
     for week in week_days(result.weeks):
         assert week_episodes(result, week, grouped.get(week, [])) == week_episodes(result, week), week
     assert [e.id for e in grouped[dt.date(2026, 7, 13)]] == [LONG_RUN]
-    assert sum(len(v) for v in grouped.values()) == len(result.episodes) + 1  # the long run, twice
+    assert sum(len(v) for v in grouped.values()) == len(result.episodes) + 2  # the long run, and the return's 7 days, twice
 
 
 def test_the_status_line_counts_episodes_not_flags(result):
@@ -324,7 +324,7 @@ def test_the_status_line_counts_episodes_not_flags(result):
     page = render_week_html(result, week, b"")
     assert "<p class='status status-warning' id='status'><a href='#worth-a-look'>1 warning worth a look this week</a></p>" in page
     assert _cards(page) == [("episode-1", "low_cadence:2026-07-07")]
-    assert "<p class='span'>4 runs: Tue 7 Jul to Sun 12 Jul</p>" in page and "In the same stretch: the same 3 more times, 9 Jul to 12 Jul" in page
+    assert "<p class='span'>4 runs: Tue 7 Jul to Sun 12 Jul</p>" in page and "In the same stretch: the same 3 more times, 7 Jul to 12 Jul" in page
     assert "<span id='flag-1'></span><span id='flag-2'></span><span id='flag-3'></span><span id='flag-4'></span>" in page
     # 20 Jul: four flags (1 alert, 1 warning, 2 info of flat long runs), two episodes (the flat runs are part of them)
     assert sorted(f.severity for f in result.flags if f.week_start == dt.date(2026, 7, 20)) == ["alert", "info", "info", "warning"]

@@ -231,7 +231,7 @@ def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, s
     term = term or Terminal(quiet=export_opts["quiet"])
     config = read_config(config_path, units, term)
     symptoms = read_log(symptoms_path) if symptoms_path else None
-    export = load_export(path, **export_opts, verbose=verbose, json_path=json_path, empty_extra={"weeks": [], "flags": [], "episodes": []}, term=term)
+    export = load_export(path, **export_opts, verbose=verbose, json_path=json_path, empty_extra={"weeks": [], "flags": [], "episodes": [], "profile": {}, "holes": [], "coverage": []}, term=term)
     if listing:  # else the command lists the export itself, after its headline
         print_listing(export, term, verbose)
     result = analyze(export, config, since=since, until=until, symptoms=symptoms)

@@ -52,26 +52,39 @@ def _finite(x) -> bool:
     return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
+def _runs(n: float) -> str:
+    """``1`` -> "about one ordinary run", ``2`` -> "about two ordinary runs"."""
+    names = {1: "one", 2: "two", 3: "three"}
+    count = names.get(int(n), f"{n:g}") if float(n).is_integer() else f"{n:g}"
+    return f"about {count} ordinary run{'' if n == 1 else 's'}"
+
+
 def weekly_mileage_jump(f, w: Words) -> str:
     x = f.facts
+    race = f" The race that week ({w.km(x['race_m'])}) is left out: it is judged as a race." if x.get("race_m", 0) > 0 else ""
     change = ""
     if _finite(x.get("change_pct")):
         change = f" ({'up' if x['change_pct'] >= 0 else 'down'} {abs(x['change_pct']):.0f}% on the week before, {w.km(x['prev_m'])})"
     return (
         f"Week of {w.day(f.week_start)}: {w.km(x['distance_m'])}{change}, above your high of the last {x['weeks']} weeks "
-        f"({w.km(x['high_m'])}, week of {w.day(x['high_week'])}) and {f.value:.0f}% over your 4-week average "
-        f"({w.km(x['avg4_m'])}). Adding more than about one ordinary run of yours ({w.km(x['ordinary_m'])}) above what "
-        "you have been doing is worth a look; the week-on-week change alone predicts little."
+        f"({w.km(x['high_m'])}, week of {w.day(x['high_week'])}) and {x['over_avg4_pct']:.0f}% over your 4-week average "
+        f"({w.km(x['avg4_m'])}). Adding more than {_runs(x['min_extra_runs'])} of yours ({w.km(x['ordinary_m'])}) above what "
+        f"you have been doing is worth a look; the week-on-week change alone predicts little.{race}"
     )
 
 
 def single_run_spike(f, w: Words) -> str:
     x = f.facts
-    big = f" More than {x['alert_pct']:g}% longer went with 2.28 times the injury rate." if f.value > x["alert_pct"] else ""
+    big = ""
+    if f.value > x["alert_pct"]:
+        big = (
+            " More than 100% longer went with 2.28 times the injury rate." if x["alert_pct"] >= 100
+            else f" That is above your alert line of +{x['alert_pct']:g}%."
+        )  # fmt: skip
     pct = f"{f.value:.0f}" if round(f.value) > x["warn_pct"] else f"{f.value:.1f}"  # 10.1%, not "10%", just above 10%
     far = ""
     if "far_m" in x:
-        within = "so it is within what you have run recently" if x["distance_m"] <= x["far_m"] else "and this goes beyond it"
+        within = "so it is within what you have run recently" if x.get("within", x["distance_m"] <= x["far_m"]) else "and this goes beyond it"
         far = f" Your longest of the last {x['long_window_days']} days was {w.km(x['far_m'])} on {w.day(x['far_date'])}, {within}."
     return (
         f"{w.run(f)}: {pct}% longer than your longest run of the {x['window_days']} days before "
@@ -87,7 +100,7 @@ def layoff_return(f, w: Words) -> str:
     if x["pct"] is None:
         advice = f"after {off} days off, start from scratch: about {w.km(x['allowed_m'])} in the first week"
     elif floor:
-        advice = f"after {off} days off, the advice is at most about two of your ordinary runs ({w.km(x['allowed_m'])})"
+        advice = f"after {off} days off, the advice is at most {_runs(x.get('min_allowance_runs', 2))} of yours ({w.km(x['allowed_m'])})"
     else:
         advice = f"after {off} days off, the advice is at most {x['pct']:g}% of your pre-break {w.km(x['pre_avg_m'])} a week ({w.km(x['allowed_m'])})"
     return f"Back on {w.day(f.date)} after {off} days without running: {w.km(x['first7_m'])} in the first 7 days; {advice}."
@@ -116,11 +129,11 @@ def speedwork_share(f, w: Words) -> str:
         share = f" Fast running was {x['share_pct']:.0f}% of the week's {w.km(x['distance_m'])}."
     if x.get("new_to_it"):
         return (
-            f"Week of {w.day(f.week_start)}: {f.value:.0f} hard day{'s' if f.value != 1 else ''} ({days}); {usual}.{share} "
+            f"Week of {w.day(f.week_start)}: {x['hard_days']} hard day{'s' if x['hard_days'] != 1 else ''} ({days}); {usual}.{share} "
             "Fast running above your own usual level is where hamstring strains rise (Duhig 2016); build it in gradually."
         )
     return (
-        f"Week of {w.day(f.week_start)}: {f.value:.0f} hard days ({days}); {usual}, and {x['ordinary']} is ordinary. "
+        f"Week of {w.day(f.week_start)}: {x['hard_days']} hard days ({days}); {usual}, and {x['ordinary']} is ordinary. "
         f"Hard days beyond your usual leave the hamstrings little time to recover.{share}"
     )
 
@@ -186,7 +199,7 @@ def late_run_fatigue(f, w: Words) -> str:
         )
     return (
         f"{w.run(f)}: heart rate rose for the same speed in the second half (aerobic decoupling "
-        f"{dec:.0f}%, above {x['threshold_pct']:g}%); this run's length was a stretch."
+        f"{dec:.0f}%, above {x['threshold_pct']:g}%): a long run for you that cost more at its end than at its start."
     )
 
 
@@ -249,7 +262,7 @@ def brief(f, w: Words) -> str:
     x = f.facts
     r = f.rule
     if r == "weekly_mileage_jump":
-        return f"the week of {w.day(f.week_start)} reached {w.km(x['distance_m'])}, above your 8-week high of {w.km(x['high_m'])}"
+        return f"the week of {w.day(f.week_start)} reached {w.km(x['distance_m'])}, above your high of {w.km(x['high_m'])} in the weeks before"
     if r == "single_run_spike":
         return f"{w.run(f)}, {f.value:.0f}% longer than the month's longest ({w.km(x['longest_m'])})"
     if r == "layoff_return":
@@ -257,7 +270,7 @@ def brief(f, w: Words) -> str:
     if r == "acwr_high":
         return f"acute:chronic ratio {x['ratio']:.1f} on {w.day(f.date)}"
     if r == "speedwork_share":
-        return f"{f.value:.0f} hard days in the week of {w.day(f.week_start)}"
+        return f"{f.facts['hard_days']} hard days in the week of {w.day(f.week_start)}"
     if r == "speedwork_before_base":
         return f"a hard session on {w.day(f.date)} before a base of regular runs"
     if r == "fast_on_flat":

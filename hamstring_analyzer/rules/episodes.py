@@ -15,6 +15,7 @@ gain the id of their episode.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 
 from ..config import SEVERITIES, Config
@@ -71,8 +72,8 @@ class Episode:
 
 
 def flag_id(f: Flag) -> str:
-    """A flag's id: its rule, day and run (``single_run_spike:2024-10-27:425913671.gpx.gz``)."""
-    return f"{f.rule}:{f.date.isoformat()}" + (f":{f.run_id}" if f.run_id else "")
+    """A flag's id: its rule, day and run (``single_run_spike:2024-10-27:425913671.gpx.gz``); a race's recovery finding ends ``:recovery``."""
+    return f"{f.rule}:{f.date.isoformat()}" + (f":{f.run_id}" if f.run_id else "") + (":recovery" if f.facts.get("recovery") else "")
 
 
 def _theme(rule: str) -> str:
@@ -80,7 +81,15 @@ def _theme(rule: str) -> str:
 
 
 def _first_day(f: Flag) -> dt.date:
+    """The first day a finding speaks of: a return's first day back, a week's Monday (or Sunday), a run's day."""
+    if f.rule == "layoff_return":
+        return f.date
     return f.week_start if RULES[f.rule].level == "week" else f.date
+
+
+def _last_day(f: Flag) -> dt.date:
+    """The last day a finding speaks of: the 7th day back for a return, else its own day."""
+    return f.date + dt.timedelta(days=6) if f.rule == "layoff_return" else f.date
 
 
 def group(flags: list[Flag], config: Config) -> list[list[Flag]]:
@@ -125,7 +134,7 @@ def group(flags: list[Flag], config: Config) -> list[list[Flag]]:
 
 
 def _span(members: list[Flag]) -> tuple[dt.date, dt.date]:
-    return min(_first_day(f) for f in members), max(f.date for f in members)
+    return min(_first_day(f) for f in members), max(_last_day(f) for f in members)
 
 
 def _merge_same_lead(groups: list[list[Flag]]) -> list[list[Flag]]:
@@ -147,18 +156,27 @@ def _merge_same_lead(groups: list[list[Flag]]) -> list[list[Flag]]:
     return sorted(groups, key=lambda g: _span(g)[0])
 
 
+def _margin(f: Flag) -> float:
+    """How far past its line a finding is, in its unit (a cadence 9 below, a run 50% over): the biggest leads."""
+    return abs(f.value - f.threshold) if math.isfinite(f.value) and math.isfinite(f.threshold) else 0.0
+
+
 def _lead(members: list[Flag]) -> Flag:
     """The finding an episode is named after: the most severe, then by `LEAD_ORDER`, then the first.
 
-    A race's episode is named after the race itself, whatever came in its recovery.
+    A return from a break, or a race, names its episode, whatever came in its weeks.
     """
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     order = {r: i for i, r in enumerate(LEAD_ORDER)}
-    lead = min(members, key=lambda f: (-rank[f.severity], order.get(f.rule, 99), f.date, f.rule))
-    if lead.rule == "race_build" and lead.facts.get("recovery"):
-        races = [f for f in members if f.rule == "race_build" and not f.facts.get("recovery")]
-        if races:
-            return min(races, key=lambda f: (-rank[f.severity], f.date))
+    # the loudest first; then the best evidenced; then what its own rule said before the evidence cap; then the rule
+    # order; then the biggest
+    lead = min(members, key=lambda f: (-rank[f.severity], EVIDENCE_RANK[RULES[f.rule].evidence], -rank[f.facts.get("uncapped", f.severity)],
+                                       order.get(f.rule, 99), -_margin(f), f.date, f.rule))  # fmt: skip
+    # a return or a race names its episode, whatever else came in its weeks: the message says all of it
+    for rule in ("layoff_return", "race_build"):
+        framing = [f for f in members if f.rule == rule and not f.facts.get("recovery")]
+        if framing:
+            return min(framing, key=lambda f: (-rank[f.severity], f.date))
     return lead
 
 
@@ -172,9 +190,10 @@ def _message(lead: Flag, members: list[Flag], words: Words) -> str:
     by_rule: dict[str, list[Flag]] = {}
     for f in others:
         by_rule.setdefault(f.rule, []).append(f)
-    for rule, fs in by_rule.items():
+    for rule, fs in sorted(by_rule.items(), key=lambda kv: kv[0] != lead.rule):
         if rule in LISTED:
-            clauses += [brief(f, words) for f in sorted(fs, key=lambda f: f.date)]
+            named = {f.run_id for f in fs if f.facts.get("recovery")}  # a race a recovery finding names already
+            clauses += [brief(f, words) for f in sorted(fs, key=lambda f: f.date) if f.facts.get("recovery") or f.run_id not in named]
         elif rule == lead.rule:
             days = sorted(f.date for f in fs)
             if len(days) == 1:
@@ -182,7 +201,12 @@ def _message(lead: Flag, members: list[Flag], words: Words) -> str:
             else:
                 clauses.append(f"the same {len(days)} more times, {words.day(days[0])} to {words.day(days[-1])}")
         else:
-            clauses.append(brief(fs[0], words) + (f" (and {len(fs) - 1} more)" if len(fs) > 1 else ""))
+            fs = sorted(fs, key=lambda f: f.date)
+            more = ""
+            if len(fs) > 1:
+                days = [words.day(f.date) for f in fs[1:4]]
+                more = f" (also {', '.join(days)}{' and more' if len(fs) > 4 else ''})"
+            clauses.append(brief(fs[0], words) + more)
     return f"{text} In the same stretch: " + "; ".join(clauses) + "."
 
 
@@ -193,8 +217,7 @@ def episodes_of(flags: list[Flag], config: Config, words: Words) -> tuple[list[F
     tagged: dict[int, str] = {}
     for members in group(flags, config):
         lead = _lead(members)
-        start = min(_first_day(f) for f in members)
-        end = max(f.date for f in members)
+        start, end = _span(members)
         eid = f"{lead.rule}:{start.isoformat()}"
         doubts = [f for f in members if f.doubtful]
         severity = max((f.severity for f in members), key=rank.__getitem__)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
+from .load import ordinary_run_in
 from .registry import Context, Flag, number, rule
 
 
@@ -120,6 +122,10 @@ def low_cadence(ctx: Context) -> list[Flag]:
     return flags
 
 
+#: A run this many times the runner's ordinary run (`load.ordinary_run_m`) is a long run for them.
+LONG_FOR_YOU = 1.5
+
+
 @rule(
     "late_run_fatigue",
     title="Fading late in a run",
@@ -130,14 +136,27 @@ def low_cadence(ctx: Context) -> list[Flag]:
     level="run",
 )
 def late_run_fatigue(ctx: Context) -> list[Flag]:
-    """Runs of ``min_moving_min`` or more losing ``cadence_drop_spm`` late (warning), or decoupling ``decoupling_pct`` [%] (info)."""
+    """Runs of ``min_moving_min`` or more losing ``cadence_drop_spm`` late (warning), or decoupling ``decoupling_pct`` [%] (info).
+
+    Decoupling alone is said only on a run long for the runner (`LONG_FOR_YOU`
+    times the ordinary run): heart rate drifts up on many steady runs, and a
+    note on each is noise.
+    """
     c = ctx.config.late_run_fatigue
     flags = []
-    for run in ctx.runs.itertuples():
+    runs = ctx.runs
+    if runs.empty:
+        return flags
+    ordered = runs.sort_values("local_date", kind="stable")
+    numbers = np.array([d.toordinal() for d in ordered["local_date"]], dtype="int64")
+    metres = pd.to_numeric(ordered["distance_m"], errors="coerce").to_numpy(dtype="float64")
+    for run in runs.itertuples():
         if run.moving_s < c.min_moving_min * 60:
             continue
         drop, dec = run.late_cadence_drop_spm, run.decoupling_pct
-        decoupled = math.isfinite(dec) and dec >= c.decoupling_pct
+        ordinary = ordinary_run_in(numbers, metres, run.local_date.toordinal())
+        long_for_you = not math.isfinite(ordinary) or run.distance_m >= LONG_FOR_YOU * ordinary
+        decoupled = math.isfinite(dec) and dec >= c.decoupling_pct and long_for_you
         facts = {"distance_m": run.distance_m, "drop_spm": drop, "decoupling_pct": dec if decoupled else None, "pace_corrected": bool(run.late_drop_pace_corrected)}
         if math.isfinite(drop) and drop >= c.cadence_drop_spm:
             flags.append(Flag("late_run_fatigue", "warning", run.week_start, run.local_date, run.id, drop, c.cadence_drop_spm, "steps/min", facts=facts))

@@ -220,10 +220,14 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
     `layoff_return`'s to judge), and at least two of them are needed; a
     history's first `FIRST_JUDGED_WEEK` weeks are not judged.
     """
+    from .race import race_mask  # race imports this module's registry helpers; the mask is only needed here
+
     c = ctx.config.weekly_mileage_jump
     flags = []
     weeks = ctx.weeks
-    distance = weeks["distance_m"].to_numpy(dtype="float64")
+    # training distance: a race is race_build's to judge, and its week is compared with the weeks before the taper
+    raced = ctx.runs[race_mask(ctx.runs)].groupby("week_start")["distance_m"].sum() if len(ctx.runs) else pd.Series(dtype=float)
+    distance = (weeks["distance_m"] - raced.reindex(weeks.index, fill_value=0.0)).to_numpy(dtype="float64")
     for i in range(FIRST_JUDGED_WEEK, len(weeks)):  # an export's first weeks are rarely the start of the running
         week = weeks.index[i]
         total = distance[i]
@@ -237,18 +241,22 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
         if not is_mileage_jump(total, prior, ordinary, c):
             continue
         avg4, high, _ = jump_yardsticks(prior, ordinary, c)
+        if not avg4 > 0:
+            continue  # nothing run in the weeks before (a hole cut the break): a return, not a jump
         severity = "alert" if total > high * (1 + c.alert_pct / 100) else "warning"
         high_week = weeks.index[lo + len(prior) - 1 - int(prior[::-1].argmax())]  # the latest of equals
         prev = distance[i - 1]
         change = (total / prev - 1.0) * 100.0 if prev > 0 else float("nan")
-        pct = (total / avg4 - 1.0) * 100.0 if avg4 > 0 else float("inf")
+        pct = (total / avg4 - 1.0) * 100.0
         facts = {
             "distance_m": total, "avg4_m": avg4, "high_m": high, "high_week": high_week, "weeks": len(prior),
             "prev_m": prev, "change_pct": change, "ordinary_m": ordinary, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct,
+            "over_avg4_pct": pct, "min_extra_runs": c.min_extra_runs, "race_m": float(weeks["distance_m"].iloc[i] - total),
         }  # fmt: skip
         crossed = ctx.load.loc[week : week + dt.timedelta(days=6)].cumsum()
         date = next((d for d, v in crossed.items() if v > high), week + dt.timedelta(days=6))
-        flags.append(Flag("weekly_mileage_jump", severity, week, date, None, pct, c.warn_pct, "%", facts=facts))
+        # value keeps its meaning in the JSON: the change on the week before [%] (null after an empty week)
+        flags.append(Flag("weekly_mileage_jump", severity, week, date, None, change, c.warn_pct, "%", facts=facts))
     return flags
 
 
@@ -334,8 +342,9 @@ def single_run_spike(ctx: Context) -> list[Flag]:
         facts = {"distance_m": run.distance_m, "longest_m": longest, "longest_date": when, "window_days": c.window_days, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct}
         far, far_when = longest_before(runs, run.local_date, c.long_window_days)
         if c.long_window_days > c.window_days and math.isfinite(far) and far > longest:
-            facts.update(long_window_days=c.long_window_days, far_m=far, far_date=far_when)
-            if run.distance_m <= far:
+            within = run.distance_m <= far + c.min_extra_km * 1000  # GPS error: a few hundred metres more is the same run
+            facts.update(long_window_days=c.long_window_days, far_m=far, far_date=far_when, within=within)
+            if within:
                 severity = severity_below(severity)  # within your longest of the last months: less of a stretch
         # A treadmill's distance is the watch's estimate (arm swing or a foot pod): a spike
         # measured on it stands, with the doubt said.
@@ -386,7 +395,7 @@ def layoff_return(ctx: Context) -> list[Flag]:
         peak = ctx.ratio.loc[back : back + dt.timedelta(days=6)].max()
         facts = {
             "off_days": off, "first7_m": first7, "allowed_m": allowed, "pct": pct, "pre_avg_m": pre_avg,
-            "restart_gap_days": c.restart_gap_days, "ordinary_m": ordinary, "last_before": last,
+            "restart_gap_days": c.restart_gap_days, "ordinary_m": ordinary, "last_before": last, "min_allowance_runs": c.min_allowance_runs,
         }  # fmt: skip
         if math.isfinite(peak) and peak >= ctx.config.acwr.danger:
             facts["ratio_peak"] = peak

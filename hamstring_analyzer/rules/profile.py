@@ -15,6 +15,7 @@ import pandas as pd
 from ..config import Config
 from .. import units as u
 from .load import ordinary_run_m
+from .speed import hard_mask
 
 #: Weeks the profile's weekly average and hard days look back on.
 PROFILE_WEEKS = 8
@@ -40,9 +41,11 @@ def runner_profile(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, unti
     long_enough = recent[sampled & ~(running_s < config.low_cadence.min_running_min * 60)]
     cadence = pd.to_numeric(long_enough["cadence_spm"], errors="coerce").dropna()
     speed = pd.to_numeric(long_enough["speed_mps"], errors="coerce").dropna()
-    last_weeks = weeks[(weeks.index <= until) & (weeks.index > until - dt.timedelta(weeks=PROFILE_WEEKS))] if len(weeks) else weeks
+    index = pd.Index(weeks.index)
+    done = [(w + dt.timedelta(days=6) <= until) and (w > until - dt.timedelta(weeks=PROFILE_WEEKS)) for w in index]
+    last_weeks = weeks[done] if len(weeks) else weeks  # whole weeks only: a week begun today is not a week
     ran = last_weeks[last_weeks["runs"] > 0] if len(last_weeks) else last_weeks
-    hard = recent["hard"].astype("boolean").fillna(False).astype(bool) if "hard" in recent else pd.Series(False, index=recent.index)
+    hard = hard_mask(recent, config)  # as speedwork_share counts them: races left out
     hard_days = recent[hard].groupby("week_start")["local_date"].nunique()
     quarter = past[past["local_date"] > until - dt.timedelta(days=90)]
     return {
@@ -68,7 +71,8 @@ def profile_text(profile: dict, units: str = "km") -> str:
 
     parts = []
     if known("weekly_m") and profile["weeks"]:
-        parts.append(f"{u.distance(profile['weekly_m'], units)} a week")
+        over = f" (over {profile['weeks']} weeks with running)" if profile["weeks"] < PROFILE_WEEKS else ""
+        parts.append(f"{u.distance(profile['weekly_m'], units)} a week{over}")
     if known("ordinary_run_m"):
         parts.append(f"an ordinary run {u.distance(profile['ordinary_run_m'], units)}")
     if known("longest_m"):
@@ -76,5 +80,6 @@ def profile_text(profile: dict, units: str = "km") -> str:
     if known("cadence_spm"):
         at = f" at {u.pace(profile['speed_mps'], units)}" if known("speed_mps") else ""
         parts.append(f"cadence {profile['cadence_spm']:.0f} steps/min{at}")
-    parts.append(f"up to {profile['hard_days']} hard day{'s' if profile['hard_days'] != 1 else ''} a week")
+    n = profile["hard_days"]
+    parts.append(f"up to {n} hard day{'s' if n != 1 else ''} a week" if n else "no hard sessions")
     return f"Your usual (last {PROFILE_WEEKS} weeks): " + ", ".join(parts) + "."

@@ -30,10 +30,17 @@ def _the_build_up(ctx: Context, flag: Flag) -> list[DayRange]:
     return [(race_day - dt.timedelta(days=7 * BUILD_WEEKS), race_day)]
 
 
-def _flags_of(runs: pd.DataFrame) -> pd.Series:
+def race_mask(runs: pd.DataFrame) -> pd.Series:
+    """Per run: a race this rule judges (named as a race, or a long one read from distance and effort).
+
+    A 5 or 10 km read from its pace alone may be a time trial or a tempo run:
+    it stays a hard session (`speed.hard_sessions`), not a race.
+    """
     if "race" not in runs:
         return pd.Series(False, index=runs.index)
-    return runs["race"].astype("boolean").fillna(False).astype(bool)
+    race = runs["race"].astype("boolean").fillna(False).astype(bool)
+    named = runs["race_by"].eq("name") if "race_by" in runs else pd.Series(False, index=runs.index)
+    return race & (named | (pd.to_numeric(runs["distance_m"], errors="coerce") >= LONG_RACE_M))
 
 
 @rule(
@@ -53,8 +60,9 @@ def _flags_of(runs: pd.DataFrame) -> pd.Series:
 def race_build(ctx: Context) -> list[Flag]:
     """Every race (the runs table's ``race``): info when well prepared, warning or alert when not, plus a recovery finding.
 
-    Races under 15 km count only when their name says race (a 5 or 10 km
-    read from pace alone is a hard session), and their recovery is not judged.
+    Races under 15 km count only when their name says race (`race_mask`: a
+    5 or 10 km read from pace alone is a hard session), and their recovery is
+    not judged. Of the efforts in a recovery, another race is named first.
 
     The build-up: the longest training run of the 8 weeks before against
     ``races.build_long_run_share`` of the race distance (races of 15 km or
@@ -68,7 +76,7 @@ def race_build(ctx: Context) -> list[Flag]:
     flags: list[Flag] = []
     if runs.empty:
         return flags
-    raced = _flags_of(runs)
+    raced = race_mask(runs)
     hard = runs["hard"].astype("boolean").fillna(False).astype(bool) if "hard" in runs else pd.Series(False, index=runs.index)
     first = min(runs["local_date"])
     for run in runs[raced].itertuples():
@@ -77,8 +85,6 @@ def race_build(ctx: Context) -> list[Flag]:
         day, metres = run.local_date, float(run.distance_m)
         label = run.race_label if isinstance(getattr(run, "race_label", None), str) else "race"
         name = run.name if isinstance(getattr(run, "name", None), str) and run.name.strip() else None
-        if metres < LONG_RACE_M and getattr(run, "race_by", None) != "name":
-            continue  # a 5 or 10 km effort read from pace alone: a hard session (speedwork_share counts it)
         start = day - dt.timedelta(days=7 * BUILD_WEEKS)
         before = runs[(runs["local_date"] < day) & (runs["local_date"] >= start) & ~raced]
         longest = float(before["distance_m"].max()) if len(before) else 0.0
@@ -100,8 +106,10 @@ def race_build(ctx: Context) -> list[Flag]:
         flags.append(Flag("race_build", severity, run.week_start, day, run.id, longest, c.build_long_run_share * metres, "m", facts=facts))
         after = runs[(runs["local_date"] > day) & (runs["local_date"] < recovery_end) & (raced | hard)]
         if len(after) and metres >= LONG_RACE_M:
-            nxt = after.iloc[0]
-            what = "race" if bool(raced.loc[after.index[0]]) else "hard session"
+            races_after = after[raced.loc[after.index]]
+            pick = races_after.index[0] if len(races_after) else after.index[0]  # another race says the most
+            nxt = after.loc[pick]
+            what = "race" if bool(raced.loc[pick]) else "hard session"
             days = (nxt["local_date"] - day).days
             rfacts = {**facts, "next_date": nxt["local_date"], "next_m": float(nxt["distance_m"]), "next_what": what, "days_after": days,
                       "next_label": nxt.get("race_label") if what == "race" else None, "recovery": True}  # fmt: skip

@@ -154,15 +154,16 @@ def severity_above(severity: str) -> str:
 def layoff_gaps(runs: pd.DataFrame, min_days: int, holes=()) -> list[tuple[dt.date, dt.date, int]]:
     """(last run before, first run after, days without running) for every break of ``min_days`` or more.
 
-    A stretch with a hole inside (``holes``: days an unreadable file may hold a
-    run on) is not a break: the rules do not judge across what they cannot read.
+    A hole (``holes``: a day an unreadable file may hold a run on) cuts a
+    break in two: the rules do not judge across what they cannot read, and
+    the days off counted up to a return start at the hole.
     """
-    dates = sorted(set(runs["local_date"]))
-    maybe = sorted({h.day if hasattr(h, "day") else h for h in holes})
+    maybe = {h.day if hasattr(h, "day") else h for h in holes}
+    dates = sorted(set(runs["local_date"]) | maybe)  # a hole is a day that may have been run: it cuts a break
     out = []
     for a, b in zip(dates, dates[1:]):
         off = (b - a).days - 1
-        if off >= min_days and not any(a < d < b for d in maybe):
+        if off >= min_days and b not in maybe:  # a "return" on an unreadable file's day is not one
             out.append((a, b, off))
     return out
 

@@ -19,6 +19,7 @@ import datetime as dt
 
 import pandas as pd
 
+from .race import race_mask
 from .registry import Context, Flag, beginner, history_ok, regular_runs, rule
 from .load import _week_and_week_before
 from .terrain import flat_ground
@@ -106,20 +107,29 @@ def speedwork_share(ctx: Context) -> list[Flag]:
                  "ordinary": c.ordinary_hard_days, "distance_m": row["distance_m"], "runs": int(row["runs"]), "new_to_it": n <= allowed}  # fmt: skip
         if int(row["runs"]) >= c.min_runs and isinstance(share, float) and math.isfinite(share):
             facts.update(share_pct=share * 100, fast_m=row["fast_m"], guide_pct=c.share_pct)
-        flags.append(Flag("speedwork_share", severity, week, max(week_hard["local_date"]), None, n, allowed, "hard days", facts=facts))
+        # value and threshold keep their meaning in the JSON: the week's fast share against the 80/20 line
+        value = share * 100 if isinstance(share, float) and math.isfinite(share) else float("nan")
+        flags.append(Flag("speedwork_share", severity, week, max(week_hard["local_date"]), None, value, c.share_pct, "%", facts=facts))
     return flags
 
 
 def hard_sessions(ctx: Context) -> pd.Series:
-    """Per run: a hard session that is not a race (the runs table's ``hard``; else ``fast.min_fast_km`` of fast running)."""
-    runs = ctx.runs
+    """Per run: a hard session that is not a race (`hard_mask`)."""
+    return hard_mask(ctx.runs, ctx.config)
+
+
+def hard_mask(runs: pd.DataFrame, config) -> pd.Series:
+    """Per run: a hard session (the runs table's ``hard``; else ``fast.min_fast_km`` of fast running), races left out.
+
+    A race is not speedwork: `race.race_mask` races are `race_build`'s (their
+    build-up, and what came in their recovery); a 5 or 10 km read from pace
+    alone stays a hard session.
+    """
     if "hard" in runs:
         hard = runs["hard"].astype("boolean").fillna(False).astype(bool)
     else:
-        hard = pd.to_numeric(runs["fast_m"], errors="coerce").fillna(0) >= max(ctx.config.fast.min_fast_km, 1e-9) * 1000
-    if "race" in runs:  # a race is not speedwork: race_build judges it (its build-up, and what came in its recovery)
-        hard &= ~runs["race"].astype("boolean").fillna(False).astype(bool)
-    return hard
+        hard = pd.to_numeric(runs["fast_m"], errors="coerce").fillna(0) >= max(config.fast.min_fast_km, 1e-9) * 1000
+    return hard & ~race_mask(runs)
 
 
 @rule(

@@ -53,7 +53,7 @@ STORY_EPISODES = {
     ("low_cadence", "2026-07-07", "warning", 4),
     ("single_run_spike", "2026-07-19", "warning", 3),  # the treadmill's flat long run joins its run's spike
     ("late_run_fatigue", "2026-07-26", "warning", 2),  # the canal run: flat, and fading late: one message
-    ("layoff_return", "2026-08-10", "warning", 1),
+    ("layoff_return", "2026-08-12", "warning", 1),  # from the first day back
 }
 
 
@@ -72,7 +72,7 @@ def test_sample_runs_flags_exactly_the_story(sample_analysis):
     by_id = {e.id: e for e in sample_analysis.episodes}
     assert all(f.episode in by_id and f.id in by_id[f.episode].flags for f in sample_analysis.flags)
     week6 = next(e for e in sample_analysis.episodes if e.start == dt.date(2026, 6, 8))
-    assert week6.evidence == "study" and "In the same stretch: the week of 8 Jun reached 45.9 km, above your 8-week high" in week6.message
+    assert week6.evidence == "study" and "In the same stretch: the week of 8 Jun reached 45.9 km, above your high of 32.5 km in the weeks before" in week6.message
 
 
 def test_sample_runs_numbers_behind_the_flags(sample_analysis):

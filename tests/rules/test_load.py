@@ -109,7 +109,7 @@ def test_layoff_allowance_is_never_below_two_ordinary_runs_and_small_overs_are_i
     # 5 km a week before the break (one 5 km run a week): 70% would be 3.5 km, less than one run
     before = [run(7 * w + 6, 5.0) for w in range(6)]
     (f,) = flags_for(before + [run(55, 5.0), run(57, 5.0), run(59, 4.5)], rule="layoff_return")
-    assert f.threshold == pytest.approx(10000) and "about two of your ordinary runs (10.0 km)" in f.message
+    assert f.threshold == pytest.approx(10000) and "about two ordinary runs of yours (10.0 km)" in f.message
     assert f.severity == "warning"
     # 12 km: over the 10 km floor by more than min_over_km, by less than 25%, but more than a whole week before
     # the break (5 km): a warning

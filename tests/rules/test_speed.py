@@ -17,7 +17,8 @@ def test_speedwork_counts_hard_days_against_the_runners_own_usual():
     for i in (16, 17, 18):  # then three hard days in week 5 (Tue, Thu, Fri)
         rows[i]["hard"] = True
     (f,) = flags_for(rows, rule="speedwork_share")
-    assert (f.severity, f.value, f.threshold, f.unit) == ("warning", 3, 2, "hard days")
+    # the JSON's value and threshold keep their meaning: the week's fast share against the 80/20 line
+    assert (f.severity, f.facts["hard_days"], f.facts["allowed"], f.unit, f.threshold) == ("warning", 3, 2, "%", 20.0)
     assert f.date == rows[18]["local_date"] and "3 hard days (Tue, Thu, Fri)" in f.message
     rows[19]["hard"] = True  # four: two above what is allowed
     assert flags_for(rows, rule="speedwork_share")[0].severity == "alert"
@@ -46,10 +47,12 @@ def test_a_race_is_not_speedwork():
         rows[i]["hard"] = True
     rows[19].update(hard=True, race=True, race_label="half marathon", distance_m=21100.0, climb_per_km=2.0)
     assert flags_for(rows, rule="speedwork_share") == [] and flags_for(rows, rule="fast_on_flat") == []
-    rows[19].update(race_label="5 km", distance_m=5000.0)
+    rows[19].update(race_label="5 km", distance_m=5000.0, race_by="name")  # a parkrun, named so
     assert flags_for(rows, rule="speedwork_share") == []
-    rows[19].update(race=False)  # the same effort, not a race: a third hard day
-    assert flags_for(rows, rule="speedwork_share")[0].value == 3
+    rows[19].update(race_by="distance and effort")  # 5.0 km at race pace, no name: maybe a time trial, a hard day
+    assert flags_for(rows, rule="speedwork_share")[0].facts["hard_days"] == 3
+    rows[19].update(race=False)  # not a race at all: a third hard day too
+    assert flags_for(rows, rule="speedwork_share")[0].facts["hard_days"] == 3
 
 
 def test_speedwork_before_base_and_fast_on_flat():
