@@ -71,7 +71,7 @@ def profile_text(profile: dict, units: str = "km") -> str:
 
     parts = []
     if known("weekly_m") and profile["weeks"]:
-        over = f" (over {profile['weeks']} weeks with running)" if profile["weeks"] < PROFILE_WEEKS else ""
+        over = f" (over {u.plural(profile['weeks'], 'week')} with running)" if profile["weeks"] < PROFILE_WEEKS else ""
         parts.append(f"{u.distance(profile['weekly_m'], units)} a week{over}")
     if known("ordinary_run_m"):
         parts.append(f"an ordinary run {u.distance(profile['ordinary_run_m'], units)}")
