@@ -32,15 +32,21 @@ Ceilings, not targets: each is a whole metre under the rule's line.
   ``speedwork_before_base``), and no hills (``hills_ok``) below the weekly
   base ``base.hills_week_km``; an experienced runner's history needs no base.
 
-Running over the plan earns no distance. The yardsticks count each past
-week at most at what the plan allowed it (`credit_week`: its runs scaled down
+Running over the plan earns no distance. The yardsticks count each of the
+`CREDIT_WEEKS` weeks before the week planned at most at what the plan allowed it (`credit_week`: its runs scaled down
 to the week's distance ceiling; for the longest-run yardstick each also at
 most that week's long-run ceiling), and the return ramp grows from the
-allowance, not from what was run. So a week run longer than the plan never
-raises a later ceiling above what keeping to it would have given, and a
+allowance, not from what was run. So a week run longer than the plan by
+enough to raise a flag does not raise the next ceilings above what keeping to
+it would have given (a longer week the rules do not flag may), and a
 too-hard return is not rewarded with a bigger next week. Counted distance is
 never more than the distance run, so every ceiling stays at or under the
-rules' own line. Hard days count as run: the rule's usual (the most of the
+rules' own line. Older weeks count as run, and no ceiling falls below what
+was plainly run (outside a return from a break): the weekly distance never
+below the 4-week average as run (a week that was a jump counted as the plan
+counted it: `_usual_week`), the long run never below the ordinary run nor the
+longest run of its window that was no spike (`_usual_long_run`), each under
+the rule's line on the runs as run. Hard days count as run: the rule's usual (the most of the
 4 weeks before) is how a habit of more than ``ordinary_hard_days`` is
 allowed at all, and counting hard days at the plan's would hold it at that
 number for good.
@@ -80,6 +86,8 @@ from .render.jsonfile import write_json
 from .render.messages import Words
 from .render.plan_messages import plan_reason
 from .rules.load import (
+    is_mileage_jump,
+    is_run_spike,
     jump_window,
     jump_yardsticks,
     longest_in,
@@ -104,6 +112,8 @@ from .weekly import week_start
 PLAN_COLUMNS = ("local_date", "week_start", "distance_m", "hard", "race", "fast_m", "climb_per_km", "indoor")
 #: A return ramp is shown, and caps the weeks after a return, for at most this many weeks.
 MAX_RAMP_WEEKS = 26
+#: Weeks run over the plan count at what it allowed them for this many weeks after; older weeks count as run.
+CREDIT_WEEKS = 8
 
 
 class PlanError(HamstringAnalyzerError, ValueError):
@@ -280,33 +290,47 @@ class _Week:
 
 
 class _Walk:
-    """A history walked week by week: each week's ceilings, and what its runs count for (`credit_week`)."""
+    """A history walked week by week: each week's ceilings, and what its runs count for (`credit_week`).
+
+    A week's runs are credited against that week's own ceilings once, and a
+    plan counts them so only while they are among the `CREDIT_WEEKS` weeks
+    before the week planned (`counted_for`); older weeks count as run.
+    """
 
     def __init__(self, h: _History, config: Config):
         self.h, self.config = h, config
-        self.counted = h.metres.copy()  # what each run counts for; as run for weeks not yet walked
-        self.longest = h.metres.copy()  # ... and for the longest-run yardstick
+        self.credited = h.metres.copy()  # what each run counts for when credited; as run for weeks not yet walked
+        self.credited_long = h.metres.copy()  # ... and for the longest-run yardstick
         self.weeks = int(h.week[-1]) + 1
         self.walked = 1  # week 0 has no plan: it counts as run
         self.ceilings: dict[int, _Week] = {}
         self.memo: dict = {}  # what the allowance of each break met rests on (`_pre_break`)
+
+    def counted_for(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Every run as counted for week ``k``'s yardsticks: credited in the `CREDIT_WEEKS` weeks before it, else as run."""
+        h = self.h
+        lo, hi = np.searchsorted(h.week, [max(1, k - CREDIT_WEEKS), k])
+        counted, longest = h.metres.copy(), h.metres.copy()
+        counted[lo:hi], longest[lo:hi] = self.credited[lo:hi], self.credited_long[lo:hi]
+        return counted, longest
 
     def week(self, k: int) -> _Week:
         """The distance ceilings of week ``k`` (``k`` < ``weeks``), from the weeks before it (walked first)."""
         if k not in self.ceilings:
             self.walk_to(k)
             n = int(np.searchsorted(self.h.week, k))
-            self.ceilings[k] = _ceilings(self.h, n, k, self.counted, self.longest, self.config, final=False, memo=self.memo)
+            counted, longest = self.counted_for(k)
+            self.ceilings[k] = _ceilings(self.h, n, k, counted, longest, self.config, final=False, memo=self.memo)
         return self.ceilings[k]
 
     def walk_to(self, k: int) -> None:
-        """Count every week before ``k`` (the weeks with runs; at most the history's)."""
+        """Credit every week before ``k`` (the weeks with runs; at most the history's) against its own ceilings."""
         h = self.h
         for j in range(self.walked, min(k, self.weeks)):
             first, end = np.searchsorted(h.week, [j, j + 1])
             if end > first:
                 w = self.week(j)
-                self.counted[first:end], self.longest[first:end] = credit_week(h.metres[first:end], w.distance_m, w.long_run_m)
+                self.credited[first:end], self.credited_long[first:end] = credit_week(h.metres[first:end], w.distance_m, w.long_run_m)
             self.walked = j + 1
 
 
@@ -457,6 +481,11 @@ def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndar
             caps.append((line, Reason("max_distance_m", "weekly_mileage_jump", facts)))
     limit, why = min(caps, key=lambda c: c[0])
     max_distance = _floor_m(limit)
+    if not coming_back and why.rule == "weekly_mileage_jump" and len(prior) >= 2:  # no less than the weeks actually run
+        usual = _usual_week(h, n, k, lo, weekly, gaps, starts, config)
+        if _floor_m(usual) > max_distance:
+            max_distance = _floor_m(usual)
+            why = Reason(why.field, why.rule, {**why.facts, "usual_m": usual})
     reasons.insert(0, why)
 
     # -- the longest run: against the longest of the 30 days before any day of the week ----------------------------
@@ -473,6 +502,12 @@ def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndar
     else:
         long_cap = max_distance
         reasons.append(Reason("max_long_run_m", "single_run_spike", {"longest_m": None, "warn_pct": spike.warn_pct, "window_days": window}))
+    if not coming_back:  # no less than the runner's ordinary run, nor the longest run of the window that was no spike
+        floor, ran_i = _usual_long_run(h, n, mon, window, spike, ordinary_run_in(days, metres, mon))
+        if _floor_m(floor) > long_cap and max_distance > long_cap:
+            long_cap = min(max_distance, _floor_m(floor))
+            reasons[-1] = Reason("max_long_run_m", "single_run_spike", {**reasons[-1].facts, "usual_m": floor,
+                                 "usual_date": h.date[ran_i] if ran_i is not None else None})  # fmt: skip
     if coming_back:  # the long run keeps its usual share of the week
         share_long = _usual_long_share(days, h.week[:n], metres, int(days[-1]))
         if math.isfinite(share_long) and _floor_m(max_distance * share_long) < long_cap:
@@ -497,6 +532,52 @@ def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndar
             facts = {"allowed": week.hard_days, "usual": usual, "ordinary": sw.ordinary_hard_days, "weeks": int(ran_weeks[lo:k].sum())}
             reasons.append(Reason("max_hard_days", "speedwork_share", facts))
     return week
+
+
+def _usual_week(h: _History, n: int, k: int, lo: int, weekly: np.ndarray, gaps: list, starts, config: Config) -> float:
+    """The mean of the (up to) 4 weeks before week ``k`` since ``lo`` as run [m], a week that was a jump counted as the
+    plan counted it (``weekly``). Under the rule's 4-week average (as run), so under its line."""
+    actual = np.bincount(h.week[:n], weights=h.metres[:n], minlength=k)[:k]
+    ctx = Context(_NO_RUNS, _NO_RUNS, config, _NO_DAYS, _NO_DAYS, gaps)
+    days = h.day[:n]
+    totals = []
+    for w in range(max(lo, k - 4), k):
+        first = jump_window(ctx, w, starts)
+        jumped = first is not None and is_mileage_jump(actual[w], actual[first:w], ordinary_run_in(days, h.metres[:n], 7 * w), config.weekly_mileage_jump)
+        totals.append(min(weekly[w], actual[w]) if jumped else actual[w])
+    return float(np.mean(totals)) if totals else 0.0
+
+
+def _usual_long_run(h: _History, n: int, mon: int, window: int, spike, ordinary: float) -> tuple[float, int | None]:
+    """What the long-run ceiling of the week from day ``mon`` is never under [m], and the run behind it (None: the ordinary run).
+
+    The larger of ``ordinary`` (the ordinary run, as the plan counts it) and
+    the longest plain run (as run) of the window every run of the week looks back on, never over the
+    rule's line on the runs as run (so a week under it raises no spike). A
+    run is plain when it is no ``single_run_spike`` over the longest plain
+    run of the ``window`` days before it (runs a further window back count as
+    plain); a spike counts as that longest plain run: a spike, and the runs
+    that only repeat it, do not raise the floor.
+    """
+    days, metres = h.day[:n], h.metres[:n]
+    ref, i = longest_in(days, metres, mon + 6, window)
+    if i is None:
+        ref, i = longest_in(days, metres, mon, window)
+    if i is None or not ref > 0:
+        return 0.0, None
+    start = int(np.searchsorted(days, mon + 6 - window))
+    lo = int(np.searchsorted(days, mon + 6 - 2 * window))
+    plain = metres.copy()  # as run where plain; a spike counts as the longest plain run before it
+    best, best_i = 0.0, None
+    for j in range(lo, n):
+        before, _ = longest_in(days, plain, int(days[j]), window)
+        if is_run_spike(metres[j], before, spike):
+            plain[j] = before
+        elif j >= start and metres[j] > best:
+            best, best_i = float(metres[j]), j
+    if math.isfinite(ordinary) and ordinary > best:
+        best, best_i = ordinary, None
+    return min(best, run_spike_ceiling(ref, spike)), best_i
 
 
 def _usual_long_share(day: np.ndarray, week: np.ndarray, metres: np.ndarray, last: int) -> float:
@@ -541,8 +622,8 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
     sunday = monday + dt.timedelta(days=6)
     k = (monday - h.first_week).days // 7
     n = int(np.searchsorted(h.day, (until - h.first_week).days, side="right"))  # the runs up to until
-    walk.walk_to(k - 1)  # every week before until's counted; until's own week counts its runs up to until
-    counted, longest = walk.counted.copy(), walk.longest.copy()
+    walk.walk_to(k - 1)  # every week before until's credited; until's own week credits its runs up to until
+    counted, longest = walk.counted_for(k)
     first = int(np.searchsorted(h.week, k - 1))
     if n > first and k - 1 >= 1:
         w = walk.week(k - 1)

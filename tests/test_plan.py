@@ -272,7 +272,15 @@ def test_a_week_built_to_the_plan_raises_no_load_flag_nor_episode(history):
 @given(histories(), st.sampled_from([2.0, 4.0]))
 def test_running_over_the_plan_never_raises_the_next_ceilings(history, more):
     """Week N run at the plan's ceilings, or with every run ``more`` times longer: the plan for week N+1 is never
-    higher after running over it (the same days, so the same breaks; the same hard sessions)."""
+    higher after running over it (the same days, so the same breaks; the same hard sessions).
+
+    Scope: over-running that the rules flag. The weekly distance (and the fast running drawn from it) is checked
+    when the longer week raises a ``weekly_mileage_jump`` or ``layoff_return``; the long run when every run of it
+    over the plan's long run raises a ``single_run_spike`` (the first runs back from a break are judged by
+    ``layoff_return`` instead, and a run after a spike may repeat it unflagged). The ceilings never fall below
+    what was plainly run (the 4-week average, the ordinary run, the longest run that was no spike), so running
+    over in a way the rules do not flag may raise them. Over-run weeks count at the plan's ceilings only for
+    `plan.CREDIT_WEEKS` weeks; this checks the week right after."""
     rows, until = history
     p = plan_week(table(rows), until=until)
     kept = _runs_to_the_ceilings(p, p.max_distance_m, p.hills_ok)
@@ -281,10 +289,15 @@ def test_running_over_the_plan_never_raises_the_next_ceilings(history, more):
     end = p.week_start + dt.timedelta(days=6)
     assert plan_week(table(rows + kept), until=until).to_dict() == p.to_dict()  # runs after until change nothing
     after_kept, after_over = plan_week(table(rows + kept), until=end), plan_week(table(rows + over), until=end)
-    assert after_over.max_distance_m <= after_kept.max_distance_m
-    assert after_over.max_long_run_m <= after_kept.max_long_run_m
+    both = table(rows + over)
+    flags = [f for f in find_flags(both, weekly_summary(both)) if p.week_start <= f.date <= end]
+    if {f.rule for f in flags} & {"weekly_mileage_jump", "layoff_return"}:
+        assert after_over.max_distance_m <= after_kept.max_distance_m
+        assert after_over.max_fast_m <= after_kept.max_fast_m
+    spikes = {f.date for f in flags if f.rule == "single_run_spike"}
+    if all(r["local_date"] in spikes for r in over if r["distance_m"] > p.max_long_run_m):  # (one run a day)
+        assert after_over.max_long_run_m <= after_kept.max_long_run_m
     assert after_over.max_hard_days <= after_kept.max_hard_days
-    assert after_over.max_fast_m <= after_kept.max_fast_m
     assert [m for _, m in after_over.ramp] == [m for _, m in after_kept.ramp]
     if after_kept.return_window is not None:
         assert after_over.return_window[1] <= after_kept.return_window[1]

@@ -58,6 +58,8 @@ def _jump(x: dict, w: Words) -> str:
         text += f"; up to {x['warn_pct']:g}% over the average is not one."
     else:
         text += "."
+    if "usual_m" in x:  # the floor: no less than the weeks actually run
+        text += f" Never less than your last 4 weeks as run ({w.km(x['usual_m'])} a week on average)."
     return text + _counted(x, w)
 
 
@@ -104,6 +106,13 @@ def _plan_long_run(r, w: Words) -> str:
         return (
             f"No run in the {x['window_days']} days before: your first run back sets the yardstick; keep each later run "
             f"within {x['warn_pct']:g}% of the longest before it."
+        )
+    if "usual_m" in x:  # the floor: the ordinary run, or the longest run of the window that was no spike
+        which = f"your run of {w.long_day(x['usual_date'])}" if x.get("usual_date") else "your ordinary run"
+        return (
+            f"Never less than what you plainly run: {which}, {w.km(x['usual_m'])}, no single-run spike "
+            f"(more than {x['warn_pct']:g}% and at least {w.km(x['min_extra_km'] * 1000)} over the longest run of the "
+            f"{x['window_days']} days before; Frandsen 2025)."
         )
     if x["ran_m"] > x["longest_m"] + 0.5:  # a run over the plan's long-run ceiling counts at it
         return (
