@@ -9,7 +9,6 @@ import textwrap
 
 from . import units as u
 from .analysis import Analysis
-from .rules import Flag
 
 
 def _num(x) -> bool:
@@ -158,11 +157,6 @@ def text_width() -> int:
     return max(60, min(100, shutil.get_terminal_size((80, 24)).columns - 1))
 
 
-def doubt_note(flag: Flag) -> str:
-    """``"Doubtful data: <why>"`` for a doubtful flag (terminal and HTML say the same)."""
-    return f"Doubtful data: {flag.doubt or 'a run behind this flag rests on doubtful data'}"
-
-
 def unsampled_note(runs) -> str:
     """What the rules could not judge on manual entries (runs with no samples); "" when there are none."""
     if "has_samples" not in runs:
@@ -177,7 +171,7 @@ def unsampled_note(runs) -> str:
     )
 
 
-#: Terminal colours of the severities (`flags_text` with ``colour``): alerts red, warnings yellow.
+#: Terminal colours of the severities (`episodes_text` with ``colour``): alerts red, warnings yellow.
 SEVERITY_COLOURS = {"alert": "red", "warning": "yellow"}
 
 
@@ -216,6 +210,7 @@ def first_screen_text(result: Analysis, colour: bool = False) -> str:
     """What the runner reads first: this week's episodes, most severe and best evidenced first (at most
     ``episodes.first_screen``), then the runner's own yardsticks in one line."""
     from .holes import coverage_text
+    from .rules import RULES
     from .rules.episodes import first_screen
     from .rules.profile import profile_text
 
@@ -239,7 +234,7 @@ def first_screen_text(result: Analysis, colour: bool = False) -> str:
             latest = earlier[0]
             lines.append(textwrap.fill(
                 f"In the 8 weeks before: {u.plural(len(earlier), 'warning or alert', 'warnings or alerts')}, the latest "
-                f"{u.day(latest.end, year=True)} ({RULES_TITLE(latest.rule)}); -v lists every episode.",
+                f"{u.day(latest.end, year=True)} ({RULES[latest.rule].title.lower()}); -v lists every episode.",
                 width=width, subsequent_indent="  "))  # fmt: skip
     profile = profile_text(result.profile, result.config.units)
     if profile:
@@ -260,12 +255,6 @@ def first_screen_text(result: Analysis, colour: bool = False) -> str:
     return "\n".join(lines)
 
 
-def RULES_TITLE(rule: str) -> str:  # noqa: N802 - a lookup, named as what it gives
-    from .rules.registry import RULES
-
-    return RULES[rule].title.lower()
-
-
 def episodes_text(result: Analysis, limit: int = 30, colour: bool = False) -> str:
     """Every episode of the period, newest first, each with its message (``-v``); the flags themselves are in the JSON."""
     episodes = result.episodes
@@ -278,28 +267,6 @@ def episodes_text(result: Analysis, limit: int = 30, colour: bool = False) -> st
         lines += _episode_lines(e, colour, width)
     if len(episodes) > limit:
         lines.append(f"  ... and {len(episodes) - limit} more (all of them, and every flag, in --json).")
-    return "\n".join(lines)
-
-
-def flags_text(result: Analysis, limit: int = 30, colour: bool = False) -> str:
-    """The flags, newest first, each with its message (and a doubtful-data note where one applies).
-
-    With ``colour``, ALERT is red and WARNING yellow (for a terminal; the caller decides).
-    """
-    flags = result.flags
-    note = unsampled_note(result.runs)
-    if not flags:
-        return "No flags: nothing in these weeks stands out against the usual advice." + (f"\n{note}" if note else "")
-    lines = [f"{u.plural(len(flags), 'flag')}, newest first (worth a look, not a diagnosis):"]
-    if note:
-        lines.append(textwrap.fill(note, width=text_width(), initial_indent="  ", subsequent_indent="  "))
-    for f in flags[:limit]:
-        lines.append(f"  {paint(f'{f.severity.upper():7}', f.severity, colour)} {u.day(f.date, year=True):<11}  {f.rule}")
-        lines.append(textwrap.fill(f.message, width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 10))
-        if f.doubtful:
-            lines.append(textwrap.fill(doubt_note(f), width=text_width(), initial_indent=" " * 10, subsequent_indent=" " * 12))
-    if len(flags) > limit:
-        lines.append(f"  ... and {len(flags) - limit} more (all of them in --json).")
     return "\n".join(lines)
 
 

@@ -335,7 +335,7 @@ def episode_summary(episode, units: str = "km") -> str:
     """One short line for a coach: the rule's title and the lead finding in brief ("Coming back too hard after a break:
     a return on 12 Aug after 16 days off, 40.0 km in 7 days (advice: 23.6 km)")."""
     from .config import SEVERITIES
-    from .render.messages import Words, brief
+    from .render.messages import BRIEFS, Words
     from .rules import RULES
 
     title = RULES[episode.rule].title
@@ -345,9 +345,10 @@ def episode_summary(episode, units: str = "km") -> str:
         return title
     lead = leads[0]
     words = Words(units, many_years=episode.start.year != episode.end.year)
-    line = brief(lead, words)
-    if line == f"{lead.rule.replace('_', ' ')} on {words.day(lead.date)}":  # no brief wording for this rule: its message's first sentence
-        line = lead.message.split(". ", 1)[0].rstrip(".") or line
+    if lead.rule in BRIEFS:
+        line = BRIEFS[lead.rule](lead, words)
+    else:  # a rule without a brief wording: its message's first sentence
+        line = lead.message.split(". ", 1)[0].rstrip(".") or lead.rule
     return f"{title}: {line}"
 
 

@@ -7,7 +7,6 @@ import gzip
 from types import SimpleNamespace
 
 import pandas as pd
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 

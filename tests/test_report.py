@@ -24,7 +24,7 @@ from hamstring_analyzer.report import (
     ReportWriteError, default_week, episodes_by_week, in_progress, index_html, render_week_html, week_days, week_episodes,
     write_all_reports, write_week_report,
 )  # fmt: skip
-from hamstring_analyzer.report_text import flags_text
+from hamstring_analyzer.report_text import episodes_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log, symptoms_frame
 from hamstring_analyzer.weekly import day_of
 
@@ -263,15 +263,15 @@ def with_doubtful_layoff(result, doubt: str):
 
 def test_doubtful_flag_in_the_terminal_and_the_html(result):
     r = with_doubtful_layoff(result, "rests on Sun 20 Sep 2020 (GPS jumps: 16.7 of 22.1 km recorded were <removed>)")
-    text = flags_text(r)
+    text = episodes_text(r)
     lines = text.splitlines()
-    head = next(i for i, line in enumerate(lines) if line.endswith("layoff_return"))
-    assert lines[head + 1].startswith("          Back on 12 Aug after 16 days without running")
+    head = next(i for i, line in enumerate(lines) if "coming back too hard after a break" in line)
+    assert any(line.startswith("          Back on 12 Aug after 16 days without running") for line in lines[head + 1 : head + 3])
     note = next(line for line in lines[head + 1 :] if "Doubtful data" in line)
     assert note.startswith("          Doubtful data: rests on Sun 20 Sep 2020 (GPS jumps:")
-    # only the doubtful flags carry the note: this one, and the spike measured on the treadmill (23 Jul)
+    # only the doubtful episodes carry the note: this one, and the long run measured on the treadmill (23 Jul)
     assert text.count("Doubtful data") == 2
-    assert flags_text(result).count("Doubtful data: on a treadmill") == 1 == flags_text(result).count("Doubtful data")
+    assert episodes_text(result).count("Doubtful data: on a treadmill") == 1 == episodes_text(result).count("Doubtful data")
     page = render_week_html(r, LAYOFF_WEEK, b"\x89PNG fake")
     assert (
         "<p class='doubt'>Doubtful data: rests on Sun 20 Sep 2020 (GPS jumps: 16.7 of 22.1 km recorded were "

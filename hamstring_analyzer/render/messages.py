@@ -257,41 +257,54 @@ MESSAGES: dict[str, Callable] = {
 }
 
 
-#: One short clause per rule: how an episode mentions a finding that is not its lead.
-def brief(f, w: Words) -> str:
+def _race_brief(f, w: Words) -> str:
     x = f.facts
-    r = f.rule
-    if r == "weekly_mileage_jump":
-        return f"the week of {w.day(f.week_start)} reached {w.km(x['distance_m'])}, above your high of {w.km(x['high_m'])} in the weeks before"
-    if r == "single_run_spike":
-        return f"{w.run(f)}, {f.value:.0f}% longer than the month's longest ({w.km(x['longest_m'])})"
-    if r == "layoff_return":
-        return f"a return on {w.day(f.date)} after {x['off_days']} days off, {w.km(x['first7_m'])} in 7 days (advice: {w.km(x['allowed_m'])})"
-    if r == "acwr_high":
-        return f"acute:chronic ratio {x['ratio']:.1f} on {w.day(f.date)}"
-    if r == "speedwork_share":
-        return f"{f.facts['hard_days']} hard days in the week of {w.day(f.week_start)}"
-    if r == "speedwork_before_base":
-        return f"a hard session on {w.day(f.date)} before a base of regular runs"
-    if r == "fast_on_flat":
-        return f"{w.day(f.date)}'s hard session {w.where(x)}"
-    if r == "race_build" and x.get("recovery"):
+    if x.get("recovery"):
         nxt = x["next_label"] or x["next_what"]
         return f"a {nxt} ({w.km(x['next_m'])}) on {w.day(f.date)}, {x['days_after']} days after the {x['label']} of {w.day(x['race_date'])}"
-    if r == "race_build":
-        return f"the {x['label']} on {w.day(f.date)} ({w.km(x['distance_m'])})"
-    if r == "late_run_fatigue":
-        if f.unit == "steps/min":
-            return f"{w.day(f.date)}'s run faded late (cadence down {x['drop_spm']:.0f} steps/min)"
-        return f"{w.day(f.date)}'s heart rate drifted up {f.value:.0f}% for the same speed"
-    if r == "flat_long_run":
-        return f"{w.day(f.date)}'s long run was {w.where(x)}"
-    if r == "low_cadence":
-        own = f", {x['own_spm'] - x['cadence_spm']:.0f} below your own {x['own_spm']:.0f}" if _finite(x.get("own_spm")) else ""
-        return f"cadence {x['cadence_spm']:.0f} on {w.day(f.date)}{own}"
-    if r == "overstride":
-        return f"steps {f.value:.0f}% longer than your own on {w.day(f.date)}"
-    return f"{r.replace('_', ' ')} on {w.day(f.date)}"
+    return f"the {x['label']} on {w.day(f.date)} ({w.km(x['distance_m'])})"
+
+
+def _fatigue_brief(f, w: Words) -> str:
+    if f.unit == "steps/min":
+        return f"{w.day(f.date)}'s run faded late (cadence down {f.facts['drop_spm']:.0f} steps/min)"
+    return f"{w.day(f.date)}'s heart rate drifted up {f.value:.0f}% for the same speed"
+
+
+def _cadence_brief(f, w: Words) -> str:
+    x = f.facts
+    own = f", {x['own_spm'] - x['cadence_spm']:.0f} below your own {x['own_spm']:.0f}" if _finite(x.get("own_spm")) else ""
+    return f"cadence {x['cadence_spm']:.0f} on {w.day(f.date)}{own}"
+
+
+#: One short clause per rule id: how an episode mentions a finding that is not its lead.
+BRIEFS: dict[str, Callable] = {
+    "weekly_mileage_jump": lambda f, w: (
+        f"the week of {w.day(f.week_start)} reached {w.km(f.facts['distance_m'])}, above your high of "
+        f"{w.km(f.facts['high_m'])} in the weeks before"
+    ),
+    "single_run_spike": lambda f, w: f"{w.run(f)}, {f.value:.0f}% longer than the month's longest ({w.km(f.facts['longest_m'])})",
+    "layoff_return": lambda f, w: (
+        f"a return on {w.day(f.date)} after {f.facts['off_days']} days off, {w.km(f.facts['first7_m'])} in 7 days "
+        f"(advice: {w.km(f.facts['allowed_m'])})"
+    ),
+    "acwr_high": lambda f, w: f"acute:chronic ratio {f.facts['ratio']:.1f} on {w.day(f.date)}",
+    "speedwork_share": lambda f, w: f"{f.facts['hard_days']} hard days in the week of {w.day(f.week_start)}",
+    "speedwork_before_base": lambda f, w: f"a hard session on {w.day(f.date)} before a base of regular runs",
+    "fast_on_flat": lambda f, w: f"{w.day(f.date)}'s hard session {w.where(f.facts)}",
+    "race_build": _race_brief,
+    "late_run_fatigue": _fatigue_brief,
+    "flat_long_run": lambda f, w: f"{w.day(f.date)}'s long run was {w.where(f.facts)}",
+    "low_cadence": _cadence_brief,
+    "overstride": lambda f, w: f"steps {f.value:.0f}% longer than your own on {w.day(f.date)}",
+}
+
+
+def brief(f, w: Words) -> str:
+    """A finding as one clause of another's episode (`BRIEFS`; a rule without one is named with its day)."""
+    if f.rule in BRIEFS:
+        return BRIEFS[f.rule](f, w)
+    return f"{f.rule.replace('_', ' ')} on {w.day(f.date)}"
 
 
 def raised_note(f, w: Words) -> str:

@@ -111,8 +111,7 @@ def group(flags: list[Flag], config: Config) -> list[list[Flag]]:
         if f.run_id is not None and f.run_id in by_run and _theme(f.rule) not in ("load", "speed"):
             by_run[f.run_id].append(f)  # one run, one message: a flat long run that also faded late
             continue
-        theme = _theme(f.rule)
-        key = theme if theme in ("load", "speed") else f"{theme}"
+        key = _theme(f.rule)
         held = open_.get(key)
         opens = f.rule == "layoff_return" or held is None or _first_day(f) > held[1]
         if opens:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from .load import ordinary_run_in
@@ -147,9 +146,7 @@ def late_run_fatigue(ctx: Context) -> list[Flag]:
     runs = ctx.runs
     if runs.empty:
         return flags
-    ordered = runs.sort_values("local_date", kind="stable")
-    numbers = np.array([d.toordinal() for d in ordered["local_date"]], dtype="int64")
-    metres = pd.to_numeric(ordered["distance_m"], errors="coerce").to_numpy(dtype="float64")
+    numbers, metres, _ = ctx.run_days()
     for run in runs.itertuples():
         if run.moving_s < c.min_moving_min * 60:
             continue

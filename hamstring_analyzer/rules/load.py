@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..weekly import week_start
-from .registry import CHRONIC_DAYS, Context, DayRange, Flag, is_race, pre_break_average, pre_break_window, rule, severity_below
+from .registry import CHRONIC_DAYS, Context, DayRange, Flag, pre_break_average, pre_break_window, race_mask, rule, run_days, severity_below
 
 
 def _week_and_week_before(ctx: Context, flag: Flag) -> list[DayRange]:
@@ -59,9 +59,7 @@ def ordinary_run_m(runs: pd.DataFrame, day: dt.date, days: int = 56) -> float:
     apart are one day's run. With no run in that window, the median of every
     earlier running day; NaN when there is none (`ordinary_run_in` on arrays).
     """
-    ordered = runs.sort_values("local_date", kind="stable")
-    numbers = np.array([d.toordinal() for d in ordered["local_date"]], dtype="int64")
-    metres = pd.to_numeric(ordered["distance_m"], errors="coerce").to_numpy(dtype="float64")
+    numbers, metres, _ = run_days(runs)
     return ordinary_run_in(numbers, metres, day.toordinal(), days)
 
 
@@ -220,8 +218,6 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
     `layoff_return`'s to judge), and at least two of them are needed; a
     history's first `FIRST_JUDGED_WEEK` weeks are not judged.
     """
-    from .race import race_mask  # race imports this module's registry helpers; the mask is only needed here
-
     c = ctx.config.weekly_mileage_jump
     flags = []
     weeks = ctx.weeks
@@ -237,7 +233,7 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
         if lo is None:
             continue  # back from a break this week: layoff_return judges it
         prior = distance[lo:i]
-        ordinary = ordinary_run_m(ctx.runs, week)
+        ordinary = ordinary_run_in(*ctx.run_days()[:2], week.toordinal())
         if not is_mileage_jump(total, prior, ordinary, c):
             continue
         avg4, high, _ = jump_yardsticks(prior, ordinary, c)
@@ -265,12 +261,14 @@ def _the_longest_run_before(ctx: Context, flag: Flag) -> list[DayRange]:
     return [(day, day)]
 
 
-def longest_before(runs: pd.DataFrame, day: dt.date, window_days: int) -> tuple[float, dt.date | None]:
-    """The longest run [m] on the ``window_days`` days before ``day`` (not ``day`` itself), and its date (the latest of equals)."""
-    ordered = runs.sort_values("local_date", kind="stable")
-    numbers = np.array([d.toordinal() for d in ordered["local_date"]], dtype="int64")
-    metres, i = longest_in(numbers, ordered["distance_m"].to_numpy(dtype="float64"), day.toordinal(), window_days)
-    return metres, (ordered["local_date"].iloc[i] if i is not None else None)
+def longest_before(runs: pd.DataFrame, day: dt.date, window_days: int, days=None) -> tuple[float, dt.date | None]:
+    """The longest run [m] on the ``window_days`` days before ``day`` (not ``day`` itself), and its date (the latest of equals).
+
+    ``days``: the runs' `registry.run_days`, when made already.
+    """
+    numbers, metres, dates = days if days is not None else run_days(runs)
+    longest, i = longest_in(numbers, metres, day.toordinal(), window_days)
+    return longest, (dates[i] if i is not None else None)
 
 
 def longest_per_window(runs: pd.DataFrame, window_days: int) -> dict:
@@ -324,6 +322,7 @@ def single_run_spike(ctx: Context) -> list[Flag]:
         return flags
     first = min(runs["local_date"])
     prior = longest_per_window(runs, c.window_days)
+    raced = race_mask(runs)
     for run in runs.itertuples():
         if (run.local_date - first).days < c.window_days:
             continue  # the history does not cover the month before: its longest run is not known
@@ -335,12 +334,12 @@ def single_run_spike(ctx: Context) -> list[Flag]:
         if not is_run_spike(run.distance_m, longest, c):
             continue  # "above": exactly +10% is not flagged; a few hundred metres more is inside a track's GPS error
         pct = (run.distance_m / longest - 1.0) * 100.0
-        if is_race(run):
+        if raced[run.Index]:
             continue  # a race: race_build judges its build-up and recovery
-        longest, when = longest_before(runs, run.local_date, c.window_days)  # its date, for the flagged runs only
+        longest, when = longest_before(runs, run.local_date, c.window_days, ctx.run_days())  # its date, for the flagged runs only
         severity = "alert" if pct > c.alert_pct else "warning"
         facts = {"distance_m": run.distance_m, "longest_m": longest, "longest_date": when, "window_days": c.window_days, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct}
-        far, far_when = longest_before(runs, run.local_date, c.long_window_days)
+        far, far_when = longest_before(runs, run.local_date, c.long_window_days, ctx.run_days())
         if c.long_window_days > c.window_days and math.isfinite(far) and far > longest:
             within = run.distance_m <= far + c.min_extra_km * 1000  # GPS error: a few hundred metres more is the same run
             facts.update(long_window_days=c.long_window_days, far_m=far, far_date=far_when, within=within)
@@ -382,7 +381,7 @@ def layoff_return(ctx: Context) -> list[Flag]:
     for last, back, off in ctx.gaps:
         pre_avg = pre_break_average(ctx.runs, ctx.load, last)
         first7 = ctx.load.loc[back : back + dt.timedelta(days=6)].sum()
-        ordinary = ordinary_run_m(ctx.runs, last + dt.timedelta(days=1))
+        ordinary = ordinary_run_in(*ctx.run_days()[:2], (last + dt.timedelta(days=1)).toordinal())
         allowed, pct = return_allowance(c, off, pre_avg, ordinary)
         if first7 <= allowed + c.min_over_km * 1000:
             continue

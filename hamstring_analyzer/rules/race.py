@@ -15,10 +15,8 @@ import math
 
 import pandas as pd
 
-from .registry import Context, DayRange, Flag, is_race, rule
+from .registry import LONG_RACE_M, Context, DayRange, Flag, race_mask, rule
 
-#: Races of at least this distance are judged by the longest training run before them [m].
-LONG_RACE_M = 15_000
 #: Races of at least this distance are marathons, judged by their weekly volume too [m].
 MARATHON_M = 40_000
 #: Weeks before a race whose runs show its build-up.
@@ -28,19 +26,6 @@ BUILD_WEEKS = 8
 def _the_build_up(ctx: Context, flag: Flag) -> list[DayRange]:
     race_day = flag.facts["race_date"]
     return [(race_day - dt.timedelta(days=7 * BUILD_WEEKS), race_day)]
-
-
-def race_mask(runs: pd.DataFrame) -> pd.Series:
-    """Per run: a race this rule judges (named as a race, or a long one read from distance and effort).
-
-    A 5 or 10 km read from its pace alone may be a time trial or a tempo run:
-    it stays a hard session (`speed.hard_sessions`), not a race.
-    """
-    if "race" not in runs:
-        return pd.Series(False, index=runs.index)
-    race = runs["race"].astype("boolean").fillna(False).astype(bool)
-    named = runs["race_by"].eq("name") if "race_by" in runs else pd.Series(False, index=runs.index)
-    return race & (named | (pd.to_numeric(runs["distance_m"], errors="coerce") >= LONG_RACE_M))
 
 
 @rule(
@@ -80,8 +65,6 @@ def race_build(ctx: Context) -> list[Flag]:
     hard = runs["hard"].astype("boolean").fillna(False).astype(bool) if "hard" in runs else pd.Series(False, index=runs.index)
     first = min(runs["local_date"])
     for run in runs[raced].itertuples():
-        if not is_race(run):
-            continue
         day, metres = run.local_date, float(run.distance_m)
         label = run.race_label if isinstance(getattr(run, "race_label", None), str) else "race"
         name = run.name if isinstance(getattr(run, "name", None), str) and run.name.strip() else None

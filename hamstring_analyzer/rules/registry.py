@@ -133,16 +133,29 @@ class Context:
     gaps: list[tuple[dt.date, dt.date, int]]  # (last run before, first run after, days without running)
     holes: list = field(default_factory=list)  # `holes.Hole`s: days an unreadable file may hold a run on
 
+    def run_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`run_days` of the runs, made once for every rule that looks back over days."""
+        held = self.__dict__.get("_run_days")
+        if held is None:
+            held = self.__dict__["_run_days"] = run_days(self.runs)
+        return held
+
+
+def run_days(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The runs in date order as arrays: day numbers (``date.toordinal``), distances [m] and local dates.
+
+    What `load.ordinary_run_in` and `load.longest_in` read: a slice of arrays
+    per question instead of a filtered frame.
+    """
+    ordered = runs.sort_values("local_date", kind="stable")
+    dates = ordered["local_date"].to_numpy()
+    numbers = np.fromiter((d.toordinal() for d in dates), dtype="int64", count=len(dates))
+    return numbers, pd.to_numeric(ordered["distance_m"], errors="coerce").to_numpy(dtype="float64"), dates
+
 
 def severity_below(severity: str) -> str:
     """One step down (alert -> warning -> info); info stays info."""
     return SEVERITIES[max(SEVERITIES.index(severity) - 1, 0)]
-
-
-def is_race(run) -> bool:
-    """A row of the runs table (``itertuples``) that is a race (`races.detect_races`); False when not known."""
-    race = getattr(run, "race", False)
-    return isinstance(race, (bool, np.bool_)) and bool(race)
 
 
 def severity_above(severity: str) -> str:
@@ -238,3 +251,20 @@ def beginner(ctx: Context):
     first = min(ctx.runs["local_date"])
     young = pd.Series([(d - first).days < c.beginner_days for d in regular.index], index=regular.index)
     return ~before & (young | (not bool(had.any())))
+
+
+#: Races of at least this distance are judged by the longest training run before them (`race.race_build`) [m].
+LONG_RACE_M = 15_000
+
+
+def race_mask(runs: pd.DataFrame) -> pd.Series:
+    """Per run: a race this rule judges (named as a race, or a long one read from distance and effort).
+
+    A 5 or 10 km read from its pace alone may be a time trial or a tempo run:
+    it stays a hard session (`speed.hard_sessions`), not a race.
+    """
+    if "race" not in runs:
+        return pd.Series(False, index=runs.index)
+    race = runs["race"].astype("boolean").fillna(False).astype(bool)
+    named = runs["race_by"].eq("name") if "race_by" in runs else pd.Series(False, index=runs.index)
+    return race & (named | (pd.to_numeric(runs["distance_m"], errors="coerce") >= LONG_RACE_M))

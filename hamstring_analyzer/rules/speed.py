@@ -19,8 +19,7 @@ import datetime as dt
 
 import pandas as pd
 
-from .race import race_mask
-from .registry import Context, Flag, beginner, history_ok, regular_runs, rule
+from .registry import Context, Flag, beginner, history_ok, race_mask, regular_runs, rule
 from .load import _week_and_week_before
 from .terrain import flat_ground
 
