@@ -1,0 +1,95 @@
+"""Capture every command's JSON over the sample and real data, to check a refactor changed nothing.
+
+    python -m tests.same_output capture OUT_DIR     # writes OUT_DIR/<case>.json
+    python -m tests.same_output compare A_DIR B_DIR # byte-compares two captures
+
+The cases: analyze, ingest and plan on ``sample_runs/``, ``../shared/real_runs``
+and each runner of ``../shared/real_histories``; team and cohort over a root of
+those athletes. The cohort's Parquet tables are written as JSON (records, sorted
+columns) so that they compare as bytes too. Not a test (pytest does not collect
+it): a refactor runs it before and after, and says the result in its note.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+SHARED = HERE.parent / "shared"
+ZONE = "Asia/Shanghai"
+
+
+def _athletes() -> dict[str, tuple[Path, list[str]]]:
+    cases = {"sample": (HERE / "sample_runs", [])}
+    if (SHARED / "real_runs").is_dir():
+        cases["real_runs"] = (SHARED / "real_runs", [])
+    for runner in sorted((SHARED / "real_histories").glob("*/files")):
+        cases[runner.parent.name] = (runner, ["--timezone", ZONE])
+    return cases
+
+
+def _cli(args: list[str], cache: Path) -> bytes:
+    cmd = [sys.executable, "-m", "hamstring_analyzer", *args, "-q", "--cache-dir", str(cache)]
+    done = subprocess.run(cmd, capture_output=True, env={**os.environ, "MPLBACKEND": "Agg"})
+    if done.returncode not in (0, 1) or not done.stdout.strip():
+        raise SystemExit(f"{' '.join(args)}: exit {done.returncode}\n{done.stderr.decode()[-2000:]}")
+    return done.stdout
+
+
+def capture(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "cache"
+        for name, (path, extra) in _athletes().items():
+            for command in ("ingest", "analyze", "plan"):
+                t = time.perf_counter()
+                (out / f"{command}-{name}.json").write_bytes(_cli([command, str(path), "--json", "-", *extra], cache))
+                print(f"{command:8} {name:12} {time.perf_counter() - t:6.1f} s", flush=True)
+        root = Path(tmp) / "team"
+        root.mkdir()
+        for name, (path, _) in _athletes().items():
+            (root / name).symlink_to(path, target_is_directory=True)
+        t = time.perf_counter()
+        team = _cli(["team", str(root), "--out", str(Path(tmp) / "team-out"), "--json", "-", "--week", "2024-06-10",
+                     "--timezone", ZONE], cache)  # fmt: skip
+        (out / "team.json").write_bytes(team)
+        print(f"team     {time.perf_counter() - t:6.1f} s", flush=True)
+        t = time.perf_counter()
+        from hamstring_analyzer.cohort import cohort_tables, run_cohort
+
+        run_cohort(root, Path(tmp) / "cohort", timezone=ZONE, plain=True)
+        for table, frame in cohort_tables(Path(tmp) / "cohort").items():
+            frame = frame.reindex(sorted(frame.columns), axis=1)
+            if len(frame.columns):
+                frame = frame.sort_values(list(frame.columns[:1]) + [c for c in ("id", "week", "date", "start_utc") if c in frame], kind="stable")
+            text = frame.to_json(orient="records", date_format="iso", default_handler=str)
+            (out / f"cohort-{table}.json").write_text(json.dumps(json.loads(text), indent=1, sort_keys=True))
+        print(f"cohort   {time.perf_counter() - t:6.1f} s", flush=True)
+
+
+def compare(a: Path, b: Path) -> int:
+    names = sorted({p.name for p in a.glob("*.json")} | {p.name for p in b.glob("*.json")})
+    bad = 0
+    for name in names:
+        pa, pb = a / name, b / name
+        same = pa.exists() and pb.exists() and pa.read_bytes() == pb.read_bytes()
+        size = pa.stat().st_size if pa.exists() else 0
+        print(f"{'same' if same else 'DIFFERENT':9} {name:32} {size:>10,} bytes")
+        bad += not same
+    print(f"{len(names) - bad} of {len(names)} files byte-identical")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "capture":
+        capture(Path(sys.argv[2]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "compare":
+        sys.exit(compare(Path(sys.argv[2]), Path(sys.argv[3])))
+    else:
+        raise SystemExit(__doc__)
