@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from .render.jsonfile import write_json
-from .config import Config
+from .config import Config, find_config, load_config
+from .errors import NoRunsError
 from .export import Export, load_runs
 from .rules import Episode, Flag, find_episodes, flags_frame
 from .holes import coverage, data_holes
@@ -18,7 +19,7 @@ from .rules.profile import runner_profile
 from .insights import Insights, symptom_insights
 from .runmetrics import runs_table
 from .summary import json_number
-from .symptoms import SymptomEntry
+from .symptoms import SymptomEntry, read_log
 from .weekly import as_time_series, by_date, runner_zone, week_start, weekly_summary
 
 #: The weekly fields of the JSON contract, in order.
@@ -154,15 +155,18 @@ def mark_unfinished(weeks: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     return weeks
 
 
-def analyze_path(
+def analyze_athlete(
     path: str | os.PathLike,
     config: Config | str | os.PathLike | None = None,
     symptoms: list[SymptomEntry] | str | os.PathLike | None = None,
+    *,
     since: dt.date | None = None,
     until: dt.date | None = None,
+    require_runs: bool = True,
+    name: str | None = None,
     **load_options,
 ) -> Analysis:
-    """What ``hamstring-analyzer analyze PATH`` does, in one call: read the export, the config and the log, analyse.
+    """One runner, from their export to an analysis: the one path the CLI, `analyze_path`, team and cohort all take.
 
     Parameters
     ----------
@@ -173,25 +177,53 @@ def analyze_path(
         does (`config.find_config`: ``$HAMSTRING_ANALYZER_CONFIG``, else the
         user config folder's ``config.toml``), else the defaults.
     symptoms : list of SymptomEntry, str or path, optional
-        The symptom log, or the path of its CSV.
+        The symptom log, or the path of its CSV (read before the export, so a
+        bad log is said before minutes of reading).
     since, until : date, optional
         As `analyze`.
+    require_runs : bool
+        Raise `NoRunsError` for an export without runs (default); False
+        analyses it anyway (an empty analysis).
+    name : str, optional
+        How the messages name the export (a team's athlete folder); default: ``path``.
     **load_options
-        Passed to `export.load_runs` (``workers``, ``cache_dir``, ``use_cache``, ``timezone``).
+        Passed to `export.load_runs` (``workers``, ``cache_dir``, ``use_cache``, ``timezone``, ``progress``).
 
     Raises
     ------
+    NoRunsError
+        The export holds no run (``require_runs``); the exception carries the export.
     HamstringAnalyzerError
         The export, config or log cannot be read (the message names the file).
     """
-    from .config import find_config, load_config
-    from .symptoms import read_log
-
     if not isinstance(config, Config):
         config = load_config(find_config(config))
     if symptoms is not None and not isinstance(symptoms, list):
         symptoms = read_log(symptoms)
-    return analyze(load_runs(Path(path), **load_options), config, since=since, until=until, symptoms=symptoms)
+    export = load_runs(Path(path), **load_options)
+    if require_runs:
+        require_some_runs(export, name or path)
+    return analyze(export, config, since=since, until=until, symptoms=symptoms)
+
+
+def require_some_runs(export: Export, path) -> None:
+    """Raise `NoRunsError` (naming ``path`` and why, from the skipped and unreadable files) when ``export`` has no run."""
+    if not export.runs:
+        from .report_text import why_no_runs  # moves to ingest's wording when the ingest package lands
+
+        raise NoRunsError(str(path), why_no_runs(export), export)
+
+
+def analyze_path(
+    path: str | os.PathLike,
+    config: Config | str | os.PathLike | None = None,
+    symptoms: list[SymptomEntry] | str | os.PathLike | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    **load_options,
+) -> Analysis:
+    """What ``hamstring-analyzer analyze PATH`` does, in one call (`analyze_athlete`; an export without runs gives an empty analysis)."""
+    return analyze_athlete(path, config, symptoms, since=since, until=until, require_runs=False, **load_options)
 
 
 def analyze(

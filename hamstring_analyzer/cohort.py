@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Callable
 
 from .atomic import atomic_write_bytes
-from .errors import HamstringAnalyzerError
+from .errors import HamstringAnalyzerError, failure_text
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
 BATCH_FILES = 400
@@ -275,26 +275,16 @@ def rules_not_applicable(runs) -> list[str]:
 
 def analyse_one(athlete, store_dir: str, timezone: str | None = None):
     """One athlete exactly as the ``analyze`` command does it: (Analysis or None, error or None, files parsed)."""
-    from .analysis import analyze
-    from .export import load_runs
-    from .symptoms import read_log
+    from .analysis import analyze_athlete
 
     try:
         if athlete.problem:
             raise HamstringAnalyzerError(athlete.problem)
-        config = athlete.config()
-        symptoms = read_log(athlete.symptoms) if athlete.symptoms is not None else None
-        export = load_runs(athlete.path, workers=1, cache_dir=store_dir, timezone=timezone)
-        if not export.runs:
-            first = f"; {export.errors[0]['source']}: {export.errors[0]['error']}" if export.errors else ""
-            raise HamstringAnalyzerError(f"no runs found ({len(export.skipped)} skipped, {len(export.errors)} unreadable{first})")
-        return analyze(export, config, symptoms=symptoms), None, export.parsed
-    except HamstringAnalyzerError as exc:
-        return None, str(exc), 0
-    except OSError as exc:
-        return None, f"{exc.filename or athlete.path}: {exc.strerror or exc}", 0
-    except Exception as exc:  # noqa: BLE001 - one athlete's surprise must not stop the cohort
-        return None, f"internal error ({type(exc).__name__}: {str(exc)[:200]})", 0
+        result = analyze_athlete(athlete.path, athlete.config(), athlete.symptoms, workers=1, cache_dir=store_dir, timezone=timezone,
+                                 name=athlete.path.name)  # fmt: skip
+        return result, None, result.export.parsed
+    except Exception as exc:  # noqa: BLE001 - one athlete's data, or a bug of ours, must not stop the cohort
+        return None, failure_text(exc, athlete.path), 0
 
 
 def analyse_batch(batch: list, out_dir: str, part: int, timezone: str | None = None) -> dict:

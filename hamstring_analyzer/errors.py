@@ -37,3 +37,22 @@ class ConfigError(HamstringAnalyzerError):
 
 class SymptomLogError(HamstringAnalyzerError):
     """The symptom log is malformed or cannot be written; the message names the file and line."""
+
+
+class NoRunsError(HamstringAnalyzerError):
+    """An export that held no run: ``"PATH: no runs found (skipped 3: cycling 2, ...)"``; ``export`` says what it held."""
+
+    def __init__(self, source: str, why: str, export=None):
+        self.source = str(source)
+        self.why = why
+        self.export = export
+        super().__init__(f"{self.source}: no runs found ({why})")
+
+
+def failure_text(exc: BaseException, path) -> str:
+    """One line for an athlete whose analysis failed (a team row, a cohort row): our own message, the OS's, or ours for a bug."""
+    if isinstance(exc, HamstringAnalyzerError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or path}: {exc.strerror or exc}"
+    return f"internal error ({type(exc).__name__}: {str(exc)[:200]})"

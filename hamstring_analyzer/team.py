@@ -48,7 +48,7 @@ from html import escape
 from pathlib import Path
 from typing import Callable
 
-from .errors import HamstringAnalyzerError
+from .errors import HamstringAnalyzerError, failure_text
 from .workers import context as worker_context
 
 ROSTER_NAME = "roster.toml"
@@ -263,21 +263,15 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
     row = TeamRow(athlete=athlete.name)
     try:
         _fill_row(row, athlete, week, out_dir, cache_dir, use_cache, timezone, today)
-    except HamstringAnalyzerError as exc:
-        row.error = str(exc)
-    except OSError as exc:
-        row.error = f"{exc.filename or athlete.path}: {exc.strerror or exc}"
-    except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the team
-        row.error = f"internal error ({type(exc).__name__}: {str(exc)[:200]})"
+    except Exception as exc:  # noqa: BLE001 - one athlete's data, or a bug of ours, must not stop the team
+        row.error = failure_text(exc, athlete.path)
     return row
 
 
 def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cache_dir, use_cache, timezone, today) -> None:
-    from .analysis import analyze
-    from .export import load_runs
+    from .analysis import analyze_athlete
     from .report import default_week, week_episodes, write_week_report
     from .errors import ConfigError
-    from .symptoms import read_log
     from .weekly import week_start
 
     if athlete.problem:
@@ -288,14 +282,11 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
         raise ConfigError(f"{ROSTER_NAME}: {exc}" if athlete.config_file is None else str(exc)) from None
     row.units = config.units
     week = week_start(week, config.week_start)  # an athlete with Sunday weeks: the one holding the team's Monday
-    symptoms = read_log(athlete.symptoms) if athlete.symptoms is not None else None
-    export = load_runs(athlete.path, workers=1, cache_dir=cache_dir, use_cache=use_cache, timezone=timezone)
-    if not export.runs:
-        first = f"; {export.errors[0]['source']}: {export.errors[0]['error']}" if export.errors else ""
-        raise HamstringAnalyzerError(f"{athlete.path.name}: no runs found ({len(export.skipped)} skipped, {len(export.errors)} unreadable{first})")
     # All the runs, also those after the week: a flag dated in the week can rest on the days after it
     # (layoff_return's first 7 days back), and the triage is of the week, not of what was known on its Sunday.
-    result = analyze(export, config, symptoms=symptoms)
+    result = analyze_athlete(athlete.path, config, athlete.symptoms, workers=1, cache_dir=cache_dir, use_cache=use_cache, timezone=timezone,
+                             name=athlete.path.name)  # fmt: skip
+    symptoms = result.symptoms
     runs = result.runs
     row.last_run = max(runs["local_date"]).isoformat()
     weeks = result.weeks_by_date

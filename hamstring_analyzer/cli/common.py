@@ -16,7 +16,7 @@ import sys
 
 import click
 
-from ..errors import HamstringAnalyzerError
+from ..errors import HamstringAnalyzerError, NoRunsError
 
 
 def friendly_errors(func):
@@ -164,19 +164,25 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=Fal
     the skipped, unreadable and ignored files with their reasons, plus
     ``empty_extra``) before the command exits 1, saying why in one line.
     """
+    from ..analysis import require_some_runs
     from ..export import load_runs
-    from ..report_text import why_no_runs
 
     with terminal_progress("Reading files", quiet) as progress:
         export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
-    if not export.runs:
-        # the files and their reasons (every one with -v) before the one-line summary of why
-        print_listing(export, term or Terminal(json_path, quiet), verbose=verbose)
-        if json_path:
-            with writing_to(json_path):
-                export.write_json(json_path, extra=empty_extra)
-        raise click.ClickException(f"{path}: no runs found ({why_no_runs(export)}); nothing to analyse")
+    try:
+        require_some_runs(export, path)
+    except NoRunsError as exc:
+        no_runs(exc, term or Terminal(json_path, quiet), verbose, json_path, empty_extra)
     return export
+
+
+def no_runs(exc: NoRunsError, term: Terminal, verbose: bool, json_path, empty_extra: dict | None):
+    """An export without runs: its files and their reasons (every one with -v), its JSON when asked for, then exit 1 saying why."""
+    print_listing(exc.export, term, verbose=verbose)
+    if json_path:
+        with writing_to(json_path):
+            exc.export.write_json(json_path, extra=empty_extra)
+    raise click.ClickException(f"{exc}; nothing to analyse")
 
 
 def print_listing(export, term: Terminal, verbose: bool) -> None:
@@ -223,18 +229,22 @@ def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, s
     export without runs, or no runs in the period, writes what was found
     (``runs`` empty, ``weeks`` and ``flags`` empty) before exiting 1.
     """
-    from ..analysis import analyze
-    from ..symptoms import read_log
+    from ..analysis import analyze_athlete
 
     export_opts = dict(export_opts)
-    verbose = export_opts.pop("verbose", False)
-    term = term or Terminal(quiet=export_opts["quiet"])
+    verbose, quiet = export_opts.pop("verbose", False), export_opts.pop("quiet")
+    term = term or Terminal(quiet=quiet)
     config = read_config(config_path, units, term)
-    symptoms = read_log(symptoms_path) if symptoms_path else None
-    export = load_export(path, **export_opts, verbose=verbose, json_path=json_path, empty_extra={"weeks": [], "flags": [], "episodes": [], "profile": {}, "holes": [], "coverage": []}, term=term)
+    load = {"workers": export_opts["workers"], "cache_dir": export_opts["cache_dir"], "use_cache": not export_opts["no_cache"],
+            "timezone": export_opts["timezone"]}  # fmt: skip
+    empty = {"weeks": [], "flags": [], "episodes": [], "profile": {}, "holes": [], "coverage": []}
+    try:
+        with terminal_progress("Reading files", quiet) as progress:
+            result = analyze_athlete(path, config, symptoms_path, since=since, until=until, progress=progress, **load)
+    except NoRunsError as exc:
+        no_runs(exc, term, verbose, json_path, empty)
     if listing:  # else the command lists the export itself, after its headline
-        print_listing(export, term, verbose)
-    result = analyze(export, config, since=since, until=until, symptoms=symptoms)
+        print_listing(result.export, term, verbose)
     if result.runs.empty:
         if json_path:
             with writing_to(json_path):
