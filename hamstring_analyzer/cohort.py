@@ -66,7 +66,7 @@ from pathlib import Path
 from typing import Callable
 
 from .atomic import atomic_write_bytes
-from .errors import HamstringAnalyzerError, failure_text
+from .errors import CohortError, HamstringAnalyzerError, failure_text
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
 BATCH_FILES = 400
@@ -78,10 +78,6 @@ SUMMARY_RULES = ("weekly_mileage_jump", "single_run_spike", "layoff_return", "ac
 TABLES = ("runs", "weeks", "flags", "athletes")
 DAILY_LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 INSTALL_HINT = "pip install 'hamstring-analyzer[cohort]'"
-
-
-class CohortError(HamstringAnalyzerError):
-    """The cohort cannot be run (no Dask, a scheduler that cannot be reached, a root that holds no athlete)."""
 
 
 # ---------------------------------------------------------------- athletes ---

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .errors import ConfigError
+from .tomlfile import read_toml
 from .units import METRES_PER_MILE, UNITS  # noqa: F401 - defined there: formatting a distance needs no config
 
 ACWR_METHODS = ("rolling", "uncoupled", "ewma")
@@ -428,24 +429,7 @@ def load_config(path: str | os.PathLike | None) -> Config:
     """
     if path is None:
         return Config()
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:  # missing, a folder, no permission
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ConfigError(
-            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}, line {line}); a config is a UTF-8 TOML file"
-        ) from None
-    import tomllib  # only where a config file is read: a third of this module's import time otherwise
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, ConfigError, "a config is a UTF-8 TOML file")
     try:
         return config_from_dict(data)
     except ConfigError as exc:

@@ -39,6 +39,18 @@ class SymptomLogError(HamstringAnalyzerError):
     """The symptom log is malformed or cannot be written; the message names the file and line."""
 
 
+class RosterError(HamstringAnalyzerError):
+    """A team's roster file cannot be used; the message names the file and the reason."""
+
+
+class CohortError(HamstringAnalyzerError):
+    """The cohort cannot be run (no Dask, a scheduler that cannot be reached, a root that holds no athlete)."""
+
+
+class OutputError(HamstringAnalyzerError):
+    """A file cannot be written where asked; the message names it and why."""
+
+
 class NoRunsError(HamstringAnalyzerError):
     """An export that held no run: ``"PATH: no runs found (skipped 3: cycling 2, ...)"``; ``export`` says what it held."""
 

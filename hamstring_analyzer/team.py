@@ -40,7 +40,6 @@ import datetime as dt
 import math
 import os
 import re
-import tomllib
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -48,7 +47,9 @@ from html import escape
 from pathlib import Path
 from typing import Callable
 
-from .errors import HamstringAnalyzerError, failure_text
+from .config import config_from_dict
+from .errors import ConfigError, HamstringAnalyzerError, RosterError, failure_text
+from .tomlfile import read_toml
 from .workers import context as worker_context
 
 ROSTER_NAME = "roster.toml"
@@ -56,10 +57,6 @@ SYMPTOMS_NAME = "symptoms.csv"
 #: Keys of an ``[[athlete]]`` table that are not config settings.
 ATHLETE_KEYS = ("name", "folder", "symptoms", "config")
 SEVERITY_ORDER = ("alert", "warning", "info")
-
-
-class RosterError(HamstringAnalyzerError):
-    """The roster file cannot be used; the message names the file and the reason."""
 
 
 @dataclass
@@ -81,16 +78,7 @@ class Athlete:
         ConfigError
             A setting is not allowed; the message names the roster key or the file.
         """
-        from .config import config_from_dict
-
-        data: dict = {}
-        if self.config_file is not None:
-            try:
-                data = tomllib.loads(self.config_file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-                from .errors import ConfigError
-
-                raise ConfigError(f"{self.config_file}: {getattr(exc, 'strerror', None) or exc}") from None
+        data = read_toml(self.config_file, ConfigError, "a config is a UTF-8 TOML file") if self.config_file is not None else {}
         return config_from_dict(_merged(data, self.settings))
 
 
@@ -125,14 +113,7 @@ def read_roster(root: str | os.PathLike) -> list[Athlete]:
     named_paths: set[Path] = set()
     defaults: dict = {}
     if roster.exists():
-        try:
-            doc = tomllib.loads(roster.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise RosterError(f"{roster}: cannot be read ({exc.strerror or exc})") from None
-        except UnicodeDecodeError:
-            raise RosterError(f"{roster}: not UTF-8 text") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise RosterError(f"{roster}: not valid TOML ({exc})") from None
+        doc = read_toml(roster, RosterError, "a roster is a UTF-8 TOML file")
         unknown = set(doc) - {"defaults", "athlete"}
         if unknown:
             raise RosterError(f"{roster}: unknown table {sorted(unknown)[0]!r}; a roster has [defaults] and [[athlete]] tables")
@@ -271,7 +252,6 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
 def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cache_dir, use_cache, timezone, today) -> None:
     from .analysis import analyze_athlete
     from .report import default_week, week_episodes, write_week_report
-    from .errors import ConfigError
     from .weekly import week_start
 
     if athlete.problem:

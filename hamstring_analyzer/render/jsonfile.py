@@ -14,14 +14,10 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import HamstringAnalyzerError
+from ..errors import OutputError
 
 #: The path that means standard output.
 STDOUT = "-"
-
-
-class OutputError(HamstringAnalyzerError):
-    """A file cannot be written where asked; the message names it and why."""
 
 
 def dumps(doc: dict) -> str:
