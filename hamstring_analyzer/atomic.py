@@ -47,7 +47,7 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
             continue
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes, durable: bool = True) -> None:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, durable: bool = True, private: bool = False) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and an atomic rename.
 
     Parameters
@@ -62,6 +62,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, durable: bool = Tru
         even a power cut leaves the old or the new file. False for output made
         again by running the command again (report pages): a killed process
         still leaves no half-written file, and each file saves a disk flush.
+    private : bool
+        Keep the file readable by its owner only (0600: the run store's
+        entries), whatever the umask or an older file's mode.
 
     Raises
     ------
@@ -81,7 +84,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, durable: bool = Tru
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if path.exists():
+        if private:
+            pass  # the temporary is already 0600
+        elif path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         else:  # the temporary is 0600; a new file gets the usual permissions
             os.chmod(tmp, 0o666 & ~_umask())

@@ -53,11 +53,9 @@ other columns (gender, age group...).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
 import os
-import secrets
 import shutil
 import stat
 import time
@@ -317,17 +315,12 @@ def analyse_batch(batch: list, out_dir: str, part: int, timezone: str | None = N
 
 
 def _write_table(path: Path, table) -> None:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False)  # the tables are made again by running again
 
 
 def conform_parts(out: Path, schemas: dict[str, list]) -> None:

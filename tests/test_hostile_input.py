@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hamstring_analyzer import config as config_module
+from hamstring_analyzer import tomlfile
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import load_config
 from hamstring_analyzer.errors import ConfigError
@@ -173,7 +173,7 @@ def test_an_unreadable_config_names_it_faked_for_root(tmp_path, monkeypatch):
     def refuse(path, *args, **kwargs):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
-    monkeypatch.setattr(config_module, "open", refuse, raising=False)  # shadows the builtin in that module only
+    monkeypatch.setattr(tomlfile, "open", refuse, raising=False)  # shadows the builtin in the module that reads TOML files
     with pytest.raises(ConfigError) as err:
         load_config(cfg)
     assert str(err.value) == f"{cfg}: cannot be read (Permission denied)"

@@ -73,6 +73,7 @@ import time
 import weakref
 from pathlib import Path
 
+from ..atomic import atomic_write_bytes
 from ..activity import Activity
 from ..errors import HamstringAnalyzerError
 
@@ -683,17 +684,7 @@ def _write(path: Path, table, column_encoding) -> None:
     if column_encoding:  # samples: the Parquet types say all (no Arrow schema copy in each small file)
         options.update(use_dictionary=False, column_encoding=column_encoding, store_schema=False)
     pq.write_table(table, sink, **options)
-    data = sink.getvalue().to_pybytes()
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)  # a link planted at ``path`` is replaced, never followed
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False, private=True)  # a link at ``path`` is replaced, never followed
 
 
 def _remove_old_pickles(folder: Path) -> None:
