@@ -67,7 +67,7 @@ def capture(out: Path) -> None:
         for table, frame in cohort_tables(Path(tmp) / "cohort").items():
             frame = frame.reindex(sorted(frame.columns), axis=1)
             if len(frame.columns):
-                frame = frame.sort_values(list(frame.columns[:1]) + [c for c in ("id", "week", "date", "start_utc") if c in frame], kind="stable")
+                frame = frame.sort_values([c for c in ("athlete", "id", "week", "date", "start_utc") if c in frame], kind="stable")
             text = frame.to_json(orient="records", date_format="iso", default_handler=str)
             (out / f"cohort-{table}.json").write_text(json.dumps(json.loads(text), indent=1, sort_keys=True))
         print(f"cohort   {time.perf_counter() - t:6.1f} s", flush=True)
