@@ -11,7 +11,7 @@ import pandas as pd
 
 from .render.jsonfile import write_json
 from .config import Config
-from .export import Export, load_runs
+from .ingest import Export, load_runs
 from .rules import Episode, Flag, find_episodes, flags_frame
 from .holes import coverage, data_holes
 from .rules.profile import runner_profile

@@ -16,6 +16,9 @@ subset::
     warn_pct = 10
     alert_pct = 30
 
+    [ingest]                           # read and clean files (re-reads them once when changed)
+    heart_rate_max_bpm = 230
+
 Unknown sections or keys, and values of the wrong kind or out of range, are
 refused with a `ConfigError` naming the file, the key and what is allowed.
 
@@ -252,6 +255,24 @@ class EpisodeConfig:
 
 
 @dataclass(frozen=True)
+class IngestConfig:
+    """Thresholds applied while files are read and cleaned, before anything is analysed.
+
+    What they produce is kept in the run store, so each file's store key holds
+    these values: changing one re-reads every file once (`ingest.sources.source_key`).
+    """
+
+    running_speed_min_mps: float = _field(
+        1.9, 1.0, 4.0, help="m/s (8:46/km): without cadence, faster than this is running, and a file without a sport "
+        "whose median speed is at least this is a run"
+    )  # fmt: skip
+    ride_speed_mps: float = _field(6.0, 3.0, 15.0, help="m/s: a file without a sport whose median moving speed is above this is a ride")
+    ride_step_m: float = _field(1.9, 1.0, 5.0, help="m: longer \"steps\" than this at the median speed are pedal strokes (a ride)")
+    heart_rate_min_bpm: float = _field(25.0, 0, 100, help="beats/min: lower heart rates (samples and averages) are dropped as impossible")
+    heart_rate_max_bpm: float = _field(250.0, 150, 400, help="beats/min: higher heart rates (samples and averages) are dropped as impossible")
+
+
+@dataclass(frozen=True)
 class Config:
     """All thresholds. ``Config()`` is the defaults; `load_config` reads a TOML file."""
 
@@ -273,6 +294,7 @@ class Config:
     injury_history: InjuryHistoryConfig = field(default_factory=InjuryHistoryConfig)
     races: RaceConfig = field(default_factory=RaceConfig)
     episodes: EpisodeConfig = field(default_factory=EpisodeConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
 
     def __post_init__(self):
         if self.units not in UNITS:
@@ -301,6 +323,8 @@ class Config:
             raise ConfigError("overstride.alert_pct must be at least margin_pct")
         if r.resting_heart_rate and r.max_heart_rate and r.resting_heart_rate >= r.max_heart_rate:
             raise ConfigError("runner: resting_heart_rate must be below max_heart_rate")
+        if self.ingest.heart_rate_min_bpm >= self.ingest.heart_rate_max_bpm:
+            raise ConfigError("ingest: heart_rate_min_bpm must be below heart_rate_max_bpm")
         gaps = self.layoff_return
         if not gaps.min_gap_days <= gaps.long_gap_days <= gaps.restart_gap_days:
             raise ConfigError("layoff_return: need min_gap_days <= long_gap_days <= restart_gap_days")

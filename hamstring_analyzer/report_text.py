@@ -43,7 +43,7 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
     when there are more than `LISTED_ERRORS`); nothing for an empty list. With
     ``verbose``, each group is followed by its files, one a line.
     """
-    from .export import grouped
+    from .ingest import grouped
 
     width = width or text_width()
     lines = []
@@ -104,7 +104,7 @@ def _fill(text: str, width: int, first: str, then: str) -> str:
 
 def why_no_runs(export) -> str:
     """Why an export gave no runs, in one line: its groups of skipped, unreadable and ignored files."""
-    from .export import grouped
+    from .ingest import grouped
 
     parts = []
     for head, items, key in (("skipped", export.skipped, "reason"), ("could not read", export.errors, "error"),

@@ -274,7 +274,7 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
 
 def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cache_dir, use_cache, timezone, today) -> None:
     from .analysis import analyze
-    from .export import load_runs
+    from .ingest import load_runs
     from .report import default_week, week_episodes, write_week_report
     from .errors import ConfigError
     from .symptoms import read_log

@@ -157,18 +157,18 @@ def writing_to(path):
         raise click.ClickException(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
-def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None, term=None):
+def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None, term=None, ingest=None):
     """Call `load_runs` with a progress bar on a terminal; list what was skipped; exit 1 when no run was found.
 
     With ``json_path``, an export without runs is still written (``runs`` empty,
     the skipped, unreadable and ignored files with their reasons, plus
     ``empty_extra``) before the command exits 1, saying why in one line.
     """
-    from ..export import load_runs
+    from ..ingest import load_runs
     from ..report_text import why_no_runs
 
     with terminal_progress("Reading files", quiet) as progress:
-        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
+        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress, ingest=ingest)
     if not export.runs:
         # the files and their reasons (every one with -v) before the one-line summary of why
         print_listing(export, term or Terminal(json_path, quiet), verbose=verbose)
@@ -231,7 +231,7 @@ def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, s
     term = term or Terminal(quiet=export_opts["quiet"])
     config = read_config(config_path, units, term)
     symptoms = read_log(symptoms_path) if symptoms_path else None
-    export = load_export(path, **export_opts, verbose=verbose, json_path=json_path, empty_extra={"weeks": [], "flags": [], "episodes": [], "profile": {}, "holes": [], "coverage": []}, term=term)
+    export = load_export(path, **export_opts, verbose=verbose, json_path=json_path, empty_extra={"weeks": [], "flags": [], "episodes": [], "profile": {}, "holes": [], "coverage": []}, term=term, ingest=config.ingest)
     if listing:  # else the command lists the export itself, after its headline
         print_listing(export, term, verbose)
     result = analyze(export, config, since=since, until=until, symptoms=symptoms)
