@@ -323,8 +323,6 @@ class Config:
             raise ConfigError("overstride.alert_pct must be at least margin_pct")
         if r.resting_heart_rate and r.max_heart_rate and r.resting_heart_rate >= r.max_heart_rate:
             raise ConfigError("runner: resting_heart_rate must be below max_heart_rate")
-        if self.ingest.heart_rate_min_bpm >= self.ingest.heart_rate_max_bpm:
-            raise ConfigError("ingest: heart_rate_min_bpm must be below heart_rate_max_bpm")
         gaps = self.layoff_return
         if not gaps.min_gap_days <= gaps.long_gap_days <= gaps.restart_gap_days:
             raise ConfigError("layoff_return: need min_gap_days <= long_gap_days <= restart_gap_days")
