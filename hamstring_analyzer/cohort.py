@@ -24,7 +24,7 @@ What happens
    dies (a parser crash) is retried file by file; a file that still kills its
    worker is left to step 3, where the export's crash isolation reports it.
 3. **Analyse.** Each athlete is analysed with the very calls of the
-   ``analyze`` command (`export.load_runs` over the store, then
+   ``analyze`` command (`ingest.load_runs` over the store, then
    `analysis.analyze`): no rule is implemented twice. Groups of athletes go
    to each task; a task writes its part of each cohort table.
 
