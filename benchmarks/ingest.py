@@ -107,7 +107,7 @@ def phase(name: str, folder: Path, store: Path, sample: int) -> dict:
                 message.get_values()
         extra["scale"] = sum(p.stat().st_size for p in files) / sum(p.stat().st_size for p in chosen)
     else:
-        from hamstring_analyzer.export import load_runs
+        from hamstring_analyzer.ingest import load_runs
 
         export = load_runs(folder, cache_dir=store, workers=1 if name == "cold" else None)
         extra["runs"] = len(export.runs)

@@ -70,7 +70,7 @@ def main() -> None:
     from ingest import build  # benchmarks/ingest.py: the same synthetic export
 
     from hamstring_analyzer.analysis import analyze
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
 
     folder = build(args.runs)
     cache = tempfile.mkdtemp(prefix="report-bench-cache-")  # kept to the end: runs may read their samples from it

@@ -25,8 +25,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "Activity": "activity",
     "read_activities": "readers",
-    "Export": "export",
-    "load_runs": "export",
+    "Export": "ingest",
+    "load_runs": "ingest",
     "Analysis": "analysis",
     "analyze": "analysis",
     "analyze_path": "analysis",
@@ -72,7 +72,7 @@ if _typing.TYPE_CHECKING:  # what static checkers and editors see; nothing is im
     from .activity import Activity
     from .analysis import Analysis, analyze, analyze_path
     from .config import Config, find_config, load_config
-    from .export import Export, load_runs
+    from .ingest import Export, load_runs
     from .plan import plan_week
     from .readers import read_activities
     from .rules import flags_frame

@@ -12,7 +12,7 @@ import pandas as pd
 from .render.jsonfile import write_json
 from .config import Config, find_config, load_config
 from .errors import NoRunsError
-from .export import Export, load_runs
+from .ingest import Export, load_runs, why_no_runs
 from .rules import Episode, Flag, find_episodes, flags_frame
 from .holes import coverage, data_holes
 from .rules.profile import runner_profile
@@ -200,7 +200,7 @@ def analyze_athlete(
         config = load_config(find_config(config))
     if symptoms is not None and not isinstance(symptoms, list):
         symptoms = read_log(symptoms)
-    export = load_runs(Path(path), **load_options)
+    export = load_runs(Path(path), **{"ingest": config.ingest, **load_options})
     if require_runs:
         require_some_runs(export, name or path)
     return analyze(export, config, since=since, until=until, symptoms=symptoms)
@@ -209,8 +209,6 @@ def analyze_athlete(
 def require_some_runs(export: Export, path) -> None:
     """Raise `NoRunsError` (naming ``path`` and why, from the skipped and unreadable files) when ``export`` has no run."""
     if not export.runs:
-        from .report_text import why_no_runs  # moves to ingest's wording when the ingest package lands
-
         raise NoRunsError(str(path), why_no_runs(export), export)
 
 

@@ -18,13 +18,13 @@ What happens
 2. **Decode, in batches.** Every athlete's files are listed (names and sizes
    only) and cut into batches of about `BATCH_FILES` files or `BATCH_BYTES`
    bytes, across athletes: neither one task per small file nor one per athlete.
-   A batch task reads, hashes and parses its files with the export's own
-   parser (`export.parse_bytes`, the store's `write_samples`) into the run
-   store, skipping every file the store already holds. A batch whose worker
+   A batch task reads, hashes and parses its files with the ingest's own
+   two passes and parser (`ingest.read_files`, `ingest.parse_bytes`) into the
+   run store, skipping every file the store already holds. A batch whose worker
    dies (a parser crash) is retried file by file; a file that still kills its
    worker is left to step 3, where the export's crash isolation reports it.
 3. **Analyse.** Each athlete is analysed with the very calls of the
-   ``analyze`` command (`export.load_runs` over the store, then
+   ``analyze`` command (`ingest.load_runs` over the store, then
    `analysis.analyze`): no rule is implemented twice. Groups of athletes go
    to each task; a task writes its part of each cohort table.
 
@@ -143,7 +143,7 @@ def athlete_files(root: Path) -> list[tuple[str, int]]:
 
     An athlete that is an archive is one entry, ``("", size)``.
     """
-    from .export import is_activity_name
+    from .ingest import is_activity_name
 
     if root.is_file():
         return [("", root.stat().st_size)]
@@ -166,75 +166,33 @@ def athlete_files(root: Path) -> list[tuple[str, int]]:
 # ------------------------------------------------------------------ decode ---
 
 
-def _source_data(src):
-    """A listed source's bytes (or its `Opener`, for a streamed file), as `export.load_runs` reads them."""
-    from .readers import open_regular
-
-    if src.stream is not None:
-        return src.stream
-    if src.data is not None:
-        return src.data
-    with open_regular(src.path) as fh:
-        return fh.read()
-
-
-def _store_one(store, label: str, data, hint, stats: dict):
-    """Look ``label`` up in the store, parse and store it when absent; the result (None when parsing failed)."""
-    from .export import _worker, source_key
-
-    key = source_key(data, hint)  # load_runs's key: the analysis finds what this stored
-    cached = store.get(key)
-    if cached is not None:
-        stats["hits"] += 1
-        return cached
-    try:
-        result = _worker(label, data, key, store, hint)
-    except Exception:  # noqa: BLE001 - a parser bug: not stored; the analysis reads it again and reports it
-        stats["failed"] += 1
-        return None
-    stats["parsed"] += 1
-    return store.add(key, result)
-
-
 def decode_batch(batch: list[tuple[str, str, list[str]]]) -> dict:
     """Decode one batch of files into their athletes' stores: ``[(athlete path, store folder, [relative paths])]``.
 
-    Runs in a Dask worker (or in this process for the plain path). Returns counts:
-    files, parsed, hits (already in the store), failed.
+    Runs in a Dask worker (or in this process for the plain path), through the
+    ingest's own two passes (`ingest.read_files`: the activity lists first, whose
+    sport for each file is part of its key), so the analysis finds what this
+    stored. Files are parsed in this process: a crash costs the task, which
+    `_run_decode` retries file by file. Returns counts: files, parsed, hits
+    (already in the store), failed (a parser exception: not stored, read again
+    and reported by the analysis).
     """
-    from .export import _sport_hints, find_sources
-    from .readers.registry import is_index_name
-    from .store import RunStore
+    from .ingest import FAILED, parse_here, read_files  # the parsers' libraries load only where decoding runs
+    from .store import RunStore  # as above: pyarrow
 
     stats = {"files": 0, "parsed": 0, "hits": 0, "failed": 0}
     for root_text, store_dir, rels in batch:
-        root = Path(root_text)
         store = RunStore(store_dir)
         store.check()
         try:
-            # load_runs's first pass: the activity lists, whose sport for each file is part of its key
-            labels, results = [], {}
-            for src in find_sources(root, [], select=is_index_name):
-                data = _source_data(src)
-                results[len(labels)] = _store_one(store, src.label, data, None, stats) or ("failed", "")
-                labels.append(src.label)
-            hints = _sport_hints(labels, results)
-            listed = set(labels)
-            for rel in rels:
-                target = root / rel if rel else root
-                prefix = rel.rsplit("/", 1)[0] if "/" in rel else ""
-                for src in find_sources(target, []):
-                    label = f"{prefix}/{src.label}" if prefix else src.label
-                    if label in listed:
-                        continue
-                    stats["files"] += 1
-                    try:
-                        data = _source_data(src)
-                    except OSError:
-                        continue  # the analysis reports it
-                    _store_one(store, label, data, hints.get(label.lower()), stats)
+            read = read_files(Path(root_text), store, [], lambda items, store=store: parse_here(items, store), only=rels)
         finally:
             store.flush()
+        failed = sum(1 for kind, _ in read.results.values() if kind == FAILED)
+        stats["files"] += read.files
+        stats["parsed"] += read.parsed - failed
+        stats["hits"] += store.hits
+        stats["failed"] += failed
     return stats
 
 

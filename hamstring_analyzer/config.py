@@ -16,6 +16,9 @@ subset::
     warn_pct = 10
     alert_pct = 30
 
+    [ingest]                           # read and clean files (re-reads them once when changed)
+    heart_rate_max_bpm = 230
+
 Unknown sections or keys, and values of the wrong kind or out of range, are
 refused with a `ConfigError` naming the file, the key and what is allowed.
 
@@ -253,6 +256,24 @@ class EpisodeConfig:
 
 
 @dataclass(frozen=True)
+class IngestConfig:
+    """Thresholds applied while files are read and cleaned, before anything is analysed.
+
+    What they produce is kept in the run store, so each file's store key holds
+    these values: changing one re-reads every file once (`ingest.sources.source_key`).
+    """
+
+    running_speed_min_mps: float = _field(
+        1.9, 1.0, 4.0, help="m/s (8:46/km): without cadence, faster than this is running, and a file without a sport "
+        "whose median speed is at least this is a run"
+    )  # fmt: skip
+    ride_speed_mps: float = _field(6.0, 3.0, 15.0, help="m/s: a file without a sport whose median moving speed is above this is a ride")
+    ride_step_m: float = _field(1.9, 1.0, 5.0, help="m: longer \"steps\" than this at the median speed are pedal strokes (a ride)")
+    heart_rate_min_bpm: float = _field(25.0, 0, 100, help="beats/min: lower heart rates (samples and averages) are dropped as impossible")
+    heart_rate_max_bpm: float = _field(250.0, 150, 400, help="beats/min: higher heart rates (samples and averages) are dropped as impossible")
+
+
+@dataclass(frozen=True)
 class Config:
     """All thresholds. ``Config()`` is the defaults; `load_config` reads a TOML file."""
 
@@ -274,6 +295,7 @@ class Config:
     injury_history: InjuryHistoryConfig = field(default_factory=InjuryHistoryConfig)
     races: RaceConfig = field(default_factory=RaceConfig)
     episodes: EpisodeConfig = field(default_factory=EpisodeConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
 
     def __post_init__(self):
         if self.units not in UNITS:

@@ -54,7 +54,7 @@ def _ax(ax):
 def _analysed(data, config: Config | None, part: str):
     """``(part, config)`` of what the library returns: an Analysis, an Export (analysed here) or the part itself."""
     from .analysis import Analysis, analyze
-    from .export import Export
+    from .ingest import Export
 
     if isinstance(data, Export):
         data = analyze(data, config)

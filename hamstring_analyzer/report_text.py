@@ -9,6 +9,7 @@ import textwrap
 
 from . import units as u
 from .analysis import Analysis
+from .ingest import counted, grouped
 
 
 def _num(x) -> bool:
@@ -43,8 +44,6 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
     when there are more than `LISTED_ERRORS`); nothing for an empty list. With
     ``verbose``, each group is followed by its files, one a line.
     """
-    from .export import grouped
-
     width = width or text_width()
     lines = []
     for head, items, key in (
@@ -60,11 +59,11 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
             lines += [f"error: {item['source']}: {item['error']}" for item in items]
             continue
         if key == "error" and not verbose:
-            text = f"{head} {len(items)}: " + _counts(groups, key) + " (-v lists them)"
+            text = f"{head} {len(items)}: " + counted(groups, key) + " (-v lists them)"
         elif head.startswith("Ignored") and not verbose:
             text = f"{head} {len(items)}: {_names([s for _, src in groups for s in src], False)}"
         else:
-            text = f"{head} {len(items)}: " + _counts(groups, key)
+            text = f"{head} {len(items)}: " + counted(groups, key)
         lines.append(_fill(text, width, "", "  "))
         if verbose:
             reasons = {item["source"]: item[key] for item in items}
@@ -75,18 +74,6 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
                     text = source if head.startswith("Ignored") and group == "not an activity file" else f"{source}: {why}"
                     lines.append(_fill(text, width, "  ", "      "))
     return lines
-
-
-def _counts(groups: list[tuple[str, list[str]]], key: str) -> str:
-    """``"cycling 2, walking 1"``; error reasons, long and full of commas, as ``"reason (2); other (1)"``.
-
-    One group needs no count: the list's own count says it (``"Skipped 2: cycling"``).
-    """
-    if len(groups) == 1:
-        return groups[0][0]
-    if key == "error":
-        return "; ".join(f"{g} ({len(src)})" for g, src in groups)
-    return ", ".join(f"{g} {len(src)}" for g, src in groups)
 
 
 def runs_listing(export, units: str = "km", width: int | None = None) -> list[str]:
@@ -100,18 +87,6 @@ def runs_listing(export, units: str = "km", width: int | None = None) -> list[st
 def _fill(text: str, width: int, first: str, then: str) -> str:
     """``text`` wrapped at ``width``; paths are not broken at their hyphens or inside a name."""
     return textwrap.fill(text, width=width, initial_indent=first, subsequent_indent=then, break_on_hyphens=False, break_long_words=False)
-
-
-def why_no_runs(export) -> str:
-    """Why an export gave no runs, in one line: its groups of skipped, unreadable and ignored files."""
-    from .export import grouped
-
-    parts = []
-    for head, items, key in (("skipped", export.skipped, "reason"), ("could not read", export.errors, "error"),
-                             ("ignored", export.ignored, "reason")):  # fmt: skip
-        if items:
-            parts.append(f"{head} {len(items)}: " + _counts(grouped(items, key), key))
-    return "; ".join(parts) if parts else "no files at all"
 
 
 def weeks_table(result: Analysis, n_weeks: int = 8, with_headline: bool = True) -> str:

@@ -13,7 +13,7 @@ server (Windows), workers are spawned (a new interpreter each).
 What a worker runs must therefore be importable by name (a module-level
 function), and a worker sees the modules as they are on disk, not as the
 parent changed them at run time: code that wants a worker to run something
-else passes it as an argument (see `hamstring_analyzer.export.load_runs`'s
+else passes it as an argument (see `hamstring_analyzer.ingest.load_runs`'s
 ``parse``).
 
 A script that calls the library at its top level must keep that call under
@@ -36,7 +36,7 @@ import threading
 #: plotting modules themselves, once each.
 PRELOAD = (
     "pyarrow.parquet",
-    "hamstring_analyzer.export",
+    "hamstring_analyzer.ingest",
     "hamstring_analyzer.readers.fit",
     "hamstring_analyzer.readers.gpx",
     "hamstring_analyzer.readers.tcx",

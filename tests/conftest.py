@@ -168,7 +168,7 @@ def _read(path: str):
 
 @functools.lru_cache(maxsize=None)
 def _parse(path: str):
-    from hamstring_analyzer.export import parse_bytes
+    from hamstring_analyzer.ingest import parse_bytes
 
     return parse_bytes(path, (REAL_RUNS / path).read_bytes())
 
@@ -188,7 +188,7 @@ def real_export(tmp_path_factory):
     """All of ``../shared/real_runs`` read as one export, into a store of the session's: (export, store folder)."""
     if not MANIFEST:
         pytest.skip(ABSENT)
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
 
     folder = tmp_path_factory.mktemp("real-store")
     return load_runs(REAL_RUNS, cache_dir=folder, workers=2), folder
@@ -197,7 +197,7 @@ def real_export(tmp_path_factory):
 @pytest.fixture(scope="session")
 def phone_runner(real_export):
     """The phone runner's year (``runpandas/examples/session``, 68 runs), read warm from the session's store."""
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
 
     return load_runs(REAL_RUNS / "runpandas/examples/session", cache_dir=real_export[1], workers=1)
 
@@ -222,7 +222,7 @@ def real_history(tmp_path_factory):
     per session into the session's store. All three runners live in UTC+8, the zone for files with no position."""
     if not (REAL_HISTORIES / "README.md").exists():
         pytest.skip(HISTORIES_ABSENT)
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
 
     folder = tmp_path_factory.mktemp("history-store")
 
@@ -239,7 +239,7 @@ def sample_store(tmp_path_factory):
 
     Tests that read it get warm ingests; a test that wants a cold one uses its own folder.
     """
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
 
     folder = tmp_path_factory.mktemp("sample-store")
     load_runs(SAMPLE_RUNS, cache_dir=folder, workers=2)
@@ -249,6 +249,6 @@ def sample_store(tmp_path_factory):
 @pytest.fixture(scope="session")
 def sample_export(sample_store):
     """``sample_runs/`` read from the session's store (a warm ingest)."""
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
 
     return load_runs(SAMPLE_RUNS, cache_dir=sample_store, workers=2)

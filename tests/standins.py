@@ -22,7 +22,7 @@ def stand_in(label, data, hint=None):
 
 def killer(label, data):
     """The real parser, except for files named to die: out of memory (SIGKILL), an abrupt exit, an exception."""
-    from hamstring_analyzer.export import parse_bytes
+    from hamstring_analyzer.ingest import parse_bytes
 
     if "killed" in label:
         os.kill(os.getpid(), signal.SIGKILL)  # what the kernel does to a process out of memory
@@ -56,7 +56,7 @@ def peak_noting(label, data, hint=None):
     """
     import resource
 
-    from hamstring_analyzer.export import parse_bytes
+    from hamstring_analyzer.ingest import parse_bytes
 
     result = parse_bytes(label, data) if hint is None else parse_bytes(label, data, hint)
     with open(os.environ["HAMSTRING_TEST_PEAK_FILE"], "a", encoding="utf-8") as fh:

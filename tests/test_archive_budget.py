@@ -10,8 +10,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from hamstring_analyzer import export as ex
-from hamstring_analyzer.export import load_runs
+from hamstring_analyzer.ingest import sources as ex
+from hamstring_analyzer.ingest import load_runs
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 MiB = 1024 * 1024
@@ -22,11 +22,11 @@ REPO = Path(__file__).resolve().parents[1]
 #: per-member cap (archives are listed and inflated in this process, not in workers).
 INGEST = """
 import json, os, resource, sys
-from hamstring_analyzer import export as ex
+from hamstring_analyzer.ingest import load_runs, sources as ex
 from tests.standins import peak_noting
 ex.MAX_MEMBER_BYTES = int(sys.argv[2])
 os.environ["HAMSTRING_TEST_PEAK_FILE"] = peaks = sys.argv[3]
-e = ex.load_runs(sys.argv[1], use_cache=False, workers=2, parse=peak_noting)
+e = load_runs(sys.argv[1], use_cache=False, workers=2, parse=peak_noting)
 workers = [int(line) for line in open(peaks)]
 peak = max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, *workers])
 print(json.dumps({"runs": sorted(r.source for r in e.runs), "errors": e.errors, "peak_kib": peak, "worker_peaks": len(workers)}))

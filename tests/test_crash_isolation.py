@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from hamstring_analyzer.store import RunStore, cacheable, content_key
-from hamstring_analyzer.export import FAILED, _crash_reason, load_runs
+from hamstring_analyzer.ingest import FAILED, load_runs
+from hamstring_analyzer.ingest.wording import crash_reason
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +63,7 @@ def test_the_deep_gpx_really_segfaults_the_parser(tmp_path):
     """The premise: parsing this file in-process kills the process with signal 11."""
     bad = tmp_path / "crash.gpx"
     bad.write_bytes(crash_gpx())
-    code = f"from hamstring_analyzer.export import parse_bytes\nparse_bytes('crash.gpx', open({str(bad)!r}, 'rb').read())"
+    code = f"from hamstring_analyzer.ingest import parse_bytes\nparse_bytes('crash.gpx', open({str(bad)!r}, 'rb').read())"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT_S)
     assert proc.returncode == -signal.SIGSEGV
 
@@ -103,7 +104,7 @@ def test_two_crashing_files_among_many_good_ones(tmp_path):
 
 KILLER = """
 import sys
-import hamstring_analyzer.export as ex
+import hamstring_analyzer.ingest as ex
 from tests.standins import killer
 export = ex.load_runs(sys.argv[1], workers=int(sys.argv[2]), cache_dir=sys.argv[3], parse=killer)
 print(len(export.runs))
@@ -160,7 +161,7 @@ def _plant(store: RunStore, key: str, result) -> None:
 def test_cache_refuses_worker_failures(tmp_path):
     cache = RunStore(tmp_path)
     cache.check()
-    for key, result in (("aa", (FAILED, _crash_reason(-11))), ("bb", ("error", "could not be parsed (BrokenProcessPool: gone)")),
+    for key, result in (("aa", (FAILED, crash_reason(-11))), ("bb", ("error", "could not be parsed (BrokenProcessPool: gone)")),
                         ("cc", ("error", "not a readable GPX file (mismatched tag)"))):  # fmt: skip
         cache.add(key * 20, cache.write_samples(key * 20, result))
     cache.close()
@@ -171,7 +172,7 @@ def test_cache_refuses_worker_failures(tmp_path):
 
 
 def test_crash_reasons():
-    assert _crash_reason(-11) == "the parser crashed on this file (signal 11: segmentation fault); skipped"
-    assert _crash_reason(-6) == "the parser crashed on this file (signal 6: aborted); skipped"
-    assert _crash_reason(-9) == "the parser was killed on this file (signal 9: killed; out of memory?); skipped"
-    assert _crash_reason(1) == "the parser process ended on this file without a result (exit code 1); skipped"
+    assert crash_reason(-11) == "the parser crashed on this file (signal 11: segmentation fault); skipped"
+    assert crash_reason(-6) == "the parser crashed on this file (signal 6: aborted); skipped"
+    assert crash_reason(-9) == "the parser was killed on this file (signal 9: killed; out of memory?); skipped"
+    assert crash_reason(1) == "the parser process ended on this file without a result (exit code 1); skipped"

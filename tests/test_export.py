@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from hamstring_analyzer.store import RunStore
 from hamstring_analyzer.cli import main
-from hamstring_analyzer.export import load_runs, safe_member_name
+from hamstring_analyzer.ingest import load_runs, safe_member_name
 from hamstring_analyzer.synthetic import easy_run, write_fit, write_gpx
 
 from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
@@ -108,7 +108,7 @@ def test_nested_zip_gz_and_zip_slip(tmp_path):
 
 
 def test_zip_bomb_member_is_refused(tmp_path, monkeypatch):
-    from hamstring_analyzer import export as ex
+    from hamstring_analyzer.ingest import sources as ex
 
     monkeypatch.setattr(ex, "MAX_MEMBER_BYTES", 1_000_000)
     (tmp_path / "bomb.zip").write_bytes(_zip({"big.fit": b"\0" * 20_000_000, "ok.fit": _fit(2)}))
@@ -118,7 +118,7 @@ def test_zip_bomb_member_is_refused(tmp_path, monkeypatch):
 
 
 def test_lying_zip_header_is_caught(tmp_path, monkeypatch):
-    from hamstring_analyzer import export as ex
+    from hamstring_analyzer.ingest import sources as ex
 
     monkeypatch.setattr(ex, "MAX_MEMBER_BYTES", 1_000_000)
     data = bytearray(_zip({"big.fit": b"\0" * 5_000_000}))

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from hamstring_analyzer.cli import main
-from hamstring_analyzer.export import load_runs
+from hamstring_analyzer.ingest import load_runs
 from hamstring_analyzer.runmetrics import runs_table
 from hamstring_analyzer.synthetic import RunPlan, Segment, easy_run, write_fit
 from hamstring_analyzer.synthetic_exports import Outing, garmin_export, raw_fit_folder, strava_archive

@@ -14,8 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hamstring_analyzer.export as ex
-from hamstring_analyzer.export import FAILED, _crash_reason, _parse_all, load_runs
+import hamstring_analyzer.ingest.pool as ex
+from hamstring_analyzer.ingest import FAILED, load_runs
+from hamstring_analyzer.ingest.pool import parse_all
+from hamstring_analyzer.ingest.wording import crash_reason
 from hamstring_analyzer.store import RunStore
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
@@ -30,7 +32,7 @@ def items(labels, size=100):
 
 def expected(label, size=100):
     if "segv" in label:
-        return (FAILED, _crash_reason(-signal.SIGSEGV))
+        return (FAILED, crash_reason(-signal.SIGSEGV))
     if "raises" in label:
         return (FAILED, "could not be parsed (MemoryError: test)")
     return ("skipped", f"read {label} ({size} bytes)")
@@ -45,7 +47,7 @@ def store(tmp_path):
 
 def run(pending, store, workers=1, batch_files=4):
     out = {}
-    for i, key, result in _parse_all(pending, workers, store, batch_files, parse=stand_in):
+    for i, key, result in parse_all(pending, workers, store, batch_files, parse=stand_in):
         assert i not in out, f"file {i} came back twice"
         out[i] = result
     return out
@@ -79,7 +81,7 @@ def _outstanding(pending_items, store, **kw):
             most = max(most, taken - done)
             yield item
 
-    for _ in _parse_all(source(), kw.get("workers", 1), store, kw.get("batch_files", 4), parse=stand_in):
+    for _ in parse_all(source(), kw.get("workers", 1), store, kw.get("batch_files", 4), parse=stand_in):
         done += 1
     assert done == len(pending_items)
     return most

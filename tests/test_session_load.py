@@ -120,7 +120,7 @@ def test_the_ratio_and_weekly_load_follow_the_chosen_load():
 @needs_real_runs
 def test_real_run_with_heart_rate_and_running_dynamics():
     """A Garmin FR955 + Stryd run: TRIMP from its samples agrees with Banister's average-heart-rate form."""
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
     from hamstring_analyzer.runmetrics import runs_table
 
     export = load_runs(REAL_RUNS / "GoldenCheetah/test/roundtrip/Fr955v19.28andStryd.fit", use_cache=False, workers=1)

@@ -91,7 +91,7 @@ def test_team_reports_the_good_athletes_and_lists_the_broken_ones_with_their_rea
     assert result.exit_code == 0
     rows = {r["athlete"]: r for r in doc["athletes"]}
     assert doc["week_start"] == WEEK.isoformat()
-    assert rows["broken"]["error"].startswith("broken: no runs found (could not read 1: ")
+    assert rows["broken"]["error"].startswith("broken: no runs found (could not read 1: run.fit: ")
     assert rows["Dan"]["error"].startswith("roster.toml: weekly_mileage_jump.warn_pct: expected a number")
     assert rows["Bea Moreno"]["runs"] > 0 and rows["athlete-0"]["runs"] == 0  # athlete-0 stopped running before it
     for name in ("Bea Moreno", "athlete-0"):

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 from hamstring_analyzer import workers
-from hamstring_analyzer.export import _parse_all
+from hamstring_analyzer.ingest.pool import parse_all
 from hamstring_analyzer.store import RunStore
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
@@ -37,7 +37,7 @@ def test_a_lock_held_by_a_thread_here_is_free_in_every_worker(tmp_path, monkeypa
     store.readonly = True
     pending = [(i, f"{i:040x}", f"run{i}.fit", b"x" * 10, None) for i in range(8)]
     try:
-        got = {i: result for i, _, result in _parse_all(iter(pending), 2, store, 2, parse=standins.lock_state)}
+        got = {i: result for i, _, result in parse_all(iter(pending), 2, store, 2, parse=standins.lock_state)}
     finally:
         held.release()
     assert got == {i: ("skipped", "free") for i in range(8)}
@@ -47,7 +47,7 @@ ARROW_BUSY = textwrap.dedent('''
     import datetime as dt, io, sys, threading
     from pathlib import Path
     import numpy as np, pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
-    from hamstring_analyzer.export import load_runs
+    from hamstring_analyzer.ingest import load_runs
 
     def busy(stop):  # Arrow's thread pool and allocator at work the whole time
         table = pa.table({"a": np.random.default_rng(0).random(500_000)})
@@ -93,7 +93,7 @@ def test_a_script_without_the_main_guard_gets_one_clear_line(tmp_path):
     script = tmp_path / "unguarded.py"
     script.write_text(textwrap.dedent(f'''
         from hamstring_analyzer.errors import HamstringAnalyzerError
-        from hamstring_analyzer.export import load_runs
+        from hamstring_analyzer.ingest import load_runs
         try:
             load_runs({str(export)!r}, workers=1, use_cache=False)
         except HamstringAnalyzerError as exc:

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .. import glossary as g
 from ..activity import Activity, Samples
+from ..config import IngestConfig
 from ..errors import ParseError
 from ..metrics import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
 from ..readers.track import moving_seconds, speed_from_distance
@@ -61,8 +62,6 @@ VEHICLE_SPEED_MPS = 7.5
 VEHICLE_MIN_S = 60.0
 #: A stationary cloud of fixes must last this long (a turnaround on an out-and-back lasts less) [s].
 JITTER_MIN_S = 40.0
-#: Without cadence, running is judged from pace: faster than this is running [m/s] (8:46/km).
-RUNNING_SPEED_MIN_MPS = 1.9
 #: Best 20 minutes faster than this is an artefact, not an amateur's fitness [m/s].
 MAX_SUSTAINED_20MIN_MPS = 6.0
 #: Cleaning that removes more than this share of the recorded distance makes a run suspect.
@@ -150,8 +149,11 @@ def _duration(s: float) -> str:
     return f"{h} h {m:02d} min" if h else f"{m} min"
 
 
-def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activity:
+def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: IngestConfig = IngestConfig()) -> Activity:
     """A cleaned copy of ``activity`` with its `Quality` record in ``.quality``.
+
+    ``ingest`` holds the thresholds used: the heart rates a body produces, and
+    the pace that counts as running when there is no cadence (`config.IngestConfig`).
 
     Raises
     ------
@@ -164,7 +166,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
     foot = activity.sport in g.FOOT_SPORTS or activity.sport is None
     indoor = activity.sub_sport in g.INDOOR_SUB_SPORTS
     max_speed = FOOT_MAX_SPEED_MPS if foot else OTHER_MAX_SPEED_MPS
-    rec, dropped = drop_impossible_samples(activity.samples, foot)
+    rec, dropped = drop_impossible_samples(activity.samples, foot, (ingest.heart_rate_min_bpm, ingest.heart_rate_max_bpm))
     rec, strays = drop_stray_samples(rec)
     if strays:
         dropped = {**dropped, "time": strays}
@@ -236,7 +238,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
         speed = rolling_mean(rec, g.SPEED, 60)
     else:
         speed = None
-    keep_rows, cut_notes = _run_span(t, _active(rec, speed), _running_now(rec, speed))
+    keep_rows, cut_notes = _run_span(t, _active(rec, speed), _running_now(rec, speed, ingest.running_speed_min_mps))
     notes.extend(cut_notes)
     cut_s = _dropped_time(t, keep_rows)
     jumps_m = smooth_m = gap_m = cut_m = vehicle_m = vehicle_s = 0.0
@@ -258,7 +260,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
         if vehicle.any():
             vehicle_m = float(steps_clean[vehicle].sum())
             vehicle_s = float(np.diff(t, append=t[-1])[vehicle].sum())
-            on_foot = np.nonzero(_running_now(rec, speed) & ~vehicle & keep_rows)[0]
+            on_foot = np.nonzero(_running_now(rec, speed, ingest.running_speed_min_mps) & ~vehicle & keep_rows)[0]
             vehicle_at_ends = bool(len(on_foot)) and not (vehicle[on_foot[0] : on_foot[-1] + 1]).any()
             steps_clean = np.where(vehicle, 0.0, steps_clean)
             notes.append(f"{_km(vehicle_m)} at vehicle speed removed")
@@ -296,7 +298,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None) -> Activ
         moving = float(activity.moving_s)
     if elapsed is not None:
         moving = min(moving, float(elapsed))
-    running_s, share, run_speed = _running(rec, t, moving, indoor)
+    running_s, share, run_speed = _running(rec, t, moving, indoor, ingest.running_speed_min_mps)
 
     # -- doubts -----------------------------------------------------------------
     reasons = []
@@ -399,12 +401,12 @@ def _active(rec: Samples, speed: np.ndarray | None) -> np.ndarray:
     return active
 
 
-def _running_now(rec: Samples, speed: np.ndarray | None) -> np.ndarray:
-    """Samples at running cadence, or (without cadence) at running pace."""
+def _running_now(rec: Samples, speed: np.ndarray | None, running_speed_min_mps: float) -> np.ndarray:
+    """Samples at running cadence, or (without cadence) at running pace (at least ``running_speed_min_mps``)."""
     if rec.count(g.CADENCE) >= 10:
         return np.nan_to_num(rec[g.CADENCE]) >= RUNNING_STEP_RATE_MIN
     if speed is not None:
-        return np.nan_to_num(speed) >= RUNNING_SPEED_MIN_MPS
+        return np.nan_to_num(speed) >= running_speed_min_mps
     return np.ones(len(rec), dtype=bool)
 
 
@@ -458,14 +460,14 @@ def _moving_s(rec: Samples, t: np.ndarray, activity: Activity) -> float:
     return float(min(activity.moving_s or 0.0, t[-1] - t[0]) or (t[-1] - t[0]))
 
 
-def _running(rec: Samples, t: np.ndarray, moving_s: float, indoor: bool) -> tuple[float, float, float]:
-    """(running time [s], share of moving time, median running speed [m/s])."""
+def _running(rec: Samples, t: np.ndarray, moving_s: float, indoor: bool, running_speed_min_mps: float) -> tuple[float, float, float]:
+    """(running time [s], share of moving time, median running speed [m/s]); running as in `_running_now`."""
     w = sample_durations(rec, cap_s=PAUSE_GAP_S)
     speed = judged_speed(rec) if (g.DISTANCE in rec or g.SPEED in rec) else None
     if rec.count(g.CADENCE) >= 10:
         running = np.nan_to_num(rec[g.CADENCE]) >= RUNNING_STEP_RATE_MIN
     elif speed is not None and not indoor:
-        running = np.nan_to_num(speed) >= RUNNING_SPEED_MIN_MPS
+        running = np.nan_to_num(speed) >= running_speed_min_mps
     else:
         return float("nan"), float("nan"), float("nan")
     running_s = min(float(w[running].sum()), moving_s)

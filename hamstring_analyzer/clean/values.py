@@ -14,10 +14,11 @@ import pandas as pd
 from .. import glossary as g
 from ..activity import Samples
 
-#: Plausible sample ranges, per glossary column (inclusive).
+#: Plausible sample ranges, per glossary column (inclusive), in the order they are checked;
+#: heart rate's (None here) is a setting (`config.IngestConfig`).
 SAMPLE_BOUNDS = {
     g.DISTANCE: (0.0, 1_000_000.0),
-    g.HEART_RATE: (25.0, 250.0),
+    g.HEART_RATE: None,
     g.CADENCE: (0.0, 260.0),
     g.ALTITUDE: (-500.0, 9_000.0),
     g.STEP_LENGTH: (0.0, 4_000.0),
@@ -50,11 +51,14 @@ def date_problem(start_utc: pd.Timestamp | None, now: pd.Timestamp | None = None
     return None
 
 
-def drop_impossible_samples(samples: Samples, foot: bool) -> tuple[Samples, dict[str, int]]:
-    """Samples with out-of-bounds values set missing, and how many per column."""
+def drop_impossible_samples(samples: Samples, foot: bool, heart_rate_bpm: tuple[float, float]) -> tuple[Samples, dict[str, int]]:
+    """Samples with out-of-bounds values set missing, and how many per column.
+
+    ``heart_rate_bpm`` is the (lowest, highest) heart rate kept [beats/min].
+    """
     dropped: dict[str, int] = {}
     fixed: dict[str, np.ndarray] = {}
-    bounds = dict(SAMPLE_BOUNDS)
+    bounds = {col: heart_rate_bpm if col == g.HEART_RATE else b for col, b in SAMPLE_BOUNDS.items()}
     bounds[g.SPEED] = (0.0, FOOT_MAX_SPEED_MPS if foot else OTHER_MAX_SPEED_MPS)
     for col, (lo, hi) in bounds.items():
         if col not in samples:

@@ -157,7 +157,7 @@ def writing_to(path):
         raise click.ClickException(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
-def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None, term=None):
+def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None, term=None, ingest=None):
     """Call `load_runs` with a progress bar on a terminal; list what was skipped; exit 1 when no run was found.
 
     With ``json_path``, an export without runs is still written (``runs`` empty,
@@ -165,10 +165,10 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=Fal
     ``empty_extra``) before the command exits 1, saying why in one line.
     """
     from ..analysis import require_some_runs
-    from ..export import load_runs
+    from ..ingest import load_runs
 
     with terminal_progress("Reading files", quiet) as progress:
-        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
+        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress, ingest=ingest)
     try:
         require_some_runs(export, path)
     except NoRunsError as exc:

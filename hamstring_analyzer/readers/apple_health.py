@@ -344,7 +344,7 @@ def _workout_activity(w: dict, samples: dict, opener, source: str, index: int) -
     zone = w["meta"].get("HKTimeZone") or None
     common = dict(source=source, fmt="apple_health", sport="running", sub_sport="treadmill" if indoor else None,
                   device=attrs.get("sourceName") or "Apple Health", session_index=index)  # fmt: skip
-    totals = {"elevation_gain_m": bounded(climb, 0.0, 20000.0), "avg_heart_rate_bpm": bounded(hr_avg, 25.0, 250.0)}
+    totals = {"elevation_gain_m": bounded(climb, 0.0, 20000.0), "avg_heart_rate_bpm": finite(hr_avg)}
 
     route = _route(w["routes"], opener, source, warnings)
     chosen = {kind: _pick_source(rows, start - SPAN_SLACK_S, end + SPAN_SLACK_S, attrs.get("sourceName"))

@@ -140,7 +140,7 @@ def _entry_activity(entry: dict, source: str, index: int) -> Activity | None:
         session_index=index,
         totals={
             "elevation_gain_m": bounded(climb_cm / 100.0 if climb_cm is not None else None, 0.0, 20000.0),
-            "avg_heart_rate_bpm": bounded(entry.get("avgHr"), 25.0, 250.0),
+            "avg_heart_rate_bpm": finite(entry.get("avgHr")),
             "cadence_spm": bounded(cadence, 60.0, 260.0),
         },
         warnings=warnings,

@@ -210,7 +210,7 @@ def _row_activity(row: list[str], cols: dict[str, list[int]], source: str, index
         file_ref=filename,
         totals={
             "elevation_gain_m": bounded(_cell(row, cols, "climb", -1), 0.0, 20000.0),
-            "avg_heart_rate_bpm": bounded(_cell(row, cols, "avg_hr", -1), 25.0, 250.0),
+            "avg_heart_rate_bpm": finite(_cell(row, cols, "avg_hr", -1)),
             "cadence_spm": bounded(cadence, 60.0, 260.0),
         },
         warnings=warnings,

@@ -27,7 +27,7 @@ structs) and warnings. A file without activities (skipped, refused) has one
 row with the activity columns null. Each segment's key-value metadata
 ``hamstring_analyzer`` holds JSON ``{"layout": 1, "code": "<hash>"}``;
 ``code`` changes whenever the code that computes stored numbers changes (a
-hash of those modules), so a segment is never read by a version that would
+hash of those modules, `version.code_version`), so a segment is never read by a version that would
 compute it differently. An ingest adds one segment for the files it parsed
 (flushed every few seconds, so a killed run keeps most of its work); when
 there are more than `MAX_SEGMENTS`, they are merged into one.
@@ -50,7 +50,7 @@ Rules
   files parsed again; so is a run whose samples file is missing or damaged.
 * Only a parser's own conclusion is stored (``ok``, ``skipped``, or ``error``
   for a file it refused); a worker that crashed or died never is (see
-  `hamstring_analyzer.export`).
+  `hamstring_analyzer.ingest.pool`).
 * The store holds the runner's GPS tracks: ``store-v1`` is created 0700,
   and a store folder that other users can write to (where anyone could plant
   entries) or that belongs to another user is refused with a one-line message.
@@ -76,6 +76,7 @@ from pathlib import Path
 from ..atomic import atomic_write_bytes
 from ..activity import Activity
 from ..errors import HamstringAnalyzerError
+from .version import code_version
 
 LAYOUT_FOLDER = "store-v1"
 #: Summary segments written by another release are kept this long (it may still be in use) [s].
@@ -105,31 +106,6 @@ def default_store_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("hamstring-analyzer", appauthor=False))
-
-
-_CODE_VERSION: str | None = None
-#: The modules whose code decides what the store holds (readers, cleaning, statistics, layout).
-_CODE_PARTS = ("readers", "clean", "store", "activity.py", "summary.py", "runmetrics.py", "metrics.py",
-               "elevation.py", "export.py", "timezones.py", "glossary.py")  # fmt: skip
-
-
-def code_version() -> str:
-    """A hash of this package's version and of the code that computes stored numbers."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        from .. import __version__
-
-        package = Path(__file__).resolve().parent.parent
-        h = hashlib.blake2b(__version__.encode(), digest_size=8)
-        for part in _CODE_PARTS:
-            path = package / part
-            files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-            for f in files:
-                h.update(f.relative_to(package).as_posix().encode())
-                with contextlib.suppress(OSError):
-                    h.update(f.read_bytes())
-        _CODE_VERSION = h.hexdigest()
-    return _CODE_VERSION
 
 
 class StoredActivity(Activity):

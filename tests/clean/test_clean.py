@@ -14,7 +14,7 @@ from hamstring_analyzer import glossary as g
 from hamstring_analyzer.activity import Activity, empty_laps, records_frame
 from hamstring_analyzer.clean import clean_activity
 from hamstring_analyzer.errors import ParseError
-from hamstring_analyzer.export import judge_sport, parse_bytes
+from hamstring_analyzer.ingest import judge_sport, parse_bytes
 from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.readers.track import build_activity
 from hamstring_analyzer.runmetrics import fast_distance_m, runs_table
@@ -348,7 +348,7 @@ def en(t, x, y=None, sport="running"):
 
 
 def test_run_without_a_sport_and_a_drive_home_is_a_run():
-    from hamstring_analyzer.export import _judged
+    from hamstring_analyzer.ingest.parse import _judged
 
     t = np.arange(0, 4200.0, 2)
     x = np.where(t < 1800, 3 * t, 5400 + 10 * (t - 1800))  # 30 min running, then 40 min at 36 km/h

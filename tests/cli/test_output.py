@@ -52,7 +52,7 @@ def test_no_runs_says_why_and_still_writes_the_json(ride_and_corrupt, tmp_path):
         "Skipped 1: cycling",
         f"error: corrupt.fit: {CORRUPT_REASON} (unrecognised content)",
         "Ignored (not activity files) 1: notes.md",
-        f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling; could not read 1: {CORRUPT_REASON}; "
+        f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling; could not read 1: corrupt.fit: {CORRUPT_REASON}; "
         "ignored 1: not an activity file); nothing to analyse",
     ]
     doc = json.loads(out.read_text())
@@ -73,7 +73,7 @@ def test_no_runs_says_why_and_still_writes_the_json(ride_and_corrupt, tmp_path):
         "      (unrecognised content)",
         "Ignored (not activity files) 1: not an activity file",
         "  notes.md",
-        f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling; could not read 1: {CORRUPT_REASON}; "
+        f"Error: {ride_and_corrupt}: no runs found (skipped 1: cycling; could not read 1: corrupt.fit: {CORRUPT_REASON}; "
         "ignored 1: not an activity file); nothing to analyse",
     ]
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hamstring_analyzer import ParseError, read_activities
-from hamstring_analyzer.export import load_runs
+from hamstring_analyzer.ingest import load_runs
 from hamstring_analyzer.readers import Opener, apple_health, polar, strava_csv, summary_only
 from hamstring_analyzer.synthetic import easy_run
 from hamstring_analyzer.synthetic_exports import Outing, apple_health_export, garmin_export, polar_session, strava_archive

@@ -24,7 +24,7 @@ from hamstring_analyzer import glossary as g
 from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.errors import HamstringAnalyzerError
-from hamstring_analyzer.export import load_runs, parse_bytes
+from hamstring_analyzer.ingest import load_runs, parse_bytes
 from hamstring_analyzer.store import LAYOUT_FOLDER, RunStore, StoredActivity, content_key
 from hamstring_analyzer.store.schema import SUMMARY_SCHEMA
 from hamstring_analyzer.summary import run_summary
@@ -130,7 +130,7 @@ def test_nothing_in_the_store_executes_when_loaded(tmp_path):
 
 
 def test_an_entry_of_another_code_version_is_not_read(tmp_path, monkeypatch):
-    import hamstring_analyzer.store as store_module
+    import hamstring_analyzer.store.version as store_module
 
     folder = tmp_path / "store"
     load_runs(GARMIN / "2026-05-10-08-00.fit", cache_dir=folder, workers=1)
@@ -281,7 +281,7 @@ def test_a_fifo_in_the_store_never_hangs(tmp_path, where):
     target = next(root.glob("samples/*/*.parquet" if where == "samples" else "summary/*.parquet"))
     target.unlink()
     os.mkfifo(target)
-    code = f"from hamstring_analyzer.export import load_runs\ne = load_runs({str(GARMIN / '2026-05-10-08-00.fit')!r}, cache_dir={str(folder)!r}, workers=1)\nprint(len(e.runs[0].records))"
+    code = f"from hamstring_analyzer.ingest import load_runs\ne = load_runs({str(GARMIN / '2026-05-10-08-00.fit')!r}, cache_dir={str(folder)!r}, workers=1)\nprint(len(e.runs[0].records))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "1767", out.stderr
 
@@ -299,7 +299,7 @@ def test_a_crafted_summary_row_is_read_again_not_trusted(tmp_path, column, value
 
 
 def test_another_releases_segments_are_kept(tmp_path, monkeypatch):
-    import hamstring_analyzer.store as store_module
+    import hamstring_analyzer.store.version as store_module
 
     folder, root = _one_run_store(tmp_path)
     before = sorted(root.glob("summary/*.parquet"))

@@ -1,0 +1,147 @@
+"""One file, parsed: read, the sport judged, cleaned, summarised, and stored (what a worker runs).
+
+`parse_bytes` is the whole per-file computation whose result the run store
+keeps; `parse_into_store` is what a worker process (or a cohort's task) runs
+for each file: parse, then write the runs' samples to the store. The result
+kinds: ``("ok", activities)``, ``("skipped", reason)``, ``("error", reason)``,
+and `FAILED` for a parse that did not finish (never stored).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+from ..activity import Activity
+from ..clean import clean_activity
+from ..config import IngestConfig
+from ..errors import NotAnActivityError, ParseError
+from ..readers import read_activities
+from ..runmetrics import record_profile
+from ..store import RunStore
+from ..summary import expensive_stats, json_number
+from .classify import judge_sport
+from .wording import failure_reason
+
+#: The result kind of a parse that did not finish (a crash, a kill, an exception the
+#: parser let through): reported as an error, never stored.
+FAILED = "failed"
+
+
+def settings_tag(ingest: IngestConfig) -> str:
+    """The ingest settings as text for the store key (`sources.source_key`); empty for the defaults.
+
+    Empty for the defaults so that a store written with them keeps its keys.
+    """
+    values = dataclasses.asdict(ingest)
+    return "" if ingest == IngestConfig() else json.dumps(values, sort_keys=True)
+
+
+def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = None, ingest: IngestConfig = IngestConfig()):
+    """Parse one file; the cacheable result: ("ok", activities) / ("skipped", reason) / ("error", reason).
+
+    ``data`` is the file's bytes, or an `Opener` for a streamed format. ``hint``
+    is the (sport, sub_sport) an activity list gave the file (Strava's type, as
+    the runner set it): it decides the sport of a one-activity file, before any
+    guessing. ``ingest`` holds the thresholds (`config.IngestConfig`); the
+    store key must name the same ones (`settings_tag`).
+    """
+    try:
+        activities = read_activities(label, data)
+    except NotAnActivityError as exc:
+        return ("skipped", exc.reason)
+    except ParseError as exc:
+        return ("error", exc.reason)
+    if hint is not None and len(activities) == 1:
+        _apply_hint(activities[0], hint)
+    out = []
+    for a in activities:
+        _drop_impossible_heart_rate(a, ingest)
+        try:
+            if a.sport in (None, "generic"):
+                a = _judged(a, ingest)
+            if a.is_run and a.quality is None:
+                a = clean_activity(a, ingest=ingest)
+        except ParseError as exc:
+            return ("error", exc.reason)
+        if a.has_samples:
+            a.stats = expensive_stats(a)  # computed once, cached with the records
+            for name, value in (a.totals or {}).items():  # the summary's own where the samples cannot say
+                if a.stats.get(name) is None:
+                    a.stats[name] = json_number(value)
+            if a.is_run:
+                a.stats["profile"] = record_profile(a)
+        else:
+            a.stats = {name: json_number((a.totals or {}).get(name)) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
+            if a.is_run:
+                a.stats["profile"] = dict(NO_PROFILE)
+        out.append(a)
+    return ("ok", out)
+
+
+#: The record profile of a run without samples: nothing can be measured.
+NO_PROFILE = {
+    "speed_mps": float("nan"), "best_20min_mps": float("nan"), "step_length_m": float("nan"),
+    "late_cadence_drop_spm": float("nan"), "late_drop_pace_corrected": False, "decoupling_pct": float("nan"),
+    "has_intervals": False,
+}  # fmt: skip
+
+
+def _apply_hint(activity: Activity, hint: tuple[str | None, str | None]) -> None:
+    sport, sub_sport = hint
+    if sport is None or sport == activity.sport:
+        if sport is not None and sub_sport and activity.sub_sport in (None, "generic"):
+            activity.sub_sport = sub_sport
+        return
+    if activity.sport not in (None, "generic"):
+        activity.warnings.append(f"the file says {activity.sport}; the activity list says {sport}, which was kept")
+    activity.sport = sport
+    activity.sub_sport = sub_sport if sub_sport else (activity.sub_sport if sport == "running" else None)
+
+
+def _drop_impossible_heart_rate(activity: Activity, ingest: IngestConfig) -> None:
+    """A summary's average heart rate outside what a body produces is unknown, not a number."""
+    totals = activity.totals or {}
+    hr = totals.get("avg_heart_rate_bpm")
+    if hr is not None and not ingest.heart_rate_min_bpm <= hr <= ingest.heart_rate_max_bpm:
+        totals["avg_heart_rate_bpm"] = None
+
+
+def _judged(activity: Activity, ingest: IngestConfig = IngestConfig()) -> Activity:
+    """An activity without a sport, with the sport judged; a run comes back cleaned.
+
+    The raw samples judge first. A file that reads as a ride only because the
+    phone kept recording the drive home is judged again once cleaned: if what
+    is left is a run, and all the time at vehicle speed came before or after
+    the time on foot (on a ride it comes in between), it is a run.
+    """
+    sport, note = judge_sport(activity, ingest)
+    if sport != "running" and sport is not None and not activity.gear_changes:
+        cleaned = clean_activity(activity.replace(sport=None, warnings=list(activity.warnings)), ingest=ingest)
+        again, again_note = judge_sport(cleaned, ingest)
+        q = cleaned.quality
+        if again == "running" and q.vehicle_at_ends:
+            cleaned.sport = "running"
+            cleaned.warnings.append(f"{again_note}, once {q.gps_jumps_removed_m / 1000:.1f} km at vehicle speed was removed")
+            return cleaned
+    activity.sport = sport
+    if note:
+        activity.warnings.append(note)
+    return activity
+
+
+def parse_into_store(label: str, data, key: str, store: RunStore, hint=None, parse=None):
+    """Parse one file and store what the parser concluded; the runs come back without their samples.
+
+    ``parse`` replaces `parse_bytes` (called as ``parse(label, data)`` or with
+    ``hint`` too). An exception it lets through is raised: the caller decides
+    whether it costs the file (`failure`) or the task.
+    """
+    parse = parse or parse_bytes
+    result = parse(label, data) if hint is None else parse(label, data, hint)  # two arguments, as stand-ins in tests take
+    return store.write_samples(key, result)
+
+
+def failure(exc: BaseException) -> tuple[str, str]:
+    """An exception the parser let through, as this file's `FAILED` result."""
+    return (FAILED, failure_reason(exc))

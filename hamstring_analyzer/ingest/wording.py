@@ -1,0 +1,114 @@
+"""The ingest's words: why a file was ignored, skipped or not read, and how reasons are grouped.
+
+Display only: nothing here decides what a file holds, so this module is not
+part of the run store's code version (`store.version`), and rewording a
+reason never throws a stored export away. The reasons a *parser* gives (a
+reader's `NotAnActivityError`) are stored with its result and live with the
+reader.
+"""
+
+from __future__ import annotations
+
+import signal
+
+#: Files that are plainly not activities, by their base name (lower case), and what they are.
+KNOWN_NON_ACTIVITY = {
+    "export_cda.xml": "Apple Health's clinical records (no workouts)",
+}
+APPLE_ROUTE_REASON = "a route of an Apple Health workout; read with export.xml"
+NOT_ACTIVITY_REASON = ("not an activity file (read: .fit, .gpx and .tcx, gzipped or not; Apple Health export.xml; Strava activities.csv; "
+                       "Garmin *summarizedActivities*.json; Polar training-session-*.json)")  # fmt: skip
+TOO_SHORT_REASON = "too short to count as a run (under 2 minutes and 400 m)"
+
+
+def not_activity_reason(name: str) -> str:
+    """Why a file named ``name`` is ignored (never opened)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return KNOWN_NON_ACTIVITY.get(base.lower(), NOT_ACTIVITY_REASON)
+
+
+def not_a_run_reason(sport: str | None, sub_sport: str | None) -> str:
+    """``"not a run (cycling/road)"``: an activity of another sport."""
+    what = sport or "unknown sport"
+    if sub_sport and sub_sport != "generic":
+        what += f"/{sub_sport}"
+    return f"not a run ({what})"
+
+
+def duplicate_reason(kept_id: str) -> str:
+    return f"duplicate of {kept_id}"
+
+
+def crash_reason(exitcode: int | None) -> str:
+    """Why a single-use parser process ended without a result, for the errors list."""
+    if exitcode is not None and exitcode < 0:
+        number = -exitcode
+        try:
+            name = signal.strsignal(number) or f"signal {number}"
+        except ValueError:
+            name = f"signal {number}"
+        name = name[0].lower() + name[1:]
+        if number == signal.SIGKILL:
+            return f"the parser was killed on this file (signal {number}: {name}; out of memory?); skipped"
+        return f"the parser crashed on this file (signal {number}: {name}); skipped"
+    return f"the parser process ended on this file without a result (exit code {exitcode}); skipped"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """A worker failure (an exception the parser let through) as this file's error; never stored."""
+    return f"could not be parsed ({type(exc).__name__}: {str(exc)[:200]})"
+
+
+def reason_group(reason: str) -> str:
+    """A skip or error reason shortened to the group it is counted in: ``"not a run (cycling)"`` -> ``"cycling"``."""
+    if reason.startswith("not a run (") and reason.endswith(")"):
+        return reason[len("not a run ("):-1]
+    if reason.startswith("duplicate of "):
+        return "duplicate"
+    if reason.startswith("too short to count as a run"):
+        return "too short"
+    if reason == APPLE_ROUTE_REASON:
+        return "Apple Health route (read with export.xml)"
+    if reason.startswith("not an activity file"):
+        return "not an activity file"
+    for stop in (" (", "; ", ": "):
+        head = reason.split(stop, 1)[0]
+        if head and len(head) < len(reason):
+            reason = head
+    return reason.strip()
+
+
+def grouped(items: list[dict], key: str) -> list[tuple[str, list[str]]]:
+    """``items`` (``{"source", key}``) as (group, sources) pairs, largest group first, then by name."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        groups.setdefault(reason_group(str(item[key])), []).append(item["source"])
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def counted(groups: list[tuple[str, list[str]]], key: str) -> str:
+    """``"cycling 2, walking 1"``; error reasons, long and full of commas, as ``"reason (2); other (1)"``.
+
+    One group needs no count: the list's own count says it (``"Skipped 2: cycling"``).
+    """
+    if len(groups) == 1:
+        return groups[0][0]
+    if key == "error":
+        return "; ".join(f"{g} ({len(src)})" for g, src in groups)
+    return ", ".join(f"{g} {len(src)}" for g, src in groups)
+
+
+def why_no_runs(export) -> str:
+    """Why an export gave no runs, in one line: its groups of skipped, unreadable and ignored files.
+
+    A single unreadable file is named, so the line says which file to look at
+    even where the file list is not shown (a team's row, a cohort's table).
+    """
+    parts = []
+    for head, items, key in (("skipped", export.skipped, "reason"), ("could not read", export.errors, "error"),
+                             ("ignored", export.ignored, "reason")):  # fmt: skip
+        if key == "error" and len(items) == 1:
+            parts.append(f"{head} 1: {items[0]['source']}: {reason_group(str(items[0]['error']))}")
+        elif items:
+            parts.append(f"{head} {len(items)}: " + counted(grouped(items, key), key))
+    return "; ".join(parts) if parts else "no files at all"
