@@ -55,11 +55,11 @@ from .activity import Activity
 from .store import RunStore, content_key
 from .clean import clean_activity
 from .errors import HamstringAnalyzerError, NotAnActivityError, ParseError
-from .metrics import RUNNING_STEP_RATE_MIN
+from .metrics.samples import RUNNING_STEP_RATE_MIN
 from .readers import Opener, non_regular_kind, open_regular, read_activities
 from .readers.registry import BY_KIND, is_index_name, is_streamed_name, reader_for_name
-from .runmetrics import record_profile
-from .summary import expensive_stats, json_number, run_summary
+from .metrics.profile import NO_PROFILE, record_profile
+from .metrics.summary import expensive_stats, json_number, run_summary
 from .timezones import check_zone, offset_seconds
 from .workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE
 from .workers import context as worker_context
@@ -153,7 +153,7 @@ class Export:
         ``start_local`` the wall-clock time where the run was (a datetime
         without zone: runs abroad keep their own clock), ``id`` a column.
         """
-        from .weekly import runner_zone
+        from .metrics.weekly import runner_zone
 
         rows = self.summaries()
         frame = pd.DataFrame(rows)
@@ -494,14 +494,6 @@ def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = N
                 a.stats["profile"] = dict(NO_PROFILE)
         out.append(a)
     return ("ok", out)
-
-
-#: The record profile of a run without samples: nothing can be measured.
-NO_PROFILE = {
-    "speed_mps": float("nan"), "best_20min_mps": float("nan"), "step_length_m": float("nan"),
-    "late_cadence_drop_spm": float("nan"), "late_drop_pace_corrected": False, "decoupling_pct": float("nan"),
-    "has_intervals": False,
-}  # fmt: skip
 
 
 def _apply_hint(activity: Activity, hint: tuple[str | None, str | None]) -> None:

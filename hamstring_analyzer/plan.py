@@ -106,7 +106,7 @@ from .rules.registry import (
     regular_runs,
 )
 from .rules.speed import HARD_DAYS_WEEKS, hard_days_allowed, hard_sessions
-from .weekly import week_start
+from .metrics.weekly import week_start
 
 #: The columns of a runs table a plan reads (the first three are needed).
 PLAN_COLUMNS = ("local_date", "week_start", "distance_m", "hard", "race", "fast_m", "climb_per_km", "indoor")
@@ -598,7 +598,7 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
     Parameters
     ----------
     runs : DataFrame
-        A runs table (`runmetrics.runs_table`); runs after ``until`` are ignored.
+        A runs table (`metrics.runs.runs_table`); runs after ``until`` are ignored.
     config : Config
         The same thresholds the flags use.
     until : date, optional

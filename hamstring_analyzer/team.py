@@ -278,7 +278,7 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     from .report import default_week, week_episodes, write_week_report
     from .errors import ConfigError
     from .symptoms import read_log
-    from .weekly import week_start
+    from .metrics.weekly import week_start
 
     if athlete.problem:
         raise HamstringAnalyzerError(athlete.problem)
@@ -451,7 +451,7 @@ def run_team(
         The roster cannot be used (one line naming the file and the reason).
     """
     from .store import RunStore
-    from .weekly import week_start
+    from .metrics.weekly import week_start
 
     athletes = read_roster(root)
     week = week_start(week) if week is not None else last_complete_week(today)

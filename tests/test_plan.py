@@ -19,7 +19,7 @@ from hamstring_analyzer.plan import PlanError, credit_week, plan_week, ramp_ceil
 from hamstring_analyzer.rules import RULES, find_episodes, find_flags
 from hamstring_analyzer.rules.episodes import THEMES
 from hamstring_analyzer.rules.load import is_mileage_jump, is_run_spike, longest_before, longest_in, mileage_jump_ceiling, ordinary_run_in, ordinary_run_m, run_spike_ceiling
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .conftest import SAMPLE_RUNS, examples
 from .rules.helpers import MON, run, steady_weeks
@@ -350,7 +350,7 @@ def test_a_week_counts_for_no_more_than_the_plan_allowed():
 
 @pytest.fixture(scope="module")
 def sample_table(sample_export):
-    from hamstring_analyzer.runmetrics import runs_table
+    from hamstring_analyzer.metrics.runs import runs_table
 
     return runs_table(sample_export.runs, Config())
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..config import SEVERITIES, Config
 from ..render.messages import Words, worded
-from ..weekly import acwr, daily_load, session_daily_load
+from ..metrics.weekly import acwr, daily_load, session_daily_load
 from .registry import CHRONIC_DAYS, RULES, Context, Flag, Rule, capped_by_evidence, layoff_gaps, pre_break_window, rule
 from . import load, race, terrain, speed, form  # noqa: F401  (registers the rules, in this order)
 from .doubt import mark_doubtful
@@ -50,7 +50,7 @@ def make_context(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, until:
 
 
 def find_flags(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config | None = None, symptoms=None, holes=()) -> list[Flag]:
-    """Every rule over a runs table (`runmetrics.runs_table`) and its weekly frame; newest first.
+    """Every rule over a runs table (`metrics.runs.runs_table`) and its weekly frame; newest first.
 
     With ``symptoms`` (symptom log entries), load flags within
     ``injury_history.window_days`` after logged symptoms are raised one step.

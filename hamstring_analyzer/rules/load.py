@@ -29,7 +29,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..weekly import week_start
+from ..metrics.weekly import week_start
 from .registry import CHRONIC_DAYS, Context, DayRange, Flag, pre_break_average, pre_break_window, race_mask, rule, run_days, severity_below
 
 

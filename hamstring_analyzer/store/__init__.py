@@ -108,8 +108,7 @@ def default_store_dir() -> Path:
 
 _CODE_VERSION: str | None = None
 #: The modules whose code decides what the store holds (readers, cleaning, statistics, layout).
-_CODE_PARTS = ("readers", "clean", "store", "activity.py", "summary.py", "runmetrics.py", "metrics.py",
-               "elevation.py", "export.py", "timezones.py", "glossary.py")  # fmt: skip
+_CODE_PARTS = ("readers", "clean", "store", "activity.py", "metrics", "export.py", "timezones.py", "glossary.py")
 
 
 def code_version() -> str:

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hamstring_analyzer.runmetrics import runs_table
-from hamstring_analyzer.weekly import acwr, weekly_summary
+from hamstring_analyzer.metrics.runs import runs_table
+from hamstring_analyzer.metrics.weekly import acwr, weekly_summary
 
-from .conftest import SAMPLE_RUNS, needs_real_runs
+from ..conftest import SAMPLE_RUNS, needs_real_runs
 
 
 def _runs(rows):
@@ -86,7 +86,7 @@ def test_real_runner_year_weekly_distances_equal_the_sum_of_runs(phone_runner):
 
 
 def test_week_start_monday_or_sunday():
-    from hamstring_analyzer.weekly import week_start
+    from hamstring_analyzer.metrics.weekly import week_start
 
     wed, sun, sat = dt.date(2026, 3, 4), dt.date(2026, 3, 8), dt.date(2026, 3, 7)
     assert week_start(wed) == dt.date(2026, 3, 2) and week_start(sun) == dt.date(2026, 3, 2)
@@ -94,7 +94,7 @@ def test_week_start_monday_or_sunday():
 
 
 def test_weeks_start_at_local_midnight_across_a_clock_change():
-    from hamstring_analyzer.weekly import as_time_series, by_date
+    from hamstring_analyzer.metrics.weekly import as_time_series, by_date
 
     weeks = pd.DataFrame({"distance_m": [1.0, 2.0, 3.0]}, index=pd.Index([dt.date(2026, 3, 23), dt.date(2026, 3, 30), dt.date(2026, 4, 6)]))
     ts = as_time_series(weeks, "Europe/London")  # clocks go forward on Sun 29 Mar 2026
