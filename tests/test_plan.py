@@ -405,19 +405,6 @@ def test_plan_command_on_the_sample_runner(tmp_path, sample_store):
     assert none.exit_code == 1 and "no runs between" in none.output and "Traceback" not in none.output
 
 
-@settings(max_examples=examples(200))
-@given(spans=st.lists(st.tuples(st.integers(-3, 6000), st.integers(-5, 40)), min_size=1, max_size=6))
-def test_day_lists_are_date_ranges(spans):
-    """The plan's cached day lists: each call is exactly the dates first..last, however earlier calls extended it."""
-    from hamstring_analyzer.plan import _days
-
-    first = dt.date(2011, 11, 28)
-    for n, shift in spans:
-        start = first + dt.timedelta(days=shift % 3)  # a few first days sharing the cache
-        last = start + dt.timedelta(days=n)
-        assert list(_days(start, last)) == list(pd.date_range(start, last, freq="D").date)
-
-
 def test_sunday_weeks():
     p = plan_week(table(steady_weeks(6, 30.0)), config_from_dict({"week_start": "sunday"}), until=day(33))  # Sat 4 Apr
     assert p.week_start == day(34) and p.week_start.weekday() == 6

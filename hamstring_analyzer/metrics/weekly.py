@@ -145,6 +145,24 @@ def acwr(load: pd.Series, method: str = "rolling") -> pd.Series:
     return ratio.where(chronic > 0)
 
 
+def daily_ratio(runs: pd.DataFrame, method: str = "uncoupled", until: dt.date | None = None) -> pd.Series:
+    """The acute:chronic ratio per local day (`acwr`) over the session load (`session_daily_load`) up to ``until``.
+
+    The one ratio: the weekly frame's ``acwr`` columns and the rules
+    (`rules.make_context`) both read it.
+    """
+    return acwr(session_daily_load(runs, until), method)
+
+
+def weekly_peaks(ratio: pd.Series, week_starts) -> list[tuple[float, dt.date | None]]:
+    """Each week's highest daily ``ratio`` and its day; (NaN, None) for a week without one."""
+    out = []
+    for w in week_starts:
+        days = ratio.loc[w : w + dt.timedelta(days=6)].dropna()
+        out.append((days.max(), days.idxmax()) if len(days) else (np.nan, None))
+    return out
+
+
 def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFrame:
     """One row per local week (the runs' ``week_start``), indexed by its first day's date, empty weeks included as zeros.
 
@@ -195,11 +213,11 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
     frame["change_pct"] = ((frame["distance_m"] / prev - 1.0) * 100.0).where(prev > 0)
     sundays = [w + dt.timedelta(days=6) for w in frame.index]
     per_day = session_daily_load(runs, until=max(sundays))
-    ratio = acwr(per_day, method)
+    ratio = daily_ratio(runs, method, until=max(sundays))
     frame["acwr"] = [ratio.get(d, np.nan) for d in sundays]
-    peaks = [ratio.loc[w : w + dt.timedelta(days=6)].dropna() for w in frame.index]
-    frame["acwr_peak"] = [p.max() if len(p) else np.nan for p in peaks]
-    frame["acwr_peak_date"] = [p.idxmax() if len(p) else None for p in peaks]
+    peaks = weekly_peaks(ratio, frame.index)
+    frame["acwr_peak"] = [peak for peak, _ in peaks]
+    frame["acwr_peak_date"] = [day for _, day in peaks]
     weekly_days = [per_day.loc[w : w + dt.timedelta(days=6)].reindex(pd.date_range(w, periods=7).date, fill_value=0.0) for w in frame.index]
     frame["load"] = [float(d.sum()) for d in weekly_days]
     ms = [monotony_and_strain(d) for d in weekly_days]

@@ -144,3 +144,22 @@ def test_public_api_and_analyze_path_do_what_the_cli_does(sample):
     assert all(getattr(ha, name) is not None for name in ha.__all__)
     assert len(sample.flags) == 14 and sample.insights is not None  # as `analyze sample_runs --symptoms sample_runs/symptoms.csv`
     assert {f.rule for f in sample.flags if f.severity == "alert"} == {"single_run_spike", "speedwork_share", "layoff_return"}  # raised by the symptoms
+
+
+@pytest.mark.parametrize("method", ["rolling", "uncoupled", "ewma"])
+def test_the_weekly_frame_and_the_rules_read_one_ratio(method):
+    """`weekly_summary`'s ratio columns and the rules' daily ratio (`rules.make_context`) are the same numbers."""
+    from hamstring_analyzer.config import config_from_dict
+    from hamstring_analyzer.rules import make_context
+
+    from ..rules.helpers import run, steady_weeks
+
+    runs = pd.DataFrame(steady_weeks(6, 30.0) + [run(45, 25.0), run(46, 20.0)] + steady_weeks(2, 40.0, first_day=49))
+    weeks = weekly_summary(runs, method)
+    ratio = make_context(runs, weeks, config_from_dict({"acwr": {"method": method}})).ratio
+    sundays = [w + dt.timedelta(days=6) for w in weeks.index]
+    assert np.allclose(weeks["acwr"], [ratio.get(d, np.nan) for d in sundays], equal_nan=True)
+    assert weeks["acwr"].notna().sum() >= 4
+    for week, peak, day in zip(weeks.index, weeks["acwr_peak"], weeks["acwr_peak_date"]):
+        days = ratio.loc[week : week + dt.timedelta(days=6)].dropna()
+        assert (day is None and days.empty) or (peak == days.max() and day == days.idxmax())
