@@ -14,19 +14,15 @@ injury risk. BJSM 50:1536-1540.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from .. import glossary as g
 from ..activity import Activity, as_samples
 from ..clean.speed import ffill, judged_speed, rolling_mean, sustained
+from ..config import Config
 from .samples import sample_durations, weighted_median
 from .summary import INDOOR_SUB_SPORTS
-
-if TYPE_CHECKING:  # a type only: the ingest measures runs without loading the analysis' config
-    from ..config import Config
 
 #: Speeds below this are standing or walking, not running [m/s].
 RUNNING_SPEED_MIN = 1.5

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from ..config import Config
+from ..config import Config
 
 #: The standard race distances [m], with the label a race of that distance gets.
 STANDARD_DISTANCES = (("marathon", 42195.0), ("half marathon", 21097.5), ("10 km", 10000.0), ("5 km", 5000.0))
