@@ -38,8 +38,8 @@ _LAZY = {
     "add_entry": "symptoms",
     "SymptomEntry": "symptoms",
     "flags_frame": "rules",
-    "runs_table": "runmetrics",
-    "weekly_summary": "weekly",
+    "runs_table": "metrics.runs",
+    "weekly_summary": "metrics.weekly",
 }
 
 __all__ = [
@@ -76,9 +76,9 @@ if _typing.TYPE_CHECKING:  # what static checkers and editors see; nothing is im
     from .plan import plan_week
     from .readers import read_activities
     from .rules import flags_frame
-    from .runmetrics import runs_table
+    from .metrics.runs import runs_table
     from .symptoms import SymptomEntry, add_entry, read_log
-    from .weekly import weekly_summary
+    from .metrics.weekly import weekly_summary
 
 
 def __getattr__(name: str) -> object:

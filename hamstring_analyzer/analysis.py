@@ -17,10 +17,10 @@ from .rules import Episode, Flag, find_episodes, flags_frame
 from .holes import coverage, data_holes
 from .rules.profile import runner_profile
 from .insights import Insights, symptom_insights
-from .runmetrics import runs_table
-from .summary import json_number
+from .metrics.runs import runs_table
+from .metrics.summary import json_number
 from .symptoms import SymptomEntry, read_log
-from .weekly import as_time_series, by_date, runner_zone, week_start, weekly_summary
+from .metrics.weekly import as_time_series, by_date, runner_zone, week_start, weekly_summary
 
 #: The weekly fields of the JSON contract, in order.
 WEEK_FIELDS = (
@@ -38,7 +38,7 @@ class Analysis:
     export : Export
         What was read (runs, skipped files, errors).
     runs : DataFrame
-        One row per run in the period (`runmetrics.runs_table` columns).
+        One row per run in the period (`metrics.runs.runs_table` columns).
     weeks : DataFrame
         One row per local week in the period (`weekly.weekly_summary`), on a
         tz-aware DatetimeIndex: each week starts at local midnight in

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .rules import Flag
 from .symptoms import SymptomEntry
-from .weekly import week_start
+from .metrics.weekly import week_start
 
 #: Entries closer than this belong to one episode [days].
 EPISODE_GAP_DAYS = 7

@@ -27,7 +27,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from . import units as u
 from .config import Config
-from .weekly import day_of
+from .metrics.weekly import day_of
 
 COLORS = {
     "bar": "#4c78a8",

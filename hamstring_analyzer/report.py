@@ -28,7 +28,7 @@ from .glossary import DISCLAIMER
 from .rules import RULES
 from .rules.episodes import Episode, first_screen
 from .rules.registry import EVIDENCE
-from .weekly import day_of
+from .metrics.weekly import day_of
 from .workers import context as worker_context
 
 CSS = """

@@ -252,7 +252,7 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
 def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cache_dir, use_cache, timezone, today) -> None:
     from .analysis import analyze_athlete
     from .report import default_week, week_episodes, write_week_report
-    from .weekly import week_start
+    from .metrics.weekly import week_start
 
     if athlete.problem:
         raise HamstringAnalyzerError(athlete.problem)
@@ -422,7 +422,7 @@ def run_team(
         The roster cannot be used (one line naming the file and the reason).
     """
     from .store import RunStore
-    from .weekly import week_start
+    from .metrics.weekly import week_start
 
     athletes = read_roster(root)
     week = week_start(week) if week is not None else last_complete_week(today)

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.ingest import load_runs
-from hamstring_analyzer.runmetrics import runs_table
+from hamstring_analyzer.metrics.runs import runs_table
 from hamstring_analyzer.synthetic import RunPlan, Segment, easy_run, write_fit
 from hamstring_analyzer.synthetic_exports import Outing, garmin_export, raw_fit_folder, strava_archive
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 MONDAY = dt.datetime(2026, 3, 2, 7, 0)
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hamstring_analyzer.holes import Hole, coverage, coverage_text, data_holes, sniff_start
 from hamstring_analyzer.rules import find_episodes, find_flags
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .conftest import needs_real_histories
 from .rules.helpers import MON, run, steady_weeks

@@ -19,7 +19,7 @@ from hamstring_analyzer.plan import PlanError, credit_week, plan_week, ramp_ceil
 from hamstring_analyzer.rules import RULES, find_episodes, find_flags
 from hamstring_analyzer.rules.episodes import THEMES
 from hamstring_analyzer.rules.load import is_mileage_jump, is_run_spike, longest_before, longest_in, mileage_jump_ceiling, ordinary_run_in, ordinary_run_m, run_spike_ceiling
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .conftest import SAMPLE_RUNS, examples
 from .rules.helpers import MON, run, steady_weeks
@@ -350,7 +350,7 @@ def test_a_week_counts_for_no_more_than_the_plan_allowed():
 
 @pytest.fixture(scope="module")
 def sample_table(sample_export):
-    from hamstring_analyzer.runmetrics import runs_table
+    from hamstring_analyzer.metrics.runs import runs_table
 
     return runs_table(sample_export.runs, Config())
 
@@ -403,19 +403,6 @@ def test_plan_command_on_the_sample_runner(tmp_path, sample_store):
     assert mi.exit_code == 0 and "Next week: Mon 5 Oct" in mi.output
     none = CliRunner().invoke(main, ["plan", str(SAMPLE_RUNS), "--until", "2020-01-01", "--cache-dir", cache, "-q"])
     assert none.exit_code == 1 and "no runs between" in none.output and "Traceback" not in none.output
-
-
-@settings(max_examples=examples(200))
-@given(spans=st.lists(st.tuples(st.integers(-3, 6000), st.integers(-5, 40)), min_size=1, max_size=6))
-def test_day_lists_are_date_ranges(spans):
-    """The plan's cached day lists: each call is exactly the dates first..last, however earlier calls extended it."""
-    from hamstring_analyzer.plan import _days
-
-    first = dt.date(2011, 11, 28)
-    for n, shift in spans:
-        start = first + dt.timedelta(days=shift % 3)  # a few first days sharing the cache
-        last = start + dt.timedelta(days=n)
-        assert list(_days(start, last)) == list(pd.date_range(start, last, freq="D").date)
 
 
 def test_sunday_weeks():

@@ -26,7 +26,7 @@ from hamstring_analyzer.report import (
 )  # fmt: skip
 from hamstring_analyzer.report_text import episodes_text
 from hamstring_analyzer.symptoms import SymptomEntry, read_log, symptoms_frame
-from hamstring_analyzer.weekly import day_of
+from hamstring_analyzer.metrics.weekly import day_of
 
 from .conftest import SAMPLE_RUNS, needs_real_runs
 

@@ -289,7 +289,7 @@ def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, un
     import datetime as dt
 
     from ..report import default_week, write_all_reports, write_week_report
-    from ..weekly import week_start
+    from ..metrics.weekly import week_start
 
     def show(page):
         if open_page:

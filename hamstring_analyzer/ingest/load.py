@@ -27,9 +27,9 @@ from ..config import IngestConfig
 from ..errors import HamstringAnalyzerError
 from ..readers.registry import BY_KIND, is_index_name
 from ..store import RunStore
-from ..summary import run_summary
+from ..metrics.summary import run_summary
 from ..timezones import check_zone
-from ..weekly import runner_zone
+from ..metrics.weekly import runner_zone
 from .classify import drop_duplicates, listed_runs, relabel, settle_local_time, sport_hints, too_short
 from .parse import FAILED, failure, parse_bytes, parse_into_store, settings_tag
 from .pool import BATCH_FILES, WINDOW_PER_WORKER, parse_all

@@ -17,9 +17,9 @@ from ..clean import clean_activity
 from ..config import IngestConfig
 from ..errors import NotAnActivityError, ParseError
 from ..readers import read_activities
-from ..runmetrics import record_profile
+from ..metrics.profile import NO_PROFILE, record_profile
 from ..store import RunStore
-from ..summary import expensive_stats, json_number
+from ..metrics.summary import expensive_stats, json_number
 from .classify import judge_sport
 from .wording import failure_reason
 
@@ -77,14 +77,6 @@ def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = N
                 a.stats["profile"] = dict(NO_PROFILE)
         out.append(a)
     return ("ok", out)
-
-
-#: The record profile of a run without samples: nothing can be measured.
-NO_PROFILE = {
-    "speed_mps": float("nan"), "best_20min_mps": float("nan"), "step_length_m": float("nan"),
-    "late_cadence_drop_spm": float("nan"), "late_drop_pace_corrected": False, "decoupling_pct": float("nan"),
-    "has_intervals": False,
-}  # fmt: skip
 
 
 def _apply_hint(activity: Activity, hint: tuple[str | None, str | None]) -> None:

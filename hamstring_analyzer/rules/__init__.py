@@ -1,11 +1,12 @@
 """The hamstring risk rules: a runs table and a weekly frame in, flags out.
 
-Each rule is one function in the module of its theme (`load`, `speed`,
-`terrain`, `form`), registered with `registry.rule` together with its id,
-title, why, source and config section; `find_flags` runs every registered
-rule. Rule ids are part of the JSON contract. Flags are "worth a look",
-never a diagnosis. Rules return numbers; `render.messages` words them in the
-runner's units.
+Each rule is one function in the module of its theme (`load`, `layoff`,
+`ratio`, `race`, `terrain`, `speed`, `form`), registered with `registry.rule`
+together with its id, title, why, source, config section, README row and
+wording (its ``message`` and ``brief``, beside it); `find_flags` runs every
+registered rule. Rule ids are part of the JSON contract. Flags are "worth a
+look", never a diagnosis. Rules find numbers; their messages word them in the
+runner's units (`wording.Words`).
 
 After the rules ran, a recent symptom episode raises load flags one step
 (`history`), and a flag resting on a ``suspect`` run is marked ``doubtful``
@@ -20,14 +21,14 @@ from dataclasses import asdict
 import pandas as pd
 
 from ..config import SEVERITIES, Config
-from ..render.messages import Words, worded
-from ..weekly import acwr, daily_load, session_daily_load
+from ..metrics.weekly import daily_load, daily_ratio
 from .registry import CHRONIC_DAYS, RULES, Context, Flag, Rule, capped_by_evidence, layoff_gaps, pre_break_window, rule
-from . import load, race, terrain, speed, form  # noqa: F401  (registers the rules, in this order)
+from . import load, layoff, ratio, race, terrain, speed, form  # noqa: F401  (registers the rules, in this order)
 from .doubt import mark_doubtful
 from .episodes import Episode, episodes_of
 from .form import own_cadence_at_speed
 from .history import raise_after_symptoms
+from .wording import Words, worded
 
 __all__ = [
     "CHRONIC_DAYS", "RULES", "SEVERITIES", "Context", "Episode", "Flag", "Rule", "find_episodes", "find_flags", "flags_frame",
@@ -43,14 +44,14 @@ def make_context(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, until:
         weeks=weeks,
         config=config,
         load=daily_load(runs, until=until),
-        ratio=acwr(session_daily_load(runs, until=until), config.acwr.method),
+        ratio=daily_ratio(runs, config.acwr.method, until=until),
         gaps=layoff_gaps(runs, config.layoff_return.min_gap_days, holes),
         holes=list(holes),
     )
 
 
 def find_flags(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config | None = None, symptoms=None, holes=()) -> list[Flag]:
-    """Every rule over a runs table (`runmetrics.runs_table`) and its weekly frame; newest first.
+    """Every rule over a runs table (`metrics.runs.runs_table`) and its weekly frame; newest first.
 
     With ``symptoms`` (symptom log entries), load flags within
     ``injury_history.window_days`` after logged symptoms are raised one step.

@@ -19,8 +19,8 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ..config import SEVERITIES, Config
-from ..render.messages import Words, brief
 from .registry import RULES, Flag
+from .wording import Words, brief
 
 #: Themes: the findings of one theme on nearby days are one episode.
 THEMES = {

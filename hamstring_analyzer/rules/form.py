@@ -17,7 +17,8 @@ import math
 import pandas as pd
 
 from .load import ordinary_run_in
-from .registry import Context, Flag, number, rule
+from .registry import Context, Flag, TableRow, number, rule
+from .wording import Words, finite
 
 
 def own_cadence_at_speed(
@@ -53,6 +54,28 @@ def own_value_at_speed(
     return float(values.median()) if len(values) >= min_runs else float("nan")
 
 
+def low_cadence_message(f, w: Words) -> str:
+    x = f.facts
+    cad, own, speed = x["cadence_spm"], x["own_spm"], x["speed_mps"]
+    pace = f" at {w.pace(speed)}" if finite(speed) else ""
+    if finite(own):
+        return (
+            f"{w.run(f)}{pace}: median cadence {cad:.0f} steps/min, {own - cad:.0f} below your own {own:.0f} at this pace "
+            f"(more than the {x['own_margin_spm']:.0f} a watch's noise explains). A drop like this can mean tired legs or "
+            "longer, braking steps."
+        )
+    return (
+        f"{w.run(f)}{pace}: median cadence {cad:.0f} steps/min, below {x['min_spm']:g} (a general guide; your own normal "
+        "at this pace is not known yet)."
+    )
+
+
+def low_cadence_brief(f, w: Words) -> str:
+    x = f.facts
+    own = f", {x['own_spm'] - x['cadence_spm']:.0f} below your own {x['own_spm']:.0f}" if finite(x.get("own_spm")) else ""
+    return f"cadence {x['cadence_spm']:.0f} on {w.day(f.date)}{own}"
+
+
 @rule(
     "low_cadence",
     title="Low cadence",
@@ -66,6 +89,14 @@ def own_value_at_speed(
     section="low_cadence",
     level="run",
     evidence="study",
+    message=low_cadence_message,
+    brief=low_cadence_brief,
+    row=TableRow(
+        flags="a run's cadence below your own at that pace by more than 6 steps/min or 3% (not on runs under 10 min of running, mostly walking, or slower than 85% of your usual speed); without your own normal yet, the 175 floor",
+        default="your own",
+        severity="warning; info from the floor alone",
+        evidence="a published study (Heiderscheit 2011, a lab study of joint loading)",
+    ),
 )
 def low_cadence(ctx: Context) -> list[Flag]:
     """Runs below the runner's own cadence at that pace by more than the noise (and below ``min_spm``).
@@ -125,6 +156,28 @@ def low_cadence(ctx: Context) -> list[Flag]:
 LONG_FOR_YOU = 1.5
 
 
+def late_run_fatigue_message(f, w: Words) -> str:
+    x = f.facts
+    dec = x["decoupling_pct"]
+    if f.severity != "info" or "threshold_pct" not in x:
+        same = "at the same pace" if x["pace_corrected"] else "(pace not known)"
+        dec_text = f" Heart rate also rose for the same speed (decoupling {dec:.0f}%)." if dec is not None else ""
+        return (
+            f"{w.run(f)}: cadence fell by {x['drop_spm']:.0f} steps/min over the last quarter against the first "
+            f"half {same}, a sign of tiring late in the run.{dec_text}"
+        )
+    return (
+        f"{w.run(f)}: heart rate rose for the same speed in the second half (aerobic decoupling "
+        f"{dec:.0f}%, above {x['threshold_pct']:g}%): a long run for you that cost more at its end than at its start."
+    )
+
+
+def late_run_fatigue_brief(f, w: Words) -> str:
+    if f.unit == "steps/min":
+        return f"{w.day(f.date)}'s run faded late (cadence down {f.facts['drop_spm']:.0f} steps/min)"
+    return f"{w.day(f.date)}'s heart rate drifted up {f.value:.0f}% for the same speed"
+
+
 @rule(
     "late_run_fatigue",
     title="Fading late in a run",
@@ -133,6 +186,14 @@ LONG_FOR_YOU = 1.5
     source="The forum runner's burning hamstrings at mile 19 of 22; Friel's aerobic decoupling (under 5% on a steady run is good).",
     section="late_run_fatigue",
     level="run",
+    message=late_run_fatigue_message,
+    brief=late_run_fatigue_brief,
+    row=TableRow(
+        flags="cadence lost in the last quarter against the first half at the same pace (runs of 60+ min); or aerobic decoupling",
+        default="5 steps/min; 5%",
+        severity="warning; info for decoupling alone",
+        evidence="coaching practice",
+    ),
 )
 def late_run_fatigue(ctx: Context) -> list[Flag]:
     """Runs of ``min_moving_min`` or more losing ``cadence_drop_spm`` late (warning), or decoupling ``decoupling_pct`` [%] (info).
@@ -163,6 +224,19 @@ def late_run_fatigue(ctx: Context) -> list[Flag]:
     return flags
 
 
+def overstride_message(f, w: Words) -> str:
+    x = f.facts
+    return (
+        f"{w.run(f)} at {w.pace(x['speed_mps'])}: median step length {x['step_m'] * 100:.0f} cm, {f.value:.0f}% longer "
+        f"than your own {x['own_m'] * 100:.0f} cm at this pace (from the running-dynamics sensor). Long steps for the "
+        "speed tend to land ahead of the body; if it felt different, a few quicker, shorter steps are worth a try."
+    )
+
+
+def overstride_brief(f, w: Words) -> str:
+    return f"steps {f.value:.0f}% longer than your own on {w.day(f.date)}"
+
+
 @rule(
     "overstride",
     title="Long steps for the speed",
@@ -174,6 +248,14 @@ def late_run_fatigue(ctx: Context) -> list[Flag]:
     "HRM-Pro/Run pod, Stryd, Apple Watch), against your own runs at that speed, never a population norm.",
     section="overstride",
     level="run",
+    message=overstride_message,
+    brief=overstride_brief,
+    row=TableRow(
+        flags="a run's step length from a running-dynamics sensor against your own at that speed (10+ min of running)",
+        default="+8%",
+        severity="warning",
+        evidence="coaching practice",
+    ),
 )
 def overstride(ctx: Context) -> list[Flag]:
     """Runs whose sensor step length is ``margin_pct`` [%] above the runner's own at that speed (alert above ``alert_pct``).

@@ -29,8 +29,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..weekly import week_start
-from .registry import CHRONIC_DAYS, Context, DayRange, Flag, pre_break_average, pre_break_window, race_mask, rule, run_days, severity_below
+from ..metrics.weekly import week_start
+from .registry import Context, DayRange, Flag, TableRow, race_mask, rule, run_days, severity_below
+from .wording import Words, finite, ordinary_runs
 
 
 def _week_and_week_before(ctx: Context, flag: Flag) -> list[DayRange]:
@@ -41,15 +42,6 @@ def _week_and_its_high(ctx: Context, flag: Flag) -> list[DayRange]:
     """The week judged and the 8-week high it was judged against."""
     high = flag.facts["high_week"]
     return [(flag.week_start, flag.week_start + dt.timedelta(days=6)), (high, high + dt.timedelta(days=6))]
-
-
-def _first_week_back_and_before_the_break(ctx: Context, flag: Flag) -> list[DayRange]:
-    last = next(a for a, b, _ in ctx.gaps if b == flag.date)
-    return [pre_break_window(ctx.runs, last), (flag.date, flag.date + dt.timedelta(days=6))]
-
-
-def _chronic_window(ctx: Context, flag: Flag) -> list[DayRange]:
-    return [(flag.date - dt.timedelta(days=CHRONIC_DAYS - 1), flag.date)]
 
 
 def ordinary_run_m(runs: pd.DataFrame, day: dt.date, days: int = 56) -> float:
@@ -192,6 +184,27 @@ def longest_in(day: np.ndarray, metres: np.ndarray, before: int, window_days: in
     return float(metres[i]), i
 
 
+def weekly_mileage_jump_message(f, w: Words) -> str:
+    x = f.facts
+    race = f" The race that week ({w.km(x['race_m'])}) is left out: it is judged as a race." if x.get("race_m", 0) > 0 else ""
+    change = ""
+    if finite(x.get("change_pct")):
+        change = f" ({'up' if x['change_pct'] >= 0 else 'down'} {abs(x['change_pct']):.0f}% on the week before, {w.km(x['prev_m'])})"
+    return (
+        f"Week of {w.day(f.week_start)}: {w.km(x['distance_m'])}{change}, above your high of the last {x['weeks']} weeks "
+        f"({w.km(x['high_m'])}, week of {w.day(x['high_week'])}) and {x['over_avg4_pct']:.0f}% over your 4-week average "
+        f"({w.km(x['avg4_m'])}). Adding more than {ordinary_runs(x['min_extra_runs'])} of yours ({w.km(x['ordinary_m'])}) above what "
+        f"you have been doing is worth a look; the week-on-week change alone predicts little.{race}"
+    )
+
+
+def weekly_mileage_jump_brief(f, w: Words) -> str:
+    return (
+        f"the week of {w.day(f.week_start)} reached {w.km(f.facts['distance_m'])}, above your high of "
+        f"{w.km(f.facts['high_m'])} in the weeks before"
+    )
+
+
 @rule(
     "weekly_mileage_jump",
     title="A week above your own usual",
@@ -207,6 +220,15 @@ def longest_in(day: np.ndarray, metres: np.ndarray, before: int, window_days: in
     load=True,
     basis=_week_and_its_high,
     evidence="practice",
+    message=weekly_mileage_jump_message,
+    brief=weekly_mileage_jump_brief,
+    samples=False,
+    row=TableRow(
+        flags="a week of 20+ km above your 8-week high and 10% above your 4-week average, adding at least one ordinary run of yours (only the weeks since your last break count); the change on the week before is context",
+        default="+10%",
+        severity="warning",
+        evidence="coaching practice (Buist 2008 and Frandsen 2025 found week-to-week rules did not predict injury)",
+    ),
 )
 def weekly_mileage_jump(ctx: Context) -> list[Flag]:
     """Weeks above the runner's own yardsticks: the 4-week average by ``warn_pct`` [%] and the 8-week high.
@@ -286,6 +308,30 @@ SMALL_OVER_PCT = 25
 TREADMILL_DOUBT = "on a treadmill, the distance is the watch's estimate"
 
 
+def single_run_spike_message(f, w: Words) -> str:
+    x = f.facts
+    big = ""
+    if f.value > x["alert_pct"]:
+        big = (
+            " More than 100% longer went with 2.28 times the injury rate." if x["alert_pct"] >= 100
+            else f" That is above your alert line of +{x['alert_pct']:g}%."
+        )  # fmt: skip
+    pct = f"{f.value:.0f}" if round(f.value) > x["warn_pct"] else f"{f.value:.1f}"  # 10.1%, not "10%", just above 10%
+    far = ""
+    if "far_m" in x:
+        within = "so it is within what you have run recently" if x.get("within", x["distance_m"] <= x["far_m"]) else "and this goes beyond it"
+        far = f" Your longest of the last {x['long_window_days']} days was {w.km(x['far_m'])} on {w.day(x['far_date'])}, {within}."
+    return (
+        f"{w.run(f)}: {pct}% longer than your longest run of the {x['window_days']} days before "
+        f"({w.km(x['longest_m'])} on {w.day(x['longest_date'])}).{far} In a study of 5,205 runners, a run more than "
+        f"{x['warn_pct']:g}% longer than the month's longest went with more overuse injuries.{big}"
+    )
+
+
+def single_run_spike_brief(f, w: Words) -> str:
+    return f"{w.run(f)}, {f.value:.0f}% longer than the month's longest ({w.km(f.facts['longest_m'])})"
+
+
 @rule(
     "single_run_spike",
     title="One run much longer than before",
@@ -299,6 +345,15 @@ TREADMILL_DOUBT = "on a treadmill, the distance is the watch's estimate"
     load=True,
     basis=_the_longest_run_before,
     evidence="study",
+    message=single_run_spike_message,
+    brief=single_run_spike_brief,
+    samples=False,
+    row=TableRow(
+        flags="a run longer than your longest of the 30 days before by more than 10% and at least 1 km (not in a history's first 30 days, not on the first day back after a break, not a race); your longest of the 90 days is quoted",
+        default="+10%",
+        severity="warning; alert above +100%; one step less when the run is within your 90-day longest",
+        evidence="a published study (Frandsen 2025, 5,205 runners)",
+    ),
 )
 def single_run_spike(ctx: Context) -> list[Flag]:
     """Runs more than ``warn_pct`` [%] longer than the longest run of the previous ``window_days`` days.
@@ -352,112 +407,4 @@ def single_run_spike(ctx: Context) -> list[Flag]:
         flags.append(
             Flag("single_run_spike", severity, run.week_start, run.local_date, run.id, pct, c.warn_pct, "%", doubtful=on_treadmill, doubt=doubt, facts=facts)
         )
-    return flags
-
-
-@rule(
-    "layoff_return",
-    title="Coming back too hard after a break",
-    why="Tolerance fades during a break; the first week back should be well below the old routine.",
-    source="\"15 Ways\": after 10 days off return at 70%, after a month 60%, after about 4 months start from scratch. "
-    "Mujika & Padilla 2001: detraining becomes long-term beyond 4 weeks.",
-    section="layoff_return",
-    level="week",
-    load=True,
-    basis=_first_week_back_and_before_the_break,
-    evidence="practice",
-)
-def layoff_return(ctx: Context) -> list[Flag]:
-    """First 7 days back after a break of ``min_gap_days`` or more above `return_allowance` [m] by ``min_over_km``.
-
-    The allowance never falls below ``min_allowance_runs`` ordinary runs of
-    the runner (`ordinary_run_m` before the break), and the pre-break average
-    counts only the weeks actually run (`pre_break_average`).
-    """
-    c = ctx.config.layoff_return
-    flags = []
-    if ctx.runs.empty:
-        return flags
-    for last, back, off in ctx.gaps:
-        pre_avg = pre_break_average(ctx.runs, ctx.load, last)
-        first7 = ctx.load.loc[back : back + dt.timedelta(days=6)].sum()
-        ordinary = ordinary_run_in(*ctx.run_days()[:2], (last + dt.timedelta(days=1)).toordinal())
-        allowed, pct = return_allowance(c, off, pre_avg, ordinary)
-        if first7 <= allowed + c.min_over_km * 1000:
-            continue
-        if first7 > max(pre_avg, allowed * 1.5):
-            severity = "alert"
-        elif first7 > allowed * (1 + SMALL_OVER_PCT / 100) or first7 > pre_avg:
-            severity = "warning"  # well over the allowance, or more than a whole week of before the break
-        else:
-            severity = "info"  # a little over the line: worth knowing, not a warning
-        peak = ctx.ratio.loc[back : back + dt.timedelta(days=6)].max()
-        facts = {
-            "off_days": off, "first7_m": first7, "allowed_m": allowed, "pct": pct, "pre_avg_m": pre_avg,
-            "restart_gap_days": c.restart_gap_days, "ordinary_m": ordinary, "last_before": last, "min_allowance_runs": c.min_allowance_runs,
-        }  # fmt: skip
-        if math.isfinite(peak) and peak >= ctx.config.acwr.danger:
-            facts["ratio_peak"] = peak
-        flags.append(Flag("layoff_return", severity, week_start(back, ctx.config.week_start), back, None, first7, allowed, "m", facts=facts))
-    return flags
-
-
-def return_allowance(c, off_days: int, pre_avg_m: float, ordinary_m: float = float("nan")) -> tuple[float, float | None]:
-    """The distance allowed in the first 7 days back after ``off_days`` without running [m], and its % (None: from scratch).
-
-    Never below ``min_allowance_runs`` times the runner's ordinary run ``ordinary_m`` (when known).
-    """
-    if off_days >= c.restart_gap_days:
-        allowed, pct = c.restart_week_km * 1000, None
-    else:
-        pct = c.long_return_pct if off_days >= c.long_gap_days else c.return_pct
-        allowed = pre_avg_m * pct / 100
-    floor = c.min_allowance_runs * ordinary_m if math.isfinite(ordinary_m) else 0.0
-    return max(allowed, floor), pct
-
-
-@rule(
-    "acwr_high",
-    title="Acute:chronic load ratio high",
-    why="The last 7 days well above the weeks before: context for a spike in load, not a warning in itself.",
-    source="Gabbett 2016 (BJSM): 0.8-1.3 \"sweet spot\", 1.5 and above \"danger zone\". Weak evidence: the usual "
-    "(coupled) ratio correlates spuriously (Lolli 2019, BJSM), so the uncoupled form is the default here; "
-    "Impellizzeri 2020 (IJSPP) and 2021 (Sports Med): the ratio predicts injury barely better than chance, "
-    "and Frandsen 2025 (BJSM) found no association for weekly ratios. Shown as context (info).",
-    section="acwr",
-    level="week",
-    basis=_chronic_window,
-)
-def acwr_high(ctx: Context) -> list[Flag]:
-    """Weeks whose highest daily acute:chronic ratio reaches ``danger``; severity ``acwr.severity`` (info).
-
-    Only with ``acwr.flag = true``: by default the ratio is a weekly column
-    (Frandsen 2025: weekly ratios showed no association with injury).
-
-    Not flagged while the 28-day chronic window still holds a break of
-    ``layoff_return.min_gap_days`` or more: the ratio then only says "you were
-    off", which `layoff_return` judges with the right yardstick.
-
-    A week's peak is the same spike as the last flagged one when no run came
-    after that flag's day up to this peak (a Sunday spike carried into
-    Monday, with no new load): it is not flagged twice.
-    """
-    c = ctx.config.acwr
-    flags = []
-    if not c.flag:
-        return flags  # a weekly column, not a flag, unless the runner asks for it
-    last_flagged: dt.date | None = None
-    for week, row in ctx.weeks.iterrows():
-        peak, date = row["acwr_peak"], row["acwr_peak_date"]
-        if not (isinstance(peak, float) and math.isfinite(peak)) or peak < c.danger:
-            continue
-        window_start = date - dt.timedelta(days=CHRONIC_DAYS - 1)
-        if any(b > window_start and a < date for a, b, _ in ctx.gaps):
-            continue
-        if last_flagged is not None and not (ctx.load.loc[last_flagged + dt.timedelta(days=1) : date] > 0).any():
-            continue
-        last_flagged = date
-        acute = ctx.load.loc[date - dt.timedelta(days=6) : date].sum()
-        facts = {"acute_m": acute, "ratio": peak, "method": c.method, "danger": c.danger, "load_method": ctx.config.load.method}
-        flags.append(Flag("acwr_high", c.severity, week, date, None, peak, c.danger, "ratio", facts=facts))
     return flags

@@ -15,7 +15,8 @@ import math
 
 import pandas as pd
 
-from .registry import LONG_RACE_M, Context, DayRange, Flag, race_mask, rule
+from .registry import LONG_RACE_M, Context, DayRange, Flag, TableRow, race_mask, rule
+from .wording import Words
 
 #: Races of at least this distance are marathons, judged by their weekly volume too [m].
 MARATHON_M = 40_000
@@ -26,6 +27,41 @@ BUILD_WEEKS = 8
 def _the_build_up(ctx: Context, flag: Flag) -> list[DayRange]:
     race_day = flag.facts["race_date"]
     return [(race_day - dt.timedelta(days=7 * BUILD_WEEKS), race_day)]
+
+
+def race_build_message(f, w: Words) -> str:
+    x = f.facts
+    what = f"{x['name']} ({x['label']}, {w.km(x['distance_m'])})" if x.get("name") else f"a {x['label']} ({w.km(x['distance_m'])})"
+    if x.get("recovery"):
+        nxt = x["next_label"] or x["next_what"]
+        return (
+            f"{w.long_day(f.date)}: a {nxt} ({w.km(x['next_m'])}) {x['days_after']} day{'s' if x['days_after'] != 1 else ''} "
+            f"after {what} on {w.day(x['race_date'])}; about {x['recovery_days']} days of easy running (a day per mile "
+            "raced) is the usual recovery before the next hard effort."
+        )
+    found = "" if x.get("by") in (None, "name") else " (read as a race from its distance and pace)"
+    head = f"Race on {w.long_day(f.date)}: {what}{found}."
+    parts = []
+    if x["known_weeks"] >= 4 and x["distance_m"] >= 15_000:
+        parts.append(f"your longest training run of the 8 weeks before was {w.km(x['longest_m'])}")
+    if x["known_weeks"] >= 4 and x["distance_m"] >= 40_000:
+        parts.append(f"you averaged {w.km(x['weekly_m'])} a week")
+    build = (" Build-up: " + " and ".join(parts) + ".") if parts else ""
+    if "long_run" in x["problems"]:
+        build += f" A longest run of about {x['share'] * 100:.0f}% of the race distance is the usual preparation."
+    if "volume" in x["problems"]:
+        build += f" Under {w.km(x['week_km'] * 1000)} a week before a marathon went with about twice the injury risk (Rasmussen 2013)."
+    if not x["problems"]:
+        build += " A sound build-up." if parts else ""
+    return f"{head}{build} Judged as a race, not as a spike or speedwork; recovery: about {x['recovery_days']} easy days."
+
+
+def race_build_brief(f, w: Words) -> str:
+    x = f.facts
+    if x.get("recovery"):
+        nxt = x["next_label"] or x["next_what"]
+        return f"a {nxt} ({w.km(x['next_m'])}) on {w.day(f.date)}, {x['days_after']} days after the {x['label']} of {w.day(x['race_date'])}"
+    return f"the {x['label']} on {w.day(f.date)} ({w.km(x['distance_m'])})"
 
 
 @rule(
@@ -41,6 +77,14 @@ def _the_build_up(ctx: Context, flag: Flag) -> list[DayRange]:
     load=True,
     basis=_the_build_up,
     evidence="study",
+    message=race_build_message,
+    brief=race_build_brief,
+    row=TableRow(
+        flags="a race (named so, or 5/10/21.1/42.2 km within 2% at a race effort for your threshold): its build-up (longest run of the 8 weeks before against 70% of the distance; a marathon against 30 km a week) and its recovery (a hard session or race within about a day per mile)",
+        default="",
+        severity="info when well built; warning or alert when not",
+        evidence="a published study (Rasmussen 2013) and coaching practice",
+    ),
 )
 def race_build(ctx: Context) -> list[Flag]:
     """Every race (the runs table's ``race``): info when well prepared, warning or alert when not, plus a recovery finding.

@@ -3,8 +3,10 @@
 A rule is a function ``rule(ctx) -> list[Flag]`` decorated with `rule`, which
 records its id (part of the JSON contract), title, why, source, the
 ``Config`` section holding its thresholds, whether it judges a run or a week,
-and whether it is a *load* rule (the ones a recent injury raises). Rules
-return numbers and ids; `render.messages` turns a flag into words.
+whether it is a *load* rule (the ones a recent injury raises), whether it
+needs a run's samples, its README row, and its wording: ``message`` (a flag's
+sentence) and ``brief`` (a clause in another finding's episode), written in
+the rule's own module beside it and said through `wording.Words`.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from ..config import SEVERITIES, Config
+
+if TYPE_CHECKING:
+    from .wording import Words
 
 #: Days of the chronic window of the acute:chronic ratio (and of a pre-break average).
 CHRONIC_DAYS = 28
@@ -29,7 +34,7 @@ DayRange = tuple[dt.date, dt.date]  # first and last local day, both included
 class Flag:
     """One thing worth a look. ``value`` and ``threshold`` are in ``unit`` (fixed per rule).
 
-    ``facts`` holds the numbers the message is worded from (`render.messages`);
+    ``facts`` holds the numbers the message is worded from (the rule's ``message``);
     it is not part of the JSON contract.
     """
 
@@ -69,15 +74,32 @@ class Rule:
     level: str  # "run" (one run) or "week" (a week or a stretch of days)
     load: bool  # a load rule: raised one step after a recent symptom episode
     func: Callable[["Context"], list[Flag]] = field(repr=False)
+    #: A flag's sentence: ``message(flag, words)`` (`wording.Words`: the runner's units and dates).
+    message: Callable[[Flag, "Words"], str] = field(repr=False)
+    #: The README's row: what it flags, its default line, its severities, its evidence in words.
+    row: "TableRow" = field(repr=False)
     #: For a week-level rule: the days whose runs a flag rests on (for doubtful data).
     basis: Callable[["Context", Flag], list[DayRange]] | None = field(default=None, repr=False)
     #: How strong the evidence is: "study" (a published study), "practice" (coaching or clinical practice,
     #: a case report), "data" (common sense about the data). The loudest severities belong to the best.
     evidence: str = "practice"
+    #: The clause an episode led by another finding says this one in; None: the rule's name and day.
+    brief: Callable[[Flag, "Words"], str] | None = field(default=None, repr=False)
+    #: Judges what only a run's samples say (cadence, pace, climb); False: day, distance and duration are enough.
+    samples: bool = True
 
     @property
     def doc(self) -> str:
         return self.func.__doc__ or ""
+
+
+class TableRow(NamedTuple):
+    """A rule's row in the README's rules table (`readme_table`)."""
+
+    flags: str
+    default: str
+    severity: str
+    evidence: str
 
 
 #: Every rule, by id, in the order they run.
@@ -103,22 +125,46 @@ def capped_by_evidence(flags: list[Flag]) -> list[Flag]:
     return out
 
 
-def rule(id: str, *, title: str, why: str, source: str, section: str, level: str, load: bool = False, basis=None, evidence: str = "practice"):
-    """Register the decorated function as the rule ``id``."""
+def rule(id: str, *, title: str, why: str, source: str, section: str, level: str, message, row: TableRow, brief=None,
+         load: bool = False, basis=None, evidence: str = "practice", samples: bool = True):  # fmt: skip
+    """Register the decorated function as the rule ``id``, with its wording (``message``, ``brief``) and README ``row``.
+
+    Raises ValueError at import when a declaration is incomplete: no message,
+    no README row, an unknown level, evidence or config section, an id twice.
+    """
     if level not in ("run", "week"):
         raise ValueError(f"rule {id}: level must be run or week, not {level!r}")
     if evidence not in EVIDENCE:
         raise ValueError(f"rule {id}: evidence must be one of {', '.join(EVIDENCE)}, not {evidence!r}")
+    if not callable(message):
+        raise ValueError(f"rule {id}: no message (a function of the flag and the runner's Words)")
+    if brief is not None and not callable(brief):
+        raise ValueError(f"rule {id}: brief must be a function of the flag and the runner's Words")
+    if not isinstance(row, TableRow):
+        raise ValueError(f"rule {id}: no README row (a TableRow)")
 
     def register(func):
         if id in RULES:
             raise ValueError(f"rule {id} is registered twice")
         if section not in {f.name for f in Config.__dataclass_fields__.values()}:
             raise ValueError(f"rule {id}: no [{section}] section in Config")
-        RULES[id] = Rule(id, title, why, source, section, level, load, func, basis, evidence)
+        RULES[id] = Rule(id, title, why, source, section, level, load, func, message, row, basis, evidence, brief, samples)
         return func
 
     return register
+
+
+def readme_table() -> str:
+    """The README's rules table, one row per registered rule in the order they run (``tests/test_docs.py`` compares)."""
+    lines = ["| rule | flags | default | severity | evidence |", "|---|---|---|---|---|"]
+    for r in RULES.values():
+        lines.append("|" + "|".join(f" {cell} " if cell else " " for cell in (f"`{r.id}`", *r.row)) + "|")
+    return "\n".join(lines)
+
+
+def summary_rules() -> list[str]:
+    """The rules that judge a history known only from summaries (day, distance, duration: no samples)."""
+    return [r.id for r in RULES.values() if not r.samples]
 
 
 @dataclass

@@ -19,7 +19,9 @@ import datetime as dt
 
 import pandas as pd
 
-from .registry import Context, Flag, beginner, history_ok, race_mask, regular_runs, rule
+from .. import units as u
+from .registry import Context, Flag, TableRow, beginner, history_ok, race_mask, regular_runs, rule
+from .wording import Words, finite
 from .load import _week_and_week_before
 from .terrain import flat_ground
 
@@ -47,6 +49,32 @@ def hard_days_allowed(prior_days, prior_ran, c) -> tuple[int, float]:
 HARD_DAYS_WEEKS = 4
 
 
+def speedwork_share_message(f, w: Words) -> str:
+    x = f.facts
+    days = ", ".join(u.weekday(d) for d in x["days"])
+    usual = (
+        f"your most in one of the {x['weeks_before']} weeks before was {x['usual']:.0f}"
+        if finite(x.get("usual"))
+        else "your usual is not known yet"
+    )
+    share = ""
+    if "share_pct" in x:
+        share = f" Fast running was {x['share_pct']:.0f}% of the week's {w.km(x['distance_m'])}."
+    if x.get("new_to_it"):
+        return (
+            f"Week of {w.day(f.week_start)}: {x['hard_days']} hard day{'s' if x['hard_days'] != 1 else ''} ({days}); {usual}.{share} "
+            "Fast running above your own usual level is where hamstring strains rise (Duhig 2016); build it in gradually."
+        )
+    return (
+        f"Week of {w.day(f.week_start)}: {x['hard_days']} hard days ({days}); {usual}, and {x['ordinary']} is ordinary. "
+        f"Hard days beyond your usual leave the hamstrings little time to recover.{share}"
+    )
+
+
+def speedwork_share_brief(f, w: Words) -> str:
+    return f"{f.facts['hard_days']} hard days in the week of {w.day(f.week_start)}"
+
+
 @rule(
     "speedwork_share",
     title="More hard days than your usual",
@@ -61,6 +89,14 @@ HARD_DAYS_WEEKS = 4
     load=True,
     basis=_week_and_week_before,
     evidence="study",
+    message=speedwork_share_message,
+    brief=speedwork_share_brief,
+    row=TableRow(
+        flags="hard days in a week (a hard session: 8+ min at threshold pace or faster, or a run mostly at it, confirmed by heart rate where there is one; not 1-2 fast km inside an easy run) above the most of your 4 weeks before and above 2; or sessions new to you in a week more than 30% fast",
+        default="2 hard days",
+        severity="warning; alert at 2 above",
+        evidence="a published study (Duhig 2016)",
+    ),
 )
 def speedwork_share(ctx: Context) -> list[Flag]:
     """Weeks with more hard days than the runner's own usual (and more than ``ordinary_hard_days``).
@@ -131,6 +167,19 @@ def hard_mask(runs: pd.DataFrame, config) -> pd.Series:
     return hard & ~race_mask(runs)
 
 
+def speedwork_before_base_message(f, w: Words) -> str:
+    x = f.facts
+    return (
+        f"{w.run(f)} with {w.km(x['fast_m'])} of fast running, while only {x['runs']:.0f} of your runs in a "
+        f"4-week stretch reached {w.km(x['run_km'] * 1000)}; the advice is to run that distance "
+        f"comfortably and regularly (about {x['needed']} times in 4 weeks) before speedwork."
+    )
+
+
+def speedwork_before_base_brief(f, w: Words) -> str:
+    return f"a hard session on {w.day(f.date)} before a base of regular runs"
+
+
 @rule(
     "speedwork_before_base",
     title="Speedwork before a base",
@@ -140,6 +189,14 @@ def hard_mask(runs: pd.DataFrame, config) -> pd.Series:
     section="base",
     level="run",
     evidence="practice",
+    message=speedwork_before_base_message,
+    brief=speedwork_before_base_brief,
+    row=TableRow(
+        flags="on a beginner's history: a hard session before you ran 4.83 km (3 miles) about 6 times in 4 weeks",
+        default="",
+        severity="warning",
+        evidence="coaching practice",
+    ),
 )
 def speedwork_before_base(ctx: Context) -> list[Flag]:
     """Hard sessions before ``base.speedwork_runs`` runs of ``base.speedwork_run_km`` in 4 weeks, on a beginner's history (`beginner`)."""
@@ -162,6 +219,19 @@ def speedwork_before_base(ctx: Context) -> list[Flag]:
     return flags
 
 
+def fast_on_flat_message(f, w: Words) -> str:
+    x = f.facts
+    return (
+        f"{w.run(f)}: a hard session {w.where(x)} ({w.km(x['fast_m'])} fast); a physiotherapist saw one runner's "
+        "hamstring pain peak with fast running on flat ground (a case report). Some of it on a gentle incline or grass "
+        "spreads the load."
+    )
+
+
+def fast_on_flat_brief(f, w: Words) -> str:
+    return f"{w.day(f.date)}'s hard session {w.where(f.facts)}"
+
+
 @rule(
     "fast_on_flat",
     title="Fast running on flat ground",
@@ -172,6 +242,14 @@ def speedwork_before_base(ctx: Context) -> list[Flag]:
     "running is where the hamstrings work hardest; the flat-ground part rests on the case report alone.",
     section="fast",
     level="run",
+    message=fast_on_flat_message,
+    brief=fast_on_flat_brief,
+    row=TableRow(
+        flags="the first hard session of a block on flat ground or a treadmill",
+        default="",
+        severity="info, once per block",
+        evidence="coaching practice (a case report)",
+    ),
 )
 def fast_on_flat(ctx: Context) -> list[Flag]:
     """The first hard session (`hard_sessions`) of a block on a treadmill or below ``flat_long_run.flat_m_per_km`` of climb; info.

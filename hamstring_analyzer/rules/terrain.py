@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from .registry import Context, Flag, beginner, best_in_prior_weeks, history_ok, rule
+from .registry import Context, Flag, TableRow, beginner, best_in_prior_weeks, history_ok, rule
+from .wording import Words
 
 
 def flat_ground(run, flat_m_per_km: float) -> float | None:
@@ -19,9 +20,24 @@ def flat_ground(run, flat_m_per_km: float) -> float | None:
     return None
 
 
-def is_long(run, c) -> bool:
-    """At least ``flat_long_run.min_km`` or ``min_moving_min`` moving: a long run."""
-    return run.distance_m >= c.min_km * 1000 or run.moving_s >= c.min_moving_min * 60
+def is_long(distance_m, moving_s, c):
+    """A long run: at least ``flat_long_run.min_km`` [m] or ``min_moving_min`` moving [s].
+
+    Takes one run's numbers (a bool back) or arrays of them (a bool array back:
+    the weekly picture's long-run panel asks for every run at once).
+    """
+    return (distance_m >= c.min_km * 1000) | (moving_s >= c.min_moving_min * 60)
+
+
+def flat_long_run_message(f, w: Words) -> str:
+    return (
+        f"{w.run(f)} {w.where(f.facts)}: a long run with no change of terrain works the same muscles "
+        f"the same way all the way; rolling routes spread the load."
+    )
+
+
+def flat_long_run_brief(f, w: Words) -> str:
+    return f"{w.day(f.date)}'s long run was {w.where(f.facts)}"
 
 
 @rule(
@@ -31,13 +47,21 @@ def is_long(run, c) -> bool:
     source="Practitioner opinion (Runner's World, \"15 Ways\"; an Uphill Athlete forum thread): exposure context, not evidence of harm.",
     section="flat_long_run",
     level="run",
+    message=flat_long_run_message,
+    brief=flat_long_run_brief,
+    row=TableRow(
+        flags="a long run (16 km or 90 min) with under 10 m of climb per km, or on a treadmill",
+        default="",
+        severity="info (exposure context)",
+        evidence="coaching practice",
+    ),
 )
 def flat_long_run(ctx: Context) -> list[Flag]:
     """Long runs (``min_km`` or ``min_moving_min``) on a treadmill or below ``flat_m_per_km`` of climb [m/km]; info."""
     c = ctx.config.flat_long_run
     flags = []
     for run in ctx.runs.itertuples():
-        if not is_long(run, c):
+        if not is_long(run.distance_m, run.moving_s, c):
             continue
         flat = flat_ground(run, c.flat_m_per_km)
         if flat is None:
@@ -52,6 +76,14 @@ def weekly_base(ctx: Context):
     return best_in_prior_weeks(ctx.load) / 4.0
 
 
+def hills_before_base_message(f, w: Words) -> str:
+    x = f.facts
+    return (
+        f"{w.run(f)} with {w.climb(x['climb_per_km'])} of climb, while your weekly base "
+        f"is {w.km(x['base_m'])}; the advice is to run about {w.km(x['needed_m'])} a week regularly before adding hills."
+    )
+
+
 @rule(
     "hills_before_base",
     title="Hills before a base",
@@ -59,6 +91,13 @@ def weekly_base(ctx: Context):
     source="\"15 Ways\": hills once you run about 15 miles (24 km) a week regularly.",
     section="base",
     level="run",
+    message=hills_before_base_message,
+    row=TableRow(
+        flags="on a beginner's history (no base yet, within 90 days of the first run or never with a base): a run with 15+ m/km of climb and 1.5 times your usual climb while your base is under 24 km a week",
+        default="",
+        severity="warning",
+        evidence="coaching practice",
+    ),
 )
 def hills_before_base(ctx: Context) -> list[Flag]:
     """Runs hilly for the runner while the weekly base is below ``base.hills_week_km``, on a beginner's history.

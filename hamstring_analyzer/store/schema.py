@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from .. import glossary as g
 from ..activity import Activity, Samples
+from ..metrics.profile import RUN_NUMBERS
 
 #: The layout's version. A reader that finds another number ignores the entry.
 LAYOUT_VERSION = 1
@@ -46,16 +47,8 @@ _PLAIN = (
 )
 #: Per-run statistics computed at ingest from the full samples (`summary.expensive_stats`).
 _STATS = (("elevation_gain_m", pa.float64()), ("cadence_spm", pa.float64()), ("avg_heart_rate_bpm", pa.float64()))
-#: Per-run record profile (`runmetrics.record_profile`); null for activities that are not runs.
-_PROFILE = (
-    ("speed_mps", pa.float64()),
-    ("best_20min_mps", pa.float64()),
-    ("step_length_m", pa.float64()),
-    ("late_cadence_drop_spm", pa.float64()),
-    ("late_drop_pace_corrected", pa.bool_()),
-    ("decoupling_pct", pa.float64()),
-    ("has_intervals", pa.bool_()),
-)
+#: Per-run record profile (`metrics.profile.RUN_NUMBERS`, measured at ingest); null for activities that are not runs.
+_PROFILE = tuple((n.name, {"float64": pa.float64(), "bool": pa.bool_()}[n.dtype]) for n in RUN_NUMBERS)
 #: The cleaning record (`clean.Quality`), prefixed ``q_``; all null before cleaning.
 _QUALITY = (
     ("distance_source", pa.string()),

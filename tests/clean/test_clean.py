@@ -17,7 +17,8 @@ from hamstring_analyzer.errors import ParseError
 from hamstring_analyzer.ingest import judge_sport, parse_bytes
 from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.readers.track import build_activity
-from hamstring_analyzer.runmetrics import fast_distance_m, runs_table
+from hamstring_analyzer.metrics.fast import fast_distance_m
+from hamstring_analyzer.metrics.runs import runs_table
 
 from ..conftest import MANIFEST, REAL_RUNS, examples, needs_real_runs, real_files, real_parsed, real_read
 

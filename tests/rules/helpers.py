@@ -9,8 +9,8 @@ import pandas as pd
 
 from hamstring_analyzer.config import Config, config_from_dict
 from hamstring_analyzer.rules import find_flags
-from hamstring_analyzer.runmetrics import PROFILE_COLUMNS
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.profile import PROFILE_COLUMNS
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 MON = dt.date(2026, 3, 2)  # a Monday
 

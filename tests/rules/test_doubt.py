@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hamstring_analyzer.rules import find_flags, flags_frame
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .helpers import (
     ACWR_ON,

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hamstring_analyzer.config import Config
 from hamstring_analyzer.rules import find_episodes
 from hamstring_analyzer.rules.episodes import first_screen
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .helpers import MON, run, steady_weeks
 

@@ -11,8 +11,8 @@ import pytest
 
 from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.rules import find_flags
-from hamstring_analyzer.runmetrics import PROFILE_COLUMNS
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.profile import PROFILE_COLUMNS
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .helpers import MON, flags_for, run, spike_flags, steady_weeks
 

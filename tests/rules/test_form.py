@@ -8,7 +8,7 @@ import pytest
 
 from hamstring_analyzer.config import Config
 from hamstring_analyzer.rules import RULES, find_flags
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .helpers import flags_for, run, steady_weeks
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from hamstring_analyzer.config import config_from_dict
 from hamstring_analyzer.rules import find_flags
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .helpers import MON, run, steady_weeks
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from hamstring_analyzer.config import Config, config_from_dict
-from hamstring_analyzer.weekly import weekly_summary
+from hamstring_analyzer.metrics.weekly import weekly_summary
 
 from .helpers import (
     MON,

@@ -27,7 +27,7 @@ from hamstring_analyzer.errors import HamstringAnalyzerError
 from hamstring_analyzer.ingest import load_runs, parse_bytes
 from hamstring_analyzer.store import LAYOUT_FOLDER, RunStore, StoredActivity, content_key
 from hamstring_analyzer.store.schema import SUMMARY_SCHEMA
-from hamstring_analyzer.summary import run_summary
+from hamstring_analyzer.metrics.summary import run_summary
 
 from ..conftest import MANIFEST, REAL_RUNS, SAMPLE_RUNS, examples, needs_real_runs, real_parsed
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hamstring_analyzer.runmetrics import runs_table
-from hamstring_analyzer.weekly import acwr, weekly_summary
+from hamstring_analyzer.metrics.runs import runs_table
+from hamstring_analyzer.metrics.weekly import acwr, weekly_summary
 
-from .conftest import SAMPLE_RUNS, needs_real_runs
+from ..conftest import SAMPLE_RUNS, needs_real_runs
 
 
 def _runs(rows):
@@ -86,7 +86,7 @@ def test_real_runner_year_weekly_distances_equal_the_sum_of_runs(phone_runner):
 
 
 def test_week_start_monday_or_sunday():
-    from hamstring_analyzer.weekly import week_start
+    from hamstring_analyzer.metrics.weekly import week_start
 
     wed, sun, sat = dt.date(2026, 3, 4), dt.date(2026, 3, 8), dt.date(2026, 3, 7)
     assert week_start(wed) == dt.date(2026, 3, 2) and week_start(sun) == dt.date(2026, 3, 2)
@@ -94,7 +94,7 @@ def test_week_start_monday_or_sunday():
 
 
 def test_weeks_start_at_local_midnight_across_a_clock_change():
-    from hamstring_analyzer.weekly import as_time_series, by_date
+    from hamstring_analyzer.metrics.weekly import as_time_series, by_date
 
     weeks = pd.DataFrame({"distance_m": [1.0, 2.0, 3.0]}, index=pd.Index([dt.date(2026, 3, 23), dt.date(2026, 3, 30), dt.date(2026, 4, 6)]))
     ts = as_time_series(weeks, "Europe/London")  # clocks go forward on Sun 29 Mar 2026
@@ -144,3 +144,22 @@ def test_public_api_and_analyze_path_do_what_the_cli_does(sample):
     assert all(getattr(ha, name) is not None for name in ha.__all__)
     assert len(sample.flags) == 14 and sample.insights is not None  # as `analyze sample_runs --symptoms sample_runs/symptoms.csv`
     assert {f.rule for f in sample.flags if f.severity == "alert"} == {"single_run_spike", "speedwork_share", "layoff_return"}  # raised by the symptoms
+
+
+@pytest.mark.parametrize("method", ["rolling", "uncoupled", "ewma"])
+def test_the_weekly_frame_and_the_rules_read_one_ratio(method):
+    """`weekly_summary`'s ratio columns and the rules' daily ratio (`rules.make_context`) are the same numbers."""
+    from hamstring_analyzer.config import config_from_dict
+    from hamstring_analyzer.rules import make_context
+
+    from ..rules.helpers import run, steady_weeks
+
+    runs = pd.DataFrame(steady_weeks(6, 30.0) + [run(45, 25.0), run(46, 20.0)] + steady_weeks(2, 40.0, first_day=49))
+    weeks = weekly_summary(runs, method)
+    ratio = make_context(runs, weeks, config_from_dict({"acwr": {"method": method}})).ratio
+    sundays = [w + dt.timedelta(days=6) for w in weeks.index]
+    assert np.allclose(weeks["acwr"], [ratio.get(d, np.nan) for d in sundays], equal_nan=True)
+    assert weeks["acwr"].notna().sum() >= 4
+    for week, peak, day in zip(weeks.index, weeks["acwr_peak"], weeks["acwr_peak_date"]):
+        days = ratio.loc[week : week + dt.timedelta(days=6)].dropna()
+        assert (day is None and days.empty) or (peak == days.max() and day == days.idxmax())

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hamstring_analyzer.config import Config, config_from_dict
-from hamstring_analyzer.races import detect_races, name_says_race, predicted_race_speed, standard_distance_label
-from hamstring_analyzer.runmetrics import runs_table
+from hamstring_analyzer.metrics.races import detect_races, name_says_race, predicted_race_speed, standard_distance_label
+from hamstring_analyzer.metrics.runs import runs_table
 
-from .conftest import examples, needs_real_histories
+from ..conftest import examples, needs_real_histories
 
 THRESHOLD = 4.0  # m/s (4:10/km): this runner could race for an hour at it, 14.4 km
 

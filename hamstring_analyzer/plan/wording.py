@@ -1,4 +1,4 @@
-"""The plan's wording (`plan.Reason` -> a sentence), in the runner's units; flags are worded in `messages`."""
+"""The plan's wording (`plan.Reason` -> a sentence), in the runner's units; each rule words its flags beside it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 
-from .messages import Words
+from ..rules.wording import Words
 
 
 def _runs(n: float) -> str:

@@ -1,72 +1,5 @@
-"""Next week's ceilings, from the rules' own lines: a week kept under them raises no load flag.
-
-`plan_week` reads a runs table (the history up to a day) and says, for the
-week after that day's week (Monday to Sunday, or Sunday to Saturday with
-``week_start = "sunday"``), the most it can hold without a flag. Each ceiling
-names the rule it comes from (`Reason`); `render.plan_messages` words them.
-Ceilings, not targets: each is a whole metre under the rule's line.
-
-* Weekly distance (``max_distance_m``): the most that raises no
-  ``weekly_mileage_jump`` (`mileage_jump_ceiling`: the largest of
-  ``min_week_km``, the 4-week average + ``warn_pct`` and the 8-week high +
-  ``min_extra_runs`` ordinary runs, over the weeks since the last break;
-  `is_mileage_jump` is the rule's test). After a break of
-  ``layoff_return.min_gap_days``, the first 7 days back hold at most the
-  ``layoff_return`` allowance (`rules.load.return_allowance`: a share of the
-  pre-break average, never under ``min_allowance_runs`` ordinary runs), and
-  the weeks after follow the return ramp (`ramp_ceiling`): that allowance
-  + ``weekly_mileage_jump.warn_pct`` a week, counted from the week of the
-  return, up to the pre-break average; from two weeks after the return the
-  jump rule's line applies as well.
-* Longest run (``max_long_run_m``): the most that raises no
-  ``single_run_spike`` (`run_spike_ceiling`: the larger of + ``warn_pct`` and
-  + ``min_extra_km`` on the longest run of the 30 days before), never more
-  than the week; coming back from a break, the long run keeps its usual
-  share of the week.
-* Hard days (``max_hard_days``): the most that raises no ``speedwork_share``
-  (`hard_days_allowed`: ``ordinary_hard_days``, or the runner's usual if
-  more). Fast running (``max_fast_m``): the 80/20 description's share of the
-  week (``speedwork_share.share_pct``), a guide that also keeps the week from
-  being mostly fast. While the history looks like a beginner's
-  (`rules.registry.beginner`), neither (a base comes first:
-  ``speedwork_before_base``), and no hills (``hills_ok``) below the weekly
-  base ``base.hills_week_km``; an experienced runner's history needs no base.
-
-Running over the plan earns no distance. The yardsticks count each of the
-`CREDIT_WEEKS` weeks before the week planned at most at what the plan allowed it (`credit_week`: its runs scaled down
-to the week's distance ceiling; for the longest-run yardstick each also at
-most that week's long-run ceiling), and the return ramp grows from the
-allowance, not from what was run. So a week run longer than the plan by
-enough to raise a flag does not raise the next ceilings above what keeping to
-it would have given (a longer week the rules do not flag may), and a
-too-hard return is not rewarded with a bigger next week. Counted distance is
-never more than the distance run, so every ceiling stays at or under the
-rules' own line. Older weeks count as run, and no ceiling falls below what
-was plainly run (outside a return from a break): the weekly distance never
-below the 4-week average as run (a week that was a jump counted as the plan
-counted it: `_usual_week`), the long run never below the ordinary run nor the
-longest run of its window that was no spike (`_usual_long_run`), each under
-the rule's line on the runs as run. Hard days count as run: the rule's usual (the most of the
-4 weeks before) is how a habit of more than ``ordinary_hard_days`` is
-allowed at all, and counting hard days at the plan's would hold it at that
-number for good.
-
-A week that keeps to every ceiling (its runs no longer than the long-run
-ceiling, the long run first; its hard days no more than ``max_hard_days``
-with no more fast running than ``max_fast_m``, less in a shorter week; and,
-when the first 7 days back from a break reach into the week, no more than
-what is left of them by their last day: ``return_window``) raises no load
-flag (``weekly_mileage_jump``, ``single_run_spike``, ``speedwork_share``,
-``layoff_return``), so no load episode, nor a beginner's base flag;
-``tests/test_plan.py`` checks that on random histories. Days left in the week
-of ``until`` are taken as rest days.
-
-Each week's ceilings depend on the weeks before, so a plan walks the history
-once, week by week (the weeks with runs only), on arrays (`ordinary_run_in`,
-`longest_in`: the rules' `ordinary_run_m` and `longest_before` without a
-frame per question). The walk is kept per runs table and config (a few at a
-time): a report that plans every week of a long history walks it once.
-"""
+"""The plan's ceilings, week by week: the rules' lines on a history walked once, each week credited at what the plan
+allowed it (the `plan` package's docstring says why and how)."""
 
 from __future__ import annotations
 
@@ -74,18 +7,15 @@ import datetime as dt
 import functools
 import hashlib
 import math
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .config import Config
-from .errors import HamstringAnalyzerError
-from .render.jsonfile import write_json
-from .render.messages import Words
-from .render.plan_messages import plan_reason
-from .rules.load import (
+from ..config import Config
+from ..metrics.weekly import daily_load, week_start
+from ..rules.layoff import return_allowance
+from ..rules.load import (
     is_mileage_jump,
     is_run_spike,
     jump_window,
@@ -93,31 +23,15 @@ from .rules.load import (
     longest_in,
     mileage_jump_ceiling,
     ordinary_run_in,
-    return_allowance,
     run_spike_ceiling,
 )
-from .rules.registry import (
-    Context,
-    beginner,
-    best_in_prior_weeks,
-    history_ok,
-    layoff_gaps,
-    pre_break_average,
-    regular_runs,
-)
-from .rules.speed import HARD_DAYS_WEEKS, hard_days_allowed, hard_sessions
-from .weekly import week_start
+from ..rules.registry import Context, beginner, history_ok, layoff_gaps, pre_break_average, regular_runs
+from ..rules.speed import HARD_DAYS_WEEKS, hard_days_allowed, hard_sessions
 
-#: The columns of a runs table a plan reads (the first three are needed).
-PLAN_COLUMNS = ("local_date", "week_start", "distance_m", "hard", "race", "fast_m", "climb_per_km", "indoor")
 #: A return ramp is shown, and caps the weeks after a return, for at most this many weeks.
 MAX_RAMP_WEEKS = 26
 #: Weeks run over the plan count at what it allowed them for this many weeks after; older weeks count as run.
 CREDIT_WEEKS = 8
-
-
-class PlanError(HamstringAnalyzerError, ValueError):
-    """No plan can be made (no runs up to the day asked for)."""
 
 
 @dataclass(frozen=True)
@@ -128,46 +42,6 @@ class Reason:
     rule: str
     facts: dict
     text: str = ""
-
-
-@dataclass
-class Plan:
-    """The ceilings for the week starting ``week_start`` (a Monday, or a Sunday for Sunday weeks). Distances in metres."""
-
-    week_start: dt.date
-    max_distance_m: float
-    max_long_run_m: float
-    max_fast_m: float
-    hills_ok: bool
-    ramp: list[tuple[dt.date, float]]
-    reasons: list[Reason]
-    history_until: dt.date
-    units: str = "km"
-    #: The first 7 days back from a break end inside the week: (their last day, distance left for them [m]).
-    return_window: tuple[dt.date, float] | None = None
-    #: Days with a hard session the week can hold without a ``speedwork_share`` (or, for a beginner, ``speedwork_before_base``) flag.
-    max_hard_days: int = 0
-
-    def to_dict(self) -> dict:
-        """The JSON contract: these fields (new ones are added at the end; none is renamed or removed)."""
-        window = None
-        if self.return_window is not None:
-            window = {"until": self.return_window[0].isoformat(), "max_distance_m": round(float(self.return_window[1]), 1)}
-        return {
-            "week_start": self.week_start.isoformat(),
-            "max_distance_m": round(float(self.max_distance_m), 1),
-            "max_long_run_m": round(float(self.max_long_run_m), 1),
-            "max_fast_m": round(float(self.max_fast_m), 1),
-            "hills_ok": bool(self.hills_ok),
-            "ramp": [{"week_start": w.isoformat(), "max_distance_m": round(float(m), 1)} for w, m in self.ramp],
-            "reasons": [{"field": r.field, "rule": r.rule, "text": r.text} for r in self.reasons],
-            "max_hard_days": int(self.max_hard_days),
-            "return_window": window,
-        }
-
-    def write_json(self, path: str | os.PathLike) -> None:
-        """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
-        write_json(self.to_dict(), path)
 
 
 # -- the rules' lines, as ceilings (shared pieces: the rules can test against the same functions) -------------
@@ -204,27 +78,9 @@ def credit_week(metres, max_distance_m: float, max_long_run_m: float) -> tuple[n
     return scaled, np.minimum(scaled, np.maximum(max_long_run_m, floor))
 
 
-def _floor_m(x: float) -> float:
+def floor_m(x: float) -> float:
     """Whole metres strictly below ``x`` when ``x`` is whole (so rounding can never cross a threshold), never below 0."""
     return float(max(0, math.floor(x - 1e-6))) if math.isfinite(x) else x
-
-
-_day_lists: dict = {}
-
-
-def _days(first: dt.date, last: dt.date):
-    """The dates from ``first`` to ``last`` (none when ``last`` is earlier), as an array.
-
-    Made once per first day and extended as needed: a report of every week of
-    a long history plans from the same first day hundreds of times.
-    """
-    n = (last - first).days + 1
-    held = _day_lists.get(first)
-    if held is None or len(held) < n:
-        if len(_day_lists) >= 32:
-            _day_lists.clear()
-        held = _day_lists[first] = pd.date_range(first, first + dt.timedelta(days=max(n, 1) - 1), freq="D").date
-    return held[: max(n, 0)]
 
 
 # -- the history, walked week by week ---------------------------------------------------------------------------
@@ -245,7 +101,7 @@ class _History:
     gaps: list  # `rules.registry.layoff_gaps`
 
 
-def _history(runs: pd.DataFrame, config: Config) -> _History:
+def history(runs: pd.DataFrame, config: Config) -> _History:
     runs = runs.sort_values("local_date", kind="stable").reset_index(drop=True)
     dates = runs["local_date"].to_numpy()
     first_week = week_start(dates[0], config.week_start)
@@ -320,7 +176,7 @@ class _Walk:
             self.walk_to(k)
             n = int(np.searchsorted(self.h.week, k))
             counted, longest = self.counted_for(k)
-            self.ceilings[k] = _ceilings(self.h, n, k, counted, longest, self.config, final=False, memo=self.memo)
+            self.ceilings[k] = ceilings(self.h, n, k, counted, longest, self.config, final=False, memo=self.memo)
         return self.ceilings[k]
 
     def walk_to(self, k: int) -> None:
@@ -343,7 +199,7 @@ def _hard_days(h: _History, n: int, weeks: int) -> np.ndarray:
 _walks: dict = {}
 
 
-def _walk(h: _History, config: Config) -> _Walk:
+def walk_of(h: _History, config: Config) -> _Walk:
     key = _fingerprint(h, config)
     walk = _walks.get(key)
     if walk is None:
@@ -379,10 +235,8 @@ class _Prefix:
 
     @functools.cached_property
     def load(self) -> pd.Series:
-        """Distance per day [m], from the first run's day (as `weekly.daily_load`) to ``sunday``."""
-        h, n = self.h, self.n
-        per_day = np.bincount(h.day[:n], weights=self.counted[:n], minlength=(self.sunday - h.first_week).days + 1)
-        return pd.Series(per_day[int(h.day[0]) :], index=_days(h.date[0], self.sunday))
+        """Distance per day [m] as counted, from the first run's day to ``sunday`` (`metrics.weekly.daily_load`)."""
+        return daily_load(self.frame, until=self.sunday)
 
     @functools.cached_property
     def ctx(self) -> Context:
@@ -400,7 +254,7 @@ def _pre_break(p: _Prefix, last: dt.date, memo: dict | None) -> tuple[float, flo
     return out
 
 
-def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarray, config: Config,
+def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarray, config: Config,
               final: bool = True, memo: dict | None = None) -> _Week:  # fmt: skip
     """Week ``k``'s ceilings from the first ``n`` runs (those before it), as counted (`credit_week`): ``counted`` and
     ``longest`` (per run [m]).
@@ -453,7 +307,7 @@ def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndar
                   "min_allowance_runs": lay.min_allowance_runs, "back": back}  # fmt: skip
         if end >= monday:  # the first 7 days back reach into the week: what is left of them, as run
             done = float(h.metres[:n][days >= (back - h.first_week).days].sum())
-            return_window = (end, _floor_m(max(0.0, allowed - done)))
+            return_window = (end, floor_m(max(0.0, allowed - done)))
             reasons.append(Reason("max_distance_m", "layoff_return", {**common, "done_m": done, "until": end, "left_m": return_window[1]}))
             coming_back = True
         if since <= weeks_of_ramp:
@@ -480,11 +334,11 @@ def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndar
                              min_week_m=jump.min_week_km * 1000, warn_pct=jump.warn_pct, since_return=lo > max(0, k - 8), counted=over)  # fmt: skip
             caps.append((line, Reason("max_distance_m", "weekly_mileage_jump", facts)))
     limit, why = min(caps, key=lambda c: c[0])
-    max_distance = _floor_m(limit)
+    max_distance = floor_m(limit)
     if not coming_back and why.rule == "weekly_mileage_jump" and len(prior) >= 2:  # no less than the weeks actually run
         usual = _usual_week(h, n, k, lo, weekly, gaps, starts, config)
-        if _floor_m(usual) > max_distance:
-            max_distance = _floor_m(usual)
+        if floor_m(usual) > max_distance:
+            max_distance = floor_m(usual)
             why = Reason(why.field, why.rule, {**why.facts, "usual_m": usual})
     reasons.insert(0, why)
 
@@ -495,7 +349,7 @@ def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndar
     if i is None:
         ref, i = longest_in(days, longest[:n], mon, window)  # ... else what a Monday run looks back on
     if i is not None and ref > 0:
-        long_cap = min(max_distance, _floor_m(run_spike_ceiling(ref, spike)))
+        long_cap = min(max_distance, floor_m(run_spike_ceiling(ref, spike)))
         facts = {"longest_m": ref, "longest_date": h.date[i], "ran_m": float(h.metres[i]), "warn_pct": spike.warn_pct,
                  "min_extra_km": spike.min_extra_km, "window_days": window}  # fmt: skip
         reasons.append(Reason("max_long_run_m", "single_run_spike", facts))
@@ -504,14 +358,14 @@ def _ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndar
         reasons.append(Reason("max_long_run_m", "single_run_spike", {"longest_m": None, "warn_pct": spike.warn_pct, "window_days": window}))
     if not coming_back:  # no less than the runner's ordinary run, nor the longest run of the window that was no spike
         floor, ran_i = _usual_long_run(h, n, mon, window, spike, ordinary_run_in(days, metres, mon))
-        if _floor_m(floor) > long_cap and max_distance > long_cap:
-            long_cap = min(max_distance, _floor_m(floor))
+        if floor_m(floor) > long_cap and max_distance > long_cap:
+            long_cap = min(max_distance, floor_m(floor))
             reasons[-1] = Reason("max_long_run_m", "single_run_spike", {**reasons[-1].facts, "usual_m": floor,
                                  "usual_date": h.date[ran_i] if ran_i is not None else None})  # fmt: skip
     if coming_back:  # the long run keeps its usual share of the week
         share_long = _usual_long_share(days, h.week[:n], metres, int(days[-1]))
-        if math.isfinite(share_long) and _floor_m(max_distance * share_long) < long_cap:
-            long_cap = _floor_m(max_distance * share_long)
+        if math.isfinite(share_long) and floor_m(max_distance * share_long) < long_cap:
+            long_cap = floor_m(max_distance * share_long)
             reasons.append(Reason("max_long_run_m", "layoff_return", {"share": share_long}))
 
     # -- hard days: the runner's usual, after a beginner's base ----------------------------------------------------
@@ -590,87 +444,3 @@ def _usual_long_share(day: np.ndarray, week: np.ndarray, metres: np.ndarray, las
         if len(runs) >= 2 and runs.sum() > 0:
             shares.append(runs.max() / runs.sum())
     return float(np.median(shares)) if shares else float("nan")
-
-
-def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date | None = None) -> Plan:
-    """The ceilings for the week after ``until``'s week (default: the last run's), from ``runs`` up to ``until``.
-
-    Parameters
-    ----------
-    runs : DataFrame
-        A runs table (`runmetrics.runs_table`); runs after ``until`` are ignored.
-    config : Config
-        The same thresholds the flags use.
-    until : date, optional
-        The last day of the history; the plan is for the week after its week (``config.week_start``).
-
-    Raises
-    ------
-    PlanError
-        No run on or before ``until``.
-    """
-    config = config or Config()
-    runs = runs[[c for c in PLAN_COLUMNS if c in runs]]  # all a plan reads: filtering copies no more
-    if until is not None and not runs.empty and not (runs["local_date"] <= until).any():
-        runs = runs.iloc[:0]
-    if runs.empty:
-        raise PlanError(f"no runs up to {until}: nothing to plan from" if until else "no runs: nothing to plan from")
-    h = _history(runs, config)
-    until = until or h.date[-1]
-    walk = _walk(h, config)
-    monday = week_start(until, config.week_start) + dt.timedelta(days=7)  # the first day of next week (a Sunday for Sunday weeks)
-    sunday = monday + dt.timedelta(days=6)
-    k = (monday - h.first_week).days // 7
-    n = int(np.searchsorted(h.day, (until - h.first_week).days, side="right"))  # the runs up to until
-    walk.walk_to(k - 1)  # every week before until's credited; until's own week credits its runs up to until
-    counted, longest = walk.counted_for(k)
-    first = int(np.searchsorted(h.week, k - 1))
-    if n > first and k - 1 >= 1:
-        w = walk.week(k - 1)
-        counted[first:n], longest[first:n] = credit_week(h.metres[first:n], w.distance_m, w.long_run_m)
-    w = _ceilings(h, n, k, counted, longest, config, memo=walk.memo)
-    reasons = list(w.reasons)
-    load = w.prefix.load
-    flat = config.flat_long_run
-    if w.long_run_m >= flat.min_km * 1000:
-        reasons.append(Reason("max_long_run_m", "flat_long_run", {"min_km": flat.min_km}))
-
-    # -- fast running: the 80/20 description, once hard days are allowed ---------------------------------------------
-    share = min(config.speedwork_share.share_pct, config.speedwork_share.alert_share_pct)
-    if w.hard_days == 0:
-        max_fast = 0.0
-        if w.new_runner:
-            reasons.append(Reason("max_fast_m", "speedwork_before_base", dict(next(r for r in reasons if r.field == "max_hard_days").facts)))
-        else:
-            reasons.append(Reason("max_fast_m", "speedwork_share", {"share_pct": share, "no_hard_days": True}))
-    else:
-        max_fast = _floor_m(w.distance_m * share / 100)
-        reasons.append(Reason("max_fast_m", "speedwork_share", {"share_pct": share}))
-    reasons.sort(key=lambda r: ("max_distance_m", "max_long_run_m", "max_fast_m", "max_hard_days").index(r.field))
-
-    # -- hills: a weekly base first, for a beginner ---------------------------------------------------------------
-    base = config.base
-    weekly_base = float((best_in_prior_weeks(load) / 4.0).loc[monday:sunday].min())
-    hills_ok = not w.new_runner or (w.known and weekly_base >= base.hills_week_km * 1000)
-    climbs = h.climb[:n][np.isfinite(h.climb[:n])]
-    own = float(np.median(climbs)) if len(climbs) else float("nan")
-    hilly = max(base.hilly_m_per_km, own * base.own_climb_factor) if math.isfinite(own) else base.hilly_m_per_km
-    facts = {"base_m": weekly_base, "needed_m": base.hills_week_km * 1000, "known": w.known, "ok": hills_ok, "new_runner": w.new_runner, "hilly_m_per_km": hilly}
-    reasons.append(Reason("hills_ok", "hills_before_base", facts))
-
-    # -- back to the pre-break volume: the return ramp, week by week ------------------------------------------------
-    ramp: list[tuple[dt.date, float]] = []
-    if w.ramp is not None:
-        allowed, target, since, weeks_of_ramp = w.ramp
-        warn = config.weekly_mileage_jump.warn_pct
-        if w.distance_m < _floor_m(target):
-            ramp.append((monday, w.distance_m))
-            j = since
-            while j < weeks_of_ramp and len(ramp) < MAX_RAMP_WEEKS:
-                j += 1
-                ramp.append((monday + dt.timedelta(days=7 * (j - since)), _floor_m(ramp_ceiling(allowed, target, j, warn))))
-            reasons.append(Reason("ramp", "weekly_mileage_jump", {"target_m": target, "warn_pct": warn, "weeks": len(ramp)}))
-
-    words = Words(config.units, many_years=monday.year != h.date[0].year)
-    reasons = [Reason(r.field, r.rule, r.facts, plan_reason(r, words)) for r in reasons]
-    return Plan(monday, w.distance_m, w.long_run_m, max_fast, hills_ok, ramp, reasons, until, config.units, w.return_window, w.hard_days)

@@ -3,7 +3,7 @@
 A coach names the race (its name, a standard distance, an effort near the
 runner's best) before judging anything around it: a marathon is not a
 "single-run spike", and a half marathon's fast kilometres are not speedwork.
-`detect_races` is pure: a runs table in (`runmetrics.runs_table`), three
+`detect_races` is pure: a runs table in (`metrics.runs.runs_table`), three
 columns out.
 
 References
@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .config import Config
+from ..config import Config
 
 #: The standard race distances [m], with the label a race of that distance gets.
 STANDARD_DISTANCES = (("marathon", 42195.0), ("half marathon", 21097.5), ("10 km", 10000.0), ("5 km", 5000.0))

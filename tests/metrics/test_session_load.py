@@ -11,11 +11,11 @@ import pytest
 from hamstring_analyzer.activity import Activity, empty_laps, records_frame
 from hamstring_analyzer.config import config_from_dict
 from hamstring_analyzer.rules import find_flags
-from hamstring_analyzer.session_load import add_session_load, banister_trimp, heart_rate_minutes, peak_heart_rate
-from hamstring_analyzer.weekly import monotony_and_strain, weekly_summary
+from hamstring_analyzer.metrics.session_load import add_session_load, banister_trimp, heart_rate_minutes, peak_heart_rate
+from hamstring_analyzer.metrics.weekly import monotony_and_strain, weekly_summary
 
-from .conftest import REAL_RUNS, needs_real_runs
-from .rules.helpers import run, steady_weeks
+from ..conftest import REAL_RUNS, needs_real_runs
+from ..rules.helpers import run, steady_weeks
 
 TRIMP = config_from_dict({"load": {"method": "trimp"}, "runner": {"resting_heart_rate": 50, "max_heart_rate": 190}})
 
@@ -121,7 +121,7 @@ def test_the_ratio_and_weekly_load_follow_the_chosen_load():
 def test_real_run_with_heart_rate_and_running_dynamics():
     """A Garmin FR955 + Stryd run: TRIMP from its samples agrees with Banister's average-heart-rate form."""
     from hamstring_analyzer.ingest import load_runs
-    from hamstring_analyzer.runmetrics import runs_table
+    from hamstring_analyzer.metrics.runs import runs_table
 
     export = load_runs(REAL_RUNS / "GoldenCheetah/test/roundtrip/Fr955v19.28andStryd.fit", use_cache=False, workers=1)
     cfg = config_from_dict({"load": {"method": "trimp"}, "runner": {"resting_heart_rate": 50, "max_heart_rate": 185}})

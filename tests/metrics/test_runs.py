@@ -12,19 +12,14 @@ import pytest
 from hamstring_analyzer.activity import Activity
 from hamstring_analyzer.config import config_from_dict
 from hamstring_analyzer.readers import read_activities
-from hamstring_analyzer.runmetrics import (
-    aerobic_decoupling_pct,
-    best_sustained_speed,
-    fast_distance_m,
-    fast_running,
-    late_cadence_drop,
-    runs_table,
-    step_length_m,
-)
+from hamstring_analyzer.clean.speed import best_sustained_speed
+from hamstring_analyzer.metrics.fast import fast_distance_m, fast_running
+from hamstring_analyzer.metrics.form import aerobic_decoupling_pct, late_cadence_drop, step_length_m
+from hamstring_analyzer.metrics.runs import runs_table
+from hamstring_analyzer.metrics.weekly import weekly_summary
 from hamstring_analyzer.synthetic import RunPlan, Segment, easy_run, write_fit
-from hamstring_analyzer.weekly import weekly_summary
 
-from .conftest import needs_real_runs
+from ..conftest import needs_real_runs
 
 
 def read(plan: RunPlan, **kw):

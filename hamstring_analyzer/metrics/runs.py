@@ -1,0 +1,84 @@
+"""The runs table: one row per run, its own numbers (`profile`) and those judged against the runner's history.
+
+Fast running is judged against the runner's own threshold estimated from the
+runs before each one (`thresholds`), hard sessions told (`fast.hard_sessions`),
+the session load added (`session_load`) and races told (`races.detect_races`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..activity import Activity
+from ..config import Config
+from .fast import fast_running, hard_sessions
+from .profile import EMPTY_PROFILE_DTYPES, PROFILE_COLUMNS, run_profile
+from .races import detect_races
+from .session_load import add_session_load
+from .thresholds import estimate_thresholds
+from .weekly import week_start
+
+
+def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFrame:
+    """One row per run: its date, week, distance, climb, cadence, fast running, races and fatigue measures.
+
+    Columns (units in the names): ``id``, ``source``, ``name`` (the activity's
+    own name, None when it has none), ``start_local``,
+    ``local_date``, ``week_start``, ``distance_m``, ``moving_s``, ``climb_m``,
+    ``climb_per_km`` [m/km], ``indoor``, ``sub_sport``, ``cadence_spm``,
+    ``speed_mps`` (median running speed), ``speed_reliable``,
+    ``best_20min_mps``, ``avg_heart_rate_bpm``, ``step_length_m``,
+    ``late_cadence_drop_spm``, ``late_drop_pace_corrected``, ``decoupling_pct``,
+    ``has_intervals`` (the measured numbers: `profile.RUN_NUMBERS`), ``threshold_speed_mps``, ``threshold_hr_bpm``;
+    the fast running (`fast_running`): ``fast_m``, ``fast_s``, ``fast_hr_bpm``
+    (90th percentile of heart rate over the fast time, NaN without heart rate),
+    ``fast_by``, and ``hard`` (a hard session, `hard_sessions`);
+    ``has_samples`` (False for a run known only from
+    a summary: a manual entry, a list row without its file; its ``fast_m``,
+    ``fast_s``, ``fast_hr_bpm`` and sample measures are NaN, and it is never
+    ``hard``), ``rpe`` (perceived exertion 1-10, NaN when
+    not given), ``sources`` (list of the exports it came from, e.g. ``["strava_csv", "fit"]``),
+    the session load (`session_load.add_session_load`): ``trimp``, ``srpe``, ``load``, ``load_by``,
+    and the races (`races.detect_races`): ``race``, ``race_label``, ``race_by``.
+    """
+    config = config or Config()
+    profiles = pd.DataFrame([run_profile(a) for a in runs], columns=PROFILE_COLUMNS)
+    profiles["name"] = pd.Series([n if isinstance(n, str) else None for n in profiles["name"]], dtype=object)  # str or None
+    if profiles.empty:
+        profiles = profiles.astype(EMPTY_PROFILE_DTYPES)
+        for col in ("threshold_speed_mps", "threshold_hr_bpm", "fast_m", "fast_s", "fast_hr_bpm"):
+            profiles[col] = pd.Series(dtype="float64")
+        profiles["fast_by"] = pd.Series(dtype="object")
+        profiles["hard"] = pd.Series(dtype="bool")
+        return _with_races(add_session_load(profiles, {}, config), config)
+    order = np.argsort(profiles["start_local"].map(lambda t: t.timestamp()).to_numpy(), kind="stable")
+    profiles = profiles.iloc[order].reset_index(drop=True)
+    profiles["week_start"] = [week_start(d, config.week_start) for d in profiles["local_date"]]
+    by_id = {a.id: a for a in runs}
+    thresholds = estimate_thresholds(profiles, config)
+    profiles = pd.concat([profiles, thresholds], axis=1)
+    efforts = []
+    pace_factor = config.fast.pace_pct_of_threshold / 100.0
+    hr_factor = config.fast.hr_pct_of_threshold / 100.0
+    for row in profiles.itertuples():
+        fast_speed = row.threshold_speed_mps / pace_factor if math.isfinite(row.threshold_speed_mps) else None
+        fast_hr = row.threshold_hr_bpm * hr_factor if math.isfinite(row.threshold_hr_bpm) else None
+        efforts.append(fast_running(by_id[row.id], fast_speed, fast_hr, config.fast.window_s, config.fast.min_stretch_s))
+    efforts = pd.DataFrame(efforts, index=profiles.index, columns=["fast_m", "fast_s", "fast_hr_bpm", "fast_by"])
+    for col in ("fast_m", "fast_s", "fast_hr_bpm"):
+        profiles[col] = efforts[col].astype("float64")
+    profiles["fast_by"] = efforts["fast_by"]
+    no_samples = ~profiles["has_samples"].astype(bool)
+    profiles.loc[no_samples, ["fast_m", "fast_s", "fast_hr_bpm"]] = np.nan  # unknown, not zero, without samples
+    profiles["hard"] = hard_sessions(profiles, config)
+    return _with_races(add_session_load(profiles, by_id, config), config)
+
+
+def _with_races(table: pd.DataFrame, config: Config) -> pd.DataFrame:
+    races = detect_races(table, config)
+    for col in races.columns:
+        table[col] = races[col]
+    return table

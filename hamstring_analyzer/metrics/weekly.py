@@ -1,0 +1,227 @@
+"""Weekly summaries in the runner's local weeks (Monday to Sunday, or Sunday to Saturday), and the acute:chronic ratio.
+
+Pure functions: a runs table in, frames out.
+
+References
+----------
+Gabbett TJ (2016). The training-injury prevention paradox. BJSM 50:273-280
+(acute:chronic 0.8-1.3 "sweet spot", >= 1.5 "danger zone").
+Williams S et al. (2017). Better way to determine the acute:chronic workload
+ratio? BJSM 51:209-210 (EWMA, lambda = 2 / (N + 1)).
+Lolli L et al. (2019). Mathematical coupling causes spurious correlation
+within the conventional acute-to-chronic workload ratio. BJSM 53:921-922
+(the uncoupled form).
+Foster C (1998). Monitoring training in athletes with reference to
+overtraining syndrome. MSSE 30:1164-1168 (monotony = mean daily load / its
+standard deviation over a week; strain = weekly load x monotony).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+
+from ..config import ACWR_METHODS
+from ..timezones import machine_zone
+
+WEEK_COLUMNS = [
+    "distance_m", "moving_s", "runs", "longest_run_m", "climb_m", "fast_m", "speedwork_share",
+    "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date", "load", "monotony", "strain", "unsampled_m",
+]  # fmt: skip
+
+
+#: The days a week may start on (`Config.week_start`), as Python's weekday numbers.
+WEEK_START_DAYS = {"monday": 0, "sunday": 6}
+
+
+def week_start(d: dt.date, first: str = "monday") -> dt.date:
+    """The first day of ``d``'s week (``d`` is a local date): its Monday, or its Sunday with ``first="sunday"``."""
+    return d - dt.timedelta(days=(d.weekday() - WEEK_START_DAYS[first]) % 7)
+
+
+def runner_zone(activities) -> str | dt.tzinfo:
+    """The runner's home time zone: the zone most of ``activities`` were recorded in.
+
+    A run's zone is its IANA name when known (from the file, its position, or
+    ``--timezone``), else its fixed UTC offset. The most frequent one wins; on
+    a tie, the zone of the latest run. Without runs, this machine's zone.
+    Weekly frames start their weeks at local midnight in this zone, while each
+    run still counts on its own local date (a week away stays in its days).
+    """
+    counts: Counter = Counter()
+    latest: dict = {}
+    for i, a in enumerate(sorted((a for a in activities if a.start_utc is not None), key=lambda a: a.start_utc)):
+        zone = a.timezone or dt.timezone(dt.timedelta(seconds=int(a.utc_offset_s or 0)))
+        counts[zone] += 1
+        latest[zone] = i
+    if not counts:
+        return machine_zone()
+    return max(counts, key=lambda z: (counts[z], latest[z]))
+
+
+def as_time_series(weeks: pd.DataFrame, zone) -> pd.DataFrame:
+    """``weeks`` (indexed by local dates) indexed by a tz-aware DatetimeIndex: each week's start at local midnight in ``zone``.
+
+    So ``weeks.loc["2026-06"]`` and ``weeks.resample("MS")`` work. A midnight
+    that a clock change skips moves to the first valid time.
+    """
+    days = pd.DatetimeIndex([pd.Timestamp(d) for d in weeks.index], name="week_start")
+    if not len(days):
+        days = pd.DatetimeIndex([], dtype="datetime64[s]", name="week_start")
+    index = days.tz_localize(zone, ambiguous=np.zeros(len(days), dtype=bool), nonexistent="shift_forward")
+    return weeks.set_axis(index)
+
+
+def day_of(x) -> dt.date:
+    """A day from a date, a datetime or a (tz-aware) Timestamp: its local date."""
+    return x.date() if isinstance(x, dt.datetime) else x
+
+
+def by_date(weeks: pd.DataFrame) -> pd.DataFrame:
+    """The inverse of `as_time_series`: ``weeks`` indexed by the local date each week starts on."""
+    if isinstance(weeks.index, pd.DatetimeIndex):
+        return weeks.set_axis(pd.Index(weeks.index.date, name="week_start"))
+    return weeks
+
+
+def daily_load(runs: pd.DataFrame, until: dt.date | None = None, column: str = "distance_m") -> pd.Series:
+    """``column`` (distance [m] by default) summed per local day, with zero on days without running."""
+    if runs.empty:
+        return pd.Series(dtype="float64")
+    per_day = runs.groupby("local_date")[column].sum()
+    first = min(per_day.index)
+    last = until or max(per_day.index)
+    days = pd.date_range(first, last, freq="D").date
+    return per_day.reindex(days, fill_value=0.0).astype("float64")
+
+
+def session_daily_load(runs: pd.DataFrame, until: dt.date | None = None) -> pd.Series:
+    """The chosen session load (``load``, `session_load.add_session_load`) per local day; distance without it."""
+    return daily_load(runs, until, "load" if "load" in runs else "distance_m")
+
+
+def monotony_and_strain(per_day: pd.Series) -> tuple[float, float]:
+    """Foster's monotony (mean daily load / its standard deviation) and strain (weekly load x monotony) of 7 days.
+
+    Seven equal days (no spread) leave monotony undefined (NaN), not infinite;
+    so is a week without load. The standard deviation is the sample one
+    (n - 1), as in Foster's spreadsheets.
+    """
+    x = np.asarray(per_day, dtype="float64")
+    sd = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
+    if sd <= 1e-9 * max(1.0, float(np.abs(x).max(initial=0.0))) or x.sum() <= 0:
+        return float("nan"), float("nan")
+    mono = float(x.mean()) / sd
+    return mono, float(x.sum()) * mono
+
+
+def acwr(load: pd.Series, method: str = "rolling") -> pd.Series:
+    """Acute:chronic workload ratio per day (7 days against 28).
+
+    ``rolling``: last 7 days / (last 28 days / 4). ``uncoupled``: days t-6..t
+    against the weekly mean of days t-27..t-7. ``ewma``: exponentially weighted
+    means with lambda = 2/(N+1), N = 7 and 28. Undefined (NaN) until 28 days of
+    history exist, or when the chronic load is zero.
+    """
+    if method not in ACWR_METHODS:
+        raise ValueError(f"acwr method must be one of {', '.join(ACWR_METHODS)}, not {method!r}")
+    x = load.astype("float64")
+    if method == "rolling":
+        acute = x.rolling(7, min_periods=7).sum()
+        chronic = x.rolling(28, min_periods=28).sum() / 4.0
+    elif method == "uncoupled":
+        acute = x.rolling(7, min_periods=7).sum()
+        chronic = x.shift(7).rolling(21, min_periods=21).sum() / 3.0
+    else:
+        acute = x.ewm(alpha=2 / 8, adjust=False).mean()
+        chronic = x.ewm(alpha=2 / 29, adjust=False).mean()
+        young = np.arange(len(x)) < 27
+        acute = acute.mask(young)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = acute / chronic
+    return ratio.where(chronic > 0)
+
+
+def daily_ratio(runs: pd.DataFrame, method: str = "uncoupled", until: dt.date | None = None) -> pd.Series:
+    """The acute:chronic ratio per local day (`acwr`) over the session load (`session_daily_load`) up to ``until``.
+
+    The one ratio: the weekly frame's ``acwr`` columns and the rules
+    (`rules.make_context`) both read it.
+    """
+    return acwr(session_daily_load(runs, until), method)
+
+
+def weekly_peaks(ratio: pd.Series, week_starts) -> list[tuple[float, dt.date | None]]:
+    """Each week's highest daily ``ratio`` and its day; (NaN, None) for a week without one."""
+    out = []
+    for w in week_starts:
+        days = ratio.loc[w : w + dt.timedelta(days=6)].dropna()
+        out.append((days.max(), days.idxmax()) if len(days) else (np.nan, None))
+    return out
+
+
+def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFrame:
+    """One row per local week (the runs' ``week_start``), indexed by its first day's date, empty weeks included as zeros.
+
+    (`analysis.analyze` turns the index into a tz-aware DatetimeIndex with
+    `as_time_series`; the rules work on dates.)
+
+    Columns: ``distance_m``, ``moving_s``, ``runs``, ``longest_run_m``,
+    ``climb_m``, ``fast_m``, ``speedwork_share`` (fast_m / distance_m, 0-1; manual
+    entries without samples, ``has_samples`` False, are left out of both and their
+    distance is ``unsampled_m``),
+    ``cadence_spm`` (median of the week's runs), ``change_pct`` (against the
+    previous week [%]; NaN after an empty week), ``acwr`` (on the week's Sunday)
+    and ``acwr_peak`` with ``acwr_peak_date`` (the highest daily ratio within the week),
+    ``load`` (the week's session load: the runs' ``load`` column, distance
+    without it), ``monotony`` and ``strain`` (Foster, over that load). The ratio
+    is over the session load too.
+    """
+    if runs.empty:
+        return pd.DataFrame(columns=WEEK_COLUMNS, index=pd.Index([], name="week_start"))
+    if "fast_m" not in runs:
+        runs = runs.assign(fast_m=np.nan)
+    sampled = runs["has_samples"].map(lambda x: x is not False) if "has_samples" in runs else pd.Series(True, index=runs.index)
+    # a manual entry (no samples) says nothing about fast running: its distance is not in the share
+    runs = runs.assign(fast_m=runs["fast_m"].where(sampled), sampled_m=runs["distance_m"].where(sampled, 0.0))
+    grouped = runs.groupby("week_start")
+    frame = pd.DataFrame(
+        {
+            "distance_m": grouped["distance_m"].sum(),
+            "moving_s": grouped["moving_s"].sum(),
+            "runs": grouped.size(),
+            "longest_run_m": grouped["distance_m"].max(),
+            "climb_m": grouped["climb_m"].sum(min_count=1),
+            "fast_m": grouped["fast_m"].sum(min_count=1),
+            "sampled_m": grouped["sampled_m"].sum(),
+            "cadence_spm": grouped["cadence_spm"].median(),
+        }
+    )
+    weeks = pd.date_range(min(frame.index), max(frame.index), freq="7D").date
+    frame = frame.reindex(weeks)
+    for col in ("distance_m", "moving_s", "runs", "longest_run_m"):
+        frame[col] = frame[col].fillna(0)
+    frame["fast_m"] = frame["fast_m"].where(frame["runs"] > 0, 0.0)
+    frame["speedwork_share"] = (frame["fast_m"] / frame["sampled_m"]).where(frame["sampled_m"] > 0)
+    frame["unsampled_m"] = frame["distance_m"] - frame["sampled_m"].fillna(0)
+    frame = frame.drop(columns=["sampled_m"])
+    frame["runs"] = frame["runs"].astype(int)
+    prev = frame["distance_m"].shift(1)
+    frame["change_pct"] = ((frame["distance_m"] / prev - 1.0) * 100.0).where(prev > 0)
+    sundays = [w + dt.timedelta(days=6) for w in frame.index]
+    per_day = session_daily_load(runs, until=max(sundays))
+    ratio = daily_ratio(runs, method, until=max(sundays))
+    frame["acwr"] = [ratio.get(d, np.nan) for d in sundays]
+    peaks = weekly_peaks(ratio, frame.index)
+    frame["acwr_peak"] = [peak for peak, _ in peaks]
+    frame["acwr_peak_date"] = [day for _, day in peaks]
+    weekly_days = [per_day.loc[w : w + dt.timedelta(days=6)].reindex(pd.date_range(w, periods=7).date, fill_value=0.0) for w in frame.index]
+    frame["load"] = [float(d.sum()) for d in weekly_days]
+    ms = [monotony_and_strain(d) for d in weekly_days]
+    frame["monotony"] = [m for m, _ in ms]
+    frame["strain"] = [s for _, s in ms]
+    frame.index = pd.Index(frame.index, name="week_start")
+    return frame
