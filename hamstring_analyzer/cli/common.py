@@ -165,7 +165,7 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=Fal
     ``empty_extra``) before the command exits 1, saying why in one line.
     """
     from ..export import load_runs
-    from ..report_text import why_no_runs
+    from ..render.text import why_no_runs
 
     with terminal_progress("Reading files", quiet) as progress:
         export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
@@ -181,7 +181,7 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=Fal
 
 def print_listing(export, term: Terminal, verbose: bool) -> None:
     """The skipped, unreadable and ignored files, grouped by reason and counted (each file with --verbose)."""
-    from ..report_text import export_listing, paint
+    from ..render.text import export_listing, paint
 
     for line in export_listing(export, verbose):
         term.note(paint(line, "alert", term.colour) if line.startswith("Could not read") else line)
