@@ -123,7 +123,7 @@ def _episode_doubt(e: Episode) -> str | None:
 def _card_html(e: Episode, n: int, week: dt.date, anchors: list[int]) -> str:
     """One episode's card, ``id='episode-<n>'``; ``anchors``: the numbers of this week's flags in it.
 
-    The picture's markers link to ``#flag-N`` (`plots.WeeklyPicture`): each flag's
+    The picture's markers link to ``#flag-N`` (`panels.WeeklyPicture`): each flag's
     anchor sits in the card of its episode.
     """
     info = RULES[e.rule]
@@ -240,14 +240,10 @@ def _insights_html(result) -> str:
     return "".join(parts)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _severity_counts(items) -> tuple[str, str | None]:
     """("1 alert, 1 warning", worst severity) of ``items`` (episodes or flags); ("", None) when there are none."""
     counts = {s: sum(x.severity == s for x in items) for s in ("alert", "warning", "info")}
-    text = ", ".join(_count(n, s) if s != "info" else f"{n} info" for s, n in counts.items() if n)
+    text = ", ".join(u.plural(n, s) if s != "info" else f"{n} info" for s, n in counts.items() if n)
     worst = next((s for s in ("alert", "warning", "info") if counts[s]), None)
     return text, worst
 
@@ -295,10 +291,10 @@ def _nav_html(week: dt.date, nav: tuple | None) -> str:
 def render_week_html(result, week: dt.date, png: bytes, svg: str | None = None, nav: tuple | None = None, today: dt.date | None = None) -> str:
     """The week's page, with the pictures embedded and every text from files escaped.
 
-    ``png`` is the wide picture (data URI); ``svg``, the narrow one (`plots.WeeklyPicture.svg`)
+    ``png`` is the wide picture (data URI); ``svg``, the narrow one (`panels.WeeklyPicture.svg`)
     shown on phones instead. ``nav`` = (week before, week after), each None at an end, adds
     links to them and to ``index.html`` (what ``--all`` writes). ``today`` decides whether
-    the week is still in progress (see `in_progress`).
+    the week is still in progress (see `weeks.in_progress`).
     """
     flags = [f for f in result.flags if f.week_start == week]
     return _page(result, week, png, svg, week_episodes(result, week), flags, None, _insights_html(result), nav, in_progress(result, week, today))
@@ -393,7 +389,7 @@ def index_html(result, today: dt.date | None = None) -> str:
         until = in_progress(result, week, today)
         items.append(
             f"<li><a href='week-{week.isoformat()}.html'>Week of {week.day} {week:%b %Y}</a>{' (in progress)' if until else ''}: "
-            f"{escape(u.distance(w['distance_m'], units))}, {_count(int(w['runs']), 'run')} {status}</li>"
+            f"{escape(u.distance(w['distance_m'], units))}, {u.plural(int(w['runs']), 'run')} {status}</li>"
         )
     body = (
         '<h1>Weekly reports</h1><p class="sub">Newest first. Each week\'s page says why a flag is worth a look.</p>\n'
