@@ -21,7 +21,7 @@ from .render.plots import (
     plot_weekly_distance,
     shade_layoffs,
     step_length_png,
-)  # fmt: skip
+)
 
 __all__ = [
     "COLORS", "KIND_COLORS", "NARROW", "PANELS", "SEVERITY_STYLE", "WIDE", "Layout", "Panel", "StepLengthPicture", "WeeklyPicture",

@@ -21,7 +21,7 @@ from .render.text import (
     unsampled_note,
     weeks_table,
     why_no_runs,
-)  # fmt: skip
+)
 
 __all__ = [
     "LISTED_ERRORS", "NAMED_FILES", "SEVERITY_COLOURS", "episodes_text", "export_listing", "first_screen_text", "focus_week", "headline",

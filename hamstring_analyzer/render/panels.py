@@ -39,7 +39,7 @@ from .plots import (
     plot_symptoms,
     plot_weekly_distance,
     shade_layoffs,
-)  # fmt: skip
+)
 from .weeks import in_progress, week_days
 
 
