@@ -64,7 +64,13 @@ from pathlib import Path
 from typing import Callable
 
 from .atomic import atomic_write_bytes
+from .analysis import analyze_athlete
 from .errors import CohortError, HamstringAnalyzerError, failure_text
+from .ingest import FAILED, is_activity_name, parse_here, read_files
+from .readers.daily_log import athlete_csv, read_daily_log_table
+from .rules import RULES
+from .store import RunStore
+from .team import Athlete, read_roster, slug
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
 BATCH_FILES = 400
@@ -83,8 +89,6 @@ INSTALL_HINT = "pip install 'hamstring-analyzer[cohort]'"
 
 def athlete_folder(name: str) -> str:
     """A folder name for an athlete: readable, and distinct for distinct names."""
-    from .team import slug
-
     s = slug(name)
     return s if s == name else f"{s}-{hashlib.blake2b(name.encode(), digest_size=4).hexdigest()}"
 
@@ -105,9 +109,6 @@ def split_daily_log(root: Path, out: Path, say: Callable[[str], None] = lambda s
     is rewritten only when its rows changed, so its store entry stays valid.
     """
     import pandas as pd
-
-    from .readers.daily_log import athlete_csv, read_daily_log_table
-    from .team import Athlete
 
     files = [root] if root.is_file() else sorted(p for p in root.iterdir() if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES))
     logs = [read_daily_log_table(f) for f in files]
@@ -143,8 +144,6 @@ def athlete_files(root: Path) -> list[tuple[str, int]]:
 
     An athlete that is an archive is one entry, ``("", size)``.
     """
-    from .ingest import is_activity_name
-
     if root.is_file():
         return [("", root.stat().st_size)]
     out = []
@@ -177,9 +176,6 @@ def decode_batch(batch: list[tuple[str, str, list[str]]]) -> dict:
     (already in the store), failed (a parser exception: not stored, read again
     and reported by the analysis).
     """
-    from .ingest import FAILED, parse_here, read_files  # the parsers' libraries load only where decoding runs
-    from .store import RunStore  # as above: pyarrow
-
     stats = {"files": 0, "parsed": 0, "hits": 0, "failed": 0}
     for root_text, store_dir, rels in batch:
         store = RunStore(store_dir)
@@ -218,8 +214,6 @@ def decode_batches(entries: list[tuple[int, str, int]], athletes, stores: list[s
 
 def rules_not_applicable(runs) -> list[str]:
     """The rules that cannot judge an athlete known only from summaries (no run has samples); [] otherwise."""
-    from .rules import RULES
-
     if len(runs) and "has_samples" in runs and not runs["has_samples"].map(lambda x: x is not False).any():
         return [r for r in RULES if r not in SUMMARY_RULES]
     return []
@@ -227,8 +221,6 @@ def rules_not_applicable(runs) -> list[str]:
 
 def analyse_one(athlete, store_dir: str, timezone: str | None = None):
     """One athlete exactly as the ``analyze`` command does it: (Analysis or None, error or None, files parsed)."""
-    from .analysis import analyze_athlete
-
     try:
         if athlete.problem:
             raise HamstringAnalyzerError(athlete.problem)
@@ -406,8 +398,6 @@ def run_cohort(
     RosterError, ParseError
         The roster or the daily log cannot be read (one line naming the file).
     """
-    from .team import read_roster
-
     root, out = Path(root), Path(out_dir)
     if not plain and client is None:
         _dask()  # before any work: the one-line install hint

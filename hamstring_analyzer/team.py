@@ -43,13 +43,23 @@ import re
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
-from html import escape
 from pathlib import Path
 from typing import Callable
 
 from .config import config_from_dict
 from .errors import ConfigError, HamstringAnalyzerError, RosterError, failure_text
 from .tomlfile import read_toml
+from .analysis import analyze_athlete
+from .config import SEVERITIES
+from .metrics.weekly import week_start
+from .render.jsonfile import write_json
+from .render.messages import BRIEFS, Words
+from .render.report_files import write_week_report
+from .render.weeks import default_week, week_episodes
+from .rules import RULES
+from .rules.registry import number
+from .store import RunStore
+from .render.triage import render_team_page, triage_text, write_team_page  # noqa: F401  (the team's page and table, re-exported)
 from .workers import context as worker_context
 
 ROSTER_NAME = "roster.toml"
@@ -205,8 +215,6 @@ class TeamRow:
 
 def _num(x, digits: int = 3):
     """``x`` rounded to ``digits``, None when it is missing or not finite (the JSON's null)."""
-    from .rules.registry import number
-
     v = number(x)
     return round(v, digits) if math.isfinite(v) else None
 
@@ -250,10 +258,6 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
 
 
 def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cache_dir, use_cache, timezone, today) -> None:
-    from .analysis import analyze_athlete
-    from .report import default_week, week_episodes, write_week_report
-    from .metrics.weekly import week_start
-
     if athlete.problem:
         raise HamstringAnalyzerError(athlete.problem)
     try:
@@ -305,10 +309,6 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
 def episode_summary(episode, units: str = "km") -> str:
     """One short line for a coach: the rule's title and the lead finding in brief ("Coming back too hard after a break:
     a return on 12 Aug after 16 days off, 40.0 km in 7 days (advice: 23.6 km)")."""
-    from .config import SEVERITIES
-    from .render.messages import BRIEFS, Words
-    from .rules import RULES
-
     title = RULES[episode.rule].title
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     leads = sorted((f for f in episode.members if f.rule == episode.rule), key=lambda f: (-rank[f.severity], f.date))
@@ -369,8 +369,6 @@ class Team:
 
     def write_json(self, path) -> None:
         """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
-        from .render.jsonfile import write_json
-
         write_json(self.to_dict(), path)
 
 
@@ -421,9 +419,6 @@ def run_team(
     RosterError
         The roster cannot be used (one line naming the file and the reason).
     """
-    from .store import RunStore
-    from .metrics.weekly import week_start
-
     athletes = read_roster(root)
     week = week_start(week) if week is not None else last_complete_week(today)
     out = Path(out_dir)
@@ -464,139 +459,3 @@ def run_team(
                             progress(done, len(athletes))
     team_rows = sorted((r for r in rows if r is not None), key=TeamRow.sort_key)
     return Team(root=str(root), week_start=week, rows=team_rows)
-
-
-# --------------------------------------------------------------- rendering ---
-
-
-def _distance(row: TeamRow) -> str:
-    from . import units as u
-
-    return "–" if row.distance_m is None else u.distance(row.distance_m, row.units)
-
-
-def _change(row: TeamRow) -> str:
-    from . import units as u
-
-    return u.change(row.change_pct, missing="–")
-
-
-def _fast(row: TeamRow) -> str:
-    return "–" if row.speedwork_share is None else f"{row.speedwork_share * 100:.0f}%"
-
-
-def triage_text(team: Team, width: int = 80) -> str:
-    """The triage as a terminal table that fits ``width`` columns (80 by default)."""
-    import textwrap
-
-    end = team.week_start + dt.timedelta(days=6)
-    lines = textwrap.wrap(f"Week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
-                          f"{team.analysed} of {len(team.rows)} athletes analysed, most in need of a look first.", width)  # fmt: skip
-    head = f"{'Athlete':<16} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
-    lines += ["", head]
-    for r in team.rows:
-        name = r.athlete if len(r.athlete) <= 16 else r.athlete[:15] + "…"
-        if r.error:
-            start = f"{name:<16} {'':>9} {'':>6} {'':>4} {'':>2} {'':>2} {'':>2}  "
-            note = "ERROR " + r.error
-        else:
-            e = r.episodes
-            start = f"{name:<16} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {e['alert']:>2} {e['warning']:>2} {e['info']:>2}  "
-            parts = ["no runs this week" if not r.runs else ", ".join(list(dict.fromkeys(rule for _, rule, _ in r.episode_rules))[:2])]
-            parts += [f"symptoms {r.symptom_trend}" if r.symptom_trend else "", r.data_quality if r.data_quality != "ok" else ""]
-            note = ", ".join(x for x in parts if x)
-        room = width - len(start)
-        if len(note) > room:
-            note = note[: room - 1] + "…"
-        lines.append(start + note)
-    lines += ["", *textwrap.wrap("A W I: alerts, warnings and info worth a look this week (not a diagnosis), one per "
-                                 "episode: a return, a ramp, a long run... however many flags it holds.", width)]  # fmt: skip
-    return "\n".join(lines)
-
-
-TEAM_CSS = """
-*{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:64rem;margin:1rem auto;padding:0 .8rem;color:#222;line-height:1.4}
-h1{font-size:1.45rem;margin:.2rem 0}.sub{color:#666;margin-top:0}
-.disclaimer{background:#f4f6fb;border-left:4px solid #4c78a8;padding:.5rem .8rem;font-size:.92rem}
-.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%;border:1px solid #e6e6e6;border-radius:6px}
-table{border-collapse:collapse;width:100%;font-size:.92rem}
-th,td{padding:.4rem .55rem;text-align:right;border-bottom:1px solid #eee;white-space:nowrap}
-th{background:#fafafa;font-weight:600;position:sticky;top:0}
-th:first-child,td:first-child{text-align:left;position:sticky;left:0;background:#fff}
-th:first-child{background:#fafafa}
-td.note{text-align:left;white-space:normal;min-width:12rem;color:#444}th.note{text-align:left}
-.sev{display:inline-block;min-width:1.6rem;text-align:center;font-size:.8rem;font-weight:700;padding:.05rem .35rem;border-radius:4px;color:#fff}
-.sev-alert{background:#c0392b}.sev-warning{background:#d98a1c}.sev-info{background:#7f8c99}.sev-none{background:#e9ecef;color:#999}
-tr.error td{background:#fff5f5}tr.error td:first-child{background:#fff5f5}
-.err{color:#a12a1c}.muted{color:#777}.rules{font-size:.8rem;color:#666}.lead{color:#222}
-a{color:#1f5fa8}
-@media (max-width:480px){body{padding:0 .5rem}h1{font-size:1.2rem}th,td{padding:.35rem .4rem}}
-"""
-
-
-def render_team_page(team: Team) -> str:
-    """The team page: one row per athlete for the week, most in need of a look first, each linking to the athlete's report."""
-    from . import __version__
-    from .glossary import DISCLAIMER
-
-    end = team.week_start + dt.timedelta(days=6)
-    body = []
-    for r in team.rows:
-        name = escape(r.athlete)
-        cell = f"<a href='{escape(r.report)}'>{name}</a>" if r.report else name
-        if r.error:
-            body.append(f"<tr class='error'><td>{cell}</td><td colspan='7' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
-            continue
-        badges = "".join(
-            f"<td><span class='sev sev-{s if r.episodes[s] else 'none'}' title='{s}'>{r.episodes[s]}</span></td>" for s in SEVERITY_ORDER
-        )
-        notes = []
-        if r.lead_episode:
-            notes.append(f"<span class='lead'>{escape(r.lead_episode['summary'])}</span>")
-        if r.episode_rules:
-            kinds = dict.fromkeys(rule if kind == "run" else f"{kind} ({rule})" for _, rule, kind in r.episode_rules)
-            notes.append("<span class='rules'>" + escape(", ".join(kinds)) + "</span>")
-        if r.symptom_trend:
-            notes.append(f"Symptoms: {escape(r.symptom_trend)}")
-        notes.append(f"Data: {escape(r.data_quality)}")
-        if not r.runs:
-            before = f"; last run {r.last_run}" if r.last_run and r.last_run < team.week_start.isoformat() else ""
-            notes.append(f"<span class='muted'>No runs this week{escape(before)}</span>")
-        if r.report_week and r.report_week != team.week_start.isoformat():
-            notes.append(f"<span class='muted'>Report: week of {escape(r.report_week)}</span>")
-        body.append(
-            f"<tr><td>{cell}</td>{badges}<td>{escape(_distance(r))}</td><td>{escape(_change(r))}</td><td>{escape(_fast(r))}</td>"
-            f"<td class='note'>{'<br>'.join(notes)}</td></tr>"
-        )
-    head = ("<tr><th>Athlete</th><th title='alerts'>Alerts</th><th title='warnings'>Warn.</th><th title='info'>Info</th>"
-            "<th>Distance</th><th>Change</th><th>Fast</th><th class='note'>Rules, symptoms, data</th></tr>")  # fmt: skip
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Team, week of {team.week_start.day} {team.week_start:%b %Y}: hamstring-analyzer</title>
-<style>{TEAM_CSS}</style></head>
-<body>
-<h1>Team: week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b %Y}</h1>
-<p class="sub">{team.week_start:%a %d %b} to {end:%a %d %b %Y}, each athlete's local time. {team.analysed} of {len(team.rows)} athletes analysed; most in need of a look first.</p>
-<p class="disclaimer">{escape(DISCLAIMER)}</p>
-<div class="scroll"><table>
-{head}
-{''.join(body)}
-</table></div>
-<p class="muted">Distance in each athlete's own units. Change: against their week before. Fast: the share of the week run at or near threshold pace.
-Alerts, warnings, info: what is worth a look this week, counted once per episode (a return, a ramp, a long run...) however many flags it holds,
-the worst first in the notes. Click a name for the athlete's weekly report.</p>
-<p class="muted">Made by hamstring-analyzer {escape(__version__)}.</p>
-<script>document.body.setAttribute('data-page-fits', document.documentElement.scrollWidth <= window.innerWidth ? 'yes' : 'no')</script>
-</body></html>
-"""
-
-
-def write_team_page(team: Team, out_dir: str | os.PathLike) -> Path:
-    """Write ``index.html`` (the team page) into ``out_dir``; return its path."""
-    from .atomic import atomic_write_text
-
-    path = Path(out_dir) / "index.html"
-    atomic_write_text(path, render_team_page(team))
-    return path

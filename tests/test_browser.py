@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from hamstring_analyzer.analysis import analyze
-from hamstring_analyzer.report import write_week_report
+from hamstring_analyzer.render.report_files import write_week_report
 from hamstring_analyzer.symptoms import read_log
 
 from .conftest import SAMPLE_RUNS

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.glossary import DISCLAIMER
+from hamstring_analyzer.render.triage import render_team_page, triage_text
 from hamstring_analyzer.synthetic_cohort import cohort_athletes, write_folder_cohort
 from hamstring_analyzer.team import (
     Athlete,
@@ -18,9 +19,7 @@ from hamstring_analyzer.team import (
     Team,
     athlete_row,
     read_roster,
-    render_team_page,
     symptom_trend,
-    triage_text,
 )
 
 from .conftest import SAMPLE_RUNS

@@ -187,7 +187,7 @@ def no_runs(exc: NoRunsError, term: Terminal, verbose: bool, json_path, empty_ex
 
 def print_listing(export, term: Terminal, verbose: bool) -> None:
     """The skipped, unreadable and ignored files, grouped by reason and counted (each file with --verbose)."""
-    from ..report_text import export_listing, paint
+    from ..render.text import export_listing, paint
 
     for line in export_listing(export, verbose):
         term.note(paint(line, "alert", term.colour) if line.startswith("Could not read") else line)

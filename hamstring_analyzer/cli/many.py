@@ -31,7 +31,8 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     cannot be read is listed with the reason; the others go on.
     """
     from ..render.jsonfile import STDOUT, check_target
-    from ..team import run_team, triage_text, write_team_page
+    from ..render.triage import triage_text, write_team_page
+    from ..team import run_team
 
     if json_path:
         check_target(json_path)  # a missing folder is said before the athletes are analysed

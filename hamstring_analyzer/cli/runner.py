@@ -50,7 +50,7 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet, verbo
       hamstring-analyzer ingest export.zip -v --json runs.json
       hamstring-analyzer ingest export.zip --json - | python -m json.tool
     """
-    from ..report_text import headline, runs_listing
+    from ..render.text import headline, runs_listing
 
     term = Terminal(json_path, quiet)
     if json_path:
@@ -98,7 +98,7 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
       hamstring-analyzer analyze export.zip --until 2026-07-08 --symptoms my-symptoms.csv
       hamstring-analyzer analyze export.zip -q --json - > analysis.json
     """
-    from ..report_text import episodes_text, first_screen_text, headline, insights_text, text_width, weeks_table
+    from ..render.text import episodes_text, first_screen_text, headline, insights_text, text_width, weeks_table
 
     since, until = _date(since), _date(until)
     if since and until and since > until:
@@ -234,7 +234,7 @@ def plan(path, until, json_path, config_path, units, cache_dir, no_cache, worker
       hamstring-analyzer plan export.zip -q --json - > plan.json
     """
     from ..plan import plan_week
-    from ..report_text import plan_text, text_width
+    from ..render.text import plan_text, text_width
 
     until = _date(until)
     term = Terminal(json_path, quiet)
@@ -288,7 +288,8 @@ def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, un
     """
     import datetime as dt
 
-    from ..report import default_week, write_all_reports, write_week_report
+    from ..render.report_files import write_all_reports, write_week_report
+    from ..render.weeks import default_week
     from ..metrics.weekly import week_start
 
     def show(page):

@@ -159,7 +159,7 @@ def test_output_piped_into_head_is_quiet_and_the_json_is_still_written(tmp_path,
 
 
 def test_flags_wrap_to_an_80_column_terminal(monkeypatch):
-    from hamstring_analyzer.report_text import text_width
+    from hamstring_analyzer.render.text import text_width
 
     monkeypatch.setenv("COLUMNS", "80")
     assert text_width() == 79

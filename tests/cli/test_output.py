@@ -219,7 +219,7 @@ def test_every_help_has_examples_and_readable_dates(command):
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
     from hamstring_analyzer.cli import common
-    from hamstring_analyzer.report_text import paint
+    from hamstring_analyzer.render.text import paint
 
     assert paint("ALERT  ", "alert", True) == click.style("ALERT  ", fg="red", bold=True)
     assert paint("WARNING", "warning", True) == click.style("WARNING", fg="yellow")

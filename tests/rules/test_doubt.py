@@ -117,7 +117,7 @@ def test_manual_runs_with_rpe_only_count_by_distance_and_are_not_judged_on_sampl
 
 
 def test_manual_runs_are_left_out_of_the_fast_share_and_said_so():
-    from hamstring_analyzer.report_text import unsampled_note
+    from hamstring_analyzer.render.text import unsampled_note
 
     rows = steady_weeks(1, 30.0)
     rows[1]["fast_m"] = 6500.0  # 21.7% of 30 km

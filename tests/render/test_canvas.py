@@ -1,4 +1,4 @@
-"""The weekly picture's text-keeping Agg canvas draws what matplotlib's own canvas draws."""
+"""The weekly picture's text-keeping Agg canvas draws what matplotlib's own canvas draws; the keys it keeps per panel."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from hamstring_analyzer import plots
 from hamstring_analyzer.analysis import analyze
+from hamstring_analyzer.render import canvas, plots
+from hamstring_analyzer.render.legend import key
+from hamstring_analyzer.render.panels import DPI, WIDE, WeeklyPicture
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +33,14 @@ def _blurred(rgb: np.ndarray) -> np.ndarray:
 
 def test_text_keeping_canvas_matches_plain_agg(result):
     weeks = list(result.weeks.index)
-    kept = plots.WeeklyPicture(result)
-    plain = plots.WeeklyPicture(result)
+    kept = WeeklyPicture(result)
+    plain = WeeklyPicture(result)
     FigureCanvasAgg(plain.figure)  # matplotlib's own canvas, text drawn glyph by glyph
     newer = tuple(int(p) for p in matplotlib.__version__.split(".")[:2]) >= (3, 11)
     assert (type(kept.figure.canvas).__name__ == "TextKeepingCanvas") == newer
     for week in (weeks[-1], weeks[-8], weeks[-1]):  # the last week again: drawn from kept texts
         a, b = _pixels(kept, week), _pixels(plain, week)
-        assert a.shape == b.shape == (round(plots.WIDE.height * plots.DPI), 1000, 3)
+        assert a.shape == b.shape == (round(WIDE.height() * DPI), 1000, 3)
         # The same picture: glyphs may sit a fraction of a pixel apart, nothing else moves. Measured: 0.65%
         # of the blurred picture differs; text shifted by 2 pixels makes it 1.4%, by 4 pixels 2.1%.
         differ = (np.abs(_blurred(a) - _blurred(b)) > 24).mean()
@@ -51,39 +53,41 @@ def test_text_keeping_canvas_matches_plain_agg(result):
 
 
 def test_key_names_each_labelled_artist_once(result):
-    picture = plots.WeeklyPicture(result)
+    picture = WeeklyPicture(result)
     fig = picture.draw()
     texts = lambda ax: [t.get_text() for t in ax.texts if t.get_gid() == "key"]  # noqa: E731
-    assert texts(picture.axes[0]) == ["warning", "info"]  # no alert in the story since issue 24 (evidence caps)
-    assert texts(picture.axes[1]) == ["your 8-week high"]
-    assert texts(picture.axes[3]) == ["175 steps/min"]
-    assert texts(picture.axes[4]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
-    plots.key(picture.axes[1], above=False)  # again: replaced, not doubled
-    assert texts(picture.axes[1]) == ["your 8-week high"]
-    plots.key(picture.axes[1])  # without a placement, a picture's own axes keep the key it placed
-    assert texts(picture.axes[1]) == ["your 8-week high"]
+    assert texts(picture.panel("flags")) == ["warning", "info"]  # no alert in the story since issue 24 (evidence caps)
+    assert texts(picture.panel("weekly distance")) == ["your 8-week high"]
+    assert texts(picture.panel("cadence")) == ["175 steps/min"]
+    assert texts(picture.panel("long-run climb")) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
+    key(picture.panel("weekly distance"), above=False)  # again: replaced, not doubled
+    assert texts(picture.panel("weekly distance")) == ["your 8-week high"]
+    key(picture.panel("weekly distance"))  # without a placement, a picture's own axes keep the key it placed
+    assert texts(picture.panel("weekly distance")) == ["your 8-week high"]
     fig.canvas.draw()
     # left to right, in one row, inside the panel
-    boxes = [t.get_window_extent() for t in picture.axes[4].texts if t.get_gid() == "key"]
+    climb = picture.panel("long-run climb")
+    boxes = [t.get_window_extent() for t in climb.texts if t.get_gid() == "key"]
     xs = [b.x0 for b in boxes]
-    assert xs == sorted(xs) and picture.axes[4].bbox.x0 < xs[0] < xs[-1] < picture.axes[4].bbox.x1
-    assert len({round(b.y0) for b in boxes}) == 1 and boxes[0].y1 < picture.axes[4].bbox.y1
+    assert xs == sorted(xs) and climb.bbox.x0 < xs[0] < xs[-1] < climb.bbox.x1
+    assert len({round(b.y0) for b in boxes}) == 1 and boxes[0].y1 < climb.bbox.y1
 
 
 def test_each_layout_shows_its_own_key_once(result):
     """Keys are kept per layout from week to week: the one shown is the layout's, each entry once, the other hidden."""
-    picture = plots.WeeklyPicture(result)
+    picture = WeeklyPicture(result)
     weeks = list(result.weeks.index)
+    climb = picture.panel("long-run climb")
     shown = lambda ax: [t.get_text() for t in ax.texts if t.get_gid() == "key" and t.get_visible()]  # noqa: E731
     rows = lambda ax: len({round(t.get_window_extent().y0) for t in ax.texts if t.get_gid() == "key" and t.get_visible()})  # noqa: E731
     for week in weeks[-3:]:
         picture.png(week)
-        assert shown(picture.axes[4]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
-        assert rows(picture.axes[4]) == 1
+        assert shown(climb) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
+        assert rows(climb) == 1
         picture.svg(week)
-        assert shown(picture.axes[4]) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
-        assert rows(picture.axes[4]) == 3  # the phone's rows above the panel
-    kept = [t for t in picture.axes[4].texts if t.get_gid() == "key"]
+        assert shown(climb) == ["long run (16 km or 90 min)", "week's longest, shorter", "treadmill", "flat: under 10"]
+        assert rows(climb) == 3  # the phone's rows above the panel
+    kept = [t for t in climb.texts if t.get_gid() == "key"]
     assert len(kept) == 8  # two layouts' keys, not one per week drawn
 
 
@@ -93,15 +97,15 @@ def test_font_heights_equal_matplotlibs_own_layout(size):
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.figure import Figure
 
-    if not plots._font_heights_usable():
+    if not canvas._font_heights_usable():
         pytest.skip("this matplotlib does not ask renderers for line metrics")
     fig = Figure(dpi=100)
     text = fig.text(0.2, 0.3, "Week of 10 Aug\nand 13 weeks", fontsize=size)
     plain = RendererAgg(400, 300, 100)
-    kept = plots._text_keeping_canvas() and plots._text_keeping_canvas()(fig).get_renderer()
+    kept = canvas._text_keeping_canvas() and canvas._text_keeping_canvas()(fig).get_renderer()
     assert hasattr(kept, "_get_font_height_metrics") and not hasattr(plain, "_get_font_height_metrics")
     assert np.array_equal(text.get_window_extent(kept).get_points(), text.get_window_extent(plain).get_points())
-    heights = plots._font_heights(text.get_fontproperties(), 100.0)
+    heights = canvas._font_heights(text.get_fontproperties(), 100.0)
     assert heights[0] > heights[1] > 0  # an ascent above a descent, in pixels
 
 

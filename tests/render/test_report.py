@@ -15,20 +15,21 @@ from click.testing import CliRunner
 from matplotlib.collections import PathCollection, PolyCollection
 from matplotlib.figure import Figure
 
-from hamstring_analyzer import plots
 from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import Config
 from hamstring_analyzer.errors import HamstringAnalyzerError
-from hamstring_analyzer.report import (
-    ReportWriteError, default_week, episodes_by_week, in_progress, index_html, render_week_html, week_days, week_episodes,
-    write_all_reports, write_week_report,
-)  # fmt: skip
-from hamstring_analyzer.report_text import episodes_text
+from hamstring_analyzer.render import plots
+from hamstring_analyzer.render.canvas import rgb_png
+from hamstring_analyzer.render.panels import NARROW, PANELS, WIDE, Panel, WeeklyPicture, panel_axes, weekly_figure
+from hamstring_analyzer.render.report import index_html, render_week_html
+from hamstring_analyzer.render.report_files import ReportWriteError, write_all_reports, write_week_report
+from hamstring_analyzer.render.text import episodes_text
+from hamstring_analyzer.render.weeks import default_week, episodes_by_week, in_progress, week_days, week_episodes
 from hamstring_analyzer.symptoms import SymptomEntry, read_log, symptoms_frame
 from hamstring_analyzer.metrics.weekly import day_of
 
-from .conftest import SAMPLE_RUNS, needs_real_runs
+from ..conftest import SAMPLE_RUNS, needs_real_runs
 
 LAYOFF_WEEK = dt.date(2026, 8, 10)
 
@@ -81,9 +82,8 @@ def test_plot_helpers_take_what_the_library_returns(result):
     v = ax.collections[0].get_paths()[0].vertices
     assert mdates.num2date((v[0, 0] + v[2, 0]) / 2).replace(tzinfo=None) == dt.datetime(2026, 5, 7, 12)  # the first bar amid its week
     assert len(_bar_tops(plots.plot_fast_share(result))) == len(result.weeks)
-    # runs: the frame, the Analysis and the Export (analysed with the default config)
-    for runs in (result, result.export):
-        assert plots.plot_cadence(runs).collections[0].get_offsets().shape == plots.plot_cadence(result.runs).collections[0].get_offsets().shape
+    # runs: the frame and the Analysis (an Export is analysed by its caller: the charts analyse nothing)
+    assert plots.plot_cadence(result).collections[0].get_offsets().shape == plots.plot_cadence(result.runs).collections[0].get_offsets().shape
     assert plots.plot_long_run_climb(result).get_ylabel() == "longest run\nclimb m/km"
     assert plots.plot_step_length_vs_speed(result).get_xlabel() == "speed, km/h"
     # flags: the list, the frame, the Analysis; a marker each, coloured by severity
@@ -95,29 +95,44 @@ def test_plot_helpers_take_what_the_library_returns(result):
 
 
 def test_weekly_figure_panels(result):
-    fig = plots.weekly_figure(result, LAYOFF_WEEK)
+    fig = weekly_figure(result, LAYOFF_WEEK)
     axes = fig.axes
-    assert len(axes) == 6
-    assert axes[0].get_ylabel() == "flags" and axes[1].get_ylabel() == "km / week" and axes[5].get_ylabel() == "symptoms\n0-10"
-    labels = [t.get_text() for t in axes[1].texts]
+    assert [ax.get_label() for ax in axes] == ["flags", "weekly distance", "fast share", "cadence", "long-run climb", "symptoms"]
+    flags, distance = panel_axes(fig, "flags"), panel_axes(fig, "weekly distance")
+    assert flags.get_ylabel() == "flags" and distance.get_ylabel() == "km / week" and panel_axes(fig, "symptoms").get_ylabel() == "symptoms\n0-10"
+    labels = [t.get_text() for t in distance.texts]
     assert "+41%" in labels  # the week-6 jump is marked
     # breaks shaded: the 16 days off are a grey band on every panel
     assert all(any(p.get_facecolor()[:3] == pytest.approx((0.733, 0.733, 0.733), abs=0.01) for p in ax.patches) for ax in axes)
     # the layoff ALERT sits on its day, Wed 12 Aug, in the alert colour: the week is no plain blue bar
-    alerts = next(c for c in axes[0].collections if c.get_label() == "alert")
+    alerts = next(c for c in flags.collections if c.get_label() == "alert")
     days = {mdates.num2date(x).date() for x, _ in alerts.get_offsets()}
     assert dt.date(2026, 8, 12) in days and all(d <= dt.date(2026, 8, 16) for d in days)
     assert tuple(alerts.get_facecolor()[0][:3]) == pytest.approx((0xC0 / 255, 0x39 / 255, 0x2B / 255), abs=0.01)
-    assert [t.get_text() for t in axes[0].texts if t.get_gid() == "key"] == ["alert", "warning", "info"]
+    assert [t.get_text() for t in flags.texts if t.get_gid() == "key"] == ["alert", "warning", "info"]
     assert fig._suptitle.get_text() == "Week of 10 Aug 2026 (highlighted) and the 13 weeks before"
+
+
+def test_a_new_panel_is_a_function_and_an_entry(result):
+    """The picture draws the panels it is given, top to bottom; each layout stacks them at their own heights."""
+    runs = Panel("runs", lambda ax, s: ax.plot([plots.noon(d) for d in week_days(s.weeks)], s.weeks["runs"], label="runs a week"),
+                 {"wide": (1.2, 0.17), "narrow": (1.0, 0.32)})  # fmt: skip
+    panels = [*PANELS[:2], runs]
+    picture = WeeklyPicture(result, panels=panels)
+    fig = picture.draw(LAYOFF_WEEK)
+    assert [ax.get_label() for ax in fig.axes] == ["flags", "weekly distance", "runs"]
+    assert list(picture.panel("runs").lines[0].get_ydata()) == list(result.weeks["runs"].iloc[1:15])
+    assert [t.get_text() for t in picture.panel("runs").texts if t.get_gid() == "key"] == ["runs a week"]
+    assert tuple(fig.get_size_inches()) == pytest.approx((10.0, WIDE.height(panels)))
+    assert picture.svg(LAYOFF_WEEK).startswith("<svg ") and tuple(fig.get_size_inches()) == pytest.approx((4.0, NARROW.height(panels)))
 
 
 def test_narrow_picture_for_phones(result):
     """The same week 4 inches wide: fonts as on the wide one, keys in rows above the panels, inside the figure."""
-    picture = plots.WeeklyPicture(result)
+    picture = WeeklyPicture(result)
     svg = picture.svg(LAYOFF_WEEK)
     fig = picture.figure
-    assert tuple(fig.get_size_inches()) == pytest.approx((4.0, plots.NARROW.height))
+    assert tuple(fig.get_size_inches()) == pytest.approx((4.0, NARROW.height()))
     assert svg.startswith("<svg ") and svg.endswith("</svg>") and "<metadata>" not in svg and "\n" not in svg
     assert 'viewBox="0 0 288 ' in svg and "font: 10px" in svg or "font-size: 10px" in svg  # text stays text
     assert "Week of 10 Aug 2026 (highlighted)" in svg and "and the 13 weeks before" in svg
@@ -129,13 +144,13 @@ def test_narrow_picture_for_phones(result):
         for t in keys:
             box = t.get_window_extent()
             assert box.y0 >= ax.bbox.y1 - 1 and 0 <= box.x0 and box.x1 <= width, t.get_text()  # above the panel, in the picture
-    climb = sorted({round(t.get_window_extent().y0) for t in picture.axes[4].texts if t.get_gid() == "key"})
+    climb = sorted({round(t.get_window_extent().y0) for t in picture.panel("long-run climb").texts if t.get_gid() == "key"})
     assert len(climb) == 3  # four entries in three rows
     for ax in picture.axes:  # the y labels are inside the picture
         assert ax.yaxis.label.get_window_extent().x0 >= 0
-    assert picture.svg(LAYOFF_WEEK) == svg == plots.WeeklyPicture(result).svg(LAYOFF_WEEK)  # the same bytes each time
-    assert picture.png(LAYOFF_WEEK) == plots.WeeklyPicture(result).png(LAYOFF_WEEK)  # and back to the wide layout
-    assert tuple(fig.get_size_inches()) == pytest.approx((10.0, plots.WIDE.height))
+    assert picture.svg(LAYOFF_WEEK) == svg == WeeklyPicture(result).svg(LAYOFF_WEEK)  # the same bytes each time
+    assert picture.png(LAYOFF_WEEK) == WeeklyPicture(result).png(LAYOFF_WEEK)  # and back to the wide layout
+    assert tuple(fig.get_size_inches()) == pytest.approx((10.0, WIDE.height()))
 
 
 def test_week_in_progress(result, tmp_path):
@@ -145,15 +160,15 @@ def test_week_in_progress(result, tmp_path):
     assert in_progress(wednesday, dt.date(2026, 8, 3)) is None  # not the last week
     assert in_progress(result, dt.date(2026, 9, 28), today=dt.date(2026, 10, 1)) == dt.date(2026, 10, 1)
     assert in_progress(result, dt.date(2026, 9, 28), today=dt.date(2026, 10, 5)) is None
-    picture = plots.WeeklyPicture(wednesday)
+    picture = WeeklyPicture(wednesday)
     fig = picture.draw(LAYOFF_WEEK)
     assert fig._suptitle.get_text() == "Week of 10 Aug 2026 (in progress, to Wed 12 Aug) and the 13 weeks before"
-    partial = [c for c in fig.axes[1].collections if c.get_label() == "in progress, so far"]
+    partial = [c for c in panel_axes(fig, "weekly distance").collections if c.get_label() == "in progress, so far"]
     assert len(partial) == 1 and partial[0].get_hatch() == "////" and partial[0].get_alpha() == 0.45
     assert partial[0].get_paths()[0].vertices[:, 1].max() == pytest.approx(8.0, abs=0.01)  # Wednesday's 8 km so far
-    assert "in progress, so far" in [t.get_text() for t in fig.axes[1].texts if t.get_gid() == "key"]
-    assert [c.get_hatch() for c in fig.axes[2].collections if c.get_label() == "in progress, so far"] == ["////"]
-    assert not [c for c in plots.WeeklyPicture(result).draw(LAYOFF_WEEK).axes[1].collections if c.get_hatch()]
+    assert "in progress, so far" in [t.get_text() for t in panel_axes(fig, "weekly distance").texts if t.get_gid() == "key"]
+    assert [c.get_hatch() for c in panel_axes(fig, "fast share").collections if c.get_label() == "in progress, so far"] == ["////"]
+    assert not [c for c in panel_axes(WeeklyPicture(result).draw(LAYOFF_WEEK), "weekly distance").collections if c.get_hatch()]
     png, html = write_week_report(wednesday, LAYOFF_WEEK, tmp_path)
     page = html.read_text()
     assert "<h1>Week of 10 Aug 2026 (in progress)</h1>" in page
@@ -245,7 +260,7 @@ def test_next_week_box_is_the_plan_for_the_week_after(result):
 def test_html_has_no_external_url_and_escapes_text(result, tmp_path):
     hostile = result.symptoms + [SymptomEntry(dt.date(2026, 8, 13), 2, note='<script>alert(1)</script><img src="https://evil.example/x.png">')]
     r = analyze(result.export, symptoms=hostile)
-    page = render_week_html(r, LAYOFF_WEEK, b"\x89PNG fake", plots.WeeklyPicture(r).svg(LAYOFF_WEEK), nav=(dt.date(2026, 8, 3), None))
+    page = render_week_html(r, LAYOFF_WEEK, b"\x89PNG fake", WeeklyPicture(r).svg(LAYOFF_WEEK), nav=(dt.date(2026, 8, 3), None))
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     # the inline SVG names its XML namespaces, which nothing fetches; no other address
     bare = page.replace("&quot;https://evil.example/x.png&quot;", "").replace('"http://www.w3.org/2000/svg"', "").replace('"http://www.w3.org/1999/xlink"', "")
@@ -397,20 +412,20 @@ def test_all_weeks_and_index(result, tmp_path):
 def test_a_reused_picture_equals_a_new_one(result):
     """--all redraws one figure per process, in any order of weeks: each picture is the one a new figure gives."""
     weeks = [dt.date(2026, 9, 28), dt.date(2026, 5, 4), LAYOFF_WEEK, dt.date(2026, 6, 22), dt.date(2026, 5, 11)]
-    reused = plots.WeeklyPicture(result)
+    reused = WeeklyPicture(result)
     for week in weeks:
-        assert reused.png(week) == plots.WeeklyPicture(result).png(week), week
+        assert reused.png(week) == WeeklyPicture(result).png(week), week
         if week in (LAYOFF_WEEK, dt.date(2026, 5, 4)):
-            assert reused.svg(week) == plots.WeeklyPicture(result).svg(week), week
+            assert reused.svg(week) == WeeklyPicture(result).svg(week), week
     # weeks without cadence leave the cadence panel's limits to autoscaling: nothing carries over
     runs = result.runs.copy()
     runs.loc[runs["local_date"] < dt.date(2026, 6, 1), "cadence_spm"] = float("nan")
     partial = dataclasses.replace(result, runs=runs)
-    reused = plots.WeeklyPicture(partial)
+    reused = WeeklyPicture(partial)
     for week in [dt.date(2026, 6, 22), dt.date(2026, 5, 11), dt.date(2026, 5, 18), LAYOFF_WEEK]:
-        assert reused.png(week) == plots.WeeklyPicture(partial).png(week), week
-    assert "no cadence recorded" in [t.get_text() for t in reused.draw(dt.date(2026, 5, 11)).axes[3].texts]
-    assert plots.weekly_figure(result, LAYOFF_WEEK).get_layout_engine() is None  # fixed layout, no solve
+        assert reused.png(week) == WeeklyPicture(partial).png(week), week
+    assert "no cadence recorded" in [t.get_text() for t in panel_axes(reused.draw(dt.date(2026, 5, 11)), "cadence").texts]
+    assert weekly_figure(result, LAYOFF_WEEK).get_layout_engine() is None  # fixed layout, no solve
 
 
 def test_report_png_is_lossless_rgb():
@@ -418,7 +433,7 @@ def test_report_png_is_lossless_rgb():
 
     rgba = np.random.default_rng(0).integers(0, 256, (7, 5, 4), dtype=np.uint8)
     rgba[..., 3] = 255
-    image = Image.open(io.BytesIO(plots.rgb_png(rgba)))
+    image = Image.open(io.BytesIO(rgb_png(rgba)))
     assert image.mode == "RGB" and image.size == (5, 7)
     assert (np.asarray(image) == rgba[..., :3]).all()
 
@@ -437,7 +452,7 @@ def test_all_weeks_the_same_with_one_or_two_workers(result, tmp_path):
     assert done[1]["week-2026-08-10.html"] == done[2]["week-2026-08-10.html"]
     assert done[1] == done[2]
     # the shared parts made once give the page that the one-week call gives
-    svg = plots.WeeklyPicture(late).svg(LAYOFF_WEEK)
+    svg = WeeklyPicture(late).svg(LAYOFF_WEEK)
     nav = (dt.date(2026, 8, 3), dt.date(2026, 8, 17))
     assert done[1]["week-2026-08-10.html"].decode() == render_week_html(late, LAYOFF_WEEK, done[1]["week-2026-08-10.png"], svg, nav)
 

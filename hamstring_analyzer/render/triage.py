@@ -1,0 +1,113 @@
+"""Monday's triage of a team (`team.Team`), as a terminal table and as the team page.
+
+One row per athlete for the team's week, most in need of a look first (the
+order of ``team.rows``), each linking to the athlete's weekly report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import textwrap
+from html import escape
+from pathlib import Path
+
+from .. import units as u
+from ..atomic import atomic_write_text
+from ..config import SEVERITIES
+from .html import TEAM_CSS, disclaimer, made_by, page
+
+
+def _distance(row) -> str:
+    return "–" if row.distance_m is None else u.distance(row.distance_m, row.units)
+
+
+def _change(row) -> str:
+    return u.change(row.change_pct, missing="–")
+
+
+def _fast(row) -> str:
+    return "–" if row.speedwork_share is None else f"{row.speedwork_share * 100:.0f}%"
+
+
+def triage_text(team, width: int = 80) -> str:
+    """The triage as a terminal table that fits ``width`` columns (80 by default)."""
+    end = team.week_start + dt.timedelta(days=6)
+    lines = textwrap.wrap(f"Week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
+                          f"{team.analysed} of {len(team.rows)} athletes analysed, most in need of a look first.", width)  # fmt: skip
+    head = f"{'Athlete':<16} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
+    lines += ["", head]
+    for r in team.rows:
+        name = r.athlete if len(r.athlete) <= 16 else r.athlete[:15] + "…"
+        if r.error:
+            start = f"{name:<16} {'':>9} {'':>6} {'':>4} {'':>2} {'':>2} {'':>2}  "
+            note = "ERROR " + r.error
+        else:
+            e = r.episodes
+            start = f"{name:<16} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {e['alert']:>2} {e['warning']:>2} {e['info']:>2}  "
+            parts = ["no runs this week" if not r.runs else ", ".join(list(dict.fromkeys(rule for _, rule, _ in r.episode_rules))[:2])]
+            parts += [f"symptoms {r.symptom_trend}" if r.symptom_trend else "", r.data_quality if r.data_quality != "ok" else ""]
+            note = ", ".join(x for x in parts if x)
+        room = width - len(start)
+        if len(note) > room:
+            note = note[: room - 1] + "…"
+        lines.append(start + note)
+    lines += ["", *textwrap.wrap("A W I: alerts, warnings and info worth a look this week (not a diagnosis), one per "
+                                 "episode: a return, a ramp, a long run... however many flags it holds.", width)]  # fmt: skip
+    return "\n".join(lines)
+
+
+def render_team_page(team) -> str:
+    """The team page: one row per athlete for the week, most in need of a look first, each linking to the athlete's report."""
+    end = team.week_start + dt.timedelta(days=6)
+    rows = []
+    for r in team.rows:
+        name = escape(r.athlete)
+        cell = f"<a href='{escape(r.report)}'>{name}</a>" if r.report else name
+        if r.error:
+            rows.append(f"<tr class='error'><td>{cell}</td><td colspan='7' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
+            continue
+        badges = "".join(
+            f"<td><span class='sev sev-{s if r.episodes[s] else 'none'}' title='{s}'>{r.episodes[s]}</span></td>" for s in reversed(SEVERITIES)
+        )
+        notes = []
+        if r.lead_episode:
+            notes.append(f"<span class='lead'>{escape(r.lead_episode['summary'])}</span>")
+        if r.episode_rules:
+            kinds = dict.fromkeys(rule if kind == "run" else f"{kind} ({rule})" for _, rule, kind in r.episode_rules)
+            notes.append("<span class='rules'>" + escape(", ".join(kinds)) + "</span>")
+        if r.symptom_trend:
+            notes.append(f"Symptoms: {escape(r.symptom_trend)}")
+        notes.append(f"Data: {escape(r.data_quality)}")
+        if not r.runs:
+            before = f"; last run {r.last_run}" if r.last_run and r.last_run < team.week_start.isoformat() else ""
+            notes.append(f"<span class='muted'>No runs this week{escape(before)}</span>")
+        if r.report_week and r.report_week != team.week_start.isoformat():
+            notes.append(f"<span class='muted'>Report: week of {escape(r.report_week)}</span>")
+        rows.append(
+            f"<tr><td>{cell}</td>{badges}<td>{escape(_distance(r))}</td><td>{escape(_change(r))}</td><td>{escape(_fast(r))}</td>"
+            f"<td class='note'>{'<br>'.join(notes)}</td></tr>"
+        )
+    head = ("<tr><th>Athlete</th><th title='alerts'>Alerts</th><th title='warnings'>Warn.</th><th title='info'>Info</th>"
+            "<th>Distance</th><th>Change</th><th>Fast</th><th class='note'>Rules, symptoms, data</th></tr>")  # fmt: skip
+    title = f"Team, week of {team.week_start.day} {team.week_start:%b %Y}"
+    body = f"""<h1>Team: week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b %Y}</h1>
+<p class="sub">{team.week_start:%a %d %b} to {end:%a %d %b %Y}, each athlete's local time. {team.analysed} of {len(team.rows)} athletes analysed; most in need of a look first.</p>
+{disclaimer()}
+<div class="scroll"><table>
+{head}
+{''.join(rows)}
+</table></div>
+<p class="muted">Distance in each athlete's own units. Change: against their week before. Fast: the share of the week run at or near threshold pace.
+Alerts, warnings, info: what is worth a look this week, counted once per episode (a return, a ramp, a long run...) however many flags it holds,
+the worst first in the notes. Click a name for the athlete's weekly report.</p>
+{made_by()}
+<script>document.body.setAttribute('data-page-fits', document.documentElement.scrollWidth <= window.innerWidth ? 'yes' : 'no')</script>"""
+    return page(title, body, TEAM_CSS)
+
+
+def write_team_page(team, out_dir: str | os.PathLike) -> Path:
+    """Write ``index.html`` (the team page) into ``out_dir``; return its path."""
+    path = Path(out_dir) / "index.html"
+    atomic_write_text(path, render_team_page(team))
+    return path
