@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .render.jsonfile import write_json
+from .jsonfile import write_json
 from .config import Config, find_config, load_config
 from .errors import NoRunsError
 from .ingest import Export, load_runs, why_no_runs
@@ -126,7 +126,7 @@ class Analysis:
         return _in_period(self.symptoms or [], self.since, self.until)
 
     def write_json(self, path: str | os.PathLike) -> None:
-        """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
+        """The JSON to ``path`` (``"-"``: standard output), atomically (`jsonfile.write_json`)."""
         write_json(self.to_dict(), path)
 
 

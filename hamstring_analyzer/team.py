@@ -52,7 +52,7 @@ from .tomlfile import read_toml
 from .analysis import analyze_athlete
 from .config import SEVERITIES
 from .metrics.weekly import week_start
-from .render.jsonfile import write_json
+from .jsonfile import write_json
 from .render.messages import BRIEFS, Words
 from .render.report_files import write_week_report
 from .render.weeks import default_week, week_episodes
@@ -368,7 +368,7 @@ class Team:
         return {"week_start": self.week_start.isoformat(), "athletes": [r.to_dict() for r in self.rows]}
 
     def write_json(self, path) -> None:
-        """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
+        """The JSON to ``path`` (``"-"``: standard output), atomically (`jsonfile.write_json`)."""
         write_json(self.to_dict(), path)
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from hamstring_analyzer.metrics.elevation import _zigzag_gain, centred_median, climb_m
-from hamstring_analyzer.metrics.samples import weighted_median
+from hamstring_analyzer.samples import weighted_median
 from hamstring_analyzer.readers.track import haversine_m, speed_from_distance, steps_m
 
 from .conftest import examples

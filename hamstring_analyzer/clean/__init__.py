@@ -32,7 +32,7 @@ from .. import glossary as g
 from ..activity import Activity, Samples
 from ..config import IngestConfig
 from ..errors import ParseError
-from ..metrics.samples import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
+from ..samples import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
 from ..readers.track import moving_seconds, speed_from_distance
 from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, reversals, smoothed_positions, track_distance
 from .speed import PAUSE_GAP_S, best_sustained_speed, ffill, judged_speed, rolling_mean, sustained, window_speed

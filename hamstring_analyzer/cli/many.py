@@ -30,7 +30,7 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     OUT/<athlete>/ and the team page OUT/index.html. An athlete whose export
     cannot be read is listed with the reason; the others go on.
     """
-    from ..render.jsonfile import STDOUT, check_target
+    from ..jsonfile import STDOUT, check_target
     from ..render.triage import triage_text, write_team_page
     from ..team import run_team
 

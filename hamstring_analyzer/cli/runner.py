@@ -8,7 +8,7 @@ import click
 
 from .. import units as u
 from ..glossary import DISCLAIMER
-from ..render.jsonfile import check_target
+from ..jsonfile import check_target
 from ..symptoms import KINDS, SIDES, WHENS
 from .common import (
     DATE,

@@ -14,7 +14,7 @@ import numpy as np
 from .. import glossary as g
 from ..activity import Activity
 from ..config import IngestConfig
-from ..metrics.samples import RUNNING_STEP_RATE_MIN
+from ..samples import RUNNING_STEP_RATE_MIN
 from ..timezones import offset_seconds
 from .sources import safe_member_name
 from .wording import TOO_SHORT_REASON, duplicate_reason

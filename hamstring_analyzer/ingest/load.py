@@ -27,6 +27,7 @@ from ..config import IngestConfig
 from ..errors import HamstringAnalyzerError
 from ..readers.registry import BY_KIND, is_index_name
 from ..store import RunStore
+from ..jsonfile import write_json
 from ..metrics.summary import run_summary
 from ..timezones import check_zone
 from ..metrics.weekly import runner_zone
@@ -90,9 +91,7 @@ class Export:
         return {"runs": self.summaries(), "skipped": list(self.skipped), "errors": list(self.errors), "ignored": list(self.ignored)}
 
     def write_json(self, path: str | os.PathLike, extra: dict | None = None) -> None:
-        """The ingest JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
-        from ..render.jsonfile import write_json  # render sits above ingest: the JSON file format is render's
-
+        """The ingest JSON to ``path`` (``"-"``: standard output), atomically (`jsonfile.write_json`)."""
         doc = self.to_dict()
         if extra:
             doc.update(extra)

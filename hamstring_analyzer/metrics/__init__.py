@@ -10,6 +10,6 @@ The names below are those of the former ``hamstring_analyzer.metrics`` module
 (now `samples`), kept so its importers keep working.
 """
 
-from .samples import MAX_SAMPLE_WEIGHT_S, RUNNING_STEP_RATE_MIN, mean_heart_rate, running_cadence, running_mask, sample_durations, weighted_median
+from ..samples import MAX_SAMPLE_WEIGHT_S, RUNNING_STEP_RATE_MIN, mean_heart_rate, running_cadence, running_mask, sample_durations, weighted_median
 
 __all__ = ["MAX_SAMPLE_WEIGHT_S", "RUNNING_STEP_RATE_MIN", "mean_heart_rate", "running_cadence", "running_mask", "sample_durations", "weighted_median"]

@@ -21,7 +21,7 @@ from .. import glossary as g
 from ..activity import Activity, as_samples
 from ..clean.speed import ffill, judged_speed, rolling_mean, sustained
 from ..config import Config
-from .samples import sample_durations, weighted_median
+from ..samples import sample_durations, weighted_median
 from .summary import INDOOR_SUB_SPORTS
 
 #: Speeds below this are standing or walking, not running [m/s].

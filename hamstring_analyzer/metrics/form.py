@@ -19,7 +19,7 @@ from .. import glossary as g
 from ..activity import Activity, as_samples
 from ..clean.speed import judged_speed
 from .fast import RUNNING_SPEED_MIN, interval_mask, speed_is_reliable
-from .samples import running_mask, sample_durations, weighted_median
+from ..samples import running_mask, sample_durations, weighted_median
 
 
 def _halves(records, mask: np.ndarray, skip_s: float = 0.0):

@@ -27,7 +27,7 @@ import pandas as pd
 from .. import glossary as g
 from ..activity import as_samples
 from ..config import Config
-from .samples import sample_durations
+from ..samples import sample_durations
 
 #: Heart rates are binned by whole beats from 0 to this [beats/min].
 HR_BINS = 251

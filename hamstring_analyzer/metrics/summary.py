@@ -7,7 +7,7 @@ import math
 from .. import glossary as g
 from ..activity import Activity
 from .elevation import climb_m
-from .samples import mean_heart_rate, running_cadence
+from ..samples import mean_heart_rate, running_cadence
 
 INDOOR_SUB_SPORTS = g.INDOOR_SUB_SPORTS
 

@@ -81,7 +81,7 @@ import pandas as pd
 from ..config import Config
 from ..errors import HamstringAnalyzerError
 from ..metrics.weekly import week_start
-from ..render.jsonfile import write_json
+from ..jsonfile import write_json
 from ..rules.terrain import weekly_base
 from ..rules.wording import Words
 from .ceilings import CREDIT_WEEKS, MAX_RAMP_WEEKS, Reason, ceilings, credit_week, floor_m, history, ramp_ceiling, walk_of
@@ -133,7 +133,7 @@ class Plan:
         }
 
     def write_json(self, path: str | os.PathLike) -> None:
-        """The JSON to ``path`` (``"-"``: standard output), atomically (`render.jsonfile.write_json`)."""
+        """The JSON to ``path`` (``"-"``: standard output), atomically (`jsonfile.write_json`)."""
         write_json(self.to_dict(), path)
 
 

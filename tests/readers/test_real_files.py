@@ -7,7 +7,7 @@ import pytest
 
 from hamstring_analyzer import NotAnActivityError, ParseError
 from hamstring_analyzer import glossary as g
-from hamstring_analyzer.metrics.samples import running_cadence
+from hamstring_analyzer.samples import running_cadence
 
 from ..conftest import MANIFEST, needs_real_runs, real_files, real_read
 

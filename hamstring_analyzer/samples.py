@@ -1,11 +1,11 @@
-"""Per-run numbers computed from a records frame (pure functions, frames in, numbers out)."""
+"""Time weights and running masks over a run's samples: what cleaning and the per-run metrics both measure with."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import glossary as g
-from ..activity import Samples, as_samples, unix_seconds
+from . import glossary as g
+from .activity import Samples, as_samples, unix_seconds
 
 #: Step rates at or above this are running; below, walking or standing [steps/min].
 #: Walking tops out near 125-135 steps/min; easy running starts around 140.

@@ -14,7 +14,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..errors import OutputError
+from .atomic import atomic_write_text
+from .errors import OutputError
 
 #: The path that means standard output.
 STDOUT = "-"
@@ -47,8 +48,6 @@ def write_json(doc: dict, path: str | os.PathLike) -> None:
     OSError
         The system refused the write (disk full, no permission); the file is as it was.
     """
-    from ..atomic import atomic_write_text
-
     text = dumps(doc)
     if str(path) == STDOUT:
         sys.stdout.write(text)
