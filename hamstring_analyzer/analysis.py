@@ -18,9 +18,9 @@ from .holes import coverage, data_holes
 from .rules.profile import runner_profile
 from .insights import Insights, symptom_insights
 from .metrics.runs import runs_table
-from .metrics.summary import json_number
 from .symptoms import SymptomEntry, read_log
 from .metrics.weekly import as_time_series, by_date, runner_zone, week_start, weekly_summary
+from .numbers import json_number
 
 #: The weekly fields of the JSON contract, in order.
 WEEK_FIELDS = (

@@ -51,6 +51,37 @@ class OutputError(HamstringAnalyzerError):
     """A file cannot be written where asked; the message names it and why."""
 
 
+class PlanError(HamstringAnalyzerError, ValueError):
+    """No plan can be made (no runs up to the day asked for)."""
+
+
+class ReportError(HamstringAnalyzerError, ValueError):
+    """No week to report: not a week of the data, or no complete week yet.
+
+    Also a ValueError, which is what callers caught before this class existed.
+    """
+
+
+class ReportWriteError(HamstringAnalyzerError):
+    """A report file could not be written; the message names the file and the system's reason.
+
+    Parameters
+    ----------
+    path : str
+        The file (or folder) that could not be written.
+    reason : str
+        What the system said, e.g. "No space left on device".
+    """
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: cannot write ({reason})")
+
+    def __reduce__(self):  # raised in worker processes and pickled back to the parent
+        return type(self), (self.path, self.reason)
+
+
 class NoRunsError(HamstringAnalyzerError):
     """An export that held no run: ``"PATH: no runs found (skipped 3: cycling 2, ...)"``; ``export`` says what it held."""
 

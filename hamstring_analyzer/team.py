@@ -37,7 +37,6 @@ roster) never stops the others: its row carries the reason.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import re
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -57,10 +56,10 @@ from .render.messages import BRIEFS, Words
 from .render.report_files import write_week_report
 from .render.weeks import default_week, week_episodes
 from .rules import RULES
-from .rules.registry import number
 from .store import RunStore
 from .render.triage import render_team_page, triage_text, write_team_page  # noqa: F401  (the team's page and table, re-exported)
 from .workers import context as worker_context
+from .numbers import json_number
 
 ROSTER_NAME = "roster.toml"
 SYMPTOMS_NAME = "symptoms.csv"
@@ -213,12 +212,6 @@ class TeamRow:
         return d
 
 
-def _num(x, digits: int = 3):
-    """``x`` rounded to ``digits``, None when it is missing or not finite (the JSON's null)."""
-    v = number(x)
-    return round(v, digits) if math.isfinite(v) else None
-
-
 def slug(name: str) -> str:
     """A folder name for an athlete's reports: letters, digits, dot, dash and underscore only."""
     s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "athlete"
@@ -276,8 +269,8 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     weeks = result.weeks_by_date
     if week in weeks.index:
         w = weeks.loc[week]
-        row.distance_m, row.runs = _num(w["distance_m"], 1), int(w["runs"])
-        row.change_pct, row.speedwork_share = _num(w["change_pct"], 1), _num(w["speedwork_share"])
+        row.distance_m, row.runs = json_number(w["distance_m"], 1), int(w["runs"])
+        row.change_pct, row.speedwork_share = json_number(w["change_pct"], 1), json_number(w["speedwork_share"], 3)
     else:
         row.distance_m, row.runs = 0.0, 0
     week_flags = [f for f in result.flags if f.week_start == week]

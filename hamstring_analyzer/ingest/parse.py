@@ -19,9 +19,10 @@ from ..errors import NotAnActivityError, ParseError
 from ..readers import read_activities
 from ..metrics.profile import NO_PROFILE, record_profile
 from ..store import RunStore
-from ..metrics.summary import expensive_stats, json_number
+from ..metrics.summary import expensive_stats
 from .classify import judge_sport
 from .wording import failure_reason
+from ..numbers import json_number
 
 #: The result kind of a parse that did not finish (a crash, a kill, an exception the
 #: parser let through): reported as an error, never stored.

@@ -5,21 +5,12 @@ from __future__ import annotations
 import math
 
 from .. import glossary as g
+from ..numbers import json_number
 from ..activity import Activity
 from .elevation import climb_m
 from ..samples import mean_heart_rate, running_cadence
 
 INDOOR_SUB_SPORTS = g.INDOOR_SUB_SPORTS
-
-
-def json_number(x, digits: int = 1):
-    """``x`` rounded for JSON, None when missing or not finite (JSON has no NaN); ``digits=0`` gives an int."""
-    if x is None:
-        return None
-    x = float(x)
-    if not math.isfinite(x):
-        return None
-    return int(round(x)) if digits == 0 else round(x, digits)
 
 
 def elevation_gain_m(activity: Activity) -> float | None:

@@ -79,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..errors import HamstringAnalyzerError
+from ..errors import PlanError
 from ..metrics.weekly import week_start
 from ..jsonfile import write_json
 from ..rules.terrain import weekly_base
@@ -91,10 +91,6 @@ __all__ = ["CREDIT_WEEKS", "MAX_RAMP_WEEKS", "PLAN_COLUMNS", "Plan", "PlanError"
 
 #: The columns of a runs table a plan reads (the first three are needed).
 PLAN_COLUMNS = ("local_date", "week_start", "distance_m", "hard", "race", "fast_m", "climb_per_km", "indoor")
-
-
-class PlanError(HamstringAnalyzerError, ValueError):
-    """No plan can be made (no runs up to the day asked for)."""
 
 
 @dataclass

@@ -14,31 +14,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..atomic import atomic_write_bytes, atomic_write_text
-from ..errors import HamstringAnalyzerError
+from ..errors import ReportWriteError
 from ..workers import context as worker_context
 from .panels import WeeklyPicture
 from .report import WeekPages, index_html, render_week_html
 from .weeks import check_week, week_days
-
-
-class ReportWriteError(HamstringAnalyzerError):
-    """A report file could not be written; the message names the file and the system's reason.
-
-    Parameters
-    ----------
-    path : str
-        The file (or folder) that could not be written.
-    reason : str
-        What the system said, e.g. "No space left on device".
-    """
-
-    def __init__(self, path, reason: str):
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: cannot write ({reason})")
-
-    def __reduce__(self):  # raised in worker processes and pickled back to the parent
-        return type(self), (self.path, self.reason)
 
 
 def week_png(result, week: dt.date) -> bytes:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import shutil
 import textwrap
 
@@ -11,14 +10,11 @@ import click
 
 from .. import units as u
 from ..ingest import counted, grouped
+from ..numbers import is_finite
 from ..holes import coverage_text
 from ..rules.episodes import first_screen
 from ..rules.profile import profile_text
 from ..rules.registry import EVIDENCE, RULES
-
-
-def _num(x) -> bool:
-    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
 def headline(export, total_m: float, first, last, n_runs: int | None = None, units: str = "km") -> str:
@@ -113,10 +109,10 @@ def weeks_table(result, n_weeks: int = 8, with_headline: bool = True) -> str:
                 f"{w['distance_m'] / per:.1f}",
                 str(int(w["runs"])),
                 u.change(w["change_pct"]),
-                f"{w['speedwork_share'] * 100:.0f}%" if _num(w["speedwork_share"]) else "-",
+                f"{w['speedwork_share'] * 100:.0f}%" if is_finite(w["speedwork_share"]) else "-",
                 f"{w['longest_run_m'] / per:.1f}" if w["longest_run_m"] > 0 else "-",
-                f"{w['cadence_spm']:.0f}" if _num(w["cadence_spm"]) else "-",
-                f"{w['acwr']:.2f}" if _num(w["acwr"]) else "-",
+                f"{w['cadence_spm']:.0f}" if is_finite(w["cadence_spm"]) else "-",
+                f"{w['acwr']:.2f}" if is_finite(w["acwr"]) else "-",
             ]
         )
         complete = bool(w.get("complete", True))

@@ -10,16 +10,9 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 
-from ..errors import HamstringAnalyzerError
+from ..errors import ReportError
 from ..rules.episodes import Episode, first_screen
 from ..metrics.weekly import day_of
-
-
-class ReportError(HamstringAnalyzerError, ValueError):
-    """No week to report: not a week of the data, or no complete week yet.
-
-    Also a ValueError, which is what callers caught before this class existed.
-    """
 
 
 def week_days(weeks) -> list[dt.date]:

@@ -17,8 +17,9 @@ import math
 import pandas as pd
 
 from .load import ordinary_run_in
-from .registry import Context, Flag, TableRow, number, rule
-from .wording import Words, finite
+from .registry import Context, Flag, TableRow, rule
+from .wording import Words
+from ..numbers import is_finite, number
 
 
 def own_cadence_at_speed(
@@ -57,8 +58,8 @@ def own_value_at_speed(
 def low_cadence_message(f, w: Words) -> str:
     x = f.facts
     cad, own, speed = x["cadence_spm"], x["own_spm"], x["speed_mps"]
-    pace = f" at {w.pace(speed)}" if finite(speed) else ""
-    if finite(own):
+    pace = f" at {w.pace(speed)}" if is_finite(speed) else ""
+    if is_finite(own):
         return (
             f"{w.run(f)}{pace}: median cadence {cad:.0f} steps/min, {own - cad:.0f} below your own {own:.0f} at this pace "
             f"(more than the {x['own_margin_spm']:.0f} a watch's noise explains). A drop like this can mean tired legs or "
@@ -72,7 +73,7 @@ def low_cadence_message(f, w: Words) -> str:
 
 def low_cadence_brief(f, w: Words) -> str:
     x = f.facts
-    own = f", {x['own_spm'] - x['cadence_spm']:.0f} below your own {x['own_spm']:.0f}" if finite(x.get("own_spm")) else ""
+    own = f", {x['own_spm'] - x['cadence_spm']:.0f} below your own {x['own_spm']:.0f}" if is_finite(x.get("own_spm")) else ""
     return f"cadence {x['cadence_spm']:.0f} on {w.day(f.date)}{own}"
 
 

@@ -14,7 +14,8 @@ import math
 from ..metrics.weekly import week_start
 from .load import SMALL_OVER_PCT, ordinary_run_in
 from .registry import Context, DayRange, Flag, TableRow, pre_break_average, pre_break_window, rule
-from .wording import Words, finite, ordinary_runs
+from .wording import Words, ordinary_runs
+from ..numbers import is_finite
 
 
 def _first_week_back_and_before_the_break(ctx: Context, flag: Flag) -> list[DayRange]:
@@ -25,7 +26,7 @@ def _first_week_back_and_before_the_break(ctx: Context, flag: Flag) -> list[DayR
 def layoff_return_message(f, w: Words) -> str:
     x = f.facts
     off = x["off_days"]
-    floor = finite(x.get("ordinary_m")) and x["allowed_m"] > (x["pre_avg_m"] * (x["pct"] or 0) / 100 + 1e-6) and x["pct"] is not None
+    floor = is_finite(x.get("ordinary_m")) and x["allowed_m"] > (x["pre_avg_m"] * (x["pct"] or 0) / 100 + 1e-6) and x["pct"] is not None
     if x["pct"] is None:
         advice = f"after {off} days off, start from scratch: about {w.km(x['allowed_m'])} in the first week"
     elif floor:

@@ -31,7 +31,8 @@ import pandas as pd
 
 from ..metrics.weekly import week_start
 from .registry import Context, DayRange, Flag, TableRow, race_mask, rule, run_days, severity_below
-from .wording import Words, finite, ordinary_runs
+from .wording import Words, ordinary_runs
+from ..numbers import is_finite
 
 
 def _week_and_week_before(ctx: Context, flag: Flag) -> list[DayRange]:
@@ -188,7 +189,7 @@ def weekly_mileage_jump_message(f, w: Words) -> str:
     x = f.facts
     race = f" The race that week ({w.km(x['race_m'])}) is left out: it is judged as a race." if x.get("race_m", 0) > 0 else ""
     change = ""
-    if finite(x.get("change_pct")):
+    if is_finite(x.get("change_pct")):
         change = f" ({'up' if x['change_pct'] >= 0 else 'down'} {abs(x['change_pct']):.0f}% on the week before, {w.km(x['prev_m'])})"
     return (
         f"Week of {w.day(f.week_start)}: {w.km(x['distance_m'])}{change}, above your high of the last {x['weeks']} weeks "

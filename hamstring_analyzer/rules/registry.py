@@ -252,14 +252,6 @@ def pre_break_average(runs: pd.DataFrame, load: pd.Series, last: dt.date) -> flo
     return float(np.mean(ran)) if ran else 0.0
 
 
-def number(x) -> float:
-    """``x`` as a float, NaN when missing (None, NaN, pd.NA, a column the table lacks)."""
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 def best_in_prior_weeks(per_day: pd.Series) -> pd.Series:
     """On each day, the best 28-day total of ``per_day`` among the windows ending in the 8 weeks before.
 

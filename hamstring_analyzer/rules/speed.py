@@ -21,9 +21,10 @@ import pandas as pd
 
 from .. import units as u
 from .registry import Context, Flag, TableRow, beginner, history_ok, race_mask, regular_runs, rule
-from .wording import Words, finite
+from .wording import Words
 from .load import _week_and_week_before
 from .terrain import flat_ground
+from ..numbers import is_finite
 
 
 #: Hard sessions on flat ground this many days apart or closer are one block (`fast_on_flat`).
@@ -54,7 +55,7 @@ def speedwork_share_message(f, w: Words) -> str:
     days = ", ".join(u.weekday(d) for d in x["days"])
     usual = (
         f"your most in one of the {x['weeks_before']} weeks before was {x['usual']:.0f}"
-        if finite(x.get("usual"))
+        if is_finite(x.get("usual"))
         else "your usual is not known yet"
     )
     share = ""

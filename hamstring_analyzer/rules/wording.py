@@ -9,7 +9,6 @@ terminal, the JSON, the HTML report and the plan word a flag the same way.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, replace
 
 from .. import units as u
@@ -47,11 +46,6 @@ class Words:
         if facts["indoor"]:
             return "on a treadmill"
         return f"on flat ground ({self.climb(facts['climb_per_km'])} of climb)"
-
-
-def finite(x) -> bool:
-    """A number that can be said (not None, not NaN or infinite)."""
-    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
 
 
 def ordinary_runs(n: float) -> str:
