@@ -37,10 +37,9 @@ roster) never stops the others: its row carries the reason.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -58,7 +57,7 @@ from .render.weeks import default_week, week_episodes
 from .rules import RULES
 from .store import RunStore
 from .render.triage import render_team_page, triage_text, write_team_page  # noqa: F401  (the team's page and table, re-exported)
-from .workers import context as worker_context
+from .workers import WORKER_DIED, map_in_workers
 from .numbers import json_number
 
 ROSTER_NAME = "roster.toml"
@@ -429,26 +428,10 @@ def run_team(
             if progress:
                 progress(done, len(athletes))
     else:
-        pending = list(range(len(athletes)))
-        while pending:
-            with ProcessPoolExecutor(max_workers=n_workers, mp_context=worker_context(), initializer=_worker_start) as pool:
-                running = {pool.submit(athlete_row, athletes[i], week, out, **kwargs): i for i in pending}
-                pending = []
-                while running:
-                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        i = running.pop(fut)
-                        try:
-                            rows[i] = fut.result()
-                        except BrokenProcessPool:  # a worker died (out of memory?): this athlete alone, once more
-                            if getattr(athletes[i], "_retried", False):
-                                rows[i] = TeamRow(athlete=athletes[i].name, error="the analysis process died on this athlete (out of memory?)")
-                            else:
-                                athletes[i]._retried = True
-                                pending.append(i)
-                                continue
-                        done += 1
-                        if progress:
-                            progress(done, len(athletes))
+        # a worker that died (out of memory?) is tried again once, alone with the others it took down
+        row_of = functools.partial(athlete_row, week=week, out_dir=out, **kwargs)
+        for i, row in map_in_workers(row_of, athletes, n_workers, initializer=_worker_start, retries=1, progress=progress):
+            died = TeamRow(athlete=athletes[i].name, error="the analysis process died on this athlete (out of memory?)")
+            rows[i] = died if row is WORKER_DIED else row
     team_rows = sorted((r for r in rows if r is not None), key=TeamRow.sort_key)
     return Team(root=str(root), week_start=week, rows=team_rows)

@@ -29,6 +29,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable, Iterator, Sequence
 
 #: Imported once in the fork server, so each worker starts with them loaded:
 #: the readers and the store's Parquet writer (what an ingest's workers need;
@@ -67,3 +70,45 @@ def context() -> multiprocessing.context.BaseContext:
                 ctx = multiprocessing.get_context("spawn")
             _context = ctx
         return _context
+
+
+#: What `map_in_workers` gives for an item whose worker process died (killed, out of memory) after its retries.
+WORKER_DIED = object()
+
+
+def map_in_workers(fn: Callable, items: Sequence, workers: int, *, initializer: Callable | None = None, initargs: tuple = (),
+                   retries: int = 0, progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[int, object]]:  # fmt: skip
+    """``(index, fn(item))`` for each of ``items``, as each finishes, computed in a pool of worker processes.
+
+    The one pool loop of the team and the reports (the ingest has its own, for
+    its byte budget and its suspect files). A worker that dies takes every
+    item in flight with it: each of those is tried again in a new pool up to
+    ``retries`` times, then given as `WORKER_DIED`. An exception raised by
+    ``fn`` is raised here, and the items not yet started are not started.
+    ``progress(done, total)`` is called after each item.
+    """
+    pending, tries, done = list(range(len(items))), [0] * len(items), 0
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))), mp_context=context(), initializer=initializer,
+                                   initargs=initargs)  # fmt: skip
+        try:
+            running = {pool.submit(fn, items[i]): i for i in pending}
+            pending = []
+            while running:
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i = running.pop(fut)
+                    try:
+                        result = fut.result()
+                    except BrokenProcessPool:
+                        if tries[i] < retries:
+                            tries[i] += 1
+                            pending.append(i)
+                            continue
+                        result = WORKER_DIED
+                    done += 1
+                    if progress:
+                        progress(done, len(items))
+                    yield i, result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)

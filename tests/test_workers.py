@@ -14,6 +14,8 @@ import textwrap
 import threading
 from pathlib import Path
 
+import pytest
+
 from hamstring_analyzer import workers
 from hamstring_analyzer.ingest.pool import parse_all
 from hamstring_analyzer.store import RunStore
@@ -102,3 +104,20 @@ def test_a_script_without_the_main_guard_gets_one_clear_line(tmp_path):
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip() == workers.UNGUARDED_MAIN_MESSAGE
     assert "Traceback" not in proc.stderr
+
+
+def test_map_in_workers_gives_each_result_and_survives_a_dead_worker():
+    from .standins import square_or_die
+
+    items = [3, -1, 4, 5]
+    calls = []
+    got = dict(workers.map_in_workers(square_or_die, items, 2, retries=1, progress=lambda done, total: calls.append((done, total))))
+    assert got == {0: 9, 1: workers.WORKER_DIED, 2: 16, 3: 25}  # the others it took down were tried again
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_map_in_workers_raises_what_the_function_raised():
+    from .standins import square_or_die
+
+    with pytest.raises(ValueError, match="minus two"):
+        dict(workers.map_in_workers(square_or_die, [2, -2], 1))

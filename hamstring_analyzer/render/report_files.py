@@ -9,13 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..atomic import atomic_write_bytes, atomic_write_text
 from ..errors import ReportWriteError
-from ..workers import context as worker_context
+from ..workers import WORKER_DIED, map_in_workers
 from .panels import WeeklyPicture
 from .report import WeekPages, index_html, render_week_html
 from .weeks import check_week, week_days
@@ -104,22 +102,10 @@ def _write_weeks(result, out: Path, weeks: list, workers: int, progress, today: 
         return
     # The reports never read the export: its records would only be copied into every worker.
     slim = dataclasses.replace(result, export=None)
-    pool = ProcessPoolExecutor(max_workers=min(workers, total), mp_context=worker_context(), initializer=_worker_start,
-                               initargs=(slim, out, today))
-    try:
-        running = {pool.submit(_worker_write, week) for week in weeks}
-        done = 0
-        while running:
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                fut.result()  # a week's ReportWriteError, raised here as it was in the worker
-                done += 1
-                if progress:
-                    progress(done, total)
-    except BrokenProcessPool:  # killed from outside (e.g. out of memory): no week of ours does that
-        raise ReportWriteError(out, "a report worker process died unexpectedly") from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    # a week's ReportWriteError is raised here as it was in the worker, and no week after it is started
+    for _, written in map_in_workers(_worker_write, weeks, workers, initializer=_worker_start, initargs=(slim, out, today), progress=progress):
+        if written is WORKER_DIED:  # killed from outside (e.g. out of memory): no week of ours does that
+            raise ReportWriteError(out, "a report worker process died unexpectedly")
 
 
 def write_all_reports(result, out_dir: str | os.PathLike, progress=None, workers: int | None = None, today: dt.date | None = None) -> Path:
