@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .synthetic import easy_run, write_fit
+
 COUNTRIES = ("United States", "Germany", "United Kingdom", "Brazil", "Spain", "Japan", "France", "Kenya")
 AGE_GROUPS = ("18 - 34", "35 - 54", "55 +")
 MAJORS = ("CHICAGO 2019", "BERLIN 2019", "LONDON 2019", "NEW YORK 2019", "BOSTON 2019", "TOKYO 2019")
@@ -127,8 +129,6 @@ def write_daily_log_cohort(path: str | Path, athletes: list[PlannedAthlete], *, 
 
 def write_folder_cohort(root: str | Path, athletes: list[PlannedAthlete], *, sample_every_s: int = 10, zone: str = "Europe/London") -> Path:
     """Each athlete as a folder of FIT files (one per running day, a sample every ``sample_every_s`` seconds)."""
-    from .synthetic import easy_run, write_fit
-
     root = Path(root)
     for a in athletes:
         folder = root / f"athlete-{a.athlete}"

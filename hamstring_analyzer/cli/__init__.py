@@ -2,8 +2,12 @@
 
 Each command opens its inputs, calls one library function, and turns the
 library's own errors into a one-line message and exit code 1, never a traceback.
-The package's modules import only downwards (`common`, then the command
-modules, then this one), so there is no import cycle.
+The package's modules import only downwards, so there is no import cycle:
+`common` (light: options, errors, where the text goes), `reading` (an
+export read and analysed), the work modules (`runner_work`, `report_work`,
+`many_work`: what a command does), the command modules (`runner`, `many`:
+options and help), then this one. A command module imports its work module
+inside the command, so that ``--help`` and the symptom log load no pandas.
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
-"""What every command shares: one-line errors, the export options, progress, and reading an export.
+"""What every command shares: one-line errors, the options, where the text goes, progress, writing a file.
 
-The modules of `cli` import only downwards: `common` imports the library,
-the command modules import `common`, and `cli/__init__` gathers the
-commands. The library modules behind a command (pandas, matplotlib, the
-readers) are imported inside the functions, so that ``--help`` and the
-symptom log commands start without them.
+Light on purpose: it imports no library module that loads pandas,
+matplotlib or the readers, since every command module imports it, and
+``--help`` and the symptom log commands must start without them. Reading an
+export is in `reading`, which only the work modules import.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ import sys
 
 import click
 
-from ..errors import HamstringAnalyzerError, NoRunsError
+from ..errors import HamstringAnalyzerError
+from ..jsonfile import STDOUT
 
 
 def friendly_errors(func):
@@ -54,8 +54,6 @@ def friendly_errors(func):
 #: A date option: shown as YYYY-MM-DD in --help, not as click's ``[%Y-%m-%d]``.
 DATE = click.DateTime(["%Y-%m-%d"])
 DATE_METAVAR = "YYYY-MM-DD"
-#: Where a file option writes; ``-`` is standard output.
-STDOUT = "-"
 
 
 def json_option(help: str):
@@ -157,98 +155,6 @@ def writing_to(path):
         raise click.ClickException(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
-def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=False, json_path=None, empty_extra=None, term=None, ingest=None):
-    """Call `load_runs` with a progress bar on a terminal; list what was skipped; exit 1 when no run was found.
-
-    With ``json_path``, an export without runs is still written (``runs`` empty,
-    the skipped, unreadable and ignored files with their reasons, plus
-    ``empty_extra``) before the command exits 1, saying why in one line.
-    """
-    from ..analysis import require_some_runs
-    from ..ingest import load_runs
-
-    with terminal_progress("Reading files", quiet) as progress:
-        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress, ingest=ingest)
-    try:
-        require_some_runs(export, path)
-    except NoRunsError as exc:
-        no_runs(exc, term or Terminal(json_path, quiet), verbose, json_path, empty_extra)
-    return export
-
-
-def no_runs(exc: NoRunsError, term: Terminal, verbose: bool, json_path, empty_extra: dict | None):
-    """An export without runs: its files and their reasons (every one with -v), its JSON when asked for, then exit 1 saying why."""
-    print_listing(exc.export, term, verbose=verbose)
-    if json_path:
-        with writing_to(json_path):
-            exc.export.write_json(json_path, extra=empty_extra)
-    raise click.ClickException(f"{exc}; nothing to analyse")
-
-
-def print_listing(export, term: Terminal, verbose: bool) -> None:
-    """The skipped, unreadable and ignored files, grouped by reason and counted (each file with --verbose)."""
-    from ..render.text import export_listing, paint
-
-    for line in export_listing(export, verbose):
-        term.note(paint(line, "alert", term.colour) if line.startswith("Could not read") else line)
-
-
-def print_export_notes(export, quiet: bool) -> None:
-    """Kept for callers of the former API: the listing, grouped, on standard error."""
-    print_listing(export, Terminal(quiet=quiet), verbose=False)
-
-
 def _date(value):
+    """The day of a `DATE` option's value (click gives a datetime), or None."""
     return value.date() if value is not None else None
-
-
-def read_config(config_path, units, term: Terminal):
-    """The config (``--config``, else $HAMSTRING_ANALYZER_CONFIG, else the user's file, else defaults), saying which."""
-    from ..config import find_config, load_config, user_config_path
-
-    found = find_config(config_path)
-    config = load_config(found).with_units(units)
-    if found is not None:
-        term.note(f"Config: {found}")
-    else:
-        term.note(f"Config: defaults (no {_home(user_config_path())})")
-    return config
-
-
-def _home(path) -> str:
-    home = os.path.expanduser("~")
-    text = str(path)
-    return "~" + text[len(home):] if home not in ("", "/") and text.startswith(home + os.sep) else text
-
-
-def analyse_export(path, config_path, units, symptoms_path, export_opts: dict, since=None, until=None, term: Terminal | None = None,
-                   json_path=None, listing: bool = True):
-    """Config, symptom log and export read, then analysed: the common start of analyze, plan and report.
-
-    With ``json_path``, the analyze JSON is written whatever the outcome: an
-    export without runs, or no runs in the period, writes what was found
-    (``runs`` empty, ``weeks`` and ``flags`` empty) before exiting 1.
-    """
-    from ..analysis import analyze_athlete
-
-    export_opts = dict(export_opts)
-    verbose, quiet = export_opts.pop("verbose", False), export_opts.pop("quiet")
-    term = term or Terminal(quiet=quiet)
-    config = read_config(config_path, units, term)
-    load = {"workers": export_opts["workers"], "cache_dir": export_opts["cache_dir"], "use_cache": not export_opts["no_cache"],
-            "timezone": export_opts["timezone"]}  # fmt: skip
-    empty = {"weeks": [], "flags": [], "episodes": [], "profile": {}, "holes": [], "coverage": []}
-    try:
-        with terminal_progress("Reading files", quiet) as progress:
-            result = analyze_athlete(path, config, symptoms_path, since=since, until=until, progress=progress, **load)
-    except NoRunsError as exc:
-        no_runs(exc, term, verbose, json_path, empty)
-    if listing:  # else the command lists the export itself, after its headline
-        print_listing(result.export, term, verbose)
-    if result.runs.empty:
-        if json_path:
-            with writing_to(json_path):
-                result.write_json(json_path)
-        when = f"{since or 'the start'} and {until or 'the end'}"
-        raise click.ClickException(f"{path}: no runs between {when}")
-    return result

@@ -1,13 +1,15 @@
-"""The many-athlete commands: a coach's team on this machine, a research cohort on Dask."""
+"""The many-athlete commands: a coach's team on this machine, a research cohort on Dask.
+
+Each command checks its options, then imports `many_work` inside the
+command: that module imports pandas and matplotlib, which ``--help`` never loads.
+"""
 
 from __future__ import annotations
 
-import textwrap
-
 import click
 
-from ..glossary import DISCLAIMER
-from .common import DATE, DATE_METAVAR, friendly_errors, json_option, terminal_progress, writing_to
+from ..jsonfile import check_target
+from .common import DATE, DATE_METAVAR, friendly_errors, json_option
 
 
 @click.command()
@@ -30,26 +32,11 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     OUT/<athlete>/ and the team page OUT/index.html. An athlete whose export
     cannot be read is listed with the reason; the others go on.
     """
-    from ..jsonfile import STDOUT, check_target
-    from ..render.triage import triage_text, write_team_page
-    from ..team import run_team
-
     if json_path:
         check_target(json_path)  # a missing folder is said before the athletes are analysed
-    err = json_path == STDOUT  # standard output holds the JSON alone: the text goes to standard error
-    with terminal_progress("Analysing athletes", quiet) as progress, writing_to(out_dir):
-        result = run_team(root, out_dir, week=week.date() if week else None, workers=workers, cache_dir=cache_dir,
-                          use_cache=not no_cache, timezone=timezone, progress=progress)  # fmt: skip
-        page = write_team_page(result, out_dir)
-    if json_path:
-        with writing_to(json_path):
-            result.write_json(json_path)
-    click.echo(triage_text(result), err=err)
-    click.echo("", err=err)
-    click.echo(textwrap.fill(DISCLAIMER, width=80), err=err)
-    click.echo(f"Wrote {page}" + (f" and {json_path}" if json_path and not err else ""), err=err)
-    if not result.analysed:
-        raise click.ClickException(f"{root}: no athlete could be analysed")
+    from . import many_work  # the library (pandas, matplotlib) loads when the command runs, not for --help
+
+    many_work.team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone, quiet)
 
 
 @click.command()
@@ -71,17 +58,9 @@ def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet):
     OUT/runs/, OUT/weeks/ and OUT/flags/ are written as Parquet datasets with
     an `athlete` column. Needs `pip install 'hamstring-analyzer[cohort]'`.
     """
-    from ..cohort import run_cohort
+    from . import many_work  # the library (pandas, matplotlib; Dask once it runs) loads when the command runs, not for --help
 
-    def say(text):
-        if not quiet:
-            click.echo(text, err=True)
-
-    with writing_to(out_dir):
-        summary = run_cohort(root, out_dir, scheduler=scheduler, workers=workers, store_dir=store_dir, timezone=timezone, say=say)
-    click.echo(summary.text())
-    if not summary.analysed:
-        raise click.ClickException(f"{root}: no athlete could be analysed")
+    many_work.cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet)
 
 
 #: The subcommands, for `cli.main`.

@@ -1,32 +1,20 @@
-"""The one-runner commands: ingest, analyze, plan, report and the symptom log."""
+"""The one-runner commands: ingest, analyze, plan, report and the symptom log.
+
+Each command checks its options, then imports the module doing its work
+(`runner_work`, or `report_work` for report) inside the command: that module
+imports pandas and the readers, which ``--help`` and the symptom log never load.
+"""
 
 from __future__ import annotations
 
-import textwrap
+import datetime as dt
 
 import click
 
 from .. import units as u
-from ..glossary import DISCLAIMER
 from ..jsonfile import check_target
-from ..symptoms import KINDS, SIDES, WHENS
-from .common import (
-    DATE,
-    DATE_METAVAR,
-    STDOUT,
-    Terminal,
-    _date,
-    analyse_export,
-    config_option,
-    export_options,
-    friendly_errors,
-    json_option,
-    load_export,
-    print_listing,
-    terminal_progress,
-    verbose_option,
-    writing_to,
-)
+from ..symptoms import KINDS, SIDES, WHENS, add_entry, check_entry, entries_table, read_log
+from .common import DATE, DATE_METAVAR, _date, config_option, export_options, friendly_errors, json_option, verbose_option
 
 
 @click.command()
@@ -50,23 +38,11 @@ def ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet, verbo
       hamstring-analyzer ingest export.zip -v --json runs.json
       hamstring-analyzer ingest export.zip --json - | python -m json.tool
     """
-    from ..render.text import headline, runs_listing
-
-    term = Terminal(json_path, quiet)
     if json_path:
         check_target(json_path)  # a wrong folder is said before minutes of reading
-    export = load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose=verbose, json_path=json_path, term=term)
-    if json_path:  # first, so that a closed pipe on the summary below cannot lose it
-        with writing_to(json_path):
-            export.write_json(json_path)
-    dates = [a.start_local.date() for a in export.runs]
-    term.echo(headline(export, sum(a.distance_m or 0 for a in export.runs), min(dates), max(dates)))
-    if verbose and not quiet:
-        for line in runs_listing(export):
-            term.echo(line)
-    print_listing(export, term, verbose)
-    if json_path and json_path != STDOUT:
-        term.echo(f"Wrote {json_path}")
+    from . import runner_work  # the library (pandas, the readers) loads when the command runs, not for --help
+
+    runner_work.ingest(path, json_path, cache_dir, no_cache, workers, timezone, quiet, verbose)
 
 
 @click.command()
@@ -98,40 +74,15 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
       hamstring-analyzer analyze export.zip --until 2026-07-08 --symptoms my-symptoms.csv
       hamstring-analyzer analyze export.zip -q --json - > analysis.json
     """
-    from ..render.text import episodes_text, first_screen_text, headline, insights_text, text_width, weeks_table
-
     since, until = _date(since), _date(until)
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}")
-    term = Terminal(json_path, quiet)
     if json_path:
         check_target(json_path)
+    from . import runner_work  # the library (pandas, the readers) loads when the command runs, not for --help
+
     export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet, verbose=verbose)
-    result = analyse_export(path, config_path, units, symptoms_path, export_opts, since=since, until=until, term=term, json_path=json_path,
-                            listing=False)
-    if json_path:  # first, so that a closed pipe on the summary below cannot lose it
-        with writing_to(json_path):
-            result.write_json(json_path)
-    runs = result.runs
-    term.echo(headline(result.export, runs["distance_m"].sum(), min(runs["local_date"]), max(runs["local_date"]), len(runs), result.config.units))
-    print_listing(result.export, term, verbose)
-    term.echo("")
-    term.echo(first_screen_text(result, colour=term.colour))
-    term.echo("")
-    term.echo(weeks_table(result, n_weeks, with_headline=False))
-    term.echo("")
-    if verbose:
-        term.echo(episodes_text(result, max_flags, colour=term.colour))
-    else:
-        n = len(result.episodes)
-        term.echo(f"{u.plural(n, 'episode')} ({u.plural(len(result.flags), 'flag')}) in this period; -v lists them, --json holds every flag.")
-    term.echo("")
-    if result.insights is not None:
-        term.echo(insights_text(result))
-        term.echo("")
-    term.echo(textwrap.fill(DISCLAIMER, width=text_width()))
-    if json_path and json_path != STDOUT:
-        term.echo(f"Wrote {json_path}")
+    runner_work.analyze(path, config_path, symptoms_path, json_path, units, since, until, n_weeks, max_flags, export_opts)
 
 
 # ------------------------------------------------------------------ symptoms --
@@ -173,11 +124,6 @@ def symptoms_add(file, day, severity, side, location, kind, when, note):
       hamstring-analyzer symptoms add my-symptoms.csv --date 2026-08-15 --severity 3 --side Right \\
           --location "upper near the sit bone" --kind pain --when "after run" --note "back too soon?"
     """
-    import datetime as dt
-
-    from .. import units as u
-    from ..symptoms import add_entry, check_entry
-
     day = day.date() if day else dt.date.today()
     side, kind, when = (side or "").lower(), (kind or "").lower(), (when or "").lower()
     values = {"date": day.isoformat(), "severity": str(severity), "side": side, "location": location, "kind": kind, "when": when, "note": note}
@@ -197,8 +143,6 @@ def symptoms_list(file):
     Example:
       hamstring-analyzer symptoms list my-symptoms.csv
     """
-    from ..symptoms import entries_table, read_log
-
     entries = read_log(file)
     if not entries:
         click.echo(f"{file}: no entries yet.")
@@ -233,24 +177,12 @@ def plan(path, until, json_path, config_path, units, cache_dir, no_cache, worker
       hamstring-analyzer plan export.zip --until 2026-08-09 --units mi
       hamstring-analyzer plan export.zip -q --json - > plan.json
     """
-    from ..plan import plan_week
-    from ..render.text import plan_text, text_width
-
-    until = _date(until)
-    term = Terminal(json_path, quiet)
     if json_path:
         check_target(json_path)
+    from . import runner_work  # the library (pandas, the readers) loads when the command runs, not for --help
+
     export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet, verbose=verbose)
-    result = analyse_export(path, config_path, units, None, export_opts, until=until, term=term)
-    next_week = plan_week(result.runs, result.config, until)
-    if json_path:  # first, so that a closed pipe on the text below cannot lose it
-        with writing_to(json_path):
-            next_week.write_json(json_path)
-    term.echo(plan_text(next_week))
-    term.echo("")
-    term.echo(textwrap.fill(DISCLAIMER, width=min(80, text_width())))
-    if json_path and json_path != STDOUT:
-        term.echo(f"Wrote {json_path}")
+    runner_work.plan(path, _date(until), json_path, config_path, units, export_opts)
 
 
 # -------------------------------------------------------------------- report --
@@ -286,46 +218,12 @@ def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, un
       hamstring-analyzer report export.zip --out reports/ --all
       hamstring-analyzer report export.zip --out reports/ --until 2026-08-12 --open
     """
-    import datetime as dt
-
-    from ..render.report_files import write_all_reports, write_week_report
-    from ..render.weeks import default_week
-    from ..metrics.weekly import week_start
-
-    def show(page):
-        if open_page:
-            import webbrowser
-
-            if not webbrowser.open(page.resolve().as_uri()):
-                click.echo(f"Could not open a web browser: open {page} yourself.", err=True)
-
     if week and all_weeks:
         raise click.BadParameter("give --week or --all, not both")
-    until = _date(until)
+    from . import report_work  # the library and matplotlib load when the command runs, not for --help
+
     export_opts = dict(cache_dir=cache_dir, no_cache=no_cache, workers=workers, timezone=timezone, quiet=quiet, verbose=verbose)
-    result = analyse_export(path, config_path, units, symptoms_path, export_opts, until=until)
-    if all_weeks:
-        with terminal_progress("Writing weekly reports", quiet) as progress, writing_to(out_dir):
-            index = write_all_reports(result, out_dir, progress=progress)
-        n = len(result.weeks)
-        click.echo(f"Wrote {n} weekly report{'s' if n != 1 else ''} and {index}")
-        show(index)
-        return
-    if week is not None:
-        first_day = week_start(week.date(), result.config.week_start)
-    else:
-        try:
-            first_day = default_week(result, today=until + dt.timedelta(days=1) if until else None)
-        except ValueError as exc:
-            raise click.ClickException(f"{path}: {exc}; pick one with --week") from None
-    try:
-        with writing_to(out_dir):
-            png, html = write_week_report(result, first_day, out_dir)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Wrote {png} and {html}")
-    click.echo(DISCLAIMER)
-    show(html)
+    report_work.report(path, out_dir, week, all_weeks, _date(until), symptoms_path, config_path, units, open_page, export_opts)
 
 
 #: The subcommands, for `cli.main`.
