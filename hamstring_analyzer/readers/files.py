@@ -110,4 +110,3 @@ def gunzip(data: bytes, source: str, limit: int | None = None) -> bytes:
     if not d.eof:
         raise ParseError(source, "gzip data is cut short")
     return b"".join(out)
-
