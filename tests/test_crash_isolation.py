@@ -153,9 +153,10 @@ def test_a_cached_worker_failure_from_an_older_build_is_discarded(tmp_path):
 def _plant(store: RunStore, key: str, result) -> None:
     """Write a summary segment as an older build did, bypassing the store's refusal of failures."""
     from hamstring_analyzer.store.schema import outcome_row
+    from hamstring_analyzer.store.segments import write_segment
 
     store.check()
-    store._write_segment([outcome_row(key, *result)])
+    write_segment(store.summary_dir, [outcome_row(key, *result)])
 
 
 def test_cache_refuses_worker_failures(tmp_path):

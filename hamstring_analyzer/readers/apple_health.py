@@ -49,6 +49,7 @@ from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError
 from .summary_only import bounded, finite, summary_activity
 from .track import build_activity
+from .xmlsafe import clean_xml
 
 READ_CHUNK = 4 * 1024 * 1024
 #: A route GPX larger than this is refused [bytes] (a 24-hour route at 1 Hz is ~15 MiB).
@@ -406,8 +407,6 @@ def _route(paths: list[str], opener, source: str, warnings: list[str]) -> dict |
 def route_points(data: bytes, source: str) -> dict:
     """``t`` [UNIX s], ``lat``, ``lon`` [degrees], ``alt`` [m] of every timed track point of a route GPX, in time order."""
     import xml.etree.ElementTree as ET
-
-    from .xmlsafe import clean_xml
 
     data, _ = clean_xml(data, source, "GPX")
     try:

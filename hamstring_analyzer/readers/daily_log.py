@@ -46,7 +46,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import ParseError
+from ..errors import NotAnActivityError, ParseError
+from .files import gunzip, open_regular
 from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_SUMMARY_DISTANCE_M, index_text, summary_activity
 
 #: Header spellings by meaning (lower case, spaces and underscores squeezed), with the unit they mean.
@@ -304,8 +305,6 @@ def read_daily_log_table(path, source: str | None = None) -> DailyLog:
         except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
             raise ParseError(source, f"not a readable Parquet file ({type(exc).__name__}: {str(exc)[:120]})") from None
         return frame_daily_log(frame, source)
-    from . import gunzip, open_regular
-
     try:
         with open_regular(path) as fh:
             data = fh.read()
@@ -348,8 +347,6 @@ def read_daily_log(data: bytes, source: str) -> list[Activity]:
         Not a daily log, larger than `summary_only.MAX_INDEX_BYTES`, more than one
         athlete (use the ``cohort`` command, which splits a log by athlete), or no running day.
     """
-    from ..errors import NotAnActivityError
-
     if len(data) > MAX_INDEX_BYTES:
         raise ParseError(source, f"the daily log is larger than {MAX_INDEX_BYTES // 2**20} MiB; refused (split it with the cohort command)")
     if not data.strip():

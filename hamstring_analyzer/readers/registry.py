@@ -18,6 +18,10 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable
 
+from .daily_log import looks_like_daily_log
+from .files import sniff
+from .strava_csv import looks_like_activities_csv
+
 #: How far into a file ``sniff`` looks [bytes].
 SNIFF_BYTES = 65536
 
@@ -65,25 +69,20 @@ class Reader:
         return any(fnmatch.fnmatchcase(base, pattern) for pattern in self.names)
 
     def load(self) -> Callable:
+        # A dispatch table, not a hidden import: each reader module is named in `READERS` and imported on first use.
         return getattr(importlib.import_module(self.module, __package__), self.function)
 
 
-def _classic(head: bytes) -> str | None:
-    from . import sniff
-
-    return sniff(head)
-
-
 def _is_fit(head: bytes, name: str) -> bool:
-    return _classic(head) == "fit"
+    return sniff(head) == "fit"
 
 
 def _is_gpx(head: bytes, name: str) -> bool:
-    return _classic(head) == "gpx"
+    return sniff(head) == "gpx"
 
 
 def _is_tcx(head: bytes, name: str) -> bool:
-    return _classic(head) == "tcx"
+    return sniff(head) == "tcx"
 
 
 def _is_apple_health(head: bytes, name: str) -> bool:
@@ -92,8 +91,6 @@ def _is_apple_health(head: bytes, name: str) -> bool:
 
 
 def _is_strava_csv(head: bytes, name: str) -> bool:
-    from .strava_csv import looks_like_activities_csv
-
     return looks_like_activities_csv(head)
 
 
@@ -108,8 +105,6 @@ def _is_polar(head: bytes, name: str) -> bool:
 
 
 def _is_daily_log(head: bytes, name: str) -> bool:
-    from .daily_log import looks_like_daily_log
-
     return looks_like_daily_log(head)
 
 

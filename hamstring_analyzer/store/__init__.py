@@ -56,32 +56,53 @@ Rules
   entries) or that belongs to another user is refused with a one-line message.
 * Samples are content-addressed and segments have unique names, so several
   processes (a coach's team run, a cohort's workers) can share one store.
+
+Code
+----
+`RunStore` (here) answers and records each file. `schema` says the columns,
+`segments` reads and writes the summary segments, `stored` reads a run's
+samples back (`StoredActivity`), `files` opens and writes the store's files
+safely, and `temporary` keeps the ``--no-cache`` stores.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
-import secrets
-import shutil
 import stat
-import tempfile
 import time
-import weakref
 from pathlib import Path
 
-from ..atomic import atomic_write_bytes
-from ..activity import Activity
+import pyarrow as pa
+from platformdirs import user_cache_dir
+
 from ..errors import HamstringAnalyzerError
-from .version import code_version
+from .files import looks_whole, private_dir, write_table
+from .schema import activity_fields, check_row, encodings, outcome_row, samples_table, summary_row, summary_table
+from .segments import META_KEY, SegmentsRead, read_segments, segment_name, write_segment
+from .stored import StoredActivity
+from .temporary import TEMPORARY_PREFIX, temporary_folder
+
+__all__ = [
+    "CACHEABLE_KINDS",
+    "LAYOUT_FOLDER",
+    "META_KEY",
+    "OTHER_VERSION_KEEP_S",
+    "RunStore",
+    "StoredActivity",
+    "SummaryRows",
+    "TEMPORARY_PREFIX",
+    "cacheable",
+    "content_key",
+    "default_store_dir",
+    "segment_name",
+]
 
 LAYOUT_FOLDER = "store-v1"
 #: Summary segments written by another release are kept this long (it may still be in use) [s].
 OTHER_VERSION_KEEP_S = 30 * 86400
-META_KEY = b"hamstring_analyzer"
 
 #: The result kinds a parser concludes; the only ones worth keeping.
 CACHEABLE_KINDS = ("ok", "skipped", "error")
@@ -103,115 +124,7 @@ def content_key(data: bytes) -> str:
 
 
 def default_store_dir() -> Path:
-    from platformdirs import user_cache_dir
-
     return Path(user_cache_dir("hamstring-analyzer", appauthor=False))
-
-
-class StoredActivity(Activity):
-    """An `Activity` whose samples stay in the run store until asked for.
-
-    ``records`` reads the run's samples from its ``*.samples.parquet`` on
-    every access (the last one read is kept, so back-to-back uses cost one
-    read); nothing else of the samples is held in memory. Everything the
-    analysis needs without samples (``has_gps``, channels, statistics,
-    quality, laps) comes from the summary row.
-    """
-
-    # Built by `RunStore`, never by hand: Activity's fields plus these.
-    _samples_path: Path | None = None
-    _channels: tuple = ()
-    _n_samples: int = 0
-    _has_gps: bool = False
-    _keep = None  # a temporary store's lifetime handle
-
-    @property
-    def records(self):
-        held = self.__dict__.get("_records")
-        if held is not None:
-            return held
-        return _load_samples(self._samples_path, self.session_index, None, self.source, self._channels).frame()
-
-    @records.setter
-    def records(self, value):
-        self._set_records(value)
-
-    def _set_records(self, value) -> None:  # a copy made with samples in hand holds them
-        from ..activity import Samples
-
-        self.__dict__["_records"] = value.frame() if isinstance(value, Samples) else value
-
-    @property
-    def samples(self):
-        held = self.__dict__.get("_records")
-        if held is not None:
-            from ..activity import as_samples
-
-            return as_samples(held)
-        return _load_samples(self._samples_path, self.session_index, None, self.source, self._channels)
-
-    def _get_laps(self):  # built on each use, never held: a long history holds no laps frames
-        frame = self.__dict__.get("_lap_frame")
-        if frame is not None:
-            return frame
-        from ..activity import laps_frame
-
-        return laps_frame(self.__dict__.get("_lap_list") or [])
-
-    def samples_for(self, columns):
-        """The samples with only ``columns`` (those the run has): one read of just those columns."""
-        if self.__dict__.get("_records") is not None:
-            return super().samples_for(columns)
-        wanted = tuple(c for c in columns if c in self._channels)
-        return _load_samples(self._samples_path, self.session_index, wanted, self.source, self._channels)
-
-    def _holds_records(self) -> bool:  # a copy made with records in hand behaves as a plain Activity
-        return self.__dict__.get("_records") is not None
-
-    @property
-    def has_gps(self) -> bool:
-        return super().has_gps if self._holds_records() else self._has_gps
-
-    def has_channel(self, name: str) -> bool:
-        return super().has_channel(name) if self._holds_records() else name in self._channels
-
-    @property
-    def n_samples(self) -> int:
-        return len(self.__dict__["_records"]) if self._holds_records() else self._n_samples
-
-
-_last_read: tuple = (None, None)
-
-
-def _load_samples(path: Path | None, session_index: int, columns, source: str, order=()):
-    """One session's `Samples` from a samples file (the most recent read is reused)."""
-    global _last_read
-    import pyarrow.parquet as pq
-
-    from ..activity import Samples
-    from .schema import SAMPLE_STORAGE, samples_from_table, sample_schema
-
-    if path is None:
-        return Samples.empty()
-    try:
-        with _open_regular(path) as fh:
-            st = os.fstat(fh.fileno())
-            key = (str(path), st.st_mtime_ns, st.st_size, session_index, columns)
-            if _last_read[0] == key:
-                return _last_read[1]
-            pf = pq.ParquetFile(fh, page_checksum_verification=True, pre_buffer=False)  # see _open_regular
-            expected = sample_schema([c for c in SAMPLE_STORAGE if c in pf.schema_arrow.names])
-            if not pf.schema_arrow.remove_metadata().equals(expected) or not set(order) <= set(pf.schema_arrow.names):
-                raise ValueError("not the samples schema")
-            names = None if columns is None else ["session_index", "time", *columns]
-            frame = samples_from_table(pf.read(columns=names, use_threads=False), session_index, columns, order)
-    except Exception as exc:  # noqa: BLE001 - deleted or damaged since it was stored
-        with contextlib.suppress(OSError):
-            path.unlink()  # the next ingest reads the file again
-        raise HamstringAnalyzerError(f"{source}: its stored samples cannot be read ({type(exc).__name__}); "
-                                     f"run again to re-read the file") from None  # fmt: skip
-    _last_read = (key, frame)
-    return frame
 
 
 class RunStore:
@@ -257,12 +170,10 @@ class RunStore:
     def temporary(cls) -> "RunStore":
         """A private store that is never read from and is deleted with the last run that uses it
         (``--no-cache``: nothing is reused or left behind, and memory still stays flat)."""
-        _remove_orphans()
-        folder = tempfile.mkdtemp(prefix=f"{TEMPORARY_PREFIX}{os.getpid()}-")
+        folder, keepalive = temporary_folder()
         store = cls(folder)
         store.reads = False
-        store.keepalive = _Keepalive()
-        weakref.finalize(store.keepalive, _remove_folder, folder, os.getpid())
+        store.keepalive = keepalive
         return store
 
     # -- safety ----------------------------------------------------------------
@@ -324,39 +235,11 @@ class RunStore:
         """Every stored file's rows, by key, from the summary segments (bad segments deleted)."""
         if self._index is not None:
             return self._index
-        import pyarrow.parquet as pq
-
-        from .schema import LAYOUT_VERSION, SUMMARY_SCHEMA
-
-        index: dict[str, list[dict]] = {}
-        self._segments = []
-        self._other_versions = []
-        for path in sorted(self.summary_dir.glob("*.parquet")) if not self.readonly else []:
-            try:
-                with _open_regular(path) as fh:
-                    pf = pq.ParquetFile(fh, pre_buffer=False)  # see _open_regular
-                    meta = json.loads((pf.schema_arrow.metadata or {})[META_KEY])
-                    if meta.get("layout") != LAYOUT_VERSION or meta.get("code") != code_version():
-                        self._other_versions.append(path)  # another release's: left for it, pruned when old
-                        continue
-                    table = pf.read()
-                if not table.schema.remove_metadata().equals(SUMMARY_SCHEMA):
-                    raise ValueError("not the summary schema")
-                rows = table.to_pylist()
-            except FileNotFoundError:  # merged away by another process meanwhile
-                continue
-            except Exception:  # noqa: BLE001 - unreadable or foreign: its files are parsed again
-                self.discarded += 1
-                with contextlib.suppress(OSError):
-                    path.unlink()
-                continue
-            self._segments.append(path)
-            by_key: dict[str, list[dict]] = {}
-            for row in rows:
-                by_key.setdefault(row["key"], []).append(row)
-            index.update(by_key)  # a later segment wins (same file, same content)
-        self._index = index
-        return index
+        found = read_segments(self.summary_dir) if not self.readonly else SegmentsRead()
+        self._segments, self._other_versions = found.segments, found.other_versions
+        self.discarded += found.discarded
+        self._index = found.index
+        return found.index
 
     def summary(self):
         """The per-run summary table (Arrow), one row per (key, session_index): what a cohort or notebook reads.
@@ -366,8 +249,6 @@ class RunStore:
         (``key``, ``session_index``), the newest segment (the last name in sorted order) winning (two ingests at once
         may store the same file twice).
         """
-        from .schema import summary_table
-
         self.check()
         return summary_table([row for rows in self._load_index().values() for row in rows])
 
@@ -394,8 +275,6 @@ class RunStore:
             return None
 
     def _rows_result(self, key: str, rows: list[dict]):
-        from .schema import check_row
-
         outcome = rows[0]["outcome"]
         if outcome in ("skipped", "error"):
             result = (outcome, rows[0]["reason"])
@@ -406,7 +285,7 @@ class RunStore:
         for r in rows:
             check_row(r)
         samples = self.samples_path(key)
-        if any(_keeps_samples(r) for r in rows) and not _looks_whole(samples):
+        if any(_keeps_samples(r) for r in rows) and not looks_whole(samples):
             self.discarded += 1
             with contextlib.suppress(OSError):
                 samples.unlink()
@@ -414,8 +293,6 @@ class RunStore:
         return ("ok", [self._activity(r, samples) for r in rows])
 
     def _activity(self, row: dict, samples: Path) -> StoredActivity:
-        from .schema import activity_fields
-
         a = StoredActivity(records=None, laps=None, **activity_fields(row))
         a._samples_path = samples if _keeps_samples(row) else None
         a._channels = tuple(row["channels"] or ())
@@ -436,10 +313,6 @@ class RunStore:
         """
         if not cacheable(result) or self.readonly:
             return result
-        import pyarrow as pa
-
-        from .schema import encodings, outcome_row, samples_table, summary_row
-
         kind, payload = result
         if kind != "ok":
             return (kind, SummaryRows([outcome_row(key, kind, payload)]))
@@ -447,9 +320,9 @@ class RunStore:
             table = samples_table([a for a in payload if a.is_run])
             if table is not None:
                 path = self.samples_path(key)
-                _private_dir(path.parent.parent)
-                _private_dir(path.parent)
-                _write(path, table, encodings(table.schema))
+                private_dir(path.parent.parent)
+                private_dir(path.parent)
+                write_table(path, table, encodings(table.schema))
             rows = [summary_row(key, a) for a in payload] or [outcome_row(key, "ok", None)]
         except (OSError, pa.ArrowException):
             return result
@@ -477,8 +350,8 @@ class RunStore:
             return
         rows, self._pending = self._pending, []
         try:
-            path = self._write_segment(rows)
-        except (OSError, _arrow_error()):
+            path = write_segment(self.summary_dir, rows)
+        except (OSError, pa.ArrowException):
             return  # the samples stay; these files are parsed again next time
         self._segments.append(path)
 
@@ -498,169 +371,20 @@ class RunStore:
         merged = [row for rows in index.values() for row in rows]
         old = list(self._segments)
         try:
-            self._segments = [self._write_segment(merged)]
-        except (OSError, _arrow_error()):
+            self._segments = [write_segment(self.summary_dir, merged)]
+        except (OSError, pa.ArrowException):
             return
         for path in old:
             with contextlib.suppress(OSError):
                 path.unlink()
-
-    def _write_segment(self, rows: list[dict]) -> Path:
-        from .schema import LAYOUT_VERSION, summary_table
-
-        table = summary_table(rows).replace_schema_metadata(
-            {META_KEY: json.dumps({"layout": LAYOUT_VERSION, "code": code_version()}).encode()}
-        )
-        _private_dir(self.summary_dir)
-        path = self.summary_dir / segment_name()
-        _write(path, table, None)
-        return path
-
-
-_last_segment_ns = 0
-_clock_ns = time.time_ns  # what segment_name reads the time from (a test stops it)
-
-
-def segment_name() -> str:
-    """A new summary segment's name; names sort in the order they were made.
-
-    The write time in nanoseconds (20 digits), never less than one more than the
-    last name this process made (a clock that steps back cannot reorder them),
-    then random characters so that two processes never pick the same name.
-    (Older builds named them by the second, with a random tail: two segments of
-    one second were then ordered by chance. Their segments carry another code
-    version, so this build never reads them.)
-    """
-    global _last_segment_ns
-    _last_segment_ns = max(_clock_ns(), _last_segment_ns + 1)
-    return f"{_last_segment_ns:020d}-{secrets.token_hex(6)}.parquet"
 
 
 class SummaryRows(list):
     """The summary rows of one stored file, as a worker sends them back."""
 
 
-def _open_regular(path: Path):
-    """``path`` opened for reading if it is a regular file (not a link, pipe or device), else OSError.
-
-    Parquet reads from the Python file object this returns must pass
-    ``pre_buffer=False``: pre-buffering reads it on Arrow's I/O threads, and the
-    last of those reads can be released after the interpreter began to exit;
-    releasing a Python buffer then needs the GIL, the thread is ended, and the
-    process aborts ("terminate called without an active exception", seen in
-    about 1 of 10 short runs).
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path}: not a regular file")
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-
-
-def _private_dir(path: Path) -> None:
-    """Make ``path`` a real folder (0700) inside the store; a link or file there is removed first."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return
-    if stat.S_ISDIR(st.st_mode):
-        return
-    path.unlink()  # a symlink (or anything else) planted where our folder goes
-    path.mkdir(mode=0o700)
-
-
-def _looks_whole(path: Path) -> bool:
-    """A Parquet file that is there and ends like one (a cheap check; a full read checks the rest)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return False
-    try:  # plain descriptors: this runs once per stored run, in the ingest's own process
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size < 8:
-            return False
-        size = st.st_size
-        os.lseek(fd, size - 8, os.SEEK_SET)
-        tail = os.read(fd, 8)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return tail[4:] == b"PAR1" and 0 < int.from_bytes(tail[:4], "little") < size
-
-
 def _keeps_samples(row: dict) -> bool:
     return row["sport"] == "running" and bool(row["n_samples"])
-
-
-def _arrow_error():
-    import pyarrow as pa
-
-    return pa.ArrowException
-
-
-TEMPORARY_PREFIX = "hamstring-analyzer-"
-
-
-def _remove_orphans() -> None:
-    """Remove the temporary stores of our processes that died without cleaning up (killed)."""
-    pattern = re.compile(re.escape(TEMPORARY_PREFIX) + r"(\d+)-\w+")
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(tempfile.gettempdir()):
-            m = pattern.fullmatch(entry.name)
-            if not m or not entry.is_dir(follow_symlinks=False):
-                continue
-            with contextlib.suppress(OSError):
-                if hasattr(os, "getuid") and entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                    continue
-                if not _alive(int(m.group(1))):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process: alive
-        return True
-    return True
-
-
-def _remove_folder(folder: str, owner_pid: int) -> None:
-    if os.getpid() == owner_pid:  # never from a forked worker that inherited the handle
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-class _Keepalive:
-    """Held by every run of a temporary store; the store's folder goes when the last one does."""
-
-    def __copy__(self):
-        return self  # a copied run shares its store's lifetime
-
-    def __deepcopy__(self, memo):
-        return self
-
-
-def _write(path: Path, table, column_encoding) -> None:
-    """Write ``table`` to ``path`` whole: a private temporary file (0600) renamed into place.
-
-    No fsync: a store entry lost or torn by a power cut is detected when read
-    (Parquet's footer) and the file parsed again.
-    """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    options = {"compression": "zstd", "write_statistics": False, "write_page_checksum": True}
-    if column_encoding:  # samples: the Parquet types say all (no Arrow schema copy in each small file)
-        options.update(use_dictionary=False, column_encoding=column_encoding, store_schema=False)
-    pq.write_table(table, sink, **options)
-    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False, private=True)  # a link at ``path`` is replaced, never followed
 
 
 def _remove_old_pickles(folder: Path) -> None:

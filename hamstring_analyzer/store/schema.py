@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from .. import glossary as g
 from ..activity import Activity, Samples
+from ..clean import Quality
 from ..metrics.profile import RUN_NUMBERS
 
 #: The layout's version. A reader that finds another number ignores the entry.
@@ -320,8 +321,6 @@ def check_row(row: dict) -> None:
 
 def activity_fields(row: dict) -> dict:
     """Keyword arguments for an `Activity` (records and laps aside) from a summary row."""
-    from ..clean import Quality
-
     kw = {n: row[n] for n, _ in _PLAIN}
     if kw["start_utc"] is not None:
         kw["start_utc"] = pd.Timestamp(kw["start_utc"]).tz_convert("UTC").as_unit("ns")

@@ -22,6 +22,8 @@ import contextlib
 import hashlib
 from pathlib import Path
 
+from .. import __version__
+
 PACKAGE = "hamstring_analyzer"
 
 #: The modules whose code computes what the store holds (readers, cleaning, judgement, statistics, layout).
@@ -43,9 +45,16 @@ COMPUTING_MODULES = (
     "hamstring_analyzer.readers",
     "hamstring_analyzer.readers.apple_health",
     "hamstring_analyzer.readers.daily_log",
+    "hamstring_analyzer.readers.files",
     "hamstring_analyzer.readers.fit",
+    "hamstring_analyzer.readers.fit.fast",
+    "hamstring_analyzer.readers.fit.plausible",
+    "hamstring_analyzer.readers.fit.profile",
+    "hamstring_analyzer.readers.fit.reference",
+    "hamstring_analyzer.readers.fit.sessions",
     "hamstring_analyzer.readers.garmin_summary",
     "hamstring_analyzer.readers.gpx",
+    "hamstring_analyzer.readers.opener",
     "hamstring_analyzer.readers.polar",
     "hamstring_analyzer.readers.registry",
     "hamstring_analyzer.readers.sports",
@@ -56,7 +65,10 @@ COMPUTING_MODULES = (
     "hamstring_analyzer.readers.xmlsafe",
     "hamstring_analyzer.samples",
     "hamstring_analyzer.store",
+    "hamstring_analyzer.store.files",
     "hamstring_analyzer.store.schema",
+    "hamstring_analyzer.store.segments",
+    "hamstring_analyzer.store.stored",
     "hamstring_analyzer.store.version",
     "hamstring_analyzer.timezones",
 )
@@ -71,6 +83,7 @@ NOT_COMPUTING = {
     "hamstring_analyzer.tomlfile": "reading a config file; the [ingest] values themselves key each file",
     "hamstring_analyzer.units": "formatting, imported by config",
     "hamstring_analyzer.metrics.weekly": "the runner's zone for Export.runs_frame and a run's week, after loading (never stored)",
+    "hamstring_analyzer.store.temporary": "where a --no-cache store lives and when it goes, not what it holds",
     "hamstring_analyzer.workers": "how worker processes start",
     "hamstring_analyzer.ingest": "the package's names",
     "hamstring_analyzer.ingest.load": "two passes and the Export, in the ingest's own process, on stored results",
@@ -104,7 +117,5 @@ def code_version() -> str:
     """This build's code version (computed once per process)."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
-        from .. import __version__
-
         _CODE_VERSION = modules_digest(Path(__file__).resolve().parent.parent, __version__)
     return _CODE_VERSION

@@ -46,9 +46,9 @@ def test_simple_bad_files_give_parse_error(data, reason):
 
 
 def test_gzip_bomb_is_refused(monkeypatch):
-    from hamstring_analyzer import readers
+    from hamstring_analyzer.readers import files
 
-    monkeypatch.setattr(readers, "MAX_DECOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(files, "MAX_DECOMPRESSED_BYTES", 1_000_000)
     bomb = gzip.compress(b"\0" * 5_000_000)
     with pytest.raises(ParseError, match="gzip bomb"):
         read_activities("bomb.fit.gz", bomb)

@@ -8,7 +8,8 @@ import pytest
 
 from hamstring_analyzer import ParseError, read_activities
 from hamstring_analyzer import glossary as g
-from hamstring_analyzer.readers.fit import RawFit, _normalise_records, activities_from_raw, crc_is_valid, fit_crc, read_fit
+from hamstring_analyzer.readers.fit import RawFit, activities_from_raw, crc_is_valid, fit_crc, read_fit
+from hamstring_analyzer.readers.fit.sessions import _normalise_records
 
 from ..conftest import MANIFEST, REAL_RUNS, needs_real_runs, real_files
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hamstring_analyzer.readers import fit
+from hamstring_analyzer.readers.fit import fast
 from hamstring_analyzer.synthetic import RunPlan, Segment, write_fit
 
 from ..conftest import MANIFEST, REAL_RUNS, examples, needs_real_runs, real_files
@@ -39,7 +40,7 @@ def _assert_same_columns(a: dict, b: dict) -> None:
 
 
 def _assert_summaries_kept(data: bytes) -> None:
-    small = fit._summary_only(data)
+    small = fast._summary_only(data)
     assert small is not None and len(small) < len(data)
     for kind in KEPT_KINDS:
         _assert_same_columns(_columns(data, kind), _columns(small, kind))
@@ -59,7 +60,7 @@ def test_chained_files_stay_chained():
 
 def test_decode_fitfast_decodes_the_whole_file_once(monkeypatch):
     data = _run(seed=3, segments=2)
-    expected = fit.decode_fitfast(data)
+    expected = fast.decode_fitfast(data)
     sizes = []
     real = fitfast.records
 
@@ -68,7 +69,7 @@ def test_decode_fitfast_decodes_the_whole_file_once(monkeypatch):
         return real(source, message, **kw)
 
     monkeypatch.setattr(fitfast, "records", counting)
-    raw = fit.decode_fitfast(data)
+    raw = fast.decode_fitfast(data)
     assert sizes.count(len(data)) == 1  # the records; five calls on a few hundred bytes for the rest
     assert len(sizes) == 6 and max(sizes[1:]) < len(data) / 20
     assert raw.records.keys() == expected.records.keys()
@@ -119,8 +120,8 @@ def test_a_summary_timed_by_a_compressed_header_is_read_from_the_whole_file(comp
     t0_unix = 1_000_000_000 + fit.FIT_EPOCH_S
     assert _columns(data, "event")["timestamp"].tolist() == [t0_unix + 5]
     # A compressed time counts from the record's, which the cut-down copy leaves out.
-    assert (fit._summary_only(data) is None) == compressed
-    raw = fit.decode_fitfast(data)
+    assert (fast._summary_only(data) is None) == compressed
+    raw = fast.decode_fitfast(data)
     assert raw.events == [{"timestamp": t0_unix + 5, "event": 0.0}]
     assert raw.records["timestamp"].tolist() == [t0_unix]
 
@@ -136,7 +137,7 @@ def test_a_summary_timed_by_a_compressed_header_is_read_from_the_whole_file(comp
     ids=["cut", "trailing", "framing", "header"],
 )
 def test_framing_it_does_not_follow_gives_none(damage):
-    assert fit._summary_only(damage(_run(seed=4))) is None
+    assert fast._summary_only(damage(_run(seed=4))) is None
 
 
 @functools.lru_cache(maxsize=None)
@@ -156,9 +157,9 @@ def test_every_real_file_fitfast_reads_keeps_its_summaries(real):
     data = real.full.read_bytes()
     if not data or not _fitfast_reads_file(real.path):
         return
-    small = fit._summary_only(data)
+    small = fast._summary_only(data)
     assert small is not None
-    for kind, _, _ in fit.SUMMARY_MESSAGES:  # what decode_fitfast reads (each a decode of the whole file)
+    for kind, _, _ in fast.SUMMARY_MESSAGES:  # what decode_fitfast reads (each a decode of the whole file)
         _assert_same_columns(_columns(data, kind), _columns(small, kind))
 
 
@@ -169,8 +170,8 @@ def test_fitfast_reads_most_real_fit_files():
 
 
 def _walk_one_by_one(data: bytes, pos: int, end: int) -> bytes | None:
-    """`fit._summary_messages` as it was written first: every message looked at, one at a time (the reference)."""
-    keep = fit._SUMMARY_NUMBERS
+    """`fast._summary_messages` as it was written first: every message looked at, one at a time (the reference)."""
+    keep = fast._SUMMARY_NUMBERS
     defined: list = [None] * 16
     written = [False] * 16
     out = []
@@ -215,7 +216,7 @@ def _walk_one_by_one(data: bytes, pos: int, end: int) -> bytes | None:
 def _same_walk(data: bytes) -> None:
     start = data[0]
     end = min(len(data), start + int.from_bytes(data[4:8], "little"))
-    assert fit._summary_messages(data, start, end) == _walk_one_by_one(data, start, end)
+    assert fast._summary_messages(data, start, end) == _walk_one_by_one(data, start, end)
 
 
 _SEVERAL_KINDS = _run(seed=5, segments=3)
@@ -252,7 +253,7 @@ def test_striding_over_runs_of_any_length_reads_what_the_walk_reads(runs):
     data = _fit(msgs)
     _same_walk(data)
     if any(kind == "event" for kind, _ in runs):
-        assert fit._summary_messages(data, 14, len(data) - 2).count(bytes([3])) >= 1
+        assert fast._summary_messages(data, 14, len(data) - 2).count(bytes([3])) >= 1
 
 
 @pytest.mark.parametrize("real", real_files("FIT"))

@@ -364,13 +364,13 @@ def test_the_newer_entry_for_a_key_always_wins_within_one_second(tmp_path, monke
     """Segments written in the same second (and with a clock that stands still) are read in the order they were written."""
     folder = tmp_path / "store"
     key = "ab" * 20
-    import hamstring_analyzer.store as store_module
+    from hamstring_analyzer.store import segments
 
-    monkeypatch.setattr(store_module, "_last_segment_ns", 0)  # this process's names, as they were before
+    monkeypatch.setattr(segments, "_last_segment_ns", 0)  # this process's names, as they were before
     for i in range(40):
         if i == 20:  # from here the clock stands still (at now: no name of the future outlives the test)
             frozen = time.time_ns()
-            monkeypatch.setattr(store_module, "_clock_ns", lambda: frozen)
+            monkeypatch.setattr(segments, "_clock_ns", lambda: frozen)
         writer = RunStore(folder)
         writer.add(key, writer.write_samples(key, ("skipped", f"version {i}")))
         writer.flush()  # a segment each, never merged: the order of names alone decides
@@ -392,7 +392,7 @@ def test_parquet_from_our_file_objects_is_never_pre_buffered(sample_ingests, mon
     folder, _, warm = sample_ingests
     monkeypatch.setattr(pq, "ParquetFile", spy)
     assert RunStore(folder).keys()  # the summary segments
-    monkeypatch.setattr("hamstring_analyzer.store._last_read", (None, None))
+    monkeypatch.setattr("hamstring_analyzer.store.stored._last_read", (None, None))
     assert len(warm.runs[1].records) > 0  # a run's samples
     assert {kind for kind, _ in seen} == {"BufferedReader"} and len(seen) >= 2
     assert not any(pre_buffer for _, pre_buffer in seen), seen
