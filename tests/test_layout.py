@@ -73,12 +73,16 @@ def _imports() -> list[tuple[str, str, int, bool, str]]:
         lines = source.splitlines()
         tree = ast.parse(source)
         inner = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) for n in ast.walk(f)}
+        typing_only = {id(n) for f in ast.walk(tree) if isinstance(f, ast.If) and "TYPE_CHECKING" in ast.unparse(f.test)
+                       for n in ast.walk(f)}  # fmt: skip
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
                 targets = _target(module, node)
             elif isinstance(node, ast.Import):
                 targets = [a.name[len(NAME) + 1 :] for a in node.names if a.name.startswith(NAME + ".")]
             else:
+                continue
+            if id(node) in typing_only:  # for annotations only: never imported when the program runs
                 continue
             text = "\n".join(lines[max(0, node.lineno - 2) : node.end_lineno])
             out += [(module, t, node.lineno, id(node) in inner, text) for t in targets if t and t != module]
