@@ -42,6 +42,7 @@ COMPUTING_MODULES = (
     "hamstring_analyzer.metrics.form",
     "hamstring_analyzer.metrics.profile",
     "hamstring_analyzer.metrics.summary",
+    "hamstring_analyzer.numbers",
     "hamstring_analyzer.readers",
     "hamstring_analyzer.readers.apple_health",
     "hamstring_analyzer.readers.daily_log",
