@@ -18,8 +18,8 @@ from ..activity import Activity
 from ..clean.speed import best_sustained_speed
 from .fast import interval_mask, is_indoor, median_running_speed, speed_is_reliable
 from .form import aerobic_decoupling_pct, late_cadence_drop, step_length_m
+from ..dates import week_start
 from .summary import run_summary
-from .weekly import week_start
 
 NAN = float("nan")
 
@@ -77,7 +77,11 @@ NO_PROFILE = {n.name: n.missing for n in RUN_NUMBERS}
 
 
 def run_profile(activity: Activity) -> dict:
-    """The numbers of one run that do not depend on the runner's thresholds (a row of the runs table)."""
+    """The numbers of one run that do not depend on the runner's thresholds (a row of the runs table).
+
+    ``start_local`` is the wall clock where the run was, without zone;
+    ``start`` the instant, in UTC (`runs.runs_table` sets it in the runner's zone).
+    """
     s = run_summary(activity)
     local = activity.start_local
     distance = s["distance_m"] or 0.0
@@ -89,7 +93,8 @@ def run_profile(activity: Activity) -> dict:
         "id": activity.id,
         "source": activity.source,
         "name": activity.name,
-        "start_local": local,
+        "start_local": local.tz_localize(None),
+        "start": activity.start_utc,
         "local_date": local.date(),
         "week_start": week_start(local.date()),
         "distance_m": distance,
@@ -122,7 +127,7 @@ def _q(activity: Activity, name: str) -> float:
 
 #: The runs table's own columns besides the measured numbers, with their dtypes where no row says them (None: object).
 _OWN_COLUMNS = {
-    "id": None, "source": None, "name": None, "start_local": None, "local_date": None, "week_start": None,
+    "id": None, "source": None, "name": None, "start_local": None, "start": None, "local_date": None, "week_start": None,
     "distance_m": "float64", "moving_s": "float64", "climb_m": "float64", "climb_per_km": "float64", "indoor": "bool",
     "sub_sport": None, "cadence_spm": "float64", "speed_reliable": "bool", "avg_heart_rate_bpm": "float64",
     "has_running_dynamics": "bool",

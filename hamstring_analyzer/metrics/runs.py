@@ -19,14 +19,18 @@ from .profile import EMPTY_PROFILE_DTYPES, PROFILE_COLUMNS, run_profile
 from .races import detect_races
 from .session_load import add_session_load
 from .thresholds import estimate_thresholds
-from .weekly import week_start
+from ..dates import week_start
+from .weekly import runner_zone
 
 
 def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFrame:
     """One row per run: its date, week, distance, climb, cadence, fast running, races and fatigue measures.
 
     Columns (units in the names): ``id``, ``source``, ``name`` (the activity's
-    own name, None when it has none), ``start_local``,
+    own name, None when it has none), ``start_local`` (the wall-clock time
+    where the run was, a datetime without zone: runs abroad keep their own
+    clock), ``start`` (the run's start instant, tz-aware in the runner's zone,
+    `weekly.runner_zone`: the table is in its order),
     ``local_date``, ``week_start``, ``distance_m``, ``moving_s``, ``climb_m``,
     ``climb_per_km`` [m/km], ``indoor``, ``sub_sport``, ``cadence_spm``,
     ``speed_mps`` (median running speed), ``speed_reliable``,
@@ -47,6 +51,8 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     config = config or Config()
     profiles = pd.DataFrame([run_profile(a) for a in runs], columns=PROFILE_COLUMNS)
     profiles["name"] = pd.Series([n if isinstance(n, str) else None for n in profiles["name"]], dtype=object)  # str or None
+    profiles["start_local"] = pd.to_datetime(profiles["start_local"])
+    profiles["start"] = pd.to_datetime(profiles["start"], utc=True).dt.tz_convert(runner_zone(runs))
     if profiles.empty:
         profiles = profiles.astype(EMPTY_PROFILE_DTYPES)
         for col in ("threshold_speed_mps", "threshold_hr_bpm", "fast_m", "fast_s", "fast_hr_bpm"):
@@ -54,8 +60,7 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
         profiles["fast_by"] = pd.Series(dtype="object")
         profiles["hard"] = pd.Series(dtype="bool")
         return _with_races(add_session_load(profiles, {}, config), config)
-    order = np.argsort(profiles["start_local"].map(lambda t: t.timestamp()).to_numpy(), kind="stable")
-    profiles = profiles.iloc[order].reset_index(drop=True)
+    profiles = profiles.sort_values("start", kind="stable").reset_index(drop=True)  # the instant: runs abroad keep their order
     profiles["week_start"] = [week_start(d, config.week_start) for d in profiles["local_date"]]
     by_id = {a.id: a for a in runs}
     thresholds = estimate_thresholds(profiles, config)

@@ -47,7 +47,7 @@ def estimate_thresholds(profiles: pd.DataFrame, config: Config) -> pd.DataFrame:
     """
     if profiles.empty:
         return pd.DataFrame({"threshold_speed_mps": [], "threshold_hr_bpm": []}, dtype="float64")
-    starts = np.array([t.timestamp() for t in profiles["start_local"]])
+    starts = np.array([t.timestamp() for t in profiles["start"]])  # the instants: a naive wall clock would reorder runs abroad
     window = config.fast.history_days * 86400.0
     set_speed, set_hr = config.threshold_speed_mps, config.threshold_hr_bpm
     trusted = profiles["speed_reliable"].to_numpy(bool).copy()

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ACWR_METHODS
+from ..dates import WEEK_START_DAYS, calendar_date, days, week_start  # noqa: F401 (WEEK_START_DAYS, week_start: their old home)
 from ..timezones import machine_zone
 
 WEEK_COLUMNS = [
@@ -32,14 +33,8 @@ WEEK_COLUMNS = [
     "cadence_spm", "change_pct", "acwr", "acwr_peak", "acwr_peak_date", "load", "monotony", "strain", "unsampled_m",
 ]  # fmt: skip
 
-
-#: The days a week may start on (`Config.week_start`), as Python's weekday numbers.
-WEEK_START_DAYS = {"monday": 0, "sunday": 6}
-
-
-def week_start(d: dt.date, first: str = "monday") -> dt.date:
-    """The first day of ``d``'s week (``d`` is a local date): its Monday, or its Sunday with ``first="sunday"``."""
-    return d - dt.timedelta(days=(d.weekday() - WEEK_START_DAYS[first]) % 7)
+#: A day's calendar date (`dates.calendar_date`), under its old name.
+day_of = calendar_date
 
 
 def runner_zone(activities) -> str | dt.tzinfo:
@@ -65,25 +60,17 @@ def runner_zone(activities) -> str | dt.tzinfo:
 def as_time_series(weeks: pd.DataFrame, zone) -> pd.DataFrame:
     """``weeks`` (indexed by local dates) indexed by a tz-aware DatetimeIndex: each week's start at local midnight in ``zone``.
 
-    So ``weeks.loc["2026-06"]`` and ``weeks.resample("MS")`` work. A midnight
-    that a clock change skips moves to the first valid time.
+    So ``weeks.loc["2026-06"]`` and ``weeks.resample("MS")`` work. The labels
+    are `dates.days`: a midnight that a clock change skips moves to the first
+    valid time, one that happens twice is the later.
     """
-    days = pd.DatetimeIndex([pd.Timestamp(d) for d in weeks.index], name="week_start")
-    if not len(days):
-        days = pd.DatetimeIndex([], dtype="datetime64[s]", name="week_start")
-    index = days.tz_localize(zone, ambiguous=np.zeros(len(days), dtype=bool), nonexistent="shift_forward")
-    return weeks.set_axis(index)
-
-
-def day_of(x) -> dt.date:
-    """A day from a date, a datetime or a (tz-aware) Timestamp: its local date."""
-    return x.date() if isinstance(x, dt.datetime) else x
+    return weeks.set_axis(days(weeks.index, zone).rename("week_start"))
 
 
 def by_date(weeks: pd.DataFrame) -> pd.DataFrame:
     """The inverse of `as_time_series`: ``weeks`` indexed by the local date each week starts on."""
     if isinstance(weeks.index, pd.DatetimeIndex):
-        return weeks.set_axis(pd.Index(weeks.index.date, name="week_start"))
+        return weeks.set_axis(pd.Index([calendar_date(t) for t in weeks.index], name="week_start"))
     return weeks
 
 

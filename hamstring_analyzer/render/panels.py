@@ -26,7 +26,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from ..config import Config
 from ..rules import layoff_gaps
 from ..symptoms import symptoms_frame
-from ..metrics.weekly import day_of
+from ..dates import calendar_date
 from .canvas import agg_canvas, rgb_png, svg_element
 from .legend import KEY_FONTSIZE, add_key, key_entries, key_look
 from .plots import (
@@ -240,7 +240,7 @@ class WeeklyPicture:
         ``week``: its first day, as a date or as a Timestamp of ``Analysis.weeks``'
         index. Drawing the week drawn last again only lays it out.
         """
-        week = day_of(week) if week is not None else max(self.days)
+        week = calendar_date(week) if week is not None else max(self.days)
         if self._drawn is None or self._drawn[0] != week:
             self._plot(week)
         self._lay_out(layout or WIDE)

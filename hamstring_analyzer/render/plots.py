@@ -31,7 +31,7 @@ from .. import units as u
 from ..config import Config
 from ..rules.load import eight_week_high
 from ..symptoms import symptoms_frame
-from ..metrics.weekly import day_of
+from ..dates import calendar_date
 from .canvas import agg_canvas, rgb_png
 from .html import SEVERITY_COLOURS
 from .legend import key
@@ -250,7 +250,7 @@ def plot_step_length_vs_speed(runs, config: Config | None = None, ax=None, week:
         line = pd.Series(step[order]).rolling(5, center=True, min_periods=3).median().to_numpy()
         ax.plot(speed[order], line, color=COLORS["line"], linewidth=1.2, label="your usual")
     if week is not None:
-        mine = np.array([day_of(w) == week for w in have["week_start"]], bool)
+        mine = np.array([calendar_date(w) == week for w in have["week_start"]], bool)
         ax.scatter(speed[mine], step[mine], s=90, facecolors="none", edgecolors=COLORS["alert"], linewidths=1.5, label="this week", zorder=4)
     ax.set_xlabel("speed, km/h" if config.units == "km" else "speed, mph")
     ax.set_ylabel("step length, cm")
@@ -331,7 +331,7 @@ def plot_symptoms(symptoms, ax=None):
         ax.text(0.5, 0.5, "no symptoms logged", transform=ax.transAxes, ha="center", va="center", color=COLORS["line"])
     else:
         for kind, rows in symptoms.groupby("kind"):
-            x = [noon(day_of(d)) for d in rows["date"]]
+            x = [noon(calendar_date(d)) for d in rows["date"]]
             ax.vlines(x, 0, rows["severity"], color=KIND_COLORS.get(kind, COLORS["symptom"]), linewidth=2)
             _dots(ax, x, rows["severity"].to_numpy(float), 24, KIND_COLORS.get(kind, COLORS["symptom"]), label=kind, zorder=3)
         key(ax)
@@ -353,9 +353,9 @@ def plot_flags(flags, ax=None, urls: dict | None = None):
     if _is_analysis(flags):
         flags = flags.flags
     if isinstance(flags, pd.DataFrame):
-        rows = [(day_of(d), str(sev)) for d, sev in zip(flags["date"], flags["severity"])]
+        rows = [(calendar_date(d), str(sev)) for d, sev in zip(flags["date"], flags["severity"])]
     else:
-        rows = [(day_of(f.date), f.severity) for f in flags]
+        rows = [(calendar_date(f.date), f.severity) for f in flags]
     urls = urls or {}
     stacked: dict = {}
     by_severity: dict = {}
@@ -415,7 +415,7 @@ class StepLengthPicture:
         plot_step_length_vs_speed(runs, config, ax, week=dt.date.min)  # rings for no run yet
         self.rings = next((c for c in ax.collections if c.get_label() == "this week"), None)
         have = _with_step_length(runs)
-        self.weeks = np.array([day_of(w) for w in have["week_start"]], dtype=object)
+        self.weeks = np.array([calendar_date(w) for w in have["week_start"]], dtype=object)
         self.points = np.column_stack(_step_points(have, config)) if len(have) else np.zeros((0, 2))
         self.figure.tight_layout()  # once: moving the rings changes no tick label, so no margin either
 

@@ -22,7 +22,7 @@ from ..rules import RULES
 from ..rules.episodes import Episode
 from ..rules.profile import profile_text, runner_profile
 from ..rules.registry import EVIDENCE
-from ..metrics.weekly import day_of
+from ..dates import calendar_date
 from .html import disclaimer, made_by, page
 from .plots import StepLengthPicture
 from .text import plan_rows
@@ -65,7 +65,7 @@ def _week_runs(result, week: dt.date, runs: list | None = None) -> str:
     """
     units = result.config.units
     if runs is None:
-        runs = [r for r in result.runs.itertuples() if day_of(r.week_start) == week]
+        runs = [r for r in result.runs.itertuples() if calendar_date(r.week_start) == week]
     if not runs:
         return "<p class='muted'>No runs this week.</p>"
     head = "<tr><th>Day</th><th>Distance</th><th>Pace</th><th>Cadence</th><th>Climb</th><th>Fast</th><th class='file'>File</th></tr>"
@@ -318,7 +318,7 @@ class WeekPages:
         self.episodes = episodes_by_week(result)  # grouped once; each week orders its few
         self.runs = defaultdict(list)  # one pass over the table, not a scan of it per week
         for r in result.runs.itertuples():
-            self.runs[day_of(r.week_start)].append(r)
+            self.runs[calendar_date(r.week_start)].append(r)
         self.insights = _insights_html(result)
         self.step_picture = StepLengthPicture(result) if _has_running_dynamics(result) else None
 

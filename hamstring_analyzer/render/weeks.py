@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..errors import ReportError
 from ..rules.episodes import Episode, first_screen
-from ..metrics.weekly import day_of
+from ..dates import calendar_date
 
 
 def week_days(weeks) -> list[dt.date]:
@@ -23,7 +23,7 @@ def week_days(weeks) -> list[dt.date]:
     """
     import pandas as pd
 
-    return [day_of(t) for t in (weeks if isinstance(weeks, pd.Index) else weeks.index)]
+    return [calendar_date(t) for t in (weeks if isinstance(weeks, pd.Index) else weeks.index)]
 
 
 def in_progress(result, week: dt.date, today: dt.date | None = None) -> dt.date | None:

@@ -206,6 +206,18 @@ def test_treadmill_only_history():
     assert weeks["runs"].tolist() == [3, 2]  # Sunday 8 March closes the first week
 
 
+def test_runs_are_in_the_order_they_happened_not_by_wall_clock():
+    """A Sunday 23:30 run in New York starts after a Monday 01:00 run in London: the table is in instants' order."""
+    home = [read(easy_run(dt.datetime(2026, 6, d, 7, 0), 5, seed=d)) for d in (15, 17)]
+    london = read(easy_run(dt.datetime(2026, 6, 22, 1, 0), 5, seed=3))
+    new_york = read(easy_run(dt.datetime(2026, 6, 21, 23, 30), 5, seed=4, zone="America/New_York", origin=(40.7128, -74.006)))
+    table = runs_table([new_york, london, *home])
+    assert table["id"].tolist()[2:] == [london.id, new_york.id]
+    assert table["start"].is_monotonic_increasing and table["start"].iloc[3] == pd.Timestamp("2026-06-22 04:30+01:00")  # home: summer London
+    assert table["start_local"].iloc[3] == pd.Timestamp("2026-06-21 23:30")  # its own clock, without zone
+    assert table["local_date"].iloc[3] == dt.date(2026, 6, 21)  # its own Sunday
+
+
 def test_week_that_straddles_the_clocks_going_forward():
     # UK clocks go forward on Sunday 29 March 2026. A Sunday 23:30 run (BST) and a Monday
     # 00:30 run (BST, which is still Sunday 23:30 in UTC) fall in different local weeks.
@@ -215,7 +227,8 @@ def test_week_that_straddles_the_clocks_going_forward():
     assert monday.start_utc.day == 29 and monday.start_utc.weekday() == 6
     table = runs_table([saturday, sunday, monday])
     assert table["week_start"].tolist() == [dt.date(2026, 3, 23)] * 2 + [dt.date(2026, 3, 30)]
-    assert [t.utcoffset().total_seconds() for t in table["start_local"]] == [0, 3600, 3600]
+    assert table["start_local"].dt.tz is None and table["start"].dt.tz is not None  # the wall clock; the instant
+    assert (table["start_local"] - table["start"].dt.tz_convert(None)).dt.total_seconds().tolist() == [0, 3600, 3600]
     weeks = weekly_summary(table)
     assert weeks["distance_m"].tolist() == pytest.approx([10000, 5000], rel=0.01)
 
