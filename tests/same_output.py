@@ -5,13 +5,18 @@
 
 The cases: analyze, ingest and plan on ``sample_runs/``, ``../shared/real_runs``
 and each runner of ``../shared/real_histories``; team and cohort over a root of
-those athletes. The cohort's Parquet tables are written as JSON (records, sorted
+those athletes. Then the cases where days can go wrong (`_day_cases`): two
+synthetic runners whose runs lie in Europe/London and America/Santiago across
+their clock changes (with runs near midnight and a symptom log), analysed as
+they are, with ``--since/--until`` mid-week and with Sunday weeks. The cohort's Parquet tables are written as JSON (records, sorted
 columns) so that they compare as bytes too. Not a test (pytest does not collect
 it): a refactor runs it before and after, and says the result in its note.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
 import json
 import os
 import subprocess
@@ -31,6 +36,56 @@ def _athletes() -> dict[str, tuple[Path, list[str]]]:
         cases["real_runs"] = (SHARED / "real_runs", [])
     for runner in sorted((SHARED / "real_histories").glob("*/files")):
         cases[runner.parent.name] = (runner, ["--timezone", ZONE])
+    return cases
+
+
+#: The runners of `_day_cases`: a zone with clock changes, and where they run (the files' zone comes from the coordinates).
+DAY_RUNNERS = {"london": ("Europe/London", (51.4545, -2.5879)), "santiago": ("America/Santiago", (-33.45, -70.66))}
+#: The symptom log of both day runners: entries beside the clock changes of either zone.
+DAY_SYMPTOMS = """date,severity,side,location,kind,when,note
+2026-03-28,3,right,mid thigh,tightness,after run,before the spring change
+2026-04-05,4,right,mid thigh,pain,next day,the day Santiago's clocks go back
+2026-09-06,3,left,upper near the sit bone,tightness,during run,a midnight Santiago skips
+2026-10-25,5,right,mid thigh,pain,after run,the day London's clocks go back
+"""
+
+
+def _day_runner(folder: Path, zone: str, origin: tuple[float, float]) -> Path:
+    """Write 42 weeks of GPX runs from 2 Feb 2026 in ``zone``: easy days, a long Sunday, a jump now and then, some near midnight."""
+    from hamstring_analyzer.synthetic import easy_run, write_gpx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    monday = dt.date(2026, 2, 2)
+    for week in range(42):
+        grow = 1.6 if week % 9 == 5 else 1.0  # a sudden week, for the load rules
+        for weekday, km, hour in ((1, 7, 7), (3, 8, 23), (5, 6, 0), (6, 12 + week % 6, 9)):
+            d = monday + dt.timedelta(weeks=week, days=weekday)
+            start = dt.datetime(d.year, d.month, d.day, hour, 30 if hour in (0, 23) else 0)
+            plan = easy_run(start, km * grow, zone=zone, origin=origin, seed=week * 7 + weekday, sample_every_s=10,
+                            pace_s_per_km=300 if weekday == 3 else 340)  # fmt: skip
+            (folder / f"{d.isoformat()}-{hour:02d}.gpx.gz").write_bytes(gzip.compress(write_gpx(plan), mtime=0))
+    return folder
+
+
+def _day_cases(tmp: Path) -> dict[str, list[str]]:
+    """The commands of the day cases, by file name: zones with clock changes, mid-week periods, Sunday weeks."""
+    sunday = tmp / "sunday.toml"
+    sunday.write_text('week_start = "sunday"\n')
+    symptoms = tmp / "symptoms.csv"
+    symptoms.write_text(DAY_SYMPTOMS)
+    cases = {}
+    for name, (zone, origin) in DAY_RUNNERS.items():
+        path = str(_day_runner(tmp / name, zone, origin))
+        base = [path, "--json", "-", "--timezone", zone]
+        with_log = [*base, "--symptoms", str(symptoms)]
+        cases[f"day-analyze-{name}.json"] = ["analyze", *with_log]
+        cases[f"day-analyze-{name}-period.json"] = ["analyze", *with_log, "--since", "2026-03-25", "--until", "2026-10-28"]
+        cases[f"day-analyze-{name}-sunday.json"] = ["analyze", *with_log, "--config", str(sunday)]
+        cases[f"day-plan-{name}.json"] = ["plan", *base, "--until", "2026-10-28"]
+        cases[f"day-plan-{name}-sunday.json"] = ["plan", *base, "--until", "2026-09-06", "--config", str(sunday)]
+    sample = [str(HERE / "sample_runs"), "--json", "-", "--symptoms", str(HERE / "sample_runs" / "symptoms.csv")]
+    cases["day-analyze-sample-period.json"] = ["analyze", *sample, "--since", "2026-06-10", "--until", "2026-08-20"]
+    cases["day-analyze-sample-sunday.json"] = ["analyze", *sample, "--config", str(sunday)]
     return cases
 
 
@@ -71,6 +126,10 @@ def capture(out: Path) -> None:
             text = frame.to_json(orient="records", date_format="iso", default_handler=str)
             (out / f"cohort-{table}.json").write_text(json.dumps(json.loads(text), indent=1, sort_keys=True))
         print(f"cohort   {time.perf_counter() - t:6.1f} s", flush=True)
+        for name, args in _day_cases(Path(tmp)).items():
+            t = time.perf_counter()
+            (out / name).write_bytes(_cli(args, cache))
+            print(f"{name:34} {time.perf_counter() - t:6.1f} s", flush=True)
 
 
 def _content(path: Path):
