@@ -89,7 +89,24 @@ def add_days(d, n: int):
 
 def days_between(a, b) -> int:
     """Calendar days from ``a`` to ``b`` (negative when ``b`` is before), counted on the calendar, not in 24-hour steps."""
-    return calendar_date(b).toordinal() - calendar_date(a).toordinal()
+    return day_number(b) - day_number(a)
+
+
+def day_number(d) -> int:
+    """``d``'s day number: its calendar date's ordinal (1 for 1 Jan of year 1), what hot loops and arrays count in."""
+    return calendar_date(d).toordinal()
+
+
+def day_numbers(values):
+    """The day numbers of many days, as `day_number` gives each (an int64 array)."""
+    import numpy as np
+
+    return np.fromiter((day_number(v) for v in values), dtype="int64", count=len(values))
+
+
+def day_range(first, last, step: int = 1) -> list:
+    """The days from ``first`` to ``last`` (both included, when ``step`` reaches it) every ``step`` days, of ``first``'s kind."""
+    return [add_days(first, n) for n in range(0, days_between(first, last) + 1, step)]
 
 
 def day_iso(d) -> str:

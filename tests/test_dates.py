@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hamstring_analyzer.dates import add_days, calendar_date, day, day_iso, days, days_between, week_start
+from hamstring_analyzer.dates import add_days, calendar_date, day, day_iso, day_numbers, day_range, days, days_between, week_start
 
 #: London and New York change at 01:00/02:00, Santiago skips midnight, Havana skips and repeats it, Lord Howe moves half an hour.
 ZONES = ["Europe/London", "America/New_York", "America/Santiago", "America/Havana", "Australia/Lord_Howe", dt.timezone(dt.timedelta(hours=1))]
@@ -80,3 +80,12 @@ def test_a_run_abroad_keeps_its_own_wall_clock_date():
 def test_not_a_day():
     with pytest.raises(TypeError):
         calendar_date(3)
+
+
+def test_day_numbers_and_ranges_count_the_calendar():
+    monday = dt.date(2026, 3, 23)
+    assert list(day_numbers([monday, day(monday, "Europe/London")])) == [monday.toordinal()] * 2
+    assert day_range(monday, dt.date(2026, 4, 6), 7) == [monday, dt.date(2026, 3, 30), dt.date(2026, 4, 6)]
+    labels = day_range(day(monday, "Europe/London"), dt.date(2026, 3, 31))
+    assert [d.hour for d in labels] == [0] * 9 and labels[-1].date() == dt.date(2026, 3, 31)
+    assert day_range(monday, dt.date(2026, 3, 22)) == []

@@ -21,6 +21,7 @@ from dataclasses import asdict
 import pandas as pd
 
 from ..config import SEVERITIES, Config
+from ..dates import add_days
 from ..metrics.weekly import daily_load, daily_ratio
 from .registry import CHRONIC_DAYS, RULES, Context, Flag, Rule, capped_by_evidence, layoff_gaps, pre_break_window, rule
 from . import load, layoff, ratio, race, terrain, speed, form  # noqa: F401  (registers the rules, in this order)
@@ -38,7 +39,7 @@ __all__ = [
 
 def make_context(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, until: dt.date | None = None, holes=()) -> Context:
     """The series every rule uses, made once (daily distance up to ``until``, the ratio, the breaks, the holes)."""
-    until = until or max(weeks.index) + dt.timedelta(days=6)
+    until = until or add_days(max(weeks.index), 6)
     return Context(
         runs=runs,
         weeks=weeks,

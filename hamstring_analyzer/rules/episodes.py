@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ..config import SEVERITIES, Config
+from ..dates import add_days, day_iso, day_number
 from .registry import RULES, Flag
 from .wording import Words, brief
 
@@ -63,7 +64,7 @@ class Episode:
     def to_dict(self) -> dict:
         return {
             "id": self.id, "rule": self.rule, "kind": self.kind, "severity": self.severity,
-            "start": self.start.isoformat(), "end": self.end.isoformat(), "message": self.message,
+            "start": day_iso(self.start), "end": day_iso(self.end), "message": self.message,
             "flags": list(self.flags), "evidence": self.evidence, "doubtful": self.doubtful, "doubt": self.doubt,
         }  # fmt: skip
 
@@ -73,7 +74,7 @@ class Episode:
 
 def flag_id(f: Flag) -> str:
     """A flag's id: its rule, day and run (``single_run_spike:2024-10-27:425913671.gpx.gz``); a race's recovery finding ends ``:recovery``."""
-    return f"{f.rule}:{f.date.isoformat()}" + (f":{f.run_id}" if f.run_id else "") + (":recovery" if f.facts.get("recovery") else "")
+    return f"{f.rule}:{day_iso(f.date)}" + (f":{f.run_id}" if f.run_id else "") + (":recovery" if f.facts.get("recovery") else "")
 
 
 def _theme(rule: str) -> str:
@@ -89,7 +90,7 @@ def _first_day(f: Flag) -> dt.date:
 
 def _last_day(f: Flag) -> dt.date:
     """The last day a finding speaks of: the 7th day back for a return, else its own day."""
-    return f.date + dt.timedelta(days=6) if f.rule == "layoff_return" else f.date
+    return add_days(f.date, 6) if f.rule == "layoff_return" else f.date
 
 
 def group(flags: list[Flag], config: Config) -> list[list[Flag]]:
@@ -122,9 +123,9 @@ def group(flags: list[Flag], config: Config) -> list[list[Flag]]:
         members.append(f)
         if f.run_id is not None:
             by_run.setdefault(f.run_id, members)
-        reach = max(reach, f.date + dt.timedelta(days=c.join_days))
+        reach = max(reach, add_days(f.date, c.join_days))
         if f.rule == "layoff_return":
-            reach = max(reach, f.date + dt.timedelta(days=c.return_days))
+            reach = max(reach, add_days(f.date, c.return_days))
         if f.rule == "race_build" and f.facts.get("recovery_end"):
             reach = max(reach, f.facts["recovery_end"])
         open_[key] = (members, reach)
@@ -217,7 +218,7 @@ def episodes_of(flags: list[Flag], config: Config, words: Words) -> tuple[list[F
     for members in group(flags, config):
         lead = _lead(members)
         start, end = _span(members)
-        eid = f"{lead.rule}:{start.isoformat()}"
+        eid = f"{lead.rule}:{day_iso(start)}"
         doubts = [f for f in members if f.doubtful]
         severity = max((f.severity for f in members), key=rank.__getitem__)
         episodes.append(
@@ -239,5 +240,5 @@ def first_screen(episodes: list[Episode], first: dt.date, last: dt.date, n: int)
     """The episodes of the days ``first``..``last`` a runner reads first: most severe, best evidenced, newest; at most ``n``."""
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     near = [e for e in episodes if e.overlaps(first, last)]
-    near.sort(key=lambda e: (-rank[e.severity], EVIDENCE_RANK.get(e.evidence, 9), -e.end.toordinal()))
+    near.sort(key=lambda e: (-rank[e.severity], EVIDENCE_RANK.get(e.evidence, 9), -day_number(e.end)))
     return near[:n]

@@ -19,6 +19,7 @@ import pandas as pd
 from .load import ordinary_run_in
 from .registry import Context, Flag, TableRow, rule
 from .wording import Words
+from ..dates import day_number
 from ..numbers import is_finite, number
 
 
@@ -213,7 +214,7 @@ def late_run_fatigue(ctx: Context) -> list[Flag]:
         if run.moving_s < c.min_moving_min * 60:
             continue
         drop, dec = run.late_cadence_drop_spm, run.decoupling_pct
-        ordinary = ordinary_run_in(numbers, metres, run.local_date.toordinal())
+        ordinary = ordinary_run_in(numbers, metres, day_number(run.local_date))
         long_for_you = not math.isfinite(ordinary) or run.distance_m >= LONG_FOR_YOU * ordinary
         decoupled = math.isfinite(dec) and dec >= c.decoupling_pct and long_for_you
         facts = {"distance_m": run.distance_m, "drop_spm": drop, "decoupling_pct": dec if decoupled else None, "pace_corrected": bool(run.late_drop_pace_corrected)}

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import replace
 
 from ..config import Config
+from ..dates import days_between
 from .registry import RULES, Flag, severity_above
 
 
@@ -23,7 +24,7 @@ def recent_symptoms(entries, day: dt.date, config: Config) -> tuple[dt.date, int
     c = config.injury_history
     if c.window_days <= 0:
         return None
-    near = [e for e in entries if e.severity >= c.min_severity and 0 < (day - e.date).days <= c.window_days]
+    near = [e for e in entries if e.severity >= c.min_severity and 0 < days_between(e.date, day) <= c.window_days]
     if not near:
         return None
     return max(e.date for e in near), max(e.severity for e in near)

@@ -8,9 +8,9 @@ of detraining in humans. MSSE 33:413-421.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
+from ..dates import add_days, day_number
 from ..metrics.weekly import week_start
 from .load import SMALL_OVER_PCT, ordinary_run_in
 from .registry import Context, DayRange, Flag, TableRow, pre_break_average, pre_break_window, rule
@@ -20,7 +20,7 @@ from ..numbers import is_finite
 
 def _first_week_back_and_before_the_break(ctx: Context, flag: Flag) -> list[DayRange]:
     last = next(a for a, b, _ in ctx.gaps if b == flag.date)
-    return [pre_break_window(ctx.runs, last), (flag.date, flag.date + dt.timedelta(days=6))]
+    return [pre_break_window(ctx.runs, last), (flag.date, add_days(flag.date, 6))]
 
 
 def layoff_return_message(f, w: Words) -> str:
@@ -77,8 +77,8 @@ def layoff_return(ctx: Context) -> list[Flag]:
         return flags
     for last, back, off in ctx.gaps:
         pre_avg = pre_break_average(ctx.runs, ctx.load, last)
-        first7 = ctx.load.loc[back : back + dt.timedelta(days=6)].sum()
-        ordinary = ordinary_run_in(*ctx.run_days()[:2], (last + dt.timedelta(days=1)).toordinal())
+        first7 = ctx.load.loc[back : add_days(back, 6)].sum()
+        ordinary = ordinary_run_in(*ctx.run_days()[:2], day_number(add_days(last, 1)))
         allowed, pct = return_allowance(c, off, pre_avg, ordinary)
         if first7 <= allowed + c.min_over_km * 1000:
             continue
@@ -88,7 +88,7 @@ def layoff_return(ctx: Context) -> list[Flag]:
             severity = "warning"  # well over the allowance, or more than a whole week of before the break
         else:
             severity = "info"  # a little over the line: worth knowing, not a warning
-        peak = ctx.ratio.loc[back : back + dt.timedelta(days=6)].max()
+        peak = ctx.ratio.loc[back : add_days(back, 6)].max()
         facts = {
             "off_days": off, "first7_m": first7, "allowed_m": allowed, "pct": pct, "pre_avg_m": pre_avg,
             "restart_gap_days": c.restart_gap_days, "ordinary_m": ordinary, "last_before": last, "min_allowance_runs": c.min_allowance_runs,

@@ -29,6 +29,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..dates import add_days, day_number, days_between
 from ..metrics.weekly import week_start
 from .registry import Context, DayRange, Flag, TableRow, race_mask, rule, run_days, severity_below
 from .wording import Words, ordinary_runs
@@ -36,13 +37,13 @@ from ..numbers import is_finite
 
 
 def _week_and_week_before(ctx: Context, flag: Flag) -> list[DayRange]:
-    return [(flag.week_start - dt.timedelta(days=7), flag.week_start + dt.timedelta(days=6))]
+    return [(add_days(flag.week_start, -7), add_days(flag.week_start, 6))]
 
 
 def _week_and_its_high(ctx: Context, flag: Flag) -> list[DayRange]:
     """The week judged and the 8-week high it was judged against."""
     high = flag.facts["high_week"]
-    return [(flag.week_start, flag.week_start + dt.timedelta(days=6)), (high, high + dt.timedelta(days=6))]
+    return [(flag.week_start, add_days(flag.week_start, 6)), (high, add_days(high, 6))]
 
 
 def ordinary_run_m(runs: pd.DataFrame, day: dt.date, days: int = 56) -> float:
@@ -53,7 +54,7 @@ def ordinary_run_m(runs: pd.DataFrame, day: dt.date, days: int = 56) -> float:
     earlier running day; NaN when there is none (`ordinary_run_in` on arrays).
     """
     numbers, metres, _ = run_days(runs)
-    return ordinary_run_in(numbers, metres, day.toordinal(), days)
+    return ordinary_run_in(numbers, metres, day_number(day), days)
 
 
 #: The first week of a history `weekly_mileage_jump` judges (0-based): the 4-week average needs 4 weeks.
@@ -127,11 +128,11 @@ def jump_window(ctx, i: int, week_starts) -> int | None:
     """
     week = week_starts[i]
     lo = max(0, i - 8)
-    back = last_return(ctx, week_starts[lo], week + dt.timedelta(days=6))
+    back = last_return(ctx, week_starts[lo], add_days(week, 6))
     if back is not None:
         if back >= week:
             return None
-        lo = max(lo, i - (week - week_start(back, ctx.config.week_start)).days // 7)
+        lo = max(lo, i - days_between(week_start(back, ctx.config.week_start), week) // 7)
     return lo
 
 
@@ -256,7 +257,7 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
         if lo is None:
             continue  # back from a break this week: layoff_return judges it
         prior = distance[lo:i]
-        ordinary = ordinary_run_in(*ctx.run_days()[:2], week.toordinal())
+        ordinary = ordinary_run_in(*ctx.run_days()[:2], day_number(week))
         if not is_mileage_jump(total, prior, ordinary, c):
             continue
         avg4, high, _ = jump_yardsticks(prior, ordinary, c)
@@ -272,8 +273,8 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
             "prev_m": prev, "change_pct": change, "ordinary_m": ordinary, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct,
             "over_avg4_pct": pct, "min_extra_runs": c.min_extra_runs, "race_m": float(weeks["distance_m"].iloc[i] - total),
         }  # fmt: skip
-        crossed = ctx.load.loc[week : week + dt.timedelta(days=6)].cumsum()
-        date = next((d for d, v in crossed.items() if v > high), week + dt.timedelta(days=6))
+        crossed = ctx.load.loc[week : add_days(week, 6)].cumsum()
+        date = next((d for d, v in crossed.items() if v > high), add_days(week, 6))
         # value keeps its meaning in the JSON: the change on the week before [%] (null after an empty week)
         flags.append(Flag("weekly_mileage_jump", severity, week, date, None, change, c.warn_pct, "%", facts=facts))
     return flags
@@ -290,7 +291,7 @@ def longest_before(runs: pd.DataFrame, day: dt.date, window_days: int, days=None
     ``days``: the runs' `registry.run_days`, when made already.
     """
     numbers, metres, dates = days if days is not None else run_days(runs)
-    longest, i = longest_in(numbers, metres, day.toordinal(), window_days)
+    longest, i = longest_in(numbers, metres, day_number(day), window_days)
     return longest, (dates[i] if i is not None else None)
 
 
@@ -380,7 +381,7 @@ def single_run_spike(ctx: Context) -> list[Flag]:
     prior = longest_per_window(runs, c.window_days)
     raced = race_mask(runs)
     for run in runs.itertuples():
-        if (run.local_date - first).days < c.window_days:
+        if days_between(first, run.local_date) < c.window_days:
             continue  # the history does not cover the month before: its longest run is not known
         if run.local_date in returns:
             continue  # the first run (or runs, that day) after a layoff: layoff_return's to judge

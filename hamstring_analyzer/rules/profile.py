@@ -13,6 +13,7 @@ import math
 import pandas as pd
 
 from ..config import Config
+from ..dates import add_days, day_iso
 from .. import units as u
 from .load import ordinary_run_m
 from .speed import hard_mask
@@ -35,24 +36,24 @@ def runner_profile(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, unti
         return {}
     until = until or max(runs["local_date"])
     past = runs[runs["local_date"] <= until]
-    recent = past[past["local_date"] > until - dt.timedelta(weeks=PROFILE_WEEKS)]
+    recent = past[past["local_date"] > add_days(until, -7 * PROFILE_WEEKS)]
     running_s = pd.to_numeric(recent.get("running_s", pd.Series(dtype=float)), errors="coerce")
     sampled = recent["has_samples"].map(lambda x: x is not False) if "has_samples" in recent else pd.Series(True, index=recent.index)
     long_enough = recent[sampled & ~(running_s < config.low_cadence.min_running_min * 60)]
     cadence = pd.to_numeric(long_enough["cadence_spm"], errors="coerce").dropna()
     speed = pd.to_numeric(long_enough["speed_mps"], errors="coerce").dropna()
     index = pd.Index(weeks.index)
-    done = [(w + dt.timedelta(days=6) <= until) and (w > until - dt.timedelta(weeks=PROFILE_WEEKS)) for w in index]
+    done = [(add_days(w, 6) <= until) and (w > add_days(until, -7 * PROFILE_WEEKS)) for w in index]
     last_weeks = weeks[done] if len(weeks) else weeks  # whole weeks only: a week begun today is not a week
     ran = last_weeks[last_weeks["runs"] > 0] if len(last_weeks) else last_weeks
     hard = hard_mask(recent, config)  # as speedwork_share counts them: races left out
     hard_days = recent[hard].groupby("week_start")["local_date"].nunique()
-    quarter = past[past["local_date"] > until - dt.timedelta(days=90)]
+    quarter = past[past["local_date"] > add_days(until, -90)]
     return {
-        "as_of": until.isoformat(),
+        "as_of": day_iso(until),
         "cadence_spm": float(cadence.median()) if len(cadence) >= 3 else float("nan"),
         "speed_mps": float(speed.median()) if len(speed) >= 3 else float("nan"),
-        "ordinary_run_m": ordinary_run_m(past, until + dt.timedelta(days=1)),
+        "ordinary_run_m": ordinary_run_m(past, add_days(until, 1)),
         "weekly_m": float(ran["distance_m"].mean()) if len(ran) else float("nan"),
         "weeks": int(len(ran)),
         "longest_m": float(quarter["distance_m"].max()) if len(quarter) else float("nan"),

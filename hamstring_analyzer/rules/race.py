@@ -10,11 +10,11 @@ injury risk).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 
 import pandas as pd
 
+from ..dates import add_days, days_between
 from .registry import LONG_RACE_M, Context, DayRange, Flag, TableRow, race_mask, rule
 from .wording import Words
 
@@ -26,7 +26,7 @@ BUILD_WEEKS = 8
 
 def _the_build_up(ctx: Context, flag: Flag) -> list[DayRange]:
     race_day = flag.facts["race_date"]
-    return [(race_day - dt.timedelta(days=7 * BUILD_WEEKS), race_day)]
+    return [(add_days(race_day, -7 * BUILD_WEEKS), race_day)]
 
 
 def race_build_message(f, w: Words) -> str:
@@ -112,18 +112,18 @@ def race_build(ctx: Context) -> list[Flag]:
         day, metres = run.local_date, float(run.distance_m)
         label = run.race_label if isinstance(getattr(run, "race_label", None), str) else "race"
         name = run.name if isinstance(getattr(run, "name", None), str) and run.name.strip() else None
-        start = day - dt.timedelta(days=7 * BUILD_WEEKS)
+        start = add_days(day, -7 * BUILD_WEEKS)
         before = runs[(runs["local_date"] < day) & (runs["local_date"] >= start) & ~raced]
         longest = float(before["distance_m"].max()) if len(before) else 0.0
-        known_weeks = min(BUILD_WEEKS, (day - first).days / 7)
-        weekly = float(ctx.load.loc[start : day - dt.timedelta(days=1)].sum()) / max(known_weeks, 1.0)
+        known_weeks = min(BUILD_WEEKS, days_between(first, day) / 7)
+        weekly = float(ctx.load.loc[start : add_days(day, -1)].sum()) / max(known_weeks, 1.0)
         problems = []
         if metres >= LONG_RACE_M and known_weeks >= 4 and longest < c.build_long_run_share * metres:
             problems.append("long_run")
         if metres >= MARATHON_M and known_weeks >= 4 and weekly < c.marathon_week_km * 1000:
             problems.append("volume")
         recovery_days = int(math.ceil(c.recovery_days_per_km * metres / 1000))
-        recovery_end = day + dt.timedelta(days=recovery_days)
+        recovery_end = add_days(day, recovery_days)
         facts = {
             "distance_m": metres, "label": label, "name": name, "race_date": day, "longest_m": longest, "weekly_m": weekly,
             "share": c.build_long_run_share, "week_km": c.marathon_week_km, "problems": problems, "known_weeks": known_weeks,
@@ -137,7 +137,7 @@ def race_build(ctx: Context) -> list[Flag]:
             pick = races_after.index[0] if len(races_after) else after.index[0]  # another race says the most
             nxt = after.loc[pick]
             what = "race" if bool(raced.loc[pick]) else "hard session"
-            days = (nxt["local_date"] - day).days
+            days = days_between(day, nxt["local_date"])
             rfacts = {**facts, "next_date": nxt["local_date"], "next_m": float(nxt["distance_m"]), "next_what": what, "days_after": days,
                       "next_label": nxt.get("race_label") if what == "race" else None, "recovery": True}  # fmt: skip
             flags.append(Flag("race_build", "warning", nxt["week_start"], nxt["local_date"], nxt["id"], days, recovery_days, "days", facts=rfacts))

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from ..dates import add_days
 from ..metrics.weekly import weekly_peaks
 from .registry import CHRONIC_DAYS, Context, DayRange, Flag, TableRow, rule
 from .wording import Words
 
 
 def _chronic_window(ctx: Context, flag: Flag) -> list[DayRange]:
-    return [(flag.date - dt.timedelta(days=CHRONIC_DAYS - 1), flag.date)]
+    return [(add_days(flag.date, -(CHRONIC_DAYS - 1)), flag.date)]
 
 
 def acwr_high_message(f, w: Words) -> str:
@@ -80,13 +81,13 @@ def acwr_high(ctx: Context) -> list[Flag]:
     for week, (peak, date) in zip(ctx.weeks.index, weekly_peaks(ctx.ratio, ctx.weeks.index)):  # the ratio of the rules' config
         if not (isinstance(peak, float) and math.isfinite(peak)) or peak < c.danger:
             continue
-        window_start = date - dt.timedelta(days=CHRONIC_DAYS - 1)
+        window_start = add_days(date, -(CHRONIC_DAYS - 1))
         if any(b > window_start and a < date for a, b, _ in ctx.gaps):
             continue
-        if last_flagged is not None and not (ctx.load.loc[last_flagged + dt.timedelta(days=1) : date] > 0).any():
+        if last_flagged is not None and not (ctx.load.loc[add_days(last_flagged, 1) : date] > 0).any():
             continue
         last_flagged = date
-        acute = ctx.load.loc[date - dt.timedelta(days=6) : date].sum()
+        acute = ctx.load.loc[add_days(date, -6) : date].sum()
         facts = {"acute_m": acute, "ratio": peak, "method": c.method, "danger": c.danger, "load_method": ctx.config.load.method}
         flags.append(Flag("acwr_high", c.severity, week, date, None, peak, c.danger, "ratio", facts=facts))
     return flags

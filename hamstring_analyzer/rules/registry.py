@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import SEVERITIES, Config
+from ..dates import add_days, day_iso, day_numbers, days_between
 
 if TYPE_CHECKING:
     from .wording import Words
@@ -55,8 +56,8 @@ class Flag:
 
     def to_dict(self) -> dict:
         d = {k: v for k, v in asdict(self).items() if k != "facts"}
-        d["week_start"] = self.week_start.isoformat()
-        d["date"] = self.date.isoformat()
+        d["week_start"] = day_iso(self.week_start)
+        d["date"] = day_iso(self.date)
         d["value"] = None if not math.isfinite(self.value) else round(float(self.value), 3)
         d["threshold"] = round(float(self.threshold), 3)
         return d
@@ -188,14 +189,14 @@ class Context:
 
 
 def run_days(runs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The runs in date order as arrays: day numbers (``date.toordinal``), distances [m] and local dates.
+    """The runs in date order as arrays: day numbers (`dates.day_number`), distances [m] and local dates.
 
     What `load.ordinary_run_in` and `load.longest_in` read: a slice of arrays
     per question instead of a filtered frame.
     """
     ordered = runs.sort_values("local_date", kind="stable")
     dates = ordered["local_date"].to_numpy()
-    numbers = np.fromiter((d.toordinal() for d in dates), dtype="int64", count=len(dates))
+    numbers = day_numbers(dates)
     return numbers, pd.to_numeric(ordered["distance_m"], errors="coerce").to_numpy(dtype="float64"), dates
 
 
@@ -221,7 +222,7 @@ def layoff_gaps(runs: pd.DataFrame, min_days: int, holes=()) -> list[tuple[dt.da
     dates = sorted(set(runs["local_date"]) | maybe)  # a hole is a day that may have been run: it cuts a break
     out = []
     for a, b in zip(dates, dates[1:]):
-        off = (b - a).days - 1
+        off = days_between(a, b) - 1
         if off >= min_days and b not in maybe:  # a "return" on an unreadable file's day is not one
             out.append((a, b, off))
     return out
@@ -234,8 +235,8 @@ def pre_break_window(runs: pd.DataFrame, last: dt.date) -> DayRange:
     break, but never before the Monday of the history's first week.
     """
     first_day = min(runs["week_start"])  # a history counts from the first day of its first week
-    span_days = min(CHRONIC_DAYS, (last - first_day).days + 1)
-    return last - dt.timedelta(days=span_days - 1), last
+    span_days = min(CHRONIC_DAYS, days_between(first_day, last) + 1)
+    return add_days(last, -(span_days - 1)), last
 
 
 def pre_break_average(runs: pd.DataFrame, load: pd.Series, last: dt.date) -> float:
@@ -263,7 +264,7 @@ def best_in_prior_weeks(per_day: pd.Series) -> pd.Series:
 
 def history_ok(runs: pd.DataFrame, d: dt.date) -> bool:
     """At least 28 days of history before ``d``: enough to know a base."""
-    return (d - min(runs["local_date"])).days >= 28
+    return days_between(min(runs["local_date"]), d) >= 28
 
 
 def regular_runs(ctx: Context):
@@ -287,7 +288,7 @@ def beginner(ctx: Context):
     had = regular >= c.speedwork_runs
     before = had.cummax()
     first = min(ctx.runs["local_date"])
-    young = pd.Series([(d - first).days < c.beginner_days for d in regular.index], index=regular.index)
+    young = pd.Series([days_between(first, d) < c.beginner_days for d in regular.index], index=regular.index)
     return ~before & (young | (not bool(had.any())))
 
 

@@ -19,6 +19,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..dates import days_between
 from .. import units as u
 from .registry import Context, Flag, TableRow, beginner, history_ok, race_mask, regular_runs, rule
 from .wording import Words
@@ -259,7 +260,6 @@ def fast_on_flat(ctx: Context) -> list[Flag]:
     other: the finding rests on one case report, so it is context, said once.
     """
     flat = ctx.config.flat_long_run.flat_m_per_km
-    gap = dt.timedelta(days=BLOCK_GAP_DAYS)
     flags = []
     if ctx.runs.empty:
         return flags
@@ -271,7 +271,7 @@ def fast_on_flat(ctx: Context) -> list[Flag]:
         if on_flat is None:
             continue
         seen, last = last, run.local_date
-        if seen is not None and run.local_date - seen <= gap:
+        if seen is not None and days_between(seen, run.local_date) <= BLOCK_GAP_DAYS:
             continue  # the same block of hard sessions on flat ground: said once, at its start
         facts = {"distance_m": run.distance_m, "fast_m": run.fast_m, "indoor": bool(run.indoor), "climb_per_km": on_flat}
         flags.append(Flag("fast_on_flat", "info", run.week_start, run.local_date, run.id, on_flat, flat, "m/km", facts=facts))
