@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..dates import add_days, day_iso, days_between
 from ..errors import PlanError
 from ..metrics.weekly import week_start
 from ..jsonfile import write_json
@@ -115,14 +116,14 @@ class Plan:
         """The JSON contract: these fields (new ones are added at the end; none is renamed or removed)."""
         window = None
         if self.return_window is not None:
-            window = {"until": self.return_window[0].isoformat(), "max_distance_m": round(float(self.return_window[1]), 1)}
+            window = {"until": day_iso(self.return_window[0]), "max_distance_m": round(float(self.return_window[1]), 1)}
         return {
-            "week_start": self.week_start.isoformat(),
+            "week_start": day_iso(self.week_start),
             "max_distance_m": round(float(self.max_distance_m), 1),
             "max_long_run_m": round(float(self.max_long_run_m), 1),
             "max_fast_m": round(float(self.max_fast_m), 1),
             "hills_ok": bool(self.hills_ok),
-            "ramp": [{"week_start": w.isoformat(), "max_distance_m": round(float(m), 1)} for w, m in self.ramp],
+            "ramp": [{"week_start": day_iso(w), "max_distance_m": round(float(m), 1)} for w, m in self.ramp],
             "reasons": [{"field": r.field, "rule": r.rule, "text": r.text} for r in self.reasons],
             "max_hard_days": int(self.max_hard_days),
             "return_window": window,
@@ -155,14 +156,14 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
     if until is not None and not runs.empty and not (runs["local_date"] <= until).any():
         runs = runs.iloc[:0]
     if runs.empty:
-        raise PlanError(f"no runs up to {until}: nothing to plan from" if until else "no runs: nothing to plan from")
+        raise PlanError(f"no runs up to {day_iso(until)}: nothing to plan from" if until else "no runs: nothing to plan from")
     h = history(runs, config)
     until = until or h.date[-1]
     walk = walk_of(h, config)
-    monday = week_start(until, config.week_start) + dt.timedelta(days=7)  # the first day of next week (a Sunday for Sunday weeks)
-    sunday = monday + dt.timedelta(days=6)
-    k = (monday - h.first_week).days // 7
-    n = int(np.searchsorted(h.day, (until - h.first_week).days, side="right"))  # the runs up to until
+    monday = add_days(week_start(until, config.week_start), 7)  # the first day of next week (a Sunday for Sunday weeks)
+    sunday = add_days(monday, 6)
+    k = days_between(h.first_week, monday) // 7
+    n = int(np.searchsorted(h.day, days_between(h.first_week, until), side="right"))  # the runs up to until
     walk.walk_to(k - 1)  # every week before until's credited; until's own week credits its runs up to until
     counted, longest = walk.counted_for(k)
     first = int(np.searchsorted(h.week, k - 1))
@@ -208,7 +209,7 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
             j = since
             while j < weeks_of_ramp and len(ramp) < MAX_RAMP_WEEKS:
                 j += 1
-                ramp.append((monday + dt.timedelta(days=7 * (j - since)), floor_m(ramp_ceiling(allowed, target, j, warn))))
+                ramp.append((add_days(monday, 7 * (j - since)), floor_m(ramp_ceiling(allowed, target, j, warn))))
             reasons.append(Reason("ramp", "weekly_mileage_jump", {"target_m": target, "warn_pct": warn, "weeks": len(ramp)}))
 
     words = Words(config.units, many_years=monday.year != h.date[0].year)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import Config
+from ..dates import add_days, day_number, day_numbers, days_between
 from ..metrics.weekly import daily_load, week_start
 from ..rules.layoff import return_allowance
 from ..rules.load import (
@@ -105,8 +106,7 @@ def history(runs: pd.DataFrame, config: Config) -> _History:
     runs = runs.sort_values("local_date", kind="stable").reset_index(drop=True)
     dates = runs["local_date"].to_numpy()
     first_week = week_start(dates[0], config.week_start)
-    base = first_week.toordinal()
-    day = np.fromiter((d.toordinal() - base for d in dates), dtype=np.int64, count=len(dates))
+    day = day_numbers(dates) - day_number(first_week)
     metres = pd.to_numeric(runs["distance_m"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
     if "hard" in runs or "fast_m" in runs:
         hard = hard_sessions(Context(runs, pd.DataFrame(), config, pd.Series(dtype="float64"), pd.Series(dtype="float64"), [])).to_numpy(bool)
@@ -117,7 +117,7 @@ def history(runs: pd.DataFrame, config: Config) -> _History:
         climb = climb.where(~runs["indoor"].astype("boolean").fillna(False).astype(bool))
     gaps = layoff_gaps(runs, config.layoff_return.min_gap_days)
     week = day // 7
-    week_start_of = np.array([first_week + dt.timedelta(days=7 * int(i)) for i in range(int(week[-1]) + 1)], dtype=object)
+    week_start_of = np.array([add_days(first_week, 7 * int(i)) for i in range(int(week[-1]) + 1)], dtype=object)
     return _History(first_week, dates, day, week, week_start_of[week], metres, hard, climb.to_numpy(dtype="float64"), gaps)
 
 
@@ -216,7 +216,7 @@ class _WeekStarts:
         self.first_week = first_week
 
     def __getitem__(self, i: int) -> dt.date:
-        return self.first_week + dt.timedelta(days=7 * i)
+        return add_days(self.first_week, 7 * i)
 
 
 _NO_RUNS, _NO_DAYS = pd.DataFrame(), pd.Series(dtype="float64")
@@ -248,7 +248,7 @@ def _pre_break(p: _Prefix, last: dt.date, memo: dict | None) -> tuple[float, flo
     if memo is not None and last in memo:
         return memo[last]
     h = p.h
-    out = (pre_break_average(p.frame, p.load, last), ordinary_run_in(h.day[: p.n], p.counted[: p.n], (last - h.first_week).days + 1))
+    out = (pre_break_average(p.frame, p.load, last), ordinary_run_in(h.day[: p.n], p.counted[: p.n], days_between(h.first_week, last) + 1))
     if memo is not None:
         memo[last] = out
     return out
@@ -266,7 +266,7 @@ def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarr
     """
     starts = _WeekStarts(h.first_week)
     monday = starts[k]
-    sunday = monday + dt.timedelta(days=6)
+    sunday = add_days(monday, 6)
     mon = 7 * k  # day numbers count from the first week's first day
     days, metres = h.day[:n], counted[:n]
     last = h.date[n - 1]
@@ -280,7 +280,7 @@ def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarr
     ramp = None
 
     # -- a break: the first 7 days back at most the allowance ------------------------------------------------------
-    off_monday = (monday - last).days - 1
+    off_monday = days_between(last, monday) - 1
     off_sunday = off_monday + 6
     pending = off_sunday >= lay.min_gap_days  # a break, or one if the week starts late enough
     already = off_monday >= lay.min_gap_days  # the week will hold a return: layoff_return judges it, not the jump rule
@@ -296,17 +296,17 @@ def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarr
 
     # -- after a return: what is left of the first 7 days back, then the ramp from the allowance -------------------
     return_window = None
-    if gaps and (monday - gaps[-1][1]).days < 7 * (MAX_RAMP_WEEKS + 1) and not already:
+    if gaps and days_between(gaps[-1][1], monday) < 7 * (MAX_RAMP_WEEKS + 1) and not already:
         before, back, off = gaps[-1]
         pre_avg, ordinary = _pre_break(p, before, memo)  # the weeks before a break met are counted for good
         allowed, pct = return_allowance(lay, off, pre_avg, ordinary)
-        since = (monday - week_start(back, config.week_start)).days // 7
+        since = days_between(week_start(back, config.week_start), monday) // 7
         weeks_of_ramp = ramp_weeks(allowed, pre_avg, jump.warn_pct)
-        end = back + dt.timedelta(days=6)
+        end = add_days(back, 6)
         common = {"off_days": off, "pct": pct, "pre_avg_m": pre_avg, "allowed_m": allowed, "ordinary_m": ordinary,
                   "min_allowance_runs": lay.min_allowance_runs, "back": back}  # fmt: skip
         if end >= monday:  # the first 7 days back reach into the week: what is left of them, as run
-            done = float(h.metres[:n][days >= (back - h.first_week).days].sum())
+            done = float(h.metres[:n][days >= days_between(h.first_week, back)].sum())
             return_window = (end, floor_m(max(0.0, allowed - done)))
             reasons.append(Reason("max_distance_m", "layoff_return", {**common, "done_m": done, "until": end, "left_m": return_window[1]}))
             coming_back = True

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
 
+from ..dates import add_days
 from ..rules.wording import Words
 
 
@@ -81,7 +81,7 @@ def _plan_distance(r, w: Words) -> str:
             "Running more than the ramp does not raise it."
         )
     if "done_m" in x:
-        end, after = w.long_day(x["until"]), w.long_day(x["until"] + dt.timedelta(days=1))
+        end, after = w.long_day(x["until"]), w.long_day(add_days(x["until"], 1))
         head = f"Back on {w.long_day(x['back'])} after {x['off_days']} days off: {_allowance(x, w)}, up to {end}; "
         if x["done_m"] > x["allowed_m"] + 0.5:
             return head + f"{w.km(x['done_m'])} are already run, more than they hold: rest up to {end}, and run again from {after}."
