@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .dates import day_iso, days_between
 from .jsonfile import write_json
 from .config import Config, find_config, load_config
 from .errors import NoRunsError
@@ -97,7 +98,7 @@ class Analysis:
     def weeks_records(self) -> list[dict]:
         out = []
         for week, row in self.weeks_by_date.iterrows():
-            rec = {"week_start": week.isoformat()}
+            rec = {"week_start": day_iso(week)}
             for key in WEEK_FIELDS[1:]:
                 if key == "complete":
                     rec[key] = bool(row[key])
@@ -146,7 +147,7 @@ def mark_unfinished(weeks: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     weeks["days"] = 7
     if len(weeks):
         last = weeks.index[-1]
-        days = (as_of - last).days + 1
+        days = days_between(last, as_of) + 1
         if days < 7:
             weeks.loc[last, ["complete", "days"]] = [False, max(days, 1)]
             weeks.loc[last, ["change_pct", "acwr"]] = float("nan")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .dates import day_iso
+
 #: How much of an unreadable file is read to find its date [bytes].
 SNIFF_BYTES = 64 * 1024
 #: The first timestamp of an XML activity file (GPX ``<time>``, TCX ``<Id>`` / ``StartTime``, running_page's ``<start_time>``).
@@ -36,7 +38,7 @@ class Hole:
     reason: str
 
     def to_dict(self) -> dict:
-        return {"date": self.day.isoformat(), "source": self.source, "reason": self.reason}
+        return {"date": day_iso(self.day), "source": self.source, "reason": self.reason}
 
 
 def sniff_start(path: str | os.PathLike) -> pd.Timestamp | None:

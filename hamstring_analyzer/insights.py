@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .dates import add_days, day_iso, days_between
 from .rules import Flag
 from .symptoms import SymptomEntry
 from .metrics.weekly import week_start
@@ -56,15 +57,15 @@ class Episode:
 
     def to_dict(self) -> dict:
         return {
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "days": (self.end - self.start).days + 1,
+            "start": day_iso(self.start),
+            "end": day_iso(self.end),
+            "days": days_between(self.start, self.end) + 1,
             "max_severity": self.max_severity,
             "entries": len(self.entries),
             "locations": self.locations,
             "kinds": self.kinds,
             "sides": self.sides,
-            "flags_before": [{"rule": f.rule, "severity": f.severity, "date": f.date.isoformat(), "run_id": f.run_id} for f in self.flags_before],
+            "flags_before": [{"rule": f.rule, "severity": f.severity, "date": day_iso(f.date), "run_id": f.run_id} for f in self.flags_before],
         }
 
 
@@ -112,7 +113,7 @@ def episodes(entries: list[SymptomEntry], gap_days: int = EPISODE_GAP_DAYS) -> l
     """Group entries with severity 1+ into episodes (a new one after ``gap_days`` without symptoms)."""
     out: list[Episode] = []
     for e in sorted((e for e in entries if e.severity > 0), key=lambda e: e.date):
-        if out and (e.date - out[-1].end).days <= gap_days:
+        if out and days_between(out[-1].end, e.date) <= gap_days:
             out[-1].entries.append(e)
             out[-1].end = max(out[-1].end, e.date)
         else:
@@ -123,9 +124,9 @@ def episodes(entries: list[SymptomEntry], gap_days: int = EPISODE_GAP_DAYS) -> l
 def chronic_hints(entries: list[SymptomEntry], eps: list[Episode]) -> list[str]:
     """The chronic-pattern hints of DOMAIN.md, each as a gentle sentence."""
     hints = []
-    longest = max(eps, key=lambda e: (e.end - e.start).days, default=None)
-    if longest and (longest.end - longest.start).days >= CHRONIC_WEEKS * 7:
-        weeks = ((longest.end - longest.start).days + 1) // 7
+    longest = max(eps, key=lambda e: days_between(e.start, e.end), default=None)
+    if longest and days_between(longest.start, longest.end) >= CHRONIC_WEEKS * 7:
+        weeks = (days_between(longest.start, longest.end) + 1) // 7
         hints.append(f"Symptoms have lingered for {weeks} weeks ({longest.start:%d %b} to {longest.end:%d %b %Y}); pain past {CHRONIC_WEEKS} weeks is often more than the hamstring.")
         if "both" in longest.sides:
             hints.append("Both hamstrings have been tight for weeks on end; when stretching does not change that, the cause often sits elsewhere.")
@@ -155,21 +156,21 @@ def symptom_insights(entries: list[SymptomEntry], flags: list[Flag], weeks: list
     """
     eps = episodes(entries)
     for ep in eps:
-        lo = ep.start - dt.timedelta(days=LOOKBACK_DAYS)
+        lo = add_days(ep.start, -LOOKBACK_DAYS)
         ep.flags_before = sorted((f for f in flags if lo <= f.date <= ep.start), key=lambda f: f.date)
     flagged_weeks = {f.week_start for f in flags if f.severity in ("warning", "alert")}
     first_day = "sunday" if weeks and weeks[0].weekday() == 6 else "monday"  # the weeks' own first day
     symptom_weeks = {week_start(e.date, first_day) for e in entries if e.severity > 0}
     counts = {True: [0, 0], False: [0, 0]}
     if entries:
-        first = week_start(min(e.date for e in entries), first_day) - dt.timedelta(days=7)
+        first = add_days(week_start(min(e.date for e in entries), first_day), -7)
         last = week_start(max(e.date for e in entries), first_day)
         for w in weeks:
             if not first <= w < last:
                 continue
             flagged = w in flagged_weeks
             counts[flagged][0] += 1
-            counts[flagged][1] += bool({w, w + dt.timedelta(days=7)} & symptom_weeks)
+            counts[flagged][1] += bool({w, add_days(w, 7)} & symptom_weeks)
     notes = []
     if eps:
         notes.append(

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .dates import day_iso
 from .atomic import STALE_AFTER_S, atomic_write_bytes, exclusive_lock, remove_stale_temporaries
 from .errors import SymptomLogError
 
@@ -62,11 +63,11 @@ class SymptomEntry:
     note: str = ""
 
     def row(self) -> list[str]:
-        return [self.date.isoformat(), str(self.severity), self.side, self.location, self.kind, self.when, self.note]
+        return [day_iso(self.date), str(self.severity), self.side, self.location, self.kind, self.when, self.note]
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["date"] = self.date.isoformat()
+        d["date"] = day_iso(self.date)
         return d
 
 

@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .dates import add_days, day_iso
 from .config import config_from_dict
 from .errors import ConfigError, HamstringAnalyzerError, RosterError, failure_text
 from .tomlfile import read_toml
@@ -220,11 +221,11 @@ def slug(name: str) -> str:
 def symptom_trend(entries, week: dt.date) -> str:
     """The week's worst symptom against the week before's: "worse 2->5", "better", "same 3", "none logged"."""
     def worst(start):
-        end = start + dt.timedelta(days=7)
+        end = add_days(start, 7)
         values = [e.severity for e in entries if start <= e.date < end]
         return max(values) if values else None
 
-    now, before = worst(week), worst(week - dt.timedelta(days=7))
+    now, before = worst(week), worst(add_days(week, -7))
     if now is None and before is None:
         return "none logged"
     if now is None:
@@ -264,7 +265,7 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
                              name=athlete.path.name)  # fmt: skip
     symptoms = result.symptoms
     runs = result.runs
-    row.last_run = max(runs["local_date"]).isoformat()
+    row.last_run = day_iso(max(runs["local_date"]))
     weeks = result.weeks_by_date
     if week in weeks.index:
         w = weeks.loc[week]
@@ -295,7 +296,7 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
         folder.mkdir(parents=True, exist_ok=True)
         _, html = write_week_report(result, report_week, folder, today=today)
         row.report = html.relative_to(out_dir).as_posix()
-        row.report_week = report_week.isoformat()
+        row.report_week = day_iso(report_week)
 
 
 def episode_summary(episode, units: str = "km") -> str:
@@ -357,7 +358,7 @@ class Team:
         return sum(1 for r in self.rows if r.error is None)
 
     def to_dict(self) -> dict:
-        return {"week_start": self.week_start.isoformat(), "athletes": [r.to_dict() for r in self.rows]}
+        return {"week_start": day_iso(self.week_start), "athletes": [r.to_dict() for r in self.rows]}
 
     def write_json(self, path) -> None:
         """The JSON to ``path`` (``"-"``: standard output), atomically (`jsonfile.write_json`)."""
@@ -367,7 +368,7 @@ class Team:
 def last_complete_week(today: dt.date | None = None) -> dt.date:
     """The Monday of the last Monday-to-Sunday week that has ended (before ``today``)."""
     today = today or dt.date.today()
-    return today - dt.timedelta(days=today.weekday() + 7)
+    return add_days(today, -(today.weekday() + 7))
 
 
 def _worker_start() -> None:

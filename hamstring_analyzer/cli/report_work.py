@@ -6,11 +6,11 @@ imports it inside the report command only, so that no other command loads them.
 
 from __future__ import annotations
 
-import datetime as dt
 import webbrowser
 
 import click
 
+from ..dates import add_days
 from ..glossary import DISCLAIMER
 from ..metrics.weekly import week_start
 from ..render.report_files import write_all_reports, write_week_report
@@ -38,7 +38,7 @@ def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, un
         first_day = week_start(week.date(), result.config.week_start)
     else:
         try:
-            first_day = default_week(result, today=until + dt.timedelta(days=1) if until else None)
+            first_day = default_week(result, today=add_days(until, 1) if until else None)
         except ValueError as exc:
             raise click.ClickException(f"{path}: {exc}; pick one with --week") from None
     try:

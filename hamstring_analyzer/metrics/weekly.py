@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ACWR_METHODS
-from ..dates import WEEK_START_DAYS, calendar_date, days, week_start  # noqa: F401 (WEEK_START_DAYS, week_start: their old home)
+from ..dates import WEEK_START_DAYS, add_days, calendar_date, day_range, days, week_start  # noqa: F401 (WEEK_START_DAYS, week_start: their old home)
 from ..timezones import machine_zone
 
 WEEK_COLUMNS = [
@@ -81,7 +81,7 @@ def daily_load(runs: pd.DataFrame, until: dt.date | None = None, column: str = "
     per_day = runs.groupby("local_date")[column].sum()
     first = min(per_day.index)
     last = until or max(per_day.index)
-    days = pd.date_range(first, last, freq="D").date
+    days = day_range(first, last)
     return per_day.reindex(days, fill_value=0.0).astype("float64")
 
 
@@ -145,7 +145,7 @@ def weekly_peaks(ratio: pd.Series, week_starts) -> list[tuple[float, dt.date | N
     """Each week's highest daily ``ratio`` and its day; (NaN, None) for a week without one."""
     out = []
     for w in week_starts:
-        days = ratio.loc[w : w + dt.timedelta(days=6)].dropna()
+        days = ratio.loc[w : add_days(w, 6)].dropna()
         out.append((days.max(), days.idxmax()) if len(days) else (np.nan, None))
     return out
 
@@ -187,7 +187,7 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
             "cadence_spm": grouped["cadence_spm"].median(),
         }
     )
-    weeks = pd.date_range(min(frame.index), max(frame.index), freq="7D").date
+    weeks = day_range(min(frame.index), max(frame.index), 7)
     frame = frame.reindex(weeks)
     for col in ("distance_m", "moving_s", "runs", "longest_run_m"):
         frame[col] = frame[col].fillna(0)
@@ -198,14 +198,14 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
     frame["runs"] = frame["runs"].astype(int)
     prev = frame["distance_m"].shift(1)
     frame["change_pct"] = ((frame["distance_m"] / prev - 1.0) * 100.0).where(prev > 0)
-    sundays = [w + dt.timedelta(days=6) for w in frame.index]
+    sundays = [add_days(w, 6) for w in frame.index]
     per_day = session_daily_load(runs, until=max(sundays))
     ratio = daily_ratio(runs, method, until=max(sundays))
     frame["acwr"] = [ratio.get(d, np.nan) for d in sundays]
     peaks = weekly_peaks(ratio, frame.index)
     frame["acwr_peak"] = [peak for peak, _ in peaks]
     frame["acwr_peak_date"] = [day for _, day in peaks]
-    weekly_days = [per_day.loc[w : w + dt.timedelta(days=6)].reindex(pd.date_range(w, periods=7).date, fill_value=0.0) for w in frame.index]
+    weekly_days = [per_day.loc[w : add_days(w, 6)].reindex(day_range(w, add_days(w, 6)), fill_value=0.0) for w in frame.index]
     frame["load"] = [float(d.sum()) for d in weekly_days]
     ms = [monotony_and_strain(d) for d in weekly_days]
     frame["monotony"] = [m for m, _ in ms]

@@ -26,7 +26,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from ..config import Config
 from ..rules import layoff_gaps
 from ..symptoms import symptoms_frame
-from ..dates import calendar_date
+from ..dates import add_days, calendar_date, days_between
 from .canvas import agg_canvas, rgb_png, svg_element
 from .legend import KEY_FONTSIZE, add_key, key_entries, key_look
 from .plots import (
@@ -249,7 +249,7 @@ class WeeklyPicture:
     def _shown(self, week: dt.date, first: dt.date, until: dt.date | None) -> Shown:
         """What the panels show of the weeks ``first`` to ``week``."""
         result = self.result
-        end = week + dt.timedelta(days=7)
+        end = add_days(week, 7)
         shown = np.array([first <= d <= week for d in self.days], bool)
         runs = result.runs[(result.runs["local_date"] >= first) & (result.runs["local_date"] < end)]
         symptoms = None
@@ -262,8 +262,8 @@ class WeeklyPicture:
         return Shown(result.config, result.weeks[shown], runs, flags, links, symptoms, partial, self.jump_weeks)
 
     def _plot(self, week: dt.date) -> None:
-        first = max(week - dt.timedelta(weeks=self.n_weeks - 1), min(self.days))
-        end = week + dt.timedelta(days=7)
+        first = max(add_days(week, -7 * (self.n_weeks - 1)), min(self.days))
+        end = add_days(week, 7)
         left = dt.datetime.combine(first, dt.time()) - dt.timedelta(days=1)
         right = dt.datetime.combine(end, dt.time()) + dt.timedelta(days=1)
         # only the breaks in view: the others would be clipped away, at a cost per panel
@@ -280,7 +280,7 @@ class WeeklyPicture:
             highlight_week(ax, week)
             shade_layoffs(ax, gaps, label=panel.names_breaks)
         self.axes[-1].set_xlim(left, right)
-        before = (week - first).days // 7
+        before = days_between(first, week) // 7
         what = f"Week of {week.day} {week:%b %Y}" + (f" (in progress, to {until:%a} {until.day} {until:%b})" if until else " (highlighted)")
         self._title = (what, f"and the {before} week{'s' if before != 1 else ''} before")
         self._drawn = (week, first, left, right)

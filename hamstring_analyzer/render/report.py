@@ -22,7 +22,7 @@ from ..rules import RULES
 from ..rules.episodes import Episode
 from ..rules.profile import profile_text, runner_profile
 from ..rules.registry import EVIDENCE
-from ..dates import calendar_date
+from ..dates import add_days, calendar_date, day_iso
 from .html import disclaimer, made_by, page
 from .plots import StepLengthPicture
 from .text import plan_rows
@@ -100,7 +100,7 @@ def _span(e: Episode, week: dt.date) -> str:
         text = f"since {start}, up to {end}"
     else:
         text = start if e.start == e.end else f"{start} to {end}"
-    return text + (" (into the week after)" if e.end > week + dt.timedelta(days=6) else "")
+    return text + (" (into the week after)" if e.end > add_days(week, 6) else "")
 
 
 def _kind(e: Episode) -> str:
@@ -184,7 +184,7 @@ def _step_length_html(result, week: dt.date, picture=None) -> str:
 def _next_week_html(result, week: dt.date) -> str:
     """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why."""
     try:
-        p = plan_week(result.runs, result.config, until=week + dt.timedelta(days=6))
+        p = plan_week(result.runs, result.config, until=add_days(week, 6))
     except PlanError:
         return "<p class='muted'>No runs up to this week: nothing to plan from.</p>"
     units = result.config.units
@@ -193,7 +193,7 @@ def _next_week_html(result, week: dt.date) -> str:
     ramp = ""
     if p.ramp:
         ramp = "<p>Return ramp: " + escape(", ".join(f"week of {w.day} {w:%b} at most {u.distance(m, units)}" for w, m in p.ramp)) + ".</p>"
-    end = p.week_start + dt.timedelta(days=6)
+    end = add_days(p.week_start, 6)
     return (
         f"<div class='next'><p>{p.week_start:%a} {p.week_start.day} {p.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
         f"ceilings that raise no flag, not targets.</p>{table}{why}{ramp}</div>"
@@ -201,7 +201,7 @@ def _next_week_html(result, week: dt.date) -> str:
 
 
 def _symptoms_html(result, week: dt.date) -> str:
-    end = week + dt.timedelta(days=7)
+    end = add_days(week, 7)
     entries = [e for e in result.symptoms or [] if week <= e.date < end]
     if result.symptoms is None:
         return "<p class='muted'>No symptom log given (<code>--symptoms FILE</code>).</p>"
@@ -278,7 +278,7 @@ def _nav_html(week: dt.date, nav: tuple | None) -> str:
     if nav is None:
         return ""
     before, after = nav
-    link = lambda w, rel, text: f"<a rel='{rel}' href='week-{w.isoformat()}.html'>{text}</a>" if w else "<span></span>"  # noqa: E731
+    link = lambda w, rel, text: f"<a rel='{rel}' href='week-{day_iso(w)}.html'>{text}</a>" if w else "<span></span>"  # noqa: E731
     return (
         "<nav class='weeks'>"
         + link(before, "prev", f"&larr; Week of {before.day} {before:%b}" if before else "")
@@ -334,7 +334,7 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
           nav: tuple | None, until: dt.date | None, step_picture=None) -> str:  # fmt: skip
     """`render_week_html` with the week's episodes (ordered, `week_episodes`), its flags (the picture's order), its runs
     (see `_week_runs`), the insights and its in-progress day given."""
-    end = week + dt.timedelta(days=6)
+    end = add_days(week, 6)
     title = f"Week of {week.day} {week:%b %Y}"
     progress = ""
     if until:
@@ -388,7 +388,7 @@ def index_html(result, today: dt.date | None = None) -> str:
         status = f"<span class='sev sev-{worst}'>{escape(text)}</span>" if worst else "<span class='muted'>nothing worth a look</span>"
         until = in_progress(result, week, today)
         items.append(
-            f"<li><a href='week-{week.isoformat()}.html'>Week of {week.day} {week:%b %Y}</a>{' (in progress)' if until else ''}: "
+            f"<li><a href='week-{day_iso(week)}.html'>Week of {week.day} {week:%b %Y}</a>{' (in progress)' if until else ''}: "
             f"{escape(u.distance(w['distance_m'], units))}, {u.plural(int(w['runs']), 'run')} {status}</li>"
         )
     body = (

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from ..dates import day_iso
 from ..atomic import atomic_write_bytes, atomic_write_text
 from ..errors import ReportWriteError
 from ..workers import WORKER_DIED, map_in_workers
@@ -38,7 +39,7 @@ def write_week_report(result, week: dt.date, out_dir: str | os.PathLike, today: 
     out = Path(out_dir)
     picture = WeeklyPicture(result, today=today)
     png, svg = picture.png(week), picture.svg(week)
-    png_path, html_path = out / f"week-{week.isoformat()}.png", out / f"week-{week.isoformat()}.html"
+    png_path, html_path = out / f"week-{day_iso(week)}.png", out / f"week-{day_iso(week)}.html"
     atomic_write_bytes(png_path, png)
     atomic_write_text(html_path, render_week_html(result, week, png, svg, today=today))
     return png_path, html_path
@@ -59,7 +60,7 @@ class _Weeks:
         i = self.days.index(week)
         nav = (self.days[i - 1] if i else None, self.days[i + 1] if i + 1 < len(self.days) else None)
         page = self.pages.html(week, png, svg, nav)
-        for path, data in ((self.out / f"week-{week.isoformat()}.png", png), (self.out / f"week-{week.isoformat()}.html", page.encode("utf-8"))):
+        for path, data in ((self.out / f"week-{day_iso(week)}.png", png), (self.out / f"week-{day_iso(week)}.html", page.encode("utf-8"))):
             try:
                 atomic_write_bytes(path, data, durable=False)  # made again by running --all again
             except OSError as exc:

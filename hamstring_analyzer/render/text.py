@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 import textwrap
 
 import click
 
 from .. import units as u
+from ..dates import add_days
 from ..ingest import counted, grouped
 from ..numbers import is_finite
 from ..holes import coverage_text
@@ -187,7 +187,7 @@ def first_screen_text(result, colour: bool = False) -> str:
     week = focus_week(result)
     lines = []
     if week is not None:
-        end = week + dt.timedelta(days=6)
+        end = add_days(week, 6)
         shown = first_screen(result.episodes, week, end, result.config.episodes.first_screen)
         near = [e for e in result.episodes if e.overlaps(week, end)]
         if shown:
@@ -198,7 +198,7 @@ def first_screen_text(result, colour: bool = False) -> str:
                 lines.append(f"  ... and {len(near) - len(shown)} more this week (-v lists every episode).")
         else:
             lines.append(f"Nothing worth a look in the week of {u.day(week, year=True)}.")
-        earlier = [e for e in result.episodes if e.end < week and e.severity != "info" and e.end >= week - dt.timedelta(weeks=8)]
+        earlier = [e for e in result.episodes if e.end < week and e.severity != "info" and e.end >= add_days(week, -7 * 8)]
         if earlier:
             latest = earlier[0]
             lines.append(textwrap.fill(
@@ -214,7 +214,7 @@ def first_screen_text(result, colour: bool = False) -> str:
     thin = coverage_text(result.coverage)
     if thin:
         lines.append(textwrap.fill(thin, width=width, subsequent_indent="  "))
-    near = [h for h in result.holes if week is not None and week - dt.timedelta(weeks=8) <= h.day <= week + dt.timedelta(days=6)]
+    near = [h for h in result.holes if week is not None and add_days(week, -7 * 8) <= h.day <= add_days(week, 6)]
     if near:
         days = ", ".join(u.day(h.day, year=True) for h in near[:4]) + (f" and {len(near) - 4} more" if len(near) > 4 else "")
         lines.append(textwrap.fill(
@@ -276,7 +276,7 @@ def plan_text(plan, width: int | None = None) -> str:
     """The plan for the terminal: the ceilings, the rule behind each, and any return ramp (in the runner's units)."""
     width = width or min(80, text_width())
     units = plan.units
-    end = plan.week_start + dt.timedelta(days=6)
+    end = add_days(plan.week_start, 6)
     lines = [
         f"Next week: {u.long_day(plan.week_start, year=False)} to {u.long_day(end)}",
         f"(from your runs up to {u.long_day(plan.history_until)})",

@@ -6,13 +6,13 @@ order of ``team.rows``), each linking to the athlete's weekly report.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import textwrap
 from html import escape
 from pathlib import Path
 
 from .. import units as u
+from ..dates import add_days, day_iso
 from ..atomic import atomic_write_text
 from ..config import SEVERITIES
 from .html import TEAM_CSS, disclaimer, made_by, page
@@ -32,7 +32,7 @@ def _fast(row) -> str:
 
 def triage_text(team, width: int = 80) -> str:
     """The triage as a terminal table that fits ``width`` columns (80 by default)."""
-    end = team.week_start + dt.timedelta(days=6)
+    end = add_days(team.week_start, 6)
     lines = textwrap.wrap(f"Week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
                           f"{team.analysed} of {len(team.rows)} athletes analysed, most in need of a look first.", width)  # fmt: skip
     head = f"{'Athlete':<16} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
@@ -59,7 +59,7 @@ def triage_text(team, width: int = 80) -> str:
 
 def render_team_page(team) -> str:
     """The team page: one row per athlete for the week, most in need of a look first, each linking to the athlete's report."""
-    end = team.week_start + dt.timedelta(days=6)
+    end = add_days(team.week_start, 6)
     rows = []
     for r in team.rows:
         name = escape(r.athlete)
@@ -80,9 +80,9 @@ def render_team_page(team) -> str:
             notes.append(f"Symptoms: {escape(r.symptom_trend)}")
         notes.append(f"Data: {escape(r.data_quality)}")
         if not r.runs:
-            before = f"; last run {r.last_run}" if r.last_run and r.last_run < team.week_start.isoformat() else ""
+            before = f"; last run {r.last_run}" if r.last_run and r.last_run < day_iso(team.week_start) else ""
             notes.append(f"<span class='muted'>No runs this week{escape(before)}</span>")
-        if r.report_week and r.report_week != team.week_start.isoformat():
+        if r.report_week and r.report_week != day_iso(team.week_start):
             notes.append(f"<span class='muted'>Report: week of {escape(r.report_week)}</span>")
         rows.append(
             f"<tr><td>{cell}</td>{badges}<td>{escape(_distance(r))}</td><td>{escape(_change(r))}</td><td>{escape(_fast(r))}</td>"

@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from ..errors import ReportError
 from ..rules.episodes import Episode, first_screen
-from ..dates import calendar_date
+from ..dates import add_days, calendar_date
 
 
 def week_days(weeks) -> list[dt.date]:
@@ -41,8 +41,8 @@ def in_progress(result, week: dt.date, today: dt.date | None = None) -> dt.date 
         return None
     if today is None and "complete" in result.weeks:  # the analysis said (`analysis.mark_unfinished`): the terminal agrees
         row = result.weeks.iloc[-1]
-        return None if bool(row["complete"]) else week + dt.timedelta(days=int(row["days"]) - 1)
-    last = week + dt.timedelta(days=6)
+        return None if bool(row["complete"]) else add_days(week, int(row["days"]) - 1)
+    last = add_days(week, 6)
     if result.until is not None:
         return max(result.until, week) if result.until < last else None
     today = today or dt.date.today()
@@ -52,7 +52,7 @@ def in_progress(result, week: dt.date, today: dt.date | None = None) -> dt.date 
 def default_week(result, today: dt.date | None = None) -> dt.date:
     """The last complete week (its last day before today) that the analysis ``result`` reaches."""
     today = today or dt.date.today()
-    weeks = [w for w in week_days(result.weeks) if w + dt.timedelta(days=6) < today]
+    weeks = [w for w in week_days(result.weeks) if add_days(w, 6) < today]
     if not weeks:
         raise ReportError("no complete week in the data yet")
     return max(weeks)
@@ -71,7 +71,7 @@ def week_episodes(result, week: dt.date, episodes: list[Episode] | None = None) 
     ``episodes``: a shorter list holding those of the week, when the caller grouped them (`episodes_by_week`).
     """
     pool = result.episodes if episodes is None else episodes
-    return first_screen(pool, week, week + dt.timedelta(days=6), len(pool))
+    return first_screen(pool, week, add_days(week, 6), len(pool))
 
 
 def episodes_by_week(result) -> dict[dt.date, list[Episode]]:
@@ -81,7 +81,7 @@ def episodes_by_week(result) -> dict[dt.date, list[Episode]]:
     for e in result.episodes:
         i = max(bisect.bisect_right(days, e.start) - 1, 0)
         while i < len(days) and days[i] <= e.end:
-            if e.overlaps(days[i], days[i] + dt.timedelta(days=6)):
+            if e.overlaps(days[i], add_days(days[i], 6)):
                 out[days[i]].append(e)
             i += 1
     return out
