@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .dates import day_iso, days_between
+from .dates import calendar_date, day_iso, days_between, within
 from .jsonfile import write_json
 from .config import Config, find_config, load_config
 from .errors import NoRunsError
@@ -132,7 +132,7 @@ class Analysis:
 
 
 def _in_period(entries: list[SymptomEntry], since: dt.date | None, until: dt.date | None) -> list[SymptomEntry]:
-    return [e for e in entries if (since is None or e.date >= since) and (until is None or e.date <= until)]
+    return [e for e in entries if within(e.date, since, until)]
 
 
 def mark_unfinished(weeks: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -243,20 +243,21 @@ def analyze(
     """
     config = config or Config()
     export = source if isinstance(source, Export) else load_runs(Path(source), **load_options)
+    since, until = (None if d is None else calendar_date(d) for d in (since, until))  # a date, a label or "YYYY-MM-DD"
     if since and until and since > until:
-        raise ValueError(f"since ({since}) is after until ({until})")
-    runs = [a for a in export.runs if until is None or a.start_local.date() <= until]
+        raise ValueError(f"since ({day_iso(since)}) is after until ({day_iso(until)})")
+    runs = [a for a in export.runs if within(a.start_local, last=until)]  # the run's own wall-clock date
     table = runs_table(runs, config)
     weeks = weekly_summary(table, config.acwr.method)
     zone = runner_zone(runs)
-    holes = [h for h in data_holes(export, zone) if until is None or h.day <= until]
-    flags, episodes = find_episodes(table, weeks, config, symptoms=[e for e in symptoms or [] if until is None or e.date <= until], holes=holes)
+    holes = [h for h in data_holes(export, zone) if within(h.day, last=until)]
+    flags, episodes = find_episodes(table, weeks, config, symptoms=[e for e in symptoms or [] if within(e.date, last=until)], holes=holes)
     profile = runner_profile(table, weeks, config, until)  # the whole history up to `until`: `since` only hides weeks
     if since is not None:
         first_week = week_start(since, config.week_start)
         table = table[table["local_date"] >= since].reset_index(drop=True)
         weeks = weeks[weeks.index >= first_week]
-        flags = [f for f in flags if f.date >= since]
+        flags = [f for f in flags if within(f.date, since)]
         kept, ids = {f.episode for f in flags}, {f.id for f in flags}
         # an episode that began before `since` keeps its message (its whole story) and lists the flags shown
         episodes = [replace(e, flags=tuple(i for i in e.flags if i in ids)) for e in episodes if e.id in kept]

@@ -92,6 +92,17 @@ def days_between(a, b) -> int:
     return day_number(b) - day_number(a)
 
 
+def within(d, first=None, last=None) -> bool:
+    """Whether ``d``'s calendar date lies from ``first`` to ``last`` (both included; None leaves that end open), whatever their kinds.
+
+    Where days of different sources meet (a symptom and a week, a hole and a
+    period, a run's wall clock and ``until``), they are compared as calendar
+    dates: a date and a label, or labels of two zones, never meet otherwise.
+    """
+    on = calendar_date(d)
+    return (first is None or calendar_date(first) <= on) and (last is None or on <= calendar_date(last))
+
+
 def day_number(d) -> int:
     """``d``'s day number: its calendar date's ordinal (1 for 1 Jan of year 1), what hot loops and arrays count in."""
     return calendar_date(d).toordinal()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .dates import add_days, day_iso, days_between
+from .dates import add_days, calendar_date, day_iso, days_between, within
 from .rules import Flag
 from .symptoms import SymptomEntry
 from .metrics.weekly import week_start
@@ -157,8 +157,9 @@ def symptom_insights(entries: list[SymptomEntry], flags: list[Flag], weeks: list
     eps = episodes(entries)
     for ep in eps:
         lo = add_days(ep.start, -LOOKBACK_DAYS)
-        ep.flags_before = sorted((f for f in flags if lo <= f.date <= ep.start), key=lambda f: f.date)
-    flagged_weeks = {f.week_start for f in flags if f.severity in ("warning", "alert")}
+        ep.flags_before = sorted((f for f in flags if within(f.date, lo, ep.start)), key=lambda f: f.date)
+    weeks = [calendar_date(w) for w in weeks]  # symptom weeks are calendar dates: the weeks meet them as such
+    flagged_weeks = {calendar_date(f.week_start) for f in flags if f.severity in ("warning", "alert")}
     first_day = "sunday" if weeks and weeks[0].weekday() == 6 else "monday"  # the weeks' own first day
     symptom_weeks = {week_start(e.date, first_day) for e in entries if e.severity > 0}
     counts = {True: [0, 0], False: [0, 0]}

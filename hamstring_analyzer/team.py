@@ -44,7 +44,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .dates import add_days, day_iso
+from .dates import add_days, day_iso, within
 from .config import config_from_dict
 from .errors import ConfigError, HamstringAnalyzerError, RosterError, failure_text
 from .tomlfile import read_toml
@@ -221,8 +221,7 @@ def slug(name: str) -> str:
 def symptom_trend(entries, week: dt.date) -> str:
     """The week's worst symptom against the week before's: "worse 2->5", "better", "same 3", "none logged"."""
     def worst(start):
-        end = add_days(start, 7)
-        values = [e.severity for e in entries if start <= e.date < end]
+        values = [e.severity for e in entries if within(e.date, start, add_days(start, 6))]
         return max(values) if values else None
 
     now, before = worst(week), worst(add_days(week, -7))

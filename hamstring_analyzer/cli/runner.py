@@ -12,6 +12,7 @@ import datetime as dt
 import click
 
 from .. import units as u
+from ..dates import calendar_date, day_iso
 from ..jsonfile import check_target
 from ..symptoms import KINDS, SIDES, WHENS, add_entry, check_entry, entries_table, read_log
 from .common import DATE, DATE_METAVAR, _date, config_option, export_options, friendly_errors, json_option, verbose_option
@@ -124,9 +125,9 @@ def symptoms_add(file, day, severity, side, location, kind, when, note):
       hamstring-analyzer symptoms add my-symptoms.csv --date 2026-08-15 --severity 3 --side Right \\
           --location "upper near the sit bone" --kind pain --when "after run" --note "back too soon?"
     """
-    day = day.date() if day else dt.date.today()
+    day = calendar_date(day) if day else dt.date.today()
     side, kind, when = (side or "").lower(), (kind or "").lower(), (when or "").lower()
-    values = {"date": day.isoformat(), "severity": str(severity), "side": side, "location": location, "kind": kind, "when": when, "note": note}
+    values = {"date": day_iso(day), "severity": str(severity), "side": side, "location": location, "kind": kind, "when": when, "note": note}
     entry = check_entry(values, "the new entry")
     add_entry(file, entry)
     said = ", ".join(x for x in (kind, f"severity {severity}", side, when, location) if x)

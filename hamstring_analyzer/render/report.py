@@ -22,7 +22,7 @@ from ..rules import RULES
 from ..rules.episodes import Episode
 from ..rules.profile import profile_text, runner_profile
 from ..rules.registry import EVIDENCE
-from ..dates import add_days, calendar_date, day_iso
+from ..dates import add_days, calendar_date, day_iso, within
 from .html import disclaimer, made_by, page
 from .plots import StepLengthPicture
 from .text import plan_rows
@@ -201,8 +201,7 @@ def _next_week_html(result, week: dt.date) -> str:
 
 
 def _symptoms_html(result, week: dt.date) -> str:
-    end = add_days(week, 7)
-    entries = [e for e in result.symptoms or [] if week <= e.date < end]
+    entries = [e for e in result.symptoms or [] if within(e.date, week, add_days(week, 6))]
     if result.symptoms is None:
         return "<p class='muted'>No symptom log given (<code>--symptoms FILE</code>).</p>"
     if not entries:

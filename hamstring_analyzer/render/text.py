@@ -8,7 +8,7 @@ import textwrap
 import click
 
 from .. import units as u
-from ..dates import add_days
+from ..dates import add_days, within
 from ..ingest import counted, grouped
 from ..numbers import is_finite
 from ..holes import coverage_text
@@ -214,7 +214,7 @@ def first_screen_text(result, colour: bool = False) -> str:
     thin = coverage_text(result.coverage)
     if thin:
         lines.append(textwrap.fill(thin, width=width, subsequent_indent="  "))
-    near = [h for h in result.holes if week is not None and add_days(week, -7 * 8) <= h.day <= add_days(week, 6)]
+    near = [h for h in result.holes if week is not None and within(h.day, add_days(week, -7 * 8), add_days(week, 6))]
     if near:
         days = ", ".join(u.day(h.day, year=True) for h in near[:4]) + (f" and {len(near) - 4} more" if len(near) > 4 else "")
         lines.append(textwrap.fill(

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import units as u
+from ..dates import within
 from .registry import RULES, Context, Flag
 
 #: A doubtful week-level flag names at most this many suspect runs.
@@ -75,7 +76,7 @@ def mark_doubtful(ctx: Context, flags: list[Flag]) -> list[Flag]:
             if inside:
                 f = replace(f, doubtful=True, doubt=doubt_text(inside))
             elif rule.level == "week" and rule.load:
-                missing = [h for h in holes if any(first <= h.day <= last for first, last in days)]
+                missing = [h for h in holes if any(within(h.day, first, last) for first, last in days)]
                 if missing:
                     f = replace(f, doubtful=True, doubt=hole_text(missing))
         out.append(f)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import SEVERITIES, Config
-from ..dates import add_days, day_iso, day_numbers, days_between
+from ..dates import add_days, calendar_date, day_iso, day_numbers, days_between
 
 if TYPE_CHECKING:
     from .wording import Words
@@ -218,8 +218,8 @@ def layoff_gaps(runs: pd.DataFrame, min_days: int, holes=()) -> list[tuple[dt.da
     break in two: the rules do not judge across what they cannot read, and
     the days off counted up to a return start at the hole.
     """
-    maybe = {h.day if hasattr(h, "day") else h for h in holes}
-    dates = sorted(set(runs["local_date"]) | maybe)  # a hole is a day that may have been run: it cuts a break
+    maybe = {calendar_date(h.day if hasattr(h, "day") else h) for h in holes}  # holes and run days meet as calendar dates
+    dates = sorted({calendar_date(d) for d in runs["local_date"]} | maybe)  # a hole is a day that may have been run: it cuts a break
     out = []
     for a, b in zip(dates, dates[1:]):
         off = days_between(a, b) - 1
