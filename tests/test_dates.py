@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hamstring_analyzer.dates import add_days, calendar_date, day, day_iso, day_numbers, day_range, days, days_between, week_start
+from hamstring_analyzer.dates import add_days, calendar_date, day, day_iso, day_numbers, day_range, days, days_between, week_start, within
 
 #: London and New York change at 01:00/02:00, Santiago skips midnight, Havana skips and repeats it, Lord Howe moves half an hour.
 ZONES = ["Europe/London", "America/New_York", "America/Santiago", "America/Havana", "Australia/Lord_Howe", dt.timezone(dt.timedelta(hours=1))]
@@ -89,3 +89,10 @@ def test_day_numbers_and_ranges_count_the_calendar():
     labels = day_range(day(monday, "Europe/London"), dt.date(2026, 3, 31))
     assert [d.hour for d in labels] == [0] * 9 and labels[-1].date() == dt.date(2026, 3, 31)
     assert day_range(monday, dt.date(2026, 3, 22)) == []
+
+
+def test_days_of_different_kinds_meet_as_calendar_dates():
+    sunday = dt.date(2026, 10, 25)  # London's clocks go back
+    assert within(day(sunday, "Europe/London"), dt.date(2026, 10, 19), sunday)
+    assert within(sunday, day(sunday, "America/Santiago")) and within(sunday, last="2026-10-25")
+    assert not within(dt.datetime(2026, 10, 26, 0, 30), last=sunday) and within(sunday)
