@@ -36,7 +36,7 @@ def in_progress(result, week: dt.date, today: dt.date | None = None) -> dt.date 
     as the terminal shows them); with ``today``, it is judged on that day
     (on or before the last day).
     """
-    days = week_days(result.weeks)
+    days, week = week_days(result.weeks), calendar_date(week)  # a label or a date: weeks meet as calendar dates
     if not days or week != days[-1]:
         return None
     if today is None and "complete" in result.weeks:  # the analysis said (`analysis.mark_unfinished`): the terminal agrees
@@ -45,13 +45,13 @@ def in_progress(result, week: dt.date, today: dt.date | None = None) -> dt.date 
     last = add_days(week, 6)
     if result.until is not None:
         return max(result.until, week) if result.until < last else None
-    today = today or dt.date.today()
+    today = calendar_date(today) if today else dt.date.today()
     return max(today, week) if today <= last else None
 
 
 def default_week(result, today: dt.date | None = None) -> dt.date:
     """The last complete week (its last day before today) that the analysis ``result`` reaches."""
-    today = today or dt.date.today()
+    today = calendar_date(today) if today else dt.date.today()
     weeks = [w for w in week_days(result.weeks) if add_days(w, 6) < today]
     if not weeks:
         raise ReportError("no complete week in the data yet")
@@ -60,7 +60,7 @@ def default_week(result, today: dt.date | None = None) -> dt.date:
 
 def check_week(result, week: dt.date) -> None:
     """Raise `ReportError` unless ``week`` is the first day of a week of ``result``."""
-    days = week_days(result.weeks)
+    days, week = week_days(result.weeks), calendar_date(week)
     if week not in days:
         raise ReportError(f"no week starting {week} in the data (weeks run from {min(days)} to {max(days)})")
 
