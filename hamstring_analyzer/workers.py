@@ -82,18 +82,20 @@ def map_in_workers(fn: Callable, items: Sequence, workers: int, *, initializer: 
 
     The one pool loop of the team and the reports (the ingest has its own, for
     its byte budget and its suspect files). A worker that dies takes every
-    item in flight with it: each of those is tried again in a new pool up to
-    ``retries`` times, then given as `WORKER_DIED`. An exception raised by
-    ``fn`` is raised here, and the items not yet started are not started.
+    item in flight with it: each of those is tried again alone, in a pool of
+    its own (so an innocent item is not taken down twice), up to ``retries``
+    times, then given as `WORKER_DIED`. An exception raised by ``fn`` is
+    raised here, and the items not yet started are not started.
     ``progress(done, total)`` is called after each item.
     """
-    pending, tries, done = list(range(len(items))), [0] * len(items), 0
-    while pending:
-        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))), mp_context=context(), initializer=initializer,
+    tries, done = [0] * len(items), 0
+    rounds = [list(range(len(items)))]
+    while rounds:
+        batch = rounds.pop(0)
+        pool = ProcessPoolExecutor(max_workers=max(1, min(workers, len(batch))), mp_context=context(), initializer=initializer,
                                    initargs=initargs)  # fmt: skip
         try:
-            running = {pool.submit(fn, items[i]): i for i in pending}
-            pending = []
+            running = {pool.submit(fn, items[i]): i for i in batch}
             while running:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -103,7 +105,7 @@ def map_in_workers(fn: Callable, items: Sequence, workers: int, *, initializer: 
                     except BrokenProcessPool:
                         if tries[i] < retries:
                             tries[i] += 1
-                            pending.append(i)
+                            rounds.append([i])
                             continue
                         result = WORKER_DIED
                     done += 1

@@ -106,13 +106,15 @@ def test_a_script_without_the_main_guard_gets_one_clear_line(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_map_in_workers_gives_each_result_and_survives_a_dead_worker():
+@pytest.mark.parametrize("n_workers", [1, 2])
+def test_map_in_workers_gives_each_result_and_survives_a_dead_worker(n_workers):
+    """One worker: the items queued behind the killer die with it; each is tried again alone and comes through."""
     from .standins import square_or_die
 
     items = [3, -1, 4, 5]
     calls = []
-    got = dict(workers.map_in_workers(square_or_die, items, 2, retries=1, progress=lambda done, total: calls.append((done, total))))
-    assert got == {0: 9, 1: workers.WORKER_DIED, 2: 16, 3: 25}  # the others it took down were tried again
+    got = dict(workers.map_in_workers(square_or_die, items, n_workers, retries=1, progress=lambda done, total: calls.append((done, total))))
+    assert got == {0: 9, 1: workers.WORKER_DIED, 2: 16, 3: 25}
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
 
 
