@@ -11,7 +11,7 @@ from hamstring_analyzer.cli import main
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 from ..conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
-from ..test_export import RUN_FIELDS
+from ..ingest.test_load import RUN_FIELDS
 
 WEEK_FIELDS = {
     "week_start", "distance_m", "moving_s", "runs", "change_pct", "fast_m", "speedwork_share", "longest_run_m", "cadence_spm",

@@ -15,7 +15,7 @@ from hamstring_analyzer.ingest import load_runs
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 MiB = 1024 * 1024
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 #: Run in a fresh process: load the export, report what was found and the peak RSS
 #: of the ingest (its own and its parser workers', which note theirs), in KiB. argv[2] lowers the

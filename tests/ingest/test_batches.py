@@ -21,9 +21,9 @@ from hamstring_analyzer.ingest.wording import crash_reason
 from hamstring_analyzer.store import RunStore
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
-from .standins import stand_in
+from ..standins import stand_in
 
-from .conftest import examples
+from ..conftest import examples
 
 
 def items(labels, size=100):

@@ -22,7 +22,7 @@ from hamstring_analyzer.cli import main
 from hamstring_analyzer.ingest import load_runs, safe_member_name
 from hamstring_analyzer.synthetic import easy_run, write_fit, write_gpx
 
-from .conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
+from ..conftest import REAL_RUNS, SAMPLE_RUNS, needs_real_runs
 
 RUN_FIELDS = {
     "id", "source", "format", "start_utc", "start_local", "sport", "sub_sport", "device", "distance_m",
