@@ -366,7 +366,7 @@ def _polar_local(o: Outing, t: float) -> dt.datetime:
 
 
 def _polar_uuid(o: Outing, salt: int) -> str:
-    return str(uuid.UUID(int=(o.activity_id * 7919 + salt * 104729 + 1) % 2**128))
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"polar-session/{o.activity_id}/{salt}"))
 
 
 def polar_file_name(o: Outing, shape: str = "new") -> str:
@@ -462,8 +462,10 @@ def _polar_new(o: Outing, sport_id: int, hr_sensor: bool, with_samples: bool) ->
         series = _polar_series(s, hr_sensor, cadence_per_foot=True)
         exercise["samples"] = {"samples": [{"type": k, "intervalMillis": 1000, "values": _polar_values(v)} for k, v in series.items()]}
         route_start = _polar_local(o, s.t[0] + 0.204)  # the route's clock runs a fraction of a second off the series'
-        exercise["routes"] = {"route": {"wayPoints": [{"longitude": float(s.lon[i]), "latitude": float(s.lat[i]), "altitude": float(s.alt[i]),
-                                                       "elapsedMillis": int(round((s.t[i] - s.t[0]) * 1000))} for i in range(len(s.t))],
+        grid = np.arange(s.t[0], s.t[-1], 1.0)  # a fix a second, as the watch records
+        lat, lon, alt = (np.interp(grid, s.t, x) for x in (s.lat, s.lon, s.alt))
+        exercise["routes"] = {"route": {"wayPoints": [{"longitude": float(lon[i]), "latitude": float(lat[i]), "altitude": float(alt[i]),
+                                                       "elapsedMillis": int(round((grid[i] - s.t[0]) * 1000))} for i in range(len(grid))],
                                         "startTime": route_start.isoformat(timespec="milliseconds")}}  # fmt: skip
         exercise["pauseTimes"] = []
     return {**ids, "name": "", "deviceId": "47813520", **totals, "calories": 420, "trainingLoad": 0,

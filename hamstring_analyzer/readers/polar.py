@@ -165,7 +165,7 @@ def _sport(value) -> tuple[str, str | None]:
     if sport:
         return sport, sub
     words = " ".join(value.replace("_", " ").split()).lower()
-    if words and len(words) <= 40 and all(c.isalnum() or c in " -&'" for c in words):
+    if len(words) <= 40 and any(c.isalpha() for c in words) and all(c.isalnum() or c in " -&'" for c in words):
         return words, None
     return ("other", None)
 
