@@ -161,6 +161,8 @@ def _sport(value) -> tuple[str, str | None]:
         return POLAR_SPORTS.get(int(number), (f"another sport: Polar sport id {int(number)}", None))
     if not isinstance(value, str):
         return ("other", None)
+    if value.strip().upper() == "WATER_RUNNING":  # running in a pool: no ground, no hamstring load of a run
+        return ("water running", None)
     sport, sub = sport_from_text(value)
     if sport:
         return sport, sub

@@ -68,7 +68,7 @@ def test_sport_ids_from_polar_flows_list(sport_id, expected):
     ({"id": "1"}, ("running", None)), ({"id": 27}, ("running", "trail")), ("17", ("running", "treadmill")),
     ({"id": "82"}, ("another sport: Polar sport id 82", None)), ({"id": "-3"}, ("other", None)), ({"id": True}, ("other", None)),
     ("TREADMILL_RUNNING", ("running", "treadmill")), ("TRAIL_RUNNING", ("running", "trail")),
-    ("OTHER_OUTDOOR", ("other outdoor", None)), ("TENNIS", ("tennis", None)), ("<b>x</b>", ("other", None)), (None, ("other", None)),
+    ("OTHER_OUTDOOR", ("other outdoor", None)), ("TENNIS", ("tennis", None)), ("WATER_RUNNING", ("water running", None)), ("<b>x</b>", ("other", None)), (None, ("other", None)),
 ])  # fmt: skip
 def test_sport_from_id_or_name(sport, expected):
     from hamstring_analyzer.readers.polar import _sport
