@@ -89,6 +89,7 @@ RECORD_TYPES = {
 DISTANCE_STAT = "HKQuantityTypeIdentifierDistanceWalkingRunning"
 DISTANCE_UNITS = RECORD_TYPES[DISTANCE_STAT][1]
 HEART_RATE_STAT = "HKQuantityTypeIdentifierHeartRate"
+CLIMB = "HKElevationAscended"
 DURATION_UNITS = {"min": 60.0, "s": 1.0, "sec": 1.0, "hr": 3600.0, "h": 3600.0}
 RUNNING = "HKWorkoutActivityTypeRunning"
 
@@ -388,9 +389,11 @@ def _workout_activity(w: dict, samples: dict, routes: Routes, source: str, index
     duration = duration * DURATION_UNITS.get(attrs.get("durationUnit", "min"), 60.0) if duration is not None else None
     distance = _own_distance(w)
     indoor = _meta(w, "HKIndoorWorkout") == "1"
-    climbs = [w["meta"].get("HKElevationAscended")] if "HKElevationAscended" in w["meta"] else [s["meta"].get("HKElevationAscended") for s in w["segments"].values()]
+    segments = list(w["segments"].values())
+    # the climb of each segment adds up (once per uuid); other totals only from a workout's one segment
+    climbs = [w["meta"].get(CLIMB)] if CLIMB in w["meta"] else [s["meta"].get(CLIMB) for s in segments]
     climbs = [_quantity(c, {"cm": 0.01, "m": 1.0, "ft": 0.3048}) for c in climbs if c]
-    hr_stat = w["stats"].get(HEART_RATE_STAT) or (next(iter(w["segments"].values()))["stats"].get(HEART_RATE_STAT) if len(w["segments"]) == 1 else None)
+    hr_stat = w["stats"].get(HEART_RATE_STAT) or (segments[0]["stats"].get(HEART_RATE_STAT) if len(segments) == 1 else None)
     device = " ".join(_unescape(attrs.get("sourceName") or "").replace("\u00a0", " ").split())
     common = dict(source=source, fmt="apple_health", sport="running", sub_sport="treadmill" if indoor else None,
                   device=device or "Apple Health", session_index=index)  # fmt: skip
