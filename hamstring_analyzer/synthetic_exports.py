@@ -257,9 +257,15 @@ def _route_gpx(s: Samples) -> bytes:
     return "".join(out).encode()
 
 
-def apple_workout_records(o: Outing, *, phone_steps: bool = True, running_metrics: bool = True) -> list[str]:
-    """The ``Record`` lines a watch (and the phone in a pocket) write during one run."""
-    s, off = o.samples, o.utc_offset_s
+def apple_workout_records(o: Outing, *, phone_steps: bool = True, running_metrics: bool = True, offset_s: int | None = None,
+                          distance: bool = True) -> list[str]:
+    """The ``Record`` lines a watch (and the phone in a pocket) write during one run.
+
+    ``offset_s``: the UTC offset the dates are written with (default the run's own);
+    ``distance``: whether the watch wrote ``DistanceWalkingRunning`` samples.
+    """
+    s = o.samples
+    off = o.utc_offset_s if offset_s is None else offset_s
     lines = []
     for i in range(0, len(s.t), 3):  # heart rate every ~5 s
         lines.append(_record("HeartRate", "count/min", f"{s.hr[i]:.0f}", WATCH, s.t[i], s.t[i], off))
@@ -274,7 +280,8 @@ def apple_workout_records(o: Outing, *, phone_steps: bool = True, running_metric
         lines.append(_record("StepCount", "count", f"{steps:.0f}", WATCH, a, b, off))
         if phone_steps:  # the phone counts the same steps again: a reader must not add them
             lines.append(_record("StepCount", "count", f"{steps * 0.97:.0f}", PHONE, a, b, off))
-        lines.append(_record("DistanceWalkingRunning", "km", f"{dist / 1000.0:.5f}", WATCH, a, b, off))
+        if distance:
+            lines.append(_record("DistanceWalkingRunning", "km", f"{dist / 1000.0:.5f}", WATCH, a, b, off))
         if running_metrics:
             v = float(np.mean(s.speed[sel]))
             cad = float(np.mean(s.cad[sel]))
