@@ -164,7 +164,7 @@ def _key(text: str) -> str:
 
 _TABLE = {_key(word): value for word, value in _ALIASES.items()}
 #: Every sport name the table gives: a sport one of these says is known, never judged from the samples.
-KNOWN_SPORTS = frozenset(v[0] for v in _TABLE.values()) | {"skiing"}
+KNOWN_SPORTS = frozenset(v[0] for v in _TABLE.values()) | {"skiing", "generic"}
 #: Words in an activity's name that say its sport (the table's words, less those a name uses for other things).
 _NOT_IN_NAMES = frozenset(_key(w) for w in (
     "other", "training", "workout", "tactical", "flying", "driving", "boating", "multisport", "multi_sport",
@@ -200,12 +200,11 @@ def sport_in_name(name: str | None) -> str | None:
 
     Longer phrases first (``"cross-country ski"`` before ``"ski"``); whole words only.
     """
-    words = re.findall(r"[^\W\d_]+", name or "")
+    words = list(re.finditer(r"[^\W\d_]+", name or ""))
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
-            phrase = words[i:i + size]
-            if _key("".join(phrase)) in _NAME_WORDS:
-                return " ".join(phrase)
+            if _key("".join(w.group() for w in words[i:i + size])) in _NAME_WORDS:
+                return (name or "")[words[i].start():words[i + size - 1].end()]
     return None
 
 
