@@ -16,6 +16,9 @@ TCX_INTENSITY = {"active": "active", "resting": "rest"}
 #: Laps reaching this much further than their trackpoints [s] hold time the points lack;
 #: less is only where the first and last points fall (Garmin laps start a few seconds early).
 LAPS_BEYOND_POINTS_S = PAUSE_GAP_S
+#: A cumulative distance may step back this much [m] without being damaged: GPS jitter while
+#: standing (a Forerunner 305 among the real files steps back up to 4.2 m).
+DISTANCE_JITTER_M = 10.0
 
 
 def _local(tag: str) -> str:
@@ -70,7 +73,8 @@ def _recorded_distance(dist: np.ndarray, times: np.ndarray, lat: np.ndarray) -> 
     """Cumulative distances [m] with the impossible ones missing, and how many were impossible.
 
     A cumulative distance never goes below zero and never back (in time
-    order): such a value is a damaged sample, left out. When any were and the
+    order) by more than `DISTANCE_JITTER_M`: such a value is a damaged
+    sample, left out. When any were and the
     trackpoints have positions, the whole channel is left out, so that the
     positions give the distance instead of a mix of both.
     """
@@ -79,7 +83,7 @@ def _recorded_distance(dist: np.ndarray, times: np.ndarray, lat: np.ndarray) -> 
     finite = np.isfinite(d)
     good = finite & (d >= 0)
     best_before = np.concatenate([[-np.inf], np.fmax.accumulate(np.where(good, d, -np.inf))[:-1]])
-    good &= d >= best_before
+    good &= d >= best_before - DISTANCE_JITTER_M
     bad = int((finite & ~good).sum())
     if not bad:
         return dist, 0

@@ -378,3 +378,19 @@ def test_an_ingest_of_a_negative_distance_tcx_has_a_distance(tmp_path):
     (tmp_path / "neg.tcx").write_bytes(plain_tcx(RUN_TIMES, distances=[-1.0] * 240, lap_distance_m=-1.0))
     (run,) = load_runs(tmp_path, workers=1, use_cache=False).summaries()
     assert run["distance_m"] == pytest.approx(239 * 15.0, rel=0.002)
+
+
+def test_a_few_metres_back_is_gps_jitter_not_damage():
+    jitter = [i * 15.0 for i in range(len(RUN_TIMES))]
+    jitter[100] = jitter[99] - 4.2  # standing still, the GPS drifts back (seen on a Forerunner 305)
+    kind, (run,) = parse_bytes("jitter.tcx", plain_tcx(RUN_TIMES, distances=jitter))
+    assert not any("distances" in w for w in run.warnings) and run.distance_m == pytest.approx(239 * 15.0)
+
+
+@needs_real_runs
+def test_real_tcx_files_keep_their_recorded_distances():
+    """No real TCX steps back or below zero beyond GPS jitter: none is told its distances were left out."""
+    for real in (r for r in MANIFEST if r.fmt == "TCX" and not r.error):
+        kind, payload = parse_bytes(real.path, real.full.read_bytes())
+        if kind == "ok":
+            assert not [w for a in payload for w in a.warnings if "negative or decreasing" in w], real.path
