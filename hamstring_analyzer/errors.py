@@ -100,7 +100,7 @@ def failure_text(exc: BaseException, path) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return f"{exc.filename or path}: {exc.strerror or exc}"
-    return f"internal error ({type(exc).__name__}: {str(exc)[:200]})"
+    return f"internal error: {unexpected_problem(exc, 'in the analysis')}"
 
 
 #: Words that are a Python exception's class name, not a runner's: never part of a reason.
@@ -116,7 +116,7 @@ def unexpected_problem(exc: BaseException, where: str) -> str:
     """
     kind = type(exc).__name__
     if isinstance(exc, MemoryError):
-        return "the computer ran out of memory on this file"
+        return "the computer ran out of memory"
     if isinstance(exc, RecursionError):
         return "it is nested too deeply to read"
     if "OutOfBounds" in kind or isinstance(exc, OverflowError):

@@ -262,7 +262,7 @@ def test_iso_seconds_never_raises(text):
 @pytest.mark.parametrize(
     "exc, words",
     [
-        (MemoryError("test"), "could not be read: the computer ran out of memory on this file"),
+        (MemoryError("test"), "could not be read: the computer ran out of memory"),
         (RecursionError("deep"), "could not be read: it is nested too deeply to read"),
         (KeyError("lap"), "could not be read: an unexpected problem while reading it (please report: 'lap')"),
         (ValueError("TypeError: bad shape"), "could not be read: an unexpected problem while reading it (please report: bad shape)"),
@@ -394,3 +394,9 @@ def test_real_tcx_files_keep_their_recorded_distances():
         kind, payload = parse_bytes(real.path, real.full.read_bytes())
         if kind == "ok":
             assert not [w for a in payload for w in a.warnings if "negative or decreasing" in w], real.path
+
+
+def test_a_failed_athlete_row_names_no_class():
+    from hamstring_analyzer.errors import failure_text
+
+    assert failure_text(KeyError("lap"), "team/ana") == "internal error: an unexpected problem in the analysis (please report: 'lap')"
