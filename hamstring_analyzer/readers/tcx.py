@@ -180,6 +180,7 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
         raise ParseError(source, "TCX file holds no activities")
     result = []
     empty = 0
+    undated: list[str] = []
     for index, act in enumerate(activities_el):
         sport, sub_sport = file_sport(act.get("Sport"), _text(act, "Notes"))
         device = _text(act, "Creator", "Name")
@@ -231,7 +232,11 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
         if not len(times) or not np.isfinite(times).any():
             empty += 1
             continue
-        times, out_of_range = dated(times, source, "trackpoints")
+        try:
+            times, out_of_range = dated(times, source, "trackpoints")
+        except ParseError as exc:  # this activity only: the file's others may be dated well
+            undated.append(exc.reason)
+            continue
         lap_rows = [_dated_lap(r) for r in lap_rows]
         dist, dropped = _recorded_distance(np.array(dist, dtype="float64"), times, np.array(lat, dtype="float64"))
         laps = empty_laps()
@@ -273,8 +278,10 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
             )
         )
     if not result:
-        raise ParseError(source, "TCX file has no trackpoints with a time (laps only, or an empty recording)")
-    if empty:
-        for a in result:
+        raise ParseError(source, undated[0] if undated else "TCX file has no trackpoints with a time (laps only, or an empty recording)")
+    for a in result:
+        if empty:
             a.warnings.append(f"{empty} activity(ies) in this file had no timed trackpoints and were left out")
+        if undated:
+            a.warnings.append(f"{len(undated)} activity(ies) in this file were left out: {undated[0]}")
     return result

@@ -400,3 +400,12 @@ def test_a_failed_athlete_row_names_no_class():
     from hamstring_analyzer.errors import failure_text
 
     assert failure_text(KeyError("lap"), "team/ana") == "internal error: an unexpected problem in the analysis (please report: 'lap')"
+
+
+def test_a_tcx_activity_dated_out_of_range_leaves_the_others():
+    good = plain_tcx(RUN_TIMES)
+    bad = plain_tcx(track_times("7526-03-01T06:00:00", 240))
+    both = good.replace(b"</Activities>", bad[bad.index(b"<Activity "):bad.index(b"</Activities>")] + b"</Activities>")
+    kind, (run,) = parse_bytes("two.tcx", both)
+    assert run.start_utc.isoformat() == "2024-05-01T06:00:00+00:00"
+    assert run.warnings[-1] == "1 activity(ies) in this file were left out: timestamps out of range (year 7526)"
