@@ -409,3 +409,23 @@ def test_a_tcx_activity_dated_out_of_range_leaves_the_others():
     kind, (run,) = parse_bytes("two.tcx", both)
     assert run.start_utc.isoformat() == "2024-05-01T06:00:00+00:00"
     assert run.warnings[-1] == "1 activity(ies) in this file were left out: timestamps out of range (year 7526)"
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(st.lists(st.floats(-1e6, 1e6) | st.just(float("nan")), min_size=240, max_size=240), st.booleans(),
+       st.floats(-1e4, 1e5))  # fmt: skip
+def test_any_tcx_distances_give_a_distance_that_can_be_real(distances, positions, lap_m):
+    result = parse_bytes("any.tcx", plain_tcx(RUN_TIMES, distances=distances, lap_distance_m=lap_m, positions=positions))
+    assert result[0] in ("ok", "error"), result
+    if result[0] == "ok":
+        for a in result[1]:
+            assert a.distance_m is None or 0 <= a.distance_m < 1e7
+            assert not CLASS_NAME.search(" ".join(a.warnings))
+
+
+@settings(max_examples=examples(200))
+@given(st.text(max_size=30), st.text(max_size=40) | st.none())
+def test_any_sport_words_read_as_words(text, name):
+    sport, sub_sport = file_sport(text, name)
+    label = sport_label(sport, sub_sport)
+    assert label and not CLASS_NAME.search(not_a_run_reason(sport, sub_sport).replace(text, "").replace(name or "", ""))
