@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class HamstringAnalyzerError(Exception):
     """Base class of every error this package raises on purpose."""
@@ -98,4 +100,27 @@ def failure_text(exc: BaseException, path) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return f"{exc.filename or path}: {exc.strerror or exc}"
-    return f"internal error ({type(exc).__name__}: {str(exc)[:200]})"
+    return f"internal error: {unexpected_problem(exc, 'in the analysis')}"
+
+
+#: Words that are a Python exception's class name, not a runner's: never part of a reason.
+CLASS_NAME_PATTERN = r"\b[A-Z][a-zA-Z]*(?:Error|Exception|Exit|Interrupt)\b|Traceback|OutOfBounds"
+
+
+def unexpected_problem(exc: BaseException, where: str) -> str:
+    """An exception nobody raised on purpose, as a runner reads it: never its class name, a hint for a bug report.
+
+    ``where`` says which step failed (``"in the reader"``). Running out of
+    memory and dates beyond what can be held are named; anything else is an
+    unexpected problem with the first line of its message, to be reported.
+    """
+    kind = type(exc).__name__
+    if isinstance(exc, MemoryError):
+        return "the computer ran out of memory"
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to read"
+    if "OutOfBounds" in kind or isinstance(exc, OverflowError):
+        return "it holds dates or numbers out of range"
+    lines = str(exc).strip().splitlines()
+    message = re.sub(CLASS_NAME_PATTERN, "", lines[0]).strip(" :")[:160] if lines else ""
+    return f"an unexpected problem {where} (please report: {message})" if message else f"an unexpected problem {where} (please report it)"

@@ -130,7 +130,7 @@ def test_killed_exited_and_raising_workers(tmp_path, workers):
     assert lines[1:] == [
         "exits.gpx | the parser process ended on this file without a result (exit code 139); skipped",
         "killed.gpx | the parser was killed on this file (signal 9: killed; out of memory?); skipped",
-        "raises.gpx | could not be parsed (MemoryError: test)",
+        "raises.gpx | could not be read: the computer ran out of memory",
     ]
     entries = cache_entries(cache_dir)
     assert len(entries) == N_GOOD and all(kind == "ok" for kind, _ in entries)

@@ -17,6 +17,7 @@ from ..clean import clean_activity
 from ..config import IngestConfig
 from ..errors import NotAnActivityError, ParseError
 from ..readers import read_activities
+from ..readers.sports import needs_judging
 from ..metrics.profile import NO_PROFILE, record_profile
 from ..store import RunStore
 from ..metrics.summary import expensive_stats
@@ -59,7 +60,7 @@ def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = N
     for a in activities:
         _drop_impossible_heart_rate(a, ingest)
         try:
-            if a.sport in (None, "generic"):
+            if needs_judging(a.sport):
                 a = _judged(a, ingest)
             if a.is_run and a.quality is None:
                 a = clean_activity(a, ingest=ingest)
@@ -107,8 +108,15 @@ def _judged(activity: Activity, ingest: IngestConfig = IngestConfig()) -> Activi
     phone kept recording the drive home is judged again once cleaned: if what
     is left is a run, and all the time at vehicle speed came before or after
     the time on foot (on a ride it comes in between), it is a run.
+
+    A file that names its sport in a word we do not know (`readers.sports`)
+    is judged the same way; when it is not a run, it keeps its word, so that
+    the reason for skipping it names the sport the file names.
     """
+    said = activity.sport if activity.sport not in (None, "generic") else None
     sport, note = judge_sport(activity, ingest)
+    if said and note:
+        note = note.replace("no sport in the file", f'the file names its sport "{said}"')
     if sport != "running" and sport is not None and not activity.gear_changes:
         cleaned = clean_activity(activity.replace(sport=None, warnings=list(activity.warnings)), ingest=ingest)
         again, again_note = judge_sport(cleaned, ingest)
@@ -117,7 +125,7 @@ def _judged(activity: Activity, ingest: IngestConfig = IngestConfig()) -> Activi
             cleaned.sport = "running"
             cleaned.warnings.append(f"{again_note}, once {q.gps_jumps_removed_m / 1000:.1f} km at vehicle speed was removed")
             return cleaned
-    activity.sport = sport
+    activity.sport = sport if sport == "running" or said is None else said
     if note:
         activity.warnings.append(note)
     return activity

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import signal
 
+from ..errors import unexpected_problem
+from ..readers.sports import sport_label
+
 #: Files that are plainly not activities, by their base name (lower case), and what they are.
 KNOWN_NON_ACTIVITY = {
     "export_cda.xml": "Apple Health's clinical records (no workouts)",
@@ -28,11 +31,12 @@ def not_activity_reason(name: str) -> str:
 
 
 def not_a_run_reason(sport: str | None, sub_sport: str | None) -> str:
-    """``"not a run (cycling/road)"``: an activity of another sport."""
-    what = sport or "unknown sport"
-    if sub_sport and sub_sport != "generic":
-        what += f"/{sub_sport}"
-    return f"not a run ({what})"
+    """``"not a run (road cycling)"``: an activity of another sport, named as the runner says it (`sports.sport_label`).
+
+    A file that says only "Other" gives ``"not a run (another sport (Other))"``;
+    a sport the ingest judged from the samples is named by the judgement.
+    """
+    return f"not a run ({sport_label(sport, sub_sport)})"
 
 
 #: The platforms whose activity lists speak for the runner, by reader kind.
@@ -64,8 +68,13 @@ def crash_reason(exitcode: int | None) -> str:
 
 
 def failure_reason(exc: BaseException) -> str:
-    """A worker failure (an exception the parser let through) as this file's error; never stored."""
-    return f"could not be parsed ({type(exc).__name__}: {str(exc)[:200]})"
+    """A worker failure (an exception the parser let through) as this file's error; never stored.
+
+    In a runner's words, never the exception's class name
+    (`errors.unexpected_problem`): ``"could not be read: an unexpected problem
+    while reading it (please report: ...)"``.
+    """
+    return f"could not be read: {unexpected_problem(exc, 'while reading it')}"
 
 
 def reason_group(reason: str) -> str:

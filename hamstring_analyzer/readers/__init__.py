@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from ..activity import Activity
-from ..errors import ParseError
+from ..errors import ParseError, unexpected_problem
 from .files import MAX_DECOMPRESSED_BYTES, NON_REGULAR_KINDS, gunzip, non_regular_kind, open_regular, sniff
 from .fit import read_fit
 from .opener import MAX_STREAM_RATIO, STREAM_RATIO_GRACE_BYTES, Opener
@@ -69,7 +69,7 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # noqa: B036 - a decoder bug (even a Rust panic) must reach the user as one line
-        raise ParseError(name, f"could not be decoded ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise ParseError(name, f"could not be read: {unexpected_problem(exc, 'in the reader')}") from None
 
 
 def _streamed_path(name: str) -> str | None:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .files import gunzip, open_regular
 from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_SUMMARY_DISTANCE_M, index_text, summary_activity
 
@@ -303,7 +303,7 @@ def read_daily_log_table(path, source: str | None = None) -> DailyLog:
         try:
             frame = pq.read_table(path).to_pandas()
         except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a damaged file
-            raise ParseError(source, f"not a readable Parquet file ({type(exc).__name__}: {str(exc)[:120]})") from None
+            raise ParseError(source, f"not a readable Parquet file ({unexpected_problem(exc, 'in the Parquet reader')})") from None
         return frame_daily_log(frame, source)
     try:
         with open_regular(path) as fh:

@@ -6,8 +6,8 @@ import numpy as np
 
 from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError
-from .sports import sport_from_text
-from .track import build_activity
+from .sports import file_sport
+from .track import build_activity, dated
 from .xmlsafe import clean_xml
 
 HR_TAGS = {"hr", "heartrate", "heart_rate"}
@@ -33,6 +33,12 @@ def _number(text) -> float:
         return np.nan
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error's message, or a plain description when it has none (never its class name)."""
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else "damaged XML or dates"
+
+
 def read_gpx(data: bytes, source: str) -> list[Activity]:
     """Read every track of a GPX file as one activity each (segments are joined).
 
@@ -54,9 +60,9 @@ def read_gpx(data: bytes, source: str) -> list[Activity]:
     try:
         doc = gpxpy.parse(text)
     except gpxpy.gpx.GPXException as exc:
-        raise ParseError(source, f"not a readable GPX file ({str(exc).splitlines()[0][:200]})") from None
+        raise ParseError(source, f"not a readable GPX file ({_first_line(exc)})") from None
     except Exception as exc:  # gpxpy lets some parser errors through untyped
-        raise ParseError(source, f"not a readable GPX file ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise ParseError(source, f"not a readable GPX file ({_first_line(exc)})") from None
     tracks = [t for t in doc.tracks if any(s.points for s in t.segments)]
     if not tracks:
         if doc.routes or doc.waypoints:
@@ -71,8 +77,9 @@ def read_gpx(data: bytes, source: str) -> list[Activity]:
             raise ParseError(source, "GPX track has no timestamps, so it cannot be a recorded run (a planned route?)")
         if np.isnan(times).any():
             warnings = warnings + [f"{int(np.isnan(times).sum())} track points without a time were left out"]
+        times, out_of_range = dated(times, source)
         ext = [_extensions(p) for p in points]
-        sport, sub_sport = sport_from_text(track.type)
+        sport, sub_sport = file_sport(track.type, track.name or doc.name)
         activities.append(
             build_activity(
                 source=source,
@@ -88,7 +95,7 @@ def read_gpx(data: bytes, source: str) -> list[Activity]:
                 device=device,
                 name=track.name or doc.name,
                 session_index=index,
-                warnings=warnings,
+                warnings=warnings + out_of_range,
             )
         )
     return activities

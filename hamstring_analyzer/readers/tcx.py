@@ -8,14 +8,17 @@ import pandas as pd
 from .. import glossary as g
 from ..activity import Activity, empty_laps
 from ..errors import NotAnActivityError, ParseError
-from .sports import sport_from_text
-from .track import PAUSE_GAP_S, build_activity
+from .sports import file_sport
+from .track import EARLIEST_DATE_S, LATEST_DATE_S, PAUSE_GAP_S, build_activity, dated, iso_seconds
 from .xmlsafe import clean_xml
 
 TCX_INTENSITY = {"active": "active", "resting": "rest"}
 #: Laps reaching this much further than their trackpoints [s] hold time the points lack;
 #: less is only where the first and last points fall (Garmin laps start a few seconds early).
 LAPS_BEYOND_POINTS_S = PAUSE_GAP_S
+#: A cumulative distance may step back this much [m] without being damaged: GPS jitter while
+#: standing (a Forerunner 305 among the real files steps back up to 4.2 m).
+DISTANCE_JITTER_M = 10.0
 
 
 def _local(tag: str) -> str:
@@ -45,15 +48,64 @@ def _float(text) -> float:
 
 
 def _time(text) -> float:
-    if not text:
-        return np.nan
-    try:
-        ts = pd.Timestamp(text)
-    except (ValueError, TypeError):
-        return np.nan
-    if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC")
-    return ts.timestamp()
+    t = iso_seconds(text)
+    if np.isnan(t) and text:
+        try:  # the rare spellings Python's ISO reader refuses
+            ts = pd.Timestamp(text)
+        except (ValueError, TypeError):
+            return np.nan
+        t = (ts.tz_localize("UTC") if ts.tzinfo is None else ts).timestamp()
+    return t
+
+
+def _dated_lap(row: dict) -> dict:
+    """A lap row whose times outside 1990..2100 (a phone's year 7526) are unknown, as its trackpoints' are."""
+    out = dict(row)
+    for name in (g.LAP_START, g.LAP_END, "until"):
+        if not EARLIEST_DATE_S <= out[name] <= LATEST_DATE_S:  # NaN fails too
+            out[name] = np.nan
+    if not np.isfinite(out[g.LAP_START]) or not np.isfinite(out[g.LAP_END]):
+        out[g.LAP_ELAPSED] = np.nan
+    return out
+
+
+def _recorded_distance(dist: np.ndarray, times: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, int]:
+    """Cumulative distances [m] with the impossible ones missing, and how many were impossible.
+
+    A cumulative distance never goes below zero and never back (in time
+    order) by more than `DISTANCE_JITTER_M`: such a value is a damaged
+    sample, left out. When any were and the
+    trackpoints have positions, the whole channel is left out, so that the
+    positions give the distance instead of a mix of both.
+    """
+    order = np.argsort(times, kind="stable")
+    d = dist[order]
+    finite = np.isfinite(d)
+    good = finite & (d >= 0)
+    best_before = np.concatenate([[-np.inf], np.fmax.accumulate(np.where(good, d, -np.inf))[:-1]])
+    good &= d >= best_before - DISTANCE_JITTER_M
+    bad = int((finite & ~good).sum())
+    if not bad:
+        return dist, 0
+    if np.isfinite(lat).sum() >= 2:
+        return np.full(len(dist), np.nan), bad
+    kept = np.full(len(d), np.nan)
+    kept[order] = np.where(good, d, np.nan)
+    return kept, bad
+
+
+def _distance_notes(dropped: int, bad_laps: int, lap_totals: bool, positions: bool, kept: bool) -> list[str]:
+    """What was done about negative or decreasing distances, for the activity's warnings."""
+    notes = []
+    if bad_laps:
+        notes.append(f"{bad_laps} lap(s) with a negative distance: the lap totals were not used")
+    if dropped:
+        source = ("comes from the lap totals" if lap_totals else "comes from the positions" if positions
+                  else "comes from the trackpoints left" if kept else "is unknown")  # fmt: skip
+        notes.append(f"{dropped} trackpoints had negative or decreasing distances and were left out; the distance {source}")
+    elif bad_laps and not positions and not kept:
+        notes.append("the distance is unknown")
+    return notes
 
 
 def laps_reach(lap_rows: list[dict], points_s: np.ndarray) -> tuple[float, float] | None:
@@ -128,8 +180,9 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
         raise ParseError(source, "TCX file holds no activities")
     result = []
     empty = 0
+    undated: list[str] = []
     for index, act in enumerate(activities_el):
-        sport, sub_sport = sport_from_text(act.get("Sport"))
+        sport, sub_sport = file_sport(act.get("Sport"), _text(act, "Notes"))
         device = _text(act, "Creator", "Name")
         times, lat, lon, alt, dist, hr, cad, speed = ([] for _ in range(8))
         lap_rows = []
@@ -179,6 +232,13 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
         if not len(times) or not np.isfinite(times).any():
             empty += 1
             continue
+        try:
+            times, out_of_range = dated(times, source, "trackpoints")
+        except ParseError as exc:  # this activity only: the file's others may be dated well
+            undated.append(exc.reason)
+            continue
+        lap_rows = [_dated_lap(r) for r in lap_rows]
+        dist, dropped = _recorded_distance(np.array(dist, dtype="float64"), times, np.array(lat, dtype="float64"))
         laps = empty_laps()
         reach = laps_reach(lap_rows, times) if lap_rows else None
         if lap_rows:
@@ -186,7 +246,12 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
             laps[g.LAP_START] = pd.to_datetime(laps[g.LAP_START], unit="s", utc=True)
             laps[g.LAP_END] = pd.to_datetime(laps[g.LAP_END], unit="s", utc=True)
         timer_total = float(np.nansum([r[g.LAP_TIMER] for r in lap_rows])) if lap_rows else None
-        dist_total = float(np.nansum([r[g.LAP_DISTANCE] for r in lap_rows])) if lap_rows else None
+        lap_m = np.array([r[g.LAP_DISTANCE] for r in lap_rows], dtype="float64")
+        dist_total = float(np.nansum(lap_m)) if lap_rows and not (lap_m < 0).any() else None
+        if (lap_m < 0).any():
+            laps[g.LAP_DISTANCE] = laps[g.LAP_DISTANCE].where(laps[g.LAP_DISTANCE] >= 0)
+        has_positions = bool(np.isfinite(np.array(lat, dtype="float64")).sum() >= 2)
+        distance_notes = _distance_notes(dropped, int((lap_m < 0).sum()), bool(dist_total), has_positions, bool(np.isfinite(dist).any()))
         speed_arr = np.array(speed, dtype="float64")
         result.append(
             build_activity(
@@ -209,12 +274,14 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
                 distance_total=dist_total if dist_total else None,
                 span_s=reach,
                 session_index=index,
-                warnings=warnings,
+                warnings=warnings + out_of_range + distance_notes,
             )
         )
     if not result:
-        raise ParseError(source, "TCX file has no trackpoints with a time (laps only, or an empty recording)")
-    if empty:
-        for a in result:
+        raise ParseError(source, undated[0] if undated else "TCX file has no trackpoints with a time (laps only, or an empty recording)")
+    for a in result:
+        if empty:
             a.warnings.append(f"{empty} activity(ies) in this file had no timed trackpoints and were left out")
+        if undated:
+            a.warnings.append(f"{len(undated)} activity(ies) in this file were left out: {undated[0]}")
     return result

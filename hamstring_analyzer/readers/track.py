@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from .. import glossary as g
 from ..activity import Activity, empty_laps, make_samples
+from ..errors import ParseError
 from ..timezones import zone_at
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -16,6 +19,71 @@ PER_FOOT_CADENCE_BELOW = 120.0
 PAUSE_GAP_S = 30.0
 #: Slower than this between two points is standing still [m/s].
 STANDING_SPEED_MPS = 0.5
+
+
+#: The dates a GPX or TCX point can hold [UNIX s]: from the FIT epoch (1989-12-31; no watch
+#: recorded a track before) to 2100-01-01 (later is a clock gone wrong).
+EARLIEST_DATE_S = 631065600.0
+LATEST_DATE_S = 4102444800.0
+
+
+def iso_seconds(text: str | None) -> float:
+    """UNIX seconds [s] of an ISO 8601 time (``Z`` or an offset; UTC when it has none), any year 1-9999; NaN if unreadable.
+
+    Python's own dates, not pandas': pandas stops at 2262, and phone exports
+    write year 7526, which must reach `dated` to be named, not vanish.
+    """
+    if not text:
+        return np.nan
+    try:
+        when = dt.datetime.fromisoformat(text.strip())
+    except (ValueError, TypeError):
+        return np.nan
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    try:
+        return when.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return np.nan
+
+
+def _year(unix_s: float) -> str:
+    try:
+        return str(dt.datetime.fromtimestamp(unix_s, dt.timezone.utc).year)
+    except (OverflowError, OSError, ValueError):
+        return "beyond 9999" if unix_s > 0 else "before 1"
+
+
+def out_of_range_reason(times_s: np.ndarray) -> str:
+    """``"timestamps out of range (year 7526)"``, or ``(years 7526 and 1970)``: the years in their order in the file."""
+    years = list(dict.fromkeys(_year(t) for t in times_s))
+    if len(years) == 1:
+        return f"timestamps out of range (year {years[0]})"
+    return f"timestamps out of range (years {', '.join(years[:-1][:3])} and {years[-1]})"
+
+
+def dated(times_s: np.ndarray, source: str, what: str = "track points") -> tuple[np.ndarray, list[str]]:
+    """``times_s`` with times outside 1990..2100 as NaN, and the warning that says so.
+
+    Phone exports (Keep and similar) start some tracks in year 7526 and go
+    on in 1970: such points cannot be placed in time. The points dated
+    within the range are read; the others are left out.
+
+    Raises
+    ------
+    ParseError
+        No point is dated within the range, though some are dated:
+        ``"timestamps out of range (year 7526)"``.
+    """
+    times_s = np.asarray(times_s, dtype="float64")
+    finite = np.isfinite(times_s)
+    bad = finite & ((times_s < EARLIEST_DATE_S) | (times_s > LATEST_DATE_S))
+    if not bad.any():
+        return times_s, []
+    if not (finite & ~bad).any():
+        raise ParseError(source, out_of_range_reason(times_s[bad]))
+    reason = out_of_range_reason(times_s[bad])
+    return np.where(bad, np.nan, times_s), [f"{int(bad.sum())} {what} with {reason} were left out"]
 
 
 def haversine_m(lat1, lon1, lat2, lon2) -> np.ndarray:

@@ -240,7 +240,7 @@ def test_apple_health_cut_short_keeps_the_workouts_before_the_cut(tmp_path, appl
         ("polar", "TRACK_AND_FIELD_RUNNING", ("running", "track")),
         ("polar", "INDOOR_RUNNING", ("running", "treadmill")),
         ("polar", "CYCLING", ("cycling", None)),
-        ("polar", "YOGA", ("yoga", None)),  # named, so that the skip says what it was
+        ("polar", "YOGA", ("training", "yoga")),  # named, so that the skip says what it was
         ("strava", "Trail Run", ("running", "trail")),
         ("strava", "TrailRun", ("running", "trail")),
         ("strava", "Virtual Run", ("running", "virtual_activity")),

@@ -117,7 +117,7 @@ def without_impossible_values(raw: RawFit, source: str) -> RawFit:
     when = min(bad_starts) if bad_starts else (float(bad_times.min()) if len(bad_times) else None)
     if undated and when is not None:
         side = "after 2100" if when > LATEST_DATE_S else "before the FIT epoch (1989-12-31)"
-        raise ParseError(source, f"dated {_date_text(when)}, {side}; the watch's clock was not set?")
+        raise ParseError(source, f"timestamps out of range (dated {_date_text(when)}, {side}): the watch's clock was not set?")
     return RawFit(
         records=records,
         sessions=sessions,

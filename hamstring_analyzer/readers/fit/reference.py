@@ -88,7 +88,7 @@ def decode_fitparse(data: bytes, source: str) -> RawFit:
 
 
 def _describe_fitparse_error(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = str(exc).strip() or "damaged data"
     if "EOF" in type(exc).__name__ or "expected" in text and "got" in text:
         return f"ends early: {text}"
     return text.splitlines()[0][:200]

@@ -165,7 +165,11 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
     n_records = 0 if times is None else int(np.isfinite(times).sum())
     if n_records and np.nanmax(times) < FIRST_ABSOLUTE_TIME_S:
         raise ParseError(source, "times count seconds since the watch was switched on, not dates (clock never set), so the run cannot be placed in time")
-    sessions = [s for s in raw.sessions if "start_time" in s] or [{}]
+    sessions = [s for s in raw.sessions if "start_time" in s]
+    if not sessions:
+        # A session whose start is dated out of range still says which sport was done.
+        said = {(s["sport"], s.get("sub_sport")) for s in raw.sessions if s.get("sport") is not None}
+        sessions = [dict(zip(("sport", "sub_sport"), said.pop()))] if len(said) == 1 else [{}]
     sessions.sort(key=lambda s: s.get("start_time", 0.0))
     if times is None:
         times = np.array([], dtype="float64")
@@ -175,7 +179,7 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
     for index, session in enumerate(sessions):
         sport = session.get("sport")
         sub_sport = session.get("sub_sport")
-        if session:
+        if "start_time" in session:
             start = session["start_time"]
             if "total_elapsed_time" in session:
                 end = start + session["total_elapsed_time"]
@@ -212,7 +216,7 @@ def activities_from_raw(raw: RawFit, source: str) -> list[Activity]:
         partial = raw.partial
         if partial and len(records) and start_utc is not None and elapsed is None:
             elapsed = (pd.Timestamp(int(records.t_ns[-1]), tz="UTC") - start_utc).total_seconds()
-        if partial and not session:
+        if partial and "start_time" not in session:
             warnings.append("no session summary (the watch stopped before writing it): totals come from the records")
         activities.append(
             Activity(
