@@ -39,7 +39,7 @@ def phone_gpx(times: list[str], *, speed_mps: float = 3.0, step_s: int = 5, spor
 
 def plain_tcx(times: list[str], *, sport: str = "Running", notes: str | None = None, speed_mps: float = 3.0,
               step_s: int = 5, distances: list[float] | None = None, lap_distance_m: float | None = None,
-              positions: bool = True) -> bytes:
+              positions: bool = True, run_cadence: float | None = None) -> bytes:
     """A one-lap TCX activity as Garmin Connect exports it, with ``distances`` [m] per trackpoint when given.
 
     The lap's ``DistanceMeters`` is ``lap_distance_m`` (default: the last
@@ -55,6 +55,10 @@ def plain_tcx(times: list[str], *, sport: str = "Running", notes: str | None = N
                if positions else "")  # fmt: skip
         points.append(f"<Trackpoint><Time>{t}</Time>{pos}<AltitudeMeters>20.0</AltitudeMeters>"
                       f"<DistanceMeters>{dist[i]:.1f}</DistanceMeters><HeartRateBpm><Value>140</Value></HeartRateBpm></Trackpoint>\n")  # fmt: skip
+    if run_cadence is not None:
+        ext = ('<Extensions><TPX xmlns="http://www.garmin.com/xmlschemas/ActivityExtension/v2">'
+               f"<RunCadence>{run_cadence:.0f}</RunCadence></TPX></Extensions></Trackpoint>")
+        points = [p.replace("</Trackpoint>", ext) for p in points]
     notes_el = f"<Notes>{notes}</Notes>" if notes else ""
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'

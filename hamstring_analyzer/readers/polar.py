@@ -99,13 +99,19 @@ def _sport_table(text: str) -> dict[int, tuple[str, str | None]]:
         sport, _, sub = words.partition("/")
         if sport == "running":
             table[int(number)] = ("running", _RUN_SUB_SPORTS.get(sub))
+            continue
+        # The FIT name where the table knows the sport; else "other" with Polar's word: Polar said what it
+        # was, so the ingest never judges it from the samples, and the skip names it.
+        known, known_sub = sport_from_text(sport)
+        if known in (None, "other", "running"):
+            table[int(number)] = ("other", words)
         else:
-            table[int(number)] = (sport, sub or None)
+            table[int(number)] = (known, sub.replace(" ", "_") if sub else known_sub)
     return table
 
 
 #: Polar sport id -> (sport, sub_sport): runs are ``running``, the others their name, so that a skipped
-#: session says what it was ("not a run (cross-country skiing/classic)").
+#: session says what it was ("not a run (classic cross-country skiing)").
 POLAR_SPORTS = _sport_table(_POLAR_SPORT_LIST)
 
 
@@ -158,17 +164,17 @@ def _sport(value) -> tuple[str, str | None]:
         number = _number(value)
         if number is None or number != int(number) or not 0 <= number < 1e9:
             return ("other", None)
-        return POLAR_SPORTS.get(int(number), (f"another sport: Polar sport id {int(number)}", None))
+        return POLAR_SPORTS.get(int(number), ("other", f"another sport: Polar sport id {int(number)}"))
     if not isinstance(value, str):
         return ("other", None)
     if value.strip().upper() == "WATER_RUNNING":  # running in a pool: no ground, no hamstring load of a run
-        return ("water running", None)
+        return ("other", "water running")
     sport, sub = sport_from_text(value)
     if sport:
         return sport, sub
     words = " ".join(value.replace("_", " ").split()).lower()
     if len(words) <= 40 and any(c.isalpha() for c in words) and all(c.isalnum() or c in " -&'" for c in words):
-        return words, None
+        return "other", words  # Polar's own word: never judged from the samples (see `POLAR_SPORTS`)
     return ("other", None)
 
 

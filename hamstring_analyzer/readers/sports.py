@@ -90,7 +90,7 @@ PAIR_WORDS = {
     ("diving", "apnea_diving"): "freediving",
 }
 #: Sports whose sub-sport is the whole name (``training/yoga`` is yoga).
-_SUB_SPORT_IS_NAME = frozenset({"training", "fitness_equipment", "transition", "generic", "diving"})
+_SUB_SPORT_IS_NAME = frozenset({"training", "fitness_equipment", "transition", "generic", "diving", "other"})
 #: Sub-sports that add nothing to the sport's name.
 _EMPTY_SUB_SPORTS = frozenset({"generic", "all", "exercise", "match", "challenge", "warm_up", "navigate", "track_me", "map"})
 

@@ -185,6 +185,7 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
         sport, sub_sport = file_sport(act.get("Sport"), _text(act, "Notes"))
         device = _text(act, "Creator", "Name")
         times, lat, lon, alt, dist, hr, cad, speed = ([] for _ in range(8))
+        run_steps = False  # Garmin's RunCadence extension: steps of a foot sport
         lap_rows = []
         for lap in (c for c in act if _local(c.tag) == "Lap"):
             lap_start = _time(lap.get("StartTime"))
@@ -209,6 +210,7 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
                         name = _local(el.tag)
                         if name == "RunCadence" and np.isnan(c):
                             c = _float(el.text)
+                            run_steps = run_steps or np.isfinite(c)
                         elif name == "Speed":
                             s = _float(el.text)
                 cad.append(c)
@@ -253,6 +255,10 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
         has_positions = bool(np.isfinite(np.array(lat, dtype="float64")).sum() >= 2)
         distance_notes = _distance_notes(dropped, int((lap_m < 0).sum()), bool(dist_total), has_positions, bool(np.isfinite(dist).any()))
         speed_arr = np.array(speed, dtype="float64")
+        if sport == "other" and run_steps:
+            # TCX names only Running, Biking and Other, so some apps write a run as Other; steps
+            # mean a foot sport, and the ingest judges which one from the samples.
+            sport, sub_sport = None, None
         result.append(
             build_activity(
                 source=source,

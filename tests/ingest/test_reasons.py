@@ -429,3 +429,13 @@ def test_any_sport_words_read_as_words(text, name):
     sport, sub_sport = file_sport(text, name)
     label = sport_label(sport, sub_sport)
     assert label and not CLASS_NAME.search(not_a_run_reason(sport, sub_sport).replace(text, "").replace(name or "", ""))
+
+
+def test_a_tcx_called_other_with_running_steps_is_a_run():
+    """TCX names only Running, Biking and Other: an app that calls a run Other still wrote its steps."""
+    kind, (run,) = parse_bytes("other.tcx", plain_tcx(RUN_TIMES, sport="Other", speed_mps=3.0, run_cadence=84))
+    assert kind == "ok" and run.is_run
+    assert run.distance_m == pytest.approx(3.0 * 5 * 239, rel=0.02)
+    assert any("judged a run" in w for w in run.warnings)
+    # The same file at a paddle's pace and without steps stays what the file says.
+    assert _skip_reason("sup.tcx", plain_tcx(RUN_TIMES, sport="Other", speed_mps=WALKING_PACE_MPS)) == "not a run (another sport (Other))"

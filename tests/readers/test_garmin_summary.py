@@ -44,7 +44,7 @@ def test_a_real_row_floats_in_scientific_notation_and_both_cadences():
     ({"activityType": {"typeKey": "trail_running"}}, ("running", "trail")),
     ({"activityType": "hiking", "sportType": "RUNNING"}, ("hiking", None)),
     ({"activityType": "walking", "sportType": "RUNNING"}, ("walking", None)),
-    ({"activityType": "strength_training", "sportType": "RUNNING"}, ("other", None)),  # before: a run
+    ({"activityType": "strength_training", "sportType": "RUNNING"}, ("training", "strength_training")),  # before: a run
     ({"sportType": "RUNNING"}, ("running", None)),  # no activityType: sportType is all there is
     ({"activityType": {"typeKey": None}, "sportType": "CYCLING"}, ("cycling", None)),
 ])  # fmt: skip

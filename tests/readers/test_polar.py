@@ -57,7 +57,7 @@ def _polar_runs(export):
 @pytest.mark.parametrize("sport_id, expected", [
     (1, ("running", None)), (4, ("running", None)), (17, ("running", "treadmill")), (19, ("running", None)),
     (27, ("running", "trail")), (36, ("running", "track")), (92, ("running", None)),
-    (2, ("cycling", None)), (11, ("hiking", None)), (25, ("cross-country skiing", "classic")), (12, ("tennis", None)),
+    (2, ("cycling", None)), (11, ("hiking", None)), (25, ("cross_country_skiing", "classic")), (12, ("tennis", None)),
 ])  # fmt: skip
 def test_sport_ids_from_polar_flows_list(sport_id, expected):
     assert POLAR_SPORTS[sport_id] == expected
@@ -66,9 +66,9 @@ def test_sport_ids_from_polar_flows_list(sport_id, expected):
 
 @pytest.mark.parametrize("sport, expected", [
     ({"id": "1"}, ("running", None)), ({"id": 27}, ("running", "trail")), ("17", ("running", "treadmill")),
-    ({"id": "82"}, ("another sport: Polar sport id 82", None)), ({"id": "-3"}, ("other", None)), ({"id": True}, ("other", None)),
+    ({"id": "82"}, ("other", "another sport: Polar sport id 82")), ({"id": "-3"}, ("other", None)), ({"id": True}, ("other", None)),
     ("TREADMILL_RUNNING", ("running", "treadmill")), ("TRAIL_RUNNING", ("running", "trail")),
-    ("OTHER_OUTDOOR", ("other outdoor", None)), ("TENNIS", ("tennis", None)), ("WATER_RUNNING", ("water running", None)), ("<b>x</b>", ("other", None)), (None, ("other", None)),
+    ("OTHER_OUTDOOR", ("other", "other outdoor")), ("TENNIS", ("tennis", None)), ("WATER_RUNNING", ("other", "water running")), ("<b>x</b>", ("other", None)), (None, ("other", None)),
 ])  # fmt: skip
 def test_sport_from_id_or_name(sport, expected):
     from hamstring_analyzer.readers.polar import _sport
@@ -94,19 +94,19 @@ def test_new_schema_export_reads_every_run_with_its_distance_and_local_time(tmp_
     assert runs[0].start_local.strftime("%Y-%m-%d %H:%M:%S") == "2026-05-23 10:46:22"
     assert [(r.sport, r.sub_sport) for r in runs] == [("running", None), ("running", "treadmill"), ("running", "trail")]
     reasons = sorted(s["reason"] for s in export.skipped)
-    assert reasons == ["not a run (cross-country skiing/classic)", "not a run (cycling)"]
+    assert reasons == ["not a run (classic cross-country skiing)", "not a run (cycling)"]
 
 
 def test_new_schema_ski_session_is_skipped_with_its_sport_named(tmp_path, week):
     (tmp_path / polar_file_name(week[4])).write_bytes(polar_session(week[4], sport_id=POLAR_XC_CLASSIC))
     export = load_runs(tmp_path, use_cache=False, workers=1)
-    assert export.runs == [] and [s["reason"] for s in export.skipped] == ["not a run (cross-country skiing/classic)"]
+    assert export.runs == [] and [s["reason"] for s in export.skipped] == ["not a run (classic cross-country skiing)"]
 
 
 def test_unknown_sport_id_says_so():
     data = polar_session(outings()[0], sport_id=999, with_samples=False)
     (a,) = read_polar(data, "training-session-x.json")
-    assert (a.sport, a.is_run) == ("another sport: Polar sport id 999", False)
+    assert (a.sport, a.sub_sport, a.is_run) == ("other", "another sport: Polar sport id 999", False)
 
 
 def test_new_schema_samples_route_and_units(week):
@@ -161,7 +161,7 @@ def test_multisport_totals_stay_with_the_session():
 @pytest.mark.parametrize("shape", ["typed", "old"])
 @pytest.mark.parametrize("name, expected, reason", [
     ("TREADMILL_RUNNING", ("running", "treadmill"), None), ("TRAIL_RUNNING", ("running", "trail"), None),
-    ("OTHER_OUTDOOR", ("other outdoor", None), "not a run (other outdoor)"), ("TENNIS", ("tennis", None), "not a run (tennis)"),
+    ("OTHER_OUTDOOR", ("other", "other outdoor"), "not a run (other outdoor)"), ("TENNIS", ("tennis", None), "not a run (tennis)"),
 ])  # fmt: skip
 def test_older_export_sport_names(tmp_path, week, shape, name, expected, reason):
     o = week[0]
