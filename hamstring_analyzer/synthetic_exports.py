@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .synthetic import RunPlan, Samples, simulate, write_fit, write_gpx
+from .synthetic import RunPlan, Samples, Segment, easy_run, simulate, write_fit, write_gpx
 
 #: Strava's ``activities.csv`` header, by era and language (the columns the readers use, in the archive's order).
 STRAVA_HEADERS = {
@@ -394,3 +394,80 @@ def polar_session(o: Outing, shape: str = "new") -> bytes:
                                                              "altitude": float(s.alt[i])} for i in range(len(s.t))]}}]}  # fmt: skip
     text = json.dumps(doc).replace("null", "NaN")  # Polar writes a bare NaN
     return text.encode()
+
+
+# ------------------------------------------ one workout in several files --
+
+#: FIT (manufacturer, product) of the watches in `split_workouts_folder`: a COROS (294) and a Garmin fr945.
+COROS_WATCH, OTHER_WATCH = (294, 845), (1, 3113)
+
+
+@dataclass
+class RecordedWorkout:
+    """One workout as the platform shows it, and the files the watch wrote for it (oldest first)."""
+
+    files: list[str]
+    outings: list[Outing]
+
+    @property
+    def distance_m(self) -> float:
+        return sum(o.distance_m for o in self.outings)
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.outings[-1].samples.end_s - self.outings[0].samples.start_s
+
+
+def split_workouts_folder(folder: str | Path) -> list[RecordedWorkout]:
+    """A COROS-like folder of FIT files, some workouts split into 2-5 files 30-120 s apart; the runs it holds.
+
+    Split: 10 km cut at 5 km (45 s), a 10 km race then a 2 km cool-down
+    (90 s), a 20 km long run in 5 files (30-120 s), an easy run in 3 files.
+    Not to be joined: two runs 15 minutes apart on one morning, a COROS run
+    followed 60 s later by a Garmin run, a Garmin run started during a COROS
+    run, and a ride 60 s after a run (not a run at all: skipped, not listed).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    day = dt.datetime(2026, 3, 2, 7, 0)  # UTC
+    layout = [  # (start: a day at 07:00, or seconds after the previous workout's "end" or "start"; km per part;
+        #          pause before each later part [s]; pace [s/km]; watch)
+        (0, [5.0, 5.0], [45], 300, COROS_WATCH),
+        (2, [10.0, 2.0], [90], 250, COROS_WATCH),
+        (5, [4.0, 4.0, 4.0, 4.0, 4.0], [30, 120, 60, 75], 330, COROS_WATCH),
+        (7, [3.0, 2.5, 1.5], [60, 100], 340, COROS_WATCH),
+        (9, [5.0], [], 320, COROS_WATCH),
+        (("end", 900), [6.0], [], 320, COROS_WATCH),  # 15 minutes later, the same morning: another run
+        (11, [6.0], [], 320, COROS_WATCH),
+        (("end", 60), [5.0], [], 310, OTHER_WATCH),  # a minute later, on another watch
+        (13, [8.0], [], 320, COROS_WATCH),
+        (("start", 600), [3.0], [], 300, OTHER_WATCH),  # during the COROS run, on another watch
+        (15, [5.0], [], 320, COROS_WATCH),
+    ]
+
+    def utc(unix_s: float) -> dt.datetime:
+        return dt.datetime.fromtimestamp(unix_s, dt.timezone.utc).replace(tzinfo=None)
+
+    workouts: list[RecordedWorkout] = []
+    seed = 0
+    for when, kms, pauses, pace, watch in layout:
+        if isinstance(when, int):
+            t = day + dt.timedelta(days=when)
+        else:
+            prev = workouts[-1].outings
+            t = utc((prev[-1].samples.end_s if when[0] == "end" else prev[0].samples.start_s) + when[1])
+        outings, files = [], []
+        for n, km in enumerate(kms):
+            seed += 1
+            o = Outing(plan=easy_run(t, km, pace_s_per_km=pace, seed=seed, device=watch, zone="UTC", sub_sport="street"))
+            name = f"{'coros' if watch == COROS_WATCH else 'garmin'}_{o.start_utc:%Y%m%d_%H%M%S}.fit"
+            (folder / name).write_bytes(_fit_bytes(o))
+            outings.append(o)
+            files.append(name)
+            if n < len(pauses):
+                t = utc(o.samples.end_s + pauses[n])
+        workouts.append(RecordedWorkout(files, outings))
+    ride_at = utc(workouts[-1].outings[-1].samples.end_s + 60)
+    ride = RunPlan(start_local=ride_at, segments=[Segment(1200, 7.5, 85)], sport="cycling", device=COROS_WATCH, zone="UTC", seed=99)
+    (folder / f"coros_{ride_at:%Y%m%d_%H%M%S}.fit").write_bytes(_fit_bytes(Outing(plan=ride)))
+    return workouts

@@ -43,7 +43,8 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
     skipped and ignored files grouped by reason and counted; unreadable files,
     the ones to act on, each on its own line with the whole reason (grouped
     when there are more than `LISTED_ERRORS`); nothing for an empty list. With
-    ``verbose``, each group is followed by its files, one a line.
+    ``verbose``, each group is followed by its files, one a line. Last, how many
+    files were joined into runs (one workout recorded in several files), not as a problem.
     """
 
     width = width or text_width()
@@ -75,6 +76,10 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
                     # the group says it all for files ignored by name; the others keep their own reason
                     text = source if head.startswith("Ignored") and group == "not an activity file" else f"{source}: {why}"
                     lines.append(_fill(text, width, "  ", "      "))
+    if export.joined:  # not a problem: parts of one workout, read as one run
+        runs = len({j["part_of"] for j in export.joined})
+        lines.append(f"Joined {len(export.joined) + runs} files into {u.plural(runs, 'run')} (one workout recorded in several files)")
+        lines += [_fill(f"{j['source']}: {j['reason']}", width, "  ", "      ") for j in export.joined] if verbose else []
     return lines
 
 
