@@ -87,7 +87,8 @@ def runs_listing(export, units: str = "km", width: int | None = None) -> list[st
     """Every run found, oldest first: ``"  Tue 5 May 2026  8.0 km  export/phone/2026-05-05-07-00.gpx"``."""
     lines = [f"Runs {len(export.runs)}:"]
     for a in sorted(export.runs, key=lambda a: a.start_utc):
-        lines.append(f"  {u.long_day(a.start_local.date()):<16} {u.distance(a.distance_m, units):>9}  {a.id}")
+        more = f" and {u.plural(len(a.files) - 1, 'more file')}" if len(a.files) > 1 else ""  # one workout in several files
+        lines.append(f"  {u.long_day(a.start_local.date()):<16} {u.distance(a.distance_m, units):>9}  {a.id}{more}")
     return lines
 
 

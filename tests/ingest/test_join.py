@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hamstring_analyzer import glossary as g
 from hamstring_analyzer.analysis import analyze
@@ -22,7 +24,7 @@ from hamstring_analyzer.readers.summary_only import summary_activity
 from hamstring_analyzer.synthetic import easy_run, write_fit
 from hamstring_analyzer.synthetic_exports import split_workouts_folder
 
-from ..conftest import needs_real_histories
+from ..conftest import examples, needs_real_histories
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +168,7 @@ def test_ingest_output_counts_parts_apart_from_skipped_files(split):
     assert "Joined 12 files into 4 runs (one workout recorded in several files)" in lines
     verbose = CliRunner().invoke(main, ["ingest", str(folder), "--no-cache", "-v"]).output
     assert "  coros_20260307_083245.fit: part 5 of 5 of the run coros_20260307_070000.fit" in verbose
+    assert "  Sat 7 Mar 2026     20.0 km  coros_20260307_070000.fit and 4 more files" in verbose.splitlines()
 
 
 # ---------------------------------------------------------------- by hand ---
@@ -253,3 +256,29 @@ def test_stonericky_restarted_recordings_are_one_run(real_history):
     parts = {j["source"] for j in export.joined}
     assert not parts & {r.id for r in export.runs}
     assert len(export.joined) == 12 and len(export.runs) == 390  # 402 runs read as files, 12 of them later parts
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.lists(st.tuples(st.integers(-400, 3000), st.integers(0, 4000), st.integers(0, 20_000), st.sampled_from(["a", "b", None])),
+                min_size=1, max_size=12),
+       st.integers(0, 1200))  # fmt: skip
+def test_every_run_ends_up_once_and_no_distance_is_lost(pieces, gap_s):
+    """Whatever the starts, lengths and devices: each run is in exactly one run's files, the totals add up, nothing overlaps."""
+    t = pd.Timestamp("2026-05-01 06:00", tz="UTC")
+    runs = []
+    for k, (step, elapsed, metres, device) in enumerate(pieces):
+        t = t + pd.Timedelta(seconds=step)
+        runs.append(summary_activity(source=f"f/{k}.fit", fmt="fit", start_utc=t, elapsed_s=float(elapsed), distance_m=float(metres),
+                                     sport="running", device=device))  # fmt: skip
+        runs[-1].stats = {"elevation_gain_m": None, "cadence_spm": None, "avg_heart_rate_bpm": None}
+    out, joined = join_parts(runs, gap_s)
+    files = [f for r in out for f in r.files]
+    assert sorted(files) == sorted(r.source for r in runs) and len(out) + len(joined) == len(runs)
+    assert sum(r.distance_m for r in out) == pytest.approx(sum(r.distance_m for r in runs))
+    for r in out:
+        parts = getattr(r, "parts", None) or (r,)
+        assert len({p.device for p in parts}) == 1
+        for a, b in zip(parts, parts[1:]):
+            gap = (b.start_utc - a.start_utc).total_seconds() - a.elapsed_s
+            assert -2.0 <= gap <= gap_s
+        assert r.elapsed_s == pytest.approx((parts[-1].start_utc - parts[0].start_utc).total_seconds() + parts[-1].elapsed_s)
