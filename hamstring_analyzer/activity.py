@@ -197,6 +197,11 @@ class Activity:
         return self.n_samples > 1
 
     @property
+    def files(self) -> list[str]:
+        """The files this run was read from, in order: ``[source]``, or every part of one workout recorded in several files (`ingest.join`)."""
+        return [self.source]
+
+    @property
     def source_kinds(self) -> list[str]:
         """The exports this run came from (``sources``, or just this reader's kind)."""
         return list(self.sources) if self.sources else [self.format]

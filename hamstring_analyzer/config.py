@@ -271,6 +271,10 @@ class IngestConfig:
     ride_step_m: float = _field(1.9, 1.0, 5.0, help="m: longer \"steps\" than this at the median speed are pedal strokes (a ride)")
     heart_rate_min_bpm: float = _field(25.0, 0, 100, help="beats/min: lower heart rates (samples and averages) are dropped as impossible")
     heart_rate_max_bpm: float = _field(250.0, 150, 400, help="beats/min: higher heart rates (samples and averages) are dropped as impossible")
+    join_gap_min: float = _field(
+        10.0, 0, 60, help="minutes: runs of one device starting within this of the previous one's end are one workout recorded in "
+        "several files, and are joined (0: never join; changing it re-reads no file)"
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ One job per module, in the order a file travels:
 * `parse`: one file read, its sport judged, cleaned and summarised (what a worker runs);
 * `pool`: the worker processes, a crash costing only its own file;
 * `classify`: sport judgement, the same run twice, activity lists' rows, local time;
+* `join`: one workout recorded in several files (a watch's split, a cool-down), read as one run;
 * `load`: `load_runs`, the two passes, and the `Export` it returns;
 * `wording`: the reasons given for what was ignored, skipped or not read (display only).
 """

@@ -32,6 +32,7 @@ from ..metrics.summary import run_summary
 from ..timezones import check_zone
 from ..metrics.weekly import runner_zone
 from .classify import drop_duplicates, listed_runs, relabel, settle_local_time, sport_hints, too_short
+from .join import join_parts
 from .parse import FAILED, failure, parse_bytes, parse_into_store, settings_tag
 from .pool import BATCH_FILES, WINDOW_PER_WORKER, parse_all
 from .sources import Outcome, Source, find_sources, read_source, source_key
@@ -56,6 +57,9 @@ class Export:
     ignored : list of dict
         ``{"source", "reason"}``: files that are plainly not activities by their
         name (documentation, scripts, a symptom log, photos); never opened.
+    joined : list of dict
+        ``{"source", "part_of", "reason"}``: the later parts of a workout recorded
+        in several files, each read into the run ``part_of`` (`join.join_parts`).
     """
 
     root: str
@@ -65,6 +69,7 @@ class Export:
     cache_hits: int = 0
     parsed: int = 0
     ignored: list[dict] = field(default_factory=list)
+    joined: list[dict] = field(default_factory=list)
 
     def summaries(self) -> list[dict]:
         return [run_summary(a) for a in self.runs]
@@ -88,7 +93,8 @@ class Export:
         return frame.set_axis(index).sort_index(kind="stable")
 
     def to_dict(self) -> dict:
-        return {"runs": self.summaries(), "skipped": list(self.skipped), "errors": list(self.errors), "ignored": list(self.ignored)}
+        return {"runs": self.summaries(), "skipped": list(self.skipped), "errors": list(self.errors), "ignored": list(self.ignored),
+                "joined": list(self.joined)}
 
     def write_json(self, path: str | os.PathLike, extra: dict | None = None) -> None:
         """The ingest JSON to ``path`` (``"-"``: standard output), atomically (`jsonfile.write_json`)."""
@@ -272,12 +278,13 @@ def load_runs(
     if progress and total and done < total:  # members listed but refused while read (bombs)
         progress(total, total)
     export = Export(root=str(path), cache_hits=store.hits, parsed=read.parsed)
-    _sort_results(export, read, outcomes, timezone)
+    _sort_results(export, read, outcomes, timezone, ingest)
     return export
 
 
-def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Outcome]], timezone: str | None) -> None:
-    """Each file's result into the export's runs, skipped, errors and ignored, duplicates dropped."""
+def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Outcome]], timezone: str | None,
+                  ingest: IngestConfig = IngestConfig()) -> None:
+    """Each file's result into the export's runs, skipped, errors and ignored, duplicates dropped, parts of one workout joined."""
     runs = []
     listed: list[tuple[str, Activity]] = []
     for i, label in enumerate(read.labels):
@@ -309,6 +316,7 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
     runs = [r for r in runs if r.start_utc is not None]
     export.runs, duplicates = drop_duplicates(runs)
     export.skipped.extend(duplicates)
+    export.runs, export.joined = join_parts(export.runs, ingest.join_gap_min * 60.0)
     export.skipped.sort(key=lambda d: d["source"])
     export.errors.sort(key=lambda d: d["source"])
     export.ignored.sort(key=lambda d: d["source"])

@@ -34,7 +34,9 @@ def settings_tag(ingest: IngestConfig) -> str:
     """The ingest settings as text for the store key (`sources.source_key`); empty for the defaults.
 
     Empty for the defaults so that a store written with them keeps its keys.
+    ``join_gap_min`` is left out: parts are joined after the store is read (`join`).
     """
+    ingest = dataclasses.replace(ingest, join_gap_min=IngestConfig().join_gap_min)
     values = dataclasses.asdict(ingest)
     return "" if ingest == IngestConfig() else json.dumps(values, sort_keys=True)
 

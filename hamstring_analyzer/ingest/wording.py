@@ -52,6 +52,11 @@ def duplicate_reason(kept_id: str) -> str:
     return f"duplicate of {kept_id}"
 
 
+def joined_reason(first_id: str, part: int, parts: int) -> str:
+    """``"part 2 of 3 of the run <first_id> (one workout recorded in 3 files, joined)"``: a later part of a joined run."""
+    return f"part {part} of {parts} of the run {first_id} (one workout recorded in {parts} files, joined)"
+
+
 def crash_reason(exitcode: int | None) -> str:
     """Why a single-use parser process ended without a result, for the errors list."""
     if exitcode is not None and exitcode < 0:

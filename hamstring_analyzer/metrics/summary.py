@@ -55,6 +55,8 @@ def run_summary(activity: Activity) -> dict:
         "partial": activity.partial,
         **quality_summary(activity),
         "sources": activity.source_kinds,
+        "files": activity.files,
+        "parts": len(activity.files),
         "has_samples": activity.has_samples,
         "rpe": json_number(activity.rpe),
         "commute": activity.commute,

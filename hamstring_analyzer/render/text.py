@@ -43,7 +43,8 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
     skipped and ignored files grouped by reason and counted; unreadable files,
     the ones to act on, each on its own line with the whole reason (grouped
     when there are more than `LISTED_ERRORS`); nothing for an empty list. With
-    ``verbose``, each group is followed by its files, one a line.
+    ``verbose``, each group is followed by its files, one a line. Last, how many
+    files were joined into runs (one workout recorded in several files), not as a problem.
     """
 
     width = width or text_width()
@@ -75,6 +76,10 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
                     # the group says it all for files ignored by name; the others keep their own reason
                     text = source if head.startswith("Ignored") and group == "not an activity file" else f"{source}: {why}"
                     lines.append(_fill(text, width, "  ", "      "))
+    if export.joined:  # not a problem: parts of one workout, read as one run
+        runs = len({j["part_of"] for j in export.joined})
+        lines.append(f"Joined {len(export.joined) + runs} files into {u.plural(runs, 'run')} (one workout recorded in several files)")
+        lines += [_fill(f"{j['source']}: {j['reason']}", width, "  ", "      ") for j in export.joined] if verbose else []
     return lines
 
 
@@ -82,7 +87,8 @@ def runs_listing(export, units: str = "km", width: int | None = None) -> list[st
     """Every run found, oldest first: ``"  Tue 5 May 2026  8.0 km  export/phone/2026-05-05-07-00.gpx"``."""
     lines = [f"Runs {len(export.runs)}:"]
     for a in sorted(export.runs, key=lambda a: a.start_utc):
-        lines.append(f"  {u.long_day(a.start_local.date()):<16} {u.distance(a.distance_m, units):>9}  {a.id}")
+        more = f" and {u.plural(len(a.files) - 1, 'more file')}" if len(a.files) > 1 else ""  # one workout in several files
+        lines.append(f"  {u.long_day(a.start_local.date()):<16} {u.distance(a.distance_m, units):>9}  {a.id}{more}")
     return lines
 
 

@@ -90,6 +90,7 @@ NOT_COMPUTING = {
     "hamstring_analyzer.workers": "how worker processes start",
     "hamstring_analyzer.ingest": "the package's names",
     "hamstring_analyzer.ingest.load": "two passes and the Export, in the ingest's own process, on stored results",
+    "hamstring_analyzer.ingest.join": "parts of one workout joined in the ingest's own process, on stored results (never stored)",
     "hamstring_analyzer.ingest.pool": "where files are parsed, not how",
     "hamstring_analyzer.ingest.sources": "which files are read; their bytes (source_key) key the store",
     "hamstring_analyzer.ingest.wording": "display strings",

@@ -46,7 +46,7 @@ def test_analyze_sample_runs_prints_weeks_flags_and_writes_json(tmp_path, cache_
     assert "7 episodes (14 flags) in this period; -v lists them, --json holds every flag." in text
     assert "Not medical advice" in text
     doc = json.loads(out.read_text())
-    assert set(doc) == {"runs", "skipped", "errors", "ignored", "weeks", "flags", "episodes", "profile", "holes", "coverage"}
+    assert set(doc) == {"runs", "skipped", "errors", "ignored", "joined", "weeks", "flags", "episodes", "profile", "holes", "coverage"}
     assert doc["holes"] == [] and doc["coverage"] == []  # the corrupt FIT file has no day to place it on
     assert len(doc["runs"]) == 79 and all(set(r) == RUN_FIELDS for r in doc["runs"])
     assert len(doc["weeks"]) == 22 and all(set(w) == WEEK_FIELDS for w in doc["weeks"])
@@ -132,7 +132,7 @@ def test_real_runner_year(tmp_path, real_export):
     result = invoke("analyze", str(REAL_RUNS / "runpandas/examples/session"), "--json", str(out), "--cache-dir", cache_dir, "-q")
     assert result.exit_code == 0
     doc = json.loads(out.read_text())
-    assert len(doc["runs"]) == 68
+    assert len(doc["runs"]) == 64 and len(doc["joined"]) == 4  # 68 files; 4 runs restarted 1-6 minutes in are one workout each
     total = sum(r["distance_m"] for r in doc["runs"])
     assert sum(w["distance_m"] for w in doc["weeks"]) == pytest.approx(total, abs=1)
     rules = {f["rule"] for f in doc["flags"]}

@@ -28,7 +28,7 @@ RUN_FIELDS = {
     "id", "source", "format", "start_utc", "start_local", "sport", "sub_sport", "device", "distance_m",
     "elapsed_s", "moving_s", "elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm", "has_gps", "partial",
     "distance_source", "recorded_distance_m", "gps_jumps_removed_m", "cut_s", "running_share", "suspect", "suspect_reason",
-    "sources", "has_samples", "rpe", "commute", "name",
+    "sources", "has_samples", "rpe", "commute", "name", "files", "parts",
 }
 
 
@@ -82,7 +82,7 @@ def test_sample_runs_story(sample_json):
 @needs_real_runs
 def test_real_runs_every_file_accounted_for(real_export):
     export, _ = real_export
-    seen = {e.split("#")[0] for e in [r.id for r in export.runs] + [s["source"] for s in export.skipped] + [e["source"] for e in export.errors] + [i["source"] for i in export.ignored]}
+    seen = {e.split("#")[0] for e in [r.id for r in export.runs] + [s["source"] for s in export.skipped] + [e["source"] for e in export.errors] + [i["source"] for i in export.ignored] + [j["source"] for j in export.joined]}
     on_disk = {p.relative_to(REAL_RUNS).as_posix() for p in REAL_RUNS.rglob("*") if p.is_file()}
     assert on_disk <= seen
     assert len(export.runs) >= 100 and len(export.errors) <= 15
