@@ -23,22 +23,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .synthetic import RunPlan, Samples, Segment, easy_run, simulate, write_fit, write_gpx
+from .synthetic import RunPlan, Samples, simulate, write_fit, write_gpx, write_tcx
+from .synthetic_strava import STRAVA_LAYOUTS
 
-#: Strava's ``activities.csv`` header, by era and language (the columns the readers use, in the archive's order).
+#: Strava's ``activities.csv`` header of today's English archives (the columns the readers use, in the archive's order);
+#: the other eras and languages are in `synthetic_strava.STRAVA_LAYOUTS`.
 STRAVA_HEADERS = {
     "2024": ["Activity ID", "Activity Date", "Activity Name", "Activity Type", "Activity Description", "Elapsed Time", "Distance",
              "Max Heart Rate", "Relative Effort", "Commute", "Activity Private Note", "Activity Gear", "Filename", "Athlete Weight",
              "Bike Weight", "Elapsed Time", "Moving Time", "Distance", "Max Speed", "Average Speed", "Elevation Gain",
              "Elevation Loss", "Max Cadence", "Average Cadence", "Max Heart Rate", "Average Heart Rate", "Calories",
              "Perceived Exertion", "Type", "Start Time", "Prefer Perceived Exertion", "Commute", "From Upload", "Media"],
-    "2018": ["Activity ID", "Activity Date", "Activity Name", "Activity Type", "Activity Description", "Elapsed Time", "Distance",
-             "Commute", "Activity Gear", "Filename"],
-    "de": ["Aktivitäts-ID", "Aktivitätsdatum", "Name der Aktivität", "Aktivitätsart", "Beschreibung der Aktivität",
-           "Verstrichene Zeit", "Distanz", "Pendeln", "Dateiname", "Verstrichene Zeit", "Bewegungszeit", "Distanz",
-           "Gefühlte Anstrengung"],
 }  # fmt: skip
-_GERMAN_TYPES = {"Run": "Lauf", "Ride": "Radfahrt", "Walk": "Spaziergang", "Trail Run": "Traillauf"}
 
 
 @dataclass
@@ -52,7 +48,7 @@ class Outing:
     manual_start_utc: dt.datetime | None = None
     rpe: float | None = None
     commute: bool = False
-    file_kind: str = "fit"  # how Strava keeps its file: fit, gpx
+    file_kind: str = "fit"  # how Strava keeps its file: fit (.fit.gz), gpx, gpx.gz, tcx.gz
     activity_id: int = 0
 
     @property
@@ -90,18 +86,37 @@ def _fit_bytes(o: Outing) -> bytes:
     return write_fit(o.plan, o.samples)
 
 
-def _strava_date(t: dt.datetime, era: str) -> str:
+def _strava_date(t: dt.datetime) -> str:
     t = t.astimezone(dt.timezone.utc)
-    if era == "de":
-        return t.strftime("%d.%m.%Y, %H:%M:%S")
     return t.strftime("%b %d, %Y, %I:%M:%S %p").replace(" 0", " ", 1)  # "Mar 2, 2026, 7:01:00 AM"
 
 
-def strava_archive(folder: str | Path, outings: list[Outing], era: str = "2024") -> Path:
-    """Strava's archive, unzipped: ``activities.csv`` and ``activities/<id>.fit.gz`` (or ``.gpx``)."""
+#: How Strava keeps an outing's file, by `Outing.file_kind`: suffix and writer.
+_STRAVA_FILES = {
+    "fit": (".fit.gz", lambda o: gzip.compress(_fit_bytes(o), mtime=0)),
+    "gpx": (".gpx", lambda o: write_gpx(o.plan, o.samples)),
+    "gpx.gz": (".gpx.gz", lambda o: gzip.compress(write_gpx(o.plan, o.samples), mtime=0)),
+    "tcx.gz": (".tcx.gz", lambda o: gzip.compress(write_tcx(o.plan, o.samples), mtime=0)),
+}
+
+
+def strava_archive(folder: str | Path, outings: list[Outing], era: str = "2024", *, upload_ids: bool = False) -> Path:
+    """Strava's archive, unzipped: ``activities.csv`` and ``activities/<id>.fit.gz`` (or ``.gpx``, ``.gpx.gz``, ``.tcx.gz``).
+
+    ``era``: ``"2024"`` (today's English columns) or a key of `STRAVA_LAYOUTS`
+    (``"2018"``: the 10 lower-case columns; ``"de"``, ``"fr"``, ``"es"``,
+    ``"it"``, ``"nl"``, ``"pt"``: localized; ``"de-html"``: German with
+    Strava's untranslated HTML in some header cells). Rows are written in the
+    outings' order, as Strava writes them in the order of the activity ids.
+    ``upload_ids``: files are named by an upload id unlike the activity id, as
+    in real archives.
+    """
     folder = Path(folder)
     (folder / "activities").mkdir(parents=True, exist_ok=True)
-    header = STRAVA_HEADERS[era]
+    layout = STRAVA_LAYOUTS.get(era)
+    if layout is None and era not in STRAVA_HEADERS:
+        raise ValueError(f"unknown Strava era {era!r}; choose from {', '.join([*STRAVA_HEADERS, *STRAVA_LAYOUTS])}")
+    header = STRAVA_HEADERS[era] if layout is None else layout.header
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
@@ -109,41 +124,37 @@ def strava_archive(folder: str | Path, outings: list[Outing], era: str = "2024")
         aid = o.activity_id or 10_000_000_000 + n
         filename = ""
         if o.plan is not None:
-            if o.file_kind == "gpx":
-                filename = f"activities/{aid}.gpx"
-                (folder / filename).write_bytes(write_gpx(o.plan, o.samples))
-            else:
-                filename = f"activities/{aid}.fit.gz"
-                (folder / filename).write_bytes(gzip.compress(_fit_bytes(o), mtime=0))
-        kind = o.strava_type if era != "de" else _GERMAN_TYPES.get(o.strava_type, o.strava_type)
+            suffix, write = _STRAVA_FILES[o.file_kind]
+            filename = f"activities/{aid + 137_422_793 if upload_ids else aid}{suffix}"
+            (folder / filename).write_bytes(write(o))
+        if layout is not None:
+            writer.writerow(layout.row(o, aid, filename))
+            continue
         seen: dict[str, int] = {}
         row = []
         for col in header:
             k = seen.get(col, 0)
             seen[col] = k + 1
-            row.append(_strava_cell(col, k, o, aid, kind, filename, era))
+            row.append(_strava_cell(col, k, o, aid, o.strava_type, filename))
         writer.writerow(row)
     (folder / "activities.csv").write_text(buf.getvalue(), encoding="utf-8")
     return folder
 
 
-def _strava_cell(col: str, k: int, o: Outing, aid: int, kind: str, filename: str, era: str) -> str:
+def _strava_cell(col: str, k: int, o: Outing, aid: int, kind: str, filename: str) -> str:
     km = o.distance_m / 1000.0
     s = o.samples
     values = {
-        "Activity ID": aid, "Aktivitäts-ID": aid,
-        "Activity Date": _strava_date(o.start_utc, era), "Aktivitätsdatum": _strava_date(o.start_utc, era),
-        "Activity Name": o.plan.name if o.plan is not None and o.plan.name else f"{kind} {aid}", "Name der Aktivität": f"{kind} {aid}",
-        "Activity Type": kind, "Aktivitätsart": kind,
+        "Activity ID": aid,
+        "Activity Date": _strava_date(o.start_utc),
+        "Activity Name": o.plan.name if o.plan is not None and o.plan.name else f"{kind} {aid}",
+        "Activity Type": kind,
         "Elapsed Time": int(round(o.elapsed_s)) if k == 0 else f"{o.elapsed_s:.1f}",
-        "Verstrichene Zeit": int(round(o.elapsed_s)) if k == 0 else f"{o.elapsed_s:.1f}",
         "Distance": f"{km:.2f}" if k == 0 else f"{o.distance_m:.1f}",
-        "Distanz": f"{km:.2f}".replace(".", ",") if k == 0 and era == "de" else f"{o.distance_m:.1f}",
-        "Moving Time": f"{o.moving_s:.1f}", "Bewegungszeit": f"{o.moving_s:.1f}",
+        "Moving Time": f"{o.moving_s:.1f}",
         "Commute": ("true" if o.commute else "false") if k == 0 else ("1.0" if o.commute else "0.0"),
-        "Pendeln": "true" if o.commute else "false",
-        "Filename": filename, "Dateiname": filename,
-        "Perceived Exertion": "" if o.rpe is None else f"{o.rpe:.1f}", "Gefühlte Anstrengung": "" if o.rpe is None else f"{o.rpe:.1f}",
+        "Filename": filename,
+        "Perceived Exertion": "" if o.rpe is None else f"{o.rpe:.1f}",
         "Average Heart Rate": f"{float(np.mean(s.hr)):.1f}" if s is not None else "",
         "Average Cadence": f"{float(np.mean(s.cad)) / 2:.1f}" if s is not None else "",
         "Elevation Gain": "", "Type": kind.replace(" ", ""), "From Upload": "1" if filename else "0",
@@ -498,60 +509,3 @@ def polar_export(folder: str | Path, outings: list[Outing], *, shape: str = "new
         (folder / name).write_bytes(data)
     return folder
 
-
-# ------------------------------------------ one workout in several files --
-
-#: FIT (manufacturer, product) of the watches in `split_workouts_folder`: a COROS (294) and a Garmin fr945.
-COROS_WATCH, OTHER_WATCH = (294, 845), (1, 3113)
-#: (start: a day at 07:00 UTC, or seconds after the previous workout's "end" or "start"; km per file;
-#: pause before each later file [s]; pace [s/km]; watch)
-SPLIT_LAYOUT = (
-    (0, [5.0, 5.0], [45], 300, COROS_WATCH), (2, [10.0, 2.0], [90], 250, COROS_WATCH),  # a split at 5 km; a race, a cool-down
-    (5, [4.0] * 5, [30, 120, 60, 75], 330, COROS_WATCH), (7, [3.0, 2.5, 1.5], [60, 100], 340, COROS_WATCH),
-    (9, [5.0], [], 320, COROS_WATCH), (("end", 900), [6.0], [], 320, COROS_WATCH),  # 15 minutes later: another run
-    (11, [6.0], [], 320, COROS_WATCH), (("end", 60), [5.0], [], 310, OTHER_WATCH),  # a minute later, another watch
-    (13, [8.0], [], 320, COROS_WATCH), (("start", 600), [3.0], [], 300, OTHER_WATCH),  # during it, another watch
-    (15, [5.0], [], 320, COROS_WATCH),
-)
-
-
-@dataclass
-class RecordedWorkout:
-    """One workout as the platform shows it: the files the watch wrote for it (oldest first), its distance and elapsed time."""
-
-    files: list[str]
-    outings: list[Outing]
-    distance_m: float
-    elapsed_s: float
-
-
-def _utc(unix_s: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(unix_s, dt.timezone.utc).replace(tzinfo=None)
-
-
-def split_workouts_folder(folder: str | Path) -> list[RecordedWorkout]:
-    """A COROS-like folder of FIT files, some workouts split into 2-5 files 30-120 s apart (`SPLIT_LAYOUT`); its runs.
-
-    Not to be joined: runs 15 minutes apart on one morning, a Garmin run a minute after a COROS run or
-    during one, and a ride 60 s after the last run (not a run: skipped).
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    workouts: list[RecordedWorkout] = []
-    for k, (when, kms, pauses, pace, watch) in enumerate(SPLIT_LAYOUT):
-        prev = workouts[-1].outings if workouts else []
-        t = (dt.datetime(2026, 3, 2, 7) + dt.timedelta(days=when) if isinstance(when, int)
-             else _utc((prev[-1].samples.end_s if when[0] == "end" else prev[0].samples.start_s) + when[1]))  # fmt: skip
-        outings = []
-        for n, km in enumerate(kms):
-            outings.append(Outing(plan=easy_run(t, km, pace_s_per_km=pace, seed=10 * k + n, device=watch, zone="UTC", sub_sport="street")))
-            t = _utc(outings[-1].samples.end_s + (pauses[n] if n < len(pauses) else 0))
-        files = [f"{'coros' if watch == COROS_WATCH else 'garmin'}_{o.start_utc:%Y%m%d_%H%M%S}.fit" for o in outings]
-        for name, o in zip(files, outings):
-            (folder / name).write_bytes(_fit_bytes(o))
-        elapsed = outings[-1].samples.end_s - outings[0].samples.start_s
-        workouts.append(RecordedWorkout(files, outings, sum(o.distance_m for o in outings), elapsed))
-    ride_at = _utc(workouts[-1].outings[-1].samples.end_s + 60)
-    ride = RunPlan(start_local=ride_at, segments=[Segment(1200, 7.5, 85)], sport="cycling", device=COROS_WATCH, zone="UTC", seed=99)
-    (folder / f"coros_{ride_at:%Y%m%d_%H%M%S}.fit").write_bytes(_fit_bytes(Outing(plan=ride)))
-    return workouts

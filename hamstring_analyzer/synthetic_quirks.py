@@ -14,6 +14,7 @@ RUNNING, and a watch run the runner re-typed as a walk in Connect. Built on
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import re
 import zipfile
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .synthetic import Samples
+from .synthetic import RunPlan, Samples, Segment, easy_run
 from .synthetic_exports import _DEVICE, _APPLE_DTD, WATCH, Outing, _fit_bytes, _route_gpx, apple_date, apple_workout_records
 
 
@@ -199,3 +200,61 @@ def garmin_real_export(folder: str | Path, outings: list[Outing], *, loose: bool
             for name, data in files.items():
                 zf.writestr(name, data)
     return folder
+
+
+# ------------------------------------------ one workout in several files --
+
+#: FIT (manufacturer, product) of the watches in `split_workouts_folder`: a COROS (294) and a Garmin fr945.
+COROS_WATCH, OTHER_WATCH = (294, 845), (1, 3113)
+#: (start: a day at 07:00 UTC, or seconds after the previous workout's "end" or "start"; km per file;
+#: pause before each later file [s]; pace [s/km]; watch)
+SPLIT_LAYOUT = (
+    (0, [5.0, 5.0], [45], 300, COROS_WATCH), (2, [10.0, 2.0], [90], 250, COROS_WATCH),  # a split at 5 km; a race, a cool-down
+    (5, [4.0] * 5, [30, 120, 60, 75], 330, COROS_WATCH), (7, [3.0, 2.5, 1.5], [60, 100], 340, COROS_WATCH),
+    (9, [5.0], [], 320, COROS_WATCH), (("end", 900), [6.0], [], 320, COROS_WATCH),  # 15 minutes later: another run
+    (11, [6.0], [], 320, COROS_WATCH), (("end", 60), [5.0], [], 310, OTHER_WATCH),  # a minute later, another watch
+    (13, [8.0], [], 320, COROS_WATCH), (("start", 600), [3.0], [], 300, OTHER_WATCH),  # during it, another watch
+    (15, [5.0], [], 320, COROS_WATCH),
+)
+
+
+@dataclass
+class RecordedWorkout:
+    """One workout as the platform shows it: the files the watch wrote for it (oldest first), its distance and elapsed time."""
+
+    files: list[str]
+    outings: list[Outing]
+    distance_m: float
+    elapsed_s: float
+
+
+def _utc(unix_s: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(unix_s, dt.timezone.utc).replace(tzinfo=None)
+
+
+def split_workouts_folder(folder: str | Path) -> list[RecordedWorkout]:
+    """A COROS-like folder of FIT files, some workouts split into 2-5 files 30-120 s apart (`SPLIT_LAYOUT`); its runs.
+
+    Not to be joined: runs 15 minutes apart on one morning, a Garmin run a minute after a COROS run or
+    during one, and a ride 60 s after the last run (not a run: skipped).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    workouts: list[RecordedWorkout] = []
+    for k, (when, kms, pauses, pace, watch) in enumerate(SPLIT_LAYOUT):
+        prev = workouts[-1].outings if workouts else []
+        t = (dt.datetime(2026, 3, 2, 7) + dt.timedelta(days=when) if isinstance(when, int)
+             else _utc((prev[-1].samples.end_s if when[0] == "end" else prev[0].samples.start_s) + when[1]))  # fmt: skip
+        outings = []
+        for n, km in enumerate(kms):
+            outings.append(Outing(plan=easy_run(t, km, pace_s_per_km=pace, seed=10 * k + n, device=watch, zone="UTC", sub_sport="street")))
+            t = _utc(outings[-1].samples.end_s + (pauses[n] if n < len(pauses) else 0))
+        files = [f"{'coros' if watch == COROS_WATCH else 'garmin'}_{o.start_utc:%Y%m%d_%H%M%S}.fit" for o in outings]
+        for name, o in zip(files, outings):
+            (folder / name).write_bytes(_fit_bytes(o))
+        elapsed = outings[-1].samples.end_s - outings[0].samples.start_s
+        workouts.append(RecordedWorkout(files, outings, sum(o.distance_m for o in outings), elapsed))
+    ride_at = _utc(workouts[-1].outings[-1].samples.end_s + 60)
+    ride = RunPlan(start_local=ride_at, segments=[Segment(1200, 7.5, 85)], sport="cycling", device=COROS_WATCH, zone="UTC", seed=99)
+    (folder / f"coros_{ride_at:%Y%m%d_%H%M%S}.fit").write_bytes(_fit_bytes(Outing(plan=ride)))
+    return workouts

@@ -4,16 +4,22 @@
 the ingest's own process on what the parser concluded: `drop_duplicates`
 keeps one of a run that arrived twice (the richer file), `listed_runs` merges
 what an activity list (Strava's CSV, Garmin's summaries) says with the files
-it names, `settle_local_time` gives a file without local time the runner's zone.
+it names, `home_zone` finds the zone the runner's files were recorded in and
+`settle_local_time` gives what has no local time of its own a zone.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 import numpy as np
 
 from .. import glossary as g
 from ..activity import Activity
 from ..config import IngestConfig
+from ..metrics.weekly import runner_zone
 from ..samples import RUNNING_STEP_RATE_MIN
 from ..timezones import offset_seconds
 from .sources import safe_member_name
@@ -206,9 +212,76 @@ def relabel(activity: Activity, label: str) -> None:
     activity.source = label  # the same content may sit at another path than when cached
 
 
-def settle_local_time(activity: Activity, timezone: str | None) -> None:
-    """Give files without local time the user's zone (or this machine's)."""
+def home_zone(activities: list[Activity], timezone: str | None = None) -> str | dt.tzinfo | None:
+    """The runner's home zone, for what has no local time of its own (a Strava CSV row without its file).
+
+    The zone most of ``activities`` that carry their own local time (a zone
+    from their position, or the UTC offset a watch wrote) were recorded in
+    (`weekly.runner_zone`). Watches write offsets, not zones: a runner whose
+    files switch between +10:00 and +11:00 with the seasons lives in a zone
+    with summer time, so when a named zone explains more of the files'
+    offsets than the most frequent offset alone, that zone is the answer
+    (``timezone`` first among equals). Without such files: ``timezone`` (the
+    user's), else None (this machine's zone).
+    """
+    own = [a for a in activities if a.start_utc is not None and (a.timezone or a.utc_offset_s is not None)]
+    if not own:
+        return timezone
+    zone = runner_zone(own)
+    if isinstance(zone, str):
+        return zone
+    return _zone_explaining(own, zone, timezone) or zone
+
+
+#: At most this many of the runner's files are compared with each candidate zone (evenly spread over the history).
+ZONE_SAMPLE = 64
+
+
+def _zone_explaining(own: list[Activity], fixed: dt.tzinfo, preferred: str | None) -> ZoneInfo | None:
+    """A named zone whose offsets match more of the files than the fixed offset ``fixed`` does, or None."""
+    dated = sorted(own, key=lambda a: a.start_utc)
+    picks = dated[:: max(1, len(dated) // ZONE_SAMPLE)][:ZONE_SAMPLE]
+    seen = [(a.start_utc.to_pydatetime(), dt.timedelta(seconds=int(a.start_local.utcoffset().total_seconds()))) for a in picks]
+
+    def score(tz: dt.tzinfo) -> int:
+        return sum(when.astimezone(tz).utcoffset() == offset for when, offset in seen)
+
+    to_beat = score(fixed)
+    # The user's zone first, then the zones people live in before Antarctic stations (equal offsets, odd names).
+    names = ([preferred] if preferred else []) + sorted(_zone_names(), key=lambda n: (n.startswith(("Antarctica/", "Arctic/")), n))
+    best, best_score = None, to_beat
+    for name in names:
+        tz = _zone(name)
+        got = score(tz) if tz is not None else -1
+        if got > best_score:
+            best, best_score = tz, got
+    return best
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(n for n in available_timezones() if "/" in n and not n.startswith(("Etc/", "posix/", "right/", "SystemV/")))
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError):
+        return None
+
+
+def settle_local_time(activity: Activity, timezone: str | None, home: str | dt.tzinfo | None = None) -> None:
+    """Give what has no local time of its own a zone: ``home`` when given (`home_zone`), else the user's zone (or this machine's).
+
+    A named zone is kept on the activity; a zone inferred from offsets gives
+    only the offset at the activity's start (its summer time included).
+    """
     if activity.utc_offset_s is not None or activity.start_utc is None:
+        return
+    if home is not None:
+        if isinstance(home, str):
+            activity.timezone = activity.timezone or home
+        activity.utc_offset_s = int(activity.start_utc.tz_convert(activity.timezone or home).utcoffset().total_seconds())
         return
     if activity.timezone is None and timezone:
         activity.timezone = timezone

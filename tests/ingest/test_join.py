@@ -22,7 +22,7 @@ from hamstring_analyzer.ingest.parse import parse_bytes, settings_tag
 from hamstring_analyzer.metrics.summary import run_summary
 from hamstring_analyzer.readers.summary_only import summary_activity
 from hamstring_analyzer.synthetic import easy_run, write_fit
-from hamstring_analyzer.synthetic_exports import split_workouts_folder
+from hamstring_analyzer.synthetic_quirks import split_workouts_folder
 
 from ..conftest import examples, needs_real_histories
 
