@@ -162,6 +162,14 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
         notes.append("altitude holds only zeros: climb unknown")
     if dropped:
         notes.append("impossible values dropped: " + ", ".join(f"{n} {c}" for c, n in sorted(dropped.items())))
+    if 2 <= len(rec) < ingest.min_track_points:
+        # A stub (start and end only, or a handful of fixes): too little to judge jumps or idle ends by. Its totals
+        # stand as recorded, and the ingest skips it as too little track (keeping its distance for the holes).
+        q = Quality(distance_source=_file_source(activity, rec), recorded_distance_m=activity.distance_m, dropped_values=dropped,
+                    notes=tuple(notes + ["too little track to clean"]))  # fmt: skip
+        elapsed = activity.elapsed_s if activity.elapsed_s is not None else float(rec.t[-1] - rec.t[0])
+        return activity.replace(records=rec, distance_m=plausible_total(activity.distance_m, MAX_RUN_DISTANCE_M), elapsed_s=elapsed,
+                                moving_s=min(activity.moving_s or 0.0, elapsed), quality=q, warnings=list(activity.warnings))  # fmt: skip
     if len(rec) < 2:
         q = Quality(distance_source=_file_source(activity, rec), recorded_distance_m=activity.distance_m, dropped_values=dropped, notes=tuple(notes))
         elapsed = activity.elapsed_s if len(rec) == len(activity.samples) else 0.0

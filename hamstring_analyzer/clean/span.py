@@ -33,7 +33,7 @@ IDLE_END_S = 120.0
 #: On a track summed from positions, activity that marks where the run starts or ends must last this long:
 #: a moment of movement in an idle end (a stray fix, a burst of jitter) does not stop the cut. A watch's
 #: own distance counter has no such moments, and a slow descent on a hike is movement however short [s].
-ACTIVE_END_S = 60.0
+ACTIVE_END_S = 20.0
 #: Moving at least this fast is active (walking included) [m/s].
 ACTIVE_SPEED_MPS = 0.8
 
