@@ -331,13 +331,28 @@ def still_mask(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarray
         progress = np.where(enough, np.fmin(progress, v), progress)
     crooked = _straightness(tk, x, y, seg) < STILL_MAX_STRAIGHTNESS
     still = (progress < STILL_PROGRESS_MPS) & crooked
-    # lasting: stretches of consecutive still fixes spanning at least STILL_MIN_S
-    edges = np.diff(np.concatenate([[0], still.astype(int), [0]]))
-    lasting = [(a, b) for a, b in zip(np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0])
-               if tk[b - 1] - tk[a] >= STILL_MIN_S or (b - a >= 2 and np.median(np.diff(tk[a:b])) >= STILL_SPARSE_DT_S)]
+    # lasting: stretches of still fixes spanning at least STILL_MIN_S, where the fixes too near a gap or an end
+    # of the recording to be judged (too few fixes on one side) count towards the stretch they border
+    unknown = np.isinf(progress)
+    region = still | unknown
+    # regions: runs of still-or-unjudged fixes, each within one piece of the recording
+    cut = np.concatenate([[True], ~region[:-1] | (seg[1:] != seg[:-1]), [True]])
+    bounds = np.nonzero(cut)[0]
+    lasting = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if not region[a]:
+            continue
+        b = a + int(np.argmin(np.append(region[a:b], False)))  # up to the first fix outside the region
+        judged = np.nonzero(still[a:b])[0]
+        if len(judged) < 2:
+            continue
+        span = tk[b - 1] - tk[a]
+        sparse_fixes = np.median(np.diff(tk[a + judged[0] : a + judged[-1] + 1])) >= STILL_SPARSE_DT_S
+        if span >= STILL_MIN_S or sparse_fixes:
+            lasting.append((a + judged[0], a + judged[-1] + 1))
     still[:] = False
     for a, b in lasting:
-        still[a:b] = True
+        still[a:b] = True  # unjudged fixes inside a still stretch are still too
     for a, b in lasting:
         _grow(still, a, b, tk, x, y, seg)
     pos = np.searchsorted(k, np.arange(n))  # the next kept sample at or after each one
