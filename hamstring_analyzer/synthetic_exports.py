@@ -16,6 +16,7 @@ import datetime as dt
 import gzip
 import io
 import json
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,9 +257,15 @@ def _route_gpx(s: Samples) -> bytes:
     return "".join(out).encode()
 
 
-def apple_workout_records(o: Outing, *, phone_steps: bool = True, running_metrics: bool = True) -> list[str]:
-    """The ``Record`` lines a watch (and the phone in a pocket) write during one run."""
-    s, off = o.samples, o.utc_offset_s
+def apple_workout_records(o: Outing, *, phone_steps: bool = True, running_metrics: bool = True, offset_s: int | None = None,
+                          distance: bool = True) -> list[str]:
+    """The ``Record`` lines a watch (and the phone in a pocket) write during one run.
+
+    ``offset_s``: the UTC offset the dates are written with (default the run's own);
+    ``distance``: whether the watch wrote ``DistanceWalkingRunning`` samples.
+    """
+    s = o.samples
+    off = o.utc_offset_s if offset_s is None else offset_s
     lines = []
     for i in range(0, len(s.t), 3):  # heart rate every ~5 s
         lines.append(_record("HeartRate", "count/min", f"{s.hr[i]:.0f}", WATCH, s.t[i], s.t[i], off))
@@ -273,7 +280,8 @@ def apple_workout_records(o: Outing, *, phone_steps: bool = True, running_metric
         lines.append(_record("StepCount", "count", f"{steps:.0f}", WATCH, a, b, off))
         if phone_steps:  # the phone counts the same steps again: a reader must not add them
             lines.append(_record("StepCount", "count", f"{steps * 0.97:.0f}", PHONE, a, b, off))
-        lines.append(_record("DistanceWalkingRunning", "km", f"{dist / 1000.0:.5f}", WATCH, a, b, off))
+        if distance:
+            lines.append(_record("DistanceWalkingRunning", "km", f"{dist / 1000.0:.5f}", WATCH, a, b, off))
         if running_metrics:
             v = float(np.mean(s.speed[sel]))
             cad = float(np.mean(s.cad[sel]))
@@ -355,42 +363,137 @@ def apple_health_export(folder: str | Path, outings: list[Outing], *, target_byt
 
 
 # ----------------------------------------------------------------- Polar --
+#: Polar's sport ids (Polar Flow's sports list) the generator uses: 1 running, 17 treadmill running,
+#: 27 trail running, 25 classic cross-country skiing, 2 cycling.
+POLAR_RUNNING, POLAR_TREADMILL, POLAR_TRAIL, POLAR_XC_CLASSIC, POLAR_CYCLING = 1, 17, 27, 25, 2
 
 
-def polar_session(o: Outing, shape: str = "new") -> bytes:
-    """A Polar Flow ``training-session-*.json``, with bare NaN where a sensor had no value."""
-    s, off = o.samples, o.utc_offset_s
-    local = dt.datetime.fromtimestamp(s.start_s, dt.timezone(dt.timedelta(seconds=off))).replace(tzinfo=None)
+def _polar_local(o: Outing, t: float) -> dt.datetime:
+    return dt.datetime.fromtimestamp(t, dt.timezone(dt.timedelta(seconds=o.utc_offset_s))).replace(tzinfo=None)
+
+
+def _polar_uuid(o: Outing, salt: int) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"polar-session/{o.activity_id}/{salt}"))
+
+
+def polar_file_name(o: Outing, shape: str = "new") -> str:
+    """The export's name for a session: the newer one with the local start and its colons
+    (``training-session-2026-05-23T10:46:22-<uuid>-<uuid>.json``), the older one with the date and a number."""
+    local = _polar_local(o, o.start_utc.timestamp())
     if shape == "new":
-        step = 1000
-        grid = np.arange(s.t[0], s.t[-1], step / 1000.0)
-        series = {"HEART_RATE": np.interp(grid, s.t, s.hr), "SPEED": np.interp(grid, s.t, s.speed) * 3.6,
-                  "DISTANCE": np.interp(grid, s.t, s.dist), "CADENCE": np.interp(grid, s.t, s.cad),
-                  "ALTITUDE": np.interp(grid, s.t, s.alt)}  # fmt: skip
-        series["HEART_RATE"][5:8] = np.nan  # a strap that slipped
-        samples = [{"type": k, "intervalMillis": step, "values": [None if np.isnan(v) else round(float(v), 2) for v in vals]}
-                   for k, vals in series.items()]  # fmt: skip
-        doc = {"identifier": {"id": o.activity_id or 1}, "startTime": local.isoformat(timespec="milliseconds"),
-               "durationMillis": int(o.elapsed_s * 1000), "timezoneOffsetMinutes": off // 60, "name": "Evening run",
-               "exercises": [{"startTime": local.isoformat(timespec="milliseconds"), "timezoneOffsetMinutes": off // 60,
-                              "duration": f"PT{o.elapsed_s:.0f}S", "distance": round(o.distance_m, 1), "sport": "RUNNING",
-                              "samples": samples,
-                              "routes": {"wayPoints": [{"latitude": float(s.lat[i]), "longitude": float(s.lon[i]), "altitude": float(s.alt[i]),
-                                                        "time": int((s.t[i] - s.start_s) * 1000)} for i in range(0, len(s.t), 2)]}}]}  # fmt: skip
-    else:
-        def stamp(t):
-            return dt.datetime.fromtimestamp(t, dt.timezone(dt.timedelta(seconds=off))).replace(tzinfo=None).isoformat(timespec="milliseconds")
+        return f"training-session-{local:%Y-%m-%dT%H:%M:%S}-{_polar_uuid(o, 1)}-{_polar_uuid(o, 2)}.json"
+    return f"training-session-{local:%Y-%m-%d}-{o.activity_id or 263879702}-{_polar_uuid(o, 2)}.json"
 
-        doc = {"exportVersion": "1.6", "name": "Morning run", "startTime": local.isoformat(timespec="milliseconds"),
-               "timeZoneOffset": off // 60, "distance": round(o.distance_m, 1), "duration": f"PT{o.elapsed_s:.0f}S", "sport": "RUNNING",
-               "exercises": [{"startTime": local.isoformat(timespec="milliseconds"), "timezoneOffset": off // 60,
-                              "duration": f"PT{o.elapsed_s:.0f}S", "distance": round(o.distance_m, 1), "sport": "RUNNING",
-                              "samples": {"heartRate": [{"dateTime": stamp(s.t[i]), "value": None if 5 <= i < 8 else round(float(s.hr[i]))}
-                                                        for i in range(len(s.t))],
-                                          "speed": [{"dateTime": stamp(s.t[i]), "value": round(float(s.speed[i]) * 3.6, 2)} for i in range(len(s.t))],
-                                          "cadence": [{"dateTime": stamp(s.t[i]), "value": round(float(s.cad[i]))} for i in range(len(s.t))],
-                                          "distance": [{"dateTime": stamp(s.t[i]), "value": round(float(s.dist[i]), 1)} for i in range(len(s.t))],
-                                          "recordedRoute": [{"dateTime": stamp(s.t[i]), "latitude": float(s.lat[i]), "longitude": float(s.lon[i]),
-                                                             "altitude": float(s.alt[i])} for i in range(len(s.t))]}}]}  # fmt: skip
-    text = json.dumps(doc).replace("null", "NaN")  # Polar writes a bare NaN
-    return text.encode()
+
+def _polar_series(s: Samples, hr_sensor: bool, cadence_per_foot: bool) -> dict[str, np.ndarray]:
+    """The run on a 1 s grid, as Polar's regular series (speed in km/h); the strap slips for 3 s."""
+    grid = np.arange(s.t[0], s.t[-1], 1.0)
+    series = {"SPEED": np.interp(grid, s.t, s.speed) * 3.6, "DISTANCE": np.interp(grid, s.t, s.dist),
+              "CADENCE": np.interp(grid, s.t, s.cad) / (2.0 if cadence_per_foot else 1.0), "ALTITUDE": np.interp(grid, s.t, s.alt)}  # fmt: skip
+    if hr_sensor:
+        series["HEART_RATE"] = np.interp(grid, s.t, s.hr)
+        series["HEART_RATE"][5:8] = np.nan
+    return series
+
+
+def _polar_values(values: np.ndarray) -> list:
+    return [None if np.isnan(v) else round(float(v), 4) for v in values]
+
+
+def polar_session(o: Outing, shape: str = "new", *, sport_id: int = POLAR_RUNNING, sport_name: str = "RUNNING",
+                  hr_sensor: bool = True, with_samples: bool = True, nan: str | None = None) -> bytes:
+    """A Polar Flow ``training-session-*.json``.
+
+    ``shape``: ``"new"``, the newer export (``identifier``, ``durationMillis``,
+    ``distanceMeters``, ``sport: {"id": ...}`` and no sport name, samples under
+    ``samples.samples``, the route under ``routes.route.wayPoints``); ``"typed"``,
+    an older export (``exportVersion`` 2.x) with a sport name and a list of regular
+    series; ``"old"``, an older export (1.6) with an object of timed lists.
+    ``hr_sensor=False``: no heart-rate series and ``hrAvg``/``hrMax`` 0, as Polar
+    writes them. ``with_samples=False``: totals only. ``nan``: how a missing value
+    is written, ``"bare"`` (``NaN``, not valid JSON) or ``"quoted"`` (``"NaN"``);
+    by default quoted in the newer shape, bare in the older ones.
+    """
+    s, off = o.samples, o.utc_offset_s
+    local = _polar_local(o, o.start_utc.timestamp())
+    stamp = local.isoformat(timespec="milliseconds")
+    if shape == "new":
+        doc = _polar_new(o, sport_id, hr_sensor, with_samples)
+    elif shape == "typed":
+        samples = [{"type": k, "intervalMillis": 1000, "values": _polar_values(v)} for k, v in _polar_series(s, hr_sensor, False).items()]
+        route = {"wayPoints": [{"latitude": float(s.lat[i]), "longitude": float(s.lon[i]), "altitude": float(s.alt[i]),
+                                "time": int((s.t[i] - s.start_s) * 1000)} for i in range(0, len(s.t), 2)]}  # fmt: skip
+        doc = {"exportVersion": "2.0", "name": "Evening run", "startTime": stamp, "timeZoneOffset": off // 60,
+               "exercises": [{"startTime": stamp, "timezoneOffset": off // 60, "duration": f"PT{o.elapsed_s:.3f}S",
+                              "distance": round(o.distance_m, 1), "sport": sport_name,
+                              **({"samples": samples, "routes": route} if with_samples else {})}]}  # fmt: skip
+    else:
+        def at(t):
+            return _polar_local(o, t).isoformat(timespec="milliseconds")
+
+        n = range(len(s.t))
+        samples = {"speed": [{"dateTime": at(s.t[i]), "value": round(float(s.speed[i]) * 3.6, 2)} for i in n],
+                   "cadence": [{"dateTime": at(s.t[i]), "value": round(float(s.cad[i]))} for i in n],
+                   "distance": [{"dateTime": at(s.t[i]), "value": round(float(s.dist[i]), 1)} for i in n],
+                   "recordedRoute": [{"dateTime": at(s.t[i]), "latitude": float(s.lat[i]), "longitude": float(s.lon[i]),
+                                      "altitude": float(s.alt[i])} for i in n]}  # fmt: skip
+        if hr_sensor:
+            samples["heartRate"] = [{"dateTime": at(s.t[i]), "value": None if 5 <= i < 8 else round(float(s.hr[i]))} for i in n]
+        doc = {"exportVersion": "1.6", "name": "Morning run", "startTime": stamp, "timeZoneOffset": off // 60,
+               "distance": round(o.distance_m, 1), "duration": f"PT{o.elapsed_s:.3f}S",
+               "exercises": [{"startTime": stamp, "timezoneOffset": off // 60, "duration": f"PT{o.elapsed_s:.3f}S",
+                              "distance": round(o.distance_m, 1), "sport": sport_name,
+                              **({"samples": samples} if with_samples else {})}]}  # fmt: skip
+    text = json.dumps(doc)
+    style = nan or ("quoted" if shape == "new" else "bare")
+    return text.replace("null", '"NaN"' if style == "quoted" else "NaN").encode()  # how Polar writes a missing value
+
+
+def _polar_new(o: Outing, sport_id: int, hr_sensor: bool, with_samples: bool) -> dict:
+    """The newer export's session (field names and nesting as in real exports; values simulated)."""
+    local = _polar_local(o, o.start_utc.timestamp())
+    stop = _polar_local(o, o.start_utc.timestamp() + o.elapsed_s)
+    created = (o.start_utc + dt.timedelta(seconds=o.elapsed_s + 60)).astimezone(dt.timezone.utc).replace(tzinfo=None)
+    ids = {"identifier": {"id": str(o.activity_id or 7505780534)}, "created": created.isoformat(timespec="milliseconds"),
+           "modified": created.isoformat(timespec="milliseconds"), "startTime": local.isoformat(timespec="seconds"),
+           "stopTime": stop.isoformat(timespec="seconds")}  # fmt: skip
+    totals = {"durationMillis": int(round(o.elapsed_s * 1000)), "distanceMeters": o.distance_m, "timezoneOffsetMinutes": o.utc_offset_s // 60,
+              "sport": {"id": str(sport_id)}}  # fmt: skip
+    s = o.samples
+    hr = (int(round(float(np.mean(s.hr)))), int(round(float(np.max(s.hr))))) if hr_sensor and s is not None else (0, 0)
+    exercise = {**ids, "identifier": {"id": str((o.activity_id or 7505780534) + 25265683)}, **totals, "laps": {},
+                "statistics": {"statistics": [{"type": "STATISTICS_TYPE_HEART_RATE", "min": 0.0 if not hr_sensor else 90.0,
+                                               "avg": float(hr[0]), "max": float(hr[1])}]},
+                "zones": [{"type": "ZONE_TYPE_HEART_RATE", "zones": [{"lowerLimit": 84.0, "higherLimit": 100.0}]}]}  # fmt: skip
+    if with_samples and s is not None:
+        series = _polar_series(s, hr_sensor, cadence_per_foot=True)
+        exercise["samples"] = {"samples": [{"type": k, "intervalMillis": 1000, "values": _polar_values(v)} for k, v in series.items()]}
+        route_start = _polar_local(o, s.t[0] + 0.204)  # the route's clock runs a fraction of a second off the series'
+        grid = np.arange(s.t[0], s.t[-1], 1.0)  # a fix a second, as the watch records
+        lat, lon, alt = (np.interp(grid, s.t, x) for x in (s.lat, s.lon, s.alt))
+        exercise["routes"] = {"route": {"wayPoints": [{"longitude": float(lon[i]), "latitude": float(lat[i]), "altitude": float(alt[i]),
+                                                       "elapsedMillis": int(round((grid[i] - s.t[0]) * 1000))} for i in range(len(grid))],
+                                        "startTime": route_start.isoformat(timespec="milliseconds")}}  # fmt: skip
+        exercise["pauseTimes"] = []
+    return {**ids, "name": "", "deviceId": "47813520", **totals, "calories": 420, "trainingLoad": 0,
+            "recoveryTimeMillis": "150000", "hrMax": hr[1], "hrAvg": hr[0],
+            "physicalInformation": {"sex": "SEX_MALE", "weightKg": 70.0, "heightCm": 178, "vo2Max": 50},
+            "application": {"name": "Polar Flow"}, "product": {"modelName": "Polar Vantage V"}, "exercises": [exercise]}  # fmt: skip
+
+
+def polar_export(folder: str | Path, outings: list[Outing], *, shape: str = "new", zipped: bool = False,
+                 each: dict[int, dict] | None = None, **options) -> Path:
+    """Polar Flow's account export: one ``training-session-*.json`` per outing, in a folder or, with ``zipped``,
+    in ``polar-user-data-export.zip``. ``options`` go to `polar_session`; ``each`` adds some by outing index."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {polar_file_name(o, shape): polar_session(o, shape, **{**options, **(each or {}).get(n, {})}) for n, o in enumerate(outings)}
+    if zipped:
+        path = folder / "polar-user-data-export.zip"
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in files.items():
+                zf.writestr(name, data)
+        return path
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return folder

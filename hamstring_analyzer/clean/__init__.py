@@ -33,6 +33,7 @@ from ..activity import Activity, Samples
 from ..config import IngestConfig
 from ..errors import ParseError
 from ..samples import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
+from ..readers.apple_health import ROUTE_DISAGREES_SHARE, ROUTE_DISTANCE
 from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, reversals, smoothed_positions, still_mask, track_distance
 from .span import SPLIT_GAP_S, active, dropped_time, moving_time, run_span, running_now
 from .speed import PAUSE_GAP_S, best_sustained_speed, ffill, judged_speed, pauses, rolling_mean, sustained, window_speed
@@ -58,6 +59,11 @@ MATERIAL_SHARE = 0.01
 MATERIAL_M = 50.0
 MATERIAL_CUT_S = 300.0
 
+#: Readers whose file total is the device's own word on the distance, beating samples that disagree with it
+#: by more than `ROUTE_DISAGREES_SHARE` (an Apple Watch's total against the route GPX), and the name
+#: `Quality.distance_source` gives that total.
+OWN_TOTAL_WINS = {"apple_health": "workout total"}
+
 #: Altitude that never leaves this band around zero is a placeholder [m].
 ZERO_ALTITUDE_M = 2.0
 
@@ -73,7 +79,9 @@ class Quality:
         Where ``distance_m`` came from: ``session`` (the watch's session
         total), ``laps`` (lap totals), ``records`` (the watch's distance
         samples), ``track`` (summed positions), ``cleaned records`` or
-        ``cleaned track`` (after removing jumps and cuts), or ``none``.
+        ``cleaned track`` (after removing jumps and cuts), ``workout total``
+        (an Apple Health workout's own total, kept where its route or samples
+        disagree with it), or ``none``.
     recorded_distance_m : float or None
         The distance as the file had it, before cleaning [m].
     gps_jumps_removed_m : float
@@ -285,6 +293,10 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
         source = "cleaned track" if from_positions else "cleaned records"
     else:
         distance = own_total
+    if activity.format in OWN_TOTAL_WINS and own_total:  # the device's own total, not its route nor what cleaning made of it
+        said = [(activity.totals or {}).get(ROUTE_DISTANCE), distance if distance is not None else 0.0]
+        if any(v is not None and abs(v - own_total) > ROUTE_DISAGREES_SHARE * own_total for v in said):
+            distance, source = own_total, OWN_TOTAL_WINS[activity.format]
     elapsed = activity.elapsed_s if keep_rows.all() else float(t[-1] - t[0]) if len(t) > 1 else 0.0
     moving = _moving_s(rec, t, activity)
     if distance == own_total and own_total and abs((cleaned_m or 0.0) - own_total) > 0.05 * own_total and activity.moving_s:
@@ -368,7 +380,7 @@ def _file_source(activity: Activity, rec: Samples) -> str:
         if activity.format == "gpx":
             return "track"
         return "records"
-    return {"fit": "session", "tcx": "laps"}.get(activity.format, "records")
+    return {"fit": "session", "tcx": "laps", **OWN_TOTAL_WINS}.get(activity.format, "records")
 
 
 def _moving_s(rec: Samples, t: np.ndarray, activity: Activity) -> float:

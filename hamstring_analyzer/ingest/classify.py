@@ -17,7 +17,7 @@ from ..config import IngestConfig
 from ..samples import RUNNING_STEP_RATE_MIN
 from ..timezones import offset_seconds
 from .sources import safe_member_name
-from .wording import TOO_SHORT_REASON, duplicate_reason
+from .wording import TOO_SHORT_REASON, duplicate_reason, retyped_reason
 
 #: Two runs starting this close, with durations this close, are the same run.
 DUPLICATE_START_S = 120.0
@@ -123,8 +123,11 @@ def listed_runs(listed: list[tuple[str, Activity]], labels: list[str], results: 
     perceived exertion, commute mark and name, and adds the list to the run's
     sources. A run row whose file is missing or unreadable, or a row without a
     file (a manual entry), counts as a run without samples. Rows of other
-    sports are dropped: their files, when there are any, say so themselves.
+    sports are dropped: their files, when there are any, say so themselves,
+    except a run from a file that a row of another sport matches by start
+    (`drop_retyped`): the runner re-typed it, and it leaves ``runs``.
     """
+    drop_retyped([row for _, row in listed], runs, skipped)
     by_label = {label.lower(): i for i, label in enumerate(labels)}
     runs_by_label: dict[str, list[Activity]] = {}
     for run in runs:
@@ -152,6 +155,33 @@ def listed_runs(listed: list[tuple[str, Activity]], labels: list[str], results: 
             continue
         out.append(row)
     return out
+
+
+def drop_retyped(rows: list[Activity], runs: list[Activity], skipped: list[dict]) -> None:
+    """Take out of ``runs`` (in place) the runs an activity list's row of another sport matches (`_same_run`).
+
+    The list's type is the runner's word: a watch "run" re-typed as a walk in
+    Garmin Connect has a summary row saying ``walking`` and a FIT saying
+    running, matched by their start times wherever the FIT lies (in the
+    export's zip or loose). Rows of no known sport (``other``) say nothing.
+    """
+    others = sorted((r for r in rows if not r.is_run and r.sport not in (None, "other", "generic") and r.start_utc is not None),
+                    key=lambda r: r.start_utc)  # fmt: skip
+    if not others:
+        return
+    starts = np.array([r.start_utc.timestamp() for r in others])
+    kept = []
+    for run in runs:
+        row = None
+        if run.start_utc is not None:
+            t = run.start_utc.timestamp()
+            lo, hi = np.searchsorted(starts, [t - DUPLICATE_START_S, t + DUPLICATE_START_S], side="left")
+            row = next((r for r in others[lo : hi + 1] if _same_run(r, run)), None)
+        if row is None:
+            kept.append(run)
+        else:
+            skipped.append({"source": run.id, "reason": retyped_reason(row.sport, row.format)})
+    runs[:] = kept
 
 
 def absorb(run: Activity, other: Activity) -> None:

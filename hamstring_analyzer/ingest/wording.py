@@ -35,6 +35,15 @@ def not_a_run_reason(sport: str | None, sub_sport: str | None) -> str:
     return f"not a run ({what})"
 
 
+#: The platforms whose activity lists speak for the runner, by reader kind.
+LIST_PLATFORMS = {"garmin_summary": "Garmin Connect", "strava_csv": "Strava"}
+
+
+def retyped_reason(sport: str, list_format: str) -> str:
+    """``"re-typed as walking in Garmin Connect (the watch recorded it as a run)"``: a run the runner's list calls another sport."""
+    return f"re-typed as {sport} in {LIST_PLATFORMS.get(list_format, 'the activity list')} (the watch recorded it as a run)"
+
+
 def duplicate_reason(kept_id: str) -> str:
     return f"duplicate of {kept_id}"
 

@@ -23,6 +23,18 @@ come from the ``Record`` samples inside the workout's time, taken from the
 workout's own device when it wrote any (an iPhone in the pocket counts the
 same steps again).
 
+As real exports write them (checked on public exports): older ones put the
+totals on ``<Workout totalDistance totalDistanceUnit>`` (miles in US
+locales), newer ones only in ``<WorkoutStatistics>``. Interval workouts
+(iOS 16+) hold ``<WorkoutActivity>`` segments that repeat statistics and
+metadata per segment: only the direct children of ``<Workout>`` are its
+totals (the segments are read only when the workout has no total of its
+own). Every date carries the phone's UTC offset at *export* time (a Paris run
+in September reads +0100): the instant is right, the wall clock is not; the
+``HKTimeZone`` metadata names the true zone. When the route and the
+workout's own total disagree by more than `ROUTE_DISAGREES_SHARE`, the total
+stands and the run says what the route said.
+
 Memory stays flat whatever the file's size, and the file is read at the
 speed of a byte scan: the export is machine-written, one element per line,
 and almost all of it (years of everyday samples) is of no use to a runner's
@@ -44,20 +56,25 @@ import re
 
 import numpy as np
 
+import pandas as pd
+
 from .. import glossary as g
 from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError
+from ..timezones import check_zone, offset_seconds
+from .apple_samples import (
+    Routes, cumulative, nearest, pick_source, plain_name, rate, sample_times, within,
+)  # fmt: skip
 from .summary_only import bounded, finite, summary_activity
-from .track import build_activity
-from .xmlsafe import clean_xml
+from .track import build_activity, cumulative_distance
 
 READ_CHUNK = 4 * 1024 * 1024
-#: A route GPX larger than this is refused [bytes] (a 24-hour route at 1 Hz is ~15 MiB).
-MAX_ROUTE_BYTES = 64 * 1024 * 1024
 #: Samples are taken from this long before a workout's start to after its end [s].
 SPAN_SLACK_S = 60.0
-#: A heart rate or running metric sample farther than this from a point says nothing about it [s].
-NEAREST_S = 30.0
+#: A route whose distance differs from the workout's own total by more than this share yields to the total.
+ROUTE_DISAGREES_SHARE = 0.03
+#: The `Activity.totals` key of what the route's positions add up to [m] (cleaning keeps the workout's total against it).
+ROUTE_DISTANCE = "route_distance_m"
 #: The sample kinds read, with their glossary column and the unit factors to its unit.
 RECORD_TYPES = {
     "HKQuantityTypeIdentifierHeartRate": ("hr", {"count/min": 1.0}),
@@ -69,7 +86,10 @@ RECORD_TYPES = {
     "HKQuantityTypeIdentifierRunningVerticalOscillation": ("vosc", {"cm": 10.0, "mm": 1.0, "in": 25.4}),
     "HKQuantityTypeIdentifierRunningPower": ("power", {"W": 1.0}),
 }  # fmt: skip
-DISTANCE_UNITS = RECORD_TYPES["HKQuantityTypeIdentifierDistanceWalkingRunning"][1]
+DISTANCE_STAT = "HKQuantityTypeIdentifierDistanceWalkingRunning"
+DISTANCE_UNITS = RECORD_TYPES[DISTANCE_STAT][1]
+HEART_RATE_STAT = "HKQuantityTypeIdentifierHeartRate"
+CLIMB = "HKElevationAscended"
 DURATION_UNITS = {"min": 60.0, "s": 1.0, "sec": 1.0, "hr": 3600.0, "h": 3600.0}
 RUNNING = "HKWorkoutActivityTypeRunning"
 
@@ -101,19 +121,6 @@ def parse_date(text: str | None) -> tuple[float, int] | None:
     return day * 86400.0 + h * 3600 + mi * 60 + s - offset, offset
 
 
-def _gpx_time(text: str | None) -> float | None:
-    """UNIX seconds of a GPX time ("2026-03-02T07:00:00Z")."""
-    if not text:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
-    return when.timestamp()
-
-
 class _Refused(Exception):
     """The XML tried something a Health export never does."""
 
@@ -127,14 +134,25 @@ _RUNNING_ATTR = f'workoutActivityType="{RUNNING}"'.encode()
 #: A single element larger than this is refused [bytes] (a marathon's workout element is a few KiB).
 MAX_ELEMENT_BYTES = 16 * 1024 * 1024
 _XML_ESCAPES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
+_CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});")
 
 
 def _unescape(text: str) -> str:
+    """An attribute's text as the XML parser would give it: the five named escapes and numeric references."""
     if "&" not in text:
         return text
+    text = _CHAR_REF.sub(lambda m: _char(m.group(1)), text)
     for k, v in _XML_ESCAPES.items():
         text = text.replace(k, v)
     return text
+
+
+def _char(ref: str) -> str:
+    try:
+        code = int(ref[1:], 16) if ref[:1] in "xX" else int(ref)
+        return chr(code)
+    except (ValueError, OverflowError):
+        return ""
 
 
 def _prolog_check(head: bytes, source: str) -> None:
@@ -186,14 +204,19 @@ def _scan(opener, pattern: re.Pattern, on_match, keep_open: bytes | None = None)
 
 
 def _parse_workout(block: bytes) -> dict | None:
-    """One running workout element, parsed by the XML parser on its own (no DTD, so no entity can reach it)."""
+    """One running workout element, parsed by the XML parser on its own (no DTD, so no entity can reach it).
+
+    ``stats`` and ``meta`` are the workout's direct children only: its totals.
+    Each ``<WorkoutActivity>`` (a segment of an interval workout) keeps its own
+    in ``segments``, once per uuid (some exports repeat a segment).
+    """
     import xml.etree.ElementTree as ET
 
     try:
         el = ET.fromstring(block)
     except ET.ParseError:
         return None
-    w = {"attrs": dict(el.attrib), "stats": {}, "meta": {}, "events": [], "routes": []}
+    w = {"attrs": dict(el.attrib), "stats": {}, "meta": {}, "events": [], "routes": [], "segments": {}}
     for child in el:
         if child.tag == "WorkoutStatistics":
             w["stats"][child.get("type", "")] = dict(child.attrib)
@@ -203,7 +226,37 @@ def _parse_workout(block: bytes) -> dict | None:
             w["events"].append(dict(child.attrib))
         elif child.tag == "WorkoutRoute":
             w["routes"].extend(ref.get("path") for ref in child.iter("FileReference") if ref.get("path"))
+        elif child.tag == "WorkoutActivity":
+            segment = {"stats": {s.get("type", ""): dict(s.attrib) for s in child if s.tag == "WorkoutStatistics"},
+                       "meta": {m.get("key", ""): m.get("value", "") for m in child if m.tag == "MetadataEntry"}}  # fmt: skip
+            w["segments"].setdefault(child.get("uuid") or str(len(w["segments"])), segment)
     return w
+
+
+def _own_distance(w: dict) -> float | None:
+    """The workout's own total distance [m]: its statistics, else its attributes (older exports), else its segments'."""
+    for stat in [w["stats"].get(DISTANCE_STAT, {})] + [{"sum": w["attrs"].get("totalDistance"), "unit": w["attrs"].get("totalDistanceUnit")}]:
+        value = finite(stat.get("sum"))
+        if value is not None and stat.get("unit") in DISTANCE_UNITS:
+            return value * DISTANCE_UNITS[stat["unit"]]
+    parts = [s["stats"].get(DISTANCE_STAT, {}) for s in w["segments"].values()]
+    values = [finite(p.get("sum")) * DISTANCE_UNITS[p["unit"]] for p in parts if finite(p.get("sum")) is not None and p.get("unit") in DISTANCE_UNITS]
+    return sum(values) if values and len(values) == len(parts) else None
+
+
+def _meta(w: dict, key: str) -> str | None:
+    """A metadata value of the workout; else of its one segment (newer exports may keep it there)."""
+    if key in w["meta"]:
+        return w["meta"][key] or None
+    segments = list(w["segments"].values())
+    return (segments[0]["meta"].get(key) or None) if len(segments) == 1 else None
+
+
+def _zone(name: str | None) -> str | None:
+    try:
+        return check_zone(name.strip()) if name else None
+    except ValueError:
+        return None
 
 
 def read_apple_health(opener, source: str) -> list[Activity]:
@@ -267,8 +320,9 @@ def read_apple_health(opener, source: str) -> list[Activity]:
             raise ParseError(source, "Apple Health export cut short (no closing HealthData), with no running workout before the cut")
         raise NotAnActivityError(source, "Apple Health export without running workouts")
     activities = []
+    routes = Routes(opener, source)
     for index, workout in enumerate(workouts):
-        activity = _workout_activity(workout, collector.samples, opener, source, index)
+        activity = _workout_activity(workout, collector.samples, routes, source, index)
         if activity is None:
             continue
         if not whole:
@@ -324,195 +378,67 @@ def _quantity(text: str | None, units: dict[str, float]) -> float | None:
     return v * units[parts[1]] if v is not None else None
 
 
-def _workout_activity(w: dict, samples: dict, opener, source: str, index: int) -> Activity | None:
+def _workout_activity(w: dict, samples: dict, routes: Routes, source: str, index: int) -> Activity | None:
     attrs = w["attrs"]
     a, b = parse_date(attrs.get("startDate")), parse_date(attrs.get("endDate"))
     if a is None or b is None or b[0] < a[0]:
         return None
-    start, end, offset = a[0], b[0], a[1]
+    start, end = a[0], b[0]
     warnings: list[str] = []
     duration = finite(attrs.get("duration"))
     duration = duration * DURATION_UNITS.get(attrs.get("durationUnit", "min"), 60.0) if duration is not None else None
-    distance_stat = w["stats"].get("HKQuantityTypeIdentifierDistanceWalkingRunning", {})
-    distance = finite(distance_stat.get("sum"))
-    unit = distance_stat.get("unit")
-    if distance is None:
-        distance, unit = finite(attrs.get("totalDistance")), attrs.get("totalDistanceUnit")
-    distance = distance * DISTANCE_UNITS[unit] if distance is not None and unit in DISTANCE_UNITS else None
-    indoor = w["meta"].get("HKIndoorWorkout") == "1"
-    climb = _quantity(w["meta"].get("HKElevationAscended"), {"cm": 0.01, "m": 1.0, "ft": 0.3048})
-    hr_avg = finite(w["stats"].get("HKQuantityTypeIdentifierHeartRate", {}).get("average"))
-    zone = w["meta"].get("HKTimeZone") or None
+    distance = _own_distance(w)
+    indoor = _meta(w, "HKIndoorWorkout") == "1"
+    segments = list(w["segments"].values())
+    # the climb of each segment adds up (once per uuid); other totals only from a workout's one segment
+    climbs = [w["meta"].get(CLIMB)] if CLIMB in w["meta"] else [s["meta"].get(CLIMB) for s in segments]
+    climbs = [_quantity(c, {"cm": 0.01, "m": 1.0, "ft": 0.3048}) for c in climbs if c]
+    hr_stat = w["stats"].get(HEART_RATE_STAT) or (segments[0]["stats"].get(HEART_RATE_STAT) if len(segments) == 1 else None)
+    device = " ".join(_unescape(attrs.get("sourceName") or "").replace("\u00a0", " ").split())
     common = dict(source=source, fmt="apple_health", sport="running", sub_sport="treadmill" if indoor else None,
-                  device=attrs.get("sourceName") or "Apple Health", session_index=index)  # fmt: skip
-    totals = {"elevation_gain_m": bounded(climb, 0.0, 20000.0), "avg_heart_rate_bpm": finite(hr_avg)}
+                  device=device or "Apple Health", session_index=index)  # fmt: skip
+    totals = {"elevation_gain_m": bounded(sum(climbs), 0.0, 20000.0) if climbs and None not in climbs else None,
+              "avg_heart_rate_bpm": finite((hr_stat or {}).get("average"))}  # fmt: skip
 
-    route = _route(w["routes"], opener, source, warnings)
-    chosen = {kind: _pick_source(rows, start - SPAN_SLACK_S, end + SPAN_SLACK_S, attrs.get("sourceName"))
-              for kind, rows in samples.items()}  # fmt: skip
-    times = route["t"] if route is not None else _sample_times(chosen, start, end)
+    route = routes.within(w["routes"], start - SPAN_SLACK_S, end + SPAN_SLACK_S, warnings)
+    chosen = {kind: pick_source(rows, start - SPAN_SLACK_S, end + SPAN_SLACK_S, device) for kind, rows in samples.items()}
+    times = route["t"] if route is not None else sample_times(chosen, start, end)
     if times is None or len(times) < 2:
-        import pandas as pd
-
         activity = summary_activity(start_utc=pd.Timestamp(start, unit="s", tz="UTC"), elapsed_s=end - start, moving_s=duration,
-                                    distance_m=distance, utc_offset_s=offset, totals=totals, warnings=warnings, **common)  # fmt: skip
-        activity.timezone = zone
+                                    distance_m=distance, totals=totals, warnings=warnings, **common)  # fmt: skip
+        _settle_zone(activity, _zone(_meta(w, "HKTimeZone")), a[1])
         return activity
-    hr = _nearest(chosen["hr"], times)
-    cadence = _rate(chosen["steps"], times) * 60.0
-    cum = _cumulative(chosen["distance"], times)
-    speed = _within(chosen["speed"], times)
+    cum = cumulative(chosen["distance"], times)
+    if route is not None and distance:
+        route_m = totals[ROUTE_DISTANCE] = float(cumulative_distance(route["lat"], route["lon"])[-1])
+        if abs(route_m - distance) > ROUTE_DISAGREES_SHARE * distance:
+            warnings.append(f"its route said {route_m / 1000:.2f} km; the workout's own total, {distance / 1000:.2f} km, was kept")
+            if cum is None and route_m > 0:  # no distance samples: the route's shape at the watch's scale
+                cum = cumulative_distance(route["lat"], route["lon"]) * (distance / route_m)
     activity = build_activity(
         times_s=times,
         lat=route["lat"] if route is not None else None,
         lon=route["lon"] if route is not None else None,
         altitude=route["alt"] if route is not None else None,
-        heart_rate=hr, cadence=cadence, distance=cum, speed=speed,
-        moving_s=duration, distance_total=distance, span_s=(start, end), warnings=warnings, **common,
+        heart_rate=nearest(chosen["hr"], times), cadence=rate(chosen["steps"], times) * 60.0, distance=cum,
+        speed=within(chosen["speed"], times), moving_s=duration, distance_total=distance, span_s=(start, end), warnings=warnings,
+        **common,
     )  # fmt: skip
-    extra = {g.STEP_LENGTH: _nearest(chosen["stride"], times), g.STANCE_TIME: _nearest(chosen["gct"], times),
-             g.VERTICAL_OSCILLATION: _nearest(chosen["vosc"], times), g.POWER: _nearest(chosen["power"], times)}  # fmt: skip
+    extra = {g.STEP_LENGTH: nearest(chosen["stride"], times), g.STANCE_TIME: nearest(chosen["gct"], times),
+             g.VERTICAL_OSCILLATION: nearest(chosen["vosc"], times), g.POWER: nearest(chosen["power"], times)}  # fmt: skip
     present = {column: values for column, values in extra.items() if np.isfinite(values).any()}
     if present and len(activity.samples) == len(times):
         activity.records = activity.samples.with_columns(**present)
-    activity.utc_offset_s = offset
-    activity.timezone = zone or activity.timezone
+    _settle_zone(activity, _zone(_meta(w, "HKTimeZone")) or activity.timezone, a[1])
     activity.totals = {k: v for k, v in totals.items() if v is not None} or None
     return activity
 
 
-def _route(paths: list[str], opener, source: str, warnings: list[str]) -> dict | None:
-    """The workout's route points (its first readable route file), or None.
+def _settle_zone(activity: Activity, zone: str | None, export_offset_s: int) -> None:
+    """The run's zone (``HKTimeZone``, else the route's position) and its offset then; else the date's own offset.
 
-    Apple's route GPX is one track of ``<trkpt lat lon><ele><time>`` (plus
-    speed, course and accuracy extensions, not needed): read with the XML
-    parser directly, after the same hygiene as every GPX (no entities, no DTD),
-    at several times gpxpy's speed.
+    The dates' offset is the phone's at export time, not at the run: a zone
+    that is known always decides the wall clock.
     """
-    for path in paths:
-        data = opener.sibling(path.lstrip("/"), MAX_ROUTE_BYTES) if hasattr(opener, "sibling") else None
-        if data is None:
-            warnings.append(f"its route {path} is not in the export (or is too large): no positions")
-            continue
-        try:
-            points = route_points(data, f"{source}:{path}")
-        except ParseError as exc:
-            warnings.append(f"its route {path} cannot be read ({exc.reason})")
-            continue
-        if len(points["t"]) >= 2:
-            return points
-    return None
-
-
-def route_points(data: bytes, source: str) -> dict:
-    """``t`` [UNIX s], ``lat``, ``lon`` [degrees], ``alt`` [m] of every timed track point of a route GPX, in time order."""
-    import xml.etree.ElementTree as ET
-
-    data, _ = clean_xml(data, source, "GPX")
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
-        raise ParseError(source, f"not a readable GPX file ({exc})") from None
-    t, lat, lon, alt = [], [], [], []
-    for el in root.iter():
-        if not el.tag.endswith("trkpt"):
-            continue
-        when = ele = None
-        for child in el:
-            name = child.tag.rsplit("}", 1)[-1]
-            if name == "time":
-                when = child.text
-            elif name == "ele":
-                ele = child.text
-        stamp = _gpx_time(when)
-        la, lo = finite(el.get("lat")), finite(el.get("lon"))
-        if stamp is None or la is None or lo is None:
-            continue
-        t.append(stamp)
-        lat.append(la)
-        lon.append(lo)
-        e = finite(ele)
-        alt.append(e if e is not None else np.nan)
-    order = np.argsort(np.array(t, dtype="float64"), kind="stable")
-    return {k: np.array(v, dtype="float64")[order] for k, v in (("t", t), ("lat", lat), ("lon", lon), ("alt", alt))}
-
-
-def _pick_source(rows: list, lo: float, hi: float, device: str | None) -> np.ndarray:
-    """The (start, end, value) samples inside [lo, hi] from one source: the workout's device if it wrote any."""
-    inside = [r for r in rows if lo <= r[0] <= hi]
-    if not inside:
-        return np.empty((0, 3))
-    names = [r[3] for r in inside]
-    device = _unescape(device or "")
-    pick = device if device in names else max(set(names), key=names.count)
-    arr = np.array([r[:3] for r in inside if r[3] == pick], dtype="float64")
-    return arr[np.argsort(arr[:, 0], kind="stable")]
-
-
-def _sample_times(chosen: dict, start: float, end: float) -> np.ndarray | None:
-    """A time axis for a workout without a route: the ends of its distance samples and its heart rate times."""
-    parts = [chosen["distance"][:, 1], chosen["hr"][:, 0], chosen["speed"][:, 0]]
-    t = np.unique(np.concatenate([p for p in parts if len(p)])) if any(len(p) for p in parts) else np.empty(0)
-    t = t[(t >= start) & (t <= end)]
-    return t if len(t) >= 2 else None
-
-
-def _nearest(samples: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Each time's nearest sample value (by the sample's start), NaN beyond `NEAREST_S`."""
-    out = np.full(len(times), np.nan)
-    if not len(samples):
-        return out
-    t, v = samples[:, 0], samples[:, 2]
-    pos = np.clip(np.searchsorted(t, times), 1, max(len(t) - 1, 1))
-    left = np.clip(pos - 1, 0, len(t) - 1)
-    right = np.clip(pos, 0, len(t) - 1)
-    use_right = np.abs(t[right] - times) < np.abs(times - t[left])
-    best = np.where(use_right, right, left)
-    ok = np.abs(t[best] - times) <= NEAREST_S
-    out[ok] = v[best[ok]]
-    return out
-
-
-def _containing(samples: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Index of the sample whose [start, end] holds each time, -1 for none."""
-    if not len(samples):
-        return np.full(len(times), -1)
-    i = np.searchsorted(samples[:, 0], times, side="right") - 1
-    ok = (i >= 0) & (times <= samples[np.clip(i, 0, None), 1])
-    return np.where(ok, i, -1)
-
-
-def _rate(samples: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """Per-second rate of interval samples (steps / span) at each time; NaN outside them."""
-    i = _containing(samples, times)
-    out = np.full(len(times), np.nan)
-    ok = i >= 0
-    if ok.any():
-        span = samples[i[ok], 1] - samples[i[ok], 0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out[ok] = np.where(span >= 1.0, samples[i[ok], 2] / span, np.nan)
-    return out
-
-
-def _within(samples: np.ndarray, times: np.ndarray) -> np.ndarray | None:
-    """Values of the samples holding each time (nearest when they are instants); None without samples."""
-    if not len(samples):
-        return None
-    spans = samples[:, 1] - samples[:, 0]
-    if np.median(spans) < 1.0:
-        return _nearest(samples, times)
-    i = _containing(samples, times)
-    out = np.full(len(times), np.nan)
-    out[i >= 0] = samples[i[i >= 0], 2]
-    return out
-
-
-def _cumulative(samples: np.ndarray, times: np.ndarray) -> np.ndarray | None:
-    """Cumulative distance [m] at each time from interval samples, linear within each; None without samples."""
-    if len(samples) < 2:
-        return None
-    knots_t = np.concatenate([[samples[0, 0]], samples[:, 1]])
-    knots_d = np.concatenate([[0.0], np.cumsum(samples[:, 2])])
-    order = np.argsort(knots_t, kind="stable")
-    knots_t, knots_d = knots_t[order], np.maximum.accumulate(knots_d[order])
-    return np.interp(times, knots_t, knots_d, left=np.nan, right=np.nan)
+    activity.timezone = zone
+    activity.utc_offset_s = offset_seconds(activity.start_utc, zone) if zone else export_offset_s

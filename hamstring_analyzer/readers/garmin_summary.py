@@ -10,11 +10,15 @@ activities synced from other services). Shape::
       "duration", "elapsedDuration", "movingDuration", "distance",
       "elevationGain", "avgHr", "avgRunCadence", "manualActivity", ...}]}]
 
-Units as Garmin writes them in this file: times are epoch milliseconds
-(``startTimeLocal`` is the local wall clock written as if it were UTC, so
+Units as Garmin writes them in this file: times are epoch milliseconds,
+often as floats in scientific notation (``1.685097098E12``;
+``startTimeLocal`` is the local wall clock written as if it were UTC, so
 its difference from ``startTimeGmt`` is the runner's offset), durations
-milliseconds, distance and elevation centimetres, cadence one foot's strides
-per minute. Every activity becomes an `Activity` without samples; the
+milliseconds, distance and elevation centimetres, ``avgDoubleCadence``
+steps per minute and ``avgRunCadence`` one foot's strides per minute.
+``activityType`` is a plain key (``"running"``, ``"treadmill_running"``;
+``{"typeKey": ...}`` in some files) and is the runner's own word: a watch
+run re-typed as a walk in Connect reads ``"walking"`` here. Every activity becomes an `Activity` without samples; the
 export keeps one of a run that also arrived as a FIT.
 """
 
@@ -48,10 +52,10 @@ def activity_type(entry: dict) -> tuple[str | None, str | None]:
         return "running", RUN_TYPES[key]
     if key in _OTHER_TYPES:
         return _OTHER_TYPES[key], None
-    sport_type = str(entry.get("sportType") or "").strip().lower()
-    if sport_type == "running":
-        return "running", None
-    sport, sub = sport_from_text(key or sport_type)
+    if key:  # the runner's word; ``sportType`` says RUNNING for some hikes, so it only speaks when this is absent
+        sport, sub = sport_from_text(key)
+        return (sport, sub) if sport else ("other", None)
+    sport, sub = sport_from_text(str(entry.get("sportType") or ""))
     return (sport, sub) if sport else ("other", None)
 
 
@@ -121,9 +125,11 @@ def _entry_activity(entry: dict, source: str, index: int) -> Activity | None:
         speed = distance / elapsed
         if not RUN_SPEED_RANGE[0] <= speed <= RUN_SPEED_RANGE[1]:
             warnings.append(f"distance and duration give {speed:.2f} m/s, not a running speed: units unlike Garmin's usual ones")
-    cadence = finite(entry.get("avgRunCadence")) or finite(entry.get("averageRunningCadenceInStepsPerMinute"))
-    if cadence is not None and 0 < cadence < 120:
-        cadence *= 2.0  # one foot's strides
+    cadence = finite(entry.get("avgDoubleCadence")) or finite(entry.get("averageRunningCadenceInStepsPerMinute"))  # steps/min
+    if cadence is None:
+        cadence = finite(entry.get("avgRunCadence"))
+        if cadence is not None and 0 < cadence < 120:
+            cadence *= 2.0  # one foot's strides
     climb_cm = finite(entry.get("elevationGain"))
     return summary_activity(
         source=source,

@@ -101,7 +101,9 @@ def _is_garmin_summary(head: bytes, name: str) -> bool:
 
 def _is_polar(head: bytes, name: str) -> bool:
     h = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return h[:1] == b"{" and b'"exercises"' in h and (b'"startTime"' in h or b'"start-time"' in h)
+    # Newer exports may list no exercise: the session's own identifier and duration then say what it is.
+    session = b'"exercises"' in h or (b'"identifier"' in h and b'"durationMillis"' in h)
+    return h[:1] == b"{" and session and (b'"startTime"' in h or b'"start-time"' in h)
 
 
 def _is_daily_log(head: bytes, name: str) -> bool:
@@ -117,7 +119,7 @@ READERS: tuple[Reader, ...] = (
     Reader("strava_csv", "Strava activities.csv", ("activities.csv",), _is_strava_csv, ".strava_csv", "read_strava_csv", index=True),
     Reader("garmin_summary", "Garmin Connect activity summaries", ("*summarizedactivities*.json",), _is_garmin_summary,
            ".garmin_summary", "read_garmin_summary", index=True),  # fmt: skip
-    Reader("polar_json", "Polar Flow training session", ("training-session-*.json",), _is_polar, ".polar", "read_polar"),
+    Reader("polar_json", "Polar Flow training session", ("training-session-*.json", "training-session_*.json"), _is_polar, ".polar", "read_polar"),
     Reader("daily_log", "daily training log", ("daily_log*.csv", "daily-log*.csv"), _is_daily_log, ".daily_log", "read_daily_log"),
 )
 BY_KIND = {r.kind: r for r in READERS}

@@ -46,6 +46,7 @@ COMPUTING_MODULES = (
     "hamstring_analyzer.numbers",
     "hamstring_analyzer.readers",
     "hamstring_analyzer.readers.apple_health",
+    "hamstring_analyzer.readers.apple_samples",
     "hamstring_analyzer.readers.daily_log",
     "hamstring_analyzer.readers.files",
     "hamstring_analyzer.readers.fit",

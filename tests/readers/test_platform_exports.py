@@ -129,7 +129,7 @@ def test_garmin_summary_generated_export(tmp_path, outings):
 # ------------------------------------------------------------------- Polar --
 
 
-@pytest.mark.parametrize("shape", ["new", "old"])
+@pytest.mark.parametrize("shape", ["new", "typed", "old"])
 def test_polar_session_both_shapes(outings, shape):
     data = polar_session(outings[0], shape)
     assert b"NaN" in data  # as Polar writes it: not valid JSON
@@ -240,7 +240,7 @@ def test_apple_health_cut_short_keeps_the_workouts_before_the_cut(tmp_path, appl
         ("polar", "TRACK_AND_FIELD_RUNNING", ("running", "track")),
         ("polar", "INDOOR_RUNNING", ("running", "treadmill")),
         ("polar", "CYCLING", ("cycling", None)),
-        ("polar", "YOGA", ("other", None)),
+        ("polar", "YOGA", ("yoga", None)),  # named, so that the skip says what it was
         ("strava", "Trail Run", ("running", "trail")),
         ("strava", "TrailRun", ("running", "trail")),
         ("strava", "Virtual Run", ("running", "virtual_activity")),
