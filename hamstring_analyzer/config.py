@@ -272,8 +272,16 @@ class IngestConfig:
     heart_rate_min_bpm: float = _field(25.0, 0, 100, help="beats/min: lower heart rates (samples and averages) are dropped as impossible")
     heart_rate_max_bpm: float = _field(250.0, 150, 400, help="beats/min: higher heart rates (samples and averages) are dropped as impossible")
     join_gap_min: float = _field(
-        10.0, 0, 60, help="minutes: runs of one device starting within this of the previous one's end are one workout recorded in "
+        3.0, 0, 60, help="minutes: runs of one device starting within this of the previous one's end are one workout recorded in "
         "several files, and are joined (0: never join; changing it re-reads no file)"
+    )  # fmt: skip
+    max_run_speed_mps: float = _field(
+        6.5, 5.0, 12.0, help="m/s (2:34/km): a run averaging faster than this over more than 10 minutes is not running "
+        "(a ride or a GPS fault): skipped with the reason"
+    )  # fmt: skip
+    min_track_points: int = _field(
+        10, 2, 100, kind=int, help="a file with fewer samples than this (a stub: start and end only) is skipped as too "
+        "little track; its distance stays in the skipped list"
     )  # fmt: skip
 
 

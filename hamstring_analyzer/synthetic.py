@@ -304,3 +304,129 @@ def easy_run(start_local: dt.datetime, km: float, *, pace_s_per_km: float = 330,
     """A steady run of ``km`` kilometres at ``pace_s_per_km``."""
     speed = 1000.0 / pace_s_per_km
     return RunPlan(start_local=start_local, segments=[Segment(km * pace_s_per_km, speed, cadence)], seed=seed, **kw)
+
+
+# ------------------------------------------------ phone tracks (cleaning) ---
+# What phone apps write around a run (DOMAIN.md, "Signal quality"): the run as
+# positions only, sometimes a fix a minute; and the phone left recording before
+# or after it, lying still: jitter of tens of metres, gaps of minutes to hours,
+# now and then a fix from a cell tower hundreds of metres to kilometres away.
+
+_M_PER_DEG = 111_195.0
+
+
+@dataclass
+class PhoneTrack:
+    """Positions as a phone app writes them, and the truth they were made from.
+
+    ``t`` [s since the epoch], ``lat``/``lon`` [degrees]; ``run_start_s`` and
+    ``run_end_s`` bound the run itself, ``run_m`` its true distance [m].
+    """
+
+    t: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    run_start_s: float
+    run_end_s: float
+    run_m: float
+
+    def gpx(self, creator: str = "gpx.py -- https://github.com/tkrajina/gpxpy/") -> bytes:
+        """The track as a phone app's GPX: positions and times only (no heart rate, no cadence)."""
+        out = ['<?xml version="1.0" encoding="UTF-8"?>\n',
+               f'<gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1" creator="{creator}">\n',
+               " <trk><type>running</type><trkseg>\n"]  # fmt: skip
+        for i in range(len(self.t)):
+            when = dt.datetime.fromtimestamp(self.t[i], dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            out.append(f'  <trkpt lat="{self.lat[i]:.7f}" lon="{self.lon[i]:.7f}"><time>{when}</time></trkpt>\n')
+        out.append(" </trkseg></trk>\n</gpx>\n")
+        return "".join(out).encode()
+
+
+def _offsets(lat0: float, north_m, east_m) -> tuple[np.ndarray, np.ndarray]:
+    """Metres north and east of a point at ``lat0`` as (dlat, dlon) [degrees]."""
+    return np.asarray(north_m) / _M_PER_DEG, np.asarray(east_m) / (_M_PER_DEG * math.cos(math.radians(lat0)))
+
+
+def phone_run(start_s: float, km: float, *, pace_s_per_km: float = 330.0, every_s: tuple[float, float] = (1.0, 4.0),
+              noise_m: tuple[float, float] = (3.0, 3.0), white: bool = False, lat0: float = 48.2, lon0: float = 16.37,
+              seed: int = 0) -> PhoneTrack:  # fmt: skip
+    """A loop of ``km`` from home and back at an even pace, a fix every ``every_s`` (uniform range) seconds.
+
+    Position error: slowly wandering (a filtered phone fix, correlated over a
+    minute) of ``noise_m`` [m], or with ``white`` independent at each fix, its
+    size drawn per fix from the ``noise_m`` range.
+    """
+    rng = np.random.default_rng(seed)
+    speed = 1000.0 / pace_s_per_km
+    duration = km * pace_s_per_km
+    steps = rng.uniform(*every_s, int(duration / every_s[0]) + 2)
+    t_rel = np.concatenate([[0.0], np.cumsum(steps)])
+    t_rel = np.append(t_rel[t_rel < duration], duration)
+    # a loop: a circle of the run's length with a gentle wobble, back where it started
+    radius = km * 1000.0 / (2 * math.pi)
+    angle = 2 * math.pi * t_rel / duration
+    north = radius * np.sin(angle) + 40 * np.sin(5 * angle)
+    east = radius * (1 - np.cos(angle))
+    if white:
+        sigma = rng.uniform(*noise_m, len(t_rel))
+        north, east = north + rng.normal(0, 1, len(t_rel)) * sigma, east + rng.normal(0, 1, len(t_rel)) * sigma
+    else:
+        for axis in (north, east):
+            err, tau = 0.0, 60.0
+            for i in range(len(t_rel)):
+                a = math.exp(-(t_rel[i] - t_rel[i - 1]) / tau) if i else 0.0
+                err = a * err + math.sqrt(1 - a * a) * rng.normal(0, noise_m[0])
+                axis[i] += err
+    # the true distance of the loop (its wobble included), measured finely
+    fine = np.linspace(0, 2 * math.pi, 200_001)
+    run_m = float(np.hypot(np.diff(radius * np.sin(fine) + 40 * np.sin(5 * fine)), np.diff(radius * (1 - np.cos(fine)))).sum())
+    dlat, dlon = _offsets(lat0, north, east)
+    return PhoneTrack(start_s + t_rel, lat0 + dlat, lon0 + dlon, start_s, start_s + duration, run_m)
+
+
+def phone_idle(t0: float, seconds: float, lat0: float, lon0: float, *, seed: int = 0, every_s: tuple[float, float] = (1.0, 30.0),
+               jitter_m: tuple[float, float] = (5.0, 40.0), tower_jumps: tuple[int, int] = (1, 3),
+               tower_m: tuple[float, float] = (300.0, 3000.0), gaps: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """A phone lying still at (``lat0``, ``lon0``) for ``seconds`` from ``t0``: (t, lat, lon).
+
+    It records in stretches of a few to 30 minutes, each with its own interval
+    (from ``every_s``) and jitter (from ``jitter_m``, independent at each fix);
+    with ``gaps``, stretches are apart by up to a tenth of the whole (minutes
+    to hours, nothing recorded). Between ``tower_jumps`` fixes (1-4 in a row)
+    come from a cell tower ``tower_m`` away, then the fixes are home again.
+    """
+    rng = np.random.default_rng(seed)
+    times, north, east = [], [], []
+    now = t0
+    while now < t0 + seconds:
+        length = min(rng.uniform(120.0, 1800.0), t0 + seconds - now)
+        every, sigma = rng.uniform(*every_s), rng.uniform(*jitter_m)
+        t = now + np.arange(0.0, max(length, every), every)
+        times.append(t)
+        north.append(rng.normal(0, sigma, len(t)))
+        east.append(rng.normal(0, sigma, len(t)))
+        now = t[-1] + every
+        if gaps and now < t0 + seconds:
+            now += rng.uniform(60.0, max(60.0, seconds / 10))
+    t, north, east = np.concatenate(times), np.concatenate(north), np.concatenate(east)
+    keep = t < t0 + seconds
+    t, north, east = t[keep], north[keep], east[keep]
+    for _ in range(rng.integers(tower_jumps[0], tower_jumps[1] + 1) if len(t) > 10 else 0):
+        at, run = int(rng.integers(2, len(t) - 6)), int(rng.integers(1, 5))
+        far, bearing = rng.uniform(*tower_m), rng.uniform(0, 2 * math.pi)
+        north[at : at + run] = far * math.cos(bearing) + rng.normal(0, 20, run)
+        east[at : at + run] = far * math.sin(bearing) + rng.normal(0, 20, run)
+    dlat, dlon = _offsets(lat0, north, east)
+    return t, lat0 + dlat, lon0 + dlon
+
+
+def left_recording(run: PhoneTrack, before_s: float = 0.0, after_s: float = 0.0, *, seed: int = 0, **idle) -> PhoneTrack:
+    """``run`` with the phone recording at home ``before_s`` before it and ``after_s`` after it (`phone_idle`)."""
+    parts = [(run.t, run.lat, run.lon)]
+    if before_s > 0:
+        t, la, lo = phone_idle(run.t[0] - before_s, before_s, run.lat[0], run.lon[0], seed=seed, **idle)
+        parts.insert(0, (t[t < run.t[0] - 1.0], la[t < run.t[0] - 1.0], lo[t < run.t[0] - 1.0]))
+    if after_s > 0:
+        parts.append(phone_idle(run.t[-1] + 1.0, after_s, run.lat[-1], run.lon[-1], seed=seed + 1, **idle))
+    t, lat, lon = (np.concatenate([p[k] for p in parts]) for k in range(3))
+    return PhoneTrack(t, lat, lon, run.run_start_s, run.run_end_s, run.run_m)

@@ -34,9 +34,9 @@ from ..config import IngestConfig
 from ..errors import ParseError
 from ..samples import RUNNING_STEP_RATE_MIN, sample_durations, weighted_median
 from ..readers.apple_health import ROUTE_DISAGREES_SHARE, ROUTE_DISTANCE
-from ..readers.track import moving_seconds, speed_from_distance
-from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, reversals, smoothed_positions, track_distance
-from .speed import PAUSE_GAP_S, best_sustained_speed, ffill, judged_speed, rolling_mean, sustained, window_speed
+from .gps import POSITION_SLACK_M, accepted_fixes, jitter_mask, reversals, smoothed_positions, still_mask, track_distance
+from .span import SPLIT_GAP_S, active, dropped_time, moving_time, run_span, running_now
+from .speed import PAUSE_GAP_S, best_sustained_speed, ffill, judged_speed, pauses, rolling_mean, sustained, window_speed
 from .values import (
     FOOT_MAX_SPEED_MPS, MAX_RUN_DISTANCE_M, OTHER_MAX_SPEED_MPS, date_problem, drop_impossible_samples, drop_stray_samples,
     plausible_total,
@@ -44,20 +44,6 @@ from .values import (
 
 __all__ = ["Quality", "clean_activity", "judged_speed", "sustained", "window_speed", "best_sustained_speed"]
 
-#: A gap longer than this splits a recording into pieces judged separately [s].
-SPLIT_GAP_S = 600.0
-#: A piece with less running than this, apart from the main one, is not part of the run [s].
-MIN_PIECE_RUNNING_S = 300.0
-#: A piece this close to the run's main piece belongs to it if it holds any sustained running (a café stop) [s].
-NEAR_PIECE_S = 3600.0
-#: Running counts towards a piece in unbroken stretches at least this long [s].
-MIN_RUNNING_STRETCH_S = 120.0
-#: Pieces starting this long after the run's main piece ended are another outing [s].
-MAX_PIECE_DISTANCE_S = 3 * 3600.0
-#: Idle (standing) time at either end longer than this is cut [s].
-IDLE_END_S = 120.0
-#: Moving at least this fast is active (walking included) [m/s].
-ACTIVE_SPEED_MPS = 0.8
 #: Sustained faster than this, on foot, is a vehicle [m/s] (5,000 m world record: 6.6 m/s).
 VEHICLE_SPEED_MPS = 7.5
 VEHICLE_MIN_S = 60.0
@@ -184,6 +170,14 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
         notes.append("altitude holds only zeros: climb unknown")
     if dropped:
         notes.append("impossible values dropped: " + ", ".join(f"{n} {c}" for c, n in sorted(dropped.items())))
+    if 2 <= len(rec) < ingest.min_track_points:
+        # A stub (start and end only, or a handful of fixes): too little to judge jumps or idle ends by. Its totals
+        # stand as recorded, and the ingest skips it as too little track (keeping its distance for the holes).
+        q = Quality(distance_source=_file_source(activity, rec), recorded_distance_m=activity.distance_m, dropped_values=dropped,
+                    notes=tuple(notes + ["too little track to clean"]))  # fmt: skip
+        elapsed = activity.elapsed_s if activity.elapsed_s is not None else float(rec.t[-1] - rec.t[0])
+        return activity.replace(records=rec, distance_m=plausible_total(activity.distance_m, MAX_RUN_DISTANCE_M), elapsed_s=elapsed,
+                                moving_s=min(activity.moving_s or 0.0, elapsed), quality=q, warnings=list(activity.warnings))  # fmt: skip
     if len(rec) < 2:
         q = Quality(distance_source=_file_source(activity, rec), recorded_distance_m=activity.distance_m, dropped_values=dropped, notes=tuple(notes))
         elapsed = activity.elapsed_s if len(rec) == len(activity.samples) else 0.0
@@ -221,7 +215,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
             steps_kept = _steps(track_distance(t, lat, lon, keep, SPLIT_GAP_S, skip=relocated))
             slat, slon = smoothed_positions(t, lat, lon, keep, breaks=relocated | reversals(lat, lon, keep))
             steps_clean = _steps(track_distance(t, slat, slon, keep, SPLIT_GAP_S, skip=relocated))
-            cloud = sustained(jitter_mask(t, lat, lon, keep), t, JITTER_MIN_S)
+            cloud = sustained(jitter_mask(t, lat, lon, keep), t, JITTER_MIN_S) | still_mask(t, lat, lon, keep, SPLIT_GAP_S)
             if cloud.any():
                 # standing still: the steps inside a cloud of fixes are noise, not distance
                 steps_kept = np.where(cloud, 0.0, steps_kept)
@@ -240,15 +234,16 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
     recorded = own_total if own_total is not None else (float(steps_all.sum()) if steps_all is not None else None)
 
     # -- 3. cut the recording to the run ---------------------------------------
+    breaks = pauses(t, np.cumsum(steps_clean) if steps_clean is not None else None)
     if steps_clean is not None:
         speed = window_speed(t, np.cumsum(steps_clean), 60.0)
     elif g.SPEED in rec:
         speed = rolling_mean(rec, g.SPEED, 60)
     else:
         speed = None
-    keep_rows, cut_notes = _run_span(t, _active(rec, speed), _running_now(rec, speed, ingest.running_speed_min_mps))
+    keep_rows, cut_notes = run_span(t, active(rec, speed), running_now(rec, speed, ingest.running_speed_min_mps), breaks, from_positions)
     notes.extend(cut_notes)
-    cut_s = _dropped_time(t, keep_rows)
+    cut_s = dropped_time(t, keep_rows)
     jumps_m = smooth_m = gap_m = cut_m = vehicle_m = vehicle_s = 0.0
     vehicle_at_ends = False
     if steps_all is not None:
@@ -264,11 +259,11 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
         if gap_m >= 1.0:
             notes.append(f"{gap_m:.0f} m across gaps of over {SPLIT_GAP_S / 60:.0f} minutes not counted")
     if foot and speed is not None and steps_clean is not None and not indoor:
-        vehicle = sustained(np.nan_to_num(speed) > VEHICLE_SPEED_MPS, t, VEHICLE_MIN_S) & keep_rows
+        vehicle = sustained(np.nan_to_num(speed) > VEHICLE_SPEED_MPS, t, VEHICLE_MIN_S, breaks) & keep_rows
         if vehicle.any():
             vehicle_m = float(steps_clean[vehicle].sum())
             vehicle_s = float(np.diff(t, append=t[-1])[vehicle].sum())
-            on_foot = np.nonzero(_running_now(rec, speed, ingest.running_speed_min_mps) & ~vehicle & keep_rows)[0]
+            on_foot = np.nonzero(running_now(rec, speed, ingest.running_speed_min_mps) & ~vehicle & keep_rows)[0]
             vehicle_at_ends = bool(len(on_foot)) and not (vehicle[on_foot[0] : on_foot[-1] + 1]).any()
             steps_clean = np.where(vehicle, 0.0, steps_clean)
             notes.append(f"{_km(vehicle_m)} at vehicle speed removed")
@@ -282,7 +277,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
         steps_clean[0] = 0.0
         rec = rec.with_columns(**{g.DISTANCE: np.cumsum(steps_clean)})
         if from_positions or jumps_m + vehicle_m > 0:
-            rec = rec.with_columns(**{g.SPEED: speed_from_distance(t, rec[g.DISTANCE])})
+            rec = rec.with_columns(**{g.SPEED: window_speed(t, rec[g.DISTANCE], 10.0)})
 
     # -- totals -----------------------------------------------------------------
     removed = jumps_m + vehicle_m + cut_m + gap_m + smooth_m
@@ -317,7 +312,7 @@ def clean_activity(activity: Activity, now: pd.Timestamp | None = None, ingest: 
     doubted = jumps_m + vehicle_m + cut_m + gap_m  # smoothing noise is repair, not doubt
     if recorded and doubted > max(SUSPECT_REMOVED_SHARE * recorded, SUSPECT_REMOVED_MIN_M):
         parts = []
-        if jumps_m > 0:
+        if jumps_m >= MATERIAL_M:  # a few metres would read "0.0 km"
             parts.append(f"{_km(jumps_m)} of GPS jumps removed")
         if vehicle_m > 0:
             parts.append(f"{_km(vehicle_m)} at vehicle speed removed")
@@ -359,14 +354,6 @@ def _steps(cumulative: np.ndarray) -> np.ndarray:
     return np.diff(cumulative, prepend=cumulative[0] if len(cumulative) else 0.0)
 
 
-def _dropped_time(t: np.ndarray, keep: np.ndarray) -> float:
-    """Recorded time [s] between consecutive dropped samples (a gap with nothing recorded is not counted)."""
-    dt = np.diff(t)
-    both = ~keep[:-1] & ~keep[1:] & (dt <= SPLIT_GAP_S)
-    edge = (keep[:-1] != keep[1:]) & (dt <= SPLIT_GAP_S)  # the step from the run into a cut end, or back
-    return float(dt[both].sum() + dt[edge].sum())
-
-
 def _zero_altitude(alt: np.ndarray) -> bool:
     """An altitude channel of placeholders: every value within a metre or two of zero, never varying.
 
@@ -396,85 +383,25 @@ def _file_source(activity: Activity, rec: Samples) -> str:
     return {"fit": "session", "tcx": "laps", **OWN_TOTAL_WINS}.get(activity.format, "records")
 
 
-def _active(rec: Samples, speed: np.ndarray | None) -> np.ndarray:
-    """Samples where the runner was on the move (walking included)."""
-    n = len(rec)
-    known = np.zeros(n, dtype=bool)
-    active = np.zeros(n, dtype=bool)
-    if speed is not None:
-        known |= np.isfinite(speed)
-        active |= np.nan_to_num(speed) >= ACTIVE_SPEED_MPS
-    if g.CADENCE in rec:
-        cad = rec[g.CADENCE]
-        known |= np.isfinite(cad)
-        active |= np.nan_to_num(cad) >= 100.0
-    if not known.any():
-        return np.ones(n, dtype=bool)  # nothing to judge by: all of it counts
-    return active
-
-
-def _running_now(rec: Samples, speed: np.ndarray | None, running_speed_min_mps: float) -> np.ndarray:
-    """Samples at running cadence, or (without cadence) at running pace (at least ``running_speed_min_mps``)."""
-    if rec.count(g.CADENCE) >= 10:
-        return np.nan_to_num(rec[g.CADENCE]) >= RUNNING_STEP_RATE_MIN
-    if speed is not None:
-        return np.nan_to_num(speed) >= running_speed_min_mps
-    return np.ones(len(rec), dtype=bool)
-
-
-def _run_span(t: np.ndarray, active: np.ndarray, running: np.ndarray) -> tuple[np.ndarray, list[str]]:
-    """Rows that belong to the run: the piece with most running, pieces near it that hold running, idle ends cut."""
-    piece = np.concatenate([[0], np.cumsum(np.diff(t) > SPLIT_GAP_S)])
-    gap_after = np.diff(t, append=t[-1])
-    w = np.where(gap_after <= PAUSE_GAP_S, gap_after, 0.0)  # time across a pause is not running
-    # running counts in stretches of a couple of minutes: a phone left on in a pocket runs in bursts
-    active_s = np.bincount(piece, weights=w * sustained(running, t, MIN_RUNNING_STRETCH_S))
-    if not active_s.any():
-        active_s = np.bincount(piece, weights=w * active)
-    main = int(np.argmax(active_s))
-    first = np.r_[0, np.nonzero(np.diff(piece))[0] + 1]
-    starts, ends = t[first], t[np.r_[first[1:] - 1, len(t) - 1]]
-    kept = {main}
-    notes = []
-    for p in range(len(active_s)):
-        if p == main:
-            continue
-        apart = max(starts[p] - ends[main], starts[main] - ends[p])
-        if (apart <= NEAR_PIECE_S and active_s[p] > 0) or (apart <= MAX_PIECE_DISTANCE_S and active_s[p] >= MIN_PIECE_RUNNING_S):
-            kept.add(p)
-    keep = np.ones(len(t), dtype=bool) if len(kept) == len(active_s) else np.isin(piece, sorted(kept))
-    dropped_pieces = len(active_s) - len(kept)
-    if dropped_pieces:
-        notes.append(f"{dropped_pieces} piece{'s' if dropped_pieces > 1 else ''} of recording without running, after long gaps, cut")
-    # idle ends
-    idx = np.nonzero(keep & active)[0]
-    if len(idx):
-        first, last = idx[0], idx[-1]
-        if t[first] - t[np.nonzero(keep)[0][0]] > IDLE_END_S:
-            keep[:first] = False
-            notes.append("idle start cut")
-        tail_end = np.nonzero(keep)[0][-1]
-        if t[tail_end] - t[last] > IDLE_END_S:
-            keep[last + 2 :] = False  # the sample after the last active one closes its step
-            notes.append("idle end cut")
-    return keep, notes
-
-
 def _moving_s(rec: Samples, t: np.ndarray, activity: Activity) -> float:
     """Time on the move [s]: steps shorter than a pause, faster than standing (the timer alone can't say)."""
     if len(t) < 2:
         return float(activity.moving_s or 0.0)
+    breaks = pauses(t, rec[g.DISTANCE] if g.DISTANCE in rec else None)
     if rec.has(g.SPEED):
-        return moving_seconds(t, judged_speed(rec, 10.0))
+        return moving_time(t, judged_speed(rec, 10.0), breaks)
     if rec.has(g.CADENCE):
         dt = np.diff(t)
-        return float(dt[(dt <= PAUSE_GAP_S) & (np.nan_to_num(rec[g.CADENCE][1:]) > 0)].sum())
+        return float(dt[~breaks & (np.nan_to_num(rec[g.CADENCE][1:]) > 0)].sum())
     return float(min(activity.moving_s or 0.0, t[-1] - t[0]) or (t[-1] - t[0]))
 
 
 def _running(rec: Samples, t: np.ndarray, moving_s: float, indoor: bool, running_speed_min_mps: float) -> tuple[float, float, float]:
-    """(running time [s], share of moving time, median running speed [m/s]); running as in `_running_now`."""
-    w = sample_durations(rec, cap_s=PAUSE_GAP_S)
+    """(running time [s], share of moving time, median running speed [m/s]); running as in `span.running_now`."""
+    w = sample_durations(rec, cap_s=PAUSE_GAP_S).copy()
+    dt = np.diff(t)
+    sparse = (dt > PAUSE_GAP_S) & ~pauses(t, rec[g.DISTANCE] if g.DISTANCE in rec else None)
+    w[:-1][sparse] = dt[sparse]  # a phone's sparse fixes stand for all the time between them
     speed = judged_speed(rec) if (g.DISTANCE in rec or g.SPEED in rec) else None
     if rec.count(g.CADENCE) >= 10:
         running = np.nan_to_num(rec[g.CADENCE]) >= RUNNING_STEP_RATE_MIN

@@ -15,6 +15,8 @@ stale position. Two filters find them:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -267,3 +269,195 @@ def reversals(lat: np.ndarray, lon: np.ndarray, keep: np.ndarray) -> np.ndarray:
     out[k[j[turn]]] = True  # each fix of the turn stands alone: a break before it and after it
     out[k[np.minimum(j[turn] + 1, n - 1)]] = True
     return out
+
+
+#: A phone lying still is judged over these times on each side of a fix [s], each where it holds at least
+#: `STILL_MIN_FIXES` fixes a side (the shorter finds the run's ends) ...
+STILL_WINDOWS_S = (30.0, 120.0)
+#: ... and, where the longer holds fewer than `STILL_SPARSE_FIXES` fixes a side (sparse fixes, whose
+#: medians a far fix or two still moves), over this one too (never otherwise: six minutes of a loop
+#: run has its middle anywhere) [s].
+STILL_SPARSE_WINDOW_S = 360.0
+STILL_SPARSE_FIXES = 8
+STILL_MIN_FIXES = 3
+#: The crookedness of the path is judged over this time before a fix, and after it [s].
+STILL_WINDOW_S = 120.0
+#: The middle of the fixes on either side moving slower than this goes nowhere [m/s] ...
+STILL_PROGRESS_MPS = 0.8
+#: ... and a path this crooked over a few fixes (end-to-end over along the way) is jitter, not a runner
+#: (a runner's path is near 1 even round a small loop; independent jitter's near 0.3).
+STILL_MAX_STRAIGHTNESS = 0.5
+STILL_STRAIGHTNESS_FIXES = 2
+#: Still for at least this long (first to last fix) [s], or, with fixes this far apart [s], for two fixes
+#: (each judged on minutes of fixes around it).
+STILL_MIN_S = 60.0
+STILL_SPARSE_DT_S = 10.0
+
+
+def still_mask(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Samples where the receiver lay still: fixes scattered around one place, however widely and sparsely.
+
+    A phone left recording on a table writes fixes tens of metres apart,
+    from one a second to one a minute, for minutes or hours: summed, they read
+    as kilometres. Around each accepted fix, the median position over
+    `STILL_WINDOW_S` before it and the one after it (widened for sparse fixes)
+    barely move apart, and the path between nearby fixes zigzags. A runner's
+    medians move at running pace; going round a small loop, they may not, but
+    the path then stays smooth. Windows never reach across a gap longer than
+    ``max_gap_s``. Samples without an accepted fix inside a still stretch are
+    still too.
+    """
+    n = len(t)
+    out = np.zeros(n, dtype=bool)
+    k = np.nonzero(keep)[0]
+    if len(k) < 2 * STILL_MIN_FIXES:
+        return out
+    tk = t[k]
+    coslat = math.cos(math.radians(float(np.median(lat[k]))))
+    x = (lon[k] - lon[k[0]]) * coslat * _M_PER_DEG
+    y = (lat[k] - lat[k[0]]) * _M_PER_DEG
+    seg = np.concatenate([[0], np.cumsum(np.diff(tk) > max_gap_s)])
+    progress = np.full(len(k), np.inf)
+    sparse = np.ones(len(k), dtype=bool)
+    for window in (*STILL_WINDOWS_S, STILL_SPARSE_WINDOW_S):
+        (bx, by, bt, bn), (ax, ay, at, an) = _side_medians(tk, x, y, window)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            v = np.hypot(ax - bx, ay - by) / np.maximum(at - bt, window / 2)
+        enough = (bn >= STILL_MIN_FIXES) & (an >= STILL_MIN_FIXES)
+        if window == STILL_SPARSE_WINDOW_S:
+            enough &= sparse
+        elif window == max(STILL_WINDOWS_S):
+            sparse = np.fmin(bn, an) < STILL_SPARSE_FIXES
+        progress = np.where(enough, np.fmin(progress, v), progress)
+    crooked = _straightness(tk, x, y, seg) < STILL_MAX_STRAIGHTNESS
+    still = (progress < STILL_PROGRESS_MPS) & crooked
+    # lasting: stretches of still fixes spanning at least STILL_MIN_S, where the fixes too near a gap or an end
+    # of the recording to be judged (too few fixes on one side) count towards the stretch they border
+    unknown = np.isinf(progress)
+    region = still | unknown
+    # regions: runs of still-or-unjudged fixes, each within one piece of the recording
+    cut = np.concatenate([[True], ~region[:-1] | (seg[1:] != seg[:-1]), [True]])
+    bounds = np.nonzero(cut)[0]
+    lasting = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if not region[a]:
+            continue
+        b = a + int(np.argmin(np.append(region[a:b], False)))  # up to the first fix outside the region
+        judged = np.nonzero(still[a:b])[0]
+        if len(judged) < 2:
+            continue
+        span = tk[b - 1] - tk[a]
+        sparse_fixes = np.median(np.diff(tk[a + judged[0] : a + judged[-1] + 1])) >= STILL_SPARSE_DT_S
+        if span >= STILL_MIN_S or sparse_fixes:
+            lasting.append((a + judged[0], a + judged[-1] + 1))
+    still[:] = False
+    for a, b in lasting:
+        still[a:b] = True  # unjudged fixes inside a still stretch are still too
+    for a, b in lasting:
+        _grow(still, a, b, tk, x, y, seg)
+    pos = np.searchsorted(k, np.arange(n))  # the next kept sample at or after each one
+    before = still[np.clip(pos - 1, 0, len(k) - 1)] & (pos > 0)
+    after = still[np.clip(pos, 0, len(k) - 1)] & (pos < len(k))
+    out = before & after
+    out[k] = still
+    return out
+
+
+_M_PER_DEG = 111_195.0
+#: A still stretch takes in the fixes beside it, up to where a runner leaves (or, before it, arrives):
+#: over the next `LEAVING_S` [s] (at least `STILL_MIN_FIXES` fixes) every fix lies farther from the
+#: stretch's middle, all in one direction from the first (cosine to the last at least `LEAVING_COS`),
+#: at `LEAVING_MPS` [m/s] or more, and the last is out of the cloud (twice its fixes' median distance
+#: from the middle: one jitter fix in twenty lies that far).
+LEAVING_S = 60.0
+LEAVING_COS = 0.5
+LEAVING_MPS = 0.5
+#: Never further than this from where the stretch was found [s].
+STILL_GROW_MAX_S = 300.0
+
+
+def _grow(still: np.ndarray, a: int, b: int, t: np.ndarray, x: np.ndarray, y: np.ndarray, seg: np.ndarray) -> None:
+    """Widen the still stretch ``still[a:b]`` over the fixes beside it, up to where the runner leaves or arrives.
+
+    The windows that find a still stretch straddle its ends, so it starts
+    late and ends early. Jitter beside it goes every way; a runner leaving
+    goes one way, steadily farther: the first fix from which the next
+    `LEAVING_S` do that is the run's (`_leaves`).
+    """
+    for start, step in ((a - 1, -1), (b, 1)):
+        edge = a if step < 0 else b - 1
+        near = np.abs(t[a:b] - t[edge]) <= STILL_WINDOW_S
+        centre = (float(np.median(x[a:b][near])), float(np.median(y[a:b][near])))
+        spread = float(np.median(np.hypot(x[a:b][near] - centre[0], y[a:b][near] - centre[1])))
+        i = start
+        while 0 <= i < len(x) and seg[i] == seg[a] and not still[i] and abs(t[i] - t[edge]) <= STILL_GROW_MAX_S:
+            if _leaves(i, step, t, x, y, centre, spread):
+                break
+            still[i] = True
+            i += step
+
+
+def _leaves(i: int, step: int, t: np.ndarray, x: np.ndarray, y: np.ndarray, centre: tuple[float, float], spread: float) -> bool:
+    """Whether from fix ``i`` on (back from it, with ``step`` -1) the fixes move steadily away from ``centre``, one way,
+    out of the cloud of fixes around it (``spread``: their median distance from it [m])."""
+    j = i + step
+    ahead = []
+    while 0 <= j < len(t) and abs(t[j] - t[i]) <= LEAVING_S:
+        ahead.append(j)
+        j += step
+    if len(ahead) < STILL_MIN_FIXES:
+        return False
+    dx, dy = x[ahead] - x[i], y[ahead] - y[i]
+    dist = np.hypot(dx, dy)
+    off = np.hypot(x[[i] + ahead] - centre[0], y[[i] + ahead] - centre[1])
+    # steadily farther, give or take a receiver's error: off [m] keeps up with the pace
+    pace = off[0] + LEAVING_MPS * np.abs(t[ahead] - t[i])
+    if off[-1] < max(pace[-1], 2 * spread) or (off[1:] < pace - POSITION_SLACK_M).any():
+        return False
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = (dx * dx[-1] + dy * dy[-1]) / (dist * dist[-1])
+    far = dist >= POSITION_SLACK_M  # the direction of a step within the error is noise
+    return bool((np.nan_to_num(cos[far]) >= LEAVING_COS).all())
+
+
+def _side_medians(t, x, y, window_s):
+    """Median x, y and time of the fixes up to ``window_s`` before each fix (itself included), and after it, with counts.
+
+    (The windows are shorter than the gaps that split a recording, so they never reach across one.)
+    """
+    frame = pd.DataFrame({"x": x, "y": y, "t": t - t[0]})
+    out = []
+    for sign in (1, -1):
+        key = sign * (t - t[0])
+        order = np.argsort(key, kind="stable")
+        f = frame.iloc[order].set_axis(pd.to_datetime(key[order], unit="s"))
+        closed = "right" if sign == 1 else "left"  # the fix itself counts before it, never after
+        roll = f.rolling(f"{int(window_s)}s", closed=closed)
+        med = roll.median()
+        cnt = roll["x"].count()
+        back = np.empty(len(t), dtype=int)
+        back[order] = np.arange(len(t))
+        out.append(tuple(a[back] for a in (med["x"].to_numpy(), med["y"].to_numpy(), med["t"].to_numpy(), cnt.to_numpy())))
+    return out
+
+
+def _straightness(t, x, y, seg) -> np.ndarray:
+    """Per fix: end-to-end over path across a few fixes either side, its median over `STILL_WINDOW_S` before the fix
+    or after it, whichever is lower (so the run's end does not hide the jitter after it)."""
+    m = STILL_STRAIGHTNESS_FIXES
+    n = len(t)
+    if n <= 2 * m:
+        return np.ones(n)
+    step = np.concatenate([[0.0], np.hypot(np.diff(x), np.diff(y))])
+    cum = np.cumsum(step)
+    i = np.arange(n)
+    lo, hi = np.clip(i - m, 0, n - 1), np.clip(i + m, 0, n - 1)
+    lo = np.where(seg[lo] == seg, lo, i)
+    hi = np.where(seg[hi] == seg, hi, i)
+    path = cum[hi] - cum[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(path > 0, np.hypot(x[hi] - x[lo], y[hi] - y[lo]) / path, 1.0)
+    window = f"{int(STILL_WINDOW_S)}s"
+    before = pd.Series(ratio, index=pd.to_datetime(t - t[0], unit="s")).rolling(window).median().to_numpy()
+    after = pd.Series(ratio[::-1], index=pd.to_datetime(t[-1] - t[::-1], unit="s")).rolling(window).median().to_numpy()[::-1]
+    return np.fmin(before, after)

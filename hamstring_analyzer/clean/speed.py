@@ -12,22 +12,63 @@ import numpy as np
 
 from .. import glossary as g
 from ..activity import Samples, as_samples
-from ..readers.track import PAUSE_GAP_S, speed_from_distance
+from ..readers.track import PAUSE_GAP_S, fill_inside
 
 #: Time for the "best sustained" speed used to estimate threshold pace [s].
 SUSTAINED_S = 20 * 60
 #: Window for judging pace [s].
 JUDGE_WINDOW_S = 30.0
+#: A gap longer than `PAUSE_GAP_S` is not a pause when the distance across it was covered at least
+#: this fast [m/s] and it lasted at most `SPARSE_GAP_MAX_S` [s]: a phone writing a fix every 10-60 s.
+SPARSE_MIN_SPEED_MPS = 1.0
+SPARSE_GAP_MAX_S = 300.0
+
+
+def pauses(times_s: np.ndarray, distance_m: np.ndarray | None = None) -> np.ndarray:
+    """Whether each gap between consecutive samples is a pause (one value per gap, ``n - 1``).
+
+    A gap above `PAUSE_GAP_S` is a pause, unless ``distance_m`` (cumulative
+    [m]) says the runner covered it at walking pace or faster
+    (`SPARSE_MIN_SPEED_MPS`) within `SPARSE_GAP_MAX_S`: a phone app that
+    writes a fix every 10-60 s is sampling sparsely, not stopping each time.
+    """
+    t = np.asarray(times_s, dtype="float64")
+    dt = np.diff(t)
+    long = dt > PAUSE_GAP_S
+    if distance_m is None or not long.any():
+        return long
+    d = fill_inside(np.asarray(distance_m, dtype="float64"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        covered = np.diff(d) / dt
+    moving = (dt <= SPARSE_GAP_MAX_S) & (np.nan_to_num(covered) >= SPARSE_MIN_SPEED_MPS)
+    return long & ~moving
 
 
 def window_speed(times_s: np.ndarray, distance_m: np.ndarray, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
     """Speed [m/s] at each sample as distance over a centred window of ``window_s``.
 
-    The readers' own windowed speed (`readers.track.speed_from_distance`), at
+    As the readers' windowed speed (`readers.track.speed_from_distance`), at
     the width that judges pace: each window reaches at least one neighbour on
-    each side and never spans a pause; NaN where it cannot be computed.
+    each side and never spans a pause (`pauses`: sparse fixes covered at a
+    moving pace are not pauses); NaN where it cannot be computed.
     """
-    return speed_from_distance(np.asarray(times_s, dtype="float64"), distance_m, window_s)
+    t = np.asarray(times_s, dtype="float64")
+    n = len(t)
+    if n < 2:
+        return np.full(n, np.nan)
+    d = fill_inside(np.asarray(distance_m, dtype="float64"))
+    breaks = pauses(t, d)
+    idx = np.arange(n)
+    stretch = np.concatenate([[0], np.cumsum(breaks)])
+    key = stretch * 1e12 + t  # orderable: windows never mix stretches
+    lo = np.minimum(np.searchsorted(key, key - window_s / 2, side="left"), idx - 1).clip(0)
+    hi = np.maximum(np.searchsorted(key, key + window_s / 2, side="right") - 1, idx + 1).clip(max=n - 1)
+    lo = np.where(stretch[lo] == stretch, lo, idx)
+    hi = np.where(stretch[hi] == stretch, hi, idx)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = (d[hi] - d[lo]) / (t[hi] - t[lo])
+    v[~np.isfinite(v)] = np.nan
+    return np.where(v < 0, np.nan, v)
 
 
 def judged_speed(records, window_s: float = JUDGE_WINDOW_S) -> np.ndarray:
@@ -76,19 +117,19 @@ def rolling_mean(samples: Samples, name: str, window_s: int) -> np.ndarray:
         return np.where(n > 0, (sums[hi] - sums[lo]) / n, np.nan)
 
 
-def sustained(mask: np.ndarray, times_s: np.ndarray, min_s: float) -> np.ndarray:
+def sustained(mask: np.ndarray, times_s: np.ndarray, min_s: float, breaks: np.ndarray | None = None) -> np.ndarray:
     """``mask`` kept only in unbroken stretches lasting at least ``min_s`` seconds.
 
     A stretch lasts from its first sample to the sample after its last (the
-    time that sample stands for); a pause inside it (a gap above `PAUSE_GAP_S`)
-    breaks it.
+    time that sample stands for); a pause inside it breaks it: a gap marked in
+    ``breaks`` (one per gap, as `pauses` gives), by default a gap above `PAUSE_GAP_S`.
     """
     mask = np.asarray(mask, dtype=bool)
     n = len(mask)
     if n == 0 or min_s <= 0:
         return mask.copy()
     t = np.asarray(times_s, dtype="float64")
-    gap_after = np.concatenate([np.diff(t) > PAUSE_GAP_S, [True]])
+    gap_after = np.concatenate([np.diff(t) > PAUSE_GAP_S if breaks is None else np.asarray(breaks, dtype=bool), [True]])
     joined = np.concatenate([[False], mask[:-1] & ~gap_after[:-1]]) & mask  # continues the stretch before
     first = np.nonzero(mask & ~joined)[0]
     if not len(first):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .. import glossary as g
-from ..activity import Samples
+from ..activity import Activity, Samples
 
 #: Plausible sample ranges, per glossary column (inclusive), in the order they are checked;
 #: heart rate's (None here) is a setting (`config.IngestConfig`).
@@ -111,3 +111,46 @@ def drop_stray_samples(samples: Samples) -> tuple[Samples, int]:
     if not stray.any():
         return samples, 0
     return samples.take(~stray), int(stray.sum())
+
+
+#: Over a run at least this long, no runner averages more than `config.IngestConfig.max_run_speed_mps`
+#: (the 5,000 m world record is 6.6 m/s; over shorter races a runner is faster: 1,500 m, 7.3 m/s) [s].
+PLAUSIBLE_SPEED_AFTER_S = 600.0
+
+
+def run_seconds(activity: Activity) -> float | None:
+    """The time a run's average speed is judged over [s]: moving time, else elapsed time; None when neither is known."""
+    for value in (activity.moving_s, activity.elapsed_s):
+        if value is not None and np.isfinite(value) and value > 0:
+            return float(value)
+    return None
+
+
+def impossible_speed(activity: Activity, max_speed_mps: float) -> tuple[float, float] | None:
+    """(distance [m], time [s]) when the whole run averages faster than ``max_speed_mps``; None when it could be run.
+
+    Judged on the run's own totals (after cleaning, for a file; as listed, for
+    a summary), over runs longer than `PLAUSIBLE_SPEED_AFTER_S`.
+    """
+    seconds = run_seconds(activity)
+    distance = activity.distance_m
+    if seconds is None or distance is None or not np.isfinite(distance) or seconds < PLAUSIBLE_SPEED_AFTER_S:
+        return None
+    return (float(distance), seconds) if distance / seconds > max_speed_mps else None
+
+
+def stub_points(activity: Activity, min_points: int) -> int | None:
+    """The number of samples of a file with samples, but fewer than ``min_points`` (a stub); None otherwise.
+
+    A run known only from a summary (no samples, or one) is no stub: it is a
+    run without samples.
+    """
+    n = activity.n_samples
+    return n if activity.has_samples and n < min_points else None
+
+
+def recorded_distance_m(activity: Activity) -> float | None:
+    """The distance the file recorded [m] (before cleaning when it was cleaned), rounded to a decimetre."""
+    q = activity.quality
+    value = q.recorded_distance_m if q is not None and q.recorded_distance_m is not None else activity.distance_m
+    return round(float(value), 1) if value is not None and np.isfinite(value) else None

@@ -23,6 +23,7 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from ..activity import Activity
+from ..clean.values import impossible_speed, recorded_distance_m, stub_points
 from ..config import IngestConfig
 from ..errors import HamstringAnalyzerError
 from ..readers.registry import BY_KIND, is_index_name
@@ -36,7 +37,7 @@ from .join import join_parts
 from .parse import FAILED, failure, parse_bytes, parse_into_store, settings_tag
 from .pool import BATCH_FILES, WINDOW_PER_WORKER, parse_all
 from .sources import Outcome, Source, find_sources, read_source, source_key
-from .wording import TOO_SHORT_REASON, not_a_run_reason
+from .wording import TOO_SHORT_REASON, faster_than_running_reason, not_a_run_reason, too_little_track_reason
 
 #: Reader kinds whose files list activities (read first; see `readers.registry.Reader.index`).
 INDEX_KINDS = frozenset(r.kind for r in BY_KIND.values() if r.index)
@@ -51,7 +52,9 @@ class Export:
     runs : list of Activity
         Running sessions (trail and treadmill included), oldest first, one per real run.
     skipped : list of dict
-        ``{"source", "reason"}``: other sports, duplicates, files that are not activities.
+        ``{"source", "reason"}``: other sports, duplicates, files that are not activities,
+        runs faster than running; a stub file (too little track to be a run) adds
+        ``"distance_m"``, the distance it recorded [m].
     errors : list of dict
         ``{"source", "error"}``: files that could not be read.
     ignored : list of dict
@@ -283,8 +286,13 @@ def load_runs(
 
 
 def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Outcome]], timezone: str | None,
-                  ingest: IngestConfig = IngestConfig()) -> None:
-    """Each file's result into the export's runs, skipped, errors and ignored, duplicates dropped, parts of one workout joined."""
+                  ingest: IngestConfig = IngestConfig()) -> None:  # fmt: skip
+    """Each file's result into the export's runs, skipped, errors and ignored, duplicates dropped, parts of one workout joined.
+
+    Skipped too: a stub file (fewer samples than ``ingest.min_track_points``,
+    its recorded distance kept for the holes it leaves) and a run, from a file
+    or a list, averaging faster than anyone runs (``ingest.max_run_speed_mps``).
+    """
     runs = []
     listed: list[tuple[str, Activity]] = []
     # An activity list's row without local time (Strava's CSV is UTC only) takes the zone
@@ -306,6 +314,9 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
                     listed.append((label, activity))
                 elif activity.is_run and too_short(activity):
                     export.skipped.append({"source": activity.id, "reason": TOO_SHORT_REASON})
+                elif activity.is_run and (points := stub_points(activity, ingest.min_track_points)) is not None:
+                    export.skipped.append({"source": activity.id, "reason": too_little_track_reason(points),
+                                           "distance_m": recorded_distance_m(activity)})  # fmt: skip
                 elif activity.is_run:
                     runs.append(activity)
                 else:
@@ -319,7 +330,14 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
             export.skipped.append({"source": outcome.label, "reason": outcome.reason})
     runs.extend(listed_runs(listed, read.labels, read.results, runs, export.skipped))
     runs = [r for r in runs if r.start_utc is not None]
-    export.runs, duplicates = drop_duplicates(runs)
+    plausible = []
+    for run in runs:
+        impossible = impossible_speed(run, ingest.max_run_speed_mps)
+        if impossible is None:
+            plausible.append(run)
+        else:
+            export.skipped.append({"source": run.id, "reason": faster_than_running_reason(*impossible)})
+    export.runs, duplicates = drop_duplicates(plausible)
     export.skipped.extend(duplicates)
     export.runs, export.joined = join_parts(export.runs, ingest.join_gap_min * 60.0)
     export.skipped.sort(key=lambda d: d["source"])

@@ -90,6 +90,10 @@ def reason_group(reason: str) -> str:
         return "duplicate"
     if reason.startswith("too short to count as a run"):
         return "too short"
+    if reason.startswith("too little track to count as a run"):
+        return "too little track"
+    if reason.startswith("faster than running"):
+        return "faster than running"
     if reason == APPLE_ROUTE_REASON:
         return "Apple Health route (read with export.xml)"
     if reason.startswith("not an activity file"):
@@ -135,3 +139,21 @@ def why_no_runs(export) -> str:
         elif items:
             parts.append(f"{head} {len(items)}: " + counted(grouped(items, key), key))
     return "; ".join(parts) if parts else "no files at all"
+
+
+# -- files that hold too little to be a run, and runs no runner could run (appended) --------------
+
+TOO_LITTLE_TRACK_PREFIX = "too little track to count as a run"
+FASTER_THAN_RUNNING_PREFIX = "faster than running"
+
+
+def too_little_track_reason(points: int) -> str:
+    """``"too little track to count as a run (2 points)"``: a stub file (start and end only)."""
+    return f"{TOO_LITTLE_TRACK_PREFIX} ({points} point{'' if points == 1 else 's'})"
+
+
+def faster_than_running_reason(distance_m: float, seconds: float) -> str:
+    """``"faster than running: 30.0 km in 45 min (11.1 m/s); a ride or a GPS fault?"``."""
+    h, m = divmod(int(round(seconds / 60)), 60)
+    took = f"{h} h {m:02d} min" if h else f"{m} min"
+    return f"{FASTER_THAN_RUNNING_PREFIX}: {distance_m / 1000:.1f} km in {took} ({distance_m / seconds:.1f} m/s); a ride or a GPS fault?"

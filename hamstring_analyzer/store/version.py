@@ -31,6 +31,7 @@ COMPUTING_MODULES = (
     "hamstring_analyzer.activity",
     "hamstring_analyzer.clean",
     "hamstring_analyzer.clean.gps",
+    "hamstring_analyzer.clean.span",
     "hamstring_analyzer.clean.speed",
     "hamstring_analyzer.clean.values",
     "hamstring_analyzer.glossary",
