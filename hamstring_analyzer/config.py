@@ -272,7 +272,7 @@ class IngestConfig:
     heart_rate_min_bpm: float = _field(25.0, 0, 100, help="beats/min: lower heart rates (samples and averages) are dropped as impossible")
     heart_rate_max_bpm: float = _field(250.0, 150, 400, help="beats/min: higher heart rates (samples and averages) are dropped as impossible")
     join_gap_min: float = _field(
-        3.0, 0, 60, help="minutes: runs of one device starting within this of the previous one's end are one workout recorded in "
+        10.0, 0, 60, help="minutes: runs of one device, at about one pace, starting within this of the previous one's end are one workout recorded in "
         "several files, and are joined (0: never join; changing it re-reads no file)"
     )  # fmt: skip
     max_run_speed_mps: float = _field(

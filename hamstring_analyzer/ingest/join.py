@@ -9,8 +9,10 @@ none, the same format in the same folder) where each starts at most
 ``gap_s`` after the previous one ended. Runs that overlap in time are not
 parts of one workout (two recordings of one run are duplicates, dropped
 before, see `classify.drop_duplicates`), nor are runs indoors and outdoors.
-A cool-down recorded after a race is joined too: the platform shows it as
-part of the workout, and the legs ran it.
+Parts run at clearly different speeds (`PACE_RATIO`) are not joined either:
+a warm-up and the race after it, or a race and its cool-down, are separate
+efforts a coach reads apart (joined, the race is no longer a race), while a
+watch's split mid-run keeps the pace.
 
 A joined run (`JoinedActivity`) keeps the first part's id, source and
 start; its distance, moving time and laps are the parts' together, its
@@ -109,6 +111,25 @@ def _group_key(a: Activity) -> tuple:
     return (a.sport, a.sub_sport in g.INDOOR_SUB_SPORTS, _recorder(a))
 
 
+#: Parts whose average speeds differ by more than this factor are two efforts (a warm-up, a race), not one run.
+PACE_RATIO = 1.25
+
+
+def _speed(a: Activity) -> float | None:
+    seconds = a.moving_s or a.elapsed_s
+    if not a.distance_m or not seconds or not math.isfinite(a.distance_m) or not math.isfinite(seconds):
+        return None
+    return a.distance_m / seconds
+
+
+def _same_pace(a: Activity, b: Activity) -> bool:
+    """True when ``b`` keeps ``a``'s average speed within `PACE_RATIO` (or either cannot say)."""
+    va, vb = _speed(a), _speed(b)
+    if va is None or vb is None:
+        return True
+    return max(va, vb) / min(va, vb) <= PACE_RATIO
+
+
 def join_parts(runs: list[Activity], gap_s: float) -> tuple[list[Activity], list[dict]]:
     """The runs with each workout recorded in several files joined into one, and a listing of the later parts.
 
@@ -138,7 +159,7 @@ def join_parts(runs: list[Activity], gap_s: float) -> tuple[list[Activity], list
         group = open_group.get(key)
         if group is not None:
             gap = (run.start_utc - _end(group[-1])).total_seconds()
-            if -OVERLAP_TOLERANCE_S <= gap <= gap_s:
+            if -OVERLAP_TOLERANCE_S <= gap <= gap_s and _same_pace(group[-1], run):
                 group.append(run)
                 continue
         group = [run]

@@ -314,11 +314,11 @@ def test_runpandas_runner_flags_a_coach_would_keep(phone_runner):
     # Issue 24: fast kilometres inside easy runs are not hard sessions (4.1 km with 1.1 km above the line on 7 Aug
     # 2020, 4.6 km at 4:35/km on 18 Sep 2020 were speedwork_before_base): a phone runner without heart rate has none.
     assert "speedwork_before_base" not in rules and not result.runs["hard"].any()
-    # The week of 12 Oct 2020 (16.5 km after 4.8 km) stays a load episode: its 10.3 km run, 18% over the month's
-    # longest (45% while 18 Sep's 8.8 km, recorded as 4.2 and 4.6 km files 4 minutes apart, read as two runs:
-    # ingest.join); the week itself is below the 20 km floor of a weekly verdict (percentages of small weeks mislead).
+    # The week of 12 Oct 2020 (16.5 km after 4.8 km) stays a load episode: its 10.3 km run, 45% over the month's
+    # longest; the week itself is below the 20 km floor of a weekly verdict (percentages of small weeks mislead).
+    # 18 Sep's 4.2 km at 6:10/km and 4.6 km at 4:32/km, 4 minutes apart, stay two efforts (ingest.join.PACE_RATIO).
     spike = flags[("single_run_spike", "2020-10-12")]
-    assert spike.severity == "warning" and spike.value == pytest.approx(17.6, abs=0.5)
+    assert spike.severity == "warning" and spike.value == pytest.approx(44.7, abs=0.5)
     assert result.weeks.loc["2020-09-14", "distance_m"] == pytest.approx(14350, abs=150)  # read as 31.6 km before
     # Back after 12 days off: 18.9 km in the first 7 days (34.2 km before cleaning; 19.5 km while the phone's five
     # minutes at home after the 17 Jan run counted), more than the pre-break weekly average: a warning (coaching

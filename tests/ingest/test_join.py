@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hamstring_analyzer import glossary as g
+from hamstring_analyzer.activity import Activity
 from hamstring_analyzer.analysis import analyze
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import Config, IngestConfig, load_config
@@ -255,7 +256,8 @@ def test_stonericky_restarted_recordings_are_one_run(real_history):
         assert run_summary(run)["files"] == [p.source for p in run.parts]
     parts = {j["source"] for j in export.joined}
     assert not parts & {r.id for r in export.runs}
-    assert len(export.joined) == 12 and len(export.runs) == 390  # 402 runs read as files, 12 of them later parts
+    # 402 runs read as files, 9 of them later parts (3 more restarts at another pace stay runs of their own)
+    assert len(export.joined) == 9 and len(export.runs) == 393
 
 
 @settings(max_examples=examples(60), deadline=None)
@@ -282,3 +284,18 @@ def test_every_run_ends_up_once_and_no_distance_is_lost(pieces, gap_s):
             gap = (b.start_utc - a.start_utc).total_seconds() - a.elapsed_s
             assert -2.0 <= gap <= gap_s
         assert r.elapsed_s == pytest.approx((parts[-1].start_utc - parts[0].start_utc).total_seconds() + parts[-1].elapsed_s)
+
+
+def test_a_warm_up_and_the_race_after_it_are_two_efforts():
+    """Within the gap, but at another pace: a warm-up (6:00/km) then a race (4:00/km) 3 minutes later stay two runs."""
+    t0 = pd.Timestamp("2024-09-30 07:00", tz="UTC")
+
+    def run(start_min, km, pace_s, name):
+        seconds = km * pace_s
+        return Activity(source=name, format="fit", sport="running", device="coros", start_utc=t0 + pd.Timedelta(minutes=start_min),
+                        elapsed_s=seconds, moving_s=seconds, distance_m=km * 1000)  # fmt: skip
+
+    warm_up, race, cool_down = run(0, 2.0, 360, "a.fit"), run(15, 5.0, 240, "b.fit"), run(38, 1.5, 280, "c.fit")
+    runs, parts = join_parts([warm_up, race, cool_down], 600.0)
+    assert [r.id for r in runs] == ["a.fit", "b.fit"] and [p["source"] for p in parts] == ["c.fit"]  # 4:40/km: 17% slower
+    assert runs[1].distance_m == pytest.approx(6500) and runs[1].files == ["b.fit", "c.fit"]
