@@ -4,7 +4,7 @@ A write goes to a temporary file ``.<name>.<8 random characters>.tmp`` in the
 target's own folder and is then renamed over the target. A process killed in
 between leaves the target as it was and that temporary behind, recognisable by
 its name: `remove_stale_temporaries` clears such leftovers. Writers that must
-not overlap (read, check, write) hold `exclusive_lock`.
+not overlap (read, check, write) hold `exclusive_lock`, a lock on the file itself.
 """
 
 from __future__ import annotations
@@ -104,18 +104,19 @@ def atomic_write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8
 
 @contextlib.contextmanager
 def exclusive_lock(path: str | os.PathLike, timeout_s: float = 10.0):
-    """Hold an exclusive lock for ``path`` while the ``with`` block runs; other holders wait.
+    """Hold an exclusive lock on ``path`` itself while the ``with`` block runs; other holders wait.
 
-    The lock is taken on a sidecar file ``.<name>.lock`` beside ``path``, not on
-    ``path`` itself, because an atomic write replaces ``path`` by a new file.
-    The sidecar stays afterwards: deleting it would let a waiting process lock
-    a file that the next one no longer sees. The system releases the lock when
-    its holder dies, even by ``kill -9``.
+    No lock file is made: the lock is on the file ``path`` names. An atomic
+    write replaces that file by a new one, so a waiter that gets the lock of
+    a file ``path`` no longer names lets go and locks the new one. A missing
+    ``path`` is created empty to be locked, and removed again when the block
+    leaves it empty (a refused or failed first write leaves no file). The
+    system releases the lock when its holder dies, even by ``kill -9``.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The file to guard; its folder is created when missing.
+        The file to guard; its folder must exist.
     timeout_s : float
         How long to wait for another holder before giving up. [s]
 
@@ -130,28 +131,62 @@ def exclusive_lock(path: str | os.PathLike, timeout_s: float = 10.0):
     TimeoutError
         Another process held the lock for ``timeout_s``.
     OSError
-        The sidecar cannot be created (e.g. a read-only folder).
+        ``path`` cannot be opened or created (e.g. a read-only folder).
     """
     if fcntl is None:
         yield False
         return
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = path.with_name(f".{path.name}.lock")
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        fd, created = _open_for_lock(path)
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(errno.ETIMEDOUT, f"another process has held {path.name} for {timeout_s:g} s") from None
+                    time.sleep(0.01)
+        except BaseException:
+            os.close(fd)
+            raise
+        if _names(path, fd):
+            break
+        os.close(fd)  # the file was replaced (or removed) while we waited: lock the one ``path`` names now
     try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(errno.ETIMEDOUT, f"another process has held {lock.name} for {timeout_s:g} s") from None
-                time.sleep(0.01)
         yield True
     finally:
-        os.close(fd)  # releases the lock
+        try:
+            if created and _names(path, fd) and os.fstat(fd).st_size == 0:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)  # still the empty file made to lock: the write did not happen
+        finally:
+            os.close(fd)  # releases the lock
+
+
+def _open_for_lock(path: Path) -> tuple[int, bool]:
+    """A read-only descriptor of ``path``, and whether this call created it."""
+    while True:
+        try:
+            return os.open(path, os.O_RDONLY), False
+        except FileNotFoundError:
+            pass
+        try:
+            return os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0o666), True
+        except FileExistsError:  # made by another process in between: open theirs
+            continue
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
 
 
 def remove_stale_temporaries(path: str | os.PathLike, min_age_s: float = STALE_AFTER_S) -> None:

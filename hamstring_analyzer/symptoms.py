@@ -11,9 +11,10 @@ Reading is strict: a malformed line is refused with its line number, never
 guessed at. Adding a row rewrites the whole file through a temporary file and
 an atomic rename, after checking the existing rows, so a crash leaves either
 the old log or the new one, never a torn one, and the user's own lines are
-kept byte for byte. Adds hold an exclusive lock from the read to the rename,
-so concurrent adds all land; a symlinked log has its target updated in place;
-the new row takes the file's own line ending.
+kept byte for byte. Adds hold an exclusive lock on the log itself (no lock
+file) from the read to the rename, so concurrent adds all land; a symlinked
+log has its target updated in place; the new row takes the file's own line
+ending. A log in a folder that does not exist is refused, never created.
 
 A free-text cell we write that a spreadsheet would run as a formula (OWASP,
 CSV injection) gets a ``'`` in front; reading takes exactly that quote off.
@@ -21,6 +22,7 @@ CSV injection) gets a ``'`` in front; reading takes exactly that quote off.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -223,7 +225,7 @@ def _reason(exc: OSError, log: Path) -> str:
 
 
 def add_entry(path: str | os.PathLike, entry: SymptomEntry) -> None:
-    """Append ``entry`` to the log at ``path`` (created with a header when missing).
+    """Append ``entry`` to the log at ``path`` (created with a header when missing, in a folder that exists).
 
     The existing log is checked first: a malformed log is refused and left as
     it was. The new file is the old bytes plus one line, in the file's own
@@ -242,19 +244,33 @@ def add_entry(path: str | os.PathLike, entry: SymptomEntry) -> None:
     ------
     SymptomLogError
         The entry is invalid (see `check_entry`, which also trims its free
-        text), the log is malformed, lacks a column the entry needs, or cannot be
-        read or written (permission, disk full); the message names ``path``
-        and the reason, and the log is left exactly as it was.
+        text), the log's folder does not exist (it is never created), the
+        log is malformed, lacks a column the entry needs, or cannot be read
+        or written (permission, disk full); the message names ``path`` and
+        the reason, and the log is left exactly as it was.
     """
     entry = check_entry(dict(zip(COLUMNS, entry.row())), "the new entry")  # never write a row we would refuse to read
     target = Path(os.path.realpath(path))
+    folder = target.parent if os.path.islink(path) else Path(path).parent
+    if not target.parent.is_dir():  # a typo in the folder is refused, never created
+        raise SymptomLogError(f"{path}: cannot add the entry: the folder {folder} does not exist (create it first)")
     try:
         with exclusive_lock(target) as locked:
             # Under the lock no other add is writing, so every temporary is a leftover.
             remove_stale_temporaries(target, 0 if locked else STALE_AFTER_S)
+            if locked:
+                _remove_old_lock_file(target)
             atomic_write_bytes(target, _appended(target, entry, shown=path))
     except OSError as exc:
         raise SymptomLogError(f"{path}: cannot add the entry: {_reason(exc, target)}") from None
+
+
+def _remove_old_lock_file(path: Path) -> None:
+    """Remove the empty ``.<name>.lock`` that versions before the lock on the log itself left beside it."""
+    old = path.with_name(f".{path.name}.lock")
+    with contextlib.suppress(OSError):  # best effort: it never stops an add
+        if old.is_file() and not old.is_symlink() and old.stat().st_size == 0:
+            old.unlink()
 
 
 def _appended(path: Path, entry: SymptomEntry, shown) -> bytes:

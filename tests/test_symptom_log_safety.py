@@ -95,16 +95,27 @@ def test_symlinked_log_updates_its_target_in_place(tmp_path):
     assert (tmp_path / "hop.csv").is_symlink()
     assert [e.note for e in read_log(target)] == ["first", "through the link"]
     assert target.stat().st_mode & 0o777 == 0o640
-    # The lock and any temporary live beside the target, none beside the link.
+    # The lock is on the target itself: no lock file or temporary beside the target or the link.
     assert sorted(p.name for p in link.parent.iterdir()) == ["log.csv"]
-    assert sorted(p.name for p in real.iterdir()) == [".symptoms.csv.lock", "symptoms.csv"]
+    assert sorted(p.name for p in real.iterdir()) == ["symptoms.csv"]
 
 
 def test_dangling_symlink_creates_its_target(tmp_path):
     link = tmp_path / "log.csv"
+    (tmp_path / "elsewhere").mkdir()
     link.symlink_to(tmp_path / "elsewhere" / "symptoms.csv")
     add_entry(link, SymptomEntry(dt.date(2026, 3, 2), 1))
     assert link.is_symlink() and len(read_log(tmp_path / "elsewhere" / "symptoms.csv")) == 1
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["symptoms.csv"]
+
+
+def test_dangling_symlink_into_a_missing_folder_is_refused_and_creates_nothing(tmp_path):
+    link = tmp_path / "log.csv"
+    link.symlink_to(tmp_path / "elsewhere" / "symptoms.csv")
+    with pytest.raises(SymptomLogError) as exc:
+        add_entry(link, SymptomEntry(dt.date(2026, 3, 2), 1))
+    assert str(exc.value) == f"{link}: cannot add the entry: the folder {tmp_path / 'elsewhere'} does not exist (create it first)"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"] and link.is_symlink()
 
 
 # ------------------------------------------------------------- 3. line ending --
@@ -309,20 +320,20 @@ def test_disk_full_through_the_cli_is_one_line(tmp_path, monkeypatch):
     assert temporaries(tmp_path) == []
 
 
-def test_a_lock_that_cannot_be_made_names_the_lock(tmp_path, monkeypatch):
+def test_a_log_that_cannot_be_opened_to_lock_it_is_one_line(tmp_path, monkeypatch):
     log = tmp_path / "log.csv"
     real_open = os.open
 
-    def refuse_lock(path, *args, **kwargs):
-        if str(path).endswith(".lock"):
+    def refuse_log(path, *args, **kwargs):
+        if str(path) == str(log):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(os, "open", refuse_lock)
+    monkeypatch.setattr(os, "open", refuse_log)
     with pytest.raises(SymptomLogError) as exc:
         add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 2))
-    assert str(exc.value) == f"{log}: cannot add the entry: Permission denied ({tmp_path / '.log.csv.lock'})"
-    assert not log.exists()
+    assert str(exc.value) == f"{log}: cannot add the entry: Permission denied"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def permissions_are_enforced(folder) -> bool:
@@ -364,19 +375,20 @@ def test_a_log_held_too_long_by_another_process_is_a_clear_error(tmp_path, monke
     add_entry(log, SymptomEntry(dt.date(2026, 3, 1), 1))
     before = log.read_bytes()
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import fcntl, sys, time; f = open({str(tmp_path / '.log.csv.lock')!r}, 'a'); "
+        [sys.executable, "-c", f"import fcntl, sys, time; f = open({str(log)!r}, 'rb'); "
          "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert holder.stdout.readline() == "held\n"
         monkeypatch.setattr("hamstring_analyzer.symptoms.exclusive_lock", functools.partial(atomic.exclusive_lock, timeout_s=0.3))
-        with pytest.raises(SymptomLogError, match=r"cannot add the entry: another process has held \.log\.csv\.lock for 0\.3 s"):
+        with pytest.raises(SymptomLogError, match=r"^.*log\.csv: cannot add the entry: another process has held log\.csv for 0\.3 s$"):
             add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 2))
     finally:
         holder.kill()
         holder.wait()
     assert log.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
 
 
 def test_only_durable_writes_flush_to_disk(tmp_path, monkeypatch):
@@ -390,3 +402,69 @@ def test_only_durable_writes_flush_to_disk(tmp_path, monkeypatch):
     assert len(flushed) == 1
     assert (tmp_path / "week.html").read_text() == "<p>page</p>" and (tmp_path / "log.csv").read_bytes() == b"date,severity\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv", "week.html"]  # no temporary left behind
+
+
+# ------------------------------------------------------- 7. no lock file (issue 28) --
+
+
+def test_no_lock_file_is_left_beside_the_log(tmp_path):
+    """Real processes: a new log, then an add to it; the folder holds the log and nothing else."""
+    log = tmp_path / "log.csv"
+    for severity in ("3", "4"):
+        r = cli_add(log, "--severity", severity)
+        assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
+    assert log.read_bytes() == (HEADER + "\n2026-03-02,3,,,,,\n2026-03-02,4,,,,,\n").encode()
+
+
+def test_the_empty_lock_file_of_earlier_versions_goes_and_any_other_stays(tmp_path):
+    log = tmp_path / "log.csv"
+    (tmp_path / ".log.csv.lock").write_bytes(b"")  # what earlier versions left
+    add_entry(log, SymptomEntry(dt.date(2026, 3, 1), 1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
+    (tmp_path / ".log.csv.lock").write_text("mine")  # not empty: not ours to remove
+    add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 2))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".log.csv.lock", "log.csv"]
+    assert (tmp_path / ".log.csv.lock").read_text() == "mine"
+
+
+def test_a_failed_first_add_leaves_no_file(tmp_path, monkeypatch):
+    """The empty file made to lock a new log goes again when the write fails."""
+    log = tmp_path / "log.csv"
+    monkeypatch.setattr(os, "fsync", _raise(errno.ENOSPC))
+    with pytest.raises(SymptomLogError) as exc:
+        add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 2))
+    monkeypatch.undo()
+    assert str(exc.value) == f"{log}: cannot add the entry: No space left on device"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_waiter_locks_the_log_that_replaced_the_one_it_waited_for(tmp_path):
+    """The lock follows the rename: a waiter on the old file locks the new one (no lost update)."""
+    fcntl = pytest.importorskip("fcntl")
+    log = tmp_path / "log.csv"
+    log.write_bytes(b"old")
+    order = []
+    with atomic.exclusive_lock(log) as locked:
+        assert locked
+
+        def waiter():
+            with atomic.exclusive_lock(log, timeout_s=5):
+                order.append(("waiter", log.read_bytes()))
+                probe = os.open(log, os.O_RDONLY)  # the file the log names now must be the one locked
+                try:
+                    fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    order.append("the new log was left unlocked")
+                except BlockingIOError:
+                    order.append("the new log is locked")
+                finally:
+                    os.close(probe)
+
+        t = threading.Thread(target=waiter)
+        t.start()
+        time.sleep(0.1)  # the waiter has opened the old file and is waiting for its lock
+        atomic.atomic_write_bytes(log, b"new")
+        order.append(("holder", b"new"))
+    t.join()
+    assert order == [("holder", b"new"), ("waiter", b"new"), "the new log is locked"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["log.csv"]
