@@ -164,3 +164,64 @@ def test_blank_side_kind_and_when_read_as_not_given(tmp_path):
     from hamstring_analyzer.insights import episodes
 
     assert [ep.kinds for ep in episodes(entries)] == [["pain"]]  # a blank kind is not listed as one
+
+
+# ------------------------------------------- entry without surprises (issue 28) --
+
+
+def _listing(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("text", ["2026/13/01", "2026-13-01", "2026-02-30", "07-12-2026", "yesterday", ""])
+def test_cli_a_bad_date_is_one_line_with_the_format_and_an_example(tmp_path, text):
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "2026-03-01,2,left,,pain,after run,first\n")
+    before = log.read_bytes()
+    r = CliRunner().invoke(main, ["symptoms", "add", str(log), "--date", text, "--severity", "3"])
+    today = dt.date.today()
+    assert r.exit_code == 1
+    assert r.output == f"Error: --date {text}: not a date; give it as YYYY-MM-DD, e.g. {today.isoformat()}\n"
+    assert log.read_bytes() == before and _listing(tmp_path) == ["log.csv"]
+
+
+@pytest.mark.parametrize("days_ahead", [1, 400])
+def test_cli_a_date_after_today_is_refused_and_the_log_is_untouched(tmp_path, days_ahead):
+    log = tmp_path / "log.csv"
+    log.write_bytes(b"date,severity,note\r\n2026-03-01,2,hand typed\r\n")
+    before = log.read_bytes()
+    today = dt.date.today()
+    later = (today + dt.timedelta(days=days_ahead)).isoformat()
+    runner = CliRunner()
+    r = runner.invoke(main, ["symptoms", "add", str(log), "--date", later, "--severity", "3"])
+    assert r.exit_code == 1
+    assert r.output == f"Error: --date {later}: after today ({today.isoformat()}); log a symptom once you have felt it\n"
+    assert log.read_bytes() == before and _listing(tmp_path) == ["log.csv"]
+    # a new log is not created by a refused add either
+    r = runner.invoke(main, ["symptoms", "add", str(tmp_path / "new.csv"), "--date", later, "--severity", "3"])
+    assert r.exit_code == 1 and _listing(tmp_path) == ["log.csv"]
+    # today itself is fine
+    r = runner.invoke(main, ["symptoms", "add", str(log), "--date", today.isoformat(), "--severity", "3"])
+    assert r.exit_code == 0, r.output
+    assert log.read_bytes() == before + f"{today.isoformat()},3,\r\n".encode()
+
+
+@pytest.mark.parametrize("folder", ["nope", "nope/deeper"])
+def test_cli_add_into_a_missing_folder_is_refused_and_never_creates_it(tmp_path, folder):
+    log = tmp_path / folder / "log.csv"
+    r = CliRunner().invoke(main, ["symptoms", "add", str(log), "--date", "2026-03-02", "--severity", "3"])
+    assert r.exit_code == 1
+    assert r.output == f"Error: {log}: cannot add the entry: the folder {log.parent} does not exist (create it first)\n"
+    assert _listing(tmp_path) == []
+    with pytest.raises(SymptomLogError, match="does not exist"):
+        add_entry(log, SymptomEntry(dt.date(2026, 3, 2), 3))  # the library refuses it too
+    assert _listing(tmp_path) == []
+
+
+def test_cli_add_with_a_relative_path_names_the_folder_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shown = os.path.join("missing", "log.csv")
+    r = CliRunner().invoke(main, ["symptoms", "add", shown, "--date", "2026-03-02", "--severity", "3"])
+    assert _listing(tmp_path) == []
+    assert r.exit_code == 1
+    assert r.output == f"Error: {shown}: cannot add the entry: the folder missing does not exist (create it first)\n"

@@ -12,7 +12,7 @@ import datetime as dt
 import click
 
 from .. import units as u
-from ..dates import calendar_date, day_iso
+from ..dates import day_iso
 from ..jsonfile import check_target
 from ..symptoms import KINDS, SIDES, WHENS, add_entry, check_entry, entries_table, read_log
 from .common import DATE, DATE_METAVAR, _date, config_option, export_options, friendly_errors, json_option, verbose_option
@@ -104,7 +104,7 @@ def symptoms():
 
 @symptoms.command("add")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--date", "day", type=DATE, metavar=DATE_METAVAR, help="The day; default today.")
+@click.option("--date", "day", metavar=DATE_METAVAR, help="The day, today or before; default today.")
 @click.option("--severity", type=click.IntRange(0, 10), required=True, help="0 (nothing) to 10 (worst imaginable).")
 @click.option("--side", type=click.Choice(SIDES, case_sensitive=False), default=None, help="Which leg (left, right or both); left blank when not given.")
 @click.option("--location", default="", help='Where, e.g. "upper near the sit bone", "mid thigh", "behind the knee", "glute".')
@@ -125,13 +125,29 @@ def symptoms_add(file, day, severity, side, location, kind, when, note):
       hamstring-analyzer symptoms add my-symptoms.csv --date 2026-08-15 --severity 3 --side Right \\
           --location "upper near the sit bone" --kind pain --when "after run" --note "back too soon?"
     """
-    day = calendar_date(day) if day else dt.date.today()
+    day = _symptom_day(day, dt.date.today())
     side, kind, when = (side or "").lower(), (kind or "").lower(), (when or "").lower()
     values = {"date": day_iso(day), "severity": str(severity), "side": side, "location": location, "kind": kind, "when": when, "note": note}
     entry = check_entry(values, "the new entry")
     add_entry(file, entry)
     said = ", ".join(x for x in (kind, f"severity {severity}", side, when, location) if x)
     click.echo(f"Added {u.long_day(day)}: {said} to {file}")
+
+
+def _symptom_day(text: str | None, today: dt.date) -> dt.date:
+    """The day of ``--date`` (``today`` when not given); a one-line error for a day that is not a date or is after today.
+
+    Checked here, not by a click type, so that the error is one line (no usage text) with an example.
+    """
+    if text is None:
+        return today
+    try:
+        day = dt.datetime.strptime(text.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise click.ClickException(f"--date {text}: not a date; give it as {DATE_METAVAR}, e.g. {day_iso(today)}") from None
+    if day > today:
+        raise click.ClickException(f"--date {text}: after today ({day_iso(today)}); log a symptom once you have felt it")
+    return day
 
 
 @symptoms.command("list")
