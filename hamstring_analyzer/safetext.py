@@ -55,6 +55,9 @@ def terminal_safe(text: str) -> str:
 def terminal_lines(text: str, colour: bool = False) -> str:
     """Text of several lines for the terminal: as `terminal_safe`, keeping line breaks and tabs, and with ``colour``
     our own colour sequences."""
-    keep = lambda m: m.group() if m.group() in "\n\t" else _shown(m)  # noqa: E731
     parts = _COLOUR.split(str(text)) if colour else [str(text)]
-    return "".join(p if i % 2 else _UNSAFE.sub(keep, p) for i, p in enumerate(parts))
+    return "".join(p if i % 2 else _UNSAFE.sub(_shown_but_lines, p) for i, p in enumerate(parts))
+
+
+def _shown_but_lines(match: re.Match) -> str:
+    return match.group() if match.group() in "\n\t" else _shown(match)
