@@ -69,6 +69,7 @@ from .errors import CohortError, HamstringAnalyzerError, failure_text
 from .ingest import FAILED, is_activity_name, parse_here, read_files
 from .readers.daily_log import athlete_csv, read_daily_log_table
 from .rules import RULES
+from .safetext import escape_formula
 from .store import RunStore
 from .team import Athlete, read_roster, slug
 
@@ -410,7 +411,8 @@ def run_cohort(
         if summary.problems:
             import pandas as pd
 
-            pd.DataFrame(summary.problems).to_csv(out / "problems.csv", index=False)
+            cells = [{k: escape_formula(v) if isinstance(v, str) else v for k, v in p.items()} for p in summary.problems]  # ids are not formulas
+            pd.DataFrame(cells).to_csv(out / "problems.csv", index=False)
     else:
         athletes = read_roster(root)
     if not athletes:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from .dates import day_iso
 from .atomic import STALE_AFTER_S, atomic_write_bytes, exclusive_lock, remove_stale_temporaries
 from .errors import SymptomLogError
+from .safetext import escape_formula as _escape_formula, unescape_formula as _unescape_formula
 
 if TYPE_CHECKING:  # pandas loads only in `symptoms_frame`: the log itself is read and written with csv
     import pandas as pd
@@ -50,8 +51,6 @@ DEFAULTS = {"side": "", "location": "", "kind": "", "when": "", "note": ""}
 MAX_LOG_BYTES = 20 * 1024 * 1024
 #: Columns the runner writes freely, where a spreadsheet formula could hide.
 FREE_TEXT = ("location", "note")
-#: A cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -193,20 +192,6 @@ def entries_table(entries: list[SymptomEntry]) -> str:
 def _shown(text: str) -> str:
     """``text`` with tabs and line breaks written as ``\\t``, ``\\r``, ``\\n``, as pandas prints them."""
     return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _escape_formula(text: str) -> str:
-    """``text`` with a ``'`` in front when a spreadsheet would run it as a formula.
-
-    Text already starting with quotes before such a character gets one more,
-    so that `_unescape_formula` gives back exactly what was typed.
-    """
-    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
-
-
-def _unescape_formula(text: str) -> str:
-    """``text`` without the one ``'`` that `_escape_formula` put in front."""
-    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 def _row_text(entry: SymptomEntry, header: list[str], newline: str) -> str:

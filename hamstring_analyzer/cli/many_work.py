@@ -14,7 +14,7 @@ from ..cohort import run_cohort
 from ..glossary import DISCLAIMER
 from ..render.triage import triage_text, write_team_page
 from ..team import run_team
-from .common import STDOUT, terminal_progress, writing_to
+from .common import STDOUT, echo, terminal_progress, writing_to
 
 
 def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone, quiet):
@@ -27,10 +27,10 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     if json_path:
         with writing_to(json_path):
             result.write_json(json_path)
-    click.echo(triage_text(result), err=err)
-    click.echo("", err=err)
-    click.echo(textwrap.fill(DISCLAIMER, width=80), err=err)
-    click.echo(f"Wrote {page}" + (f" and {json_path}" if json_path and not err else ""), err=err)
+    echo(triage_text(result), err=err)
+    echo("", err=err)
+    echo(textwrap.fill(DISCLAIMER, width=80), err=err)
+    echo(f"Wrote {page}" + (f" and {json_path}" if json_path and not err else ""), err=err)
     if not result.analysed:
         raise click.ClickException(f"{root}: no athlete could be analysed")
 
@@ -40,10 +40,10 @@ def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet):
 
     def say(text):
         if not quiet:
-            click.echo(text, err=True)
+            echo(text, err=True)
 
     with writing_to(out_dir):
         summary = run_cohort(root, out_dir, scheduler=scheduler, workers=workers, store_dir=store_dir, timezone=timezone, say=say)
-    click.echo(summary.text())
+    echo(summary.text())
     if not summary.analysed:
         raise click.ClickException(f"{root}: no athlete could be analysed")

@@ -15,7 +15,7 @@ from ..glossary import DISCLAIMER
 from ..metrics.weekly import week_start
 from ..render.report_files import write_all_reports, write_week_report
 from ..render.weeks import default_week
-from .common import terminal_progress, writing_to
+from .common import echo, terminal_progress, writing_to
 from .reading import analyse_export
 
 
@@ -24,14 +24,14 @@ def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, un
 
     def show(page):
         if open_page and not webbrowser.open(page.resolve().as_uri()):
-            click.echo(f"Could not open a web browser: open {page} yourself.", err=True)
+            echo(f"Could not open a web browser: open {page} yourself.", err=True)
 
     result = analyse_export(path, config_path, units, symptoms_path, export_opts, until=until)
     if all_weeks:
         with terminal_progress("Writing weekly reports", export_opts["quiet"]) as progress, writing_to(out_dir):
             index = write_all_reports(result, out_dir, progress=progress)
         n = len(result.weeks)
-        click.echo(f"Wrote {n} weekly report{'s' if n != 1 else ''} and {index}")
+        echo(f"Wrote {n} weekly report{'s' if n != 1 else ''} and {index}")
         show(index)
         return
     if week is not None:
@@ -46,6 +46,6 @@ def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, un
             png, html = write_week_report(result, first_day, out_dir)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Wrote {png} and {html}")
-    click.echo(DISCLAIMER)
+    echo(f"Wrote {png} and {html}")
+    echo(DISCLAIMER)
     show(html)

@@ -15,7 +15,7 @@ from .. import units as u
 from ..dates import day_iso
 from ..jsonfile import check_target
 from ..symptoms import KINDS, SIDES, WHENS, add_entry, check_entry, entries_table, read_log
-from .common import DATE, DATE_METAVAR, _date, config_option, export_options, friendly_errors, json_option, verbose_option
+from .common import DATE, DATE_METAVAR, _date, config_option, echo, export_options, friendly_errors, json_option, verbose_option
 
 
 @click.command()
@@ -131,7 +131,7 @@ def symptoms_add(file, day, severity, side, location, kind, when, note):
     entry = check_entry(values, "the new entry")
     add_entry(file, entry)
     said = ", ".join(x for x in (kind, f"severity {severity}", side, when, location) if x)
-    click.echo(f"Added {u.long_day(day)}: {said} to {file}")
+    echo(f"Added {u.long_day(day)}: {said} to {file}")
 
 
 def _symptom_day(text: str | None, today: dt.date) -> dt.date:
@@ -162,9 +162,9 @@ def symptoms_list(file):
     """
     entries = read_log(file)
     if not entries:
-        click.echo(f"{file}: no entries yet.")
+        echo(f"{file}: no entries yet.")
         return
-    click.echo(entries_table(entries))
+    echo(entries_table(entries))
 
 
 # ---------------------------------------------------------------------- plan --

@@ -15,6 +15,7 @@ from ..holes import coverage_text
 from ..rules.episodes import first_screen
 from ..rules.profile import profile_text
 from ..rules.registry import EVIDENCE, RULES
+from ..safetext import terminal_safe
 
 
 def headline(export, total_m: float, first, last, n_runs: int | None = None, units: str = "km") -> str:
@@ -56,6 +57,7 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
     ):
         if not items:
             continue
+        items = _safe(items)  # names and reasons come from the files: shown, never obeyed by the terminal
         groups = grouped(items, key)
         if key == "error" and not verbose and len(items) <= LISTED_ERRORS:
             # few, and the ones to act on: each on one line with its whole reason (not wrapped: a line to grep)
@@ -79,8 +81,13 @@ def export_listing(export, verbose: bool = False, width: int | None = None) -> l
     if export.joined:  # not a problem: parts of one workout, read as one run
         runs = len({j["part_of"] for j in export.joined})
         lines.append(f"Joined {len(export.joined) + runs} files into {u.plural(runs, 'run')} (one workout recorded in several files)")
-        lines += [_fill(f"{j['source']}: {j['reason']}", width, "  ", "      ") for j in export.joined] if verbose else []
+        lines += [_fill(f"{j['source']}: {j['reason']}", width, "  ", "      ") for j in _safe(export.joined)] if verbose else []
     return lines
+
+
+def _safe(items: list[dict]) -> list[dict]:
+    """``items`` with each text value made safe for the terminal (`safetext.terminal_safe`)."""
+    return [{k: terminal_safe(v) if isinstance(v, str) else v for k, v in item.items()} for item in items]
 
 
 def runs_listing(export, units: str = "km", width: int | None = None) -> list[str]:
@@ -88,7 +95,7 @@ def runs_listing(export, units: str = "km", width: int | None = None) -> list[st
     lines = [f"Runs {len(export.runs)}:"]
     for a in sorted(export.runs, key=lambda a: a.start_utc):
         more = f" and {u.plural(len(a.files) - 1, 'more file')}" if len(a.files) > 1 else ""  # one workout in several files
-        lines.append(f"  {u.long_day(a.start_local.date()):<16} {u.distance(a.distance_m, units):>9}  {a.id}{more}")
+        lines.append(f"  {u.long_day(a.start_local.date()):<16} {u.distance(a.distance_m, units):>9}  {terminal_safe(a.id)}{more}")
     return lines
 
 

@@ -15,6 +15,7 @@ from .. import units as u
 from ..dates import add_days, day_iso
 from ..atomic import atomic_write_text
 from ..config import SEVERITIES
+from ..safetext import terminal_safe
 from .html import TEAM_CSS, disclaimer, made_by, page
 
 
@@ -38,7 +39,8 @@ def triage_text(team, width: int = 80) -> str:
     head = f"{'Athlete':<16} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
     lines += ["", head]
     for r in team.rows:
-        name = r.athlete if len(r.athlete) <= 16 else r.athlete[:15] + "…"
+        name = terminal_safe(r.athlete)  # a roster name: shown, never obeyed by the terminal
+        name = name if len(name) <= 16 else name[:15] + "…"
         if r.error:
             start = f"{name:<16} {'':>9} {'':>6} {'':>4} {'':>2} {'':>2} {'':>2}  "
             note = "ERROR " + r.error
