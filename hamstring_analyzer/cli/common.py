@@ -53,8 +53,23 @@ def friendly_errors(func):
     return wrapper
 
 
+#: The days a date option may name: a run, a plan or a report outside them is a typing slip, and
+#: a day near 9999 overflows every week and plan computed from it.
+DATE_YEARS = (1970, 2200)
+
+
+class _Day(click.DateTime):
+    """A date option (YYYY-MM-DD, as click's datetime), refused in one line outside `DATE_YEARS`."""
+
+    def convert(self, value, param, ctx):
+        day = super().convert(value, param, ctx)
+        if not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
+            self.fail(f"{day.year:04d}-{day.month:02d}-{day.day:02d} is out of range; give a day between {DATE_YEARS[0]} and {DATE_YEARS[1]}", param, ctx)
+        return day
+
+
 #: A date option: shown as YYYY-MM-DD in --help, not as click's ``[%Y-%m-%d]``.
-DATE = click.DateTime(["%Y-%m-%d"])
+DATE = _Day(["%Y-%m-%d"])
 DATE_METAVAR = "YYYY-MM-DD"
 
 
