@@ -357,6 +357,8 @@ def start_client(scheduler: str | None, workers: int | None):
             return distributed.Client(scheduler, timeout="20s")
         except (OSError, TimeoutError) as exc:
             raise CohortError(f"{scheduler}: cannot reach the Dask scheduler ({exc})") from None
+        except ValueError:  # a malformed address, or a protocol no scheduler listens on (inproc:// elsewhere)
+            raise CohortError(f"{scheduler}: not a Dask scheduler's address (e.g. tcp://10.0.0.5:8786)") from None
     n = workers or os.cpu_count() or 1
     with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.allowed-failures": 1,
                           "distributed.logging.distributed": "error"}):  # fmt: skip

@@ -132,3 +132,11 @@ def test_problems_csv_quotes_athlete_ids_a_spreadsheet_would_run(daily_log, tmp_
     assert sorted(unescape_formula(c) for c in cells.values()) == sorted(hostile + ["plain 7"])
     assert len(summary.problems) == len(written) == len(hostile) + 1
     assert [p["athlete"] for p in summary.problems] == hostile + ["plain 7"]  # the summary keeps the ids as typed
+
+
+@pytest.mark.parametrize("address", ["tcp://[not-an-address", "inproc://nowhere"])
+def test_a_scheduler_address_that_is_none_is_one_line(daily_log, tmp_path, address):
+    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(tmp_path / "out"), "--scheduler", address])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1] == f"Error: {address}: not a Dask scheduler's address (e.g. tcp://10.0.0.5:8786)"
+    assert "internal error" not in result.output
