@@ -53,7 +53,6 @@ other columns (gender, age group...).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import shutil
@@ -71,7 +70,7 @@ from .readers.daily_log import athlete_csv, read_daily_log_table
 from .rules import RULES
 from .safetext import escape_formula
 from .store import RunStore
-from .team import Athlete, read_roster, slug
+from .team import Athlete, athlete_folder, read_roster
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
 BATCH_FILES = 400
@@ -88,10 +87,6 @@ INSTALL_HINT = "pip install 'hamstring-analyzer[cohort]'"
 # ---------------------------------------------------------------- athletes ---
 
 
-def athlete_folder(name: str) -> str:
-    """A folder name for an athlete: readable, and distinct for distinct names."""
-    s = slug(name)
-    return s if s == name else f"{s}-{hashlib.blake2b(name.encode(), digest_size=4).hexdigest()}"
 
 
 def is_daily_log_root(root: Path) -> bool:

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import os
 import re
 from dataclasses import asdict, dataclass, field
@@ -218,6 +219,17 @@ def slug(name: str) -> str:
     return s[:80]
 
 
+def athlete_folder(name: str) -> str:
+    """A folder name for an athlete's reports: readable, and distinct for distinct names.
+
+    A name the slug changes ("Ana Lima", "Zoé", "张伟") gets a short hash of
+    the name, so "Ana Lima" and "Ana-Lima", or "张伟" and "李娜", never share
+    a folder (one athlete's link would show the other's week).
+    """
+    s = slug(name)
+    return s if s == name else f"{s}-{hashlib.blake2b(name.encode(), digest_size=4).hexdigest()}"
+
+
 def symptom_trend(entries, week: dt.date) -> str:
     """The week's worst symptom against the week before's: "worse 2->5", "better", "same 3", "none logged"."""
     def worst(start):
@@ -291,7 +303,7 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     if report_week is not None and week in weeks.index and report_week > week:
         report_week = week  # the team's week, when the athlete has one
     if report_week is not None:
-        folder = out_dir / slug(athlete.name)
+        folder = out_dir / athlete_folder(athlete.name)
         folder.mkdir(parents=True, exist_ok=True)
         _, html = write_week_report(result, report_week, folder, today=today)
         row.report = html.relative_to(out_dir).as_posix()

@@ -17,6 +17,7 @@ from hamstring_analyzer.team import (
     Athlete,
     RosterError,
     Team,
+    athlete_folder,
     athlete_row,
     read_roster,
     symptom_trend,
@@ -95,7 +96,7 @@ def test_team_reports_the_good_athletes_and_lists_the_broken_ones_with_their_rea
     assert rows["Bea Moreno"]["runs"] > 0 and rows["athlete-0"]["runs"] == 0  # athlete-0 stopped running before it
     for name in ("Bea Moreno", "athlete-0"):
         assert rows[name]["error"] is None
-        assert rows[name]["report"] == f"{name.replace(' ', '-')}/week-{rows[name]['report_week']}.html"
+        assert rows[name]["report"] == f"{athlete_folder(name)}/week-{rows[name]['report_week']}.html"  # Bea-Moreno-98be794c
         if rows[name]["runs"]:
             assert rows[name]["distance_m"] > 10000 and rows[name]["report_week"] == WEEK.isoformat()
         else:  # stopped before the team's week: their own last complete week is reported
@@ -262,3 +263,14 @@ def test_the_row_counts_episodes_and_names_them_worst_first(tmp_path):
     assert "<span class='sev sev-alert' title='alert'>1</span>" in page and "<span class='sev sev-none' title='info'>0</span>" in page
     assert ("<span class='lead'>One run much longer than before: Thu 23 Jul, 16.5 km, 10% longer than the month&#x27;s longest "
             "(15.0 km)</span><br><span class='rules'>long run (single_run_spike), late_run_fatigue</span>") in page  # fmt: skip
+
+
+@pytest.mark.parametrize("a, b", [("Ana Lima", "Ana-Lima"), ("Zoé", "Zoë"), ("张伟", "李娜")])
+def test_athletes_whose_names_slug_alike_get_their_own_folders(a, b, tmp_path):
+    """Before, each pair shared one report folder, and one athlete's link showed the other's week."""
+    assert athlete_folder(a) != athlete_folder(b)
+    assert athlete_folder("Sam") == "Sam" and re.fullmatch(r"Ana-Lima-[0-9a-f]{8}", athlete_folder("Ana Lima"))
+    rows = [athlete_row(Athlete(name=name, path=SAMPLE_RUNS), dt.date(2026, 7, 6), tmp_path, use_cache=False, today=dt.date(2026, 11, 30))
+            for name in (a, b)]  # fmt: skip
+    assert rows[0].report != rows[1].report
+    assert all((tmp_path / row.report).is_file() for row in rows)
