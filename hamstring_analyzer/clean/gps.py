@@ -194,12 +194,7 @@ def jitter_mask(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarra
     )
     cloud = (path >= JITTER_MIN_PATH_M) & (disp < JITTER_MAX_RATIO * path) & (extent < JITTER_MAX_EXTENT_M)
     # a sample without an accepted fix between two cloud samples is in the cloud too
-    pos = np.searchsorted(k, np.arange(n))  # the next kept sample at or after each one
-    before = cloud[np.clip(pos - 1, 0, len(k) - 1)] & (pos > 0)
-    after = cloud[np.clip(pos, 0, len(k) - 1)] & (pos < len(k))
-    out = before & after
-    out[k] = cloud
-    return out
+    return _on_every_sample(cloud, k, n)
 
 
 #: A stationary cloud: at least this much path over the window [m] ...
@@ -355,11 +350,16 @@ def still_mask(t: np.ndarray, lat: np.ndarray, lon: np.ndarray, keep: np.ndarray
         still[a:b] = True  # unjudged fixes inside a still stretch are still too
     for a, b in lasting:
         _grow(still, a, b, tk, x, y, seg)
+    return _on_every_sample(still, k, n)
+
+
+def _on_every_sample(marked, k, n: int) -> np.ndarray:
+    """A mark on the kept fixes ``k`` spread to all ``n`` samples: a sample between two marked fixes is marked."""
     pos = np.searchsorted(k, np.arange(n))  # the next kept sample at or after each one
-    before = still[np.clip(pos - 1, 0, len(k) - 1)] & (pos > 0)
-    after = still[np.clip(pos, 0, len(k) - 1)] & (pos < len(k))
+    before = marked[np.clip(pos - 1, 0, len(k) - 1)] & (pos > 0)
+    after = marked[np.clip(pos, 0, len(k) - 1)] & (pos < len(k))
     out = before & after
-    out[k] = still
+    out[k] = marked
     return out
 
 
