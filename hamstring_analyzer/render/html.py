@@ -10,11 +10,11 @@ flag markers use too (`plots.SEVERITY_STYLE`).
 
 from __future__ import annotations
 
-from html import escape
 from string import Template
 
 from .. import __version__
 from ..glossary import DISCLAIMER
+from ..safetext import html_text as escape  # html.escape, and control characters from files shown, not kept
 
 #: A flag's severity and its colour: the badges, the picture's key words and its markers.
 SEVERITY_COLOURS = {"alert": "#c0392b", "warning": "#d98a1c", "info": "#7f8c99"}

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import textwrap
-from html import escape
 from pathlib import Path
 
 from .. import units as u
 from ..dates import add_days, day_iso
 from ..atomic import atomic_write_text
 from ..config import SEVERITIES
+from ..safetext import html_text as escape  # html.escape, and control characters from files shown, not kept
 from ..safetext import terminal_safe
 from .html import TEAM_CSS, disclaimer, made_by, page
 
