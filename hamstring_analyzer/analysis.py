@@ -203,17 +203,18 @@ def analyze_athlete(
     if symptoms is not None and not isinstance(symptoms, list):
         symptoms = read_log(symptoms)
     for attempt in range(2):
-        export = load_runs(Path(path), **{"ingest": config.ingest, **load_options})
-        if require_runs:
-            require_some_runs(export, name or path)
+        export = None
         try:
+            export = load_runs(Path(path), **{"ingest": config.ingest, **load_options})
+            if require_runs:
+                require_some_runs(export, name or path)
             return analyze(export, config, since=since, until=until, symptoms=symptoms)
-        except StoredSamplesError:
+        except StoredSamplesError:  # damaged since they were stored (found when joining parts, or measuring runs)
             if attempt:
                 raise
-            # Stored samples damaged since they were stored (the store's README promise: read again):
-            # the damaged files are deleted, and the second ingest parses their source files again.
-            drop_damaged_samples(export.runs)
+            # The damaged file is deleted, and so is any other that does not read whole: the second
+            # ingest parses their source files again (the store's promise: a damaged entry is read again).
+            drop_damaged_samples(export.runs if export is not None else [])
     raise AssertionError("unreachable")  # pragma: no cover
 
 

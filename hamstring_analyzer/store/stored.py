@@ -152,7 +152,8 @@ def drop_damaged_samples(activities) -> int:
     """
     global _last_read
     _last_read = (None, None)
-    paths = {a._samples_path for a in activities if isinstance(a, StoredActivity) and a._samples_path is not None}
+    stored = [p for a in activities for p in (a, *getattr(a, "parts", ()))]  # a joined run's parts are stored runs
+    paths = {a._samples_path for a in stored if isinstance(a, StoredActivity) and a._samples_path is not None}
     dropped = 0
     for path in sorted(paths):
         if not _readable(path):

@@ -24,6 +24,7 @@ from hamstring_analyzer.cli import main
 from hamstring_analyzer.errors import HamstringAnalyzerError
 from hamstring_analyzer.ingest import load_runs
 from hamstring_analyzer.store import LAYOUT_FOLDER, StoredSamplesError, drop_damaged_samples
+from hamstring_analyzer.synthetic_quirks import split_workouts_folder
 
 from ..conftest import SAMPLE_RUNS
 
@@ -146,3 +147,17 @@ def test_drop_damaged_samples_keeps_the_whole_ones(export_folder, tmp_path):
     samples[5].write_bytes(claim_rows(samples[5].read_bytes(), 2**62, everywhere=True))
     assert drop_damaged_samples(export.runs) == 2
     assert [p.exists() for p in samples] == [False, True, True, True, True, False]
+
+
+def test_a_damaged_part_of_a_joined_run_is_read_again(tmp_path):
+    """The parts of one workout recorded in several files are read while the export is loaded (to join them)."""
+    folder = tmp_path / "coros"
+    split_workouts_folder(folder)
+    store = tmp_path / "store"
+    before = analyze_path(folder, cache_dir=store, workers=1)
+    joined = [r for r in before.export.runs if getattr(r, "parts", ())]
+    assert joined
+    part = joined[0].parts[1]._samples_path
+    part.write_bytes(claim_rows(part.read_bytes(), 2**62, everywhere=True))
+    after = analyze_path(folder, cache_dir=store, workers=1)
+    assert after.export.parsed == 1 and after.to_dict() == before.to_dict()
