@@ -24,16 +24,37 @@ _WEEK_PAGE = re.compile(r"week-\d{4}-\d{2}-\d{2}\.(?:html|png)")
 
 
 def is_report_output(folder: Path) -> bool:
-    """True for a folder `run_team` wrote (its mark), or one holding only weekly report pages (written before the mark).
+    """True for a folder we wrote: it holds our mark, or (written before the mark existed) our page ``index.html``
+    (a team page, or ``report --all``'s list of weeks), or only weekly report pages.
 
     With ``--out`` inside the team root, a second run would otherwise list
-    the first run's report folders as athletes.
+    the first run's report folders, or the output folder itself, as athletes.
     """
+    if (folder / REPORT_MARK).exists() or _is_our_page(folder / "index.html"):
+        return True
     try:
-        names = [p.name for p in folder.iterdir()]
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries]
     except OSError:
         return False
-    return REPORT_MARK in names or (bool(names) and all(_WEEK_PAGE.fullmatch(n) for n in names))
+    return bool(names) and all(_WEEK_PAGE.fullmatch(n) for n in names)
+
+
+def _is_our_page(path: Path) -> bool:
+    """True when ``path`` is a regular file that starts like the pages `render.html.page` writes (a pipe is never waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        head = os.read(fd, 4096)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return head.startswith(b"<!DOCTYPE html>") and b": hamstring-analyzer</title>" in head
 
 
 def mark_report_output(folder: Path) -> None:

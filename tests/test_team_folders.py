@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.errors import OutputError
+from hamstring_analyzer.render.html import page
 from hamstring_analyzer.team import Athlete, read_roster
 from hamstring_analyzer.team_folders import REPORT_MARK, is_report_output, place_reports, roster_file
 
@@ -168,13 +169,18 @@ def test_out_inside_the_root_run_twice_lists_no_phantom_athlete(tmp_path, where)
 
 
 def test_report_folders_of_an_older_run_are_not_athletes(tmp_path):
-    """Report folders written before the mark existed hold only weekly pages."""
+    """Report folders written before the mark existed hold only weekly pages; an output folder, our page index.html."""
     root = _two_athletes(tmp_path)
     old = root / "Ana-Lima-1a2b3c4d"
     old.mkdir()
     (old / "week-2026-05-11.html").write_text("<html></html>", encoding="utf-8")
     (old / "week-2026-05-11.png").write_bytes(b"\x89PNG")
-    assert is_report_output(old) and not is_report_output(root / "ana")
+    site = root / "site"  # an older `team --out ROOT/site`: the team page, a report folder, the JSON
+    (site / "Ana-Lima-1a2b3c4d").mkdir(parents=True)
+    (site / "index.html").write_text(page("Team, week of 11 May 2026", "<p>rows</p>"), encoding="utf-8")
+    (site / "team.json").write_text("{}", encoding="utf-8")
+    os.mkfifo(root / "ana" / "index.html")  # never waited on
+    assert is_report_output(old) and is_report_output(site) and not is_report_output(root / "ana")
     assert {a.name for a in read_roster(root)} == {"ana", "Ana Lima"}
 
 

@@ -69,6 +69,7 @@ DAMAGE = {
     "footer and row group claim 2^62 rows": lambda d: claim_rows(d, 2**62, everywhere=True),
     "cut in half": lambda d: d[: len(d) // 2],
     "zero bytes": lambda d: b"",
+    "random garbage": lambda d: os.urandom(len(d)),
     "garbage ending like Parquet": lambda d: os.urandom(len(d) - 8) + (100).to_bytes(4, "little") + b"PAR1",
     "a damaged page": _flip_page,
 }
