@@ -184,8 +184,8 @@ def read_roster(root: str | os.PathLike, exclude: tuple = ()) -> list[Athlete]:
         raise RosterError(f"{roster}: two athletes are named {doubles[0]!r}; give each a name of their own")
     for a in athletes:
         if a.symptoms is None and a.problem is None and a.path.is_dir() and (a.path / SYMPTOMS_NAME).is_file():
-            where = f"{a.path.name}/{SYMPTOMS_NAME}"
-            a.symptoms, a.problem = roster_file(root.resolve(), str(a.path / SYMPTOMS_NAME), where)
+            where = f"{a.path.name}/{SYMPTOMS_NAME}"  # theirs when it is in their folder (which may be a link to elsewhere)
+            a.symptoms, a.problem = roster_file(a.path, SYMPTOMS_NAME, where, inside="their folder")
     return athletes
 
 

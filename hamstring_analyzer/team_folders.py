@@ -64,21 +64,21 @@ def mark_report_output(folder: Path) -> None:
         atomic_write_text(mark, "Written by hamstring-analyzer team: reports, not an athlete's export.\n")
 
 
-def roster_file(root: Path, value: str, where: str) -> tuple[Path | None, str | None]:
+def roster_file(root: Path, value: str, where: str, inside: str = "the team root") -> tuple[Path | None, str | None]:
     """A roster's ``symptoms`` or ``config`` entry as a file to read, or why it is refused (one line, after ``where``).
 
-    It must resolve (links and ``..`` followed) inside the team root and be
-    a regular file: a roster never makes us read /etc/passwd or another
+    It must resolve (links and ``..`` followed) inside ``root`` (the team
+    root, called ``inside`` in the reason) and be a regular file: a roster never makes us read /etc/passwd or another
     team's files, and a named pipe is refused before anything opens it
     (opening one waits for a writer forever).
     """
     path = (root / value).resolve()
     if root not in path.parents:
-        return None, f"{where} is outside the team root; refused"
+        return None, f"{where} is outside {inside}; refused"
     try:
         st = os.stat(path)
     except OSError:
-        return None, f"{where}: no such file under the team root"
+        return None, f"{where}: no such file under {inside}"
     if not stat.S_ISREG(st.st_mode):
         kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file (a pipe or device)"
         return None, f"{where} is {kind}; refused"

@@ -107,7 +107,7 @@ def test_a_team_with_hostile_roster_files_finishes_and_reads_nothing_outside(tmp
     assert "1 of 9 athletes analysed" in done.stdout and "Pipe Config" in done.stdout
 
 
-def test_a_default_symptom_log_linked_outside_the_root_is_refused(tmp_path):
+def test_a_default_symptom_log_linked_outside_the_athletes_folder_is_refused(tmp_path):
     root = tmp_path / "team"
     (root / "ana").mkdir(parents=True)
     (tmp_path / "log.csv").write_text(LOG, encoding="utf-8")
@@ -116,8 +116,13 @@ def test_a_default_symptom_log_linked_outside_the_root_is_refused(tmp_path):
     (root / "bo" / "symptoms.csv").write_text(LOG, encoding="utf-8")
     athletes = {a.name: a for a in read_roster(root)}
     assert athletes["ana"].symptoms is None
-    assert athletes["ana"].problem == "ana/symptoms.csv is outside the team root; refused"
+    assert athletes["ana"].problem == "ana/symptoms.csv is outside their folder; refused"
     assert athletes["bo"].problem is None and athletes["bo"].symptoms == (root / "bo" / "symptoms.csv").resolve()
+    elsewhere = _athlete_folder(tmp_path / "synced" / "cy")  # an athlete's folder linked into the root: their log is theirs
+    (elsewhere / "symptoms.csv").write_text(LOG, encoding="utf-8")
+    (root / "cy").symlink_to(elsewhere)
+    cy = next(a for a in read_roster(root) if a.name == "cy")
+    assert cy.problem is None and cy.symptoms == elsewhere.resolve() / "symptoms.csv"
 
 
 def test_roster_file_checks_before_opening(tmp_path):
