@@ -162,3 +162,18 @@ def test_a_damaged_part_of_a_joined_run_is_read_again(tmp_path):
     part.write_bytes(claim_rows(part.read_bytes(), 2**62, everywhere=True))
     after = analyze_path(folder, cache_dir=store, workers=1)
     assert after.export.parsed == 1 and after.to_dict() == before.to_dict()
+
+
+def test_ingest_reads_a_damaged_part_again_too(tmp_path):
+    folder = tmp_path / "coros"
+    split_workouts_folder(folder)
+    store = tmp_path / "store"
+    ingest = ["ingest", str(folder), "--cache-dir", str(store), "--json", "-", "-q", "--workers", "1"]
+    before = CliRunner().invoke(main, ingest)
+    assert before.exit_code == 0, before.output
+    joined = [r for r in load_runs(folder, cache_dir=store, workers=1).runs if getattr(r, "parts", ())]
+    part = joined[0].parts[1]._samples_path
+    part.write_bytes(claim_rows(part.read_bytes(), 2**62, everywhere=True))
+    after = CliRunner().invoke(main, ingest)
+    assert after.exit_code == 0, after.output
+    assert json.loads(after.stdout)["runs"] == json.loads(before.stdout)["runs"] and part.is_file()
