@@ -32,7 +32,7 @@ from ..jsonfile import write_json
 from ..metrics.summary import run_summary
 from ..timezones import check_zone
 from ..metrics.weekly import runner_zone
-from .classify import drop_duplicates, home_zone, listed_runs, relabel, settle_local_time, sport_hints, too_short
+from .classify import LocalTimes, drop_duplicates, home_zone, listed_runs, relabel, settle_local_time, sport_hints, too_short
 from .join import join_parts
 from .parse import FAILED, failure, parse_bytes, parse_into_store, settings_tag
 from .pool import BATCH_FILES, WINDOW_PER_WORKER, parse_all
@@ -298,8 +298,11 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
     # An activity list's row without local time (Strava's CSV is UTC only) takes the zone
     # the runner's files were recorded in, known before any fallback zone is handed out.
     read_ok = [a for kind, payload in read.results.values() if kind == "ok" for a in payload]
-    unzoned = any(a.format in INDEX_KINDS and a.utc_offset_s is None for a in read_ok)
+    unzoned = [a for a in read_ok if a.utc_offset_s is None]
     home = home_zone(read_ok, timezone) if unzoned else None
+    # A file without its own local time (a watch that died before writing it) takes its neighbours'
+    # zone, or the home zone: never UTC, unless the runner named a zone for such files (--timezone).
+    nearby = LocalTimes([a for a in read_ok if a.utc_offset_s is not None], home) if unzoned and timezone is None else None
     for i, label in enumerate(read.labels):
         kind, payload = read.results[i]
         if kind in ("error", FAILED):
@@ -309,7 +312,11 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
         else:
             for activity in payload:
                 relabel(activity, label)
-                settle_local_time(activity, timezone, home if activity.format in INDEX_KINDS else None)
+                if activity.format in INDEX_KINDS:
+                    settle_local_time(activity, timezone, home)
+                else:
+                    own = nearby.zone_at(activity.start_utc) if nearby is not None and activity.start_utc is not None else None
+                    settle_local_time(activity, timezone, own)
                 if activity.format in INDEX_KINDS:
                     listed.append((label, activity))
                 elif activity.is_run and too_short(activity):
