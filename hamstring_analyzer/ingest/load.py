@@ -298,11 +298,12 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
     # An activity list's row without local time (Strava's CSV is UTC only) takes the zone
     # the runner's files were recorded in, known before any fallback zone is handed out.
     read_ok = [a for kind, payload in read.results.values() if kind == "ok" for a in payload]
-    unzoned = [a for a in read_ok if a.utc_offset_s is None]
+    unzoned = [a for a in read_ok if a.utc_offset_s is None and not a.timezone]
     home = home_zone(read_ok, timezone) if unzoned else None
     # A file without its own local time (a watch that died before writing it) takes its neighbours'
     # zone, or the home zone: never UTC, unless the runner named a zone for such files (--timezone).
-    nearby = LocalTimes([a for a in read_ok if a.utc_offset_s is not None], home) if unzoned and timezone is None else None
+    own = [a for a in read_ok if a.utc_offset_s is not None or a.timezone]
+    nearby = LocalTimes(own, home) if unzoned and timezone is None else None
     for i, label in enumerate(read.labels):
         kind, payload = read.results[i]
         if kind in ("error", FAILED):

@@ -80,3 +80,16 @@ def test_watch_offsets_count_for_the_zone_the_gps_files_name(tmp_path: Path):
     export = load_runs(tmp_path)
     assert sum(r.timezone == "Europe/London" for r in export.runs) == 1
     assert str(runner_zone(export.runs)) == "Europe/London"
+
+
+def test_a_trip_abroad_keeps_its_zone(tmp_path: Path):
+    # Four London runs in May; in June a GPX recorded in Tokyo (no offset, only positions naming Asia/Tokyo),
+    # and the next day a dead watch file: it was Tokyo too, not home.
+    for day in (1, 2, 3, 4):
+        (tmp_path / f"may{day}.fit").write_bytes(_london_fit(dt.datetime(2026, 5, day, 9, 0), 6, seed=day))
+    tokyo = dict(zone="Asia/Tokyo", origin=(35.68, 139.69))
+    (tmp_path / "tokyo.gpx").write_bytes(write_gpx(easy_run(dt.datetime(2026, 6, 5, 7, 0), 6, seed=5, **tokyo)))
+    whole = write_fit(easy_run(dt.datetime(2026, 6, 6, 7, 0), 8, seed=6, **tokyo))
+    (tmp_path / "dead.fit").write_bytes(whole[: int(len(whole) * 0.7)])
+    local = _local(load_runs(tmp_path), "dead.fit")
+    assert (local.hour, local.utcoffset()) == (7, dt.timedelta(hours=9))
