@@ -70,7 +70,7 @@ def test_readme_rules_table_is_the_registry():
 
     readme = README.read_text()
     section = readme.split("## What the flags mean", 1)[1].split("\n## ", 1)[0]
-    tables = [block for block in section.split("\n\n") if block.startswith("| rule | flags |")]
+    tables = [block.strip() for block in section.split("\n\n") if block.startswith("| rule | flags |")]
     assert tables == [readme_table()], "run: python -c 'import hamstring_analyzer.rules as r; print(r.registry.readme_table())'"
     for rule_id, rule in RULES.items():
         if rule_id != "acwr_high":  # off by default: the row says why instead
@@ -90,7 +90,7 @@ def test_config_page_names_every_config_section():
 def test_readme_is_for_runners():
     """Short, with a table of contents, no issue numbers, and every page it links to there."""
     readme = README.read_text()
-    assert len(readme.splitlines()) <= 280
+    assert len(readme.splitlines()) <= 270
     assert "## Contents" in readme
     assert not re.search(r"\bissue \d+", readme, re.IGNORECASE)
     for page in re.findall(r"\]\(((?:docs|sample_runs)/[^)#]+)", readme):
