@@ -132,3 +132,18 @@ def test_json_page_documents_every_field_the_commands_write(written_json):
     missing += [f"profile.{field}" for field in analysis["profile"] if not named(field)]
     missing += [f"plan.{field}" for field in written_json["plan"] if not named(field)]
     assert not missing, f"docs/json.md does not document {missing}"
+
+
+def _slugs(markdown: str) -> set[str]:
+    """GitHub's anchors for a page's headings: lower case, punctuation dropped, spaces as hyphens."""
+    headings = re.findall(r"^#{1,6} (.+)$", re.sub(r"```.*?```", "", markdown, flags=re.S), re.M)
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_every_anchor_link_lands_on_a_heading():
+    """`[x](#a)` and `[x](page.md#a)` in the README and docs/ name a heading that exists."""
+    pages = [README, *sorted(DOCS.glob("*.md"))]
+    for page in pages:
+        for target, anchor in re.findall(r"\]\((?![a-z]+:)([^)#]*)#([^)]+)\)", page.read_text()):
+            linked = (page.parent / target).resolve() if target else page
+            assert anchor in _slugs(linked.read_text()), f"{page.name} links to {target}#{anchor}"
