@@ -147,3 +147,21 @@ def test_every_anchor_link_lands_on_a_heading():
         for target, anchor in re.findall(r"\]\((?![a-z]+:)([^)#]*)#([^)]+)\)", page.read_text()):
             linked = (page.parent / target).resolve() if target else page
             assert anchor in _slugs(linked.read_text()), f"{page.name} links to {target}#{anchor}"
+
+
+def test_tests_needing_shared_are_one_line_when_it_is_absent(tmp_path):
+    """What the README promises a fresh clone: without ../shared, one summary line per folder, no line per test,
+    under pytest-xdist as CI runs it (the workers deselect, the controller prints the count once)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HAMSTRING_REAL_RUNS": str(tmp_path / "absent"), "HAMSTRING_REAL_HISTORIES": str(tmp_path / "absent")}
+    tests = ["tests/readers/test_real_files.py", "tests/test_holes.py"]
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", *tests],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=600).stdout  # fmt: skip
+    summary = [line for line in out.splitlines() if "../shared/" in line]
+    assert len(summary) == 2, out
+    assert re.fullmatch(r"\d+ tests need \.\./shared/real_runs: skipped", summary[1]), out
+    assert re.fullmatch(r"1 test needs \.\./shared/real_histories: skipped", summary[0]), out
+    assert "SKIPPED" not in out and " passed" in out.splitlines()[-1], out
