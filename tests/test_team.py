@@ -91,7 +91,7 @@ def test_team_reports_the_good_athletes_and_lists_the_broken_ones_with_their_rea
     assert result.exit_code == 0
     rows = {r["athlete"]: r for r in doc["athletes"]}
     assert doc["week_start"] == WEEK.isoformat()
-    assert rows["broken"]["error"].startswith("broken: no runs found (could not read 1: run.fit: ")
+    assert rows["broken"]["error"] == "broken: no runs found: 1 file unreadable (unrecognised content)"
     assert rows["Dan"]["error"].startswith("roster.toml: weekly_mileage_jump.warn_pct: expected a number")
     assert rows["Bea Moreno"]["runs"] > 0 and rows["athlete-0"]["runs"] == 0  # athlete-0 stopped running before it
     for name in ("Bea Moreno", "athlete-0"):
@@ -274,3 +274,45 @@ def test_athletes_whose_names_slug_alike_get_their_own_folders(a, b, tmp_path):
             for name in (a, b)]  # fmt: skip
     assert rows[0].report != rows[1].report
     assert all((tmp_path / row.report).is_file() for row in rows)
+
+
+def _ride_and_truncated_fit(folder):
+    """An athlete folder holding no run: a bike ride and a run whose FIT file ends 40 bytes in (a dead battery, a cut copy)."""
+    from hamstring_analyzer.synthetic import RunPlan, Segment, simulate, write_fit
+
+    folder.mkdir(parents=True)
+    ride = RunPlan(dt.datetime(2026, 7, 7, 7, 0), [Segment(3600, 8.0, 85)], sport="cycling")
+    (folder / "ride.fit").write_bytes(write_fit(ride, simulate(ride)))
+    run = RunPlan(dt.datetime(2026, 7, 8, 7, 0), [Segment(1800, 3.0, 170)])
+    (folder / "run.fit").write_bytes(write_fit(run, simulate(run))[:40])
+    return folder
+
+
+def test_a_broken_athletes_reason_names_the_sport_and_why_the_file_is_unreadable(tmp_path):
+    """Before: "cy: no runs found (skipped 1: cycling; could not read 1: run.fit: not a readable FIT file)"."""
+    folder = _ride_and_truncated_fit(tmp_path / "team" / "cy")
+    row = athlete_row(Athlete(name="cy", path=folder), WEEK, tmp_path / "out", use_cache=False)
+    assert row.error == "cy: no runs found: 1 cycling ride, 1 file unreadable (truncated FIT)"
+    assert row.report is None and row.runs == 0
+
+
+def test_no_runs_reason_counts_each_sport_and_each_kind_of_unreadable_file():
+    from types import SimpleNamespace
+
+    from hamstring_analyzer.render.triage import no_runs_reason
+
+    export = SimpleNamespace(
+        skipped=[{"source": "a.fit", "reason": "not a run (road cycling)"}, {"source": "b.fit", "reason": "not a run (road cycling)"},
+                 {"source": "c.gpx", "reason": "not a run (walking)"}, {"source": "d.fit", "reason": "not a run (another sport (Other))"},
+                 {"source": "e.fit", "reason": "too short to count as a run (under 2 minutes and 400 m)"},
+                 {"source": "f.tcx", "reason": "not a run (a workout)"}],
+        errors=[{"source": "g.fit", "error": "not a readable FIT file (ends early: Tried to read 2 bytes from .FIT file but got 1)"},
+                {"source": "h.gpx", "error": "not a readable GPX file (mismatched tag: line 3, column 2)"},
+                {"source": "i.fit", "error": "not a readable FIT file (ends early: Tried to read 4 bytes from .FIT file but got 3)"}],
+        ignored=[{"source": "photo.jpg", "reason": "not an activity file (read: .fit, .gpx ...)"}],
+    )  # fmt: skip
+    assert no_runs_reason(export) == (
+        "2 road cycling rides, 1 activity of another sport (Other), 1 walking activity, 1 workout, 1 too short to count as a run, "
+        "3 files unreadable (2 truncated FIT, 1 damaged GPX), 1 file ignored (not an activity file)"
+    )
+    assert no_runs_reason(SimpleNamespace(skipped=[], errors=[], ignored=[])) == "no files at all"

@@ -7,6 +7,7 @@ order of ``team.rows``), each linking to the athlete's weekly report.
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from html import escape
 from pathlib import Path
@@ -15,6 +16,7 @@ from .. import units as u
 from ..dates import add_days, day_iso
 from ..atomic import atomic_write_text
 from ..config import SEVERITIES
+from ..ingest import reason_group
 from ..safetext import terminal_safe
 from .html import TEAM_CSS, disclaimer, made_by, page
 
@@ -29,6 +31,83 @@ def _change(row) -> str:
 
 def _fast(row) -> str:
     return "–" if row.speedwork_share is None else f"{row.speedwork_share * 100:.0f}%"
+
+
+# ------------------------------------------------------- a broken athlete ---
+
+#: Words in a sport's name (`readers.sports.sport_label`) that make its outings rides.
+RIDE_WORDS = ("cycling", "biking", "bike", "BMX")
+#: What the other skip reasons (`ingest.wording.reason_group`) count, by group: "1 too short to count as a run".
+SKIP_WORDS = {
+    "duplicate": ("duplicate", "duplicates"),
+    "too short": ("too short to count as a run", "too short to count as runs"),
+    "too little track": ("with too little track to count as a run", "with too little track to count as runs"),
+    "faster than running": ("faster than running (a ride or a GPS fault?)", "faster than running (rides or GPS faults?)"),
+}
+
+
+def _outings(label: str, n: int) -> str:
+    """``"1 cycling ride"``, ``"2 walking activities"``, ``"1 activity of another sport (Other)"``: ``n`` outings of a sport."""
+    if label.startswith("another sport") or label == "unknown sport":
+        return f"{u.plural(n, 'activity', 'activities')} of {'an ' if label == 'unknown sport' else ''}{label}"
+    if label.startswith("a "):  # "a workout"
+        return u.plural(n, label[2:])
+    noun = ("ride", "rides") if any(w in label for w in RIDE_WORDS) else ("activity", "activities")
+    return f"{n} {label} {noun[0] if n == 1 else noun[1]}"
+
+
+def _skipped_words(group: str, sport: bool, n: int) -> str:
+    """``n`` skipped files of one reason group (`ingest.wording.reason_group`): "1 cycling ride", "2 too short to count as runs"."""
+    if sport:
+        return _outings(group, n)
+    if group in SKIP_WORDS:
+        one, many = SKIP_WORDS[group]
+        return f"{n} {one if n == 1 else many}"
+    if group.startswith("re-typed as "):
+        return f"{u.plural(n, 'run')} {group}"
+    return f"{n} skipped ({group})"
+
+
+def _unreadable_words(error: str) -> str:
+    """Why a file could not be read, in a few words: ``"truncated FIT"``, ``"damaged GPX"``, ``"unrecognised content"``."""
+    found = re.match(r"not a readable (\w+) file(?: \((.*))?", error)
+    if found:
+        return f"{'truncated' if (found.group(2) or '').startswith('ends early') else 'damaged'} {found.group(1)}"
+    if error.endswith("(unrecognised content)"):
+        return "unrecognised content"
+    return reason_group(error)
+
+
+def _counted(groups: dict[str, int]) -> str:
+    """``"truncated FIT"`` alone; ``"2 truncated FIT, 1 damaged GPX"`` when the files differ."""
+    if len(groups) == 1:
+        return next(iter(groups))
+    return ", ".join(f"{n} {g}" for g, n in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def no_runs_reason(export) -> str:
+    """Why an athlete's export gave no run, for their row: ``"1 cycling ride, 1 file unreadable (truncated FIT)"``.
+
+    The sports of the skipped outings in the runner's words, then how many
+    files could not be read and why, then the files that are not activities.
+    """
+    skipped: dict[tuple[str, bool], int] = {}
+    for item in export.skipped:
+        reason = str(item["reason"])
+        key = (reason_group(reason), reason.startswith("not a run ("))
+        skipped[key] = skipped.get(key, 0) + 1
+    # the sports first (the most first), then the other reasons
+    ranked = sorted(skipped.items(), key=lambda kv: (not kv[0][1], -kv[1], _skipped_words(*kv[0], kv[1])))
+    parts = [_skipped_words(group, sport, n) for (group, sport), n in ranked]
+    for items, key, what in ((export.errors, "error", "unreadable"), (export.ignored, "reason", "ignored")):
+        if not items:
+            continue
+        groups: dict[str, int] = {}
+        for item in items:
+            words = _unreadable_words(str(item[key])) if key == "error" else reason_group(str(item[key]))
+            groups[words] = groups.get(words, 0) + 1
+        parts.append(f"{u.plural(len(items), 'file')} {what} ({_counted(groups)})")
+    return ", ".join(parts) if parts else "no files at all"
 
 
 def triage_text(team, width: int = 80) -> str:
