@@ -155,6 +155,27 @@ def test_terminal_triage_fits_80_columns(team_run):
     assert "Not medical advice" in result.output
     assert "2 of 4 athletes analysed" in result.output
     assert any(line.startswith("broken") and "ERROR broken: no runs found" in line for line in lines)
+    assert "…" not in result.output  # nothing cut
+
+
+@pytest.mark.parametrize("columns", [160, 80, 60])
+def test_terminal_triage_uses_the_terminals_width_and_wraps_reasons_whole(columns, tmp_path):
+    """Before, the note was cut at 80 columns whatever the terminal: "ERROR cy: no runs found (1 ski…" at 160."""
+    root = tmp_path / "team"
+    _ride_and_truncated_fit(root / "cy")
+    (root / "Dan").mkdir()
+    (root / "roster.toml").write_text("[[athlete]]\nname = 'Dan'\nfolder = 'Dan'\n[athlete.weekly_mileage_jump]\nwarn_pct = 'ten'\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["team", str(root), "--out", str(tmp_path / "out"), "--no-cache", "--workers", "1", "--quiet",
+                                       "--week", WEEK.isoformat()], env={"COLUMNS": str(columns)})  # fmt: skip
+    assert result.exit_code == 1  # no athlete could be analysed; the table says why for each
+    table = result.output.split("Note\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert all(len(line) <= columns for line in table) and "…" not in result.output
+    assert max(len(line) for line in table) > columns - 20  # the width is used, not 80 whatever the terminal
+    joined = " ".join(" ".join(table).split())
+    assert "cy ERROR cy: no runs found: 1 cycling ride, 1 file unreadable (truncated FIT)" in joined
+    assert "Dan ERROR roster.toml: weekly_mileage_jump.warn_pct: expected a number" in joined
+    if columns == 160:
+        assert table[0].rstrip() == "cy      ERROR cy: no runs found: 1 cycling ride, 1 file unreadable (truncated FIT)"
 
 
 def test_bad_roster_is_one_line_naming_the_file(tmp_path):
@@ -254,9 +275,17 @@ def test_the_row_counts_episodes_and_names_them_worst_first(tmp_path):
     assert week.report == "Sam/week-2026-07-20.html" and "1 alert, 1 warning worth a look this week" in (tmp_path / week.report).read_text()
     # the terminal: episodes in A W I, their rules worst first, 80 columns
     team = Team(root=str(SAMPLE_RUNS), week_start=dt.date(2026, 7, 20), rows=[week])
-    text = triage_text(team)
+    text = triage_text(team, width=80)
     assert all(len(line) <= 80 for line in text.splitlines()), text
-    assert "Sam                37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fat…" in text.splitlines()
+    # the note wraps under itself, never cut (before: "single_run_spike, late_run_fat…")
+    assert text.splitlines()[3:7] == [
+        "Athlete  Distance Change Fast  A  W  I  Note",
+        "Sam       37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fatigue;",
+        "                                        symptoms new 5/10; 1 file unreadable, 1",
+        "                                        on doubtful data",
+    ]
+    assert "Sam       37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fatigue; symptoms new 5/10; 1 file unreadable, 1 on doubtful data" in (
+        triage_text(team, width=160).splitlines())
     assert "one per episode: a return, a ramp, a long run... however many flags it holds." in " ".join(text.splitlines())
     # the page: the badges count episodes; the lead in one line, then the kinds and rules
     page = render_team_page(team)

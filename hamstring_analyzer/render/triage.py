@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import textwrap
 from html import escape
 from pathlib import Path
@@ -110,29 +111,55 @@ def no_runs_reason(export) -> str:
     return ", ".join(parts) if parts else "no files at all"
 
 
-def triage_text(team, width: int = 80) -> str:
-    """The triage as a terminal table that fits ``width`` columns (80 by default)."""
+#: The terminal's width the team's table uses, at least and at most (wider lines are hard to follow).
+TABLE_COLUMNS = (60, 200)
+
+
+def terminal_columns() -> int:
+    """The terminal's width in columns (``$COLUMNS`` when set, 80 when piped), kept within `TABLE_COLUMNS`."""
+    least, most = TABLE_COLUMNS
+    return max(least, min(most, shutil.get_terminal_size((80, 24)).columns))
+
+
+def _wrapped(start: str, note: str, width: int) -> list[str]:
+    """``start`` then ``note``, the note wrapped under itself (never cut); under the row, indented, when its column is too narrow."""
+    room = width - len(start)
+    indent = len(start) if room >= 24 else 4
+    lines = textwrap.wrap(note, width=width - indent, break_on_hyphens=False) or [""]
+    if room < 24:
+        return [start.rstrip()] + [" " * indent + line for line in lines]
+    return [start + lines[0]] + [" " * indent + line for line in lines[1:]]
+
+
+def triage_text(team, width: int | None = None) -> str:
+    """The triage as a terminal table ``width`` columns wide (default: the terminal's, `terminal_columns`).
+
+    Nothing is cut: a note longer than its column (an error's reason, the
+    week's rules) wraps under itself, and a name longer than the name column
+    gets a line of its own above its row.
+    """
+    width = width or terminal_columns()
     end = add_days(team.week_start, 6)
     lines = textwrap.wrap(f"Week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b} to {end:%a} {end.day} {end:%b %Y}: "
                           f"{team.analysed} of {len(team.rows)} athletes analysed, most in need of a look first.", width)  # fmt: skip
-    head = f"{'Athlete':<16} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
+    names = [terminal_safe(r.athlete) for r in team.rows]  # a roster name: shown, never obeyed by the terminal
+    nw = max(7, min(max((len(n) for n in names), default=7), max(16, width // 5)))
+    head = f"{'Athlete':<{nw}} {'Distance':>9} {'Change':>6} {'Fast':>4} {'A':>2} {'W':>2} {'I':>2}  Note"
     lines += ["", head]
-    for r in team.rows:
-        name = terminal_safe(r.athlete)  # a roster name: shown, never obeyed by the terminal
-        name = name if len(name) <= 16 else name[:15] + "…"
+    for name, r in zip(names, team.rows):
+        if len(name) > nw:  # whole, on a line of its own
+            lines += textwrap.wrap(name, width=width, break_on_hyphens=False)
+            name = ""
         if r.error:
-            start = f"{name:<16} {'':>9} {'':>6} {'':>4} {'':>2} {'':>2} {'':>2}  "
+            start = f"{name:<{nw}} "
             note = "ERROR " + r.error
         else:
             e = r.episodes
-            start = f"{name:<16} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {e['alert']:>2} {e['warning']:>2} {e['info']:>2}  "
-            parts = ["no runs this week" if not r.runs else ", ".join(list(dict.fromkeys(rule for _, rule, _ in r.episode_rules))[:2])]
+            start = f"{name:<{nw}} {_distance(r).replace('–', '-'):>9} {_change(r).replace('–', '-'):>6} {_fast(r).replace('–', '-'):>4} {e['alert']:>2} {e['warning']:>2} {e['info']:>2}  "
+            parts = ["no runs this week" if not r.runs else ", ".join(dict.fromkeys(rule for _, rule, _ in r.episode_rules))]
             parts += [f"symptoms {r.symptom_trend}" if r.symptom_trend else "", r.data_quality if r.data_quality != "ok" else ""]
-            note = ", ".join(x for x in parts if x)
-        room = width - len(start)
-        if len(note) > room:
-            note = note[: room - 1] + "…"
-        lines.append(start + note)
+            note = "; ".join(x for x in parts if x)
+        lines += _wrapped(start, terminal_safe(note), width)
     lines += ["", *textwrap.wrap("A W I: alerts, warnings and info worth a look this week (not a diagnosis), one per "
                                  "episode: a return, a ramp, a long run... however many flags it holds.", width)]  # fmt: skip
     return "\n".join(lines)
