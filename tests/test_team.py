@@ -143,7 +143,7 @@ def test_team_page_is_readable_on_a_phone_and_links_every_report(team_run):
             assert f"<a href='{row['report']}'>" in page
     assert "Could not be analysed: broken: no runs found" in page
     # rows in the JSON's order
-    names = re.findall(r"<tr(?: class='error')?><td>(?:<a href='[^']*'>)?([^<]+)", page)
+    names = re.findall(r"<tr(?: class='error')?><td class='name'>(?:<a href='[^']*'>)?([^<]+)", page)
     assert names == [r["athlete"] for r in doc["athletes"]]
 
 

@@ -165,6 +165,19 @@ def triage_text(team, width: int | None = None) -> str:
     return "\n".join(lines)
 
 
+#: The episode counts' labels on a phone's card, worst first (the table's header says them on a wide screen).
+COUNT_LABELS = ("Alerts", "Warnings", "Info")
+
+
+def _status(row) -> str:
+    """The athlete's week in words, as their report's first line says it ("1 alert, 2 info worth a look this week"); on a phone's
+    card only (the badges say it in the table)."""
+    counts = [u.plural(row.episodes[s], s) if s != "info" else f"{row.episodes[s]} info" for s in reversed(SEVERITIES) if row.episodes[s]]
+    worst = next((s for s in reversed(SEVERITIES) if row.episodes[s]), "none")
+    words = ", ".join(counts) + " worth a look this week" if counts else ("Nothing worth a look this week" if row.runs else "No runs this week")
+    return f"<td class='status status-{worst}'>{escape(words)}</td>"
+
+
 def render_team_page(team) -> str:
     """The team page: one row per athlete for the week, most in need of a look first, each linking to the athlete's report."""
     end = add_days(team.week_start, 6)
@@ -173,10 +186,11 @@ def render_team_page(team) -> str:
         name = escape(r.athlete)
         cell = f"<a href='{escape(r.report)}'>{name}</a>" if r.report else name
         if r.error:
-            rows.append(f"<tr class='error'><td>{cell}</td><td colspan='7' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
+            rows.append(f"<tr class='error'><td class='name'>{cell}</td><td colspan='7' class='note err'>Could not be analysed: {escape(r.error)}</td></tr>")
             continue
         badges = "".join(
-            f"<td><span class='sev sev-{s if r.episodes[s] else 'none'}' title='{s}'>{r.episodes[s]}</span></td>" for s in reversed(SEVERITIES)
+            f"<td class='count' data-label='{label}'><span class='sev sev-{s if r.episodes[s] else 'none'}' title='{s}'>{r.episodes[s]}</span></td>"
+            for s, label in zip(reversed(SEVERITIES), COUNT_LABELS)
         )
         notes = []
         if r.lead_episode:
@@ -192,11 +206,13 @@ def render_team_page(team) -> str:
             notes.append(f"<span class='muted'>No runs this week{escape(before)}</span>")
         if r.report_week and r.report_week != day_iso(team.week_start):
             notes.append(f"<span class='muted'>Report: week of {escape(r.report_week)}</span>")
+        numbers = "".join(f"<td class='number' data-label='{label}'>{escape(value)}</td>"
+                          for label, value in (("Distance", _distance(r)), ("Change", _change(r)), ("Fast", _fast(r))))  # fmt: skip
         rows.append(
-            f"<tr><td>{cell}</td>{badges}<td>{escape(_distance(r))}</td><td>{escape(_change(r))}</td><td>{escape(_fast(r))}</td>"
+            f"<tr><td class='name'>{cell}</td>{_status(r)}{badges}{numbers}"
             f"<td class='note'>{'<br>'.join(notes)}</td></tr>"
         )
-    head = ("<tr><th>Athlete</th><th title='alerts'>Alerts</th><th title='warnings'>Warn.</th><th title='info'>Info</th>"
+    head = ("<tr class='head'><th>Athlete</th><th title='alerts'>Alerts</th><th title='warnings'>Warn.</th><th title='info'>Info</th>"
             "<th>Distance</th><th>Change</th><th>Fast</th><th class='note'>Rules, symptoms, data</th></tr>")  # fmt: skip
     title = f"Team, week of {team.week_start.day} {team.week_start:%b %Y}"
     body = f"""<h1>Team: week of {team.week_start:%a} {team.week_start.day} {team.week_start:%b %Y}</h1>
