@@ -128,7 +128,7 @@ def _wrapped(start: str, note: str, width: int) -> list[str]:
     lines = textwrap.wrap(note, width=width - indent, break_on_hyphens=False) or [""]
     if room < 24:
         return [start.rstrip()] + [" " * indent + line for line in lines]
-    return [start + lines[0]] + [" " * indent + line for line in lines[1:]]
+    return [(start + lines[0]).rstrip()] + [" " * indent + line for line in lines[1:]]
 
 
 def triage_text(team, width: int | None = None) -> str:
