@@ -287,6 +287,7 @@ def test_the_row_counts_episodes_and_names_them_worst_first(tmp_path):
     assert "Sam       37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fatigue; symptoms new 5/10; 1 file unreadable, 1 on doubtful data" in (
         triage_text(team, width=160).splitlines())
     assert "one per episode: a return, a ramp, a long run... however many flags it holds." in " ".join(text.splitlines())
+    assert "Change: against the athlete's week before. Fast: the share run at or near their threshold pace." in " ".join(text.splitlines())
     # the page: the badges count episodes; the lead in one line, then the kinds and rules
     page = render_team_page(team)
     assert "<span class='sev sev-alert' title='alert'>1</span>" in page and "<span class='sev sev-none' title='info'>0</span>" in page

@@ -160,7 +160,8 @@ def triage_text(team, width: int | None = None) -> str:
             parts += [f"symptoms {r.symptom_trend}" if r.symptom_trend else "", r.data_quality if r.data_quality != "ok" else ""]
             note = "; ".join(x for x in parts if x)
         lines += _wrapped(start, terminal_safe(note), width)
-    lines += ["", *textwrap.wrap("A W I: alerts, warnings and info worth a look this week (not a diagnosis), one per "
+    lines += ["", *textwrap.wrap("Change: against the athlete's week before. Fast: the share run at or near their threshold pace. "
+                                 "A W I: alerts, warnings and info worth a look this week (not a diagnosis), one per "
                                  "episode: a return, a ramp, a long run... however many flags it holds.", width)]  # fmt: skip
     return "\n".join(lines)
 
