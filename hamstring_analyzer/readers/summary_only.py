@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 
@@ -20,17 +21,100 @@ MAX_SUMMARY_ELAPSED_S = 7 * 86400.0
 MAX_SUMMARY_DISTANCE_M = 1_000_000.0
 
 
+#: A single cell of a list larger than this is no activity's [characters]: its row is refused.
+MAX_CELL_CHARS = 1024 * 1024
+
+
 def index_text(data: bytes, source: str, what: str) -> str:
     """An activity list's bytes as text: UTF-8 (a byte-order mark dropped), else Latin-1 as older exports wrote.
+
+    Raises `ParseError` naming ``what`` (e.g. "activities.csv") when the bytes are binary, not text.
+    """
+    return index_lines(data, source, what)[0]
+
+
+def index_lines(data: bytes, source: str, what: str) -> tuple[str, list[int]]:
+    """An activity list's text, and the lines (1-based) that were not in the file's encoding.
+
+    The encoding is decided once for the file: UTF-8 when it starts with the
+    byte-order mark, decodes whole, or holds any UTF-8 sequence beyond ASCII;
+    else Latin-1, as older exports wrote. In a UTF-8 file, a line that is not
+    UTF-8 (one stray Latin-1 byte) is read as Latin-1 on its own and named
+    in the second value: one byte never makes the whole file Latin-1.
 
     Raises `ParseError` naming ``what`` (e.g. "activities.csv") when the bytes are binary, not text.
     """
     if b"\x00" in data[:65536]:
         raise ParseError(source, f"{what} holds binary data, not text")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        pass
+    lines = data.splitlines(keepends=True)
+    utf8 = data.startswith(b"\xef\xbb\xbf") or any(_utf8_beyond_ascii(line) for line in lines)
+    if not utf8:
+        return data.decode("latin-1"), []
+    text, odd = [], []
+    for number, line in enumerate(lines, 1):
+        try:
+            text.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            text.append(line.decode("latin-1"))
+            odd.append(number)
+    return "".join(text).removeprefix("\ufeff"), odd
+
+
+def _utf8_beyond_ascii(line: bytes) -> bool:
+    if line.isascii():
+        return False
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def raise_field_limit() -> None:
+    """Let the csv module read a cell as large as a whole list may be (its default, 128 KiB, cost every row after one long cell).
+
+    A row with a cell beyond `MAX_CELL_CHARS` is then refused on its own by the reader.
+    """
+    if csv.field_size_limit() < MAX_INDEX_BYTES:
+        csv.field_size_limit(MAX_INDEX_BYTES)
+
+
+def refused_entry(source: str, fmt: str, index: int, where: str, reason: str) -> Activity:
+    """An entry of a list that cannot be read, held in its place: ``where`` it is (``"line 9"``) and why.
+
+    It travels with the list's other activities (and is stored with them) and
+    the ingest lists it as skipped (`refusal`); it is no activity of any sport.
+    """
+    return Activity(records=Samples.empty(), laps=[], source=source, format=fmt, session_index=index, name=where,
+                    warnings=[REFUSED + reason], entry=where)  # fmt: skip
+
+
+#: The first words of a refused entry's only warning (`refused_entry`).
+REFUSED = "refused: "
+
+
+def refusal(activity: Activity) -> tuple[str, str] | None:
+    """(where, reason) of a refused entry (`refused_entry`); None for an activity."""
+    if activity.sport is None and activity.start_utc is None and len(activity.warnings) == 1 and activity.warnings[0].startswith(REFUSED):
+        return activity.name or "", activity.warnings[0][len(REFUSED):]
+    return None
+
+
+def impossible_totals(elapsed_s: float | None, distance_m: float | None, run: bool = True) -> str | None:
+    """Why a list's totals cannot be an activity's, or None; a blank total is no reason.
+
+    Negative is impossible for any sport; beyond `MAX_SUMMARY_ELAPSED_S` or
+    `MAX_SUMMARY_DISTANCE_M` for a run (a brevet ride is longer than any run).
+    """
+    for value, limit, said in ((elapsed_s, MAX_SUMMARY_ELAPSED_S, f"its time ({elapsed_s:g} s)" if elapsed_s is not None else ""),
+                               (distance_m, MAX_SUMMARY_DISTANCE_M, f"its distance ({distance_m:g} m)" if distance_m is not None else "")):  # fmt: skip
+        if value is not None and (value < 0 or (run and value > limit)):
+            return f"{said} is impossible for a {'run' if run else 'activity'}"
+    return None
 
 
 def finite(x) -> float | None:
