@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 
@@ -45,8 +44,8 @@ import pandas as pd
 from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError
 from .sports import sport_from_text
-from .summary_only import (MAX_CELL_CHARS, MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, finite, impossible_totals, index_lines,
-                           raise_field_limit, refusal, refused_entry, summary_activity)
+from .summary_only import (MAX_CELL_CHARS, MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, csv_rows, finite, impossible_totals,
+                           index_lines, list_lines, refusal, refused_entry, summary_activity)
 
 #: Column spellings by meaning, compared after `_header_key` (lower case, straight apostrophes).
 #: Spellings seen in real exports in public repositories: English; German ``Aktivitäts-ID``,
@@ -360,10 +359,9 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
     if len(data) > MAX_INDEX_BYTES:
         raise ParseError(source, f"activities.csv is larger than {MAX_INDEX_BYTES // 2**20} MiB; refused")
     text, odd_lines = index_lines(data, source, "activities.csv")
-    raise_field_limit()
-    rows = csv.reader(io.StringIO(text, newline=""))
+    lines = list_lines(text)
     try:
-        header = next(rows, None)
+        header = next(csv.reader(lines[:1]), None)
     except csv.Error as exc:
         raise ParseError(source, f"activities.csv is not readable CSV ({exc})") from None
     if header is None:
@@ -375,22 +373,14 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
         raise ParseError(source, f"not a Strava activities.csv: no {', '.join(missing)} column in its header")
     activities: list[Activity] = []
     beyond = 0
-    line = rows.line_num
-    while True:
-        first = line + 1
-        try:
-            row = next(rows, None)
-        except csv.Error as exc:  # a broken row (the reader goes on at the next line)
-            line = rows.line_num
-            activities.append(refused_entry(source, "strava_csv", len(activities), f"line {first}", f"not readable CSV ({exc})"))
-            continue
-        if row is None:
-            break
-        line = rows.line_num
-        if not any(c.strip() for c in row):
+    for first, row, broken in csv_rows(lines, 1, len(header)):
+        if row is not None and not any(c.strip() for c in row):
             continue
         if len(activities) >= MAX_INDEX_ROWS:
             beyond += 1
+            continue
+        if row is None:
+            activities.append(refused_entry(source, "strava_csv", len(activities), f"line {first}", broken))
             continue
         where = f"line {first} ({_row_label(row, cols)})"
         reason = _row_problem(row, cols)
@@ -403,7 +393,7 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
             activities.append(refused_entry(source, "strava_csv", len(activities), where, reason))
             continue
         activity.entry = where
-        if any(first <= n <= line for n in odd_lines):
+        if first in odd_lines:
             activity.warnings.append(f"line {first} of activities.csv is not UTF-8 like the rest of the file: read as Latin-1")
         activities.append(activity)
     read = [a for a in activities if refusal(a) is None]

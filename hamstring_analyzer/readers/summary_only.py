@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+from typing import Iterator
 
 import pandas as pd
 
@@ -50,7 +51,7 @@ def index_lines(data: bytes, source: str, what: str) -> tuple[str, list[int]]:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
-    lines = data.splitlines(keepends=True)
+    lines = data.split(b"\n")  # lines as `list_lines` numbers them: a line ends at a line feed, nowhere else
     utf8 = data.startswith(b"\xef\xbb\xbf") or any(_utf8_beyond_ascii(line) for line in lines)
     if not utf8:
         return data.decode("latin-1"), []
@@ -61,7 +62,7 @@ def index_lines(data: bytes, source: str, what: str) -> tuple[str, list[int]]:
         except UnicodeDecodeError:
             text.append(line.decode("latin-1"))
             odd.append(number)
-    return "".join(text).removeprefix("\ufeff"), odd
+    return "\n".join(text).removeprefix("\ufeff"), odd
 
 
 def _utf8_beyond_ascii(line: bytes) -> bool:
@@ -81,6 +82,56 @@ def raise_field_limit() -> None:
     """
     if csv.field_size_limit() < MAX_INDEX_BYTES:
         csv.field_size_limit(MAX_INDEX_BYTES)
+
+
+#: A row of a CSV list spans at most this many lines (a description written over several); a quote left
+#: open beyond them, or over lines that do not make the header's number of cells, is one broken row.
+MAX_ROW_LINES = 200
+
+
+def list_lines(text: str) -> list[str]:
+    """A CSV list's text as lines, each with its line feed: a line ends at a line feed only (never at U+2028 in a name)."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def csv_rows(lines: list[str], start: int, width: int) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(line number, cells, None) for each row of ``lines[start:]``, or (line number, None, reason) for a broken row.
+
+    A row is broken when a quote left open runs it over several lines that do
+    not make ``width`` cells (the header's), or over more than `MAX_ROW_LINES`;
+    it is refused on its first line and reading starts again on the next, so
+    one stray quote costs its own row only. Each restart reads at most
+    `MAX_ROW_LINES` lines again: the time stays linear in the file.
+    """
+    raise_field_limit()
+    pos = start
+    while pos < len(lines):
+        row_start = 0  # lines of this pass before the current row
+
+        def feed(first: int = pos):
+            for i in range(first, len(lines)):
+                if i - first - row_start >= MAX_ROW_LINES:
+                    return  # a quote open this long: the row ends here, and is refused
+                yield lines[i]
+
+        reader = csv.reader(feed())
+        restart = None
+        try:
+            for cells in reader:
+                first, span = pos + row_start, reader.line_num - row_start
+                row_start = reader.line_num
+                if span > 1 and (len(cells) != width or span >= MAX_ROW_LINES):
+                    restart = first + 1
+                    yield first + 1, None, "its quotes are not closed (the row runs into the lines after it)"
+                    break
+                yield first + 1, cells, None
+        except csv.Error as exc:
+            restart = pos + row_start + 1
+            yield restart, None, f"not readable CSV ({exc})"
+        if restart is None:
+            return
+        pos = restart
 
 
 def refused_entry(source: str, fmt: str, index: int, where: str, reason: str) -> Activity:
