@@ -45,8 +45,9 @@ def index_lines(data: bytes, source: str, what: str) -> tuple[str, list[int]]:
 
     Raises `ParseError` naming ``what`` (e.g. "activities.csv") when the bytes are binary, not text.
     """
-    if b"\x00" in data[:65536]:
-        raise ParseError(source, f"{what} holds binary data, not text")
+    head = data[:65536]
+    if b"\x00" in head and (b"\x00" in head.split(b"\n", 1)[0] or sum(b"\x00" in line for line in head.split(b"\n")) > 1):
+        raise ParseError(source, f"{what} holds binary data, not text")  # NULs in one row only: that row is judged alone
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:

@@ -1,0 +1,208 @@
+"""A list file is judged row by row (issue 27): one bad row, workout or exercise never costs the others.
+
+Each list format (Strava's ``activities.csv``, Garmin's summaries, Apple
+Health's ``export.xml``, a Polar session) is written from its documented
+layout with good entries and one hostile entry (`synthetic_rows`): a date
+cleaning refuses (1985, 2031), a date no calendar code holds (years 1 and
+9999), a stray Latin-1 byte, a 50 MB cell, an impossible distance. Through
+the real command's JSON: the good entries are runs (their dates and
+distances), the bad one is skipped with its line or element and the reason,
+and a watch file beside the list still counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hamstring_analyzer.cli import main
+from hamstring_analyzer.ingest.parse import parse_bytes
+from hamstring_analyzer.readers.summary_only import refusal
+from hamstring_analyzer.synthetic import easy_run, write_fit
+from hamstring_analyzer.synthetic_exports import Outing, strava_archive
+from hamstring_analyzer.synthetic_rows import (apple_with_hostile_workout, garmin_with_hostile_entry, manual_runs,
+                                               polar_with_hostile_exercise, strava_with_hostile_row)  # fmt: skip
+
+from ..conftest import examples
+
+#: Four runs known only from the list, 2 to 5 March 2026 (5, 6, 7, 8 km); the second is the one damaged.
+RUNS = manual_runs(dt.date(2026, 3, 2), [5.0, 6.0, 7.0, 8.0])
+GOOD = [("2026-03-02", 5000.0), ("2026-03-04", 7000.0), ("2026-03-05", 8000.0)]
+#: The watch file beside the list: 10 March 2026, 5 km.
+BESIDE = ("2026-03-10", 5000.0)
+GARMIN_LIST = "DI_CONNECT/DI-Connect-Fitness/runner@example.com_0_summarizedActivities.json"
+
+
+def _beside(folder) -> None:
+    (folder / "beside.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, 10, 7), 5, seed=10)))
+
+
+def _ingest(folder) -> dict:
+    out = folder.parent / f"{folder.name}.json"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--json", str(out), "--no-cache", "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text())
+
+
+def _runs(doc: dict) -> list[tuple[str, float]]:
+    return [(r["start_utc"][:10], r["distance_m"]) for r in doc["runs"]]
+
+
+def _counted(doc: dict, good: list[tuple[str, float]]) -> None:
+    """The good entries and the watch file beside the list are the runs, each with its date and distance."""
+    runs = _runs(doc)
+    assert [day for day, _ in runs] == [day for day, _ in good] + [BESIDE[0]]
+    assert [m for _, m in runs[:-1]] == [m for _, m in good]
+    assert runs[-1][1] == pytest.approx(BESIDE[1], rel=0.03)
+    assert doc["errors"] == []
+
+
+def _entries(doc: dict, file: str) -> list[dict]:
+    return [s for s in doc["skipped"] if s["source"].startswith(file + ", ")]
+
+
+# ------------------------------------------------------------ Strava activities.csv --
+
+STRAVA_REASONS = {
+    "1985": "dated 1985-03-03, before GPS watches existed (the watch's clock was not set?)",
+    "2031": "dated 2031-03-03, in the future (the watch's clock was wrong?)",
+    "0001": "dated 0001-03-03, a date no watch writes (its clock was not set?)",
+    "9999": "dated 9999-03-03, a date no watch writes (its clock was not set?)",
+    "negative": "its distance (-6000 m) is impossible for a run",
+    "absurd": "its distance (5e+09 m) is impossible for a run",
+    "bigcell": "it holds a cell of 50.0 MiB, larger than any activity's",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(STRAVA_REASONS))
+def test_one_bad_strava_row_is_named_and_every_other_row_counts(tmp_path, kind):
+    folder, line = strava_with_hostile_row(tmp_path / "export", RUNS, 1, kind)
+    _beside(folder)
+    doc = _ingest(folder)
+    _counted(doc, GOOD)
+    where = f"line {line} (activity 10000000001)"
+    assert line == 3 and _entries(doc, "activities.csv") == [
+        {"source": f"activities.csv, {where}", "reason": STRAVA_REASONS[kind], "entry": where}]
+
+
+def test_a_stray_latin1_byte_costs_neither_its_row_nor_the_files_utf8(tmp_path):
+    folder, line = strava_with_hostile_row(tmp_path / "export", RUNS, 1, "latin1")
+    csv_path = folder / "activities.csv"
+    csv_path.write_bytes(csv_path.read_bytes().replace(b"Run 10000000000", "Morgenlauf über die Brücke".encode()))
+    _beside(folder)
+    doc = _ingest(folder)
+    _counted(doc, [GOOD[0], ("2026-03-03", 6000.0), *GOOD[1:]])
+    names = [r["name"] for r in doc["runs"]]
+    assert names[:2] == ["Morgenlauf über die Brücke", "Café Run 10000000001"]  # UTF-8 kept; the one odd row as Latin-1
+    assert _entries(doc, "activities.csv") == []
+
+
+def test_a_quote_left_open_costs_its_own_row_only(tmp_path):
+    folder, _ = strava_with_hostile_row(tmp_path / "export", RUNS, 1, "negative")
+    csv_path = folder / "activities.csv"
+    lines = csv_path.read_bytes().split(b"\n")
+    lines[2] = b'10000000001,"Mar 3, 2026, 7:00:00 AM,Run with a stray quote,Run,,1980'  # its date's quote never closes
+    csv_path.write_bytes(b"\n".join(lines))
+    doc = _ingest(folder)
+    assert _runs(doc) == GOOD
+    assert _entries(doc, "activities.csv") == [{"source": "activities.csv, line 3", "entry": "line 3",
+                                                "reason": "its quotes are not closed (the row runs into the lines after it)"}]  # fmt: skip
+
+
+# ------------------------------------------------------------------ Garmin summaries --
+
+GARMIN_REASONS = {
+    "1985": "dated 1985-03-03, before GPS watches existed (the watch's clock was not set?)",
+    "2031": "dated 2031-03-03, in the future (the watch's clock was wrong?)",
+    "0001": "its start time (-62130301200000) is no date a watch writes",
+    "9999": "its start time (253376060400000) is no date a watch writes",
+    "negative": "its distance (-6000 m) is impossible for a run",
+    "absurd": "its distance (5e+12 m) is impossible for a run",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(GARMIN_REASONS))
+def test_one_bad_garmin_summary_is_named_and_every_other_counts(tmp_path, kind):
+    folder = garmin_with_hostile_entry(tmp_path / "export", RUNS, 1, kind)
+    _beside(folder)
+    doc = _ingest(folder)
+    _counted(doc, GOOD)
+    assert _entries(doc, GARMIN_LIST) == [{"source": f"{GARMIN_LIST}, activity 2", "reason": GARMIN_REASONS[kind], "entry": "activity 2"}]
+
+
+# ------------------------------------------------------------- Apple Health export --
+
+APPLE_REASONS = {
+    "1985": "dated 1985-03-03, before GPS watches existed (the watch's clock was not set?)",
+    "2031": "dated 2031-03-03, in the future (the watch's clock was wrong?)",
+    "0001-01-01": "its dates cannot be read ('0001-01-01 07:00:00 +0000' to '0001-01-01 07:27:30 +0000')",
+    "9999-12-31": "its dates cannot be read ('9999-12-31 07:00:00 +0000' to '9999-12-31 07:27:30 +0000')",
+}
+
+
+@pytest.fixture(scope="module")
+def workouts() -> list[Outing]:
+    return [Outing(plan=easy_run(dt.datetime(2026, 3, day, 7), 5, seed=day)) for day in (2, 3, 4)]
+
+
+@pytest.mark.parametrize("date", sorted(APPLE_REASONS))
+def test_one_bad_apple_workout_is_named_and_every_other_counts(tmp_path, workouts, date):
+    root = apple_with_hostile_workout(tmp_path / "export", workouts, 1, date)
+    _beside(root)
+    doc = _ingest(root)
+    runs = _runs(doc)
+    assert [day for day, _ in runs] == ["2026-03-02", "2026-03-04", BESIDE[0]]
+    assert [m for _, m in runs] == pytest.approx([workouts[0].distance_m, workouts[2].distance_m, BESIDE[1]], rel=0.03)
+    assert doc["errors"] == []
+    assert _entries(doc, "export.xml") == [{"source": "export.xml, running workout 2", "reason": APPLE_REASONS[date],
+                                            "entry": "running workout 2"}]  # fmt: skip
+
+
+# ------------------------------------------------------------------- Polar sessions --
+
+
+@pytest.mark.parametrize("year, reason", [("1985", "dated 1985-03-02, before GPS watches existed (the watch's clock was not set?)"),
+                                          ("2031", "dated 2031-03-02, in the future (the watch's clock was wrong?)")])  # fmt: skip
+def test_one_bad_polar_exercise_is_named_and_the_session_counts(tmp_path, year, reason):
+    folder = polar_with_hostile_exercise(tmp_path / "export", RUNS, year)
+    _beside(folder)
+    doc = _ingest(folder)
+    _counted(doc, [GOOD[0], ("2026-03-03", 6000.0), *GOOD[1:]])
+    session = "training-session-2026-01-01-1-aaaa.json"
+    assert _entries(doc, session) == [{"source": f"{session}, exercise 2", "reason": reason, "entry": "exercise 2"}]
+
+
+# ---------------------------------------------------- any garbage row: a property --
+
+
+@pytest.fixture(scope="module")
+def strava_csv(tmp_path_factory) -> list[bytes]:
+    folder = strava_archive(tmp_path_factory.mktemp("strava"), manual_runs(dt.date(2026, 3, 2), [5.0, 6.0, 7.0]))
+    return (folder / "activities.csv").read_bytes().split(b"\n")
+
+
+_GARBAGE = st.one_of(
+    st.binary(max_size=300),
+    st.text(alphabet='",;\r\x00\'é\ufeff 0123456789-:/APMarRun', max_size=120).map(lambda t: t.encode("utf-8")),
+    st.sampled_from(['"', '",,,"', 'x,"Mar 3, 2026', "\r", "\x00" * 40]).map(str.encode),
+)
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_GARBAGE.map(lambda b: b.replace(b"\n", b"")), st.integers(min_value=1, max_value=4), st.booleans())
+def test_any_single_garbage_row_never_costs_the_other_rows(strava_csv, garbage, at, bom):
+    lines = [*strava_csv]
+    lines.insert(at, garbage)
+    data = (b"\xef\xbb\xbf" if bom else b"") + b"\n".join(lines)
+    kind, acts = parse_bytes("activities.csv", data)
+    assert kind == "ok"
+    read = {(str(a.start_utc.date()), a.distance_m) for a in acts if refusal(a) is None}
+    assert {("2026-03-02", 5000.0), ("2026-03-03", 6000.0), ("2026-03-04", 7000.0)} <= read
+    for a in acts:
+        if refusal(a) is not None:  # the garbage, named by its line
+            assert refusal(a)[0].startswith(f"line {at + 1}") and refusal(a)[1]
