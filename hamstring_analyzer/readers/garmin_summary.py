@@ -27,7 +27,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
 from .summary_only import MAX_INDEX_ROWS, bounded, finite, impossible_totals, load_json, refusal, refused_entry, summary_activity
 
@@ -96,7 +96,12 @@ def read_garmin_summary(data: bytes, source: str) -> list[Activity]:
         if reason:
             activities.append(refused_entry(source, "garmin_summary", len(activities), where, reason))
             continue
-        activity = _entry_activity(entry, source, len(activities))
+        try:
+            activity = _entry_activity(entry, source, len(activities))
+        except Exception as exc:  # noqa: BLE001 - one summary's values beyond reason cost that summary, never the list
+            activities.append(refused_entry(source, "garmin_summary", len(activities), where,
+                                            f"could not be read: {unexpected_problem(exc, 'in the reader')}"))  # fmt: skip
+            continue
         activity.entry = where
         activities.append(activity)
     read = [a for a in activities if refusal(a) is None]

@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
 from .summary_only import MAX_SUMMARY_ELAPSED_S, bounded, finite, load_json, refusal, refused_entry, summary_activity
 from .track import build_activity
@@ -210,6 +210,9 @@ def read_polar(data: bytes, source: str) -> list[Activity]:
             activity = _exercise(doc, ex, source, index, single)
         except ParseError as exc:
             out.append(refused_entry(source, "polar_json", index, where, exc.reason))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one exercise's values beyond reason cost that exercise, never the session
+            out.append(refused_entry(source, "polar_json", index, where, f"could not be read: {unexpected_problem(exc, 'in the reader')}"))
             continue
         activity.entry = where
         out.append(activity)

@@ -42,7 +42,7 @@ import unicodedata
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
 from .summary_only import (MAX_CELL_CHARS, MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, csv_rows, finite, impossible_totals,
                            index_lines, list_lines, refusal, refused_entry, summary_activity)
@@ -388,6 +388,8 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
             activity = None if reason else _row_activity(row, cols, legacy, comma, source, len(activities))
         except _BadRow as exc:
             activity, reason = None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one row's values beyond reason cost that row, never the list
+            activity, reason = None, f"could not be read: {unexpected_problem(exc, 'in the reader')}"
         if activity is None:
             reason = reason or _date_problem(_cell(row, cols, "date"))
             activities.append(refused_entry(source, "strava_csv", len(activities), where, reason))

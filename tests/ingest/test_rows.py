@@ -206,3 +206,61 @@ def test_any_single_garbage_row_never_costs_the_other_rows(strava_csv, garbage, 
     for a in acts:
         if refusal(a) is not None:  # the garbage, named by its line
             assert refusal(a)[0].startswith(f"line {at + 1}") and refusal(a)[1]
+
+
+# ------------------------------------- a row whose reading or cleaning raises --
+
+
+def _three_rows(tmp_path) -> bytes:
+    return (strava_archive(tmp_path, manual_runs(dt.date(2026, 3, 2), [5.0, 6.0, 7.0])) / "activities.csv").read_bytes()
+
+
+def test_a_row_the_reader_cannot_hold_costs_that_row(tmp_path, monkeypatch):
+    from hamstring_analyzer.readers import strava_csv
+
+    real = strava_csv._row_activity
+
+    def overflowing(row, *args):
+        if row[0] == "10000000001":
+            raise OverflowError("date value out of range")
+        return real(row, *args)
+
+    monkeypatch.setattr(strava_csv, "_row_activity", overflowing)
+    kind, acts = parse_bytes("activities.csv", _three_rows(tmp_path))
+    assert kind == "ok" and [a.distance_m for a in acts if refusal(a) is None] == [5000.0, 7000.0]
+    assert refusal(acts[1]) == ("line 3 (activity 10000000001)", "could not be read: it holds dates or numbers out of range")
+
+
+def test_an_entry_cleaning_cannot_hold_costs_that_entry(tmp_path, monkeypatch):
+    from hamstring_analyzer.ingest import parse
+
+    real = parse.clean_activity
+
+    def failing(activity, **kw):
+        if activity.distance_m == 6000.0:
+            raise ValueError("year 0 is out of range")
+        return real(activity, **kw)
+
+    monkeypatch.setattr(parse, "clean_activity", failing)
+    kind, acts = parse_bytes("activities.csv", _three_rows(tmp_path))
+    assert kind == "ok" and [a.distance_m for a in acts if refusal(a) is None] == [5000.0, 7000.0]
+    where, reason = refusal(acts[1])
+    assert where == "line 3 (activity 10000000001)" and reason.startswith("could not be read: an unexpected problem while reading it")
+    assert "Error" not in reason
+
+
+def test_a_single_activity_file_is_still_refused_whole(tmp_path):
+    data = write_fit(easy_run(dt.datetime(2031, 3, 2, 7), 5, seed=1))
+    assert parse_bytes("future.fit", data) == ("error", "dated 2031-03-02, in the future (the watch's clock was wrong?)")
+
+
+def test_refused_entries_come_back_from_the_store_as_they_went_in(tmp_path, workouts):
+    from hamstring_analyzer.ingest import load_runs
+
+    folder, _ = strava_with_hostile_row(tmp_path / "export", RUNS, 1, "2031")
+    apple_with_hostile_workout(folder, workouts, 1, "9999-12-31")
+    first = load_runs(folder, cache_dir=tmp_path / "cache", workers=1)
+    second = load_runs(folder, cache_dir=tmp_path / "cache", workers=1)
+    assert second.cache_hits == 2 and second.parsed == 0
+    assert second.skipped == first.skipped and second.summaries() == first.summaries()
+    assert [s["entry"] for s in second.skipped if "entry" in s] == ["line 3 (activity 10000000001)", "running workout 2"]
