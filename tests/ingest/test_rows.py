@@ -264,3 +264,25 @@ def test_refused_entries_come_back_from_the_store_as_they_went_in(tmp_path, work
     assert second.cache_hits == 2 and second.parsed == 0
     assert second.skipped == first.skipped and second.summaries() == first.summaries()
     assert [s["entry"] for s in second.skipped if "entry" in s] == ["line 3 (activity 10000000001)", "running workout 2"]
+
+
+def test_open_quotes_cost_linear_time():
+    """Each row whose quote is left open is read again from its next line, at most `MAX_ROW_LINES` lines: linear, not quadratic."""
+    import time
+
+    from hamstring_analyzer.readers.strava_csv import read_strava_csv
+
+    head = b'Activity ID,Activity Date,Activity Name,Activity Type,Distance\n1,"Mar 2, 2026, 7:00:00 AM",Run,Run,5.0\n'
+
+    def seconds(n: int) -> float:
+        data = head + b'2,"an open quote\n' * n
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            acts = read_strava_csv(data, "activities.csv")
+            best = min(best, time.perf_counter() - t)
+        assert len(acts) == n + 1 and refusal(acts[1])[1].startswith("its quotes are not closed")
+        return best
+
+    small, large = seconds(1000), seconds(10000)
+    assert large < 40 * small, (small, large)  # 10x the rows: about 10x the time (quadratic would be 100x)
