@@ -81,9 +81,11 @@ def garmin_with_hostile_entry(folder: str | Path, outings: list[Outing], entry: 
         item["distance"] = -item["distance"]
     elif kind == "absurd":
         item["distance"] = 5e14
+    elif kind == "latin1":
+        item["name"] = "\x00latin1\x00"  # replaced by a name in Latin-1 below: one byte that is not UTF-8
     else:
-        raise ValueError(f"no {kind!r} damage for a Garmin summary; choose a date kind, negative or absurd")
-    path.write_text(json.dumps(doc))
+        raise ValueError(f"no {kind!r} damage for a Garmin summary; choose a date kind, negative, absurd or latin1")
+    path.write_bytes(json.dumps(doc).encode().replace(b"\\u0000latin1\\u0000", b"Caf\xe9 run"))
     return Path(folder)
 
 

@@ -83,7 +83,7 @@ def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = N
             out.append(_refused(a, f"could not be read: {unexpected_problem(exc, 'while reading it')}"))
     if listed and all(refusal(a) is not None for a in out):
         where, reason = refusal(out[0])
-        return ("error", reason if len(out) == 1 else f"none of its {len(out)} entries can be read ({where}: {reason})")
+        return ("error", f"{where}: {reason}" if len(out) == 1 else f"none of its {len(out)} entries can be read ({where}: {reason})")
     return ("ok", out)
 
 

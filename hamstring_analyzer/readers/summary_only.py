@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import math
@@ -169,6 +170,15 @@ def impossible_totals(elapsed_s: float | None, distance_m: float | None, run: bo
     return None
 
 
+def _latin1_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+#: The decoding error handler that reads the bytes that are not UTF-8 as Latin-1, one by one.
+LATIN1_FALLBACK = "hamstring-latin1-fallback"
+codecs.register_error(LATIN1_FALLBACK, _latin1_fallback)
+
+
 def finite(x) -> float | None:
     """``x`` as a float when it is a finite number (or numeric text), else None."""
     if x is None or isinstance(x, bool):
@@ -239,14 +249,15 @@ def load_json(data: bytes, source: str, what: str):
     Raises
     ------
     ParseError
-        Too large, not UTF-8, broken or cut short, nested beyond reason, or holding Infinity.
+        Too large, broken or cut short, nested beyond reason, or holding Infinity. A
+        byte that is not UTF-8 is read as Latin-1 (one stray byte never costs the file).
     """
     if len(data) > MAX_INDEX_BYTES:
         raise ParseError(source, f"{what} is larger than {MAX_INDEX_BYTES // 2**20} MiB; refused")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(source, f"{what} is not UTF-8 text (byte {exc.start})") from None
+    except UnicodeDecodeError:  # a stray Latin-1 byte (a name typed elsewhere): that character as Latin-1, never the whole file
+        text = data.decode("utf-8", LATIN1_FALLBACK).removeprefix("\ufeff")
 
     def constant(name: str):
         if name == "NaN":

@@ -135,6 +135,14 @@ def test_one_bad_garmin_summary_is_named_and_every_other_counts(tmp_path, kind):
     assert _entries(doc, GARMIN_LIST) == [{"source": f"{GARMIN_LIST}, activity 2", "reason": GARMIN_REASONS[kind], "entry": "activity 2"}]
 
 
+def test_a_stray_latin1_byte_in_a_garmin_name_costs_nothing(tmp_path):
+    folder = garmin_with_hostile_entry(tmp_path / "export", RUNS, 1, "latin1")
+    _beside(folder)
+    doc = _ingest(folder)
+    _counted(doc, [GOOD[0], ("2026-03-03", 6000.0), *GOOD[1:]])
+    assert doc["runs"][1]["name"] == "Café run" and _entries(doc, GARMIN_LIST) == []
+
+
 # ------------------------------------------------------------- Apple Health export --
 
 APPLE_REASONS = {
@@ -286,3 +294,9 @@ def test_open_quotes_cost_linear_time():
 
     small, large = seconds(1000), seconds(10000)
     assert large < 40 * small, (small, large)  # 10x the rows: about 10x the time (quadratic would be 100x)
+
+
+def test_a_list_whose_only_row_is_refused_is_one_error_naming_the_row(tmp_path):
+    folder, line = strava_with_hostile_row(tmp_path / "export", RUNS[:1], 0, "2031")
+    data = (folder / "activities.csv").read_bytes()
+    assert parse_bytes("activities.csv", data) == ("error", "line 2 (activity 10000000000): dated 2031-03-02, in the future (the watch's clock was wrong?)")
