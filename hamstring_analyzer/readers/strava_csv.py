@@ -44,7 +44,7 @@ import pandas as pd
 from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
-from .summary_only import (MAX_CELL_CHARS, MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, csv_rows, finite, impossible_totals,
+from .summary_only import (MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, csv_rows, finite, impossible_totals,
                            index_lines, list_lines, refusal, refused_entry, summary_activity)
 
 #: Column spellings by meaning, compared after `_header_key` (lower case, straight apostrophes).
@@ -342,7 +342,7 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
     ``rpe`` its perceived exertion; ``commute`` its commute mark; ``entry``
     its line. Each row is judged on its own: a row whose date cannot be read
     or is one no watch writes (year 1 or 9999), whose distance or time is
-    impossible, or that holds a cell larger than any activity's comes back as
+    impossible, or that is longer than any activity's (1 MiB) comes back as
     a refused entry (`summary_only.refused_entry`) naming its line and why,
     and the other rows are read. A row that is not UTF-8 in a UTF-8 file is
     read as Latin-1, with a warning (`summary_only.index_lines`).
@@ -360,6 +360,7 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
         raise ParseError(source, f"activities.csv is larger than {MAX_INDEX_BYTES // 2**20} MiB; refused")
     text, odd_lines = index_lines(data, source, "activities.csv")
     lines = list_lines(text)
+    del text  # the lines hold it: one copy of a 64 MiB list is enough
     try:
         header = next(csv.reader(lines[:1]), None)
     except csv.Error as exc:
@@ -383,9 +384,9 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
             activities.append(refused_entry(source, "strava_csv", len(activities), f"line {first}", broken))
             continue
         where = f"line {first} ({_row_label(row, cols)})"
-        reason = _row_problem(row, cols)
+        reason = None
         try:
-            activity = None if reason else _row_activity(row, cols, legacy, comma, source, len(activities))
+            activity = _row_activity(row, cols, legacy, comma, source, len(activities))
         except _BadRow as exc:
             activity, reason = None, str(exc)
         except Exception as exc:  # noqa: BLE001 - one row's values beyond reason cost that row, never the list
@@ -408,14 +409,6 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
         next((a for a in read if a.is_run), read[0]).warnings.append(
             f"{beyond} rows of activities.csv beyond the first {MAX_INDEX_ROWS} were left out")
     return activities
-
-
-def _row_problem(row: list[str], cols: dict[str, list[int]]) -> str | None:
-    """Why a row is no activity before its cells are read: a cell larger than any activity's."""
-    big = max((len(c) for c in row), default=0)
-    if big > MAX_CELL_CHARS:
-        return f"it holds a cell of {big / 2**20:.1f} MiB, larger than any activity's"
-    return None
 
 
 def _date_problem(text: str | None) -> str:

@@ -6,6 +6,7 @@ import codecs
 import csv
 import json
 import math
+import re
 from typing import Iterator
 
 import pandas as pd
@@ -23,8 +24,9 @@ MAX_SUMMARY_ELAPSED_S = 7 * 86400.0
 MAX_SUMMARY_DISTANCE_M = 1_000_000.0
 
 
-#: A single cell of a list larger than this is no activity's [characters]: its row is refused.
-MAX_CELL_CHARS = 1024 * 1024
+#: A row of a CSV list longer than this is no activity's [characters]: it is refused (a real row,
+#: its description included, takes a few KiB).
+MAX_ROW_CHARS = 1024 * 1024
 
 
 def index_text(data: bytes, source: str, what: str) -> str:
@@ -80,7 +82,7 @@ def _utf8_beyond_ascii(line: bytes) -> bool:
 def raise_field_limit() -> None:
     """Let the csv module read a cell as large as a whole list may be (its default, 128 KiB, cost every row after one long cell).
 
-    A row with a cell beyond `MAX_CELL_CHARS` is then refused on its own by the reader.
+    A row with a cell beyond `MAX_ROW_CHARS` is then refused on its own by the reader.
     """
     if csv.field_size_limit() < MAX_INDEX_BYTES:
         csv.field_size_limit(MAX_INDEX_BYTES)
@@ -93,28 +95,42 @@ MAX_ROW_LINES = 200
 
 def list_lines(text: str) -> list[str]:
     """A CSV list's text as lines, each with its line feed: a line ends at a line feed only (never at U+2028 in a name)."""
-    parts = text.split("\n")
-    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+    return _LINE.findall(text)
+
+
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 
 def csv_rows(lines: list[str], start: int, width: int) -> Iterator[tuple[int, list[str] | None, str | None]]:
     """(line number, cells, None) for each row of ``lines[start:]``, or (line number, None, reason) for a broken row.
 
     A row is broken when a quote left open runs it over several lines that do
-    not make ``width`` cells (the header's), or over more than `MAX_ROW_LINES`;
-    it is refused on its first line and reading starts again on the next, so
-    one stray quote costs its own row only. Each restart reads at most
+    not make ``width`` cells (the header's), or over `MAX_ROW_LINES` lines, or
+    when it is longer than `MAX_ROW_CHARS` (a 50 MB cell: never handed to the
+    csv module, which would hold it four times over). It is refused on its
+    first line and reading starts again on the next, so one stray quote or
+    one huge cell costs its own row only. Each restart reads at most
     `MAX_ROW_LINES` lines again: the time stays linear in the file.
     """
     raise_field_limit()
     pos = start
     while pos < len(lines):
         row_start = 0  # lines of this pass before the current row
+        cut: list[str] = []  # why the feed stopped inside a row
 
         def feed(first: int = pos):
+            current, chars = -1, 0
             for i in range(first, len(lines)):
+                if row_start != current:  # a new row begins with this line
+                    current, chars = row_start, 0
+                chars += len(lines[i])
+                if chars > MAX_ROW_CHARS:
+                    cut.append(f"it holds {chars / 2**20:.1f} MiB on one line, more than any activity's row"
+                               if i - first == row_start else "it runs over more than any activity's row (a quote left open?)")
+                    return
                 if i - first - row_start >= MAX_ROW_LINES:
-                    return  # a quote open this long: the row ends here, and is refused
+                    cut.append("its quotes are not closed (the row runs into the lines after it)")
+                    return
                 yield lines[i]
 
         reader = csv.reader(feed())
@@ -122,8 +138,10 @@ def csv_rows(lines: list[str], start: int, width: int) -> Iterator[tuple[int, li
         try:
             for cells in reader:
                 first, span = pos + row_start, reader.line_num - row_start
+                if cut:  # the row the feed stopped inside: refused, whatever the csv module made of its start
+                    break
                 row_start = reader.line_num
-                if span > 1 and (len(cells) != width or span >= MAX_ROW_LINES):
+                if span > 1 and len(cells) != width:
                     restart = first + 1
                     yield first + 1, None, "its quotes are not closed (the row runs into the lines after it)"
                     break
@@ -131,6 +149,9 @@ def csv_rows(lines: list[str], start: int, width: int) -> Iterator[tuple[int, li
         except csv.Error as exc:
             restart = pos + row_start + 1
             yield restart, None, f"not readable CSV ({exc})"
+        if cut:
+            restart = pos + row_start + 1
+            yield restart, None, cut[0]
         if restart is None:
             return
         pos = restart

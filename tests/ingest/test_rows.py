@@ -75,7 +75,6 @@ STRAVA_REASONS = {
     "9999": "dated 9999-03-03, a date no watch writes (its clock was not set?)",
     "negative": "its distance (-6000 m) is impossible for a run",
     "absurd": "its distance (5e+09 m) is impossible for a run",
-    "bigcell": "it holds a cell of 50.0 MiB, larger than any activity's",
 }
 
 
@@ -88,6 +87,15 @@ def test_one_bad_strava_row_is_named_and_every_other_row_counts(tmp_path, kind):
     where = f"line {line} (activity 10000000001)"
     assert line == 3 and _entries(doc, "activities.csv") == [
         {"source": f"activities.csv, {where}", "reason": STRAVA_REASONS[kind], "entry": where}]
+
+
+def test_a_50_mb_cell_costs_its_row_only(tmp_path):
+    folder, line = strava_with_hostile_row(tmp_path / "export", RUNS, 1, "bigcell")
+    _beside(folder)
+    doc = _ingest(folder)
+    _counted(doc, GOOD)
+    assert _entries(doc, "activities.csv") == [{"source": "activities.csv, line 3", "entry": "line 3",
+                                                "reason": "it holds 50.0 MiB on one line, more than any activity's row"}]  # fmt: skip
 
 
 def test_a_stray_latin1_byte_costs_neither_its_row_nor_the_files_utf8(tmp_path):

@@ -261,13 +261,15 @@ def test_garbage_in_localized_date_and_number_cells(rows):
         assert "activities.csv" in str(exc)
         return
     assert len(acts) == len(rows)  # each row, read or refused in its place
+    written = [[str(i), d, kind, a, b, c, c] for i, (d, a, b, c, kind) in enumerate(rows)]
+    lines = [2 + sum(1 + "".join(r).count("\n") for r in written[:i]) for i in range(len(rows))]  # a cell may hold line feeds
     for i, a in enumerate(acts):
         if refusal(a) is not None:  # named by its line, with a reason: an unreadable date or an impossible total
             where, reason = refusal(a)
-            assert where == f"line {i + 2} (activity {i})" and ("date" in reason or "impossible" in reason)
+            assert where == f"line {lines[i]} (activity {i})" and ("date" in reason or "impossible" in reason)
             assert i not in readable or "impossible" in reason
             continue
-        assert i in readable and a.start_utc == parse_date(rows[i][0]) and a.entry == f"line {i + 2} (activity {i})"
+        assert i in readable and a.start_utc == parse_date(rows[i][0]) and a.entry == f"line {lines[i]} (activity {i})"
         assert a.distance_m is None or 0 <= a.distance_m <= 1_000_000
         assert a.elapsed_s is None or 0 <= a.elapsed_s <= 7 * 86400
 
