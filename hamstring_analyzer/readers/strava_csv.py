@@ -44,7 +44,7 @@ import pandas as pd
 from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
-from .summary_only import (MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, csv_rows, finite, impossible_totals,
+from .summary_only import (MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_ROW_CHARS, bounded, csv_rows, finite, impossible_totals,
                            index_lines, list_lines, refusal, refused_entry, summary_activity)
 
 #: Column spellings by meaning, compared after `_header_key` (lower case, straight apostrophes).
@@ -361,6 +361,8 @@ def read_strava_csv(data: bytes, source: str) -> list[Activity]:
     text, odd_lines = index_lines(data, source, "activities.csv")
     lines = list_lines(text)
     del text  # the lines hold it: one copy of a 64 MiB list is enough
+    if lines and len(lines[0]) > MAX_ROW_CHARS:
+        raise ParseError(source, f"activities.csv has a header of {len(lines[0]) / 2**20:.1f} MiB, which no archive has")
     try:
         header = next(csv.reader(lines[:1]), None)
     except csv.Error as exc:
