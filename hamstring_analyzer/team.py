@@ -47,7 +47,7 @@ from typing import Callable
 
 from .dates import add_days, day_iso, within
 from .config import config_from_dict
-from .errors import ConfigError, HamstringAnalyzerError, RosterError, failure_text
+from .errors import ConfigError, HamstringAnalyzerError, NoRunsError, RosterError, failure_text
 from .tomlfile import read_toml
 from .analysis import analyze_athlete
 from .config import SEVERITIES
@@ -59,7 +59,7 @@ from .render.weeks import default_week, week_episodes
 from .rules import RULES
 from .store import RunStore
 from .team_folders import is_report_output, mark_report_output, place_reports, roster_file
-from .render.triage import render_team_page, triage_text, write_team_page  # noqa: F401  (the team's page and table, re-exported)
+from .render.triage import no_runs_reason, render_team_page, triage_text, write_team_page  # noqa: F401  (the team's page and table, re-exported)
 from .workers import WORKER_DIED, map_in_workers
 from .numbers import json_number
 
@@ -270,6 +270,8 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
     row = TeamRow(athlete=athlete.name)
     try:
         _fill_row(row, athlete, week, out_dir, cache_dir, use_cache, timezone, today)
+    except NoRunsError as exc:  # what the export held instead, in a coach's words: "1 cycling ride, 1 file unreadable (truncated FIT)"
+        row.error = f"{exc.source}: no runs found: {no_runs_reason(exc.export)}" if exc.export is not None else str(exc)
     except Exception as exc:  # noqa: BLE001 - one athlete's data, or a bug of ours, must not stop the team
         row.error = failure_text(exc, athlete.path)
     return row

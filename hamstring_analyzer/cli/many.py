@@ -12,7 +12,40 @@ from ..jsonfile import check_target
 from .common import DATE, DATE_METAVAR, friendly_errors, json_option
 
 
-@click.command()
+#: ``team --help``'s examples (``\\b``: click shows the block as written, never rewrapped).
+TEAM_EXAMPLES = """\b
+Examples:
+  hamstring-analyzer team athletes --out monday
+      every athlete under athletes/; open monday/index.html
+  hamstring-analyzer team athletes --out monday --week 2026-07-06
+      the week holding Mon 6 Jul 2026, not the last complete one
+  hamstring-analyzer team athletes --out monday --json team.json -q
+      the rows as JSON too (--json - writes them to standard output)
+
+\b
+An optional athletes/roster.toml names athletes and their settings:
+  [[athlete]]
+  name = "Bea Moreno"
+  folder = "bea"                # or an export archive, "bea.zip"
+  symptoms = "bea/symptoms.csv"
+  units = "mi"
+"""
+
+#: ``cohort --help``'s examples.
+COHORT_EXAMPLES = """\b
+Examples:
+  hamstring-analyzer cohort athletes --out tables
+      athlete folders or archives, on a Dask cluster of this machine's cores
+  hamstring-analyzer cohort daily-log.csv --out tables --workers 4
+      a daily training log (athlete, date, distance, duration)
+  hamstring-analyzer cohort athletes --out tables --store /shared/store \\
+      --scheduler tcp://10.0.0.5:8786
+      a running cluster; every worker must reach the store
+Then, in Python: pandas.read_parquet("tables/flags")
+"""
+
+
+@click.command(epilog=TEAM_EXAMPLES)
 @click.argument("root", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the team page (index.html) and each athlete's report.")
 @json_option("Write the team's rows as JSON.")
@@ -39,7 +72,7 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     many_work.team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone, quiet)
 
 
-@click.command()
+@click.command(epilog=COHORT_EXAMPLES)
 @click.argument("root", type=click.Path(exists=True))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the cohort tables (Parquet) and the run store.")
 @click.option("--scheduler", metavar="ADDRESS", help="A running Dask scheduler (e.g. tcp://10.0.0.5:8786); default: a local cluster.")

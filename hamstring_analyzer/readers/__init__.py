@@ -45,6 +45,11 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
     engine : {"auto", "fitfast", "fitparse"}
         FIT decoder choice; see `hamstring_analyzer.readers.fit.read_fit`.
 
+    An entry of a list (a row of ``activities.csv``, a Garmin summary, an
+    Apple workout, a Polar exercise) that cannot be read comes back in its
+    place as a refused entry: ``readers.summary_only.refusal(a)`` gives where
+    it is in the file and why; it is None for every activity.
+
     Raises
     ------
     ParseError

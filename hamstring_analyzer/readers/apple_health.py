@@ -65,7 +65,7 @@ from ..timezones import check_zone, offset_seconds
 from .apple_samples import (
     Routes, cumulative, nearest, pick_source, plain_name, rate, sample_times, within,
 )  # fmt: skip
-from .summary_only import bounded, finite, summary_activity
+from .summary_only import bounded, finite, refusal, refused_entry, summary_activity
 from .track import build_activity, cumulative_distance
 
 READ_CHUNK = 4 * 1024 * 1024
@@ -100,6 +100,8 @@ _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d+)?\s*(
 def parse_date(text: str | None) -> tuple[float, int] | None:
     """(UNIX seconds, UTC offset [s]) of an Apple Health date ("2026-03-02 07:01:00 +0100"); None when it is not one."""
     if not text:
+        return None
+    if not "1900" <= text[:4] <= "2199":  # no watch's year (0001, 9999): a date no calendar arithmetic should meet
         return None
     if len(text) == 25 and text[19] == " ":  # the export's own form: the C parser, without the space
         try:
@@ -323,14 +325,16 @@ def read_apple_health(opener, source: str) -> list[Activity]:
     routes = Routes(opener, source)
     for index, workout in enumerate(workouts):
         activity = _workout_activity(workout, collector.samples, routes, source, index)
-        if activity is None:
+        if activity is None:  # listed in its place, with its dates as written
+            said = f"{workout['attrs'].get('startDate', '')[:30]!r} to {workout['attrs'].get('endDate', '')[:30]!r}"
+            activities.append(refused_entry(source, "apple_health", index, f"running workout {index + 1}", f"its dates cannot be read ({said})"))
             continue
         if not whole:
             activity.warnings.append("the export is cut short (no closing HealthData): later workouts and samples may be missing")
         if broken_workouts:
             activity.warnings.append(f"{broken_workouts} running workouts of the export are broken XML and were left out")
         activities.append(activity)
-    if not activities:
+    if all(refusal(a) is not None for a in activities):
         raise ParseError(source, "Apple Health export whose running workouts have no readable dates")
     return activities
 
