@@ -71,6 +71,10 @@ _CONTROL_BYTES = [bytes([c]) for c in range(32) if c not in (9, 10, 13)]
 _CONTROLS = bytes.maketrans(b"".join(_CONTROL_BYTES), b" " * len(_CONTROL_BYTES))
 
 
+#: A fresh parser's first piece [bytes]; each next piece is as large as all fed before (up to the chunk).
+_FIRST_PIECE = 512
+
+
 class TokenTooLarge(Exception):
     """The document's root element opens with a tag larger than the budget: nothing of it can be read."""
 
@@ -112,10 +116,10 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
     parser, origin, begun, fed = (make_parser() if from_root else None), 0, 0, 0  # origin: the absolute offset of the parser's byte 0
     rooted = from_root  # the parser is the first, fed from the root's own tag
     seek = 0  # with no parser: where to look for the next resumption
-    tail, eof = b"", False
+    tail, eof, memo = b"", False, {}
     while True:
         if parser is None:
-            at = _resumption(buf, seek - buf_at, resume)
+            at = _resumption(buf, buf_at, seek, resume, memo)
             if at < 0:
                 drop = min(max(seek - buf_at, len(buf) - max(map(len, resume)) - 1, 0), len(buf))
                 buf, buf_at = buf[drop:], buf_at + drop
@@ -125,28 +129,34 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
                 parser.Parse(prefix, False)
                 begun = fed = buf_at + at
                 origin = begun - len(prefix)
-        if parser is not None and fed < buf_at + len(buf):
+        stopped = False
+        while parser is not None and fed < buf_at + len(buf):
+            # a fresh parser is fed small pieces first, doubling: expat copies each piece, and one that stops
+            # at once (damage) must not cost a chunk's copy (that was quadratic on a file of broken tags)
+            piece = min(buf_at + len(buf) - fed, max(_FIRST_PIECE, fed - begun))
             try:
-                parser.Parse(buf[fed - buf_at :], False)
+                parser.Parse(memoryview(buf)[fed - buf_at : fed - buf_at + piece], False)
             except ExpatError:
                 on_break("damaged")
                 stop = parser.ErrorByteIndex
             except Resume as done:
                 stop = done.index
             else:
-                stop = None
-            if stop is not None:
-                parser, rooted, seek = None, False, max(origin + stop, begun) + 1
-                continue
-            fed = buf_at + len(buf)
-            pending = origin + parser.CurrentByteIndex  # the start of the markup expat holds unfinished
-            if fed - pending > max_token_bytes:
+                fed += piece
+                pending = origin + parser.CurrentByteIndex  # the start of the markup expat holds unfinished
+                if fed - pending <= max_token_bytes:
+                    continue
                 if rooted and pending <= 0:
                     raise TokenTooLarge()
                 on_break("too large")
-                parser, rooted, seek = None, False, fed
-                continue
-            buf, buf_at = buf[pending - buf_at :], pending
+                stop = fed - origin - 1
+            parser, rooted, seek, stopped = None, False, max(origin + stop, begun) + 1, True
+        if stopped:
+            continue  # look for the next resumption in what is held
+        if parser is not None:
+            pending = origin + parser.CurrentByteIndex
+            if pending > buf_at:
+                buf, buf_at = buf[pending - buf_at :], pending
         if eof:
             if parser is not None:
                 try:
@@ -166,22 +176,33 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
             eof = True
 
 
-def _resumption(buf: bytes, i: int, names: tuple[bytes, ...]) -> int:
-    """Where the next element opening with one of ``names`` (``b"<Record"``, then a space) starts in ``buf`` from ``i``; -1 for none.
+def _resumption(buf: bytes, buf_at: int, seek: int, names: tuple[bytes, ...], memo: dict) -> int:
+    """Where in ``buf`` (held from absolute offset ``buf_at``) the next element named in ``names`` opens at or after ``seek``; -1 for none.
 
-    An opening cut by the end of ``buf`` is not found (the caller keeps the
-    last bytes for the next search).
+    An opening is the name then white space (``b"<Record "``); one cut by the
+    end of ``buf`` is not found yet (the caller keeps the last bytes). The
+    calls' ``seek`` only grows, so ``memo`` keeps, per name, its next opening
+    found and where a search must go on: no byte is searched twice for a name.
     """
-    i = max(i, 0)
-    probe = names[0] if len(names) == 1 else b"<"  # one name: search for it; several: stop at each "<"
-    while True:
-        i = buf.find(probe, i)
-        if i < 0:
-            return -1
-        for name in names:
-            end = i + len(name)
-            if end >= len(buf):
-                return -1
-            if buf.startswith(name, i) and buf[end] in b" \t\r\n":
-                return i
-        i += 1
+    best = -1
+    for name in names:
+        found, upto = memo.get(name, (-1, 0))
+        if found < seek:
+            j, found = max(seek, upto) - buf_at, -1
+            while True:
+                j = buf.find(name, max(j, 0))
+                if j < 0:
+                    upto = buf_at + max(len(buf) - len(name), 0)
+                    break
+                end = j + len(name)
+                if end >= len(buf):
+                    upto = buf_at + j
+                    break
+                if buf[end] in b" \t\r\n":
+                    found = buf_at + j
+                    break
+                j += 1
+            memo[name] = (found, upto)
+        if found >= 0 and (best < 0 or found < best):
+            best = found
+    return best - buf_at if best >= 0 else -1
