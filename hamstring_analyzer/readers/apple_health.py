@@ -297,7 +297,8 @@ class _Workouts:
 
 
 def _mib() -> str:
-    return f"{MAX_ELEMENT_BYTES / 2**20:g} MiB"
+    """The element budget, in the unit that reads best."""
+    return f"{MAX_ELEMENT_BYTES / 2**20:g} MiB" if MAX_ELEMENT_BYTES >= 2**20 else f"{MAX_ELEMENT_BYTES / 1024:g} KiB"
 
 
 def _own_distance(w: dict) -> float | None:

@@ -98,9 +98,11 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
     end of the file) and a fresh parser is fed ``prefix`` (an opening root
     tag) and the stream again from the next element named in ``resume``
     (``b"<Record"``) after the damage. A handler raising `Resume` ends its
-    parser the same way, silently: with ``from_root=False`` only the named
-    elements are parsed, and the bytes between them are skipped at the speed
-    of a byte search. Each byte is fed and searched a bounded number of
+    parser the same way, silently. With ``from_root=False`` only the named
+    elements are parsed, each by a parser of its own that must reach its end
+    (`Resume`) before the next opens (else it is "damaged": an unclosed tag,
+    comment or CDATA section never swallows the elements after it), and the
+    bytes between them are skipped at the speed of a byte search. Each byte is fed and searched a bounded number of
     times, so the time is linear in the file whatever it holds, and memory
     stays under about ``max_token_bytes`` plus ``chunk_bytes`` (expat buffers an
     unfinished tag: one that keeps growing is refused before it is whole).
@@ -129,11 +131,17 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
                 parser.Parse(prefix, False)
                 begun = fed = buf_at + at
                 origin = begun - len(prefix)
-        stopped = False
-        while parser is not None and fed < buf_at + len(buf):
+        stopped, limit, bounded = False, buf_at + len(buf), False
+        if parser is not None and not from_root:  # one element per parser: it must end before the next opens
+            after = _resumption(buf, buf_at, begun + 1, resume, memo)
+            if after >= 0:
+                limit, bounded = buf_at + after, True
+            elif not eof:  # the next opening may be cut by the end of what is held
+                limit = max(fed, limit - max(map(len, resume)) - 1)
+        while parser is not None and fed < limit:
             # a fresh parser is fed small pieces first, doubling: expat copies each piece, and one that stops
             # at once (damage) must not cost a chunk's copy (that was quadratic on a file of broken tags)
-            piece = min(buf_at + len(buf) - fed, max(_FIRST_PIECE, fed - begun))
+            piece = min(limit - fed, max(_FIRST_PIECE, fed - begun))
             try:
                 parser.Parse(memoryview(buf)[fed - buf_at : fed - buf_at + piece], False)
             except ExpatError:
@@ -150,7 +158,11 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
                     raise TokenTooLarge()
                 on_break("too large")
                 stop = fed - origin - 1
-            parser, rooted, seek, stopped = None, False, max(origin + stop, begun) + 1, True
+            # the damage may be the next element's opening (a tag cut short by another): resume there
+            parser, rooted, seek, stopped = None, False, max(origin + stop, begun + 1), True
+        if parser is not None and bounded and fed == limit:  # the element did not end before the next opened
+            on_break("damaged")
+            parser, seek, stopped = None, limit, True
         if stopped:
             continue  # look for the next resumption in what is held
         if parser is not None:
