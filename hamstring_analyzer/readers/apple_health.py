@@ -64,9 +64,10 @@ from ..timezones import check_zone, offset_seconds
 from .apple_samples import (
     Routes, cumulative, nearest, pick_source, plain_name, rate, sample_times, within,
 )  # fmt: skip
+from .apple_workouts import WorkoutPass
 from .summary_only import bounded, finite, summary_activity
 from .track import build_activity, cumulative_distance
-from .xmlsafe import Resume, TokenTooLarge, stream_xml
+from .xmlsafe import TokenTooLarge, stream_xml
 
 READ_CHUNK = 4 * 1024 * 1024
 #: Samples are taken from this long before a workout's start to after its end [s].
@@ -91,7 +92,6 @@ DISTANCE_UNITS = RECORD_TYPES[DISTANCE_STAT][1]
 HEART_RATE_STAT = "HKQuantityTypeIdentifierHeartRate"
 CLIMB = "HKElevationAscended"
 DURATION_UNITS = {"min": 60.0, "s": 1.0, "sec": 1.0, "hr": 3600.0, "h": 3600.0}
-RUNNING = "HKWorkoutActivityTypeRunning"
 
 _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d+)?\s*(?:([+-])(\d\d):?(\d\d)|Z)?$")
 
@@ -188,114 +188,6 @@ def _stream(opener, root: int, reader, names: tuple[bytes, ...]) -> bytes:
                           max_token_bytes=MAX_ELEMENT_BYTES, from_root=names != _WORKOUT)  # fmt: skip
 
 
-class _Workouts:
-    """The first pass: each running workout, element by element, as ``{"attrs", "stats", "meta", "events", "routes", "segments"}``.
-
-    ``stats`` and ``meta`` are the workout's direct children only: its totals.
-    Each ``<WorkoutActivity>`` (a segment of an interval workout) keeps its own
-    in ``segments``, once per uuid (some exports repeat a segment). A workout
-    that does not close before the next opens, holds damaged XML or spans more
-    than `MAX_ELEMENT_BYTES` is left out and counted. Each workout element is
-    parsed by a parser of its own, which stops (`Resume`) at its end.
-    """
-
-    def __init__(self):
-        self.found: list[dict] = []
-        self.broken = self.too_large = self.beyond = self.unreadable = 0  # workouts left out, by why
-        self.open_at_end = False
-        self._w: dict | None = None
-
-    def parser(self):
-        from xml.parsers.expat import ParserCreate
-
-        self._p = ParserCreate()
-        self._p.StartElementHandler = self._start
-        self._w = None
-        return self._p
-
-    def _start(self, name: str, attrs: dict) -> None:
-        if name == "Workout":
-            if self._w is not None:
-                self._drop("broken")  # a workout opening inside another: the other never closed
-            if attrs.get("workoutActivityType") != RUNNING:
-                raise Resume(self._p.CurrentByteIndex)
-            self._w = {"attrs": attrs, "stats": {}, "meta": {}, "events": [], "routes": [], "segments": {}}
-            self._at, self._depth, self._child = self._p.CurrentByteIndex, 0, ""
-            self._p.EndElementHandler = self._end
-        elif self._w is not None:
-            self._depth += 1
-            if self._p.CurrentByteIndex - self._at > MAX_ELEMENT_BYTES:
-                self._drop("too large")
-                raise Resume(self._p.CurrentByteIndex)
-            if self._depth == 1:
-                self._child = name
-                self._direct(name, attrs)
-            elif self._child == "WorkoutRoute" and name == "FileReference" and attrs.get("path"):
-                self._w["routes"].append(attrs["path"])
-            elif self._child == "WorkoutActivity" and self._depth == 2:
-                if name == "WorkoutStatistics":
-                    self._segment["stats"][attrs.get("type", "")] = attrs
-                elif name == "MetadataEntry":
-                    self._segment["meta"][attrs.get("key", "")] = attrs.get("value", "")
-
-    def _direct(self, name: str, attrs: dict) -> None:
-        w = self._w
-        if name == "WorkoutStatistics":
-            w["stats"][attrs.get("type", "")] = attrs
-        elif name == "MetadataEntry":
-            w["meta"][attrs.get("key", "")] = attrs.get("value", "")
-        elif name == "WorkoutEvent":
-            w["events"].append(attrs)
-        elif name == "WorkoutActivity":
-            self._segment = {"stats": {}, "meta": {}}
-            self._segment_key = attrs.get("uuid") or str(len(w["segments"]))
-
-    def _end(self, name: str) -> None:
-        if self._depth > 0:
-            if self._depth == 1 and self._child == "WorkoutActivity":
-                self._w["segments"].setdefault(self._segment_key, self._segment)
-            self._depth -= 1
-            return
-        if self._p.CurrentByteIndex - self._at > MAX_ELEMENT_BYTES:
-            self._drop("too large")
-        elif len(self.found) >= MAX_WORKOUTS:
-            self._drop("beyond")
-        else:
-            self.found.append(self._w)
-            self._w, self._p.EndElementHandler = None, None
-        raise Resume(self._p.CurrentByteIndex)
-
-    def _drop(self, why: str) -> None:
-        if why == "broken":
-            self.broken += 1
-        elif why == "too large":
-            self.too_large += 1
-        else:
-            self.beyond += 1
-        self._w, self._p.EndElementHandler = None, None
-
-    def on_break(self, why: str) -> None:
-        """A parser stopped (`xmlsafe.stream_xml`): the workout it was in is lost."""
-        if why == "end":
-            self.open_at_end = self._w is not None
-        elif why == "too large":
-            self.too_large += 1
-        elif self._w is not None:
-            self.broken += 1
-        else:  # its opening tag is broken: which sport it was cannot be told
-            self.unreadable += 1
-        self._w = None
-
-    def reasons(self, whole: bool) -> list[str]:
-        """One line per kind of loss, for each run's warnings."""
-        broken = self.broken + (self.open_at_end and whole)  # cut short: the last workout is the cut's
-        lines = [f"{broken} running workouts of the export are broken XML and were left out" if broken else "",
-                 f"{self.unreadable} workouts of the export open with a broken tag and were left out" if self.unreadable else "",
-                 f"{self.too_large} workouts of the export are larger than {_mib()} and were left out" if self.too_large else "",
-                 f"the export holds more than {MAX_WORKOUTS} running workouts: {self.beyond} were left out" if self.beyond else ""]  # fmt: skip
-        return [line for line in lines if line]
-
-
 def _mib() -> str:
     """The element budget, in the unit that reads best."""
     return f"{MAX_ELEMENT_BYTES / 2**20:g} MiB" if MAX_ELEMENT_BYTES >= 2**20 else f"{MAX_ELEMENT_BYTES / 1024:g} KiB"
@@ -357,7 +249,7 @@ def read_apple_health(opener, source: str) -> list[Activity]:
     if not head.strip():
         raise ParseError(source, "file is empty")
     root = _prolog_check(head, source)
-    found = _Workouts()
+    found = WorkoutPass(MAX_ELEMENT_BYTES, MAX_WORKOUTS)
     try:
         whole = _stream(opener, root, found, _WORKOUT).rstrip().endswith(b"</HealthData>")
         spans = []
@@ -373,7 +265,7 @@ def read_apple_health(opener, source: str) -> list[Activity]:
                                  "(its root), which a Health export never does") from None  # fmt: skip
     except (OSError, EOFError, ValueError) as exc:
         raise ParseError(source, f"Apple Health export cannot be read to its end ({exc})") from None
-    workouts, reasons = found.found, found.reasons(whole)
+    workouts, reasons = found.found, found.reasons(whole, _mib())
     if not workouts:
         if reasons:
             raise ParseError(source, f"Apple Health export without a readable running workout: {reasons[0]}")

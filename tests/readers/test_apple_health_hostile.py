@@ -195,3 +195,23 @@ def test_junk_before_or_between_the_workouts_never_costs_them(clean, tmp_path, j
     acts = _read(tmp_path, _insert(data, junk, where))
     kept = {(a.start_utc, round(a.distance_m, 3)) for a in acts}
     assert {(a.start_utc, round(a.distance_m, 3)) for a in clean_acts} <= kept
+
+
+# ------------------------------------------------- the other XML readers --
+_GPX = b'<?xml version="1.0"?><gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>'
+_TCX = (b'<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'
+        b'<Activities><Activity Sport="Running"><Id>2026-03-02T07:00:00Z</Id><Lap StartTime="2026-03-02T07:00:00Z"><Track>')  # fmt: skip
+
+
+@pytest.mark.parametrize("name, head, unit", [
+    ("x.gpx", _GPX, b'<trkpt lat="51.5" lon="-0.1">'), ("x.gpx", _GPX, b"<trkpt "),
+    ("x.tcx", _TCX, b"<Trackpoint><Time>2026-03-02T07:00:00Z</Time>"), ("x.tcx", _TCX, b"<Trackpoint "),
+], ids=["gpx unclosed points", "gpx bare points", "tcx unclosed points", "tcx bare points"])  # fmt: skip
+def test_gpx_and_tcx_readers_take_time_linear_in_a_hostile_files_size(name, head, unit):
+    seconds = []
+    for size in (200_000, 2_000_000):
+        start = time.process_time()
+        with pytest.raises(ParseError, match="not a readable"):
+            read_activities(name, head + unit * (size // len(unit)))
+        seconds.append(time.process_time() - start)
+    assert seconds[1] / max(seconds[0], 1e-3) < 30, seconds
