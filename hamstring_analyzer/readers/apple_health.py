@@ -185,7 +185,7 @@ def _stream(opener, root: int, reader, names: tuple[bytes, ...]) -> bytes:
                 break
             root -= skipped
         return stream_xml(fh, reader.parser, reader.on_break, resume=names, prefix=_ROOT_TAG, chunk_bytes=READ_CHUNK,
-                          max_token_bytes=MAX_ELEMENT_BYTES, from_root=names != _WORKOUT)  # fmt: skip
+                          max_token_bytes=MAX_ELEMENT_BYTES, from_root=names != _WORKOUT, skip=getattr(reader, "skippable", None))  # fmt: skip
 
 
 def _mib() -> str:
@@ -307,15 +307,39 @@ class _Collector:
             if len(self.days) > self.MAX_DAYS:
                 self.days = None
                 break
+        self.day_bytes = {d.encode() for d in self.days or ()}
         self.samples: dict[str, list] = {kind: [] for kind, _ in RECORD_TYPES.values()}
         self.damaged = self.large = 0  # places skipped, by why
 
     def parser(self):
         from xml.parsers.expat import ParserCreate
 
-        p = ParserCreate()
-        p.StartElementHandler = self.record
-        return p
+        self._p = ParserCreate()
+        self._p.StartElementHandler = self.record
+        self._correlations = 0
+        return self._p
+
+    def skippable(self, window: bytes) -> bool:
+        """Whether a window of the export holds no sample dated on a wanted day, nor any part of a ``<Correlation>``.
+
+        The same cheap test on the date's text as the handler's, over the raw
+        bytes (Apple writes ``startDate="``): years of everyday samples are
+        skipped at the speed of a byte search, not parsed.
+        """
+        if self.days is None or self._correlations or b"<Correlation" in window:
+            return False
+        days, i = self.day_bytes, window.find(b'startDate="')
+        while i >= 0:
+            if window[i + 11 : i + 21] in days:
+                return False
+            i = window.find(b'startDate="', i + 21)
+        return True
+
+    def _correlation_end(self, name: str) -> None:
+        if name == "Correlation":
+            self._correlations -= 1
+            if not self._correlations:
+                self._p.EndElementHandler = None
 
     def on_break(self, why: str) -> None:
         """A parser stopped (`xmlsafe.stream_xml`): a place of the export was skipped."""
@@ -331,6 +355,9 @@ class _Collector:
 
     def record(self, name: str, attrs: dict) -> None:
         if name != "Record":
+            if name == "Correlation":  # holds samples: a window inside one is never skipped
+                self._correlations += 1
+                self._p.EndElementHandler = self._correlation_end
             return
         start = attrs.get("startDate", "")
         if self.days is not None and start[:10] not in self.days:

@@ -88,7 +88,7 @@ class Resume(Exception):
 
 
 def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: bytes, chunk_bytes: int, max_token_bytes: int,
-               from_root: bool = True) -> bytes:  # fmt: skip
+               from_root: bool = True, skip=None, window_bytes: int = 256 * 1024) -> bytes:  # fmt: skip
     """Feed the stream ``fh`` (at its root's "<") to expat parsers a chunk at a time; return its last 64 bytes.
 
     ``make_parser()`` gives a fresh parser with the caller's handlers set.
@@ -102,7 +102,12 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
     elements are parsed, each by a parser of its own that must reach its end
     (`Resume`) before the next opens (else it is "damaged": an unclosed tag,
     comment or CDATA section never swallows the elements after it), and the
-    bytes between them are skipped at the speed of a byte search. Each byte is fed and searched a bounded number of
+    bytes between them are skipped at the speed of a byte search. With
+    ``skip``, the file is fed a window at a time (about ``window_bytes``, ending
+    before a "<", so the parser holds nothing unfinished there), and a window
+    for which ``skip(window)`` says True is not parsed at all: the parser stops
+    and a fresh one resumes after it (the caller's test must be sound: only
+    windows holding nothing it wants, outside any element it needs closed). Each byte is fed and searched a bounded number of
     times, so the time is linear in the file whatever it holds, and memory
     stays under about ``max_token_bytes`` plus ``chunk_bytes`` (expat buffers an
     unfinished tag: one that keeps growing is refused before it is whole).
@@ -116,6 +121,7 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
 
     buf, buf_at = b"", 0  # bytes not yet fed (or kept for a resumption), from absolute offset buf_at
     parser, origin, begun, fed = (make_parser() if from_root else None), 0, 0, 0  # origin: the absolute offset of the parser's byte 0
+    window_end = 0  # with ``skip``: where the window being fed ends
     rooted = from_root  # the parser is the first, fed from the root's own tag
     seek = 0  # with no parser: where to look for the next resumption
     tail, eof, memo = b"", False, {}
@@ -129,7 +135,7 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
             else:
                 parser = make_parser()
                 parser.Parse(prefix, False)
-                begun = fed = buf_at + at
+                begun = fed = window_end = buf_at + at
                 origin = begun - len(prefix)
         stopped, limit, bounded = False, buf_at + len(buf), False
         if parser is not None and not from_root:  # one element per parser: it must end before the next opens
@@ -139,9 +145,20 @@ def stream_xml(fh, make_parser, on_break, *, resume: tuple[bytes, ...], prefix: 
             elif not eof:  # the next opening may be cut by the end of what is held
                 limit = max(fed, limit - max(map(len, resume)) - 1)
         while parser is not None and fed < limit:
+            if skip is not None and fed >= window_end:
+                if fed + window_bytes >= limit and not eof:
+                    break  # a whole window is not held yet
+                cut = buf.rfind(b"<", fed - buf_at + 1, fed - buf_at + window_bytes)
+                window_end = min(buf_at + cut if cut > 0 else fed + window_bytes, limit)
+                clean = origin + parser.CurrentByteIndex == fed and not (rooted and fed == 0)  # past the root's tag, nothing unfinished
+                if clean and skip(buf[fed - buf_at : window_end - buf_at]):
+                    parser, rooted, seek, stopped = None, False, window_end, True
+                    break
             # a fresh parser is fed small pieces first, doubling: expat copies each piece, and one that stops
             # at once (damage) must not cost a chunk's copy (that was quadratic on a file of broken tags)
             piece = min(limit - fed, max(_FIRST_PIECE, fed - begun))
+            if skip is not None:
+                piece = min(piece, window_end - fed)
             try:
                 parser.Parse(memoryview(buf)[fed - buf_at : fed - buf_at + piece], False)
             except ExpatError:

@@ -101,11 +101,14 @@ def test_unclosed_workout_tags_count_as_one_reason(clean, tmp_path):
 
 @pytest.mark.parametrize("where, junk, reason", [
     ("samples", b'<Record type="HKQuantityTypeIdentifierHeartRate" value="' + b"7" * 50_000 + b'"/>', "1 elements larger than 4 KiB"),
-    ("before", b'<Me HKCharacteristicTypeIdentifierDateOfBirth="' + b"x" * 50_000 + b'"/>', "1 elements larger than 4 KiB"),
-    ("between", b"<!-- " + b"c" * 50_000 + b" -->", "1 elements larger than 4 KiB"),
+    ("samples", b'<Me HKCharacteristicTypeIdentifierDateOfBirth="' + b"x" * 50_000 + b'"/>', "1 elements larger than 4 KiB"),
+    ("samples", b"<!-- " + b"c" * 50_000 + b" -->", "1 elements larger than 4 KiB"),
 ], ids=["sample attribute", "root child attribute", "comment"])  # fmt: skip
 def test_an_element_over_the_budget_costs_only_itself(clean, tmp_path, monkeypatch, where, junk, reason):
-    """The 288 MB export with one huge attribute kept its good workouts (at a budget shrunk to 4 KiB here)."""
+    """The 288 MB export with one huge attribute kept its good workouts (at a budget shrunk to 4 KiB here).
+
+    Among the runs' own samples, so the sample pass parses it (elsewhere it is skipped unread).
+    """
     data, clean_acts, _ = clean
     monkeypatch.setattr(apple_health, "MAX_ELEMENT_BYTES", 4096)
     monkeypatch.setattr(apple_health, "READ_CHUNK", 1024)
@@ -219,3 +222,32 @@ def test_gpx_and_tcx_readers_take_time_linear_in_a_hostile_files_size(name, head
             read_activities(name, head + unit * (size // len(unit)))
         seconds.append(time.process_time() - start)
     assert seconds[1] / max(seconds[0], 1e-3) < 30, seconds
+
+
+def test_skipping_the_windows_without_wanted_samples_changes_nothing(tmp_path, monkeypatch):
+    """Years of everyday samples are skipped unread by the sample pass; the runs read as when every byte is parsed.
+
+    A ``<Correlation>`` (blood pressure) spanning several windows is never cut:
+    no false "damaged" reason.
+    """
+    runs = [Outing(easy_run(DAY, 1.5, seed=1)), Outing(easy_run(DAY + dt.timedelta(days=3), 2.0, seed=2))]
+    root = apple_health_export(tmp_path, runs, target_bytes=3_000_000)
+    data = (root / "export.xml").read_bytes()
+    start = data.index(b"<Record ", 1_000_000)
+    end = data.index(b"<Record ", 1_900_000)
+    (root / "export.xml").write_bytes(data[:start] + b'<Correlation type="HKCorrelationTypeIdentifierBloodPressure" startDate="2026-01-01 07:00:00 +0000">\n'
+                                      + data[start:end] + b"</Correlation>\n" + data[end:])  # fmt: skip
+    skippable, skipped = apple_health._Collector.skippable, []
+
+    def counted(self, window):
+        skipped.append(skippable(self, window))
+        return skipped[-1]
+
+    monkeypatch.setattr(apple_health._Collector, "skippable", counted)
+    fast = read_activities(root / "export.xml")
+    monkeypatch.setattr(apple_health._Collector, "skippable", lambda self, window: False)
+    slow = read_activities(root / "export.xml")
+    assert sum(skipped) >= 5 and not all(skipped)
+    assert [a.warnings for a in fast] == [a.warnings for a in slow] == [[], []]
+    for a, b in zip(fast, slow):
+        assert a.records.equals(b.records) and a.distance_m == b.distance_m
