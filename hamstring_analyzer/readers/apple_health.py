@@ -35,16 +35,21 @@ in September reads +0100): the instant is right, the wall clock is not; the
 workout's own total disagree by more than `ROUTE_DISAGREES_SHARE`, the total
 stands and the run says what the route said.
 
-Memory stays flat whatever the file's size, and the time is linear in it:
-the file is fed to the XML parser (expat) a chunk at a time, twice: first
-for the running workouts, then for the sample elements of the wanted kinds,
-keeping only those inside the workouts' time spans. No tree is built. The
-parser is fed from the root element on, so the internal DTD every export
-carries (with syntax errors in iOS 16's) never reaches it and no entity can
-be declared; an export whose prolog declares entities or names an external
-DTD is refused all the same. Damage costs only the element it is in: a fresh
-parser resumes at the next ``<Record`` or ``<Workout`` (`xmlsafe.stream_xml`),
-and markup larger than `MAX_ELEMENT_BYTES` is skipped before it is whole.
+Memory stays flat whatever the file's size, and the time is linear in it.
+The file is read in chunks twice, through the XML parser (expat), and no
+tree is built. First the running workouts: the bytes between ``<Workout``
+openings are skipped by a byte search, and each workout element is parsed by
+a fresh parser that must reach its end before the next opens. Then the
+sample elements of the wanted kinds inside the workouts' time spans: the
+file is fed a window (~256 KiB) at a time, and a window whose bytes hold no
+sample dated on a day the runs touch is skipped unread (years of everyday
+samples are of no use to a runner's analysis). The parser is fed from the
+root element on, so the internal DTD every export carries (with syntax
+errors in iOS 16's) never reaches it and no entity can be declared; an
+export whose prolog declares entities or names an external DTD is refused
+all the same. Damage costs only the element it is in: a fresh parser resumes
+at the next ``<Record`` or ``<Workout`` (`xmlsafe.stream_xml`), and markup
+larger than `MAX_ELEMENT_BYTES` is skipped before it is whole.
 """
 
 from __future__ import annotations
@@ -224,7 +229,8 @@ def read_apple_health(opener, source: str) -> list[Activity]:
 
     Two passes over the bytes through the XML parser, a chunk at a time. The
     first finds the running workouts; the second picks the samples of the
-    wanted kinds inside their time spans. Neither builds the document and no
+    wanted kinds inside their time spans, skipping the windows of the file
+    that hold none. Neither builds the document and no
     entity is ever expanded; the prolog is still checked, and an export
     declaring entities or an external DTD is refused. Damaged XML costs only
     the element it is in (a workout there is left out, with a reason on the

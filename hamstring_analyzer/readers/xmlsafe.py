@@ -1,4 +1,4 @@
-"""XML input hygiene shared by the GPX and TCX readers.
+"""XML input hygiene: `clean_xml` for the GPX and TCX readers, `stream_xml` for large list files.
 
 * Entity declarations are refused (no billion-laughs or external entities).
 * A byte-order mark or blank lines before the XML declaration are dropped.
