@@ -112,10 +112,15 @@ def inflation_problem(inflated: int, compressed: int, what: str = "zip") -> str 
     return None
 
 
+def _size(n: int) -> str:
+    """``"300 MiB"``, ``"20 KiB"``: a size as a file manager shows it."""
+    return f"{n / MiB:,.0f} MiB" if n >= MiB else f"{n / 1024:,.0f} KiB"
+
+
 def too_large_reason(size: int, limit: int | None = None) -> str:
-    """``"holds 300 MiB, more than any activity file (at most 64 MiB are read); refused"``."""
+    """``"300 MiB, larger than any activity file: at most 64 MiB are read"`` (a file's size past the budget)."""
     limit = MAX_FILE_BYTES if limit is None else limit
-    return f"holds {size / MiB:,.0f} MiB, more than any activity file (at most {limit / MiB:,.0f} MiB are read); refused"
+    return f"{_size(size)}, larger than any activity file: at most {_size(limit)} are read"
 
 
 def read_regular(path: str | os.PathLike, limit: int | None = None) -> bytes:
@@ -151,7 +156,7 @@ def gunzip(data: bytes, source: str, limit: int | None = None) -> bytes:
             out.write(chunk)
             size += len(chunk)
             if size > limit:
-                raise ParseError(source, f"decompresses to more than {limit / MiB:,.0f} MiB; refused as a likely gzip bomb")
+                raise ParseError(source, f"decompresses to more than {_size(limit)}; refused as a likely gzip bomb")
             if problem := inflation_problem(size, len(data), "gzip"):
                 raise ParseError(source, problem)
             if d.eof or (not d.unconsumed_tail and len(chunk) < MiB):

@@ -99,9 +99,9 @@ def refuse_dense(times_s: np.ndarray, source: str) -> None:
     if n < max(RATE_GRACE_POINTS, 2):
         return
     span = float(t.max() - t.min())
-    if n <= MAX_POINTS_PER_SECOND * span:
+    if n - 1 <= MAX_POINTS_PER_SECOND * span:  # n points, n - 1 steps between them
         return
-    when = f"in {_hours(span)} ({n / span:,.0f} a second)" if span >= 1 else "all in the same second"
+    when = f"in {_hours(span)} ({(n - 1) / span:,.0f} a second)" if span >= 1 else "all in the same second"
     raise ParseError(source, f"holds {n:,} track points {when}; no watch or phone records more than "
                              f"{MAX_POINTS_PER_SECOND:.0f} a second, so it is not a real recording and is refused")
 
