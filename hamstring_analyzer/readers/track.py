@@ -106,30 +106,19 @@ def refuse_dense(times_s: np.ndarray, source: str) -> None:
                              f"{MAX_POINTS_PER_SECOND:.0f} a second, so it is not a real recording and is refused")
 
 
-class _DecodedText:
-    """``data`` as text for the XML parser, decoded a chunk at a time (never a second copy of the whole file)."""
-
-    def __init__(self, data: bytes, encoding: str):
-        self._view = memoryview(data)
-        self._decoder = codecs.getincrementaldecoder(encoding)()
-        self._at = 0
-
-    def read(self, n: int = -1) -> str:
-        if self._at >= len(self._view):
-            return self._decoder.decode(b"", final=True)
-        n = XML_CHUNK if n is None or n < 0 else max(n, XML_CHUNK)
-        chunk = self._view[self._at : self._at + n]
-        self._at += n
-        return self._decoder.decode(chunk, final=self._at >= len(self._view))
+def _decoded(data: bytes, encoding: str):
+    """``data`` as text, a chunk at a time (never a second copy of the whole file)."""
+    view = memoryview(data)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for at in range(0, len(view), XML_CHUNK):
+        yield decoder.decode(view[at : at + XML_CHUNK])
+    yield decoder.decode(b"", final=True)
 
 
 def _is_utf8(data: bytes) -> bool:
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
     try:
-        for at in range(0, len(view), XML_CHUNK):
-            decoder.decode(view[at : at + XML_CHUNK])
-        decoder.decode(b"", final=True)
+        for _ in _decoded(data, "utf-8"):
+            pass
     except UnicodeDecodeError:
         return False
     return True
@@ -144,23 +133,26 @@ def xml_events(data: bytes, source: str, what: str):
     path being read is held: a caller reads an element's text and attributes
     at its end, and its children at theirs. The text is UTF-8, or Latin-1
     when it is not valid UTF-8 (as phone apps write it), whatever the XML
-    declaration says.
+    declaration says. `clean_xml` refused entity declarations anywhere; a
+    DTD is refused here wherever it is (not only at the head), so the fast
+    parser never meets either.
 
     Raises
     ------
     ParseError
         Broken XML (``"not a readable GPX file (mismatched tag: line 3, column 2)"``),
-        or elements nested deeper than `MAX_XML_DEPTH`.
+        a DTD, or elements nested deeper than `MAX_XML_DEPTH`.
     """
     from xml.etree.ElementTree import ParseError as XMLParseError
+    from xml.etree.ElementTree import XMLPullParser
 
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
-
-    text = _DecodedText(data, "utf-8" if _is_utf8(data) else "latin-1")
+    if b"<!DOCTYPE" in data:
+        raise ParseError(source, f"{what} file declares XML entities or a DTD, which a watch never writes; refused for safety")
+    parser = XMLPullParser(events=("start", "end"))
     stack: list = []
-    try:
-        for event, el in iterparse(text, events=("start", "end")):
+
+    def events():
+        for event, el in parser.read_events():
             if event == "start":
                 if len(stack) >= MAX_XML_DEPTH:
                     raise ParseError(source, f"not a readable {what} file (its XML nests elements more than {MAX_XML_DEPTH} deep)")
@@ -171,7 +163,14 @@ def xml_events(data: bytes, source: str, what: str):
             yield event, el, stack
             if stack:
                 stack[-1].remove(el)
-    except (XMLParseError, DefusedXmlException, ValueError) as exc:
+
+    try:
+        for text in _decoded(data, "utf-8" if _is_utf8(data) else "latin-1"):
+            parser.feed(text)
+            yield from events()
+        parser.close()
+        yield from events()
+    except (XMLParseError, ValueError) as exc:
         first = (str(exc).strip().splitlines() or ["damaged XML"])[0][:200]
         raise ParseError(source, f"not a readable {what} file ({first})") from None
 

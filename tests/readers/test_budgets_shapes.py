@@ -14,11 +14,14 @@ from xml.etree.ElementTree import fromstring
 
 import gpxpy
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hamstring_analyzer import ParseError, read_activities
 from hamstring_analyzer.readers import gpx, tcx
 from hamstring_analyzer.readers.xmlsafe import clean_xml
+from hamstring_analyzer.synthetic_budgets import gpx_bytes
 
 from ..conftest import examples
 
@@ -235,3 +238,25 @@ def _streamed_tcx(data: bytes) -> dict:
 def test_streamed_tcx_reads_what_the_tree_read(data):
     expected, got = _tree_reading(data), _streamed_tcx(data)
     assert _same(expected, got), (expected, got)
+
+
+# --- what the fast parser must never meet, and text as phone apps write it ---------------------
+
+
+@pytest.mark.parametrize("name", ["late-dtd.gpx", "late-dtd.tcx"])
+def test_a_dtd_past_the_head_is_refused_too(name):
+    """`clean_xml` looks for a DTD in the first 4 KiB; the streamed readers refuse one anywhere."""
+    kind = name.rsplit(".", 1)[1].upper()
+    root = "gpx" if kind == "GPX" else "TrainingCenterDatabase"
+    data = (f'<?xml version="1.0"?><!-- {"x" * 5000} --><!DOCTYPE {root} SYSTEM "http://example.invalid/x.dtd">'
+            f"<{root}></{root}>").encode()  # fmt: skip
+    with pytest.raises(ParseError) as err:
+        read_activities(name, data)
+    assert err.value.reason == f"{kind} file declares XML entities or a DTD, which a watch never writes; refused for safety"
+
+
+def test_text_is_utf8_whatever_the_declaration_and_latin1_when_it_is_not():
+    utf8 = gpx_bytes(3, name="Zoé").replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"')
+    assert read_activities("a.gpx", utf8)[0].name == "Zoé"
+    latin1 = gpx_bytes(3, name="Zoé").decode().encode("latin-1")
+    assert read_activities("b.gpx", latin1)[0].name == "Zoé"
