@@ -209,3 +209,23 @@ def test_zip_member_stream_uses_the_same_ratio_test(tmp_path):
             while fh.read(64 * 1024):
                 pass
     assert str(err.value) == "apple_health_export/export.xml expands more than 200 times its compressed size; refused as a likely zip bomb"
+
+
+def test_a_fit_past_the_points_budget_is_refused_before_it_is_decoded(monkeypatch):
+    """Counted over the framing alone: the decoder (about 500 bytes a record) never sees it."""
+    from hamstring_analyzer.readers.fit import fast
+
+    monkeypatch.setattr(track, "MAX_TRACK_POINTS", 1_000)
+    long_run = write_fit(easy_run(dt.datetime(2026, 3, 2, 7, 0), 5, pace_s_per_km=360, sample_every_s=1))  # 1,800 records
+    assert fast.record_count(long_run, 10**9) == 1_800
+    decoded = []
+    monkeypatch.setattr(fast, "_fitfast_columns", lambda *a: decoded.append(a) or {})
+    with pytest.raises(ParseError) as err:
+        read_activities("long.fit", long_run)
+    assert err.value.reason == ("holds more than 1,000 track points (17 minutes at one a second); "
+                                "no watch records that much in one activity, so it is refused")  # fmt: skip
+    assert decoded == []
+    monkeypatch.undo()
+    monkeypatch.setattr(track, "MAX_TRACK_POINTS", 1_800)
+    (act,) = read_activities("fits.fit", long_run)
+    assert len(act.samples) == 1_800
