@@ -1,6 +1,6 @@
 """Memory benchmark (issue 27): peak resident size of an ingest of one hostile file beside a normal run.
 
-Run: python benchmarks/memory.py [--big-mb 100]
+Run: python benchmarks/memory.py [--big-mb 100] [--only CASE ...]
 
 Each case is a folder holding one normal 5 km FIT run and one file past a
 budget, ingested by `load_runs` in a fresh process with two workers; the
@@ -13,9 +13,11 @@ Cases:
     budget (refused while it streams),
   * the GPX with the most points the budgets accept (the points budget, one a second),
   * the largest GPX they accept (just under the size budget, with heart rate),
+  * a FIT of as many records as the points budget allows, and one past it
+    (refused before it is decoded),
   * a .gpx.gz inflating to 113 MiB (refused by the ratio test as it inflates).
 Files are written to a temporary folder a point at a time; nothing big is
-held by this script, which matters: on Linux a child's peak (``ru_maxrss``)
+held by this script (each case is built by a process of its own), which matters: on Linux a child's peak (``ru_maxrss``)
 starts at its parent's peak, kept across ``exec``.
 """
 
@@ -46,63 +48,80 @@ print(json.dumps({"runs": [r.source for r in e.runs], "errors": e.errors,
 """
 
 
-def _case(root: Path, name: str, build) -> dict:
-    from hamstring_analyzer.synthetic import easy_run, write_fit
-
-    folder = root / name
+def _case(root: Path, case: str) -> dict:
+    folder = root / case
     folder.mkdir()
-    (folder / "normal.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, 2, 7, 0), 5)))
-    what = build(folder) if build else ""
-    peaks = root / f"{name}-peaks.txt"
+    # Built in a process of its own: this one stays small, so it cannot raise the ingest's peak.
+    built = subprocess.run([sys.executable, __file__, "--build", case, str(folder), "--big-mb", str(ARGS.big_mb)],
+                           capture_output=True, text=True, cwd=REPO, timeout=1800)  # fmt: skip
+    if built.returncode:
+        raise SystemExit(built.stderr)
+    peaks = root / f"{case}-peaks.txt"
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", INGEST, str(folder), str(peaks)], capture_output=True, text=True, cwd=REPO, timeout=1800)
     if proc.returncode:
         raise SystemExit(proc.stderr)
     found = json.loads(proc.stdout)
-    found.update(name=name, what=what, seconds=time.perf_counter() - t0)
+    found.update(what=built.stdout.strip(), seconds=time.perf_counter() - t0)
     for f in folder.iterdir():
         f.unlink()  # free the disk before the next case
     return found
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--big-mb", type=int, default=100, help="size of the plain GPX past the size budget [MB]")
-    args = parser.parse_args()
+def build(case: str, folder: Path, big_mb: int) -> str:
+    """Write one case's files into ``folder`` (a normal run and the hostile file); return what the file is."""
     from hamstring_analyzer.readers.files import MAX_FILE_BYTES
     from hamstring_analyzer.readers.track import MAX_TRACK_POINTS
+    from hamstring_analyzer.synthetic import easy_run, write_fit
     from hamstring_analyzer.synthetic_budgets import gzip_bomb_gpx, write_big_gpx
 
-    def big(folder: Path) -> str:
-        n = write_big_gpx(folder / "big.gpx", args.big_mb * 10**6)
-        return f"{args.big_mb} MB, {n:,} points"
-
-    def under_size(folder: Path) -> str:
+    (folder / "normal.fit").write_bytes(write_fit(easy_run(dt.datetime(2026, 3, 2, 7, 0), 5)))
+    if case == "big":
+        n = write_big_gpx(folder / "big.gpx", big_mb * 10**6)
+        return f"{big_mb} MB, {n:,} points"
+    if case == "under-size":
         n = write_big_gpx(folder / "under.gpx", MAX_FILE_BYTES - 2**20, hr=False)
         return f"{(MAX_FILE_BYTES - 2**20) / 2**20:.0f} MiB, {n:,} points"
-
-    def longest(folder: Path) -> str:
-        n = write_big_gpx(folder / "longest.gpx", points=MAX_TRACK_POINTS, hr=False)
-        return f"{(folder / 'longest.gpx').stat().st_size / 2**20:.0f} MiB, {n:,} points at 1 Hz"
-
-    def largest(folder: Path) -> str:
-        n = write_big_gpx(folder / "largest.gpx", MAX_FILE_BYTES - 2**20, hr=True)
-        return f"{(folder / 'largest.gpx').stat().st_size / 2**20:.0f} MiB, {n:,} points at 1 Hz"
-
-    def bomb(folder: Path) -> str:
+    if case in ("most-points", "largest"):
+        path = folder / f"{case}.gpx"
+        n = (write_big_gpx(path, points=MAX_TRACK_POINTS, hr=False) if case == "most-points"
+             else write_big_gpx(path, MAX_FILE_BYTES - 2**20, hr=True))  # fmt: skip
+        return f"{path.stat().st_size / 2**20:.0f} MiB, {n:,} points at 1 Hz"
+    if case in ("fit-most", "fit-past"):
+        records = MAX_TRACK_POINTS if case == "fit-most" else 504_000
+        data = write_fit(easy_run(dt.datetime(2026, 3, 3, 7, 0), records / 10, pace_s_per_km=360, sample_every_s=1))
+        (folder / f"{case}.fit").write_bytes(data)
+        return f"{len(data) / 2**20:.0f} MiB, {records:,} records at 1 Hz"
+    if case == "bomb":
         data = gzip_bomb_gpx(113 * 2**20)
         (folder / "bomb.gpx.gz").write_bytes(data)
         return f"{len(data) / 1024:.0f} KiB inflating to 113 MiB"
+    return ""
 
-    cases = [("normal run", None), (f"plain GPX {args.big_mb} MB", big), ("GPX under the size budget", under_size),
-             ("most points accepted", longest), ("largest GPX accepted", largest), ("gzip bomb", bomb)]  # fmt: skip
+
+CASES = {"normal": "normal run", "big": "plain GPX (--big-mb)", "under-size": "GPX under the size budget",
+         "most-points": "most GPX points accepted", "largest": "largest GPX accepted", "fit-most": "most FIT records accepted",
+         "fit-past": "FIT past the points budget", "bomb": "gzip bomb"}  # fmt: skip
+ARGS = None
+
+
+def main() -> None:
+    global ARGS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big-mb", type=int, default=100, help="size of the plain GPX past the size budget [MB]")
+    parser.add_argument("--only", nargs="*", choices=sorted(CASES), help="these cases only")
+    parser.add_argument("--build", nargs=2, metavar=("CASE", "FOLDER"), help=argparse.SUPPRESS)
+    ARGS = parser.parse_args()
+    if ARGS.build:
+        print(build(ARGS.build[0], Path(ARGS.build[1]), ARGS.big_mb))
+        return
     print(f"{'case':<28}{'file':<36}{'peak MiB':>9}{'worker':>8}{'s':>6}  outcome")
     with tempfile.TemporaryDirectory() as tmp:
-        for name, build in cases:
-            r = _case(Path(tmp), name.replace(" ", "-"), build)
+        for case in ARGS.only or CASES:
+            r = _case(Path(tmp), case)
             peak = max(r["main_kib"], r["worker_kib"]) / 1024
             outcome = "; ".join(f"{e['source']}: {e['error']}" for e in r["errors"]) or f"{len(r['runs'])} runs read"
-            print(f"{name:<28}{r['what']:<36}{peak:>9.0f}{r['worker_kib'] / 1024:>8.0f}{r['seconds']:>6.0f}  {outcome}", flush=True)
+            print(f"{CASES[case]:<28}{r['what']:<36}{peak:>9.0f}{r['worker_kib'] / 1024:>8.0f}{r['seconds']:>6.0f}  {outcome}", flush=True)
 
 
 if __name__ == "__main__":
