@@ -89,7 +89,7 @@ def build(case: str, folder: Path, big_mb: int) -> str:
         return f"{path.stat().st_size / 2**20:.0f} MiB, {n:,} points at 1 Hz"
     if case in ("fit-most", "fit-past"):
         records = MAX_TRACK_POINTS if case == "fit-most" else 504_000
-        data = write_fit(easy_run(dt.datetime(2026, 3, 3, 7, 0), records / 10, pace_s_per_km=360, sample_every_s=1))
+        data = write_fit(easy_run(dt.datetime(2026, 3, 3, 7, 0), records / 360, pace_s_per_km=360, sample_every_s=1))
         (folder / f"{case}.fit").write_bytes(data)
         return f"{len(data) / 2**20:.0f} MiB, {records:,} records at 1 Hz"
     if case == "bomb":
