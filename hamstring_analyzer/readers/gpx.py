@@ -116,7 +116,7 @@ def _stream(data: bytes, source: str) -> _Doc:
                 doc.tracks.append(track)
             elif depth == 3 and name == "trkpt" and track is not None and local(up[2]) == "trkseg":
                 budget.add()
-                point = [np.nan] * 6
+                point = [np.nan] * 6  # in the order of _Track.COLUMNS: t, lat, lon, ele, hr, cad
                 point[1], point[2] = _number(el.get("lat")), _number(el.get("lon"))
                 point_seen = set()
             elif depth == 4 and point is not None and name == "extensions" and doc.version11 and "extensions" not in point_seen:
@@ -137,7 +137,10 @@ def _stream(data: bytes, source: str) -> _Doc:
                 ext_depth = -1
             elif name in ("ele", "time") and name not in point_seen:
                 point_seen.add(name)
-                point[3 if name == "ele" else 0] = _number(el.text) if name == "ele" else gpx_seconds(el.text)
+                if name == "ele":
+                    point[3] = _number(el.text)
+                else:
+                    point[0] = gpx_seconds(el.text)
         elif depth == 3 and point is not None and name == "trkpt":
             for column, value in zip(_Track.COLUMNS, point):
                 getattr(track, column).append(value)
