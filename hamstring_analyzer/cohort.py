@@ -58,7 +58,6 @@ other columns (gender, age group...).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import math
 import os
 import shutil
@@ -320,10 +319,12 @@ def run_cohort(
     daily = is_daily_log_root(root)
     local_pool = False
     if not plain and client is None:
-        if daily and not scheduler and importlib.util.find_spec("distributed") is None:
-            local_pool = True  # a daily log needs no cluster: this machine's cores
-        else:
+        try:
             _dask()  # before any work: the one-line install hint
+        except CohortError:
+            if not daily or scheduler:
+                raise
+            local_pool = True  # a daily log needs no cluster: this machine's cores
     out.mkdir(parents=True, exist_ok=True)
     summary = CohortSummary(out=str(out))
     t0 = time.perf_counter()

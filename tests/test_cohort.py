@@ -41,10 +41,11 @@ def daily_log(tmp_path_factory):
 
 def test_local_cluster_flags_equal_per_athlete_analyze(daily_log, tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(out), "--workers", "2"], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(out), "--workers", "2", "--athlete-logs"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Dask dashboard: http://" in result.output and "(2 workers)" in result.output
     assert "6 of 6 athletes analysed" in result.output
+    assert "6 athletes analysed together on arrays, 0 one by one" in result.output
     flags = cohort_flags(out)
     # planted events were found: every long-run spike on its day, every weekly jump in its week
     planted = {str(a.athlete): a.events for a in cohort_athletes(6, weeks=30, seed=5)}
@@ -70,14 +71,16 @@ def test_local_cluster_flags_equal_per_athlete_analyze(daily_log, tmp_path):
     assert set(athletes.columns) >= {"gender", "age_group", "country", "major", "error"}
 
 
-def test_rerun_skips_what_the_store_has_and_keeps_the_tables(daily_log, tmp_path):
+def test_rerun_gives_the_same_tables_and_needs_no_store(daily_log, tmp_path):
     out = tmp_path / "out"
     first = run_cohort(daily_log, out, plain=True)
+    tables = cohort_tables(out)
     again = run_cohort(daily_log, out, plain=True)
-    assert first.decode["parsed"] == 6 and first.decode["hits"] == 0
-    assert again.decode["parsed"] == 0 and again.decode["hits"] == 6
-    assert again.parsed_at_analysis == 0
+    assert first.log["arrays"] == again.log["arrays"] == 6 and first.parsed_at_analysis == again.parsed_at_analysis == 0
     assert again.flags == first.flags and again.runs == first.runs
+    for name, frame in cohort_tables(out).items():
+        assert frame.to_json() == tables[name].to_json(), name
+    assert not (out / ".parts").exists() and not (out / "partitions").exists()
 
 
 def test_folder_cohort_of_watch_files_decodes_in_batches(tmp_path):
@@ -94,7 +97,7 @@ def test_folder_cohort_of_watch_files_decodes_in_batches(tmp_path):
         assert sorted(runs[runs["athlete"] == name]["distance_m"]) == sorted(round(a.distance_m, 1) for a in export.runs)
 
 
-def test_without_dask_one_line_says_how_to_install(monkeypatch, daily_log, tmp_path):
+def test_without_dask_a_daily_log_runs_on_local_processes_and_a_team_root_says_how_to_install(monkeypatch, daily_log, tmp_path):
     real_import = builtins.__import__
 
     def no_dask(name, *args, **kwargs):
@@ -103,9 +106,16 @@ def test_without_dask_one_line_says_how_to_install(monkeypatch, daily_log, tmp_p
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_dask)
+    said = []
+    summary = run_cohort(daily_log, tmp_path / "out", workers=2, say=said.append)
+    assert summary.analysed == 6 and summary.workers == 2 and summary.dashboard is None
+    assert said[-1] == "Dask is not installed: 2 local processes (pip install 'hamstring-analyzer[cohort]' for a cluster)."
+    assert sum(summary.flags.values()) == len(pq.read_table(tmp_path / "out" / "flags"))
+    team = tmp_path / "team"
+    write_folder_cohort(team, cohort_athletes(1, weeks=1, start=dt.date(2026, 3, 2), seed=9), sample_every_s=60)
     with pytest.raises(CohortError, match=r"pip install 'hamstring-analyzer\[cohort\]'"):
-        run_cohort(daily_log, tmp_path / "out")
-    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(tmp_path / "out")])
+        run_cohort(team, tmp_path / "out2")
+    result = CliRunner().invoke(main, ["cohort", str(team), "--out", str(tmp_path / "out2")])
     assert result.exit_code == 1
     assert result.output == "Error: the cohort command needs Dask: pip install 'hamstring-analyzer[cohort]'\n"
 
