@@ -168,12 +168,13 @@ def runs_table(p: Partition):
     ids = pd.Series(k).astype(str).radd(SOURCE + "#").where(k > 0, SOURCE)
     start = pd.Series(_iso(p.day)).add("T12:00:00+00:00")
     dur = _rounded(p.dur, 1)
+    moving = _rounded(np.where(np.isnan(p.dur), 0.0, p.dur), 1)  # no duration: the ingest counts no moving time
     const = {"format": "daily_log", "sport": "running", "device": "daily log", "distance_source": "records", "source": SOURCE}
     columns = {
         "athlete": pa.array(np.repeat(np.array(p.names, dtype=object), p.count), type=pa.string()),
         "id": pa.array(ids, type=pa.string()), "source": None, "format": None, "start_utc": pa.array(start, type=pa.string()),
         "start_local": pa.array(start, type=pa.string()), "sport": None, "sub_sport": pa.nulls(n), "device": None,
-        "distance_m": _rounded(p.dist, 1), "elapsed_s": dur, "moving_s": dur, "elevation_gain_m": pa.nulls(n),
+        "distance_m": _rounded(p.dist, 1), "elapsed_s": dur, "moving_s": moving, "elevation_gain_m": pa.nulls(n),
         "cadence_spm": pa.nulls(n), "avg_heart_rate_bpm": pa.nulls(n), "has_gps": pa.array(np.zeros(n, dtype=bool)),
         "partial": pa.array(np.zeros(n, dtype=bool)), "distance_source": None, "recorded_distance_m": _rounded(p.dist, 1),
         "gps_jumps_removed_m": pa.array(np.zeros(n)), "cut_s": pa.array(np.zeros(n)), "running_share": pa.nulls(n),

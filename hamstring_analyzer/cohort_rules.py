@@ -165,7 +165,7 @@ def _weeks(p: Partition, codes: np.ndarray, config: Config) -> dict:
     first_of_week = np.r_[True, wi[1:] != wi[:-1]]
     rank = np.arange(len(wi)) - np.maximum.accumulate(np.where(first_of_week, np.arange(len(wi)), 0))
     distance = kahan_group_sum(wi, p.dist, n, rank)
-    moving = kahan_group_sum(wi, p.dur, n, rank)
+    moving = kahan_group_sum(wi, np.where(np.isnan(p.dur), 0.0, p.dur), n, rank)  # a run without duration moves 0 s
     runs = np.bincount(wi, minlength=n)
     longest = np.zeros(n)
     np.maximum.at(longest, wi, p.dist)
