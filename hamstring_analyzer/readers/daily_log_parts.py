@@ -96,6 +96,8 @@ def _athlete_column(names: list[str]) -> str | None:
 
 def _csv_batches(path: Path, source: str, problems: list[dict]):
     """The CSV's rows as pandas frames of text cells (trimmed; empty is None) with their lines; bad rows into ``problems``."""
+    import csv
+
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
@@ -108,7 +110,7 @@ def _csv_batches(path: Path, source: str, problems: list[dict]):
     skipped: list[int] = []
 
     def bad_row(row) -> str:
-        if row.text.strip():
+        if any(c.strip() for c in next(csv.reader([row.text]), [])):  # a row of empty cells is no row, as the whole-file reader skips it
             problems.append({"line": int(row.number), "athlete": None, "reason": f"{row.actual_columns} cells where the header has {len(names)}"})
         skipped.append(int(row.number))
         return "skip"
@@ -201,6 +203,8 @@ def cut_daily_log(path: str | os.PathLike, folder: str | os.PathLike, n_parts: i
     rows = 0
     try:
         for table in batches:
+            if not table.num_rows:
+                continue
             rows += table.num_rows
             name = _athlete_column([str(c) for c in table.column_names])
             ids = athlete_ids(table.column(name).to_pandas()) if name is not None else None
