@@ -23,6 +23,8 @@ A partition task:
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,7 @@ from .atomic import atomic_write_bytes
 from .cohort_rules import EPOCH, SOURCE, Partition, build, config_covered, eligible, find_flags, mark_unfinished
 from .cohort_tasks import SUMMARY_RULES, TABLES, analyse_rows, write_table
 from .config import config_from_dict
+from .dates import day_iso
 from .readers.daily_log import athlete_csv, frame_daily_log
 from .readers.daily_log_parts import read_partition
 from .rules import RULES
@@ -80,7 +83,7 @@ def analyse_log_part(pieces: list[tuple[str, str]], out_dir: str, part: int, sto
         complete, week_days = mark_unfinished(p, today)
         tables["runs"].append(runs_table(p))
         tables["weeks"].append(weeks_table(p, complete, week_days))
-        records = [{"athlete": p.names[a], **f.to_dict()} for a in sorted(flags) for f in flags[a]]
+        records = [{"athlete": p.names[a], **flag_record(f)} for a in sorted(flags) for f in flags[a]]
         if records:
             tables["flags"].append(pa.Table.from_pylist(records))
         not_applicable = [r for r in RULES if r not in SUMMARY_RULES]
@@ -119,6 +122,16 @@ def analyse_log_part(pieces: list[tuple[str, str]], out_dir: str, part: int, sto
             "arrays": int(fast["athlete"].nunique()), "one_by_one": int(slow["athlete"].nunique())}  # fmt: skip
 
 
+def flag_record(f) -> dict:
+    """`rules.Flag.to_dict`, without its deep copy of each flag's facts (which it then drops): a third of the time at scale."""
+    d = {k.name: getattr(f, k.name) for k in fields(f) if k.name != "facts"}
+    d["week_start"] = day_iso(f.week_start)
+    d["date"] = day_iso(f.date)
+    d["value"] = None if not math.isfinite(f.value) else round(float(f.value), 3)
+    d["threshold"] = round(float(f.threshold), 3)
+    return d
+
+
 def _attribute_rows(attributes) -> dict:
     if attributes is None or not len(attributes.columns):
         return {}
@@ -146,13 +159,25 @@ def _write_logs(out: Path, days: pd.DataFrame) -> list[tuple[str, Path]]:
 
 
 def _rounded(values: np.ndarray, digits: int):
-    """``numbers.json_number`` of each value (Python's rounding; None when not finite), as an Arrow array."""
+    """``numbers.json_number`` of each value (Python's rounding; None when not finite), as an Arrow array.
+
+    numpy rounds ``x * 10**digits`` to an integer and divides: the same double as
+    Python's correctly rounded decimal, except where the product lands within a
+    hair of a half; those few are rounded by Python.
+    """
     import pyarrow as pa
 
-    finite = np.isfinite(values).tolist()
+    values = np.asarray(values, dtype="float64")
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore"):
+        scaled = values * 10.0**digits
+        out = np.rint(scaled) / 10.0**digits if digits else np.rint(values)
+        near = finite & (np.abs(np.abs(scaled - np.trunc(scaled)) - 0.5) < 1e-9 * np.maximum(1.0, np.abs(scaled)))
+    for i in np.flatnonzero(near):
+        out[i] = round(float(values[i]), digits) if digits else round(float(values[i]))
     if digits == 0:
-        return pa.array([int(round(v)) if f else None for v, f in zip(values.tolist(), finite)], type=pa.int64())
-    return pa.array([round(v, digits) if f else None for v, f in zip(values.tolist(), finite)], type=pa.float64())
+        return pa.array(np.where(finite, out, 0).astype("int64"), mask=~finite)
+    return pa.array(np.where(finite, out, 0.0), mask=~finite, type=pa.float64())
 
 
 def _iso(day_numbers: np.ndarray) -> np.ndarray:
