@@ -270,3 +270,21 @@ def test_a_parquet_log_gives_the_flags_of_its_csv(tmp_path):
     key = ["athlete", "date", "rule"]
     assert (cohort_tables(tmp_path / "a")["flags"].sort_values(key).to_json(orient="records")
             == cohort_tables(tmp_path / "b")["flags"].sort_values(key).to_json(orient="records"))  # fmt: skip
+
+
+def test_week_sums_add_as_pandas_adds_them():
+    """A week's distance decides a flag at its threshold: summed on arrays, it is pandas' groupby sum to the last bit."""
+    import numpy as np
+    import pandas as pd
+
+    from hamstring_analyzer.cohort_rules import kahan_group_sum
+
+    rng = np.random.default_rng(29)
+    labels = np.sort(rng.integers(0, 3000, 20_000))
+    values = np.round(rng.uniform(0, 42_195, len(labels)), 2) * rng.choice([1.0, 1e-3, 1e5], len(labels))
+    values[rng.random(len(labels)) < 0.05] = np.nan
+    rank = np.arange(len(labels)) - np.searchsorted(labels, labels)
+    got = kahan_group_sum(labels, values, 3000, rank)
+    expected = pd.Series(values).groupby(labels).sum().reindex(range(3000), fill_value=0.0).to_numpy()
+    assert np.array_equal(got, expected)
+    assert not np.array_equal(got, np.bincount(labels, weights=np.nan_to_num(values), minlength=3000))  # a plain sum differs
