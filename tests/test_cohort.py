@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import json
+import re
 
 import pyarrow.parquet as pq
 import pytest
@@ -42,11 +43,13 @@ def daily_log(tmp_path_factory):
 
 def test_local_cluster_flags_equal_per_athlete_analyze(daily_log, tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(out), "--workers", "2", "--athlete-logs"], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["cohort", str(daily_log), "--out", str(out), "--workers", "2", "--athlete-logs", "--partition-rows", "1000"],
+                                catch_exceptions=False)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Dask dashboard: http://" in result.output and "(2 workers)" in result.output
     assert "6 of 6 athletes analysed" in result.output
     assert "6 athletes analysed together on arrays, 0 one by one" in result.output
+    assert re.search(r"Daily log: 1[12]\d\d rows in 2 partitions", result.output)  # 6 athletes x 30 weeks, a row a day; ~1,000 rows each
     flags = cohort_flags(out)
     # planted events were found: every long-run spike on its day, every weekly jump in its week
     planted = {str(a.athlete): a.events for a in cohort_athletes(6, weeks=30, seed=5)}
