@@ -69,13 +69,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .atomic import atomic_write_bytes
 from .cohort_tasks import SUMMARY_RULES, TABLES, analyse_batch, analyse_one, rules_not_applicable, write_table  # noqa: F401 (their old home)
 from .errors import CohortError
 from .ingest import FAILED, is_activity_name, parse_here, read_files
-from .cohort_log import analyse_log_part
-from .readers.daily_log_parts import PARTITION_ROWS, cut_daily_log, estimate_rows, partition_count
-from .safetext import escape_formula
+from .cohort_log import analyse_log_part, cut_logs, write_problems
+from .readers.daily_log_parts import PARTITION_ROWS
 from .store import RunStore
 from .team import athlete_folder, read_roster
 from .workers import context as worker_context
@@ -331,7 +329,9 @@ def run_cohort(
     stores_root = Path(store_dir) if store_dir else out / "store"
     stores_root.mkdir(parents=True, exist_ok=True)
     if daily:
-        parts = _cut_logs(root, out / ".parts", partition_rows, summary, say)
+        files = [root] if root.is_file() else sorted(p for p in root.iterdir() if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES))
+        parts = cut_logs(files, out / ".parts", partition_rows, summary.log, summary.problems)
+        say(f"Daily log: {summary.log['rows']} rows cut into {summary.log['partitions']} partitions of whole athletes.")
     else:
         athletes = read_roster(root)
         if not athletes:
@@ -403,39 +403,11 @@ def run_cohort(
                 cluster.close()
     if daily:
         shutil.rmtree(out / ".parts", ignore_errors=True)
-        _write_problems(out, summary)
+        write_problems(out, summary.problems)
         if not summary.athletes:
             raise CohortError(f"{root}: no athletes (the daily log holds no readable row)")
     summary.errors.sort()
     return summary
-
-
-def _cut_logs(root: Path, work: Path, partition_rows: int, summary: CohortSummary, say) -> list[list[tuple[str, str]]]:
-    """Each daily log under ``root`` cut into partitions of whole athletes (streamed); the pieces of each partition."""
-    files = [root] if root.is_file() else sorted(p for p in root.iterdir() if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES))
-    n_parts = partition_count(sum(estimate_rows(f) for f in files), partition_rows)
-    shutil.rmtree(work, ignore_errors=True)
-    pieces: dict[int, list] = {}
-    for k, f in enumerate(files):
-        cut = cut_daily_log(f, work / f"{k:03d}", n_parts)
-        summary.log["rows"] += cut.rows
-        summary.problems += [dict(p, file=str(f)) for p in cut.problems]
-        for path in cut.files:
-            pieces.setdefault(int(path.stem.split("-")[1]), []).append((str(path), str(f)))
-    summary.log["partitions"] = len(pieces)
-    say(f"Daily log: {summary.log['rows']} rows cut into {len(pieces)} partitions of whole athletes.")
-    return [pieces[j] for j in sorted(pieces)]
-
-
-def _write_problems(out: Path, summary: CohortSummary) -> None:
-    """The daily log's rows left out, by file and line, in ``OUT/problems.csv`` (athlete ids quoted so no spreadsheet runs them)."""
-    import pandas as pd
-
-    summary.problems.sort(key=lambda p: (p.get("file") or "", p["line"]))
-    (out / "problems.csv").unlink(missing_ok=True)
-    if summary.problems:
-        cells = [{k: escape_formula(v) if isinstance(v, str) else v for k, v in p.items()} for p in summary.problems]  # ids are not formulas
-        pd.DataFrame(cells, columns=["line", "athlete", "reason", "file"]).to_csv(out / "problems.csv", index=False)
 
 
 def _dashboard_note(local: bool) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
 from dataclasses import fields
 from pathlib import Path
 
@@ -36,12 +37,40 @@ from .cohort_tasks import SUMMARY_RULES, TABLES, analyse_rows, write_table
 from .config import config_from_dict
 from .dates import day_iso
 from .readers.daily_log import athlete_csv, frame_daily_log
-from .readers.daily_log_parts import read_partition
+from .readers.daily_log_parts import cut_daily_log, estimate_rows, partition_count, read_partition
 from .rules import RULES
+from .safetext import escape_formula
 from .team import Athlete, athlete_folder
 
 #: What the athletes table says of an athlete whose every row is a rest day.
 NO_RUNNING_DAY = "no running day: every row of this athlete in the daily log has zero distance"
+
+
+def cut_logs(files: list[Path], work: Path, partition_rows: int, counts: dict, problems: list) -> list[list[tuple[str, str]]]:
+    """Each daily log cut into partitions of whole athletes under ``work`` (streamed); the pieces of each partition.
+
+    Adds the rows read and the partitions to ``counts``, the rows left out while cutting to ``problems``.
+    """
+    n_parts = partition_count(sum(estimate_rows(f) for f in files), partition_rows)
+    shutil.rmtree(work, ignore_errors=True)
+    pieces: dict[int, list] = {}
+    for k, f in enumerate(files):
+        cut = cut_daily_log(f, work / f"{k:03d}", n_parts)
+        counts["rows"] += cut.rows
+        problems += [dict(p, file=str(f)) for p in cut.problems]
+        for path in cut.files:
+            pieces.setdefault(int(path.stem.split("-")[1]), []).append((str(path), str(f)))
+    counts["partitions"] = len(pieces)
+    return [pieces[j] for j in sorted(pieces)]
+
+
+def write_problems(out: Path, problems: list[dict]) -> None:
+    """The daily log's rows left out, by file and line, in ``OUT/problems.csv`` (athlete ids quoted so no spreadsheet runs them)."""
+    problems.sort(key=lambda p: (p.get("file") or "", p["line"]))
+    (out / "problems.csv").unlink(missing_ok=True)
+    if problems:
+        cells = [{k: escape_formula(v) if isinstance(v, str) else v for k, v in p.items()} for p in problems]  # ids are not formulas
+        pd.DataFrame(cells, columns=["line", "athlete", "reason", "file"]).to_csv(out / "problems.csv", index=False)
 
 
 def read_log_part(pieces: list[tuple[str, str]]):

@@ -34,12 +34,11 @@ import pandas as pd
 
 from .config import SEVERITIES, Config
 from .dates import WEEK_START_DAYS, day_number
-from .numbers import json_number
 from .readers.summary_only import MAX_INDEX_ROWS
 from .rules import RULES, Flag, capped_by_evidence
 from .rules.episodes import episodes_of
 from .rules.layoff import return_allowance
-from .rules.load import FIRST_JUDGED_WEEK, SMALL_OVER_PCT, is_mileage_jump, jump_yardsticks, longest_in, ordinary_run_in  # noqa: F401
+from .rules.load import FIRST_JUDGED_WEEK, SMALL_OVER_PCT, is_mileage_jump, jump_yardsticks, longest_in, ordinary_run_in
 from .rules.registry import CHRONIC_DAYS, severity_below
 from .rules.wording import Words, worded
 
