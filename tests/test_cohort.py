@@ -291,3 +291,20 @@ def test_week_sums_add_as_pandas_adds_them():
     expected = pd.Series(values).groupby(labels).sum().reindex(range(3000), fill_value=0.0).to_numpy()
     assert np.array_equal(got, expected)
     assert not np.array_equal(got, np.bincount(labels, weights=np.nan_to_num(values), minlength=3000))  # a plain sum differs
+
+
+def test_a_folder_of_logs_meets_each_athletes_rows_from_every_file(daily_log, tmp_path):
+    """A log split by date into two files (each athlete in both): one athlete, one history, the flags of the whole file."""
+    lines = daily_log.read_text().splitlines()
+    header, rows = lines[0], sorted(lines[1:], key=lambda ln: ln.split(",")[1])
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    (folder / "run_2019_a.csv").write_text("\n".join([header, *rows[: len(rows) // 2]]) + "\n")
+    (folder / "run_2019_b.csv").write_text("\n".join([header, *rows[len(rows) // 2 :], "9,2019-13-01,3,5,30,F,x,y,z"]) + "\n")
+    whole = run_cohort(daily_log, tmp_path / "whole", plain=True)
+    split = run_cohort(folder, tmp_path / "split", plain=True, partition_rows=1000)
+    assert (split.flags, split.runs, split.analysed) == (whole.flags, whole.runs, whole.analysed) == (whole.flags, whole.runs, 6)
+    key = ["athlete", "date", "rule"]
+    assert (cohort_tables(tmp_path / "whole")["flags"].sort_values(key).to_json(orient="records")
+            == cohort_tables(tmp_path / "split")["flags"].sort_values(key).to_json(orient="records"))  # fmt: skip
+    assert [(p["file"], p["line"]) for p in split.problems] == [(str(folder / "run_2019_b.csv"), len(rows) - len(rows) // 2 + 2)]
