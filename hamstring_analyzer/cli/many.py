@@ -79,9 +79,12 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
 @click.option("--workers", type=click.IntRange(1, 512), default=None, help="Worker processes of the local cluster (default: all cores).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), help="Where the run store goes (default: OUT/store); every worker must reach it.")
 @click.option("--timezone", metavar="ZONE", help="Time zone for files that carry none.")
+@click.option("--partition-rows", type=click.IntRange(1000, 10_000_000), default=250_000, show_default=True,
+              help="A daily log's rows per partition (one task each; a worker's memory follows it).")
+@click.option("--athlete-logs", is_flag=True, help="Also write each daily-log athlete's rows as OUT/partitions/<athlete>/daily_log.csv (for analyze).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @friendly_errors
-def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet):
+def cohort(root, out_dir, scheduler, workers, store_dir, timezone, partition_rows, athlete_logs, quiet):
     """Flag a whole cohort on a Dask cluster and write cohort tables.
 
     ROOT is a folder of athlete folders or export archives (as for `team`),
@@ -93,7 +96,7 @@ def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet):
     """
     from . import many_work  # the library (pandas, matplotlib; Dask once it runs) loads when the command runs, not for --help
 
-    many_work.cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet)
+    many_work.cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet, partition_rows=partition_rows, athlete_logs=athlete_logs)
 
 
 #: The subcommands, for `cli.main`.
