@@ -90,9 +90,12 @@ def cohort(root, out_dir, scheduler, workers, store_dir, timezone, partition_row
     ROOT is a folder of athlete folders or export archives (as for `team`),
     or a daily training log (CSV or Parquet: athlete, date, distance,
     duration). Files are decoded in batches into a run store partitioned by
-    athlete; each athlete is then analysed exactly as `analyze` would, and
-    OUT/runs/, OUT/weeks/ and OUT/flags/ are written as Parquet datasets with
-    an `athlete` column. Needs `pip install 'hamstring-analyzer[cohort]'`.
+    athlete, each athlete analysed exactly as `analyze` would; a daily log is
+    read in partitions of whole athletes, each analysed together, with the
+    same flags. OUT/runs/, OUT/weeks/ and OUT/flags/ are Parquet datasets
+    with an `athlete` column. A folder of athletes needs `pip install
+    'hamstring-analyzer[cohort]'` (Dask); a daily log runs on local
+    processes without it.
     """
     from . import many_work  # the library (pandas, matplotlib; Dask once it runs) loads when the command runs, not for --help
 
