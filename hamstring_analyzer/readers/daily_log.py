@@ -48,7 +48,9 @@ import pandas as pd
 from ..activity import Activity
 from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .files import gunzip, open_regular
-from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_SUMMARY_DISTANCE_M, index_text, summary_activity
+from .summary_only import (
+    MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_SUMMARY_DISTANCE_M, csv_rows, index_text, list_lines, raise_field_limit, summary_activity,
+)  # fmt: skip
 
 #: Header spellings by meaning (lower case, spaces and underscores squeezed), with the unit they mean.
 ATHLETE_NAMES = ("athlete", "athleteid", "runner", "runnerid", "user", "userid")
@@ -260,24 +262,24 @@ def _csv_frame(data: bytes, source: str) -> tuple[pd.DataFrame, list[dict]]:
     import csv
 
     text = index_text(data, source, "the daily log")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise ParseError(source, "file is empty")
-        rows, lines, problems = [], [], []
-        line = reader.line_num
-        for row in reader:
-            first, line = line + 1, reader.line_num
-            if not any(c.strip() for c in row):
-                continue
-            if len(row) != len(header):
-                problems.append({"line": first, "athlete": None, "reason": f"{len(row)} cells where the header has {len(header)}"})
-                continue
-            rows.append([c.strip() or None for c in row])
-            lines.append(first)
-    except csv.Error as exc:
-        raise ParseError(source, f"the daily log is not readable CSV (line {reader.line_num}: {exc})") from None
+    lines = list_lines(text)
+    raise_field_limit()
+    header = next(csv.reader(lines[:1]), None) if lines else None
+    if header is None:
+        raise ParseError(source, "file is empty")
+    rows, where, problems = [], [], []
+    # Row by row: a huge cell or a quote left open costs its own row, never the rows after it.
+    for line, row, reason in csv_rows(lines, 1, len(header)):
+        if reason is not None:
+            problems.append({"line": line, "athlete": None, "reason": reason})
+            continue
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            problems.append({"line": line, "athlete": None, "reason": f"{len(row)} cells where the header has {len(header)}"})
+            continue
+        rows.append([c.strip() or None for c in row])
+        where.append(line)
     names: list[str] = []
     for h in header:  # a name written twice keeps the first meaning; the second becomes "name.2"
         h, n = h.strip(), 2
@@ -286,7 +288,7 @@ def _csv_frame(data: bytes, source: str) -> tuple[pd.DataFrame, list[dict]]:
             h, n = f"{base}.{n}", n + 1
         names.append(h)
     frame = pd.DataFrame(rows, columns=names, dtype=object)
-    frame[LINE] = lines
+    frame[LINE] = where
     return frame, problems
 
 

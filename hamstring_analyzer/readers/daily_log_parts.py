@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import ParseError, unexpected_problem
 from .daily_log import ATHLETE_NAMES, LINE, _squeeze, find_columns
+from .summary_only import MAX_ROW_CHARS, QUOTE_LEFT_OPEN, csv_rows, huge_row_reason, list_lines
 
 #: About this many rows per partition by default (a partition is analysed in one task).
 PARTITION_ROWS = 250_000
@@ -108,11 +109,27 @@ def _csv_batches(path: Path, source: str, problems: list[dict]):
     except ValueError as exc:
         raise ParseError(source, f"not a daily training log: {exc}") from None
     skipped: list[int] = []
+    rescued: list[tuple[int, list[str]]] = []
 
     def bad_row(row) -> str:
-        if any(c.strip() for c in next(csv.reader([row.text]), [])):  # a row of empty cells is no row, as the whole-file reader skips it
-            problems.append({"line": int(row.number), "athlete": None, "reason": f"{row.actual_columns} cells where the header has {len(names)}"})
-        skipped.append(int(row.number))
+        text, first = row.text, int(row.number)
+        if "\n" in text:  # a quote left open swallowed the lines after it: refused alone, those lines read again
+            lines = list_lines(text)
+            skipped.extend(range(first, first + len(lines)))
+            problems.append({"line": first, "athlete": None, "reason": QUOTE_LEFT_OPEN})
+            for line, cells, reason in csv_rows(lines, 1, len(names)):
+                line += first - 1
+                if reason is not None:
+                    problems.append({"line": line, "athlete": None, "reason": reason})
+                elif len(cells) != len(names):
+                    if any(c.strip() for c in cells):
+                        problems.append({"line": line, "athlete": None, "reason": f"{len(cells)} cells where the header has {len(names)}"})
+                else:
+                    rescued.append((line, cells))
+            return "skip"
+        if any(c.strip() for c in next(csv.reader([text]), [])):  # a row of empty cells is no row, as the whole-file reader skips it
+            problems.append({"line": first, "athlete": None, "reason": f"{row.actual_columns} cells where the header has {len(names)}"})
+        skipped.append(first)
         return "skip"
 
     reader = pcsv.open_csv(
@@ -126,6 +143,8 @@ def _csv_batches(path: Path, source: str, problems: list[dict]):
         try:
             batch = reader.read_next_batch()
         except StopIteration:
+            if rescued:  # rows a quote left open had swallowed in the last block
+                yield _rescued_table(rescued, names)
             return
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             raise ParseError(source, f"the daily log is not readable CSV ({unexpected_problem(exc, 'in the CSV reader')})") from None
@@ -146,15 +165,42 @@ def _csv_batches(path: Path, source: str, problems: list[dict]):
             line += 1
             j += 1
         skipped[:] = [s for s in skipped if s >= line]
-        columns = []
-        blank = None
+        # A row longer than any activity's is refused on its own, as the whole-file reader refuses it.
+        chars = np.full(n, len(names), dtype="int64")
         for col in batch.columns:
-            cells = pc.utf8_trim_whitespace(col)
-            empty = pc.equal(pc.utf8_length(cells), 0)
-            blank = empty if blank is None else pc.and_(blank, empty)
-            columns.append(pc.if_else(empty, pa.scalar(None, pa.string()), cells))
-        table = pa.Table.from_arrays(columns + [pa.array(lines)], names=names + [LINE])
-        yield table.filter(pc.invert(blank)) if blank is not None and pc.any(blank).as_py() else table
+            chars += pc.fill_null(pc.utf8_length(col), 0).to_numpy(zero_copy_only=False)
+        if (huge := chars > MAX_ROW_CHARS).any():
+            for k in np.flatnonzero(huge):
+                problems.append({"line": int(lines[k]), "athlete": None, "reason": huge_row_reason(int(chars[k]))})
+            batch, lines = batch.filter(pa.array(~huge)), lines[~huge]
+        yield _trimmed(batch.columns, lines, names)
+        if rescued:
+            yield _rescued_table(rescued, names)
+
+
+def _rescued_table(rescued: list, names: list[str]):
+    """The rows a quote left open had swallowed, read again (`_csv_batches`), as a table; ``rescued`` emptied."""
+    import pyarrow as pa
+
+    cells = list(zip(*(c for _, c in rescued)))
+    table = _trimmed([pa.array(list(col), pa.string()) for col in cells], np.array([ln for ln, _ in rescued]), names)
+    rescued.clear()
+    return table
+
+
+def _trimmed(columns, lines, names):
+    """The rows as a table of trimmed text cells (empty is None) with their lines; rows of empty cells left out."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out, blank = [], None
+    for col in columns:
+        cells = pc.utf8_trim_whitespace(col)
+        empty = pc.equal(pc.utf8_length(cells), 0)
+        blank = empty if blank is None else pc.and_(blank, empty)
+        out.append(pc.if_else(empty, pa.scalar(None, pa.string()), cells))
+    table = pa.Table.from_arrays(out + [pa.array(lines, pa.int64())], names=names + [LINE])
+    return table.filter(pc.invert(blank)) if blank is not None and pc.any(blank).as_py() else table
 
 
 def _parquet_batches(path: Path, source: str):

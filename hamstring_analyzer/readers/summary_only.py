@@ -93,6 +93,15 @@ def raise_field_limit() -> None:
 MAX_ROW_LINES = 200
 
 
+#: The reason a row of a CSV list whose quote is never closed is refused on its own.
+QUOTE_LEFT_OPEN = "its quotes are not closed (the row runs into the lines after it)"
+
+
+def huge_row_reason(chars: int) -> str:
+    """The reason a row of ``chars`` characters (beyond `MAX_ROW_CHARS`) is refused on its own."""
+    return f"it holds {chars / 2**20:.1f} MiB on one line, more than any activity's row"
+
+
 def list_lines(text: str) -> list[str]:
     """A CSV list's text as lines, each with its line feed: a line ends at a line feed only (never at U+2028 in a name)."""
     return _LINE.findall(text)
@@ -125,11 +134,11 @@ def csv_rows(lines: list[str], start: int, width: int) -> Iterator[tuple[int, li
                     current, chars = row_start, 0
                 chars += len(lines[i])
                 if chars > MAX_ROW_CHARS:
-                    cut.append(f"it holds {chars / 2**20:.1f} MiB on one line, more than any activity's row"
+                    cut.append(huge_row_reason(chars)
                                if i - first == row_start else "it runs over more than any activity's row (a quote left open?)")
                     return
                 if i - first - row_start >= MAX_ROW_LINES:
-                    cut.append("its quotes are not closed (the row runs into the lines after it)")
+                    cut.append(QUOTE_LEFT_OPEN)
                     return
                 yield lines[i]
 
@@ -143,7 +152,7 @@ def csv_rows(lines: list[str], start: int, width: int) -> Iterator[tuple[int, li
                 row_start = reader.line_num
                 if span > 1 and len(cells) != width:
                     restart = first + 1
-                    yield first + 1, None, "its quotes are not closed (the row runs into the lines after it)"
+                    yield first + 1, None, QUOTE_LEFT_OPEN
                     break
                 yield first + 1, cells, None
         except csv.Error as exc:

@@ -57,3 +57,20 @@ def test_lines_count_blank_lines_and_bad_rows(tmp_path):
     assert sorted(days["line"]) == [2, 7] and cut.rows == 3  # the blank and all-empty rows are dropped as the whole file drops them
     assert partition_count(250_001, 250_000) == 2 and partition_count(0) == 1
     assert 4 <= estimate_rows(path) <= 12
+
+
+def test_a_huge_cell_or_an_open_quote_costs_its_own_row_whole_or_in_parts(tmp_path):
+    # Python's csv module stops at 128 KiB cells by default and an open quote swallows the rows after it:
+    # both used to cost the whole daily log (issue 27). Read whole or in partitions, a 300 KB note is read,
+    # and a 2 MB cell or a quote left open costs its own row.
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join([HEADER, "0,2019-01-07,7,5,30,F", "1,2019-01-08,7,6,30," + "F" * 300_000,
+                               "2,2019-01-09,7,7,30," + "F" * 2_000_000, '3,2019-01-10,7,"8,30,F',
+                               "4,2019-01-11,8,9,40,M", "5,2019-01-12,8,10,45,M"]) + "\n")  # fmt: skip
+    whole = read_daily_log_table(path)
+    assert whole.days["distance_m"].tolist() == [5000.0, 6000.0, 9000.0, 10000.0]
+    assert [p["line"] for p in whole.problems] == [4, 5]
+    assert "MiB on one line" in whole.problems[0]["reason"] and "quotes are not closed" in whole.problems[1]["reason"]
+    cut, days, problems = _read_in_parts(path, tmp_path, 2)
+    assert sorted(days["distance_m"]) == [5000.0, 6000.0, 9000.0, 10000.0]
+    assert [p["line"] for p in problems] == [4, 5]
