@@ -76,6 +76,7 @@ from .cohort_log import analyse_log_part, cut_logs, write_problems
 from .readers.daily_log_parts import PARTITION_ROWS
 from .store import RunStore
 from .team import athlete_folder, read_roster
+from .team_folders import mark_report_output
 from .workers import context as worker_context
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
@@ -324,6 +325,7 @@ def run_cohort(
                 raise
             local_pool = True  # a daily log needs no cluster: this machine's cores
     out.mkdir(parents=True, exist_ok=True)
+    mark_report_output(out)  # with --out inside ROOT, a later team or cohort run never takes it for an athlete
     summary = CohortSummary(out=str(out))
     t0 = time.perf_counter()
     stores_root = Path(store_dir) if store_dir else out / "store"

@@ -18,7 +18,8 @@ from typing import Callable
 from .atomic import atomic_write_text
 from .errors import OutputError
 
-#: The file `run_team` leaves in its output folder and in each athlete's report folder: "ours, not an athlete".
+#: The file `run_team` leaves in its output folder and in each athlete's report folder, and `run_cohort` in its
+#: output folder: "ours, not an athlete".
 REPORT_MARK = ".hamstring-analyzer-report"
 _WEEK_PAGE = re.compile(r"week-\d{4}-\d{2}-\d{2}\.(?:html|png)")
 
@@ -61,7 +62,7 @@ def mark_report_output(folder: Path) -> None:
     """Leave `REPORT_MARK` in a folder of ours, so that a team root holding it never takes it for an athlete."""
     mark = folder / REPORT_MARK
     if not mark.exists():
-        atomic_write_text(mark, "Written by hamstring-analyzer team: reports, not an athlete's export.\n")
+        atomic_write_text(mark, "Written by hamstring-analyzer (team or cohort): its output, not an athlete's export.\n")
 
 
 def roster_file(root: Path, value: str, where: str, inside: str = "the team root") -> tuple[Path | None, str | None]:

@@ -101,6 +101,15 @@ def test_folder_cohort_of_watch_files_decodes_in_batches(tmp_path):
         assert sorted(runs[runs["athlete"] == name]["distance_m"]) == sorted(round(a.distance_m, 1) for a in export.runs)
 
 
+def test_out_inside_the_root_run_twice_finds_no_phantom_athlete(tmp_path):
+    root = tmp_path / "team"
+    write_folder_cohort(root, cohort_athletes(2, weeks=2, start=dt.date(2026, 3, 2), seed=4), sample_every_s=30)
+    for _ in range(2):  # the second run must not take the first run's tables and store for a third athlete
+        summary = run_cohort(root, root / "tables", plain=True)
+        assert summary.athletes == summary.analysed == 2
+    assert (root / "tables" / ".hamstring-analyzer-report").is_file()
+
+
 def test_without_dask_a_daily_log_runs_on_local_processes_and_a_team_root_says_how_to_install(monkeypatch, daily_log, tmp_path):
     real_import = builtins.__import__
 
