@@ -20,6 +20,8 @@ from ..readers import read_activities
 from ..readers.sports import needs_judging
 from ..metrics.profile import NO_PROFILE, record_profile
 from ..store import RunStore
+from ..store.schema import as_stored
+from ..metrics.bands import SUMMARISED_CHANNELS, run_curves
 from ..metrics.summary import expensive_stats
 from .classify import judge_sport
 from .wording import failure_reason
@@ -75,6 +77,7 @@ def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = N
                     a.stats[name] = json_number(value)
             if a.is_run:
                 a.stats["profile"] = record_profile(a)
+                a.stats["samples_summary"] = run_curves(a, as_stored(a.samples, SUMMARISED_CHANNELS))  # what the analysis needs
         else:
             a.stats = {name: json_number((a.totals or {}).get(name)) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
             if a.is_run:
