@@ -286,9 +286,9 @@ def fast_from_curves(summaries: list, fast_speed: np.ndarray, fast_hr: np.ndarra
         laps = curves["laps"]
         by[i] = "laps" if laps and laps["lo"] else None
         curve = laps
-        if curves["pace"] is not None and math.isfinite(vs):
+        if curves["pace"] is not None and math.isfinite(vs) and vs:  # as `fast.fast_mask`: no threshold, or zero, judges nothing
             curve, value[i], by[i] = curves["pace"], vs, "pace"
-        elif curves["heart_rate"] is not None and math.isfinite(vh):
+        elif curves["heart_rate"] is not None and math.isfinite(vh) and vh:
             curve, value[i], by[i] = curves["heart_rate"], vh, "heart rate"
         chosen.append(curve)
     lengths = np.array([len(c["lo"]) if c else 0 for c in chosen], dtype=np.int64)
