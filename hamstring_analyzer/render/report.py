@@ -17,7 +17,7 @@ from html import escape
 
 from .. import units as u
 from ..glossary import DISCLAIMER
-from ..plan import PlanError, plan_week
+from ..plan import Planner, PlanError
 from ..rules import RULES
 from ..rules.episodes import Episode
 from ..rules.profile import profile_text, runner_profile
@@ -181,10 +181,13 @@ def _step_length_html(result, week: dt.date, picture=None) -> str:
     )
 
 
-def _next_week_html(result, week: dt.date) -> str:
-    """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why."""
+def _next_week_html(result, week: dt.date, planner: Planner | None = None) -> str:
+    """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why.
+
+    ``planner``: one `plan.Planner` of the analysis for many weeks (each plan reuses the weeks before).
+    """
     try:
-        p = plan_week(result.runs, result.config, until=add_days(week, 6))
+        p = (planner or Planner(result.runs, result.config)).plan(add_days(week, 6))
     except PlanError:
         return "<p class='muted'>No runs up to this week: nothing to plan from.</p>"
     units = result.config.units
@@ -320,17 +323,19 @@ class WeekPages:
             self.runs[calendar_date(r.week_start)].append(r)
         self.insights = _insights_html(result)
         self.step_picture = StepLengthPicture(result) if _has_running_dynamics(result) else None
+        self.planner = Planner(result.runs, result.config)  # week N's plan reuses weeks 1..N-1's walk
 
     def html(self, week: dt.date, png: bytes, svg: str | None = None, nav: tuple | None = None) -> str:
         """The page of ``week`` (see `render_week_html` for ``png``, ``svg`` and ``nav``)."""
         result = self.result
         until = in_progress(result, week, self.today)
         episodes = week_episodes(result, week, self.episodes.get(week, []))
-        return _page(result, week, png, svg, episodes, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until, self.step_picture)
+        return _page(result, week, png, svg, episodes, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until,
+                     self.step_picture, self.planner)  # fmt: skip
 
 
 def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Episode], flags: list, runs: list | None, insights: str,
-          nav: tuple | None, until: dt.date | None, step_picture=None) -> str:  # fmt: skip
+          nav: tuple | None, until: dt.date | None, step_picture=None, planner: Planner | None = None) -> str:  # fmt: skip
     """`render_week_html` with the week's episodes (ordered, `week_episodes`), its flags (the picture's order), its runs
     (see `_week_runs`), the insights and its in-progress day given."""
     end = add_days(week, 6)
@@ -357,7 +362,7 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
 {_week_runs(result, week, runs)}
 {_step_length_html(result, week, step_picture)}
 <h2>Next week</h2>
-{_next_week_html(result, week)}
+{_next_week_html(result, week, planner)}
 <h2>Symptoms logged</h2>
 {_symptoms_html(result, week)}
 {insights}
