@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -153,3 +154,68 @@ def test_fast_running_from_the_curves_equals_the_samples_on_every_real_run():
             answered, _ = _check(run, speeds, hrs)
             assert answered >= len(edges) + 2, real.path
     assert runs >= 50
+
+
+def _history(folder, weeks: int = 10):
+    """Ten weeks of generated runs: easy runs, a weekly interval session, a tempo now and then (FIT, 1 s samples)."""
+    folder.mkdir()
+    for i in range(weeks * 3):
+        day = dt.datetime(2026, 1, 5, 7, 0) + dt.timedelta(days=i * 7 // 3)
+        if i % 3 == 2:
+            reps = [s for r in range(5) for s in (Segment(180, 4.3 + 0.02 * r, 184, intensity="interval"), Segment(120, 2.6, 168))]
+            segments = [Segment(600, 2.9, 172), *reps, Segment(480, 2.8, 170)]
+        elif i % 6 == 1:
+            segments = [Segment(600, 2.9, 172), Segment(1200, 3.7, 178), Segment(480, 2.8, 170)]
+        else:
+            segments = [Segment(2400 + 60 * (i % 5), 3.0 + 0.05 * (i % 4), 172)]
+        plan = RunPlan(day, segments, seed=i, sample_every_s=1, laps_by_segment=True)
+        (folder / f"run-{i:02d}.fit").write_bytes(write_fit(plan))
+    return folder
+
+
+def test_a_stored_export_is_analysed_from_its_summaries_reading_samples_only_for_a_threshold_inside_a_band(tmp_path, monkeypatch):
+    from hamstring_analyzer.analysis import analyze
+    from hamstring_analyzer.config import LoadConfig
+    from hamstring_analyzer.ingest import load_runs
+    import hamstring_analyzer.metrics.runs  # noqa: F401 (its module, below)
+    import hamstring_analyzer.metrics.session_load  # noqa: F401
+
+    runs_module = sys.modules["hamstring_analyzer.metrics.runs"]
+    session_load = sys.modules["hamstring_analyzer.metrics.session_load"]
+    from hamstring_analyzer.store import stored
+
+    folder = _history(tmp_path / "export")
+    export = load_runs(folder, cache_dir=tmp_path / "store", workers=1)
+    trimp = Config(load=LoadConfig(method="trimp"))
+    assert not curves_usable(Config(fast=FastConfig(window_s=20.0)))
+    with monkeypatch.context() as m:  # the samples' answers: the curves set aside (as for another window)
+        m.setattr(runs_module, "curves_usable", lambda config: False)
+        m.setattr(session_load, "_heart_rate_minutes", lambda a: heart_rate_minutes(a.samples_for(["heart_rate_bpm"])))
+        want = {name: analyze(export, config) for name, config in (("default", Config()), ("trimp", trimp))}
+
+    opened = []
+    real_load = stored._load_samples
+
+    def counted(path, *args, **kwargs):
+        opened.append(path)
+        return real_load(path, *args, **kwargs)
+
+    monkeypatch.setattr(stored, "_load_samples", counted)
+    for name, config in (("default", Config()), ("trimp", trimp)):
+        opened.clear()
+        got = analyze(export, config)
+        ref = want[name]
+        assert got.runs["hard"].sum() >= 8  # the interval sessions and tempos are hard sessions
+        for col in ("fast_m", "fast_s", "fast_hr_bpm", "load", "trimp"):
+            assert np.allclose(got.runs[col].to_numpy(float), ref.runs[col].to_numpy(float), rtol=1e-12, equal_nan=True), col
+        assert got.runs["hard"].tolist() == ref.runs["hard"].tolist()
+        assert got.runs["fast_by"].tolist() == ref.runs["fast_by"].tolist()
+        assert [(f.rule, f.date, f.severity) for f in got.flags] == [(f.rule, f.date, f.severity) for f in ref.flags]
+        # only a run whose threshold falls inside one of its bands is read, and once: not TRIMP, not an easy run
+        summaries = [a.stats["samples_summary"] for a in sorted(export.runs, key=lambda a: a.start_utc)]
+        fast_speed = got.runs["threshold_speed_mps"].to_numpy(float) / (config.fast.pace_pct_of_threshold / 100.0)
+        fast_hr = got.runs["threshold_hr_bpm"].to_numpy(float) * (config.fast.hr_pct_of_threshold / 100.0)
+        _, unknown = fast_from_curves(summaries, fast_speed, fast_hr)
+        assert len(opened) == unknown.sum() <= len(got.runs) // 4
+        easy = got.runs["id"][got.runs["distance_m"] > 0][~got.runs["hard"].to_numpy()]
+        assert not {str(p) for p in opened} & {str(a._samples_path) for a in export.runs if a.id in set(easy)}
