@@ -10,10 +10,16 @@ judged speed, or heart rate, stays at or above it; +inf inside interval
 laps). The samples counted at a threshold are exactly those whose level
 reaches it, so the fast running at ANY threshold is one step of the curve:
 the steps are the run's distinct levels, and each step keeps what the
-rules use (`KEPT`: fast distance, fast time, fast heart rate), computed
-from the very samples and with the very functions the per-sample path
-uses. No band width rounds a threshold: the analysis gives the same numbers
-(to the bit) as reading the samples, without reading them.
+rules use, computed from the samples as the store gives them back.
+
+The levels are kept in bands (`Curve.band` wide: 0.05 m/s of pace, 1 beat
+of heart rate): each band keeps its lowest and highest level and the fast
+running at its lowest (`KEPT_COLUMNS`). A threshold between bands is
+answered exactly (no sample counts differently anywhere in between); one
+inside a band's span is not answered, and that run is measured from its
+samples (`fast_from_curves` says which): no threshold is ever rounded, so
+no flag can move. Heart-rate time per whole beat (what TRIMP reads) is kept
+beside the curves.
 
 The curves are made for the default ``[fast]`` window and stretch
 (`CURVE_WINDOW_S`, `CURVE_MIN_STRETCH_S`): a config with others, a run

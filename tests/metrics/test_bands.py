@@ -3,7 +3,7 @@
 The fast running at a threshold, read from a run's curves, equals
 `fast.fast_running` over the run's stored samples; a threshold the curves
 cannot answer (inside a band's span) is said, never guessed; and an analysis
-of a stored export never opens a sample file.
+of a stored export reads a sample file only for such a threshold.
 """
 
 from __future__ import annotations
