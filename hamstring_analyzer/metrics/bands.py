@@ -13,7 +13,8 @@ the steps are the run's distinct levels, and each step keeps what the
 rules use, computed from the samples as the store gives them back.
 
 The levels are kept in bands (`Curve.band` wide: 0.05 m/s of pace, 1 beat
-of heart rate): each band keeps its lowest and highest level and the fast
+of heart rate), and the run's highest levels (its fastest half, `EXACT_SHARE`)
+one by one: each band keeps its lowest and highest level and the fast
 running at its lowest (`KEPT_COLUMNS`). A threshold between bands is
 answered exactly (no sample counts differently anywhere in between); one
 inside a band's span is not answered, and that run is measured from its
@@ -51,6 +52,10 @@ CURVE_MIN_STRETCH_S = float(MIN_FAST_STRETCH_S)
 #: What each band of a curve keeps: its lowest and highest level, and the fast running at a threshold equal to
 #: its lowest level (`fast.fast_running`'s numbers over every sample whose level reaches it).
 KEPT_COLUMNS = ("lo", "hi", "fast_m", "fast_s", "fast_hr_bpm")
+#: A run's highest levels, over this share of its time (at most `MAX_EXACT_LEVELS` of them), are kept one by one, not
+#: in bands: a threshold among them (a tempo's, a session's) is answered without the samples.
+EXACT_SHARE = 0.5
+MAX_EXACT_LEVELS = 400
 #: The channels the summaries are measured from (those `fast.fast_running` and TRIMP read).
 SUMMARISED_CHANNELS = FAST_COLUMNS
 #: The samples' own numbers `fast.fast_running` gives, in its order.
@@ -198,9 +203,17 @@ def band_summary(levels: np.ndarray, width: float, steps_m: np.ndarray, duration
     if not keep.any():
         return {k: [] for k in KEPT_COLUMNS}
     lv, m, w = levels[keep], steps_m[keep], durations[keep]
-    finite = np.isfinite(lv)
-    band = np.full(len(lv), np.iinfo(np.int64).max)  # +inf (inside interval laps): a band of its own, the highest
-    band[finite] = np.floor(lv[finite] / width).astype(np.int64)
+    distinct, rank = np.unique(lv, return_inverse=True)  # ascending; +inf (inside interval laps) last
+    rank = rank.ravel()
+    per_level = np.bincount(rank, weights=w, minlength=len(distinct))
+    above = np.cumsum(per_level[::-1])[::-1] - per_level  # the time at levels above each one
+    exact = (above < EXACT_SHARE * per_level.sum()) & (np.arange(len(distinct)) >= len(distinct) - MAX_EXACT_LEVELS)
+    exact |= ~np.isfinite(distinct)
+    banded = ~exact[rank]
+    band = np.zeros(len(lv), dtype=np.int64)
+    band[banded] = np.floor(lv[banded] / width).astype(np.int64)
+    top = int(band[banded].max()) + 1 if banded.any() else 0
+    band[~banded] = top + rank[~banded]  # above every band: each of the run's fastest levels is a band of its own
     found, inv = np.unique(band, return_inverse=True)
     inv = len(found) - 1 - inv.ravel()  # 0: the highest band
     n = len(found)
