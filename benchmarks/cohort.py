@@ -46,7 +46,8 @@ def phase(args) -> None:
         summaries = []
         for _ in range(2):
             t = time.perf_counter()
-            summaries.append(run_cohort(args.root, out, client=client, plain=client is None))
+            # athlete_logs: a daily log's athletes also as OUT/partitions/<athlete>/ (the reference analyses them alone)
+            summaries.append(run_cohort(args.root, out, client=client, plain=client is None, athlete_logs=True))
             times.append(time.perf_counter() - t)
         if client is None:
             rss = [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024]

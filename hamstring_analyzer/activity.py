@@ -68,6 +68,10 @@ class Activity:
     sources : list of str
         Every export that held this run (reader kinds), once duplicates are
         merged; empty until then (``[format]`` is meant).
+    entry : str or None
+        For an entry of a list (a row of a CSV, a workout of an export), where
+        it is in its file (``"line 9"``, ``"workout 3"``), so that an entry
+        refused later is named; not stored.
     """
 
     records: InitVar[object] = None  # a DataFrame or `Samples`; read back through the ``records`` / ``samples`` properties
@@ -98,6 +102,7 @@ class Activity:
     file_ref: str | None = None
     totals: dict | None = None
     sources: list[str] = field(default_factory=list)
+    entry: str | None = None
 
     def __post_init__(self, records, laps) -> None:
         self._set_records(records)

@@ -14,6 +14,7 @@ from .jsonfile import write_json
 from .config import Config, find_config, load_config
 from .errors import NoRunsError
 from .ingest import Export, load_runs, why_no_runs
+from .store import StoredSamplesError, drop_damaged_samples
 from .rules import Episode, Flag, find_episodes, flags_frame
 from .holes import coverage, data_holes
 from .rules.profile import runner_profile
@@ -201,10 +202,20 @@ def analyze_athlete(
         config = load_config(find_config(config))
     if symptoms is not None and not isinstance(symptoms, list):
         symptoms = read_log(symptoms)
-    export = load_runs(Path(path), **{"ingest": config.ingest, **load_options})
-    if require_runs:
-        require_some_runs(export, name or path)
-    return analyze(export, config, since=since, until=until, symptoms=symptoms)
+    for attempt in range(2):
+        export = None
+        try:
+            export = load_runs(Path(path), **{"ingest": config.ingest, **load_options})
+            if require_runs:
+                require_some_runs(export, name or path)
+            return analyze(export, config, since=since, until=until, symptoms=symptoms)
+        except StoredSamplesError:  # damaged since they were stored (found when joining parts, or measuring runs)
+            if attempt:
+                raise
+            # The damaged file is deleted, and so is any other that does not read whole: the second
+            # ingest parses their source files again (the store's promise: a damaged entry is read again).
+            drop_damaged_samples(export.runs if export is not None else [])
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def require_some_runs(export: Export, path) -> None:

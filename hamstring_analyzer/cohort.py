@@ -2,17 +2,21 @@
 
 The work goes to ``dask.distributed`` (a `LocalCluster` of processes, or a
 running scheduler's address): an existing engine, not a scheduler of ours.
-Dask is imported only here, inside `run_cohort`; without it the command
-says ``pip install 'hamstring-analyzer[cohort]'``.
+Dask is imported only here, inside `run_cohort`; without it a daily log
+runs on a local process pool, and a team root says ``pip install
+'hamstring-analyzer[cohort]'``.
 
 What happens
 ------------
 1. **Athletes.** ``ROOT`` is a team root (athlete folders or export
    archives, optional ``roster.toml``: see `hamstring_analyzer.team`) or a
    daily training log of many athletes (CSV or Parquet;
-   `readers.daily_log`). A daily log is split by athlete into one small
-   ``daily_log.csv`` each under ``OUT/partitions/<athlete>/`` (rewritten only
-   when its rows changed), so every athlete is a folder like any other, and
+   `readers.daily_log`). A daily log is read in streamed blocks and cut into
+   partitions of whole athletes (`readers.daily_log_parts`), each analysed
+   in one task on arrays (`cohort_log`, `cohort_rules`): steps 2 and 3 below
+   are for folders and archives, and for the few daily-log athletes the
+   arrays leave to them. With ``athlete_logs`` every athlete's rows are also
+   written as ``OUT/partitions/<athlete>/daily_log.csv``, so
    ``hamstring-analyzer analyze OUT/partitions/<athlete>`` gives exactly that
    athlete's flags.
 2. **Decode, in batches.** Every athlete's files are listed (names and sizes
@@ -53,33 +57,32 @@ other columns (gender, age group...).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import shutil
 import stat
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed as futures_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .atomic import atomic_write_bytes
-from .analysis import analyze_athlete
-from .errors import CohortError, HamstringAnalyzerError, failure_text
+from .cohort_tasks import SUMMARY_RULES, TABLES, analyse_batch, analyse_one, rules_not_applicable, write_table  # noqa: F401 (their old home)
+from .errors import CohortError
 from .ingest import FAILED, is_activity_name, parse_here, read_files
-from .readers.daily_log import athlete_csv, read_daily_log_table
-from .rules import RULES
-from .safetext import escape_formula
+from .cohort_log import analyse_log_part, cut_logs, write_problems
+from .readers.daily_log_parts import PARTITION_ROWS
 from .store import RunStore
-from .team import Athlete, athlete_folder, read_roster
+from .team import athlete_folder, read_roster
+from .workers import context as worker_context
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
 BATCH_FILES = 400
 BATCH_BYTES = 128 * 1024 * 1024
 #: Analysis tasks per worker (more tasks balance better; fewer cost less overhead).
 TASKS_PER_WORKER = 4
-#: The rules that need only a run's day, distance and duration (a daily log's rows).
-SUMMARY_RULES = ("weekly_mileage_jump", "single_run_spike", "layoff_return", "acwr_high")
-TABLES = ("runs", "weeks", "flags", "athletes")
 DAILY_LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 INSTALL_HINT = "pip install 'hamstring-analyzer[cohort]'"
 
@@ -96,43 +99,6 @@ def is_daily_log_root(root: Path) -> bool:
     entries = [p for p in root.iterdir() if not p.name.startswith(".")]
     tables = [p for p in entries if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES)]
     return bool(tables) and not any(p.is_dir() or p.name.lower().endswith(".zip") for p in entries)
-
-
-def split_daily_log(root: Path, out: Path, say: Callable[[str], None] = lambda s: None):
-    """Each athlete of a daily log (or a folder of them) as ``out/partitions/<athlete>/daily_log.csv``.
-
-    Returns (athletes, attributes by athlete, problems, units read). A file
-    is rewritten only when its rows changed, so its store entry stays valid.
-    """
-    import pandas as pd
-
-    files = [root] if root.is_file() else sorted(p for p in root.iterdir() if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES))
-    logs = [read_daily_log_table(f) for f in files]
-    days = pd.concat([log.days for log in logs], ignore_index=True).sort_values(["athlete", "date", "line"], kind="stable")
-    attrs = pd.concat([log.attributes for log in logs if len(log.attributes)]) if any(len(log.attributes) for log in logs) else None
-    problems = [dict(p, file=str(f)) for f, log in zip(files, logs) for p in log.problems]
-    parts = out / "partitions"
-    parts.mkdir(parents=True, exist_ok=True)
-    athletes = []
-    attributes = {}
-    for name, rows in days.groupby("athlete", sort=True):
-        folder = parts / athlete_folder(str(name))
-        folder.mkdir(exist_ok=True)
-        path = folder / "daily_log.csv"
-        data = athlete_csv(rows)
-        try:
-            same = path.read_bytes() == data
-        except OSError:
-            same = False
-        if not same:
-            atomic_write_bytes(path, data)
-        athletes.append(Athlete(name=str(name), path=folder))
-        if attrs is not None and name in attrs.index:
-            row = attrs.loc[[name]].iloc[0]
-            attributes[str(name)] = {str(k): (None if pd.isna(v) else str(v)) for k, v in row.items()}
-    say(f"Daily log: {len(days)} running days of {len(athletes)} athletes; {len(problems)} rows left out; "
-        + ", ".join(f"{k} read as {v}" for k, v in (logs[0].units if logs else {}).items()))  # fmt: skip
-    return athletes, attributes, problems
 
 
 def athlete_files(root: Path) -> list[tuple[str, int]]:
@@ -208,67 +174,6 @@ def decode_batches(entries: list[tuple[int, str, int]], athletes, stores: list[s
 # ----------------------------------------------------------------- analyse ---
 
 
-def rules_not_applicable(runs) -> list[str]:
-    """The rules that cannot judge an athlete known only from summaries (no run has samples); [] otherwise."""
-    if len(runs) and "has_samples" in runs and not runs["has_samples"].map(lambda x: x is not False).any():
-        return [r for r in RULES if r not in SUMMARY_RULES]
-    return []
-
-
-def analyse_one(athlete, store_dir: str, timezone: str | None = None):
-    """One athlete exactly as the ``analyze`` command does it: (Analysis or None, error or None, files parsed)."""
-    try:
-        if athlete.problem:
-            raise HamstringAnalyzerError(athlete.problem)
-        result = analyze_athlete(athlete.path, athlete.config(), athlete.symptoms, workers=1, cache_dir=store_dir, timezone=timezone,
-                                 name=athlete.path.name)  # fmt: skip
-        return result, None, result.export.parsed
-    except Exception as exc:  # noqa: BLE001 - one athlete's data, or a bug of ours, must not stop the cohort
-        return None, failure_text(exc, athlete.path), 0
-
-
-def analyse_batch(batch: list, out_dir: str, part: int, timezone: str | None = None) -> dict:
-    """Analyse a group of athletes ``[(Athlete, store folder, attributes)]``; write part ``part`` of each table.
-
-    Returns ``{"athletes": [summary row...], "schemas": {table: schema}, "parsed": n}``.
-    """
-    import pyarrow as pa
-
-    rows = {t: [] for t in TABLES}
-    parsed = 0
-    for athlete, store_dir, attributes in batch:
-        result, error, n_parsed = analyse_one(athlete, store_dir, timezone)
-        parsed += n_parsed
-        summary = {"athlete": athlete.name, "runs": 0, "weeks": 0, "alert": 0, "warning": 0, "info": 0, "error": error,
-                   "rules_not_applicable": [], "files_parsed_at_analysis": n_parsed}  # fmt: skip
-        if result is not None:
-            doc = result.to_dict()
-            for table in ("runs", "weeks", "flags"):
-                rows[table].extend({"athlete": athlete.name, **r} for r in doc[table])
-            summary.update(runs=len(doc["runs"]), weeks=len(doc["weeks"]), rules_not_applicable=rules_not_applicable(result.runs))
-            for f in result.flags:
-                summary[f.severity] += 1
-        summary.update({k: v for k, v in (attributes or {}).items() if k not in summary})
-        rows["athletes"].append(summary)
-    schemas = {}
-    for table, records in rows.items():
-        if not records:
-            continue
-        arrow = pa.Table.from_pylist(records)
-        _write_table(Path(out_dir) / table / f"part-{part:05d}.parquet", arrow)
-        schemas[table] = arrow.schema
-    return {"athletes": rows["athletes"], "schemas": schemas, "parsed": parsed}
-
-
-def _write_table(path: Path, table) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    atomic_write_bytes(path, sink.getvalue().to_pybytes(), durable=False)  # the tables are made again by running again
-
-
 def conform_parts(out: Path, schemas: dict[str, list]) -> None:
     """Give every part of a table one schema (a column all null in one part takes the type it has elsewhere)."""
     import pyarrow as pa
@@ -279,11 +184,11 @@ def conform_parts(out: Path, schemas: dict[str, list]) -> None:
             continue
         unified = pa.unify_schemas([s for s in found], promote_options="permissive")
         for path in sorted((out / table).glob("part-*.parquet")):
+            if pq.read_schema(path).remove_metadata().equals(unified.remove_metadata()):
+                continue  # read only the footer: at scale, most parts already have the one schema
             part = pq.read_table(path)
-            if part.schema.equals(unified):
-                continue
             columns = [part.column(f.name).cast(f.type) if f.name in part.column_names else pa.nulls(len(part), f.type) for f in unified]
-            _write_table(path, pa.Table.from_arrays(columns, schema=unified))
+            write_table(path, pa.Table.from_arrays(columns, schema=unified))
 
 
 # ------------------------------------------------------------------- run ---
@@ -305,6 +210,7 @@ class CohortSummary:
     seconds: dict = field(default_factory=dict)  # by phase
     dashboard: str | None = None
     workers: int = 0
+    log: dict = field(default_factory=lambda: {"rows": 0, "partitions": 0, "days": 0, "arrays": 0, "one_by_one": 0})  # a daily log's
 
     @property
     def runs_per_s(self) -> float:
@@ -320,6 +226,10 @@ class CohortSummary:
             + (f", {d['failed']} left to the analysis" if d["failed"] else "") + ".",
             "Time: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.seconds.items()) + f" ({self.runs_per_s:.0f} runs/s).",
         ]
+        if self.log["rows"]:
+            g = self.log
+            lines[1] = (f"Daily log: {g['rows']} rows in {g['partitions']} partitions, {g['days']} running days; {g['arrays']} athletes analysed "
+                        f"together on arrays, {g['one_by_one']} one by one.")  # fmt: skip
         if self.problems:
             lines.append(f"{len(self.problems)} rows of the daily log were left out (listed in {self.out}/problems.csv).")
         for name, reason in self.errors[:10]:
@@ -372,6 +282,8 @@ def run_cohort(
     timezone: str | None = None,
     client=None,
     plain: bool = False,
+    partition_rows: int = PARTITION_ROWS,
+    athlete_logs: bool = False,
     say: Callable[[str], None] = lambda s: None,
 ) -> CohortSummary:
     """Decode, analyse and tabulate a cohort (see the module docstring).
@@ -383,75 +295,95 @@ def run_cohort(
     out_dir : path
         Where the tables (and, by default, the store and a daily log's partitions) go.
     scheduler : str, optional
-        A running Dask scheduler's address; default: a `LocalCluster` of ``workers`` processes.
+        A running Dask scheduler's address; default: a `LocalCluster` of ``workers`` processes (a daily log
+        without Dask installed: a local process pool of ``workers``).
     client : distributed.Client, optional
         Use this client (and leave it open).
     plain : bool
         No Dask: the same tasks one after another in this process (the single-machine path).
+    partition_rows : int
+        A daily log's rows per partition (one task each; memory per worker follows it).
+    athlete_logs : bool
+        Also write each daily-log athlete's rows as ``OUT/partitions/<athlete>/daily_log.csv`` (for ``analyze``).
 
     Raises
     ------
     CohortError
-        Dask is not installed, the scheduler cannot be reached, or ROOT holds no athlete.
+        Dask is not installed (a team root), the scheduler cannot be reached, or ROOT holds no athlete.
     RosterError, ParseError
         The roster or the daily log cannot be read (one line naming the file).
     """
     root, out = Path(root), Path(out_dir)
+    daily = is_daily_log_root(root)
+    local_pool = False
     if not plain and client is None:
-        _dask()  # before any work: the one-line install hint
+        try:
+            _dask()  # before any work: the one-line install hint
+        except CohortError:
+            if not daily or scheduler:
+                raise
+            local_pool = True  # a daily log needs no cluster: this machine's cores
     out.mkdir(parents=True, exist_ok=True)
     summary = CohortSummary(out=str(out))
     t0 = time.perf_counter()
-    attributes: dict = {}
-    if is_daily_log_root(root):
-        athletes, attributes, summary.problems = split_daily_log(root, out, say)
-        if summary.problems:
-            import pandas as pd
-
-            cells = [{k: escape_formula(v) if isinstance(v, str) else v for k, v in p.items()} for p in summary.problems]  # ids are not formulas
-            pd.DataFrame(cells).to_csv(out / "problems.csv", index=False)
-    else:
-        athletes = read_roster(root)
-    if not athletes:
-        raise CohortError(f"{root}: no athletes (no athlete folders or archives, and no daily log)")
-    summary.athletes = len(athletes)
     stores_root = Path(store_dir) if store_dir else out / "store"
     stores_root.mkdir(parents=True, exist_ok=True)
-    stores = [str(stores_root / athlete_folder(a.name)) for a in athletes]
-    entries = [(i, rel, size) for i, a in enumerate(athletes) if a.path.exists() and not a.problem for rel, size in athlete_files(a.path)]
-    summary.seconds["listing"] = time.perf_counter() - t0
+    if daily:
+        files = [root] if root.is_file() else sorted(p for p in root.iterdir() if p.is_file() and p.name.lower().endswith(DAILY_LOG_SUFFIXES))
+        parts = cut_logs(files, out / ".parts", partition_rows, summary.log, summary.problems)
+        say(f"Daily log: {summary.log['rows']} rows cut into {summary.log['partitions']} partitions of whole athletes.")
+    else:
+        athletes = read_roster(root)
+        if not athletes:
+            raise CohortError(f"{root}: no athletes (no athlete folders or archives, and no daily log)")
+        summary.athletes = len(athletes)
+        stores = [str(stores_root / athlete_folder(a.name)) for a in athletes]
+        entries = [(i, rel, size) for i, a in enumerate(athletes) if a.path.exists() and not a.problem for rel, size in athlete_files(a.path)]
+    summary.seconds["listing" if not daily else "cutting"] = time.perf_counter() - t0
 
-    own_client = None
-    if not plain and client is None:
+    own_client = executor = None
+    if not plain and client is None and not local_pool:
         client = own_client = start_client(scheduler, workers)
     try:
         if client is not None:
             summary.dashboard = client.dashboard_link
             summary.workers = len(client.scheduler_info()["workers"])
             say(f"Dask dashboard: {summary.dashboard} ({summary.workers} workers)" + _dashboard_note(own_client is not None))
-        batches = decode_batches(entries, athletes, stores, summary.workers or 1)
-        summary.decode["batches"] = len(batches)
-        t = time.perf_counter()
-        for stats in _run_decode(client, batches, say):
-            for k in ("files", "parsed", "hits", "failed"):
-                summary.decode[k] += stats[k]
-        summary.seconds["decode"] = time.perf_counter() - t
-        say(f"Decoded {summary.decode['files']} files: {summary.decode['parsed']} parsed, {summary.decode['hits']} already stored.")
-
+        elif local_pool:
+            summary.workers = workers or os.cpu_count() or 1
+            executor = ProcessPoolExecutor(max_workers=summary.workers, mp_context=worker_context())
+            say(f"Dask is not installed: {summary.workers} local processes ({INSTALL_HINT} for a cluster).")
+        if daily:
+            today = dt.date.today()
+            tasks = [(analyse_log_part, (pieces, str(out), j, str(stores_root), today, timezone, athlete_logs)) for j, pieces in enumerate(parts)]
+        else:
+            batches = decode_batches(entries, athletes, stores, summary.workers or 1)
+            summary.decode["batches"] = len(batches)
+            t = time.perf_counter()
+            for stats in _run_decode(client, batches, say):
+                for k in ("files", "parsed", "hits", "failed"):
+                    summary.decode[k] += stats[k]
+            summary.seconds["decode"] = time.perf_counter() - t
+            say(f"Decoded {summary.decode['files']} files: {summary.decode['parsed']} parsed, {summary.decode['hits']} already stored.")
+            n_tasks = max(1, min(len(athletes), max(1, summary.workers) * TASKS_PER_WORKER))
+            per_task = math.ceil(len(athletes) / n_tasks)
+            tasks = [(analyse_batch, ([(a, stores[k], None) for k, a in list(enumerate(athletes))[j : j + per_task]], str(out), j // per_task,
+                                      timezone)) for j in range(0, len(athletes), per_task)]  # fmt: skip
         t = time.perf_counter()
         for table in TABLES:
             for old in (out / table).glob("part-*.parquet"):
                 old.unlink()
-        n_tasks = max(1, min(len(athletes), max(1, summary.workers) * TASKS_PER_WORKER))
-        per_task = math.ceil(len(athletes) / n_tasks)
-        groups = [[(a, stores[k], attributes.get(a.name)) for k, a in list(enumerate(athletes))[j : j + per_task]]
-                  for j in range(0, len(athletes), per_task)]  # fmt: skip
         schemas: dict[str, list] = {t: [] for t in TABLES}
-        for part in _run_analysis(client, groups, str(out), timezone):
+        for part in _run_tasks(client, executor, tasks):
             summary.parsed_at_analysis += part["parsed"]
             for table, schema in part["schemas"].items():
                 schemas[table].append(schema)
+            if daily:
+                summary.problems += part["problems"]
+                for k in ("days", "arrays", "one_by_one"):
+                    summary.log[k] += part[k]
             for row in part["athletes"]:
+                summary.athletes += daily
                 if row["error"]:
                     summary.errors.append((row["athlete"], row["error"]))
                 else:
@@ -462,11 +394,18 @@ def run_cohort(
         conform_parts(out, schemas)
         summary.seconds["analyse"] = time.perf_counter() - t
     finally:
+        if executor is not None:
+            executor.shutdown()
         if own_client is not None:
             cluster = own_client.cluster
             own_client.close()
             if cluster is not None:
                 cluster.close()
+    if daily:
+        shutil.rmtree(out / ".parts", ignore_errors=True)
+        write_problems(out, summary.problems)
+        if not summary.athletes:
+            raise CohortError(f"{root}: no athletes (the daily log holds no readable row)")
     summary.errors.sort()
     return summary
 
@@ -507,17 +446,21 @@ def _run_decode(client, batches: list, say) -> list[dict]:
     return out
 
 
-def _run_analysis(client, groups: list, out: str, timezone):
-    if client is None:
-        for j, g in enumerate(groups):
-            yield analyse_batch(g, out, j, timezone)
-        return
-    from distributed import as_completed
+def _run_tasks(client, executor, tasks: list):
+    """Each task's result as it completes: on Dask, on a local process pool, or here one after another."""
+    if client is not None:
+        from distributed import as_completed
 
-    futures = [client.submit(analyse_batch, g, out, j, timezone, pure=False) for j, g in enumerate(groups)]
-    for fut in as_completed(futures):
-        yield fut.result()
-        fut.release()
+        futures = [client.submit(fn, *args, pure=False) for fn, args in tasks]
+        for fut in as_completed(futures):
+            yield fut.result()
+            fut.release()
+    elif executor is not None:
+        for fut in futures_completed([executor.submit(fn, *args) for fn, args in tasks]):
+            yield fut.result()
+    else:
+        for fn, args in tasks:
+            yield fn(*args)
 
 
 def worker_peak_rss(client) -> dict:

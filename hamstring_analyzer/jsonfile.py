@@ -16,14 +16,16 @@ from pathlib import Path
 
 from .atomic import atomic_write_text
 from .errors import OutputError
+from .safetext import json_escapes
 
 #: The path that means standard output.
 STDOUT = "-"
 
 
 def dumps(doc: dict) -> str:
-    """``doc`` as the package writes JSON: indented, UTF-8 as is, no NaN (the contract says null)."""
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """``doc`` as the package writes JSON: indented, UTF-8 as is (control characters escaped: `safetext.json_escapes`),
+    no NaN (the contract says null)."""
+    return json_escapes(json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def check_target(path: str | os.PathLike) -> None:

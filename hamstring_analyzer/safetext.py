@@ -1,13 +1,16 @@
-"""Text from a file made safe to hand on: to a spreadsheet (formula cells) and to a terminal (control characters).
+"""Text from a file made safe to hand on: to a spreadsheet (formula cells), a terminal, a web page or JSON (control characters).
 
 A file name, a run or roster name, a reason quoting a file: any of them may
 hold what a spreadsheet runs as a formula (OWASP, CSV injection) or what a
 terminal obeys (escape sequences that retitle the window, move the cursor,
-hide text). The CSV cells we write and the text we print go through here.
+hide text; bidirectional overrides that show text in another order). The
+CSV cells we write, the text we print, the pages we write (`html_text`) and
+the JSON we write (`json_escapes`) go through here.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 #: A cell starting with one of these is run as a formula by spreadsheets (OWASP, CSV injection).
@@ -61,3 +64,25 @@ def terminal_lines(text: str, colour: bool = False) -> str:
 
 def _shown_but_lines(match: re.Match) -> str:
     return match.group() if match.group() in "\n\t" else _shown(match)
+
+
+def html_text(text: str) -> str:
+    """``text`` for a web page: HTML's special characters escaped (``html.escape``, quotes too), and control characters
+    shown as in `terminal_lines` (``html.escape`` leaves them: a page would hide them or show the text reordered)."""
+    return html.escape(terminal_lines(text))
+
+
+#: What `json.dumps` leaves as it is (it escapes U+0000-U+001F only): DEL, C1 controls, the bidirectional
+#: overrides and isolates, and lone surrogates (a file name's bytes that are not UTF-8, which no UTF-8 file can hold).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_escapes(document: str) -> str:
+    """A JSON document with the characters of `_JSON_UNSAFE` written as ``\\uXXXX`` escapes.
+
+    The same document to a JSON reader (Python reads ``"bad\\udcff"`` back as
+    the name it was, so ``os.fsencode`` gives the file's bytes), but ``cat``
+    on it shows them instead of obeying them, and it can be written as UTF-8.
+    They can only occur inside strings, so the escapes are always valid JSON.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)

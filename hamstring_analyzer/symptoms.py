@@ -209,7 +209,7 @@ def _reason(exc: OSError, log: Path) -> str:
     return f"{reason} ({exc.filename})" if other and exc.strerror else reason
 
 
-def add_entry(path: str | os.PathLike, entry: SymptomEntry) -> None:
+def add_entry(path: str | os.PathLike, entry: SymptomEntry, *, today: dt.date | None = None) -> None:
     """Append ``entry`` to the log at ``path`` (created with a header when missing, in a folder that exists).
 
     The existing log is checked first: a malformed log is refused and left as
@@ -224,17 +224,24 @@ def add_entry(path: str | os.PathLike, entry: SymptomEntry) -> None:
         The symptom log (CSV).
     entry : SymptomEntry
         The new row.
+    today : datetime.date, optional
+        The runner's today (this machine's local date when not given): an
+        entry dated after it is refused.
 
     Raises
     ------
     SymptomLogError
         The entry is invalid (see `check_entry`, which also trims its free
-        text), the log's folder does not exist (it is never created), the
+        text) or dated after ``today``, the log's folder does not exist (it is never created), the
         log is malformed, lacks a column the entry needs, or cannot be read
         or written (permission, disk full); the message names ``path`` and
         the reason, and the log is left exactly as it was.
     """
     entry = check_entry(dict(zip(COLUMNS, entry.row())), "the new entry")  # never write a row we would refuse to read
+    today = today or dt.date.today()
+    if entry.date > today:  # a typo in the year would count as an episode still to come
+        raise SymptomLogError(f"{path}: cannot add the entry: {day_iso(entry.date)} is after today ({day_iso(today)}); "
+                              "log a symptom once you have felt it")  # fmt: skip
     target = Path(os.path.realpath(path))
     folder = target.parent if os.path.islink(path) else Path(path).parent
     if not target.parent.is_dir():  # a typo in the folder is refused, never created

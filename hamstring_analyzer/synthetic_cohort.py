@@ -139,3 +139,58 @@ def write_folder_cohort(root: str | Path, athletes: list[PlannedAthlete], *, sam
                             seed=k, zone=zone, sample_every_s=sample_every_s)  # fmt: skip
             (folder / f"{day.isoformat()}-run.fit").write_bytes(write_fit(plan))
     return root
+
+
+# ---------------------------------------------------------------- large logs ---
+
+
+def write_large_daily_log(path: str | Path, n: int, *, weeks: int = 52, start: dt.date = dt.date(2019, 1, 7), seed: int = 0,
+                          chunk: int = 500) -> tuple[Path, int]:  # fmt: skip
+    """`write_daily_log_cohort` for a cohort too large to hold: the same athletes (`athlete_days`), streamed ``chunk`` at a time.
+
+    A CSV of the public data set's columns (the unnamed index first, a row
+    for every day, rest days as zeros), written with pyarrow's CSV writer (text
+    cells quoted). Memory follows ``chunk``, never ``n``. Returns the path and the rows written.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    writer = None
+    try:
+        for lo in range(0, n, chunk):
+            parts = []
+            for i in range(lo, min(n, lo + chunk)):
+                a = athlete_days(i, start, weeks, seed)
+                if not a.days:
+                    continue
+                day = np.array([d for d, _, _ in a.days], dtype="datetime64[D]")
+                span = np.arange(day.min(), day.max() + np.timedelta64(1, "D"))
+                km = np.zeros(len(span))
+                mins = np.zeros(len(span))
+                at = (day - span[0]).astype("int64")
+                km[at] = [k for _, k, _ in a.days]
+                mins[at] = [m for _, _, m in a.days]
+                parts.append((span, np.full(len(span), i), km, mins, a))
+            if not parts:
+                continue
+            count = sum(len(p[0]) for p in parts)
+            table = pa.table({
+                "": pa.array(np.arange(rows, rows + count)),
+                "datetime": pa.array(np.datetime_as_string(np.concatenate([p[0] for p in parts]), unit="D")),
+                "athlete": pa.array(np.concatenate([p[1] for p in parts])),
+                "distance": pa.array(np.concatenate([p[2] for p in parts])),
+                "duration": pa.array(np.concatenate([p[3] for p in parts])),
+                **{col: pa.array(np.concatenate([np.full(len(p[0]), getattr(p[4], col), dtype=object) for p in parts]), type=pa.string())
+                   for col in ("gender", "age_group", "country", "major")},
+            })  # fmt: skip
+            if writer is None:
+                writer = pcsv.CSVWriter(str(path), table.schema)
+            writer.write_table(table)
+            rows += count
+    finally:
+        if writer is not None:
+            writer.close()
+    return path, rows

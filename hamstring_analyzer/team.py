@@ -47,7 +47,7 @@ from typing import Callable
 
 from .dates import add_days, day_iso, within
 from .config import config_from_dict
-from .errors import ConfigError, HamstringAnalyzerError, RosterError, failure_text
+from .errors import ConfigError, HamstringAnalyzerError, NoRunsError, RosterError, failure_text
 from .tomlfile import read_toml
 from .analysis import analyze_athlete
 from .config import SEVERITIES
@@ -58,7 +58,8 @@ from .render.report_files import write_week_report
 from .render.weeks import default_week, week_episodes
 from .rules import RULES
 from .store import RunStore
-from .render.triage import render_team_page, triage_text, write_team_page  # noqa: F401  (the team's page and table, re-exported)
+from .team_folders import is_report_output, mark_report_output, place_reports, roster_file
+from .render.triage import no_runs_reason, render_team_page, triage_text, write_team_page  # noqa: F401  (the team's page and table, re-exported)
 from .workers import WORKER_DIED, map_in_workers
 from .numbers import json_number
 
@@ -79,6 +80,7 @@ class Athlete:
     config_file: Path | None = None
     symptoms: Path | None = None
     problem: str | None = None  # why this athlete cannot be analysed, known before reading (a missing folder)
+    report_folder: str | None = None  # their reports' folder under the output folder (default: `athlete_folder`)
 
     def config(self):
         """Their `Config`: the config file (when named), then the roster's keys over it.
@@ -102,11 +104,20 @@ def _merged(base: dict, over: dict) -> dict:
 def _is_athlete_entry(path: Path) -> bool:
     if path.name.startswith("."):
         return False
-    return path.is_dir() or (path.is_file() and path.name.lower().endswith(".zip"))
+    if path.is_dir():
+        return not is_report_output(path)
+    return path.is_file() and path.name.lower().endswith(".zip")
 
 
-def read_roster(root: str | os.PathLike) -> list[Athlete]:
+def read_roster(root: str | os.PathLike, exclude: tuple = ()) -> list[Athlete]:
     """The team's athletes: the roster's, in its order, then the folders and archives it does not name (by name).
+
+    Report folders `run_team` wrote (`is_report_output`) are not athletes,
+    nor an empty folder in ``exclude`` (the team's output folder, made
+    before the first run). A roster's ``symptoms`` or ``config`` outside
+    the root, or not a regular file, makes that athlete's row say so
+    (`roster_file`): analysed without the file, their numbers would look
+    complete and rest on the wrong thresholds or a missing symptom log.
 
     Raises
     ------
@@ -116,6 +127,7 @@ def read_roster(root: str | os.PathLike) -> list[Athlete]:
         outside the root, or two athletes of one name.
     """
     root = Path(root)
+    excluded = {Path(p).resolve() for p in exclude}
     if not root.is_dir():
         raise RosterError(f"{root}: not a folder; a team root is a folder of athlete folders or export archives")
     roster = root / ROSTER_NAME
@@ -144,23 +156,24 @@ def read_roster(root: str | os.PathLike) -> list[Athlete]:
             if not isinstance(name, str) or not name.strip():
                 raise RosterError(f"{roster}: athlete {n}: name must be text")
             settings = {k: v for k, v in entry.items() if k not in ATHLETE_KEYS}
-            symptoms = entry.get("symptoms")
-            config_file = entry.get("config")
-            athlete = Athlete(
-                name=name.strip(), path=path, settings=_merged(defaults, settings),
-                config_file=(root / config_file) if isinstance(config_file, str) else None,
-                symptoms=(root / symptoms) if isinstance(symptoms, str) else None,
-            )  # fmt: skip
+            athlete = Athlete(name=name.strip(), path=path, settings=_merged(defaults, settings))
             if not path.exists():
                 athlete.problem = f"{folder}: no such folder or archive under the team root"
             for key in ("symptoms", "config"):
                 if key in entry and not isinstance(entry[key], str):
                     athlete.problem = f"{ROSTER_NAME}: {key} must be a file name"
+                elif key in entry:
+                    where = f"{ROSTER_NAME}: {key} = {entry[key]!r}"  # the row names the athlete
+                    file, refused = roster_file(root.resolve(), entry[key], where)
+                    athlete.problem = athlete.problem or refused
+                    setattr(athlete, "symptoms" if key == "symptoms" else "config_file", file)
             athletes.append(athlete)
             named_paths.add(path)
     for entry in sorted(root.iterdir(), key=lambda p: p.name.lower()):
-        if entry.name == ROSTER_NAME or not _is_athlete_entry(entry) or entry.resolve() in named_paths:
+        if entry.name == ROSTER_NAME or entry.resolve() in named_paths or not _is_athlete_entry(entry):
             continue
+        if entry.resolve() in excluded and not any(entry.iterdir()):
+            continue  # the output folder, made empty before the first run
         name = entry.name[:-4] if entry.name.lower().endswith(".zip") else entry.name
         athletes.append(Athlete(name=name, path=entry.resolve(), settings=dict(defaults)))
     seen: dict[str, int] = {}
@@ -170,8 +183,9 @@ def read_roster(root: str | os.PathLike) -> list[Athlete]:
     if doubles:
         raise RosterError(f"{roster}: two athletes are named {doubles[0]!r}; give each a name of their own")
     for a in athletes:
-        if a.symptoms is None and a.path.is_dir() and (a.path / SYMPTOMS_NAME).is_file():
-            a.symptoms = a.path / SYMPTOMS_NAME
+        if a.symptoms is None and a.problem is None and a.path.is_dir() and (a.path / SYMPTOMS_NAME).is_file():
+            where = f"{a.path.name}/{SYMPTOMS_NAME}"  # theirs when it is in their folder (which may be a link to elsewhere)
+            a.symptoms, a.problem = roster_file(a.path, SYMPTOMS_NAME, where, inside="their folder")
     return athletes
 
 
@@ -256,6 +270,8 @@ def athlete_row(athlete: Athlete, week: dt.date, out_dir: Path, *, cache_dir=Non
     row = TeamRow(athlete=athlete.name)
     try:
         _fill_row(row, athlete, week, out_dir, cache_dir, use_cache, timezone, today)
+    except NoRunsError as exc:  # what the export held instead, in a coach's words: "1 cycling ride, 1 file unreadable (truncated FIT)"
+        row.error = f"{exc.source}: no runs found: {no_runs_reason(exc.export)}" if exc.export is not None else str(exc)
     except Exception as exc:  # noqa: BLE001 - one athlete's data, or a bug of ours, must not stop the team
         row.error = failure_text(exc, athlete.path)
     return row
@@ -303,8 +319,9 @@ def _fill_row(row: TeamRow, athlete: Athlete, week: dt.date, out_dir: Path, cach
     if report_week is not None and week in weeks.index and report_week > week:
         report_week = week  # the team's week, when the athlete has one
     if report_week is not None:
-        folder = out_dir / athlete_folder(athlete.name)
+        folder = out_dir / (athlete.report_folder or athlete_folder(athlete.name))
         folder.mkdir(parents=True, exist_ok=True)
+        mark_report_output(folder)
         _, html = write_week_report(result, report_week, folder, today=today)
         row.report = html.relative_to(out_dir).as_posix()
         row.report_week = day_iso(report_week)
@@ -423,10 +440,12 @@ def run_team(
     RosterError
         The roster cannot be used (one line naming the file and the reason).
     """
-    athletes = read_roster(root)
-    week = week_start(week) if week is not None else last_complete_week(today)
     out = Path(out_dir)
+    athletes = read_roster(root, exclude=(out,))
+    place_reports(athletes, out, athlete_folder)
+    week = week_start(week) if week is not None else last_complete_week(today)
     out.mkdir(parents=True, exist_ok=True)
+    mark_report_output(out)
     if use_cache:
         RunStore(cache_dir).check()  # a store folder others can write to stops the team once, not each athlete
     rows: list[TeamRow | None] = [None] * len(athletes)

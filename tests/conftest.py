@@ -12,6 +12,10 @@
   (`real_read`, `real_parsed`, `real_export`); tests must not change what
   they are handed. The same for the real runners' histories
   (``../shared/real_histories``, `real_history`, `needs_real_histories`).
+  Without a folder beside the checkout, the tests that need it are deselected
+  at collection and counted in one line at the end
+  ("44 tests need ../shared/real_runs: skipped"), never listed one by one.
+  ``HAMSTRING_REAL_RUNS`` and ``HAMSTRING_REAL_HISTORIES`` point elsewhere.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,17 +60,73 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 def pytest_report_header(config):
-    where = f"{len(MANIFEST)} files in {REAL_RUNS}" if MANIFEST else f"none ({ABSENT}: their tests are skipped)"
+    where = f"{len(MANIFEST)} files in {REAL_RUNS}" if MANIFEST else f"none ({ABSENT}: their tests are deselected)"
     return [f"real files: {where}", f"hypothesis profile: {PROFILE}"]
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Skips once per reason, with a count (``-ra`` would list each test's)."""
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs_shared(name): the test reads ../shared/<name> (deselected without it)")
+
+
+#: The folders of ``../shared`` tests may need, by marker name, and the fixtures that read each.
+SHARED_FIXTURES = {"real_runs": {"real_export", "phone_runner"}, "real_histories": {"real_history"}}
+_DESELECTED = pytest.StashKey[dict]()
+
+
+def _shared_needed(item) -> set[str]:
+    """The ``../shared`` folders a test reads: by its marker, or by the session fixtures it uses."""
+    names = {mark.args[0] for mark in item.iter_markers("needs_shared")}
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return names | {name for name, uses in SHARED_FIXTURES.items() if fixtures & uses}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the tests whose ``../shared`` folder is absent: counted once at the end, not one line each."""
+    absent = {name for name, there in (("real_runs", bool(MANIFEST)), ("real_histories", _histories_there())) if not there}
+    counts: dict[str, int] = {}
+    if absent:
+        keep, drop = [], []
+        for item in items:
+            missing = _shared_needed(item) & absent
+            if missing:
+                drop.append(item)
+                for name in missing:
+                    counts[name] = counts.get(name, 0) + 1
+            else:
+                keep.append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+    config.stash[_DESELECTED] = counts
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker: the controller prints the line
+        config.workeroutput["shared_deselected"] = counts
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """pytest-xdist's controller: every worker collects the whole suite, so any one worker's count is the count."""
+    counts = getattr(node, "workeroutput", {}).get("shared_deselected")
+    if counts is not None:
+        node.config.stash[_DESELECTED] = counts
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The tests of an absent ``../shared`` folder in one line per folder (deselected, or skipped while
+    running), then the other skips once per reason, with a count (``-ra`` would list each test's)."""
+    if hasattr(config, "workerinput"):
+        return
+    shared = dict(config.stash.get(_DESELECTED, {}))
     reasons: dict[str, int] = {}
     for report in terminalreporter.stats.get("skipped", []):
         reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else str(report.longrepr)
         reason = reason.removeprefix("Skipped: ")
-        reasons[reason] = reasons.get(reason, 0) + 1
+        folder = re.search(r"\.\./shared/(\w+)", reason)
+        if folder:
+            shared[folder[1]] = shared.get(folder[1], 0) + 1
+        else:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    for name, count in sorted(shared.items()):
+        terminalreporter.write_line(f"{count} {'test needs' if count == 1 else 'tests need'} ../shared/{name}: skipped")
     for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
         terminalreporter.write_line(f"skipped {count}: {reason}")
 
@@ -123,19 +184,20 @@ ABSENT = "../shared/real_runs is not beside this checkout"
 #: Tests of the real files run on one worker under pytest-xdist (``--dist loadgroup``),
 #: so the files are decoded once per session, not once per worker.
 REAL_RUNS_GROUP = pytest.mark.xdist_group("real_runs")
+NEEDS_REAL_RUNS = pytest.mark.needs_shared("real_runs")
 
 
 def needs_real_runs(test):
-    """Marks a test that reads ``../shared/real_runs``: skipped without it, grouped with the other real-file tests."""
-    return REAL_RUNS_GROUP(pytest.mark.skipif(not MANIFEST, reason=ABSENT)(test))
+    """Marks a test that reads ``../shared/real_runs``: deselected without it, grouped with the other real-file tests."""
+    return REAL_RUNS_GROUP(NEEDS_REAL_RUNS(pytest.mark.skipif(not MANIFEST, reason=ABSENT)(test)))
 
 
 def real_files(fmt: str | None = None) -> list:
-    """Parameters for every real file (one skipped placeholder when the folder is absent)."""
+    """Parameters for every real file (one placeholder, deselected, when the folder is absent)."""
     files = [f for f in MANIFEST if fmt is None or f.fmt == fmt]
     if not files:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=ABSENT))]
-    return [pytest.param(f, id=f.path, marks=REAL_RUNS_GROUP) for f in files]
+        return [pytest.param(None, marks=[NEEDS_REAL_RUNS, pytest.mark.skip(reason=ABSENT)])]
+    return [pytest.param(f, id=f.path, marks=[REAL_RUNS_GROUP, NEEDS_REAL_RUNS]) for f in files]
 
 
 @pytest.fixture(autouse=True)
@@ -210,10 +272,15 @@ HISTORIES_ABSENT = "../shared/real_histories is not beside this checkout"
 REAL_HISTORIES_GROUP = pytest.mark.xdist_group("real_histories")
 
 
+def _histories_there() -> bool:
+    return (REAL_HISTORIES / "README.md").exists()
+
+
 def needs_real_histories(test):
-    """Marks a test that reads ``../shared/real_histories``: skipped without it, grouped with the other history tests."""
-    absent = not (REAL_HISTORIES / "README.md").exists()
-    return REAL_HISTORIES_GROUP(pytest.mark.skipif(absent, reason=HISTORIES_ABSENT)(test))
+    """Marks a test that reads ``../shared/real_histories``: deselected without it, grouped with the other history tests."""
+    absent = not _histories_there()
+    marked = pytest.mark.needs_shared("real_histories")(pytest.mark.skipif(absent, reason=HISTORIES_ABSENT)(test))
+    return REAL_HISTORIES_GROUP(marked)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,20 @@ def stand_in(label, data, hint=None):
     return ("skipped", f"read {label} ({len(data)} bytes)")
 
 
+def crashes_on_crash(label, data, hint=None, **settings):
+    """The real parser, except that files named "crash" die as a parser's segmentation fault does (signal 11).
+
+    The GPX that really crashed the parser (a point's extensions nested
+    200,000 deep) is refused since the GPX reader streams; this keeps the
+    crash it caused, so the pool's handling of a crash stays tested.
+    """
+    from hamstring_analyzer.ingest import parse_bytes
+
+    if "crash" in label:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return parse_bytes(label, data, hint, **settings) if hint is not None else parse_bytes(label, data, **settings)
+
+
 def killer(label, data):
     """The real parser, except for files named to die: out of memory (SIGKILL), an abrupt exit, an exception."""
     from hamstring_analyzer.ingest import parse_bytes

@@ -1,12 +1,16 @@
 """A parser crash costs only its file (issue 13, case 1).
 
 A GPX whose track point carries 200,000 nested extension elements (1.4 MB)
-overflows the XML parser's stack: a real segmentation fault, not an exception.
-Before the fix it killed the whole run (exit 139) with one worker, and with two
-it ended the run with "internal error (BrokenProcessPool)" and cached that error
-for innocent files. Every run with a crashing or dying parser here is a real
-process with a timeout, so a regression fails (instead of killing or hanging
-the suite); the stale-entry test needs no crash and runs in this process.
+overflowed gpxpy's stack: a real segmentation fault, not an exception. Before
+the fix it killed the whole run (exit 139) with one worker, and with two it
+ended the run with "internal error (BrokenProcessPool)" and cached that error
+for innocent files. The GPX reader now streams and refuses such nesting
+(issue 27), so the crash itself comes from a stand-in parser
+(`standins.crashes_on_crash`: the real parser, with files named "crash" dying
+on signal 11) run by the real command. Every run with a crashing or dying
+parser here is a real process with a timeout, so a regression fails (instead
+of killing or hanging the suite); the stale-entry test needs no crash and runs
+in this process.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ N_GOOD = 5
 
 
 def crash_gpx(depth: int = 200_000) -> bytes:
-    """One track point whose extensions nest ``depth`` elements deep: segfaults the GPX parser."""
+    """One track point whose extensions nest ``depth`` elements deep: segfaulted gpxpy."""
     return (
         b'<?xml version="1.0"?><gpx version="1.1" creator="x"><trk><trkseg>'
         b'<trkpt lat="1" lon="1"><time>2026-01-01T00:00:00Z</time><extensions>'
@@ -49,9 +53,21 @@ def _export(folder: Path, n_good: int = N_GOOD, crashers: tuple[str, ...] = ("cr
     return folder
 
 
+#: The real command, with the stand-in parser that crashes on files named "crash" (workers import it by name).
+COMMAND = """
+import sys
+import hamstring_analyzer.ingest.load as load
+from hamstring_analyzer.cli import main
+from tests.standins import crashes_on_crash
+load.parse_bytes = crashes_on_crash
+sys.argv = ["hamstring-analyzer", *sys.argv[1:]]
+main()
+"""
+
+
 def ingest(export: Path, out: Path, *flags) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "hamstring_analyzer", "ingest", str(export), "--json", str(out), *map(str, flags)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
+    cmd = [sys.executable, "-c", COMMAND, "ingest", str(export), "--json", str(out), *map(str, flags)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S, cwd=REPO)
 
 
 def cache_entries(cache_dir: Path) -> list:
@@ -59,12 +75,20 @@ def cache_entries(cache_dir: Path) -> list:
     return [store.get(key) for key in store.keys()]
 
 
-def test_the_deep_gpx_really_segfaults_the_parser(tmp_path):
-    """The premise: parsing this file in-process kills the process with signal 11."""
-    bad = tmp_path / "crash.gpx"
+def test_the_deep_gpx_that_crashed_gpxpy_is_refused_with_a_reason(tmp_path):
+    """The file that segfaulted the parser in-process is now one line (in a process of its own, in case it regresses)."""
+    bad = tmp_path / "deep.gpx"
     bad.write_bytes(crash_gpx())
-    code = f"from hamstring_analyzer.ingest import parse_bytes\nparse_bytes('crash.gpx', open({str(bad)!r}, 'rb').read())"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT_S)
+    code = f"from hamstring_analyzer.ingest import parse_bytes\nprint(parse_bytes('deep.gpx', open({str(bad)!r}, 'rb').read()))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT_S, cwd=REPO)
+    assert proc.returncode == 0, proc.returncode
+    assert proc.stdout.strip() == "('error', 'not a readable GPX file (its XML nests elements more than 64 deep)')"
+
+
+def test_the_stand_in_really_segfaults(tmp_path):
+    """The premise of the tests below: the stand-in kills its process with signal 11 on a "crash" file."""
+    code = "from tests.standins import crashes_on_crash\ncrashes_on_crash('crash.gpx', b'<gpx/>')"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT_S, cwd=REPO)
     assert proc.returncode == -signal.SIGSEGV
 
 

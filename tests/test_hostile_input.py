@@ -1,5 +1,7 @@
 """Hostile input (issue 13): files that are not files, configs that are not text, disks that refuse
 writes, decoders that shout. Each gives one line naming the file, never a hang or a traceback.
+Issue 27: what a name holds (escapes, C1 and bidi controls, bytes that are not UTF-8) is shown,
+never obeyed, in click's own errors, the JSON and the pages.
 
 Anything that could hang runs in a subprocess with a timeout, so a regression fails instead of
 stalling the suite. Permissions mean nothing to root (and CI runs as root), so each chmod test
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import html
 import json
 import os
 import resource
@@ -23,12 +26,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hamstring_analyzer import tomlfile
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import load_config
 from hamstring_analyzer.errors import ConfigError
+from hamstring_analyzer.jsonfile import dumps
 from hamstring_analyzer.readers.fit import fit_crc
+from hamstring_analyzer.safetext import html_text, terminal_lines
 from hamstring_analyzer.synthetic import easy_run, write_fit
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -391,3 +398,96 @@ def test_stderr_works_again_after_a_panic(tmp_path, capfd):
         read_activities("bad.fit", corrupt_fit())
     os.write(2, b"still here\n")
     assert capfd.readouterr().err == "still here\n"
+
+
+# ------------------- issue 27: what a name holds is shown, never obeyed: click, JSON, HTML ---
+
+ESC = "evil\x1b]0;PWNED\x07"
+SHOWN = "evil\\x1b]0;PWNED\\x07"
+OBEYED = ("\x1b", "\x07", "\x9b", "\u202e")  # ESC, BEL, CSI (C1), right-to-left override
+
+
+def _nothing_obeyed(text: str) -> None:
+    assert not any(c in text for c in OBEYED), ascii(text)
+    assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text), ascii(text)
+
+
+@pytest.mark.parametrize("args, said", [
+    (["analyze", ESC], f"Path '{SHOWN}' does not exist"),
+    (["team", ESC, "--out", "x"], f"Directory '{SHOWN}' does not exist"),
+    (["analyze", ".", "extra" + ESC], f"Got unexpected extra argument (extra{SHOWN})"),  # click quotes this one raw
+    ([ESC], f"No such command '{SHOWN}'"),
+    (["analyze", ".", "--units", ESC], f"'{SHOWN}' is not one of 'km', 'mi'"),
+    (["plan", ".", "--until", "2026\u202e" + ESC], "'2026\\u202eevil\\x1b]0;PWNED\\x07' does not match the format"),
+    (["analyze", ".", "--bogus" + ESC], f"No such option '--bogus{SHOWN}'"),
+])  # fmt: skip
+def test_clicks_own_errors_show_what_was_typed_and_obey_nothing(args, said):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    _nothing_obeyed(result.output)
+    assert said in result.output and result.output.count("Error:") == 1
+
+
+def test_clicks_own_errors_in_the_real_command_print_no_escape(tmp_path):
+    proc = cli("analyze", tmp_path, "extra" + ESC)
+    assert proc.returncode == 2 and proc.stdout == ""
+    _nothing_obeyed(proc.stderr)
+    assert proc.stderr.endswith(f"Error: Got unexpected extra argument (extra{SHOWN})\n")
+
+
+def _hostile_names_folder(folder: Path) -> tuple[Path, list[str]]:
+    """Two good runs, one named with escapes, and unreadable files whose names hold C1, bidi and non-UTF-8 bytes."""
+    _runs_folder(folder, 1)
+    (folder / f"{ESC}.fit").write_bytes(_fit(5, seed=5))
+    names = ["clear\x9b2J\u202eexe.gpx", os.fsdecode(b"bad\xff\xfe.gpx")]
+    for name in names:
+        (folder / name).write_bytes(b"not a run\x1b]0;X\x07")
+    return folder, names
+
+
+@pytest.mark.parametrize("to", ["file", "stdout"])
+def test_json_holds_hostile_names_escaped_and_gives_them_back(tmp_path, to):
+    """Before, a name that is not UTF-8 made ``--json FILE`` an internal error, and ``--json -`` wrote C1 and bidi
+    characters raw."""
+    export, names = _hostile_names_folder(tmp_path / "export")
+    target = tmp_path / "out.json" if to == "file" else "-"
+    proc = cli("ingest", export, "--no-cache", "--workers", 1, "--json", target)
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "out.json").read_text(encoding="utf-8") if to == "file" else proc.stdout
+    _nothing_obeyed(text)
+    assert "\\u009b" in text and "\\u202e" in text and "\\udcff\\udcfe" in text and "\\u001b]0;PWNED\\u0007" in text
+    doc = json.loads(text)
+    assert len(doc["runs"]) == 2 and {r["source"] for r in doc["runs"]} == {"run02.fit", f"{ESC}.fit"}
+    assert {e["source"] for e in doc["errors"]} == set(names)  # the names as they were: os.fsencode finds the files
+    assert all((export / name).exists() for name in names)
+
+
+def test_pages_show_hostile_names_and_obey_nothing(tmp_path):
+    """html.escape leaves control characters: an athlete or file name could hide text or reorder the page's line."""
+    root = tmp_path / "team"
+    root.mkdir()
+    _runs_folder(root / "good", 2)
+    hostile, _ = _hostile_names_folder(root / f"Ana{ESC}\u202e")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["team", str(root), "--out", str(out), "--week", "2026-03-02", "--no-cache", "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    _nothing_obeyed(result.output)
+    pages = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    assert len(pages) == 3  # the team page and both athletes' weeks: the good one still counted
+    for page in pages.values():
+        _nothing_obeyed(page)
+    assert f"Ana{SHOWN}\\u202e" in pages["index.html"]
+    [week] = [text for name, text in pages.items() if name.startswith("Anaevil-0-PWNED-")]
+    assert f"{SHOWN}.fit" in week  # the run's file, in the list of the week's runs
+
+
+@given(st.text())
+def test_html_text_and_json_escapes_leave_nothing_obeyed_and_lose_nothing(text):
+    page = html_text(text)
+    assert not any(c in page for c in "<>\"'") and not any(ord(c) < 0x20 and c not in "\n\t" for c in page)
+    assert html.unescape(page) == terminal_lines(text)  # what the page shows: the text, its controls as \x1b
+    assert not any(0x7F <= ord(c) <= 0x9F or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069" for c in page)
+    document = dumps({"name": text})
+    _nothing_obeyed(document)
+    assert json.loads(document)["name"] == text  # the same document to a JSON reader
+    document.encode("utf-8")  # lone surrogates written as escapes: always a UTF-8 file

@@ -28,8 +28,8 @@ LAYERS = {
     "races": 7, "holes": 7, "rules": 7,
     "analysis": 8, "insights": 8, "plan": 8,
     "render": 9, "plots": 9, "report": 9, "report_text": 9,
-    "team": 10, "cohort": 10, "cli": 11, "synthetic": 10, "synthetic_cohort": 10, "synthetic_exports": 10, "synthetic_quirks": 10, "synthetic_tracks": 10,
-    "synthetic_strava": 10,
+    "team": 10, "team_folders": 10, "cohort": 10, "cohort_tasks": 10, "cohort_log": 10, "cohort_rules": 8, "cli": 11, "synthetic": 10, "synthetic_cohort": 10, "synthetic_exports": 10, "synthetic_quirks": 10, "synthetic_tracks": 10,
+    "synthetic_strava": 10, "synthetic_rows": 10, "synthetic_budgets": 10,
     "__main__": 12,
 }  # fmt: skip
 #: Function-level imports of our own modules allowed in all (each needs a comment on its line or the line above).

@@ -141,6 +141,19 @@ def test_a_new_log_and_a_missing_final_newline(tmp_path):
     assert log.read_bytes() == b"date,severity\r\n2026-03-01,2\r\n2026-03-02,3\r\n"
 
 
+def test_the_library_refuses_a_day_after_today_and_leaves_the_log(tmp_path):
+    log = tmp_path / "log.csv"
+    original = (HEADER + "\n2026-03-01,2,left,,pain,after run,x\n").encode()
+    log.write_bytes(original)
+    with pytest.raises(SymptomLogError, match=r"log\.csv: cannot add the entry: 2030-03-02 is after today \(2026-03-05\)"):
+        add_entry(log, SymptomEntry(dt.date(2030, 3, 2), 3), today=dt.date(2026, 3, 5))
+    assert log.read_bytes() == original
+    add_entry(log, SymptomEntry(dt.date(2026, 3, 5), 3), today=dt.date(2026, 3, 5))  # today itself is fine
+    assert [e.date for e in read_log(log)] == [dt.date(2026, 3, 1), dt.date(2026, 3, 5)]
+    with pytest.raises(SymptomLogError, match="after today"):
+        add_entry(log, SymptomEntry(dt.date.today() + dt.timedelta(days=1), 1))  # this machine's today by default
+
+
 # --------------------------------------------------------------- 4. kill -9 --
 
 

@@ -91,7 +91,7 @@ def test_team_reports_the_good_athletes_and_lists_the_broken_ones_with_their_rea
     assert result.exit_code == 0
     rows = {r["athlete"]: r for r in doc["athletes"]}
     assert doc["week_start"] == WEEK.isoformat()
-    assert rows["broken"]["error"].startswith("broken: no runs found (could not read 1: run.fit: ")
+    assert rows["broken"]["error"] == "broken: no runs found: 1 file unreadable (unrecognised content)"
     assert rows["Dan"]["error"].startswith("roster.toml: weekly_mileage_jump.warn_pct: expected a number")
     assert rows["Bea Moreno"]["runs"] > 0 and rows["athlete-0"]["runs"] == 0  # athlete-0 stopped running before it
     for name in ("Bea Moreno", "athlete-0"):
@@ -143,7 +143,7 @@ def test_team_page_is_readable_on_a_phone_and_links_every_report(team_run):
             assert f"<a href='{row['report']}'>" in page
     assert "Could not be analysed: broken: no runs found" in page
     # rows in the JSON's order
-    names = re.findall(r"<tr(?: class='error')?><td>(?:<a href='[^']*'>)?([^<]+)", page)
+    names = re.findall(r"<tr(?: class='error')?><td class='name'>(?:<a href='[^']*'>)?([^<]+)", page)
     assert names == [r["athlete"] for r in doc["athletes"]]
 
 
@@ -155,6 +155,27 @@ def test_terminal_triage_fits_80_columns(team_run):
     assert "Not medical advice" in result.output
     assert "2 of 4 athletes analysed" in result.output
     assert any(line.startswith("broken") and "ERROR broken: no runs found" in line for line in lines)
+    assert "…" not in result.output  # nothing cut
+
+
+@pytest.mark.parametrize("columns", [160, 80, 60])
+def test_terminal_triage_uses_the_terminals_width_and_wraps_reasons_whole(columns, tmp_path):
+    """Before, the note was cut at 80 columns whatever the terminal: "ERROR cy: no runs found (1 ski…" at 160."""
+    root = tmp_path / "team"
+    _ride_and_truncated_fit(root / "cy")
+    (root / "Dan").mkdir()
+    (root / "roster.toml").write_text("[[athlete]]\nname = 'Dan'\nfolder = 'Dan'\n[athlete.weekly_mileage_jump]\nwarn_pct = 'ten'\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["team", str(root), "--out", str(tmp_path / "out"), "--no-cache", "--workers", "1", "--quiet",
+                                       "--week", WEEK.isoformat()], env={"COLUMNS": str(columns)})  # fmt: skip
+    assert result.exit_code == 1  # no athlete could be analysed; the table says why for each
+    table = result.output.split("Note\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert all(len(line) <= columns for line in table) and "…" not in result.output
+    assert max(len(line) for line in table) > columns - 20  # the width is used, not 80 whatever the terminal
+    joined = " ".join(" ".join(table).split())
+    assert "cy ERROR cy: no runs found: 1 cycling ride, 1 file unreadable (truncated FIT)" in joined
+    assert "Dan ERROR roster.toml: weekly_mileage_jump.warn_pct: expected a number" in joined
+    if columns == 160:
+        assert table[0].rstrip() == "cy      ERROR cy: no runs found: 1 cycling ride, 1 file unreadable (truncated FIT)"
 
 
 def test_bad_roster_is_one_line_naming_the_file(tmp_path):
@@ -254,10 +275,19 @@ def test_the_row_counts_episodes_and_names_them_worst_first(tmp_path):
     assert week.report == "Sam/week-2026-07-20.html" and "1 alert, 1 warning worth a look this week" in (tmp_path / week.report).read_text()
     # the terminal: episodes in A W I, their rules worst first, 80 columns
     team = Team(root=str(SAMPLE_RUNS), week_start=dt.date(2026, 7, 20), rows=[week])
-    text = triage_text(team)
+    text = triage_text(team, width=80)
     assert all(len(line) <= 80 for line in text.splitlines()), text
-    assert "Sam                37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fat…" in text.splitlines()
+    # the note wraps under itself, never cut (before: "single_run_spike, late_run_fat…")
+    assert text.splitlines()[3:7] == [
+        "Athlete  Distance Change Fast  A  W  I  Note",
+        "Sam       37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fatigue;",
+        "                                        symptoms new 5/10; 1 file unreadable, 1",
+        "                                        on doubtful data",
+    ]
+    assert "Sam       37.0 km    +9%   0%  1  1  0  single_run_spike, late_run_fatigue; symptoms new 5/10; 1 file unreadable, 1 on doubtful data" in (
+        triage_text(team, width=160).splitlines())
     assert "one per episode: a return, a ramp, a long run... however many flags it holds." in " ".join(text.splitlines())
+    assert "Change: against the athlete's week before. Fast: the share run at or near their threshold pace." in " ".join(text.splitlines())
     # the page: the badges count episodes; the lead in one line, then the kinds and rules
     page = render_team_page(team)
     assert "<span class='sev sev-alert' title='alert'>1</span>" in page and "<span class='sev sev-none' title='info'>0</span>" in page
@@ -274,3 +304,45 @@ def test_athletes_whose_names_slug_alike_get_their_own_folders(a, b, tmp_path):
             for name in (a, b)]  # fmt: skip
     assert rows[0].report != rows[1].report
     assert all((tmp_path / row.report).is_file() for row in rows)
+
+
+def _ride_and_truncated_fit(folder):
+    """An athlete folder holding no run: a bike ride and a run whose FIT file ends 40 bytes in (a dead battery, a cut copy)."""
+    from hamstring_analyzer.synthetic import RunPlan, Segment, simulate, write_fit
+
+    folder.mkdir(parents=True)
+    ride = RunPlan(dt.datetime(2026, 7, 7, 7, 0), [Segment(3600, 8.0, 85)], sport="cycling")
+    (folder / "ride.fit").write_bytes(write_fit(ride, simulate(ride)))
+    run = RunPlan(dt.datetime(2026, 7, 8, 7, 0), [Segment(1800, 3.0, 170)])
+    (folder / "run.fit").write_bytes(write_fit(run, simulate(run))[:40])
+    return folder
+
+
+def test_a_broken_athletes_reason_names_the_sport_and_why_the_file_is_unreadable(tmp_path):
+    """Before: "cy: no runs found (skipped 1: cycling; could not read 1: run.fit: not a readable FIT file)"."""
+    folder = _ride_and_truncated_fit(tmp_path / "team" / "cy")
+    row = athlete_row(Athlete(name="cy", path=folder), WEEK, tmp_path / "out", use_cache=False)
+    assert row.error == "cy: no runs found: 1 cycling ride, 1 file unreadable (truncated FIT)"
+    assert row.report is None and row.runs == 0
+
+
+def test_no_runs_reason_counts_each_sport_and_each_kind_of_unreadable_file():
+    from types import SimpleNamespace
+
+    from hamstring_analyzer.render.triage import no_runs_reason
+
+    export = SimpleNamespace(
+        skipped=[{"source": "a.fit", "reason": "not a run (road cycling)"}, {"source": "b.fit", "reason": "not a run (road cycling)"},
+                 {"source": "c.gpx", "reason": "not a run (walking)"}, {"source": "d.fit", "reason": "not a run (another sport (Other))"},
+                 {"source": "e.fit", "reason": "too short to count as a run (under 2 minutes and 400 m)"},
+                 {"source": "f.tcx", "reason": "not a run (a workout)"}],
+        errors=[{"source": "g.fit", "error": "not a readable FIT file (ends early: Tried to read 2 bytes from .FIT file but got 1)"},
+                {"source": "h.gpx", "error": "not a readable GPX file (mismatched tag: line 3, column 2)"},
+                {"source": "i.fit", "error": "not a readable FIT file (ends early: Tried to read 4 bytes from .FIT file but got 3)"}],
+        ignored=[{"source": "photo.jpg", "reason": "not an activity file (read: .fit, .gpx ...)"}],
+    )  # fmt: skip
+    assert no_runs_reason(export) == (
+        "2 road cycling rides, 1 activity of another sport (Other), 1 walking activity, 1 workout, 1 too short to count as a run, "
+        "3 files unreadable (2 truncated FIT, 1 damaged GPX), 1 file ignored (not an activity file)"
+    )
+    assert no_runs_reason(SimpleNamespace(skipped=[], errors=[], ignored=[])) == "no files at all"

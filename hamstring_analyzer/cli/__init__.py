@@ -16,10 +16,10 @@ import click
 
 from .. import __version__
 from . import many, runner
-from .common import friendly_errors  # noqa: F401  (part of the CLI's surface: tests and plugins wrap commands with it)
+from .common import SafeGroup, friendly_errors  # noqa: F401  (part of the CLI's surface: tests and plugins wrap commands with it)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SafeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hamstring-analyzer")
 def main():
     """Find the training patterns behind sore hamstrings in a watch export.

@@ -53,6 +53,29 @@ def friendly_errors(func):
     return wrapper
 
 
+class SafeGroup(click.Group):
+    """The command group: click's own errors (a bad option value, an unexpected argument, an unknown command) quote
+    what was typed, so their text goes through `terminal_lines` too ("Got unexpected extra argument (evil\\x1b]0;...)"),
+    as the commands' own errors do in `friendly_errors`."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        with _safe_click_errors():
+            return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, ctx):
+        with _safe_click_errors():  # each command's options are parsed here
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _safe_click_errors():
+    try:
+        yield
+    except click.ClickException as exc:
+        exc.message = terminal_lines(exc.message)
+        raise
+
+
 #: The days a date option may name: a run, a plan or a report outside them is a typing slip, and
 #: a day near 9999 overflows every week and plan computed from it.
 DATE_YEARS = (1970, 2200)

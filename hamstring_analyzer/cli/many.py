@@ -12,7 +12,40 @@ from ..jsonfile import check_target
 from .common import DATE, DATE_METAVAR, friendly_errors, json_option
 
 
-@click.command()
+#: ``team --help``'s examples (``\\b``: click shows the block as written, never rewrapped).
+TEAM_EXAMPLES = """\b
+Examples:
+  hamstring-analyzer team athletes --out monday
+      every athlete under athletes/; open monday/index.html
+  hamstring-analyzer team athletes --out monday --week 2026-07-06
+      the week holding Mon 6 Jul 2026, not the last complete one
+  hamstring-analyzer team athletes --out monday --json team.json -q
+      the rows as JSON too (--json - writes them to standard output)
+
+\b
+An optional athletes/roster.toml names athletes and their settings:
+  [[athlete]]
+  name = "Bea Moreno"
+  folder = "bea"                # or an export archive, "bea.zip"
+  symptoms = "bea/symptoms.csv"
+  units = "mi"
+"""
+
+#: ``cohort --help``'s examples.
+COHORT_EXAMPLES = """\b
+Examples:
+  hamstring-analyzer cohort athletes --out tables
+      athlete folders or archives, on a Dask cluster of this machine's cores
+  hamstring-analyzer cohort daily-log.csv --out tables --workers 4
+      a daily training log (athlete, date, distance, duration)
+  hamstring-analyzer cohort athletes --out tables --store /shared/store \\
+      --scheduler tcp://10.0.0.5:8786
+      a running cluster; every worker must reach the store
+Then, in Python: pandas.read_parquet("tables/flags")
+"""
+
+
+@click.command(epilog=TEAM_EXAMPLES)
 @click.argument("root", type=click.Path(exists=True, file_okay=False))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the team page (index.html) and each athlete's report.")
 @json_option("Write the team's rows as JSON.")
@@ -39,28 +72,34 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
     many_work.team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone, quiet)
 
 
-@click.command()
+@click.command(epilog=COHORT_EXAMPLES)
 @click.argument("root", type=click.Path(exists=True))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the cohort tables (Parquet) and the run store.")
 @click.option("--scheduler", metavar="ADDRESS", help="A running Dask scheduler (e.g. tcp://10.0.0.5:8786); default: a local cluster.")
 @click.option("--workers", type=click.IntRange(1, 512), default=None, help="Worker processes of the local cluster (default: all cores).")
 @click.option("--store", "store_dir", type=click.Path(file_okay=False), help="Where the run store goes (default: OUT/store); every worker must reach it.")
 @click.option("--timezone", metavar="ZONE", help="Time zone for files that carry none.")
+@click.option("--partition-rows", type=click.IntRange(1000, 10_000_000), default=250_000, show_default=True,
+              help="A daily log's rows per partition (one task each; a worker's memory follows it).")
+@click.option("--athlete-logs", is_flag=True, help="Also write each daily-log athlete's rows as OUT/partitions/<athlete>/daily_log.csv (for analyze).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
 @friendly_errors
-def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet):
+def cohort(root, out_dir, scheduler, workers, store_dir, timezone, partition_rows, athlete_logs, quiet):
     """Flag a whole cohort on a Dask cluster and write cohort tables.
 
     ROOT is a folder of athlete folders or export archives (as for `team`),
     or a daily training log (CSV or Parquet: athlete, date, distance,
     duration). Files are decoded in batches into a run store partitioned by
-    athlete; each athlete is then analysed exactly as `analyze` would, and
-    OUT/runs/, OUT/weeks/ and OUT/flags/ are written as Parquet datasets with
-    an `athlete` column. Needs `pip install 'hamstring-analyzer[cohort]'`.
+    athlete, each athlete analysed exactly as `analyze` would; a daily log is
+    read in partitions of whole athletes, each analysed together, with the
+    same flags. OUT/runs/, OUT/weeks/ and OUT/flags/ are Parquet datasets
+    with an `athlete` column. A folder of athletes needs `pip install
+    'hamstring-analyzer[cohort]'` (Dask); a daily log runs on local
+    processes without it.
     """
     from . import many_work  # the library (pandas, matplotlib; Dask once it runs) loads when the command runs, not for --help
 
-    many_work.cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet)
+    many_work.cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet, partition_rows=partition_rows, athlete_logs=athlete_logs)
 
 
 #: The subcommands, for `cli.main`.

@@ -35,7 +35,7 @@ def team(root, out_dir, json_path, week, cache_dir, no_cache, workers, timezone,
         raise click.ClickException(f"{root}: no athlete could be analysed")
 
 
-def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet):
+def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet, partition_rows=250_000, athlete_logs=False):
     """Analyse the cohort under ``root`` on Dask, write its tables under ``out_dir``, print the summary; exit 1 when no athlete could be analysed."""
 
     def say(text):
@@ -43,7 +43,8 @@ def cohort(root, out_dir, scheduler, workers, store_dir, timezone, quiet):
             echo(text, err=True)
 
     with writing_to(out_dir):
-        summary = run_cohort(root, out_dir, scheduler=scheduler, workers=workers, store_dir=store_dir, timezone=timezone, say=say)
+        summary = run_cohort(root, out_dir, scheduler=scheduler, workers=workers, store_dir=store_dir, timezone=timezone, say=say,
+                             partition_rows=partition_rows, athlete_logs=athlete_logs)  # fmt: skip
     echo(summary.text())
     if not summary.analysed:
         raise click.ClickException(f"{root}: no athlete could be analysed")

@@ -16,6 +16,7 @@ from ..config import find_config, load_config, user_config_path
 from ..errors import NoRunsError
 from ..ingest import load_runs
 from ..render.text import export_listing, paint
+from ..store import StoredSamplesError
 from .common import Terminal, terminal_progress, writing_to
 
 
@@ -26,8 +27,12 @@ def load_export(path, cache_dir, no_cache, workers, timezone, quiet, verbose, js
     the skipped, unreadable and ignored files with their reasons) before the
     command exits 1, saying why in one line.
     """
+    load = dict(workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone)
     with terminal_progress("Reading files", quiet) as progress:
-        export = load_runs(path, workers=workers, cache_dir=cache_dir, use_cache=not no_cache, timezone=timezone, progress=progress)
+        try:
+            export = load_runs(path, progress=progress, **load)
+        except StoredSamplesError:  # a joined run's part damaged in the store (deleted when found): its file is read again
+            export = load_runs(path, progress=progress, **load)
     try:
         require_some_runs(export, path)
     except NoRunsError as exc:

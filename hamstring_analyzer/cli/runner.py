@@ -113,11 +113,12 @@ def symptoms():
 @click.option("--note", default="", help="Anything else, in your words.")
 @friendly_errors
 def symptoms_add(file, day, severity, side, location, kind, when, note):
-    """Add one entry to the symptom log FILE (created when missing).
+    """Add one entry to the symptom log FILE (created when missing, in a folder that exists).
 
     Only what you give is recorded: side, kind and when stay blank when not
     given. The log is checked first and rewritten atomically: a crash never
     loses or corrupts earlier rows, and a malformed log is left exactly as it was.
+    A day after today is refused.
 
     \b
     Examples:

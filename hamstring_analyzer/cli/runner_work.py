@@ -12,7 +12,7 @@ import textwrap
 from .. import units as u
 from ..glossary import DISCLAIMER
 from ..plan import plan_week
-from ..render.text import episodes_text, first_screen_text, headline, insights_text, plan_text, runs_listing, text_width, weeks_table
+from ..render.text import episodes_text, first_screen_text, headline, insights_text, plan_text, runs_listing, text_width, weeks_legend, weeks_table
 from .common import STDOUT, Terminal, writing_to
 from .reading import analyse_export, load_export, print_listing
 
@@ -48,6 +48,7 @@ def analyze(path, config_path, symptoms_path, json_path, units, since, until, n_
     term.echo(first_screen_text(result, colour=term.colour))
     term.echo("")
     term.echo(weeks_table(result, n_weeks, with_headline=False))
+    term.echo(weeks_legend(result.config))
     term.echo("")
     if export_opts["verbose"]:
         term.echo(episodes_text(result, max_flags, colour=term.colour))

@@ -15,6 +15,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import numpy as np
+import pandas as pd
 
 from .. import glossary as g
 from ..activity import Activity
@@ -268,6 +269,35 @@ def _zone(name: str) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ValueError, OSError):
         return None
+
+
+#: A file without local time of its own takes the zone of the runner's nearest file within this many seconds.
+NEIGHBOUR_S = 2 * 86400.0
+
+
+class LocalTimes:
+    """What the runner's own files say of their local time, for a file that says nothing (a watch whose battery died).
+
+    ``own``: the activities carrying a zone or a UTC offset. A file without
+    one takes the zone of the runner's nearest such file within
+    `NEIGHBOUR_S` (a trip abroad keeps its zone; a named zone gives its
+    offset at the file's own date), else the home zone (`home_zone`).
+    """
+
+    def __init__(self, own: list[Activity], home: str | dt.tzinfo | None):
+        dated = sorted((a for a in own if a.start_utc is not None), key=lambda a: a.start_utc)
+        self._starts = np.array([a.start_utc.value for a in dated], dtype="int64")
+        self._zones = [a.timezone or dt.timezone(dt.timedelta(seconds=int(a.utc_offset_s or 0))) for a in dated]
+        self.home = home
+
+    def zone_at(self, when: "pd.Timestamp") -> str | dt.tzinfo | None:
+        if len(self._starts):
+            i = int(np.searchsorted(self._starts, when.value))
+            near = [j for j in (i - 1, i) if 0 <= j < len(self._starts)]
+            j = min(near, key=lambda j: abs(int(self._starts[j]) - when.value))
+            if abs(int(self._starts[j]) - when.value) <= NEIGHBOUR_S * 1e9:
+                return self._zones[j]
+        return self.home
 
 
 def settle_local_time(activity: Activity, timezone: str | None, home: str | dt.tzinfo | None = None) -> None:

@@ -27,17 +27,18 @@ from ..clean.values import impossible_speed, recorded_distance_m, stub_points
 from ..config import IngestConfig
 from ..errors import HamstringAnalyzerError
 from ..readers.registry import BY_KIND, is_index_name
+from ..readers.summary_only import refusal
 from ..store import RunStore
 from ..jsonfile import write_json
 from ..metrics.summary import run_summary
 from ..timezones import check_zone
 from ..metrics.weekly import runner_zone
-from .classify import drop_duplicates, home_zone, listed_runs, relabel, settle_local_time, sport_hints, too_short
+from .classify import LocalTimes, drop_duplicates, home_zone, listed_runs, relabel, settle_local_time, sport_hints, too_short
 from .join import join_parts
 from .parse import FAILED, failure, parse_bytes, parse_into_store, settings_tag
 from .pool import BATCH_FILES, WINDOW_PER_WORKER, parse_all
 from .sources import Outcome, Source, find_sources, read_source, source_key
-from .wording import TOO_SHORT_REASON, faster_than_running_reason, not_a_run_reason, too_little_track_reason
+from .wording import TOO_SHORT_REASON, faster_than_running_reason, not_a_run_reason, refused_skip, too_little_track_reason
 
 #: Reader kinds whose files list activities (read first; see `readers.registry.Reader.index`).
 INDEX_KINDS = frozenset(r.kind for r in BY_KIND.values() if r.index)
@@ -54,7 +55,9 @@ class Export:
     skipped : list of dict
         ``{"source", "reason"}``: other sports, duplicates, files that are not activities,
         runs faster than running; a stub file (too little track to be a run) adds
-        ``"distance_m"``, the distance it recorded [m].
+        ``"distance_m"``, the distance it recorded [m]. An entry of a list that
+        could not be read (a row, a workout) is ``"FILE, line 9"`` (or
+        ``"FILE, running workout 3"``) with ``"entry"``, where it is in the file.
     errors : list of dict
         ``{"source", "error"}``: files that could not be read.
     ignored : list of dict
@@ -297,9 +300,13 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
     listed: list[tuple[str, Activity]] = []
     # An activity list's row without local time (Strava's CSV is UTC only) takes the zone
     # the runner's files were recorded in, known before any fallback zone is handed out.
-    read_ok = [a for kind, payload in read.results.values() if kind == "ok" for a in payload]
-    unzoned = any(a.format in INDEX_KINDS and a.utc_offset_s is None for a in read_ok)
+    read_ok = [a for kind, payload in read.results.values() if kind == "ok" for a in payload if refusal(a) is None]
+    unzoned = [a for a in read_ok if a.utc_offset_s is None and not a.timezone]
     home = home_zone(read_ok, timezone) if unzoned else None
+    # A file without its own local time (a watch that died before writing it) takes its neighbours'
+    # zone, or the home zone: never UTC, unless the runner named a zone for such files (--timezone).
+    own = [a for a in read_ok if a.utc_offset_s is not None or a.timezone]
+    nearby = LocalTimes(own, home) if unzoned and timezone is None else None
     for i, label in enumerate(read.labels):
         kind, payload = read.results[i]
         if kind in ("error", FAILED):
@@ -308,8 +315,15 @@ def _sort_results(export: Export, read: FilesRead, outcomes: list[tuple[str, Out
             export.skipped.append({"source": label, "reason": payload})
         else:
             for activity in payload:
+                if (refused := refusal(activity)) is not None:  # an entry of a list that could not be read
+                    export.skipped.append(refused_skip(label, *refused))
+                    continue
                 relabel(activity, label)
-                settle_local_time(activity, timezone, home if activity.format in INDEX_KINDS else None)
+                if activity.format in INDEX_KINDS:
+                    settle_local_time(activity, timezone, home)
+                else:
+                    own = nearby.zone_at(activity.start_utc) if nearby is not None and activity.start_utc is not None else None
+                    settle_local_time(activity, timezone, own)
                 if activity.format in INDEX_KINDS:
                     listed.append((label, activity))
                 elif activity.is_run and too_short(activity):

@@ -5,6 +5,12 @@ keeps; `parse_into_store` is what a worker process (or a cohort's task) runs
 for each file: parse, then write the runs' samples to the store. The result
 kinds: ``("ok", activities)``, ``("skipped", reason)``, ``("error", reason)``,
 and `FAILED` for a parse that did not finish (never stored).
+
+A list (an export's workouts, a CSV's rows, a session's exercises) is judged
+entry by entry: an entry whose date cleaning refuses, or whose values cannot
+be held, is kept in its place as a refused entry (`summary_only.refused_entry`:
+where it is and why), which the ingest lists as skipped, and the others are
+read. A file of one activity is refused whole, as before.
 """
 
 from __future__ import annotations
@@ -15,9 +21,10 @@ import json
 from ..activity import Activity
 from ..clean import clean_activity
 from ..config import IngestConfig
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from ..readers import read_activities
 from ..readers.sports import needs_judging
+from ..readers.summary_only import refusal, refused_entry
 from ..metrics.profile import NO_PROFILE, record_profile
 from ..store import RunStore
 from ..store.schema import as_stored
@@ -60,30 +67,58 @@ def parse_bytes(label: str, data, hint: tuple[str | None, str | None] | None = N
         return ("error", exc.reason)
     if hint is not None and len(activities) == 1:
         _apply_hint(activities[0], hint)
+    listed = len(activities) > 1 or any(a.entry for a in activities)
     out = []
     for a in activities:
-        _drop_impossible_heart_rate(a, ingest)
+        if refusal(a) is not None:
+            out.append(a)
+            continue
         try:
-            if needs_judging(a.sport):
-                a = _judged(a, ingest)
-            if a.is_run and a.quality is None:
-                a = clean_activity(a, ingest=ingest)
+            out.append(_finished(a, ingest))
         except ParseError as exc:
-            return ("error", exc.reason)
-        if a.has_samples:
-            a.stats = expensive_stats(a)  # computed once, cached with the records
-            for name, value in (a.totals or {}).items():  # the summary's own where the samples cannot say
-                if a.stats.get(name) is None:
-                    a.stats[name] = json_number(value)
-            if a.is_run:
-                a.stats["profile"] = record_profile(a)
-                a.stats["samples_summary"] = run_curves(a, as_stored(a.samples, SUMMARISED_CHANNELS))  # what the analysis needs
-        else:
-            a.stats = {name: json_number((a.totals or {}).get(name)) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
-            if a.is_run:
-                a.stats["profile"] = dict(NO_PROFILE)
-        out.append(a)
+            if not listed:
+                return ("error", exc.reason)
+            out.append(_refused(a, exc.reason))
+        except (ArithmeticError, ValueError) as exc:  # one entry's values beyond reason: that entry, not the list
+            if not listed:
+                raise
+            out.append(_refused(a, f"could not be read: {unexpected_problem(exc, 'while reading it')}"))
+    if listed and all(refusal(a) is not None for a in out):
+        where, reason = refusal(out[0])
+        return ("error", f"{where}: {reason}" if len(out) == 1 else f"none of its {len(out)} entries can be read ({where}: {reason})")
     return ("ok", out)
+
+
+#: What an entry of each format is called when the reader did not name it (`Activity.entry`).
+ENTRY_WORDS = {"apple_health": "running workout", "fit": "session", "tcx": "activity", "gpx": "track", "polar_json": "exercise"}
+
+
+def _refused(activity: Activity, reason: str) -> Activity:
+    """One entry of a list, refused in its place: named by where it is in its file (`Activity.entry`)."""
+    where = activity.entry or f"{ENTRY_WORDS.get(activity.format, 'entry')} {activity.session_index + 1}"
+    return refused_entry(activity.source, activity.format, activity.session_index, where, reason)
+
+
+def _finished(a: Activity, ingest: IngestConfig) -> Activity:
+    """One activity judged, cleaned and summarised, as stored; raises `ParseError` when its date is impossible."""
+    _drop_impossible_heart_rate(a, ingest)
+    if needs_judging(a.sport):
+        a = _judged(a, ingest)
+    if a.is_run and a.quality is None:
+        a = clean_activity(a, ingest=ingest)
+    if a.has_samples:
+        a.stats = expensive_stats(a)  # computed once, cached with the records
+        for name, value in (a.totals or {}).items():  # the summary's own where the samples cannot say
+            if a.stats.get(name) is None:
+                a.stats[name] = json_number(value)
+        if a.is_run:
+            a.stats["profile"] = record_profile(a)
+            a.stats["samples_summary"] = run_curves(a, as_stored(a.samples, SUMMARISED_CHANNELS))  # what the analysis needs
+    else:
+        a.stats = {name: json_number((a.totals or {}).get(name)) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
+        if a.is_run:
+            a.stats["profile"] = dict(NO_PROFILE)
+    return a
 
 
 def _apply_hint(activity: Activity, hint: tuple[str | None, str | None]) -> None:

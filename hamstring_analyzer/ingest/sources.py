@@ -23,17 +23,17 @@ from typing import Callable, Iterator
 
 from ..errors import HamstringAnalyzerError, ParseError
 from ..readers import Opener, non_regular_kind, open_regular
+from ..readers.files import MAX_COMPRESSION_RATIO, RATIO_GRACE_BYTES  # noqa: F401 - the ratio test's numbers, named here too
+from ..readers.files import MAX_FILE_BYTES, inflation_problem, read_regular
 from ..readers.registry import is_streamed_name, reader_for_name
 from ..store import content_key
 from .wording import APPLE_ROUTE_REASON, not_activity_reason
 
 #: One member of an archive larger than this, decompressed, is refused: no activity
-#: file comes close (a 24-hour FIT recording with every sensor is a few MiB).
-MAX_MEMBER_BYTES = 64 * 1024 * 1024
-#: A member inflating more than this many times its compressed size, beyond the first
-#: `RATIO_GRACE_BYTES`, is a bomb: activity files compress 2-10x, runs of zeros ~1000x.
-MAX_COMPRESSION_RATIO = 200
-RATIO_GRACE_BYTES = 1024 * 1024
+#: file comes close (a 24-hour FIT recording with every sensor is a few MiB). The same
+#: budget as a file on disk (`readers.files.MAX_FILE_BYTES`); the ratio test
+#: (`MAX_COMPRESSION_RATIO`, `RATIO_GRACE_BYTES`) is `readers.files.inflation_problem`, as for gzip.
+MAX_MEMBER_BYTES = MAX_FILE_BYTES
 #: Bytes actually inflated from one top-level archive and everything nested in it,
 #: counted while reading. Ten years of FIT files (a run a day, ~200 KiB each) are
 #: well under 1 GiB, so an archive that inflates past this is refused from there on.
@@ -113,8 +113,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget, la
             budget.left -= len(chunk)
             if n > MAX_MEMBER_BYTES:
                 raise ParseError(info.filename, f"expands beyond {MAX_MEMBER_BYTES // 2**20} MiB; refused as a likely zip bomb")
-            if n > RATIO_GRACE_BYTES and n > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-                raise ParseError(info.filename, f"expands more than {MAX_COMPRESSION_RATIO} times its compressed size; refused as a likely zip bomb")
+            if problem := inflation_problem(n, info.compress_size, "zip"):
+                raise ParseError(info.filename, problem)
             if budget.left < 0:
                 raise _BudgetSpent(label)
             chunks.append(chunk)
@@ -307,11 +307,11 @@ def read_source(src: Source):
     ------
     OSError
         The file cannot be read, or it is no longer a regular file (swapped for
-        a pipe since it was listed: refused, not waited on).
+        a pipe since it was listed: refused, not waited on), or it is larger
+        than any activity file (`readers.files.MAX_FILE_BYTES`).
     """
     if src.stream is not None:
         return src.stream
     if src.data is not None:
         return src.data
-    with open_regular(src.path) as fh:
-        return fh.read()
+    return read_regular(src.path)  # a file larger than any activity file is refused unread

@@ -157,3 +157,11 @@ def faster_than_running_reason(distance_m: float, seconds: float) -> str:
     h, m = divmod(int(round(seconds / 60)), 60)
     took = f"{h} h {m:02d} min" if h else f"{m} min"
     return f"{FASTER_THAN_RUNNING_PREFIX}: {distance_m / 1000:.1f} km in {took} ({distance_m / seconds:.1f} m/s); a ride or a GPS fault?"
+
+
+# -- an entry of a list that could not be read (appended) ------------------------------------------
+
+
+def refused_skip(label: str, where: str, reason: str) -> dict:
+    """The skipped entry of a list's row or workout that could not be read: ``{"source": "activities.csv, line 9", "reason", "entry"}``."""
+    return {"source": f"{label}, {where}" if where else label, "reason": reason, "entry": where}

@@ -41,20 +41,39 @@ def runner_zone(activities) -> str | dt.tzinfo:
     """The runner's home time zone: the zone most of ``activities`` were recorded in.
 
     A run's zone is its IANA name when known (from the file, its position, or
-    ``--timezone``), else its fixed UTC offset. The most frequent one wins; on
+    ``--timezone``), else one of the runner's three most used named zones
+    whose offset matches the one its file wrote, else that fixed UTC offset. The most frequent one wins; on
     a tie, the zone of the latest run. Without runs, this machine's zone.
     Weekly frames start their weeks at local midnight in this zone, while each
     run still counts on its own local date (a week away stays in its days).
     """
     counts: Counter = Counter()
     latest: dict = {}
-    for i, a in enumerate(sorted((a for a in activities if a.start_utc is not None), key=lambda a: a.start_utc)):
-        zone = a.timezone or dt.timezone(dt.timedelta(seconds=int(a.utc_offset_s or 0)))
+    dated = sorted((a for a in activities if a.start_utc is not None), key=lambda a: a.start_utc)
+    named = [z for z, _ in Counter(a.timezone for a in dated if a.timezone).most_common(3)]
+    for i, a in enumerate(dated):
+        zone = a.timezone or _named_for_offset(a, named) or dt.timezone(dt.timedelta(seconds=int(a.utc_offset_s or 0)))
         counts[zone] += 1
         latest[zone] = i
     if not counts:
         return machine_zone()
     return max(counts, key=lambda z: (counts[z], latest[z]))
+
+
+def _named_for_offset(activity, named: list[str]) -> str | None:
+    """The first of the runner's named zones (most used first) whose offset at the run's start is the offset its file wrote.
+
+    So a watch's +01:00 in summer and +00:00 in winter count for the
+    Europe/London the runner's GPS files are named after, and weeks start at
+    local midnight in summer and winter alike.
+    """
+    for zone in named:
+        try:
+            if activity.start_utc.tz_convert(zone).utcoffset().total_seconds() == (activity.utc_offset_s or 0):
+                return zone
+        except Exception:  # an unknown zone name
+            continue
+    return None
 
 
 def as_time_series(weeks: pd.DataFrame, zone) -> pd.DataFrame:

@@ -12,13 +12,14 @@ import os
 
 from ..activity import Activity
 from ..errors import ParseError, unexpected_problem
-from .files import MAX_DECOMPRESSED_BYTES, NON_REGULAR_KINDS, gunzip, non_regular_kind, open_regular, sniff
+from .files import MAX_DECOMPRESSED_BYTES, MAX_FILE_BYTES, NON_REGULAR_KINDS, gunzip, non_regular_kind, open_regular, read_regular, sniff
 from .fit import read_fit
 from .opener import MAX_STREAM_RATIO, STREAM_RATIO_GRACE_BYTES, Opener
 from .registry import SNIFF_BYTES, reader_for_content, reader_for_name
 
 __all__ = [
     "MAX_DECOMPRESSED_BYTES",
+    "MAX_FILE_BYTES",
     "MAX_STREAM_RATIO",
     "NON_REGULAR_KINDS",
     "Opener",
@@ -26,6 +27,7 @@ __all__ = [
     "gunzip",
     "non_regular_kind",
     "open_regular",
+    "read_regular",
     "read_activities",
     "sniff",
 ]
@@ -45,6 +47,11 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
     engine : {"auto", "fitfast", "fitparse"}
         FIT decoder choice; see `hamstring_analyzer.readers.fit.read_fit`.
 
+    An entry of a list (a row of ``activities.csv``, a Garmin summary, an
+    Apple workout, a Polar exercise) that cannot be read comes back in its
+    place as a refused entry: ``readers.summary_only.refusal(a)`` gives where
+    it is in the file and why; it is None for every activity.
+
     Raises
     ------
     ParseError
@@ -58,8 +65,7 @@ def read_activities(source, data: bytes | None = None, *, engine: str = "auto") 
         data = Opener(streamed, name)
     if data is None:
         try:
-            with open_regular(name) as fh:
-                data = fh.read()
+            data = read_regular(name)  # larger than any activity file: refused unread
         except OSError as exc:
             raise ParseError(name, f"cannot be read ({exc.strerror or exc})") from None
     try:

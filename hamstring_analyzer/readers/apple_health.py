@@ -35,22 +35,26 @@ in September reads +0100): the instant is right, the wall clock is not; the
 workout's own total disagree by more than `ROUTE_DISAGREES_SHARE`, the total
 stands and the run says what the route said.
 
-Memory stays flat whatever the file's size, and the file is read at the
-speed of a byte scan: the export is machine-written, one element per line,
-and almost all of it (years of everyday samples) is of no use to a runner's
-analysis. So the file is read in chunks twice: first for the running
-workouts, each element then parsed on its own by the XML parser; then for
-the sample elements of the wanted kinds (a compiled pattern), keeping only
-those inside the workouts' time spans. Pushing every element of a 1 GB file
-through an XML parser's callbacks ran at about 40 MB/s on our machine
-(expat alone: under 60), the scan at several times that. No entity is ever
-expanded; still, an export whose prolog declares entities or names an
-external DTD is refused. The internal DTD of element declarations that
-every export carries is allowed.
+Memory stays flat whatever the file's size, and the time is linear in it.
+The file is read in chunks twice, through the XML parser (expat), and no
+tree is built. First the running workouts: the bytes between ``<Workout``
+openings are skipped by a byte search, and each workout element is parsed by
+a fresh parser that must reach its end before the next opens. Then the
+sample elements of the wanted kinds inside the workouts' time spans: the
+file is fed a window (~256 KiB) at a time, and a window whose bytes hold no
+sample dated on a day the runs touch is skipped unread (years of everyday
+samples are of no use to a runner's analysis). The parser is fed from the
+root element on, so the internal DTD every export carries (with syntax
+errors in iOS 16's) never reaches it and no entity can be declared; an
+export whose prolog declares entities or names an external DTD is refused
+all the same. Damage costs only the element it is in: a fresh parser resumes
+at the next ``<Record`` or ``<Workout`` (`xmlsafe.stream_xml`), and markup
+larger than `MAX_ELEMENT_BYTES` is skipped before it is whole.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -65,8 +69,10 @@ from ..timezones import check_zone, offset_seconds
 from .apple_samples import (
     Routes, cumulative, nearest, pick_source, plain_name, rate, sample_times, within,
 )  # fmt: skip
-from .summary_only import bounded, finite, summary_activity
+from .apple_workouts import WorkoutPass
+from .summary_only import bounded, finite, refusal, refused_entry, summary_activity
 from .track import build_activity, cumulative_distance
+from .xmlsafe import TokenTooLarge, stream_xml
 
 READ_CHUNK = 4 * 1024 * 1024
 #: Samples are taken from this long before a workout's start to after its end [s].
@@ -91,15 +97,15 @@ DISTANCE_UNITS = RECORD_TYPES[DISTANCE_STAT][1]
 HEART_RATE_STAT = "HKQuantityTypeIdentifierHeartRate"
 CLIMB = "HKElevationAscended"
 DURATION_UNITS = {"min": 60.0, "s": 1.0, "sec": 1.0, "hr": 3600.0, "h": 3600.0}
-RUNNING = "HKWorkoutActivityTypeRunning"
 
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:\.\d+)?\s*(?:([+-])(\d\d):?(\d\d)|Z)?$")
 
 
 def parse_date(text: str | None) -> tuple[float, int] | None:
     """(UNIX seconds, UTC offset [s]) of an Apple Health date ("2026-03-02 07:01:00 +0100"); None when it is not one."""
     if not text:
+        return None
+    if not "1900" <= text[:4] <= "2199":  # no watch's year (0001, 9999): a date no calendar arithmetic should meet
         return None
     if len(text) == 25 and text[19] == " ":  # the export's own form: the C parser, without the space
         try:
@@ -121,18 +127,15 @@ def parse_date(text: str | None) -> tuple[float, int] | None:
     return day * 86400.0 + h * 3600 + mi * 60 + s - offset, offset
 
 
-class _Refused(Exception):
-    """The XML tried something a Health export never does."""
-
-
-#: A running workout's element, whole (or self-closed); quoted values may hold ">".
-_WORKOUT = re.compile(rb'<Workout\b(?:[^>"]|"[^"]*")*?(?:/>|>.*?</Workout\s*>)', re.S)
-#: A sample of the kinds read. Apple writes ``type`` first in every ``Record``; a pattern that
-#: allowed any order ran at a fifth of the speed.
-_RECORD = re.compile(rb'<Record type="(?:' + b"|".join(re.escape(t.encode()) for t in RECORD_TYPES) + rb')"[^>]*>')
-_RUNNING_ATTR = f'workoutActivityType="{RUNNING}"'.encode()
-#: A single element larger than this is refused [bytes] (a marathon's workout element is a few KiB).
+#: The elements a fresh parser starts at: a workout (the first pass), a workout or a sample (the second).
+_WORKOUT, _SAMPLES = (b"<Workout",), (b"<Record", b"<Workout")
+#: What a fresh parser is fed first: an opening root tag, so what follows parses as the root's content.
+_ROOT_TAG = b"<HealthData>"
+#: Markup (a tag and its attributes, a comment) larger than this is refused, and a workout
+#: element spanning more bytes too [bytes] (a marathon's workout element is a few KiB).
 MAX_ELEMENT_BYTES = 16 * 1024 * 1024
+#: Running workouts kept at most (a run a day for 270 years); the rest are left out with a reason.
+MAX_WORKOUTS = 100_000
 _XML_ESCAPES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&amp;": "&"}
 _CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});")
 
@@ -155,8 +158,12 @@ def _char(ref: str) -> str:
         return ""
 
 
-def _prolog_check(head: bytes, source: str) -> None:
-    """Refuse what no Health export holds before its root: entity declarations, an external DTD."""
+def _prolog_check(head: bytes, source: str) -> int:
+    """Where the root element starts; refuse what no Health export holds before it: entity declarations, an external DTD.
+
+    The parser is fed from the root on, so the internal DTD every export
+    carries (broken in iOS 16's exports) never reaches it, nor any entity.
+    """
     root = head.find(b"<HealthData")
     prolog = head if root < 0 else head[:root]
     if b"<!ENTITY" in prolog:
@@ -167,70 +174,30 @@ def _prolog_check(head: bytes, source: str) -> None:
         decl = prolog[doctype : bracket if bracket >= 0 else len(prolog)]
         if b"SYSTEM" in decl or b"PUBLIC" in decl:
             raise ParseError(source, "Apple Health export names an external DTD, which a Health export never does; refused for safety")
-    if root < 0 and b"<!DOCTYPE HealthData" not in head:
+    if root < 0:
         raise ParseError(source, "not an Apple Health export (no HealthData element at its start)")
+    return root
 
 
-def _scan(opener, pattern: re.Pattern, on_match, keep_open: bytes | None = None) -> bool:
-    """Call ``on_match`` for each match of ``pattern`` over the file, read a chunk at a time.
+def _stream(opener, root: int, reader, names: tuple[bytes, ...]) -> bytes:
+    """Feed the export from its root on to ``reader``'s parsers (`xmlsafe.stream_xml`); the file's last 64 bytes.
 
-    A chunk is cut at its last "<" (or at the last opening of ``keep_open``
-    whose element is not closed yet) and the rest carried to the next, so no
-    element is ever seen in halves. Returns whether the file ends with the
-    root's end tag (False: cut short).
+    With the workouts' names only, just the workout elements are parsed (each
+    by a fresh parser) and the bytes between them skipped by a byte search.
     """
-    carry = b""
     with opener.open() as fh:
-        while True:
-            chunk = fh.read(READ_CHUNK)
-            buf = carry + chunk if carry else chunk
-            if not chunk:
-                for element in pattern.findall(buf):
-                    on_match(element)
-                return buf[-64:].rstrip().endswith(b"</HealthData>")
-            cut = buf.rfind(b"<")
-            if keep_open is not None:
-                w = buf.rfind(keep_open, 0, cut + 1)
-                if w >= 0 and buf.find(b"</Workout>", w) < 0:
-                    close = buf.find(b">", w)
-                    if close < 0 or buf[close - 1 : close] != b"/":
-                        cut = w
-            cut = max(cut, 0)
-            for element in pattern.findall(buf, 0, cut):  # the patterns have no groups: whole matches
-                on_match(element)
-            carry = buf[cut:]
-            if len(carry) > MAX_ELEMENT_BYTES:
-                raise _Refused(f"holds an element larger than {MAX_ELEMENT_BYTES // 2**20} MiB, which a Health export never does")
+        while root > 0:
+            skipped = len(fh.read(root))
+            if not skipped:
+                break
+            root -= skipped
+        return stream_xml(fh, reader.parser, reader.on_break, resume=names, prefix=_ROOT_TAG, chunk_bytes=READ_CHUNK,
+                          max_token_bytes=MAX_ELEMENT_BYTES, from_root=names != _WORKOUT, skip=getattr(reader, "skippable", None))  # fmt: skip
 
 
-def _parse_workout(block: bytes) -> dict | None:
-    """One running workout element, parsed by the XML parser on its own (no DTD, so no entity can reach it).
-
-    ``stats`` and ``meta`` are the workout's direct children only: its totals.
-    Each ``<WorkoutActivity>`` (a segment of an interval workout) keeps its own
-    in ``segments``, once per uuid (some exports repeat a segment).
-    """
-    import xml.etree.ElementTree as ET
-
-    try:
-        el = ET.fromstring(block)
-    except ET.ParseError:
-        return None
-    w = {"attrs": dict(el.attrib), "stats": {}, "meta": {}, "events": [], "routes": [], "segments": {}}
-    for child in el:
-        if child.tag == "WorkoutStatistics":
-            w["stats"][child.get("type", "")] = dict(child.attrib)
-        elif child.tag == "MetadataEntry":
-            w["meta"][child.get("key", "")] = child.get("value", "")
-        elif child.tag == "WorkoutEvent":
-            w["events"].append(dict(child.attrib))
-        elif child.tag == "WorkoutRoute":
-            w["routes"].extend(ref.get("path") for ref in child.iter("FileReference") if ref.get("path"))
-        elif child.tag == "WorkoutActivity":
-            segment = {"stats": {s.get("type", ""): dict(s.attrib) for s in child if s.tag == "WorkoutStatistics"},
-                       "meta": {m.get("key", ""): m.get("value", "") for m in child if m.tag == "MetadataEntry"}}  # fmt: skip
-            w["segments"].setdefault(child.get("uuid") or str(len(w["segments"])), segment)
-    return w
+def _mib() -> str:
+    """The element budget, in the unit that reads best."""
+    return f"{MAX_ELEMENT_BYTES / 2**20:g} MiB" if MAX_ELEMENT_BYTES >= 2**20 else f"{MAX_ELEMENT_BYTES / 1024:g} KiB"
 
 
 def _own_distance(w: dict) -> float | None:
@@ -262,11 +229,14 @@ def _zone(name: str | None) -> str | None:
 def read_apple_health(opener, source: str) -> list[Activity]:
     """Every running workout of an Apple Health ``export.xml`` (streamed from ``opener``).
 
-    Two passes over the bytes, a chunk at a time. The first finds the running
-    workouts (each element parsed on its own by the XML parser); the second
-    picks the samples of the wanted kinds inside their time spans. Neither
-    builds the document and no entity is ever expanded; the prolog is still
-    checked, and an export declaring entities or an external DTD is refused.
+    Two passes over the bytes through the XML parser, a chunk at a time. The
+    first finds the running workouts; the second picks the samples of the
+    wanted kinds inside their time spans, skipping the windows of the file
+    that hold none. Neither builds the document and no
+    entity is ever expanded; the prolog is still checked, and an export
+    declaring entities or an external DTD is refused. Damaged XML costs only
+    the element it is in (a workout there is left out, with a reason on the
+    others), and the time is linear in the file whatever it holds.
 
     Parameters
     ----------
@@ -276,8 +246,9 @@ def read_apple_health(opener, source: str) -> list[Activity]:
     Raises
     ------
     ParseError
-        Not a Health export, or hostile XML (entities, external DTD). A file
-        cut short keeps the workouts before the cut, each with a warning.
+        Not a Health export, or hostile XML (entities, external DTD, a root
+        tag larger than `MAX_ELEMENT_BYTES`). A file cut short keeps the
+        workouts before the cut, each with a warning.
     NotAnActivityError
         An export without running workouts.
     """
@@ -285,86 +256,137 @@ def read_apple_health(opener, source: str) -> list[Activity]:
         head = fh.read(256 * 1024)
     if not head.strip():
         raise ParseError(source, "file is empty")
-    _prolog_check(head, source)
-    workouts: list[dict] = []
-    broken_workouts = 0
-
-    def on_workout(block: bytes) -> None:
-        nonlocal broken_workouts
-        if _RUNNING_ATTR not in block[: block.find(b">") + 1]:
-            return
-        w = _parse_workout(block)
-        if w is None:
-            broken_workouts += 1
-        else:
-            workouts.append(w)
-
+    root = _prolog_check(head, source)
+    found = WorkoutPass(MAX_ELEMENT_BYTES, MAX_WORKOUTS)
     try:
-        whole = _scan(opener, _WORKOUT, on_workout, keep_open=b"<Workout ")
+        whole = _stream(opener, root, found, _WORKOUT).rstrip().endswith(b"</HealthData>")
         spans = []
-        for w in workouts:
+        for w in found.found:
             a, b = parse_date(w["attrs"].get("startDate")), parse_date(w["attrs"].get("endDate"))
             if a and b:
                 spans.append((a[0] - SPAN_SLACK_S, b[0] + SPAN_SLACK_S))
         collector = _Collector(sorted(spans))
         if spans:
-            _scan(opener, _RECORD, collector.record)
-    except _Refused as exc:
-        raise ParseError(source, f"Apple Health export {exc}") from None
+            _stream(opener, root, collector, _SAMPLES)
+    except TokenTooLarge:
+        raise ParseError(source, f"Apple Health export holds an element larger than {_mib()} "
+                                 "(its root), which a Health export never does") from None  # fmt: skip
     except (OSError, EOFError, ValueError) as exc:
         raise ParseError(source, f"Apple Health export cannot be read to its end ({exc})") from None
+    workouts, reasons = found.found, found.reasons(whole, _mib())
     if not workouts:
-        if broken_workouts:
-            raise ParseError(source, f"Apple Health export whose {broken_workouts} running workouts are broken XML")
+        if reasons:
+            raise ParseError(source, f"Apple Health export without a readable running workout: {reasons[0]}")
         if not whole:
             raise ParseError(source, "Apple Health export cut short (no closing HealthData), with no running workout before the cut")
         raise NotAnActivityError(source, "Apple Health export without running workouts")
+    reasons += collector.reasons()
+    if not whole:
+        reasons.insert(0, "the export is cut short (no closing HealthData): later workouts and samples may be missing")
     activities = []
     routes = Routes(opener, source)
     for index, workout in enumerate(workouts):
         activity = _workout_activity(workout, collector.samples, routes, source, index)
-        if activity is None:
+        if activity is None:  # listed in its place, with its dates as written
+            said = f"{workout['attrs'].get('startDate', '')[:30]!r} to {workout['attrs'].get('endDate', '')[:30]!r}"
+            activities.append(refused_entry(source, "apple_health", index, f"running workout {index + 1}", f"its dates cannot be read ({said})"))
             continue
-        if not whole:
-            activity.warnings.append("the export is cut short (no closing HealthData): later workouts and samples may be missing")
-        if broken_workouts:
-            activity.warnings.append(f"{broken_workouts} running workouts of the export are broken XML and were left out")
+        activity.warnings.extend(reasons)
         activities.append(activity)
-    if not activities:
+    if all(refusal(a) is not None for a in activities):
         raise ParseError(source, "Apple Health export whose running workouts have no readable dates")
     return activities
 
 
 class _Collector:
-    """The wanted samples inside the running workouts' spans, by kind: (start, end, value, source)."""
+    """The second pass: the wanted samples inside the running workouts' spans, by kind: (start, end, value, source)."""
+
+    #: Beyond this many days under the spans, the cheap test on the date's text is skipped.
+    MAX_DAYS = 20_000
 
     def __init__(self, spans: list[tuple[float, float]]):
-        self.starts = np.array([s for s, _ in spans])
-        self.ends = np.maximum.accumulate(np.array([e for _, e in spans])) if spans else np.array([])
-        self.days = set()
+        self.starts = [s for s, _ in spans]
+        self.ends = np.maximum.accumulate([e for _, e in spans]).tolist() if spans else []
+        self.days: set[str] | None = set()
         for s, e in spans:  # a cheap first test on the date text: the days (UTC +-1) the spans touch
             for t in np.arange(s - 86400, e + 86400 + 1, 86400):
-                self.days.add(dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d").encode())
+                try:
+                    self.days.add(dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%d"))
+                except (ValueError, OverflowError, OSError):  # a year the calendar has not: no sample is dated then
+                    continue
+            if len(self.days) > self.MAX_DAYS:
+                self.days = None
+                break
+        self.day_bytes = {d.encode() for d in self.days or ()}
         self.samples: dict[str, list] = {kind: [] for kind, _ in RECORD_TYPES.values()}
+        self.damaged = self.large = 0  # places skipped, by why
 
-    def record(self, tag: bytes) -> None:
-        i = tag.find(b' startDate="')
-        if i < 0 or tag[i + 12 : i + 22] not in self.days:
+    def parser(self):
+        from xml.parsers.expat import ParserCreate
+
+        self._p = ParserCreate()
+        self._p.StartElementHandler = self.record
+        self._correlations = 0
+        return self._p
+
+    def skippable(self, window: bytes) -> bool:
+        """Whether a window of the export holds no sample dated on a wanted day, nor any part of a ``<Correlation>``.
+
+        The same cheap test on the date's text as the handler's, over the raw
+        bytes (Apple writes ``startDate="``): years of everyday samples are
+        skipped at the speed of a byte search, not parsed.
+        """
+        if self.days is None or self._correlations or b"<Correlation" in window:
+            return False
+        days, i = self.day_bytes, window.find(b'startDate="')
+        while i >= 0:
+            if window[i + 11 : i + 21] in days:
+                return False
+            i = window.find(b'startDate="', i + 21)
+        return True
+
+    def _correlation_end(self, name: str) -> None:
+        if name == "Correlation":
+            self._correlations -= 1
+            if not self._correlations:
+                self._p.EndElementHandler = None
+
+    def on_break(self, why: str) -> None:
+        """A parser stopped (`xmlsafe.stream_xml`): a place of the export was skipped."""
+        if why == "damaged":
+            self.damaged += 1
+        elif why == "too large":
+            self.large += 1
+
+    def reasons(self) -> list[str]:
+        lines = [f"the export is damaged XML in {self.damaged} places, which were skipped (samples there are missing)" if self.damaged else "",
+                 f"the export holds {self.large} elements larger than {_mib()}, which were skipped" if self.large else ""]  # fmt: skip
+        return [line for line in lines if line]
+
+    def record(self, name: str, attrs: dict) -> None:
+        if name != "Record":
+            if name == "Correlation":  # holds samples: a window inside one is never skipped
+                self._correlations += 1
+                self._p.EndElementHandler = self._correlation_end
             return
-        attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag)}
+        start = attrs.get("startDate", "")
+        if self.days is not None and start[:10] not in self.days:
+            return
         kind = RECORD_TYPES.get(attrs.get("type"))
-        a = parse_date(attrs.get("startDate"))
-        b = parse_date(attrs.get("endDate"))
-        if kind is None or a is None or b is None:
+        if kind is None:
             return
-        j = np.searchsorted(self.starts, a[0], side="right") - 1
+        a = parse_date(start)
+        if a is None:
+            return
+        j = bisect.bisect_right(self.starts, a[0]) - 1
         if j < 0 or a[0] > self.ends[j]:
             return
+        b = parse_date(attrs.get("endDate"))
         value = finite(attrs.get("value"))
         factor = kind[1].get(attrs.get("unit", ""))
-        if value is None or factor is None:
+        if b is None or value is None or factor is None:
             return
-        self.samples[kind[0]].append((a[0], b[0], value * factor, _unescape(attrs.get("sourceName", ""))))
+        self.samples[kind[0]].append((a[0], b[0], value * factor, attrs.get("sourceName", "")))
 
 
 def _quantity(text: str | None, units: dict[str, float]) -> float | None:

@@ -89,6 +89,8 @@ class DailyLog:
         Rows of zero distance (days without running).
     units : dict
         What each column was read as: ``{"distance": "distance (km)", "duration": "duration (min)"}``.
+    rest_only : list of str
+        Athletes with readable rows, every one of zero distance (no running day).
     """
 
     days: pd.DataFrame
@@ -96,6 +98,7 @@ class DailyLog:
     problems: list[dict] = field(default_factory=list)
     rest_days: int = 0
     units: dict = field(default_factory=dict)
+    rest_only: list = field(default_factory=list)
 
     @property
     def athletes(self) -> list[str]:
@@ -243,7 +246,9 @@ def frame_daily_log(frame: pd.DataFrame, source: str, first_line: int = 2, probl
     units = {"distance": f"{header[d_col]} [{unit_name[per_m]}]"}
     if cols["duration"] is not None:
         units["duration"] = f"{header[cols['duration'][0]]} [{unit_name.get(cols['duration'][1], 's')}]"
-    return DailyLog(days=days, attributes=attrs.astype("string") if len(attrs.columns) else attrs, problems=problems, rest_days=int(rest.sum()), units=units)
+    rest_only = sorted(set(athlete[rest].astype(str).unique()) - set(days["athlete"].unique()))
+    return DailyLog(days=days, attributes=attrs.astype("string") if len(attrs.columns) else attrs, problems=problems, rest_days=int(rest.sum()),
+                    units=units, rest_only=rest_only)  # fmt: skip
 
 
 #: The column holding each row's line in the file, when the reader knows it.

@@ -27,9 +27,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
-from .summary_only import MAX_INDEX_ROWS, bounded, finite, load_json, summary_activity
+from .summary_only import MAX_INDEX_ROWS, bounded, finite, impossible_totals, load_json, refusal, refused_entry, summary_activity
 
 #: Garmin's activity type keys for runs, and their FIT sub-sport.
 RUN_TYPES = {
@@ -60,7 +60,8 @@ def activity_type(entry: dict) -> tuple[str | None, str | None]:
 
 
 def _ms_time(x) -> pd.Timestamp | None:
-    v = bounded(x, 631065600000.0, 7258118400000.0)  # 1990 to 2200
+    # 1900 to 2200, the run store's range: cleaning judges the dates inside it (before GPS watches, in the future)
+    v = bounded(x, -2208988800000.0, 7258118400000.0)
     return pd.Timestamp(int(v), unit="ms", tz="UTC") if v is not None else None
 
 
@@ -85,23 +86,46 @@ def read_garmin_summary(data: bytes, source: str) -> list[Activity]:
     if not shaped:
         raise ParseError(source, "not a Garmin summarizedActivities file (no summarizedActivitiesExport list)")
     activities: list[Activity] = []
-    left_out = 0
-    for entry in entries:
-        if not isinstance(entry, dict) or len(activities) >= MAX_INDEX_ROWS:
-            left_out += 1
+    beyond = 0
+    for number, entry in enumerate(entries, 1):
+        if len(activities) >= MAX_INDEX_ROWS:
+            beyond += 1
             continue
-        activity = _entry_activity(entry, source, len(activities))
-        if activity is None:
-            left_out += 1
-        else:
-            activities.append(activity)
-    if not activities:
-        if left_out:
-            raise ParseError(source, f"none of the {left_out} activities has a start time that can be read")
+        where = f"activity {number}"  # of the list, as the file holds them
+        reason = "not an activity's summary (not a JSON object)" if not isinstance(entry, dict) else _entry_problem(entry)
+        if reason:
+            activities.append(refused_entry(source, "garmin_summary", len(activities), where, reason))
+            continue
+        try:
+            activity = _entry_activity(entry, source, len(activities))
+        except Exception as exc:  # noqa: BLE001 - one summary's values beyond reason cost that summary, never the list
+            activities.append(refused_entry(source, "garmin_summary", len(activities), where,
+                                            f"could not be read: {unexpected_problem(exc, 'in the reader')}"))  # fmt: skip
+            continue
+        activity.entry = where
+        activities.append(activity)
+    read = [a for a in activities if refusal(a) is None]
+    if not read:
+        if activities or beyond:
+            first = refusal(activities[0])[1] if activities else "too many activities"
+            raise ParseError(source, f"none of the {len(activities) + beyond} activities can be read ({first})")
         raise NotAnActivityError(source, "the Garmin activity summary lists no activities")
-    if left_out:
-        activities[0].warnings.append(f"{left_out} activities were left out (no readable start time, or beyond {MAX_INDEX_ROWS})")
+    if beyond:
+        read[0].warnings.append(f"{beyond} activities beyond the first {MAX_INDEX_ROWS} were left out")
     return activities
+
+
+def _entry_problem(entry: dict) -> str | None:
+    """Why a summary is no activity: no start time a watch writes, or impossible totals; None when it can be read."""
+    start = _ms_time(entry.get("startTimeGmt")) or _ms_time(entry.get("beginTimestamp"))
+    if start is None:
+        said = entry.get("startTimeGmt", entry.get("beginTimestamp"))
+        return "it has no start time" if said is None else f"its start time ({str(said)[:30]}) is no date a watch writes"
+    sport, _ = activity_type(entry)
+    elapsed_ms = finite(entry.get("elapsedDuration")) or finite(entry.get("duration"))
+    distance_cm = finite(entry.get("distance"))
+    return impossible_totals(elapsed_ms / 1000.0 if elapsed_ms is not None else None,
+                             distance_cm / 100.0 if distance_cm is not None else None, sport == "running")  # fmt: skip
 
 
 def _entry_activity(entry: dict, source: str, index: int) -> Activity | None:

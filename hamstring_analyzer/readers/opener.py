@@ -2,7 +2,7 @@
 
 The ingest hands workers an opener, not the bytes, for files that can
 exceed memory; an archive member is inflated as it is read, with a guard
-against zip bombs (`MAX_STREAM_RATIO`).
+against zip bombs (`files.inflation_problem`, the test every compressed stream gets).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import posixpath
 import zipfile
 import zlib
 
-from .files import open_regular
+from .files import MAX_COMPRESSION_RATIO, RATIO_GRACE_BYTES, inflation_problem, open_regular
 from .registry import BY_KIND
 
 
@@ -91,10 +91,9 @@ class Opener:
         return f"<Opener {self.kind} {where if self.data is None else f'{len(self.data)} bytes'}>"
 
 
-#: A streamed archive member inflating more than this many times its compressed size, beyond
-#: the first `STREAM_RATIO_GRACE_BYTES`, is a bomb (Apple's export.xml compresses 10-30x).
-MAX_STREAM_RATIO = 200
-STREAM_RATIO_GRACE_BYTES = 1024 * 1024
+#: The ratio test of `files.inflation_problem`, under the names this module first gave it.
+MAX_STREAM_RATIO = MAX_COMPRESSION_RATIO
+STREAM_RATIO_GRACE_BYTES = RATIO_GRACE_BYTES
 
 
 class _ClosingMember:
@@ -102,15 +101,15 @@ class _ClosingMember:
 
     def __init__(self, zf, fh, compressed: int = 0, name: str = ""):
         self._zf, self._fh = zf, fh
-        self._limit = MAX_STREAM_RATIO * max(compressed, 1)
+        self._compressed = compressed
         self._name = name
         self._n = 0
 
     def read(self, n: int = -1) -> bytes:
         data = self._fh.read(n)
         self._n += len(data)
-        if self._n > STREAM_RATIO_GRACE_BYTES and self._n > self._limit:
-            raise ValueError(f"{self._name} expands more than {MAX_STREAM_RATIO} times its compressed size; refused as a likely zip bomb")
+        if problem := inflation_problem(self._n, self._compressed, "zip"):
+            raise ValueError(f"{self._name} {problem}")
         return data
 
     def close(self) -> None:

@@ -50,9 +50,9 @@ import numpy as np
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
-from .summary_only import MAX_SUMMARY_ELAPSED_S, bounded, finite, load_json, summary_activity
+from .summary_only import MAX_SUMMARY_ELAPSED_S, bounded, finite, load_json, refusal, refused_entry, summary_activity
 from .track import build_activity
 
 #: Sample lists longer than this are refused: a 48-hour session at 1 s holds 172,800.
@@ -201,7 +201,24 @@ def read_polar(data: bytes, source: str) -> list[Activity]:
     if not exercises:
         raise ParseError(source, "Polar training session whose exercises cannot be read")
     single = len(exercises) == 1
-    return [_exercise(doc, ex, source, index, single) for index, ex in enumerate(exercises)]
+    if single:
+        return [_exercise(doc, exercises[0], source, 0, single)]
+    out = []
+    for index, ex in enumerate(exercises):  # each exercise of a session judged on its own
+        where = f"exercise {index + 1}"
+        try:
+            activity = _exercise(doc, ex, source, index, single)
+        except ParseError as exc:
+            out.append(refused_entry(source, "polar_json", index, where, exc.reason))
+            continue
+        except Exception as exc:  # noqa: BLE001 - one exercise's values beyond reason cost that exercise, never the session
+            out.append(refused_entry(source, "polar_json", index, where, f"could not be read: {unexpected_problem(exc, 'in the reader')}"))
+            continue
+        activity.entry = where
+        out.append(activity)
+    if all(refusal(a) is not None for a in out):
+        raise ParseError(source, f"Polar training session whose exercises cannot be read ({refusal(out[0])[1]})")
+    return out
 
 
 def _has_totals(doc: dict) -> bool:

@@ -36,16 +36,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 
 import pandas as pd
 
 from ..activity import Activity
-from ..errors import NotAnActivityError, ParseError
+from ..errors import NotAnActivityError, ParseError, unexpected_problem
 from .sports import sport_from_text
-from .summary_only import MAX_INDEX_BYTES, MAX_INDEX_ROWS, bounded, finite, index_text, summary_activity
+from .summary_only import (MAX_INDEX_BYTES, MAX_INDEX_ROWS, MAX_ROW_CHARS, bounded, csv_rows, finite, impossible_totals,
+                           index_lines, list_lines, refusal, refused_entry, summary_activity)
 
 #: Column spellings by meaning, compared after `_header_key` (lower case, straight apostrophes).
 #: Spellings seen in real exports in public repositories: English; German ``Aktivitäts-ID``,
@@ -231,6 +231,11 @@ def _month(token: str) -> int | None:
     return found.pop() if len(found) == 1 and len(token) <= 12 else None
 
 
+#: Dates outside these years are no watch's [years]: the run store's range. Cleaning judges the
+#: dates inside it (a date before GPS watches, or in the future, is refused there with its reason).
+DATE_YEARS = (1900, 2199)
+
+
 def parse_date(text: str | None) -> pd.Timestamp | None:
     """``Activity Date`` as a UTC Timestamp, in any of the archive's languages and eras; None when unreadable.
 
@@ -238,7 +243,16 @@ def parse_date(text: str | None) -> pd.Timestamp | None:
     also with ``/``), or a month name in either order with an optional AM/PM
     (``Mar 2, 2026, 7:01:00 AM``, ``11 ago 2014, 16:27:28``, ``5 déc. 2022,
     18:12:05``, ``23 de ago. de 2026, 07:18:50``, ``13 mai 2019 à 14:45:37``).
+    A date outside `DATE_YEARS` (year 1, 9999) is unreadable too.
     """
+    when = _calendar_date(text)
+    if when is None or not DATE_YEARS[0] <= when.year <= DATE_YEARS[1]:
+        return None
+    return pd.Timestamp(when, tz="UTC")
+
+
+def _calendar_date(text: str | None) -> dt.datetime | None:
+    """The date `parse_date` reads, whatever its year; None when it is no date."""
     text = _fold(text or "")
     if not text or len(text) > 60:
         return None
@@ -274,19 +288,16 @@ def parse_date(text: str | None) -> pd.Timestamp | None:
     return _stamp(year, month, day, clock[0], clock[1], clock[2], meridiem)
 
 
-def _stamp(y, mo, d, h, mi, s, meridiem: str | None) -> pd.Timestamp | None:
+def _stamp(y, mo, d, h, mi, s, meridiem: str | None) -> dt.datetime | None:
     try:
         hour = int(h)
         if meridiem is not None:
             if not 1 <= hour <= 12:
                 return None
             hour = hour % 12 + (12 if meridiem == "p" else 0)
-        when = dt.datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0))
+        return dt.datetime(int(y), int(mo), int(d), hour, int(mi), int(s or 0))
     except (ValueError, OverflowError):
         return None
-    if not 1990 <= when.year <= 2100:
-        return None
-    return pd.Timestamp(when, tz="UTC")
 
 
 def parse_number(text: str | None, decimal_comma: bool = False) -> float | None:
@@ -325,68 +336,95 @@ def _truthy(text: str | None) -> bool | None:
 
 
 def read_strava_csv(data: bytes, source: str) -> list[Activity]:
-    """Every row of a Strava ``activities.csv`` as an activity without samples.
+    """Every row of a Strava ``activities.csv`` as an activity without samples; a row that cannot be read, in its place.
 
     ``file_ref`` carries the row's ``Filename`` (relative to the CSV's folder);
-    ``rpe`` its perceived exertion; ``commute`` its commute mark. Rows whose
-    date cannot be read are left out and named in a warning on the first run
-    (the first row when there is no run).
+    ``rpe`` its perceived exertion; ``commute`` its commute mark; ``entry``
+    its line. Each row is judged on its own: a row whose date cannot be read
+    or is one no watch writes (year 1 or 9999), whose distance or time is
+    impossible, or that is longer than any activity's (1 MiB) comes back as
+    a refused entry (`summary_only.refused_entry`) naming its line and why,
+    and the other rows are read. A row that is not UTF-8 in a UTF-8 file is
+    read as Latin-1, with a warning (`summary_only.index_lines`).
 
     Raises
     ------
     ParseError
         Larger than `summary_only.MAX_INDEX_BYTES`, not text, or without the
-        columns every archive has (an id, a date and a type), or no row with a
-        readable date.
+        columns every archive has (an id, a date and a type), or no row that
+        can be read.
     NotAnActivityError
         A header and no rows.
     """
     if len(data) > MAX_INDEX_BYTES:
         raise ParseError(source, f"activities.csv is larger than {MAX_INDEX_BYTES // 2**20} MiB; refused")
-    text = index_text(data, source, "activities.csv")
+    text, odd_lines = index_lines(data, source, "activities.csv")
+    lines = list_lines(text)
+    del text  # the lines hold it: one copy of a 64 MiB list is enough
+    if lines and len(lines[0]) > MAX_ROW_CHARS:
+        raise ParseError(source, f"activities.csv has a header of {len(lines[0]) / 2**20:.1f} MiB, which no archive has")
     try:
-        rows = csv.reader(io.StringIO(text, newline=""))
-        header = next(rows, None)
-        if header is None:
-            raise ParseError(source, "activities.csv is empty")
-        cols, legacy = _columns(header)
-        comma = _decimal_comma(header, cols, legacy)
-        missing = [k for k in ("id", "date", "type") if k not in cols]
-        if missing:
-            raise ParseError(source, f"not a Strava activities.csv: no {', '.join(missing)} column in its header")
-        activities: list[Activity] = []
-        bad: list[str] = []
-        beyond = 0
-        for row in rows:
-            if len(activities) >= MAX_INDEX_ROWS:
-                beyond += 1
-                continue
-            activity = _row_activity(row, cols, legacy, comma, source, len(activities))
-            if activity is None:
-                if any(c.strip() for c in row):
-                    bad.append(_row_label(row, cols))
-                continue
-            activities.append(activity)
+        header = next(csv.reader(lines[:1]), None)
     except csv.Error as exc:
         raise ParseError(source, f"activities.csv is not readable CSV ({exc})") from None
-    if not activities:
-        if bad or beyond:
-            raise ParseError(source, f"none of the {len(bad) + beyond} rows of activities.csv has a date that can be read")
+    if header is None:
+        raise ParseError(source, "activities.csv is empty")
+    cols, legacy = _columns(header)
+    comma = _decimal_comma(header, cols, legacy)
+    missing = [k for k in ("id", "date", "type") if k not in cols]
+    if missing:
+        raise ParseError(source, f"not a Strava activities.csv: no {', '.join(missing)} column in its header")
+    activities: list[Activity] = []
+    beyond = 0
+    for first, row, broken in csv_rows(lines, 1, len(header)):
+        if row is not None and not any(c.strip() for c in row):
+            continue
+        if len(activities) >= MAX_INDEX_ROWS:
+            beyond += 1
+            continue
+        if row is None:
+            activities.append(refused_entry(source, "strava_csv", len(activities), f"line {first}", broken))
+            continue
+        where = f"line {first} ({_row_label(row, cols)})"
+        reason = None
+        try:
+            activity = _row_activity(row, cols, legacy, comma, source, len(activities))
+        except _BadRow as exc:
+            activity, reason = None, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one row's values beyond reason cost that row, never the list
+            activity, reason = None, f"could not be read: {unexpected_problem(exc, 'in the reader')}"
+        if activity is None:
+            reason = reason or _date_problem(_cell(row, cols, "date"))
+            activities.append(refused_entry(source, "strava_csv", len(activities), where, reason))
+            continue
+        activity.entry = where
+        if first in odd_lines:
+            activity.warnings.append(f"line {first} of activities.csv is not UTF-8 like the rest of the file: read as Latin-1")
+        activities.append(activity)
+    read = [a for a in activities if refusal(a) is None]
+    if not read:
+        if activities or beyond:
+            raise ParseError(source, f"none of the {len(activities) + beyond} rows of activities.csv can be read "
+                                     f"({refusal(activities[0])[1] if activities else 'too many rows'})")  # fmt: skip
         raise NotAnActivityError(source, "activities.csv lists no activities")
-    note = next((a for a in activities if a.is_run), activities[0])
-    if bad:
-        shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
-        rows_were = "1 row of activities.csv was" if len(bad) == 1 else f"{len(bad)} rows of activities.csv were"
-        note.warnings.append(f"{rows_were} left out, the date unreadable: {shown}")
     if beyond:
-        note.warnings.append(f"{beyond} rows of activities.csv beyond the first {MAX_INDEX_ROWS} were left out")
+        next((a for a in read if a.is_run), read[0]).warnings.append(
+            f"{beyond} rows of activities.csv beyond the first {MAX_INDEX_ROWS} were left out")
     return activities
+
+
+def _date_problem(text: str | None) -> str:
+    """Why a row's date was not read: a date no watch writes, or no date at all."""
+    when = _calendar_date(text)
+    if when is not None:
+        return f"dated {when.year:04d}-{when.month:02d}-{when.day:02d}, a date no watch writes (its clock was not set?)"
+    shown = (text or "").strip()
+    return f"its date cannot be read ({shown[:40]!r})" if shown else "it has no date"
 
 
 def _row_label(row: list[str], cols: dict[str, list[int]]) -> str:
     ident = (_cell(row, cols, "id") or "").strip()[:24]
-    date = (_cell(row, cols, "date") or "").strip()[:40]
-    return f"activity {ident or '?'} ({date!r})"
+    return f"activity {ident or '?'}"
 
 
 def _cell(row: list[str], cols: dict[str, list[int]], key: str, which: int = 0) -> str | None:
@@ -397,8 +435,15 @@ def _cell(row: list[str], cols: dict[str, list[int]], key: str, which: int = 0) 
     return row[i] if i < len(row) else None
 
 
+class _BadRow(Exception):
+    """A row that is no activity (an impossible total); its message is the reason."""
+
+
 def _row_activity(row: list[str], cols: dict[str, list[int]], legacy: bool, comma: bool, source: str, index: int) -> Activity | None:
-    """One row as an activity, or None when its date cannot be read. ``comma``: the account's language writes decimal commas."""
+    """One row as an activity, or None when its date cannot be read. ``comma``: the account's language writes decimal commas.
+
+    Raises `_BadRow` when its distance or time is impossible.
+    """
     start = parse_date(_cell(row, cols, "date"))
     if start is None:
         return None
@@ -409,6 +454,10 @@ def _row_activity(row: list[str], cols: dict[str, list[int]], legacy: bool, comm
     if distance is not None and not metres:
         distance *= 1000.0  # the only Distance column of a 2019 archive: kilometres
         warnings.append("distance read as kilometres (this archive has one Distance column)")
+    elapsed = parse_number(_cell(row, cols, "elapsed", -1), comma)
+    problem = impossible_totals(elapsed, distance, sport == "running")
+    if problem:
+        raise _BadRow(problem)
     cadence = parse_number(_cell(row, cols, "avg_cadence", -1), comma)
     if cadence is not None and sport == "running" and 0 < cadence < 120:
         cadence *= 2.0  # one leg's strides, as Strava keeps a run's cadence
@@ -417,7 +466,7 @@ def _row_activity(row: list[str], cols: dict[str, list[int]], legacy: bool, comm
         source=source,
         fmt="strava_csv",
         start_utc=start,
-        elapsed_s=parse_number(_cell(row, cols, "elapsed", -1), comma),
+        elapsed_s=elapsed,
         moving_s=parse_number(_cell(row, cols, "moving"), comma),
         distance_m=distance,
         sport=sport,

@@ -1,6 +1,13 @@
-"""TCX files (Garmin, Polar, Suunto, TomTom exports), read with a safe XML parser."""
+"""TCX files (Garmin, Polar, Suunto, TomTom exports), streamed through a safe XML parser (`track.xml_events`).
+
+The document is never built whole: a lap's and a trackpoint's values are
+kept as numbers and text when their elements end, and the elements are
+dropped, so memory follows the points kept (`track.PointBudget` caps them).
+"""
 
 from __future__ import annotations
+
+from array import array
 
 import numpy as np
 import pandas as pd
@@ -9,7 +16,8 @@ from .. import glossary as g
 from ..activity import Activity, empty_laps
 from ..errors import NotAnActivityError, ParseError
 from .sports import file_sport
-from .track import EARLIEST_DATE_S, LATEST_DATE_S, PAUSE_GAP_S, build_activity, dated, iso_seconds
+from .track import (EARLIEST_DATE_S, LATEST_DATE_S, PAUSE_GAP_S, PointBudget, build_activity, dated, iso_seconds, refuse_dense,
+                    xml_events)  # fmt: skip
 from .xmlsafe import clean_xml
 
 TCX_INTENSITY = {"active": "active", "resting": "rest"}
@@ -21,23 +29,139 @@ LAPS_BEYOND_POINTS_S = PAUSE_GAP_S
 DISTANCE_JITTER_M = 10.0
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _child(el, name):
-    for c in el:
-        if _local(c.tag) == name:
-            return c
-    return None
+#: A trackpoint's values (one array each in `_Lap.columns`), and the child paths they are read
+#: from: the first child of each name at each step, as the schema has one.
+POINT_COLUMNS = ("t", "lat", "lon", "alt", "dist", "hr", "cad", "speed")
+POINT_PATHS = {
+    ("Time",): "t", ("Position", "LatitudeDegrees"): "lat", ("Position", "LongitudeDegrees"): "lon",
+    ("AltitudeMeters",): "alt", ("DistanceMeters",): "dist", ("HeartRateBpm", "Value"): "hr", ("Cadence",): "cad",
+}  # fmt: skip
+#: Every element inside a trackpoint's first ``Extensions`` (any depth) has this path.
+IN_EXTENSIONS = ("Extensions", "*")
 
 
-def _text(el, *path) -> str | None:
-    for name in path:
-        if el is None:
-            return None
-        el = _child(el, name)
-    return el.text.strip() if el is not None and el.text else None
+class _Lap:
+    """One ``<Lap>`` as read: its ``StartTime``, its first ``TotalTimeSeconds``, ``DistanceMeters`` and
+    ``Intensity`` texts (stripped; keyed by path), and its trackpoints' values (NaN where absent)."""
+
+    def __init__(self, start: str | None):
+        self.start = start
+        self.fields: dict[tuple, str | None] = {}
+        self.columns = {c: array("d") for c in POINT_COLUMNS}
+
+
+class _Act:
+    """One ``<Activity>`` as read: its ``Sport``, ``Notes`` and ``Creator/Name`` (in ``fields``), its laps."""
+
+    def __init__(self, sport: str | None):
+        self.sport = sport
+        self.fields: dict[tuple, str | None] = {}
+        self.laps: list[_Lap] = []
+        self.run_steps = False  # a trackpoint's cadence came from Garmin's RunCadence extension
+
+    def column(self, name: str) -> np.ndarray:
+        """One point value of every lap, in the file's order [as written]."""
+        parts = [np.frombuffer(lap.columns[name], dtype="float64") for lap in self.laps]
+        return np.concatenate(parts) if parts else np.empty(0)
+
+
+class _Found:
+    def __init__(self):
+        self.activities: list[_Act] = []
+        self.plans = False  # a Course or Workout is in the file
+
+
+class _Point:
+    """A trackpoint being read: its values, the first finite ``RunCadence`` and the last ``Speed`` of its extensions."""
+
+    def __init__(self):
+        self.values = dict.fromkeys(POINT_COLUMNS[:-1], np.nan)
+        self.run_cadence = np.nan
+        self.speed = np.nan
+
+
+def _stream(data: bytes, source: str) -> _Found:
+    """Read the activities, laps and trackpoints of a TCX document (`read_tcx` does the rest).
+
+    Follows the tree reading it replaces: ``Activity`` elements at any depth
+    (not inside another), ``Lap`` their direct children, ``Trackpoint``
+    anywhere inside a lap (not inside another), and for each value the first
+    child of its name at every step of its path. Each element is dropped at
+    its end, so the document is never held.
+    """
+    found = _Found()
+    budget = PointBudget(source)
+    act = lap = point = None
+    act_el = lap_el = point_el = None
+    paths: dict[int, tuple] = {}  # open elements reached from an anchor (activity, lap, point) through first children
+    seen: dict[int, set] = {}  # the child names already met under each such element
+    for event, el, up in xml_events(data, source, "TCX"):
+        name = _local(el.tag)
+        if event == "start":
+            if not up:
+                if name not in ("TrainingCenterDatabase", "Activities"):
+                    raise ParseError(source, f"not a TCX file (root element is <{name}>)")
+                continue
+            parent = up[-1]
+            if name in ("Course", "Workout"):
+                found.plans = True
+            if name == "Activity" and act is None:
+                act, act_el = _Act(el.get("Sport")), el
+                found.activities.append(act)
+                paths[id(el)], seen[id(el)] = (), set()
+            elif name == "Lap" and act is not None and parent is act_el and lap is None:
+                lap, lap_el = _Lap(el.get("StartTime")), el
+                act.laps.append(lap)
+                paths[id(el)], seen[id(el)] = (), set()
+            elif name == "Trackpoint" and lap is not None and point is None:
+                budget.add()
+                point, point_el = _Point(), el
+                paths[id(el)], seen[id(el)] = (), set()
+            elif id(parent) in paths:
+                path = paths[id(parent)]
+                if path[:1] == ("Extensions",):  # anything inside the first Extensions, at any depth
+                    paths[id(el)], seen[id(el)] = IN_EXTENSIONS, set()
+                elif name not in seen[id(parent)]:
+                    seen[id(parent)].add(name)
+                    paths[id(el)], seen[id(el)] = path + (name,), set()
+            continue
+        path = paths.pop(id(el), None)
+        seen.pop(id(el), None)
+        if path is None:
+            continue
+        text = el.text.strip() if el.text else None
+        if el is point_el:
+            values = point.values
+            if np.isnan(values["cad"]) and np.isfinite(point.run_cadence):
+                values["cad"] = point.run_cadence
+                act.run_steps = True
+            for column in POINT_COLUMNS[:-1]:
+                lap.columns[column].append(values[column])
+            lap.columns["speed"].append(point.speed)
+            point = point_el = None
+        elif el is lap_el:
+            lap = lap_el = None
+        elif el is act_el:
+            act = act_el = None
+        elif point is not None:
+            if path == IN_EXTENSIONS:
+                if name == "RunCadence" and np.isnan(point.run_cadence):
+                    point.run_cadence = _float(el.text)
+                elif name == "Speed":
+                    point.speed = _float(el.text)
+            elif path in POINT_PATHS:
+                column = POINT_PATHS[path]
+                point.values[column] = _time(text) if column == "t" else _float(text)
+        elif lap is not None:
+            if path in (("TotalTimeSeconds",), ("DistanceMeters",), ("Intensity",)):
+                lap.fields[path] = text
+        elif act is not None and path in (("Notes",), ("Creator", "Name")):
+            act.fields[path] = text
+    return found
 
 
 def _float(text) -> float:
@@ -162,75 +286,40 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
     ParseError
         Broken XML, no activities, or trackpoints without time.
     """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-    from xml.etree.ElementTree import ParseError as XMLParseError
-
     data, warnings = clean_xml(data, source, "TCX")
-    try:
-        root = fromstring(data)
-    except (XMLParseError, DefusedXmlException, ValueError) as exc:
-        raise ParseError(source, f"not a readable TCX file ({str(exc)[:200]})") from None
-    if _local(root.tag) != "TrainingCenterDatabase" and _local(root.tag) != "Activities":
-        raise ParseError(source, f"not a TCX file (root element is <{_local(root.tag)}>)")
-    activities_el = [el for el in root.iter() if _local(el.tag) == "Activity"]
-    if not activities_el:
-        if any(_local(el.tag) in {"Course", "Workout"} for el in root.iter()):
+    found = _stream(data, source)
+    del data
+    if not found.activities:
+        if found.plans:
             raise NotAnActivityError(source, "TCX file holds a course or workout plan, not a recorded activity")
         raise ParseError(source, "TCX file holds no activities")
     result = []
     empty = 0
     undated: list[str] = []
-    for index, act in enumerate(activities_el):
-        sport, sub_sport = file_sport(act.get("Sport"), _text(act, "Notes"))
-        device = _text(act, "Creator", "Name")
-        times, lat, lon, alt, dist, hr, cad, speed = ([] for _ in range(8))
-        run_steps = False  # Garmin's RunCadence extension: steps of a foot sport
+    for index, act in enumerate(found.activities):
+        sport, sub_sport = file_sport(act.sport, act.fields.get(("Notes",)))
+        device = act.fields.get(("Creator", "Name"))
+        run_steps = act.run_steps  # Garmin's RunCadence extension: steps of a foot sport
         lap_rows = []
-        for lap in (c for c in act if _local(c.tag) == "Lap"):
-            lap_start = _time(lap.get("StartTime"))
-            lap_points_t = []
-            for tp in lap.iter():
-                if _local(tp.tag) != "Trackpoint":
-                    continue
-                t = _time(_text(tp, "Time"))
-                times.append(t)
-                lap_points_t.append(t)
-                pos = _child(tp, "Position")
-                lat.append(_float(_text(pos, "LatitudeDegrees")) if pos is not None else np.nan)
-                lon.append(_float(_text(pos, "LongitudeDegrees")) if pos is not None else np.nan)
-                alt.append(_float(_text(tp, "AltitudeMeters")))
-                dist.append(_float(_text(tp, "DistanceMeters")))
-                hr.append(_float(_text(tp, "HeartRateBpm", "Value")))
-                c = _float(_text(tp, "Cadence"))
-                s = np.nan
-                ext = _child(tp, "Extensions")
-                if ext is not None:
-                    for el in ext.iter():
-                        name = _local(el.tag)
-                        if name == "RunCadence" and np.isnan(c):
-                            c = _float(el.text)
-                            run_steps = run_steps or np.isfinite(c)
-                        elif name == "Speed":
-                            s = _float(el.text)
-                cad.append(c)
-                speed.append(s)
-            timer = _float(_text(lap, "TotalTimeSeconds"))
-            end_candidates = [t for t in lap_points_t if np.isfinite(t)]
-            lap_end = max(end_candidates) if end_candidates else lap_start + (timer if np.isfinite(timer) else 0)
-            intensity = (_text(lap, "Intensity") or "").lower()
+        for lap in act.laps:
+            lap_start = _time(lap.start)
+            lap_t = np.frombuffer(lap.columns["t"], dtype="float64")
+            timer = _float(lap.fields.get(("TotalTimeSeconds",)))
+            end_candidates = lap_t[np.isfinite(lap_t)]
+            lap_end = float(end_candidates.max()) if len(end_candidates) else lap_start + (timer if np.isfinite(timer) else 0)
+            intensity = (lap.fields.get(("Intensity",)) or "").lower()
             lap_rows.append(
                 {
                     g.LAP_START: lap_start,
                     g.LAP_END: lap_end,
-                    g.LAP_DISTANCE: _float(_text(lap, "DistanceMeters")),
+                    g.LAP_DISTANCE: _float(lap.fields.get(("DistanceMeters",))),
                     g.LAP_TIMER: timer,
                     g.LAP_ELAPSED: (lap_end - lap_start) if np.isfinite(lap_start) else np.nan,
                     g.LAP_INTENSITY: TCX_INTENSITY.get(intensity),
                     "until": max((t for t in (lap_end, lap_start + timer) if np.isfinite(t)), default=np.nan),
                 }
             )
-        times = np.array(times, dtype="float64")
+        times, lat, lon, alt, dist, hr, cad, speed = (act.column(c) for c in POINT_COLUMNS)
         if not len(times) or not np.isfinite(times).any():
             empty += 1
             continue
@@ -239,6 +328,7 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
         except ParseError as exc:  # this activity only: the file's others may be dated well
             undated.append(exc.reason)
             continue
+        refuse_dense(times, source)
         lap_rows = [_dated_lap(r) for r in lap_rows]
         dist, dropped = _recorded_distance(np.array(dist, dtype="float64"), times, np.array(lat, dtype="float64"))
         laps = empty_laps()
@@ -274,7 +364,7 @@ def read_tcx(data: bytes, source: str) -> list[Activity]:
                 sport=sport,
                 sub_sport=sub_sport,
                 device=device,
-                name=_text(act, "Notes"),
+                name=act.fields.get(("Notes",)),
                 laps=laps,
                 moving_s=timer_total if timer_total else None,
                 distance_total=dist_total if dist_total else None,

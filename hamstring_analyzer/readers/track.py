@@ -1,7 +1,14 @@
-"""Turning GPX and TCX trackpoints into an `Activity` (shared by both readers)."""
+"""Turning GPX and TCX trackpoints into an `Activity` (shared by both readers), and their budgets.
+
+Both readers stream their XML (`xml_events`), so memory follows the points
+kept, not the document; a file with more points than any recording
+(`MAX_TRACK_POINTS`) is refused while it is read, and a track with more points
+a second than any device records (`refuse_dense`) when it has been read.
+"""
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 
 import numpy as np
@@ -25,6 +32,147 @@ STANDING_SPEED_MPS = 0.5
 #: recorded a track before) to 2100-01-01 (later is a clock gone wrong).
 EARLIEST_DATE_S = 631065600.0
 LATEST_DATE_S = 4102444800.0
+
+
+#: A file with more track points than this is refused while it is read (memory stays bounded):
+#: a watch recording once a second for 100 hours writes 360,000; the longest real file we
+#: know (a 24-hour Polar TCX) holds 6,313.
+MAX_TRACK_POINTS = 360_000
+#: More points a second than this, over a whole track, is no recording: GPS logs at most once a
+#: second (phones in bursts a little faster), sensors at most 10 times.
+MAX_POINTS_PER_SECOND = 10.0
+#: A track with fewer points than this is not judged by its rate (a short file's few points in one second).
+RATE_GRACE_POINTS = 3_600
+#: XML nested deeper than this is no activity file (a TCX extension value sits 8 deep).
+MAX_XML_DEPTH = 64
+#: Characters handed to the XML parser at a time.
+XML_CHUNK = 1024 * 1024
+
+
+def _hours(seconds: float) -> str:
+    """``"100 hours"``, ``"1 hour"``, ``"25 minutes"``, ``"12 seconds"``: a duration as a runner says it."""
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = round(seconds / size)
+            return f"{n:,} {unit}{'s' if n != 1 else ''}"
+    n = round(seconds)
+    return f"{n} second{'s' if n != 1 else ''}"
+
+
+def too_many_points_reason(limit: int | None = None) -> str:
+    """Why a file with more points than ``limit`` (`MAX_TRACK_POINTS`) is refused."""
+    limit = MAX_TRACK_POINTS if limit is None else limit
+    return (f"holds more than {limit:,} track points ({_hours(limit)} at one a second); "
+            "no watch records that much in one activity, so it is refused")  # fmt: skip
+
+
+class PointBudget:
+    """Counts a file's track points as they are read; past `MAX_TRACK_POINTS` the file is refused at once."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.limit = MAX_TRACK_POINTS
+        self.n = 0
+
+    def add(self) -> None:
+        self.n += 1
+        if self.n > self.limit:
+            raise ParseError(self.source, too_many_points_reason(self.limit))
+
+
+def refuse_dense(times_s: np.ndarray, source: str) -> None:
+    """Refuse a track with more points a second, over its whole length, than any device records.
+
+    ``times_s`` are its points' times [UNIX s] (NaN where unknown). A track of
+    at least `RATE_GRACE_POINTS` dated points averaging more than
+    `MAX_POINTS_PER_SECOND` is generated, not recorded: summing its steps
+    would give a run that never happened.
+
+    Raises
+    ------
+    ParseError
+        ``"holds 500,000 track points in 2 hours (69 a second); ..."``.
+    """
+    t = np.asarray(times_s, dtype="float64")
+    t = t[np.isfinite(t)]
+    n = len(t)
+    if n < max(RATE_GRACE_POINTS, 2):
+        return
+    span = float(t.max() - t.min())
+    if n - 1 <= MAX_POINTS_PER_SECOND * span:  # n points, n - 1 steps between them
+        return
+    when = f"in {_hours(span)} ({(n - 1) / span:,.0f} a second)" if span >= 1 else "all in the same second"
+    raise ParseError(source, f"holds {n:,} track points {when}; no watch or phone records more than "
+                             f"{MAX_POINTS_PER_SECOND:.0f} a second, so it is not a real recording and is refused")
+
+
+def _decoded(data: bytes, encoding: str):
+    """``data`` as text, a chunk at a time (never a second copy of the whole file)."""
+    view = memoryview(data)
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for at in range(0, len(view), XML_CHUNK):
+        yield decoder.decode(view[at : at + XML_CHUNK])
+    yield decoder.decode(b"", final=True)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        for _ in _decoded(data, "utf-8"):
+            pass
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def xml_events(data: bytes, source: str, what: str):
+    """Stream an XML document (already checked by `xmlsafe.clean_xml`): ``(event, element, ancestors)``.
+
+    ``event`` is ``"start"`` or ``"end"``; ``ancestors`` the open elements
+    above ``element``, the root first (a list the caller may read, not keep).
+    After its ``"end"`` an element is removed from its parent, so only the
+    path being read is held: a caller reads an element's text and attributes
+    at its end, and its children at theirs. The text is UTF-8, or Latin-1
+    when it is not valid UTF-8 (as phone apps write it), whatever the XML
+    declaration says. `clean_xml` refused entity declarations anywhere; a
+    DTD is refused here wherever it is (not only at the head), so the fast
+    parser never meets either.
+
+    Raises
+    ------
+    ParseError
+        Broken XML (``"not a readable GPX file (mismatched tag: line 3, column 2)"``),
+        a DTD, or elements nested deeper than `MAX_XML_DEPTH`.
+    """
+    from xml.etree.ElementTree import ParseError as XMLParseError
+    from xml.etree.ElementTree import XMLPullParser
+
+    if b"<!DOCTYPE" in data:
+        raise ParseError(source, f"{what} file declares XML entities or a DTD, which a watch never writes; refused for safety")
+    parser = XMLPullParser(events=("start", "end"))
+    stack: list = []
+
+    def events():
+        for event, el in parser.read_events():
+            if event == "start":
+                if len(stack) >= MAX_XML_DEPTH:
+                    raise ParseError(source, f"not a readable {what} file (its XML nests elements more than {MAX_XML_DEPTH} deep)")
+                yield event, el, stack
+                stack.append(el)
+                continue
+            stack.pop()
+            yield event, el, stack
+            if stack:
+                stack[-1].remove(el)
+
+    try:
+        for text in _decoded(data, "utf-8" if _is_utf8(data) else "latin-1"):
+            parser.feed(text)
+            yield from events()
+        parser.close()
+        yield from events()
+    except (XMLParseError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or ["damaged XML"])[0][:200]
+        raise ParseError(source, f"not a readable {what} file ({first})") from None
 
 
 def iso_seconds(text: str | None) -> float:

@@ -10,11 +10,11 @@ flag markers use too (`plots.SEVERITY_STYLE`).
 
 from __future__ import annotations
 
-from html import escape
 from string import Template
 
 from .. import __version__
 from ..glossary import DISCLAIMER
+from ..safetext import html_text as escape  # html.escape, and control characters from files shown, not kept
 
 #: A flag's severity and its colour: the badges, the picture's key words and its markers.
 SEVERITY_COLOURS = {"alert": "#c0392b", "warning": "#d98a1c", "info": "#7f8c99"}
@@ -87,8 +87,20 @@ td.note{text-align:left;white-space:normal;min-width:12rem;color:#444}th.note{te
 $badges_worst_first.sev-none{background:#e9ecef;color:#999}
 tr.error td{background:#fff5f5}tr.error td:first-child{background:#fff5f5}
 .err{color:#a12a1c}$muted.rules{font-size:.8rem;color:#666}.lead{color:#222}
-a{color:#1f5fa8}
+a{color:#1f5fa8}td.status{display:none}
 @media (max-width:480px){body{padding:0 .5rem}h1{font-size:1.2rem}th,td{padding:.35rem .4rem}}
+@media (max-width:640px){
+.scroll{overflow:visible;border:0;border-radius:0}
+table,tbody,tr,td{display:block;width:auto}tr.head{display:none}
+tr{border:1px solid #e6e6e6;border-radius:6px;margin:.6rem 0;padding:.45rem .65rem}
+td,td:first-child{border:0;padding:.12rem 0;text-align:left;white-space:normal;position:static;background:none}
+td.name{font-weight:600;font-size:1.05rem}td.note{min-width:0;overflow-wrap:anywhere;margin-top:.2rem}
+td.status{display:block;font-weight:600;border-left:4px solid #59a14f;padding-left:.45rem;margin:.15rem 0 .3rem}
+.status-alert{border-color:#c0392b!important}.status-warning{border-color:#d98a1c!important}.status-info{border-color:#7f8c99!important}
+td.count,td.number{display:inline-block;margin-right:.8rem}
+td[data-label]::before{content:attr(data-label) " ";color:#777;font-size:.8rem}
+tr.error{background:#fff5f5}tr.error td{background:none}
+}
 """).substitute(_SHARED)
 
 

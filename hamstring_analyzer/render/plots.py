@@ -316,6 +316,22 @@ def _longest_of_each_week(weeks, distance: np.ndarray) -> np.ndarray:
     return first[np.isfinite(distance[first])]
 
 
+def readable_dates(ax):
+    """Concise date labels on ``ax``'s x axis ("Mar", "08", "15"... with the year once), unless the caller chose a formatter.
+
+    matplotlib's default date labels ("2026-03-08" at every tick) run into
+    each other on a chart a few inches wide; the concise formatter names only
+    what changes from one tick to the next. A formatter set before (the
+    weekly picture's "12 Jul" dates on its shared axis) is left as it is.
+    """
+    if type(ax.xaxis.get_major_formatter()) is mdates.AutoDateFormatter:  # matplotlib's default for a date axis
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+        ax.xaxis.set_major_locator(locator)
+        # short labels ("08", "Apr", "2027"), the month and year said once at the end ("Mar 2026")
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, offset_formats=["", "%Y", "%b %Y", "%d %b %Y", "%d %b %Y", "%d %b %Y %H:%M"]))
+    return ax
+
+
 def plot_symptoms(symptoms, ax=None):
     """Logged symptom severity (0-10) on its dates, coloured by kind.
 
@@ -338,7 +354,7 @@ def plot_symptoms(symptoms, ax=None):
     ax.set_ylim(0, 10.5)
     ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))  # whole severities, no 2.5
     ax.set_ylabel("symptoms\n0-10")
-    return ax
+    return readable_dates(ax)
 
 
 def plot_flags(flags, ax=None, urls: dict | None = None):
@@ -375,7 +391,7 @@ def plot_flags(flags, ax=None, urls: dict | None = None):
     ax.set_yticks([])
     ax.set_ylabel("flags", rotation=0, ha="right", va="center")
     key(ax)
-    return ax
+    return readable_dates(ax)
 
 
 def _band(ax, start: dt.datetime, end: dt.datetime, **style):

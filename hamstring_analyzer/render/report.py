@@ -13,10 +13,10 @@ import base64
 import datetime as dt
 import math
 from collections import defaultdict
-from html import escape
 
 from .. import units as u
 from ..glossary import DISCLAIMER
+from ..safetext import html_text as escape  # html.escape, and control characters from files shown, not kept
 from ..plan import Planner, PlanError
 from ..rules import RULES
 from ..rules.episodes import Episode

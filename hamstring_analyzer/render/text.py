@@ -142,6 +142,37 @@ def weeks_table(result, n_weeks: int = 8, with_headline: bool = True) -> str:
     return "\n".join(lines)
 
 
+#: The session load the ratio is over (`config.LoadConfig.method`), as the legend names it.
+LOAD_WORDS = {"distance": "distance", "trimp": "heart-rate load (TRIMP)", "srpe": "effort load (RPE x minutes)"}
+
+
+def acwr_words(config) -> str:
+    """What the weeks table's ACWR is, exactly as `metrics.weekly.acwr` computes it with ``config``.
+
+    ``"ACWR (acute:chronic): the distance of the 7 days to the week's Sunday / the weekly
+    average of the 3 weeks before them; 1.5 and above is a sharp jump."``
+    """
+    load = LOAD_WORDS.get(config.load.method, "load")
+    method = config.acwr.method
+    if method == "uncoupled":
+        ratio = f"the {load} of the 7 days to the week's Sunday / the weekly average of the 3 weeks before them"
+    elif method == "rolling":
+        ratio = f"the {load} of the 7 days to the week's Sunday / the weekly average of the 4 weeks to that Sunday"
+    else:  # ewma
+        ratio = f"the daily {load} averaged over about 7 days / over about 28 days (weighted to recent days), on the week's Sunday"
+    return f"ACWR (acute:chronic): {ratio}; {config.acwr.danger:g} and above is a sharp jump."
+
+
+def weeks_legend(config, width: int | None = None) -> str:
+    """What each number of `weeks_table` means, under it: Change, Fast, Longest, Cadence and the ACWR."""
+    width = min(80, width or text_width())
+    return textwrap.fill(
+        "Change: distance against the week before. Fast: the share run at or near your threshold pace. "
+        f"Longest: the longest run ({config.units}). Cadence: the runs' median, steps/min. " + acwr_words(config),
+        width=width,
+    )
+
+
 def text_width() -> int:
     """Columns to wrap at: the terminal's width less one (60 to 100); when piped, $COLUMNS or 80 columns."""
     return max(60, min(100, shutil.get_terminal_size((80, 24)).columns - 1))

@@ -47,7 +47,11 @@ Rules
   there. A run killed mid-ingest leaves only whole files.
 * A segment that cannot be read, has another layout or code version, or does
   not match the schema (a damaged disk, a foreign file) is deleted and its
-  files parsed again; so is a run whose samples file is missing or damaged.
+  files parsed again; so is a run whose samples file is missing or damaged
+  (cut short or empty: when the store is read; damaged inside, such as a
+  footer claiming 2^62 rows or a bad page: when its samples are first read,
+  and `analysis.analyze_athlete` then ingests again at once, see
+  `stored.drop_damaged_samples`).
 * Only a parser's own conclusion is stored (``ok``, ``skipped``, or ``error``
   for a file it refused); a worker that crashed or died never is (see
   `hamstring_analyzer.ingest.pool`).
@@ -82,7 +86,7 @@ from ..errors import HamstringAnalyzerError
 from .files import looks_whole, private_dir, write_table
 from .schema import activity_fields, check_row, encodings, outcome_row, samples_table, summary_row, summary_table
 from .segments import META_KEY, SegmentsRead, read_segments, segment_name, write_segment
-from .stored import StoredActivity
+from .stored import StoredActivity, StoredSamplesError, drop_damaged_samples
 from .temporary import TEMPORARY_PREFIX, temporary_folder
 
 __all__ = [
@@ -92,11 +96,13 @@ __all__ = [
     "OTHER_VERSION_KEEP_S",
     "RunStore",
     "StoredActivity",
+    "StoredSamplesError",
     "SummaryRows",
     "TEMPORARY_PREFIX",
     "cacheable",
     "content_key",
     "default_store_dir",
+    "drop_damaged_samples",
     "segment_name",
 ]
 

@@ -1,4 +1,12 @@
-"""`StoredActivity`: a run whose samples stay in its samples file until asked for, read back column by column."""
+"""`StoredActivity`: a run whose samples stay in its samples file until asked for, read back column by column.
+
+A samples file damaged after it was stored (a torn write, a bad disk, a
+footer that claims 2^62 rows) is found when a run's samples are read: it is
+deleted and `StoredSamplesError` raised. `drop_damaged_samples` then checks
+every other samples file of the export whole, so that one more ingest
+(`analysis.analyze_athlete` does it at once) parses again every file whose
+samples were lost.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,10 @@ from ..activity import Activity, Samples, as_samples, laps_frame
 from ..errors import HamstringAnalyzerError
 from .files import open_entry
 from .schema import SAMPLE_STORAGE, sample_schema, samples_from_table
+
+
+class StoredSamplesError(HamstringAnalyzerError):
+    """A run's stored samples could not be read; the samples file is deleted, so the next ingest reads the source again."""
 
 
 class StoredActivity(Activity):
@@ -98,12 +110,54 @@ def _load_samples(path: Path | None, session_index: int, columns, source: str, o
             expected = sample_schema([c for c in SAMPLE_STORAGE if c in pf.schema_arrow.names])
             if not pf.schema_arrow.remove_metadata().equals(expected) or not set(order) <= set(pf.schema_arrow.names):
                 raise ValueError("not the samples schema")
+            if not _counts_agree(pf.metadata):
+                raise ValueError("a footer whose row counts disagree")
             names = None if columns is None else ["session_index", "time", *columns]
             frame = samples_from_table(pf.read(columns=names, use_threads=False), session_index, columns, order)
-    except Exception as exc:  # noqa: BLE001 - deleted or damaged since it was stored
+    except Exception:  # noqa: BLE001 - deleted or damaged since it was stored
         with contextlib.suppress(OSError):
             path.unlink()  # the next ingest reads the file again
-        raise HamstringAnalyzerError(f"{source}: its stored samples cannot be read ({type(exc).__name__}); "
-                                     f"run again to re-read the file") from None  # fmt: skip
+        raise StoredSamplesError(f"{source}: its stored samples cannot be read (damaged since they were stored); "
+                                 f"run again to re-read the file") from None  # fmt: skip
     _last_read = (key, frame)
     return frame
+
+
+def _counts_agree(meta) -> bool:
+    """The file's row count is its row groups' (a footer claiming 2^62 rows over a row group of 1,105 is damaged)."""
+    return meta.num_rows == sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups))
+
+
+def _readable(path: Path) -> bool:
+    """True when ``path`` reads whole as a samples file (every page, checksums verified)."""
+    try:
+        with open_entry(path) as fh:
+            pf = pq.ParquetFile(fh, page_checksum_verification=True, pre_buffer=False)  # see files.open_entry
+            expected = sample_schema([c for c in SAMPLE_STORAGE if c in pf.schema_arrow.names])
+            if not pf.schema_arrow.remove_metadata().equals(expected) or not _counts_agree(pf.metadata):
+                return False
+            return pf.read(use_threads=False).num_rows == pf.metadata.num_rows
+    except FileNotFoundError:
+        return True  # gone already: the next ingest parses its file
+    except Exception:  # noqa: BLE001 - any damage: unreadable
+        return False
+
+
+def drop_damaged_samples(activities) -> int:
+    """Delete the samples files of ``activities`` that do not read whole; how many were deleted.
+
+    Called once a run's samples were found damaged (`StoredSamplesError`):
+    one damaged file often has company (a bad disk, a restored backup), and
+    finding them all now costs one more ingest, not one per file.
+    """
+    global _last_read
+    _last_read = (None, None)
+    stored = [p for a in activities for p in (a, *getattr(a, "parts", ()))]  # a joined run's parts are stored runs
+    paths = {a._samples_path for a in stored if isinstance(a, StoredActivity) and a._samples_path is not None}
+    dropped = 0
+    for path in sorted(paths):
+        if not _readable(path):
+            with contextlib.suppress(OSError):
+                path.unlink()
+            dropped += 1
+    return dropped

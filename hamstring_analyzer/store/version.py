@@ -84,6 +84,7 @@ NOT_COMPUTING = {
     "hamstring_analyzer.config": "the [ingest] values are part of each file's key; the code only checks them",
     "hamstring_analyzer.atomic": "how a store entry is written (whole, renamed into place), not what it holds",
     "hamstring_analyzer.jsonfile": "writing the ingest JSON, after loading",
+    "hamstring_analyzer.safetext": "text made safe to show or write (terminal, JSON, pages, CSV cells), after loading",
     "hamstring_analyzer.dates": "days for a run's week, after loading (never stored)",
     "hamstring_analyzer.errors": "exception types; the reasons stored are written by the readers",
     "hamstring_analyzer.tomlfile": "reading a config file; the [ingest] values themselves key each file",

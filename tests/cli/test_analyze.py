@@ -169,3 +169,43 @@ def test_flags_wrap_to_an_80_column_terminal(monkeypatch):
     assert text_width() == 60
     monkeypatch.delenv("COLUMNS")
     assert text_width() == 79  # piped, no COLUMNS: 80 columns
+
+
+def test_the_weeks_table_says_what_its_numbers_mean_and_the_acwr_is_what_it_says(tmp_path, cache_dir):
+    """Before, the table showed an acute:chronic ratio (1.04, 2.76...) with no word of what it is."""
+    import datetime as dt
+
+    out = tmp_path / "analysis.json"
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["analyze", str(SAMPLE_RUNS), "--json", str(out), "--cache-dir", cache_dir, "-q"])
+    lines = result.output.splitlines()
+    top = lines.index("Week of      Dist (km)  Runs  Change  Fast  Longest  Cadence  ACWR")
+    end = top + 1 + lines[top + 1:].index("")
+    legend = " ".join(lines[top + 9:end])
+    assert lines[top + 8] == "28 Sep 2026       36.0     4     +0%    0%     12.0      177  1.04"
+    assert legend == (
+        "Change: distance against the week before. Fast: the share run at or near your threshold pace. Longest: the longest "
+        "run (km). Cadence: the runs' median, steps/min. ACWR (acute:chronic): the distance of the 7 days to the week's "
+        "Sunday / the weekly average of the 3 weeks before them; 1.5 and above is a sharp jump."
+    )
+    assert all(len(line) <= 80 for line in lines[top:end])
+    # the words are the computation: 28 Sep - 4 Oct against the 21 days before, from the runs themselves
+    runs = json.loads(out.read_text())["runs"]
+    day = {r["id"]: dt.date.fromisoformat(r["start_local"][:10]) for r in runs}
+    sunday = dt.date(2026, 10, 4)
+
+    def km(first, last):
+        return sum(r["distance_m"] for r in runs if first <= day[r["id"]] <= last) / 1000
+
+    acute = km(sunday - dt.timedelta(days=6), sunday)
+    chronic = km(sunday - dt.timedelta(days=27), sunday - dt.timedelta(days=7)) / 3
+    assert (acute, round(chronic, 1)) == (pytest.approx(36.0, abs=0.05), 34.6) and f"{acute / chronic:.2f}" == "1.04"
+    assert f"{acute / ((acute + 3 * chronic) / 4):.2f}" == "1.03"  # the "4 weeks to that Sunday" ratio would not be it
+
+
+def test_the_acwr_words_follow_the_configured_ratio():
+    from hamstring_analyzer.config import config_from_dict
+    from hamstring_analyzer.render.text import acwr_words
+
+    assert acwr_words(config_from_dict({"acwr": {"method": "rolling", "danger": 1.6}, "load": {"method": "trimp"}})) == (
+        "ACWR (acute:chronic): the heart-rate load (TRIMP) of the 7 days to the week's Sunday / the weekly average of the 4 weeks "
+        "to that Sunday; 1.6 and above is a sharp jump.")

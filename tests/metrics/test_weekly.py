@@ -112,7 +112,7 @@ def sample(tmp_path_factory):
 
 def test_library_frames_are_time_series(sample):
     weeks = sample.weeks
-    assert isinstance(weeks.index, pd.DatetimeIndex) and str(weeks.index.tz) == "UTC+01:00"  # Bristol in summer, from the files
+    assert isinstance(weeks.index, pd.DatetimeIndex) and str(weeks.index.tz) == "Europe/London"  # Bristol: the zone its GPS files name, the watch offsets counted for it
     assert str(weeks.index[0]) == "2026-05-04 00:00:00+01:00" and len(weeks) == 22
     june = weeks.loc["2026-06"]
     assert [t.day for t in june.index] == [1, 8, 15, 22, 29]

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from hamstring_analyzer.errors import NotAnActivityError, ParseError
 from hamstring_analyzer.readers import read_activities
 from hamstring_analyzer.readers.garmin_summary import activity_type, read_garmin_summary
+from hamstring_analyzer.readers.sports import KNOWN_SPORTS
+from hamstring_analyzer.readers.summary_only import refusal
 from hamstring_analyzer.synthetic import easy_run
 from hamstring_analyzer.synthetic_exports import Outing
 from hamstring_analyzer.synthetic_quirks import garmin_real_export, java_double
@@ -97,8 +99,10 @@ def test_any_row_shape_reads_or_says_why(entries):
     except (ParseError, NotAnActivityError) as exc:
         assert exc.reason and "\n" not in exc.reason
         return
-    for a in acts:
-        assert a.sport in {"running", "walking", "hiking", "cycling", "swimming", "other"}
+    refused = [a for a in acts if refusal(a) is not None]
+    assert all(refusal(a)[0].startswith("activity ") and refusal(a)[1] for a in refused)  # named, with a reason
+    for a in (a for a in acts if refusal(a) is None):
+        assert a.sport in KNOWN_SPORTS | {"other"}  # 1990-2200 and 1900-1990 alike: cleaning judges the older ones
         assert a.start_utc is not None and (a.utc_offset_s is None or abs(a.utc_offset_s) <= 18 * 3600)
         cadence = (a.totals or {}).get("cadence_spm")
         assert cadence is None or 60.0 <= cadence <= 260.0

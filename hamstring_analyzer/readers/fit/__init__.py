@@ -27,7 +27,8 @@ import struct
 
 from ...activity import Activity
 from ...errors import ParseError
-from .fast import SUMMARY_MESSAGES, decode_fitfast
+from .. import track
+from .fast import SUMMARY_MESSAGES, decode_fitfast, record_count
 from .plausible import DURATION_FIELDS, LATEST_DATE_S, MAX_MEAN_SPEED_MPS, MAX_SESSION_S
 from .profile import (
     ACTIVITY_FIELDS,
@@ -102,7 +103,8 @@ def read_fit(data: bytes, source: str, engine: str = "auto") -> list[Activity]:
     Raises
     ------
     ParseError
-        Not a FIT file, or nothing readable before the damage.
+        Not a FIT file, or nothing readable before the damage; more records than any
+        recording (`track.MAX_TRACK_POINTS`, counted before decoding).
     NotAnActivityError
         A valid FIT file that holds no activity (settings, wellness, course...).
     """
@@ -110,6 +112,9 @@ def read_fit(data: bytes, source: str, engine: str = "auto") -> list[Activity]:
         raise ValueError(f"engine must be one of auto, fitfast, fitparse, not {engine!r}")
     if len(data) < 12 or data[8:12] != b".FIT":
         raise ParseError(source, "not a FIT file (no '.FIT' signature in the header)")
+    limit = track.MAX_TRACK_POINTS  # a record is at least 2 bytes: a smaller file cannot pass the budget
+    if len(data) > 2 * limit and record_count(data, limit) > limit:
+        raise ParseError(source, track.too_many_points_reason(limit))
     raw = None
     fast_reason = ""
     if engine in {"auto", "fitfast"}:
