@@ -49,6 +49,7 @@ COMPUTING_MODULES = (
     "hamstring_analyzer.readers",
     "hamstring_analyzer.readers.apple_health",
     "hamstring_analyzer.readers.apple_samples",
+    "hamstring_analyzer.readers.apple_workouts",
     "hamstring_analyzer.readers.daily_log",
     "hamstring_analyzer.readers.files",
     "hamstring_analyzer.readers.fit",
