@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from hamstring_analyzer.cli import main
 from hamstring_analyzer.config import Config, config_from_dict
-from hamstring_analyzer.plan import PlanError, credit_week, plan_week, ramp_ceiling
+from hamstring_analyzer.plan import Planner, PlanError, credit_week, plan_week, ramp_ceiling
 from hamstring_analyzer.rules import RULES, find_episodes, find_flags
 from hamstring_analyzer.rules.episodes import THEMES
 from hamstring_analyzer.rules.load import is_mileage_jump, is_run_spike, longest_before, longest_in, mileage_jump_ceiling, ordinary_run_in, ordinary_run_m, run_spike_ceiling
@@ -409,3 +409,19 @@ def test_sunday_weeks():
     p = plan_week(table(steady_weeks(6, 30.0)), config_from_dict({"week_start": "sunday"}), until=day(33))  # Sat 4 Apr
     assert p.week_start == day(34) and p.week_start.weekday() == 6
     assert p.max_distance_m > 30000
+
+
+def test_one_planner_walking_every_week_gives_each_week_plan_week_s_plan():
+    """`report --all` asks one `Planner` for every week in turn: the same plans as a plan_week call per week."""
+    rows = steady_weeks(4, 30.0) + [run(48, 8.0), run(50, 12.0)] + [
+        run(70 + 7 * w + d, km) for w in range(5) for d, km in ((1, 6.0), (3, 7.5 + w), (6, 11.0 + w))
+    ]  # a break, a return, then a build
+    planner = Planner(table(rows))
+    for until in [day(n) for n in range(-3, 120, 4)]:
+        try:
+            want = plan_week(table(rows), until=until).to_dict()
+        except PlanError as exc:
+            with pytest.raises(PlanError, match=str(exc)):
+                planner.plan(until)
+            continue
+        assert planner.plan(until).to_dict() == want, until

@@ -27,6 +27,8 @@ from ..readers.sports import needs_judging
 from ..readers.summary_only import refusal, refused_entry
 from ..metrics.profile import NO_PROFILE, record_profile
 from ..store import RunStore
+from ..store.schema import as_stored
+from ..metrics.bands import SUMMARISED_CHANNELS, run_curves
 from ..metrics.summary import expensive_stats
 from .classify import judge_sport
 from .wording import failure_reason
@@ -111,6 +113,7 @@ def _finished(a: Activity, ingest: IngestConfig) -> Activity:
                 a.stats[name] = json_number(value)
         if a.is_run:
             a.stats["profile"] = record_profile(a)
+            a.stats["samples_summary"] = run_curves(a, as_stored(a.samples, SUMMARISED_CHANNELS))  # what the analysis needs
     else:
         a.stats = {name: json_number((a.totals or {}).get(name)) for name in ("elevation_gain_m", "cadence_spm", "avg_heart_rate_bpm")}
         if a.is_run:

@@ -152,7 +152,7 @@ def fast_running(
     records, mask, by = _fast_stretches(activity, fast_speed_mps, fast_hr_bpm, window_s, min_stretch_s)
     durations = sample_durations(records)
     hr = records.get(g.HEART_RATE)
-    fast_hr = _weighted_percentile(hr[mask], durations[mask], 90.0) if hr is not None and mask.any() else float("nan")
+    fast_hr = weighted_percentile(hr[mask], durations[mask], 90.0) if hr is not None and mask.any() else float("nan")
     return {
         "fast_m": float(distance_steps(records)[mask].sum()),
         "fast_s": float(durations[mask].sum()),
@@ -161,7 +161,7 @@ def fast_running(
     }
 
 
-def _weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+def weighted_percentile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The ``q``-th percentile of ``values`` weighted by ``weights``; NaN, zero (a sensor's dropout) and zero weights ignored."""
     ok = np.isfinite(values) & np.isfinite(weights) & (weights > 0) & (values > 0)
     if not ok.any():

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..activity import Activity
 from ..config import Config
+from .bands import curves_usable, fast_from_curves
 from .fast import fast_running, hard_sessions
 from .profile import EMPTY_PROFILE_DTYPES, PROFILE_COLUMNS, run_profile
 from .races import detect_races
@@ -65,14 +66,7 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     by_id = {a.id: a for a in runs}
     thresholds = estimate_thresholds(profiles, config)
     profiles = pd.concat([profiles, thresholds], axis=1)
-    efforts = []
-    pace_factor = config.fast.pace_pct_of_threshold / 100.0
-    hr_factor = config.fast.hr_pct_of_threshold / 100.0
-    for row in profiles.itertuples():
-        fast_speed = row.threshold_speed_mps / pace_factor if math.isfinite(row.threshold_speed_mps) else None
-        fast_hr = row.threshold_hr_bpm * hr_factor if math.isfinite(row.threshold_hr_bpm) else None
-        efforts.append(fast_running(by_id[row.id], fast_speed, fast_hr, config.fast.window_s, config.fast.min_stretch_s))
-    efforts = pd.DataFrame(efforts, index=profiles.index, columns=["fast_m", "fast_s", "fast_hr_bpm", "fast_by"])
+    efforts = pd.DataFrame(_fast_running(profiles, by_id, config), index=profiles.index)
     for col in ("fast_m", "fast_s", "fast_hr_bpm"):
         profiles[col] = efforts[col].astype("float64")
     profiles["fast_by"] = efforts["fast_by"]
@@ -80,6 +74,22 @@ def runs_table(runs: list[Activity], config: Config | None = None) -> pd.DataFra
     profiles.loc[no_samples, ["fast_m", "fast_s", "fast_hr_bpm"]] = np.nan  # unknown, not zero, without samples
     profiles["hard"] = hard_sessions(profiles, config)
     return _with_races(add_session_load(profiles, by_id, config), config)
+
+
+def _fast_running(profiles: pd.DataFrame, by_id: dict, config: Config) -> dict:
+    """Each run's fast running at its thresholds: from the curves the ingest kept (`bands`), else from its samples."""
+    fast_speed = profiles["threshold_speed_mps"].to_numpy(float) / (config.fast.pace_pct_of_threshold / 100.0)
+    fast_hr = profiles["threshold_hr_bpm"].to_numpy(float) * (config.fast.hr_pct_of_threshold / 100.0)
+    runs = [by_id[i] for i in profiles["id"]]
+    summaries = [(a.stats or {}).get("samples_summary") for a in runs] if curves_usable(config) else [None] * len(runs)
+    out, unknown = fast_from_curves(summaries, fast_speed, fast_hr)
+    for i in np.nonzero(unknown)[0]:  # not summarised (joined parts, another window), or a threshold inside a band
+        vs, vh = fast_speed[i], fast_hr[i]
+        effort = fast_running(runs[i], vs if math.isfinite(vs) else None, vh if math.isfinite(vh) else None,
+                              config.fast.window_s, config.fast.min_stretch_s)  # fmt: skip
+        for k, v in effort.items():
+            out[k][i] = v
+    return out
 
 
 def _with_races(table: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -55,6 +55,19 @@ def heart_rate_minutes(records) -> np.ndarray | None:
     return np.bincount(np.rint(hr[ok]).astype(int), weights=minutes[ok], minlength=HR_BINS)[:HR_BINS]
 
 
+def _heart_rate_minutes(activity) -> np.ndarray | None:
+    """`heart_rate_minutes` of a run: from what the ingest summarised (`bands.run_curves`), else from its samples."""
+    summary = (activity.stats or {}).get("samples_summary")
+    if summary is None:
+        return heart_rate_minutes(activity.samples_for([g.HEART_RATE]))
+    beats = summary.get("hr_bpm")
+    if beats is None:
+        return None
+    out = np.zeros(HR_BINS)
+    out[np.asarray(beats, dtype=int)] = summary["hr_minutes"]
+    return out
+
+
 def peak_heart_rate(hist: np.ndarray) -> float:
     """The highest heart rate held for `PEAK_HOLD_MIN` minutes in total in one run [beats/min]."""
     from_top = np.cumsum(hist[::-1])
@@ -129,8 +142,8 @@ def add_session_load(table: pd.DataFrame, activities: dict, config: Config) -> p
     hists = []
     method = config.load.method
     for rid, samples in zip(table["id"], has_samples):
-        a = activities.get(rid) if method == "trimp" else None  # heart-rate samples are read only when TRIMP is asked for
-        hists.append(heart_rate_minutes(a.samples_for([g.HEART_RATE])) if a is not None and samples is not False else None)
+        a = activities.get(rid) if method == "trimp" else None  # heart-rate time is needed only when TRIMP is asked for
+        hists.append(_heart_rate_minutes(a) if a is not None and samples is not False else None)
     rest, _, peak, _ = heart_rate_range(table, hists, config) if method == "trimp" else (float("nan"),) * 4
     weighting = config.load.trimp_weighting
     trimp = []

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ACWR_METHODS
-from ..dates import WEEK_START_DAYS, add_days, calendar_date, day_range, days, week_start  # noqa: F401 (WEEK_START_DAYS, week_start: their old home)
+from ..dates import WEEK_START_DAYS, add_days, calendar_date, day_range, days, days_between, week_start  # noqa: F401 (WEEK_START_DAYS, week_start: their old home)
 from ..timezones import machine_zone
 
 WEEK_COLUMNS = [
@@ -160,13 +160,48 @@ def daily_ratio(runs: pd.DataFrame, method: str = "uncoupled", until: dt.date | 
     return acwr(session_daily_load(runs, until), method)
 
 
+def _week_grid(per_day: pd.Series, week_starts, fill: float) -> tuple[np.ndarray, list]:
+    """A daily series as a (weeks x 7) array over consecutive ``week_starts`` (``fill`` on days it lacks), and the days."""
+    week_starts = list(week_starts)
+    if not week_starts:
+        return np.empty((0, 7)), []
+    all_days = day_range(week_starts[0], add_days(week_starts[-1], 6))
+    if len(all_days) != 7 * len(week_starts):
+        raise ValueError("weeks must be consecutive")
+    return per_day.reindex(all_days).fillna(fill).to_numpy(dtype="float64").reshape(-1, 7), all_days
+
+
 def weekly_peaks(ratio: pd.Series, week_starts) -> list[tuple[float, dt.date | None]]:
     """Each week's highest daily ``ratio`` and its day; (NaN, None) for a week without one."""
+    week_starts = list(week_starts)
+    if any(days_between(a, b) != 7 for a, b in zip(week_starts, week_starts[1:])):
+        return [_week_peak(ratio, w) for w in week_starts]  # weeks with gaps: one at a time
+    grid, all_days = _week_grid(ratio, week_starts, np.nan)
     out = []
-    for w in week_starts:
-        days = ratio.loc[w : add_days(w, 6)].dropna()
-        out.append((days.max(), days.idxmax()) if len(days) else (np.nan, None))
+    has = ~np.isnan(grid).all(axis=1)
+    peak = np.full(len(grid), np.nan)
+    peak[has] = np.nanmax(grid[has], axis=1)
+    first = np.argmax(grid == peak[:, None], axis=1)  # the first day at the peak, as idxmax
+    for i, (p, ok) in enumerate(zip(peak, has)):
+        out.append((float(p), all_days[7 * i + int(first[i])]) if ok else (np.nan, None))
     return out
+
+
+def _week_peak(ratio: pd.Series, w) -> tuple[float, dt.date | None]:
+    days = ratio.loc[w : add_days(w, 6)].dropna()
+    return (days.max(), days.idxmax()) if len(days) else (np.nan, None)
+
+
+def weekly_monotony(per_day: pd.Series, week_starts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each consecutive week's load, monotony and strain (`monotony_and_strain`), from the daily load, all weeks at once."""
+    x, _ = _week_grid(per_day, week_starts, 0.0)
+    load = x.sum(axis=1)
+    sd = np.std(x, ddof=1, axis=1)
+    flat = sd <= 1e-9 * np.maximum(1.0, np.abs(x).max(axis=1, initial=0.0))
+    undefined = flat | (load <= 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mono = np.where(undefined, np.nan, x.mean(axis=1) / sd)
+    return load, mono, np.where(undefined, np.nan, load * mono)
 
 
 def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFrame:
@@ -220,14 +255,10 @@ def weekly_summary(runs: pd.DataFrame, method: str = "uncoupled") -> pd.DataFram
     sundays = [add_days(w, 6) for w in frame.index]
     per_day = session_daily_load(runs, until=max(sundays))
     ratio = daily_ratio(runs, method, until=max(sundays))
-    frame["acwr"] = [ratio.get(d, np.nan) for d in sundays]
+    frame["acwr"] = ratio.reindex(sundays).to_numpy(dtype="float64")
     peaks = weekly_peaks(ratio, frame.index)
     frame["acwr_peak"] = [peak for peak, _ in peaks]
     frame["acwr_peak_date"] = [day for _, day in peaks]
-    weekly_days = [per_day.loc[w : add_days(w, 6)].reindex(day_range(w, add_days(w, 6)), fill_value=0.0) for w in frame.index]
-    frame["load"] = [float(d.sum()) for d in weekly_days]
-    ms = [monotony_and_strain(d) for d in weekly_days]
-    frame["monotony"] = [m for m, _ in ms]
-    frame["strain"] = [s for _, s in ms]
+    frame["load"], frame["monotony"], frame["strain"] = weekly_monotony(per_day, frame.index)  # the weeks are consecutive
     frame.index = pd.Index(frame.index, name="week_start")
     return frame

@@ -88,7 +88,7 @@ from ..rules.wording import Words
 from .ceilings import CREDIT_WEEKS, MAX_RAMP_WEEKS, Reason, ceilings, credit_week, floor_m, history, ramp_ceiling, walk_of
 from .wording import plan_reason
 
-__all__ = ["CREDIT_WEEKS", "MAX_RAMP_WEEKS", "PLAN_COLUMNS", "Plan", "PlanError", "Reason", "credit_week", "plan_week", "ramp_ceiling"]
+__all__ = ["CREDIT_WEEKS", "MAX_RAMP_WEEKS", "PLAN_COLUMNS", "Plan", "PlanError", "Planner", "Reason", "credit_week", "plan_week", "ramp_ceiling"]
 
 #: The columns of a runs table a plan reads (the first three are needed).
 PLAN_COLUMNS = ("local_date", "week_start", "distance_m", "hard", "race", "fast_m", "climb_per_km", "indoor")
@@ -151,14 +151,35 @@ def plan_week(runs: pd.DataFrame, config: Config | None = None, until: dt.date |
     PlanError
         No run on or before ``until``.
     """
-    config = config or Config()
-    runs = runs[[c for c in PLAN_COLUMNS if c in runs]]  # all a plan reads: filtering copies no more
-    if until is not None and not runs.empty and not (runs["local_date"] <= until).any():
-        runs = runs.iloc[:0]
-    if runs.empty:
-        raise PlanError(f"no runs up to {day_iso(until)}: nothing to plan from" if until else "no runs: nothing to plan from")
-    h = history(runs, config)
-    until = until or h.date[-1]
+    return Planner(runs, config).plan(until)
+
+
+class Planner:
+    """Plans for any weeks of one runs table: the history made once, the walk of its weeks shared.
+
+    ``Planner(runs, config).plan(until)`` is `plan_week`; a report planning
+    every week of a long history (``report --all``) asks one planner, so the
+    plan for week N starts from what weeks 1..N-1 computed.
+    """
+
+    def __init__(self, runs: pd.DataFrame, config: Config | None = None):
+        self.config = config or Config()
+        self.runs = runs[[c for c in PLAN_COLUMNS if c in runs]]  # all a plan reads: filtering copies no more
+        self._history = None
+
+    def plan(self, until: dt.date | None = None) -> Plan:
+        """`plan_week` of the table up to ``until``."""
+        if self.runs.empty:
+            raise PlanError(f"no runs up to {day_iso(until)}: nothing to plan from" if until else "no runs: nothing to plan from")
+        if self._history is None:
+            self._history = history(self.runs, self.config)
+        h = self._history
+        if until is not None and not h.date[0] <= until:  # h is in day order: no run on or before until
+            raise PlanError(f"no runs up to {day_iso(until)}: nothing to plan from")
+        return _plan(h, self.config, until or h.date[-1])
+
+
+def _plan(h, config: Config, until: dt.date) -> Plan:
     walk = walk_of(h, config)
     monday = add_days(week_start(until, config.week_start), 7)  # the first day of next week (a Sunday for Sunday weeks)
     sunday = add_days(monday, 6)

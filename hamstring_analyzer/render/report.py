@@ -17,11 +17,11 @@ from collections import defaultdict
 from .. import units as u
 from ..glossary import DISCLAIMER
 from ..safetext import html_text as escape  # html.escape, and control characters from files shown, not kept
-from ..plan import PlanError, plan_week
+from ..plan import Planner, PlanError
 from ..rules import RULES
 from ..rules.episodes import Episode
 from ..rules.profile import profile_text, runner_profile
-from ..rules.registry import EVIDENCE
+from ..rules.registry import EVIDENCE, run_days
 from ..dates import add_days, calendar_date, day_iso, within
 from .html import disclaimer, made_by, page
 from .plots import StepLengthPicture
@@ -181,10 +181,13 @@ def _step_length_html(result, week: dt.date, picture=None) -> str:
     )
 
 
-def _next_week_html(result, week: dt.date) -> str:
-    """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why."""
+def _next_week_html(result, week: dt.date, planner: Planner | None = None) -> str:
+    """The plan for the week after ``week`` (from the runs up to its Sunday): the ceilings and why.
+
+    ``planner``: one `plan.Planner` of the analysis for many weeks (each plan reuses the weeks before).
+    """
     try:
-        p = plan_week(result.runs, result.config, until=add_days(week, 6))
+        p = (planner or Planner(result.runs, result.config)).plan(add_days(week, 6))
     except PlanError:
         return "<p class='muted'>No runs up to this week: nothing to plan from.</p>"
     units = result.config.units
@@ -320,17 +323,20 @@ class WeekPages:
             self.runs[calendar_date(r.week_start)].append(r)
         self.insights = _insights_html(result)
         self.step_picture = StepLengthPicture(result) if _has_running_dynamics(result) else None
+        self.planner = Planner(result.runs, result.config)  # week N's plan reuses weeks 1..N-1's walk
+        self.days = run_days(result.runs)  # every week's "your usual" looks back over the same days
 
     def html(self, week: dt.date, png: bytes, svg: str | None = None, nav: tuple | None = None) -> str:
         """The page of ``week`` (see `render_week_html` for ``png``, ``svg`` and ``nav``)."""
         result = self.result
         until = in_progress(result, week, self.today)
         episodes = week_episodes(result, week, self.episodes.get(week, []))
-        return _page(result, week, png, svg, episodes, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until, self.step_picture)
+        return _page(result, week, png, svg, episodes, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until,
+                     self.step_picture, self.planner, self.days)  # fmt: skip
 
 
 def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Episode], flags: list, runs: list | None, insights: str,
-          nav: tuple | None, until: dt.date | None, step_picture=None) -> str:  # fmt: skip
+          nav: tuple | None, until: dt.date | None, step_picture=None, planner: Planner | None = None, days=None) -> str:  # fmt: skip
     """`render_week_html` with the week's episodes (ordered, `week_episodes`), its flags (the picture's order), its runs
     (see `_week_runs`), the insights and its in-progress day given."""
     end = add_days(week, 6)
@@ -349,7 +355,7 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
 {disclaimer()}
 <h2 id="worth-a-look">Worth a look</h2>
 {_episodes_html(episodes, week, result.config.episodes.first_screen, flags)}
-{_usual_html(result, end)}
+{_usual_html(result, end, days)}
 {_chart_html(png, svg)}
 <h2>The week in numbers</h2>
 {_week_numbers(result, week, until)}
@@ -357,7 +363,7 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
 {_week_runs(result, week, runs)}
 {_step_length_html(result, week, step_picture)}
 <h2>Next week</h2>
-{_next_week_html(result, week)}
+{_next_week_html(result, week, planner)}
 <h2>Symptoms logged</h2>
 {_symptoms_html(result, week)}
 {insights}
@@ -366,12 +372,15 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
     return page(title, body)
 
 
-def _usual_html(result, end: dt.date) -> str:
-    """The runner's own yardsticks as of the week's last day, said once (not on every flag)."""
+def _usual_html(result, end: dt.date, days=None) -> str:
+    """The runner's own yardsticks as of the week's last day, said once (not on every flag).
+
+    ``days``: `rules.registry.run_days` of the analysis' runs, when made once for many weeks.
+    """
     runs = result.runs[result.runs["local_date"] <= end]
     if runs.empty:
         return ""
-    text = profile_text(runner_profile(runs, result.weeks_by_date, result.config, end), result.config.units)
+    text = profile_text(runner_profile(runs, result.weeks_by_date, result.config, end, days), result.config.units)
     return f"<p class='usual'>{escape(text)}</p>" if text else ""
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from .load import ordinary_run_in
@@ -48,12 +49,31 @@ def own_value_at_speed(
     runs: pd.DataFrame, run, column: str, speed_mps: float | None = None, band_mps: float = 0.25, min_runs: int = 5
 ) -> float:
     """The median of ``column`` on other weeks' runs within ``band_mps`` of the speed (NaN when fewer than ``min_runs``)."""
-    speed_mps = run.speed_mps if speed_mps is None else speed_mps
-    if not math.isfinite(speed_mps) or column not in runs:
+    if column not in runs:
         return float("nan")
-    others = runs[(runs["week_start"] != run.week_start) & ((runs["speed_mps"] - speed_mps).abs() <= band_mps)]
-    values = pd.to_numeric(others[column], errors="coerce").dropna()
-    return float(values.median()) if len(values) >= min_runs else float("nan")
+    return SpeedPeers(runs, column).own(run, speed_mps, band_mps, min_runs)
+
+
+class SpeedPeers:
+    """A runs table's speeds, weeks and one column as arrays: `own_value_at_speed` for many runs, the table read once."""
+
+    def __init__(self, runs: pd.DataFrame, column: str):
+        self.speed = runs["speed_mps"].to_numpy(dtype="float64")
+        codes, weeks = pd.factorize(runs["week_start"])
+        self.week = codes
+        self.code = {w: i for i, w in enumerate(weeks)}
+        self.values = pd.to_numeric(runs[column], errors="coerce").to_numpy(dtype="float64")
+        self.known = ~np.isnan(self.values)
+
+    def own(self, run, speed_mps: float | None = None, band_mps: float = 0.25, min_runs: int = 5) -> float:
+        """`own_value_at_speed` of ``run`` (a row of ``runs.itertuples()``)."""
+        speed_mps = run.speed_mps if speed_mps is None else speed_mps
+        if not math.isfinite(speed_mps):
+            return float("nan")
+        with np.errstate(invalid="ignore"):
+            near = np.abs(self.speed - speed_mps) <= band_mps
+        values = self.values[near & self.known & (self.week != self.code.get(run.week_start, -2))]
+        return float(np.median(values)) if len(values) >= min_runs else float("nan")
 
 
 def low_cadence_message(f, w: Words) -> str:
@@ -121,6 +141,7 @@ def low_cadence(ctx: Context) -> list[Flag]:
     runs = ctx.runs
     flags = []
     usual_speed = float(pd.to_numeric(runs["speed_mps"], errors="coerce").median()) if len(runs) else float("nan")
+    peers = SpeedPeers(runs, "cadence_spm")
     for run in runs.itertuples():
         cad = run.cadence_spm
         if not math.isfinite(cad) or cad >= c.min_spm:
@@ -137,7 +158,7 @@ def low_cadence(ctx: Context) -> list[Flag]:
         speed = run.speed_mps
         if math.isfinite(speed) and math.isfinite(usual_speed) and speed < usual_speed * c.slow_pct / 100:
             continue  # a cool-down or a slow jog: cadence falls with pace
-        own = own_cadence_at_speed(runs, run, speed)
+        own = peers.own(run, speed)
         if math.isfinite(own):
             margin = max(c.own_margin_spm, own * c.own_margin_pct / 100)
             if cad >= own - margin:
@@ -276,6 +297,7 @@ def overstride(ctx: Context) -> list[Flag]:
     sensed = runs[runs["has_running_dynamics"].astype("boolean").fillna(False).astype(bool)]
     flags = []
     min_running_s = ctx.config.low_cadence.min_running_min * 60
+    peers = SpeedPeers(sensed, "step_length_m")
     for run in sensed.itertuples():
         running_s = number(getattr(run, "running_s", None))
         if math.isfinite(running_s) and running_s < min_running_s:
@@ -283,7 +305,7 @@ def overstride(ctx: Context) -> list[Flag]:
         step, speed = number(run.step_length_m), number(run.speed_mps)
         if not (math.isfinite(step) and math.isfinite(speed)) or step <= 0:
             continue
-        own = own_value_at_speed(sensed, run, "step_length_m", speed, c.band_mps, c.min_runs)
+        own = peers.own(run, speed, c.band_mps, c.min_runs)
         if not math.isfinite(own) or own <= 0:
             continue
         pct = (step / own - 1.0) * 100.0

@@ -13,16 +13,16 @@ import math
 import pandas as pd
 
 from ..config import Config
-from ..dates import add_days, day_iso
+from ..dates import add_days, day_iso, day_number
 from .. import units as u
-from .load import ordinary_run_m
+from .load import ordinary_run_in, ordinary_run_m
 from .speed import hard_mask
 
 #: Weeks the profile's weekly average and hard days look back on.
 PROFILE_WEEKS = 8
 
 
-def runner_profile(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, until: dt.date | None = None) -> dict:
+def runner_profile(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, until: dt.date | None = None, days=None) -> dict:
     """The yardsticks as of ``until`` (the last run's day by default); values NaN when not known.
 
     Keys: ``as_of``, ``cadence_spm`` (median over runs of at least
@@ -30,7 +30,8 @@ def runner_profile(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, unti
     speed of those runs), ``ordinary_run_m``, ``weekly_m`` (average of the last
     8 weeks that had running), ``weeks`` (how many), ``longest_m`` (longest run
     of the last 90 days), ``hard_days`` (most hard days in one of the last 8
-    weeks).
+    weeks). ``days``: `registry.run_days` of ``runs`` when at hand (a report
+    asking for every week's profile makes it once).
     """
     if runs.empty:
         return {}
@@ -53,7 +54,7 @@ def runner_profile(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, unti
         "as_of": day_iso(until),
         "cadence_spm": float(cadence.median()) if len(cadence) >= 3 else float("nan"),
         "speed_mps": float(speed.median()) if len(speed) >= 3 else float("nan"),
-        "ordinary_run_m": ordinary_run_m(past, add_days(until, 1)),
+        "ordinary_run_m": ordinary_run_m(past, add_days(until, 1)) if days is None else ordinary_run_in(days[0], days[1], day_number(add_days(until, 1))),
         "weekly_m": float(ran["distance_m"].mean()) if len(ran) else float("nan"),
         "weeks": int(len(ran)),
         "longest_m": float(quarter["distance_m"].max()) if len(quarter) else float("nan"),

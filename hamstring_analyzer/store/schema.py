@@ -17,10 +17,11 @@ import pyarrow as pa
 from .. import glossary as g
 from ..activity import Activity, Samples
 from ..clean import Quality
+from ..metrics.bands import CURVES, KEPT_COLUMNS
 from ..metrics.profile import RUN_NUMBERS
 
-#: The layout's version. A reader that finds another number ignores the entry.
-LAYOUT_VERSION = 1
+#: The layout's version. A reader that finds another number ignores the entry (2: the fast-running curves, issue 29).
+LAYOUT_VERSION = 2
 
 _TS = pa.timestamp("ns", tz="UTC")  # the readers' own resolution
 _LAP = pa.struct([
@@ -50,6 +51,10 @@ _PLAIN = (
 _STATS = (("elevation_gain_m", pa.float64()), ("cadence_spm", pa.float64()), ("avg_heart_rate_bpm", pa.float64()))
 #: Per-run record profile (`metrics.profile.RUN_NUMBERS`, measured at ingest); null for activities that are not runs.
 _PROFILE = tuple((n.name, {"float64": pa.float64(), "bool": pa.bool_()}[n.dtype]) for n in RUN_NUMBERS)
+#: Per-run summaries of the samples for the analysis (`metrics.bands`): each a list (one value per step), null when
+#: the run cannot be judged that way; ``c_<curve>_<kept>`` and the heart-rate spread ``h_<name>``.
+_CURVES = tuple(f"c_{c.name}_{k}" for c in CURVES for k in KEPT_COLUMNS)
+_SPREAD = (("h_bpm", pa.list_(pa.int16())), ("h_minutes", pa.list_(pa.float64())))
 #: The cleaning record (`clean.Quality`), prefixed ``q_``; all null before cleaning.
 _QUALITY = (
     ("distance_source", pa.string()),
@@ -95,6 +100,8 @@ SUMMARY_SCHEMA = pa.schema(
     + [pa.field("cleaned", pa.bool_())]
     + [pa.field(f"q_{n}", t) for n, t in _QUALITY]
     + [pa.field(n, t) for n, t in _SUMMARY_EXTRA]
+    + [pa.field(n, pa.list_(pa.float64())) for n in _CURVES]
+    + [pa.field(n, t) for n, t in _SPREAD]
 )
 
 #: The columns of `_PROFILE` and `_QUALITY` with their kinds, worked out once (not per row).
@@ -197,6 +204,34 @@ def _encode(values: np.ndarray, kind: pa.DataType, scale: float | None) -> pa.Ar
     return pa.array(scaled.astype("int32"), type=kind)
 
 
+def as_stored(samples: Samples, columns) -> Samples:
+    """``samples``' ``columns`` as the store gives them back (`samples_table` then `samples_from_table`).
+
+    What the ingest summarises for the analysis (`metrics.bands`) is measured
+    from these, so that it equals what the analysis would measure from the
+    stored samples: distance to the centimetre, speed to the mm/s, the rest as float32.
+    """
+    data = {}
+    for name in columns:
+        if name not in samples or name not in SAMPLE_STORAGE:
+            continue
+        kind, scale = SAMPLE_STORAGE[name]
+        if scale is None:
+            values = np.asarray(samples[name], dtype="float64").astype("float32").astype("float64")
+            values[~np.isfinite(values)] = np.nan
+        else:
+            scaled = np.asarray(samples[name], dtype="float64") * scale
+            np.round(scaled, out=scaled)
+            with np.errstate(invalid="ignore"):
+                missing = ~(np.abs(scaled) <= _INT32_MAX)
+            scaled[missing] = 0.0
+            values = scaled.astype("int32").astype("float64") / scale
+            values[missing] = np.nan
+        if np.isfinite(values).any():  # as `samples_from_table`: a channel without a value stays absent
+            data[name] = values
+    return Samples(np.asarray(samples.t_ns), data)
+
+
 def samples_from_table(table: pa.Table, session_index: int, columns=None, order=()) -> Samples:
     """The `Samples` of one session, as the readers built them (float64 glossary columns).
 
@@ -285,6 +320,13 @@ def summary_row(key: str, a: Activity) -> dict:
     row["commute"] = a.commute
     row["file_ref"] = a.file_ref
     row["totals"] = [(str(k), float(v)) for k, v in sorted((a.totals or {}).items()) if _num(v) is not None]
+    summary = stats.get("samples_summary") or {}
+    curves = summary.get("curves") or {}
+    for c in CURVES:
+        curve = curves.get(c.name)
+        for k in KEPT_COLUMNS:
+            row[f"c_{c.name}_{k}"] = curve[k] if curve is not None else None
+    row["h_bpm"], row["h_minutes"] = summary.get("hr_bpm"), summary.get("hr_minutes")
     return row
 
 
@@ -319,6 +361,12 @@ def check_row(row: dict) -> None:
         raise ValueError("unknown channel")
 
 
+def _curve(row: dict, name: str) -> dict | None:
+    if row[f"c_{name}_lo"] is None:
+        return None
+    return {k: row[f"c_{name}_{k}"] for k in KEPT_COLUMNS}
+
+
 def activity_fields(row: dict) -> dict:
     """Keyword arguments for an `Activity` (records and laps aside) from a summary row."""
     kw = {n: row[n] for n, _ in _PLAIN}
@@ -328,6 +376,10 @@ def activity_fields(row: dict) -> dict:
     stats = {n: row[n] for n, _ in _STATS}
     if row["p_speed_mps"] is not None or row["p_has_intervals"] is not None:
         stats["profile"] = {n: (row[column] if is_bool else _nan(row[column])) for n, column, is_bool in _PROFILE_KEYS}
+    if row["c_laps_lo"] is not None:  # a run summarised for the analysis (`metrics.bands.run_curves`)
+        stats["samples_summary"] = {
+            "curves": {c.name: _curve(row, c.name) for c in CURVES}, "hr_bpm": row["h_bpm"], "hr_minutes": row["h_minutes"],
+        }
     kw["stats"] = stats
     kw["rpe"] = row["rpe"]
     kw["commute"] = row["commute"]

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from hamstring_analyzer.analysis import analyze_path
 from hamstring_analyzer.cli import main
+from hamstring_analyzer.config import Config, FastConfig
 from hamstring_analyzer.errors import HamstringAnalyzerError
 from hamstring_analyzer.ingest import load_runs
 from hamstring_analyzer.store import LAYOUT_FOLDER, StoredSamplesError, drop_damaged_samples
@@ -83,8 +84,16 @@ def export_folder(tmp_path_factory) -> Path:
     return folder
 
 
+#: A ``[fast]`` window the ingest's summaries were not made for (`metrics.bands`): the analysis reads every run's samples,
+#: as a command that needs them does (with the default window it reads none, and the damage waits for one that does).
+READS_SAMPLES = Config(fast=FastConfig(window_s=31.0))
+
+
 def _analyze_json(folder: Path, store: Path) -> dict:
-    out = CliRunner().invoke(main, ["analyze", str(folder), "--cache-dir", str(store), "--json", "-", "-q", "--workers", "1"])
+    config = store.parent / "reads-samples.toml"
+    config.write_text("[fast]\nwindow_s = 31.0\n")
+    out = CliRunner().invoke(main, ["analyze", str(folder), "--cache-dir", str(store), "--json", "-", "-q", "--workers", "1",
+                                    "--config", str(config)])  # fmt: skip
     assert out.exit_code == 0, out.output
     return json.loads(out.stdout)
 
@@ -110,7 +119,7 @@ def test_damaged_stored_samples_are_read_again_in_the_same_run(export_folder, tm
 
 def test_several_damaged_samples_files_cost_one_more_ingest(export_folder, tmp_path, monkeypatch):
     store = tmp_path / "store"
-    before = analyze_path(export_folder, cache_dir=store, workers=1)
+    before = analyze_path(export_folder, READS_SAMPLES, cache_dir=store, workers=1)
     samples = sorted((store / LAYOUT_FOLDER / "samples").rglob("*.parquet"))
     for path in samples[1:4]:
         path.write_bytes(claim_rows(path.read_bytes(), 2**62, everywhere=True))
@@ -122,7 +131,7 @@ def test_several_damaged_samples_files_cost_one_more_ingest(export_folder, tmp_p
         return real(*args, **kwargs)
 
     monkeypatch.setattr("hamstring_analyzer.analysis.load_runs", counting)
-    after = analyze_path(export_folder, cache_dir=store, workers=1)
+    after = analyze_path(export_folder, READS_SAMPLES, cache_dir=store, workers=1)
     assert len(loads) == 2 and after.export.parsed == 3  # the three damaged files parsed again, in one more ingest
     assert after.to_dict() == before.to_dict()
 
