@@ -62,19 +62,36 @@ def lock_state(label, data, hint=None):
     return ("skipped", "free" if free else "held by a thread of the parent")
 
 
+def peak_kib() -> int:
+    """This process's own peak RSS [KiB]: ``VmHWM``, not ``ru_maxrss``.
+
+    Linux carries ``ru_maxrss`` across ``fork`` and ``exec``: a process started
+    from a big pytest worker reports the worker's size as its own peak, so a
+    memory test would fail or pass with whatever ran before it in that worker.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def peak_noting(label, data, hint=None):
     """The real parser, noting this worker's peak RSS [KiB] in the file ``$HAMSTRING_TEST_PEAK_FILE``.
 
     Workers come from the fork server, not from the ingest's process, so the
     ingest cannot count their memory among its own children's.
     """
-    import resource
-
     from hamstring_analyzer.ingest import parse_bytes
 
     result = parse_bytes(label, data) if hint is None else parse_bytes(label, data, hint)
     with open(os.environ["HAMSTRING_TEST_PEAK_FILE"], "a", encoding="utf-8") as fh:
-        fh.write(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\n")
+        fh.write(f"{peak_kib()}\n")
     return result
 
 

@@ -21,14 +21,14 @@ REPO = Path(__file__).resolve().parents[2]
 #: of the ingest (its own and its parser workers', which note theirs), in KiB. argv[2] lowers the
 #: per-member cap (archives are listed and inflated in this process, not in workers).
 INGEST = """
-import json, os, resource, sys
+import json, os, sys
 from hamstring_analyzer.ingest import load_runs, sources as ex
-from tests.standins import peak_noting
+from tests.standins import peak_kib, peak_noting
 ex.MAX_MEMBER_BYTES = int(sys.argv[2])
 os.environ["HAMSTRING_TEST_PEAK_FILE"] = peaks = sys.argv[3]
 e = load_runs(sys.argv[1], use_cache=False, workers=2, parse=peak_noting)
 workers = [int(line) for line in open(peaks)]
-peak = max([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, *workers])
+peak = max([peak_kib(), *workers])
 print(json.dumps({"runs": sorted(r.source for r in e.runs), "errors": e.errors, "peak_kib": peak, "worker_peaks": len(workers)}))
 """
 
