@@ -38,7 +38,7 @@ from .readers.summary_only import MAX_INDEX_ROWS
 from .rules import RULES, Flag, capped_by_evidence
 from .rules.episodes import episodes_of
 from .rules.layoff import return_allowance
-from .rules.load import FIRST_JUDGED_WEEK, SMALL_OVER_PCT, is_mileage_jump, jump_yardsticks, longest_in, ordinary_run_in
+from .rules.load import FIRST_JUDGED_WEEK, SMALL_OVER_PCT, is_mileage_jump, jump_facts, longest_in, ordinary_run_in
 from .rules.registry import CHRONIC_DAYS, severity_below
 from .rules.wording import Words, worded
 
@@ -345,23 +345,15 @@ def _jump(p, a, i, dist, starts, backs, day, metres, config) -> Flag | None:
     ordinary = ordinary_run_in(day, metres, week)
     if not is_mileage_jump(total, prior, ordinary, c):
         return None
-    avg4, high, _ = jump_yardsticks(prior, ordinary, c)
-    if not avg4 > 0:
+    judged = jump_facts(total, prior, ordinary, dist[i - 1], float(total - total), c, lambda k: as_date(starts[lo + k]))
+    if judged is None:
         return None
-    severity = "alert" if total > high * (1 + c.alert_pct / 100) else "warning"
-    high_week = as_date(starts[lo + len(prior) - 1 - int(prior[::-1].argmax())])
-    prev = dist[i - 1]
-    change = (total / prev - 1.0) * 100.0 if prev > 0 else float("nan")
-    pct = (total / avg4 - 1.0) * 100.0
-    facts = {
-        "distance_m": total, "avg4_m": avg4, "high_m": high, "high_week": high_week, "weeks": len(prior),
-        "prev_m": prev, "change_pct": change, "ordinary_m": ordinary, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct,
-        "over_avg4_pct": pct, "min_extra_runs": c.min_extra_runs, "race_m": float(total - total),
-    }  # fmt: skip
+    severity, facts = judged
+    high = facts["high_m"]
     crossed = np.cumsum(_grid(p, a, week, week + 6))
     over = np.flatnonzero(crossed > high)
     date = week + 6 if not len(over) else max(week, int(p.first[a])) + int(over[0])
-    return Flag("weekly_mileage_jump", severity, as_date(week), as_date(date), None, change, c.warn_pct, "%", facts=facts)
+    return Flag("weekly_mileage_jump", severity, as_date(week), as_date(date), None, facts["change_pct"], c.warn_pct, "%", facts=facts)
 
 
 def _layoff_return(p: Partition, a: int, r: int, off: int, config: Config) -> Flag | None:

@@ -93,6 +93,25 @@ def jump_yardsticks(prior_m, ordinary_m: float, c) -> tuple[float, float, float]
 
 
 
+def jump_facts(total: float, prior, ordinary: float, prev: float, race_m: float, c, week_at) -> tuple[str, dict] | None:
+    """A mileage jump's severity and facts (`weekly_mileage_jump`; `cohort_rules` on arrays), or None without a base.
+
+    ``prior``: the judged weeks before (training distance [m]); ``week_at(k)``
+    gives the start of ``prior[k]``'s week (the high week is the latest of equals).
+    """
+    avg4, high, _ = jump_yardsticks(prior, ordinary, c)
+    if not avg4 > 0:
+        return None
+    severity = "alert" if total > high * (1 + c.alert_pct / 100) else "warning"
+    change = (total / prev - 1.0) * 100.0 if prev > 0 else float("nan")
+    facts = {
+        "distance_m": total, "avg4_m": avg4, "high_m": high, "high_week": week_at(len(prior) - 1 - int(prior[::-1].argmax())),
+        "weeks": len(prior), "prev_m": prev, "change_pct": change, "ordinary_m": ordinary, "warn_pct": c.warn_pct,
+        "alert_pct": c.alert_pct, "over_avg4_pct": (total / avg4 - 1.0) * 100.0, "min_extra_runs": c.min_extra_runs, "race_m": race_m,
+    }  # fmt: skip
+    return severity, facts
+
+
 def is_mileage_jump(total_m: float, prior_m, ordinary_m: float, c) -> bool:
     """``weekly_mileage_jump``'s test of one week of ``total_m`` [m] (False when fewer than two weeks are behind it).
 
@@ -260,23 +279,15 @@ def weekly_mileage_jump(ctx: Context) -> list[Flag]:
         ordinary = ordinary_run_in(*ctx.run_days()[:2], day_number(week))
         if not is_mileage_jump(total, prior, ordinary, c):
             continue
-        avg4, high, _ = jump_yardsticks(prior, ordinary, c)
-        if not avg4 > 0:
+        judged = jump_facts(total, prior, ordinary, distance[i - 1], float(weeks["distance_m"].iloc[i] - total), c,
+                            lambda k, lo=lo: weeks.index[lo + k])  # fmt: skip
+        if judged is None:
             continue  # nothing run in the weeks before (a hole cut the break): a return, not a jump
-        severity = "alert" if total > high * (1 + c.alert_pct / 100) else "warning"
-        high_week = weeks.index[lo + len(prior) - 1 - int(prior[::-1].argmax())]  # the latest of equals
-        prev = distance[i - 1]
-        change = (total / prev - 1.0) * 100.0 if prev > 0 else float("nan")
-        pct = (total / avg4 - 1.0) * 100.0
-        facts = {
-            "distance_m": total, "avg4_m": avg4, "high_m": high, "high_week": high_week, "weeks": len(prior),
-            "prev_m": prev, "change_pct": change, "ordinary_m": ordinary, "warn_pct": c.warn_pct, "alert_pct": c.alert_pct,
-            "over_avg4_pct": pct, "min_extra_runs": c.min_extra_runs, "race_m": float(weeks["distance_m"].iloc[i] - total),
-        }  # fmt: skip
+        severity, facts = judged
         crossed = ctx.load.loc[week : add_days(week, 6)].cumsum()
-        date = next((d for d, v in crossed.items() if v > high), add_days(week, 6))
+        date = next((d for d, v in crossed.items() if v > facts["high_m"]), add_days(week, 6))
         # value keeps its meaning in the JSON: the change on the week before [%] (null after an empty week)
-        flags.append(Flag("weekly_mileage_jump", severity, week, date, None, change, c.warn_pct, "%", facts=facts))
+        flags.append(Flag("weekly_mileage_jump", severity, week, date, None, facts["change_pct"], c.warn_pct, "%", facts=facts))
     return flags
 
 
