@@ -103,6 +103,27 @@ def parse_alone(label: str, data, key: str, store: RunStore, hint=None, parse=No
 
 
 
+def _close(pool: ProcessPoolExecutor, broken: bool) -> None:
+    """Shut ``pool`` down; a broken one without waiting, its surviving workers killed.
+
+    A broken pool's executor joins its feeder and manager threads on a normal
+    shutdown (``wait=True``, as ``with`` does); a thread stuck writing a task
+    to a dead worker's pipe then holds the ingest for ever (CPython
+    gh-94777/gh-107219; one CI run of the killed-workers test hung for 180 s
+    with three workers, not reproduced in 12 runs under load since). The
+    survivors hold nothing we need: every task in flight is parsed again alone.
+    """
+    if not broken:
+        pool.shutdown(wait=True)
+        return
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):  # a CPython detail: the workers by pid
+        try:
+            proc.kill()
+        except (OSError, ValueError):  # already gone, or closed
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, parse=None):
     """Yield (index, key, result) for each pending file, parsed in worker processes.
 
@@ -138,10 +159,11 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
         suspects = []
         workers = max(1, n_workers)
         window = workers * WINDOW_PER_WORKER  # bounded: never all files' bytes in flight at once
-        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+        broken = False
+        try:
             running: dict = {}  # future -> the files of its task
             inflight = 0
-            broken = False
             while True:
                 while not broken and len(running) < window:
                     batch, size = [], 0
@@ -186,6 +208,8 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
                         yield item[0], item[1], result
                     del results
                 del batch, finished
+        finally:
+            _close(pool, broken)
         for i, key, label, data, hint in sorted(suspects, key=lambda item: item[0]):
             yield i, key, parse_alone(label, data, key, store, hint, parse)
 
