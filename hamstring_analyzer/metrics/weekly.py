@@ -50,9 +50,9 @@ def runner_zone(activities) -> str | dt.tzinfo:
     counts: Counter = Counter()
     latest: dict = {}
     dated = sorted((a for a in activities if a.start_utc is not None), key=lambda a: a.start_utc)
-    named = [z for z, _ in Counter(a.timezone for a in dated if a.timezone).most_common(3)]
+    named = _named_for_offsets(dated)
     for i, a in enumerate(dated):
-        zone = a.timezone or _named_for_offset(a, named) or dt.timezone(dt.timedelta(seconds=int(a.utc_offset_s or 0)))
+        zone = a.timezone or named[i] or dt.timezone(dt.timedelta(seconds=int(a.utc_offset_s or 0)))
         counts[zone] += 1
         latest[zone] = i
     if not counts:
@@ -60,20 +60,31 @@ def runner_zone(activities) -> str | dt.tzinfo:
     return max(counts, key=lambda z: (counts[z], latest[z]))
 
 
-def _named_for_offset(activity, named: list[str]) -> str | None:
-    """The first of the runner's named zones (most used first) whose offset at the run's start is the offset its file wrote.
+def _named_for_offsets(dated: list) -> list[str | None]:
+    """For each run, the first of the runner's three most used named zones whose offset at its start is the one its file wrote.
 
     So a watch's +01:00 in summer and +00:00 in winter count for the
     Europe/London the runner's GPS files are named after, and weeks start at
-    local midnight in summer and winter alike.
+    local midnight in summer and winter alike. One conversion per zone over
+    all starts, not one per run.
     """
-    for zone in named:
+    out: list[str | None] = [None] * len(dated)
+    names = [z for z, _ in Counter(a.timezone for a in dated if a.timezone).most_common(3)]
+    todo = [i for i, a in enumerate(dated) if not a.timezone]
+    if not names or not todo:
+        return out
+    starts = pd.DatetimeIndex([dated[i].start_utc for i in todo]).tz_convert("UTC")
+    wrote = np.array([dated[i].utc_offset_s or 0 for i in todo], dtype="float64")
+    for zone in names:
         try:
-            if activity.start_utc.tz_convert(zone).utcoffset().total_seconds() == (activity.utc_offset_s or 0):
-                return zone
+            local = starts.tz_convert(zone)
         except Exception:  # an unknown zone name
             continue
-    return None
+        offsets = (local.tz_localize(None) - starts.tz_localize(None)).total_seconds().to_numpy()
+        for k in np.flatnonzero(offsets == wrote):
+            if out[todo[k]] is None:
+                out[todo[k]] = zone
+    return out
 
 
 def as_time_series(weeks: pd.DataFrame, zone) -> pd.DataFrame:
