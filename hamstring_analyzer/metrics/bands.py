@@ -118,13 +118,14 @@ def stretch_levels(values: np.ndarray, times_s: np.ndarray, min_s: float) -> np.
     end = np.where(gap_after, t, t[np.minimum(np.arange(n) + 1, n - 1)])  # the time a stretch ending here lasts to
     # b: the first sample ending a long-enough stretch from each start (the exact test `sustained` makes)
     b = _first_true(lambda i, j: end[np.minimum(j, n - 1)] - t[i] >= min_s, np.searchsorted(end, t + min_s), n)
-    from_start = np.where((b < n) & (piece[np.minimum(b, n - 1)] == piece), _range_min(v, np.arange(n), np.minimum(b, n - 1)), -np.inf)
+    lowest = _sparse(v, np.minimum)  # built once, asked twice
+    from_start = np.where((b < n) & (piece[np.minimum(b, n - 1)] == piece), _range(lowest, np.arange(n), np.minimum(b, n - 1), np.minimum), -np.inf)
     # a: the last start of a long-enough stretch ending at each sample
     idx = np.arange(n)
     a = _last_true(lambda i, j: end[i] - t[np.maximum(j, 0)] >= min_s, np.searchsorted(t, end - min_s, side="right") - 1, idx)
-    to_end = np.where((a >= 0) & (piece[np.maximum(a, 0)] == piece), _range_min(v, np.maximum(a, 0), idx), -np.inf)
+    to_end = np.where((a >= 0) & (piece[np.maximum(a, 0)] == piece), _range(lowest, np.maximum(a, 0), idx, np.minimum), -np.inf)
     lo = np.searchsorted(b, idx, side="left")  # the starts whose first stretch reaches this sample: lo..idx
-    return np.maximum(_range_max(from_start, lo, idx), to_end)
+    return np.maximum(_range(_sparse(from_start, np.maximum), lo, idx, np.maximum), to_end)
 
 
 def _first_true(pred, j: np.ndarray, n: int) -> np.ndarray:
@@ -169,9 +170,8 @@ def _sparse(v: np.ndarray, op) -> list[np.ndarray]:
     return table
 
 
-def _range(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, op) -> np.ndarray:
-    """``op`` over v[lo..hi] (inclusive) for each pair, lo <= hi."""
-    table = _sparse(v, op)
+def _range(table: list[np.ndarray], lo: np.ndarray, hi: np.ndarray, op) -> np.ndarray:
+    """``op`` over v[lo..hi] (inclusive) for each pair, lo <= hi, from v's sparse table (`_sparse` with the same ``op``)."""
     length = hi - lo + 1
     k = np.floor(np.log2(np.maximum(length, 1))).astype(int)
     out = np.empty(len(lo))
@@ -180,14 +180,6 @@ def _range(v: np.ndarray, lo: np.ndarray, hi: np.ndarray, op) -> np.ndarray:
         row = table[level]
         out[sel] = op(row[lo[sel]], row[hi[sel] - (1 << level) + 1])
     return out
-
-
-def _range_min(v, lo, hi):
-    return _range(v, lo, hi, np.minimum)
-
-
-def _range_max(v, lo, hi):
-    return _range(v, lo, hi, np.maximum)
 
 
 def band_summary(levels: np.ndarray, width: float, steps_m: np.ndarray, durations: np.ndarray, hr: np.ndarray | None) -> dict:
