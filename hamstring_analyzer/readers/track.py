@@ -116,6 +116,8 @@ def _decoded(data: bytes, encoding: str):
 
 
 def _is_utf8(data: bytes) -> bool:
+    if isinstance(data, (bytes, bytearray)) and data.isascii():  # nearly every GPX/TCX: checked in C, nothing decoded
+        return True
     try:
         for _ in _decoded(data, "utf-8"):
             pass
@@ -133,21 +135,18 @@ def xml_events(data: bytes, source: str, what: str):
     path being read is held: a caller reads an element's text and attributes
     at its end, and its children at theirs. The text is UTF-8, or Latin-1
     when it is not valid UTF-8 (as phone apps write it), whatever the XML
-    declaration says. `clean_xml` refused entity declarations anywhere; a
-    DTD is refused here wherever it is (not only at the head), so the fast
-    parser never meets either.
+    declaration says. `clean_xml` refused entity declarations and DTDs
+    anywhere in the file, so the fast parser never meets either.
 
     Raises
     ------
     ParseError
         Broken XML (``"not a readable GPX file (mismatched tag: line 3, column 2)"``),
-        a DTD, or elements nested deeper than `MAX_XML_DEPTH`.
+        or elements nested deeper than `MAX_XML_DEPTH`.
     """
     from xml.etree.ElementTree import ParseError as XMLParseError
     from xml.etree.ElementTree import XMLPullParser
 
-    if b"<!DOCTYPE" in data:
-        raise ParseError(source, f"{what} file declares XML entities or a DTD, which a watch never writes; refused for safety")
     parser = XMLPullParser(events=("start", "end"))
     stack: list = []
 
