@@ -90,10 +90,10 @@ def reason_group(reason: str) -> str:
         return "duplicate"
     if reason.startswith("too short to count as a run"):
         return "too short"
-    if reason.startswith("too little track to count as a run"):
+    if reason.startswith(TOO_LITTLE_TRACK_PREFIX):
         return "too little track"
-    if reason.startswith("faster than running"):
-        return "faster than running"
+    if reason.startswith(FASTER_THAN_RUNNING_PREFIX):
+        return FASTER_THAN_RUNNING_PREFIX
     if reason == APPLE_ROUTE_REASON:
         return "Apple Health route (read with export.xml)"
     if reason.startswith("not an activity file"):

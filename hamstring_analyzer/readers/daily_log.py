@@ -111,6 +111,23 @@ def _squeeze(name: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(name).strip().lower().lstrip("\ufeff"))
 
 
+def athlete_ids(values: pd.Series) -> pd.Series:
+    """The athlete ids as text, trimmed; ``7.0`` (a float column) is athlete ``7``. The partitions hash the same ids."""
+    return values.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
+
+
+def unique_names(header: list[str]) -> list[str]:
+    """The header's names, trimmed; a name written twice keeps the first meaning, the second becomes ``name.2``."""
+    names: list[str] = []
+    for h in header:
+        h, n = h.strip(), 2
+        base = h
+        while h in names:
+            h, n = f"{base}.{n}", n + 1
+        names.append(h)
+    return names
+
+
 def find_columns(header: list[str]) -> dict:
     """The positions of athlete, date, distance and duration in ``header``, and their units.
 
@@ -199,8 +216,7 @@ def frame_daily_log(frame: pd.DataFrame, source: str, first_line: int = 2, probl
     except ValueError as exc:
         raise ParseError(source, f"not a daily training log: {exc}") from None
     names = frame.columns
-    athlete = frame[names[cols["athlete"]]].astype("string").str.strip() if cols["athlete"] is not None else pd.Series("1", index=frame.index, dtype="string")
-    athlete = athlete.str.replace(r"\.0$", "", regex=True)  # 7.0 (a float column) is athlete 7
+    athlete = athlete_ids(frame[names[cols["athlete"]]]) if cols["athlete"] is not None else pd.Series("1", index=frame.index, dtype="string")
     date = _dates(frame[names[cols["date"]]])
     d_col, per_m = cols["distance"]
     distance = pd.to_numeric(frame[names[d_col]], errors="coerce") * per_m
@@ -280,13 +296,7 @@ def _csv_frame(data: bytes, source: str) -> tuple[pd.DataFrame, list[dict]]:
             continue
         rows.append([c.strip() or None for c in row])
         where.append(line)
-    names: list[str] = []
-    for h in header:  # a name written twice keeps the first meaning; the second becomes "name.2"
-        h, n = h.strip(), 2
-        base = h
-        while h in names:
-            h, n = f"{base}.{n}", n + 1
-        names.append(h)
+    names = unique_names(header)
     frame = pd.DataFrame(rows, columns=names, dtype=object)
     frame[LINE] = where
     return frame, problems

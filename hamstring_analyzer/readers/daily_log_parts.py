@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParseError, unexpected_problem
-from .daily_log import ATHLETE_NAMES, LINE, _squeeze, find_columns
+from .daily_log import ATHLETE_NAMES, LINE, _squeeze, athlete_ids, find_columns, unique_names
 from .summary_only import MAX_ROW_CHARS, QUOTE_LEFT_OPEN, csv_rows, huge_row_reason, list_lines
 
 #: About this many rows per partition by default (a partition is analysed in one task).
@@ -46,11 +46,6 @@ class Partitions:
 def partition_count(rows: int, partition_rows: int = PARTITION_ROWS) -> int:
     """How many partitions make about ``partition_rows`` rows each."""
     return max(1, -(-int(rows) // max(int(partition_rows), 1)))
-
-
-def athlete_ids(values: pd.Series) -> pd.Series:
-    """The athlete ids as `daily_log.frame_daily_log` reads them (text, trimmed, ``7.0`` is ``7``)."""
-    return values.astype("string").str.strip().str.replace(r"\.0$", "", regex=True)
 
 
 def bucket_of(ids: pd.Series, n: int) -> np.ndarray:
@@ -78,14 +73,7 @@ def _header(path: Path, source: str) -> tuple[list[str], str]:
         else:
             text, encoding = head[: exc.start].decode("utf-8"), "utf8"
     first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), [])
-    names: list[str] = []
-    for h in first:
-        h, k = h.strip(), 2
-        base = h
-        while h in names:
-            h, k = f"{base}.{k}", k + 1
-        names.append(h)
-    return names, encoding
+    return unique_names(first), encoding
 
 
 def _athlete_column(names: list[str]) -> str | None:
