@@ -13,9 +13,10 @@ from .analysis import analyze_athlete
 from .atomic import atomic_write_bytes
 from .errors import HamstringAnalyzerError, failure_text
 from .rules import RULES
+from .rules.registry import summary_rules
 
-#: The rules that need only a run's day, distance and duration (a daily log's rows).
-SUMMARY_RULES = ("weekly_mileage_jump", "single_run_spike", "layoff_return", "acwr_high")
+#: The rules that need only a run's day, distance and duration (a daily log's rows), as the registry declares them.
+SUMMARY_RULES = tuple(summary_rules())
 TABLES = ("runs", "weeks", "flags", "athletes")
 
 

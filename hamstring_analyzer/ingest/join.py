@@ -32,6 +32,7 @@ import pandas as pd
 from .. import glossary as g
 from ..activity import Activity, Samples
 from ..clean import Quality
+from ..clean.values import run_seconds
 from ..metrics.profile import NO_PROFILE, record_profile
 from ..metrics.summary import expensive_stats
 from ..numbers import json_number
@@ -116,8 +117,8 @@ PACE_RATIO = 1.25
 
 
 def _speed(a: Activity) -> float | None:
-    seconds = a.moving_s or a.elapsed_s
-    if not a.distance_m or not seconds or not math.isfinite(a.distance_m) or not math.isfinite(seconds):
+    seconds = run_seconds(a)
+    if not a.distance_m or seconds is None or not math.isfinite(a.distance_m):
         return None
     return a.distance_m / seconds
 
