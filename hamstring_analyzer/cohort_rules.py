@@ -34,6 +34,7 @@ import pandas as pd
 
 from .config import SEVERITIES, Config
 from .dates import WEEK_START_DAYS, day_number
+from .metrics.weekly import monotony_rows
 from .readers.summary_only import MAX_INDEX_ROWS
 from .rules import RULES, Flag, capped_by_evidence
 from .rules.episodes import episodes_of
@@ -181,12 +182,7 @@ def _weeks(p: Partition, codes: np.ndarray, config: Config) -> dict:
         g = sunday - 6 + k
         inside = wstart + k >= p.first[wcode]
         days7[inside, k] = p.load[g[inside]]
-    load = days7.sum(axis=1)
-    sd = np.std(days7, axis=1, ddof=1)
-    flat = (sd <= 1e-9 * np.maximum(1.0, np.abs(days7).max(axis=1))) | (days7.sum(axis=1) <= 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        monotony = np.where(flat, np.nan, days7.mean(axis=1) / sd)
-    strain = np.where(flat, np.nan, days7.sum(axis=1) * monotony)
+    load, monotony, strain = monotony_rows(days7)
     return {"code": wcode, "start": wstart, "distance_m": distance, "moving_s": moving, "runs": runs, "longest_run_m": longest,
             "change_pct": change, "acwr": acwr, "load": load, "monotony": monotony, "strain": strain,
             "fast_m": np.where(runs > 0, np.nan, 0.0)}  # fmt: skip

@@ -128,11 +128,10 @@ def monotony_and_strain(per_day: pd.Series) -> tuple[float, float]:
     (n - 1), as in Foster's spreadsheets.
     """
     x = np.asarray(per_day, dtype="float64")
-    sd = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
-    if sd <= 1e-9 * max(1.0, float(np.abs(x).max(initial=0.0))) or x.sum() <= 0:
+    if len(x) < 2:
         return float("nan"), float("nan")
-    mono = float(x.mean()) / sd
-    return mono, float(x.sum()) * mono
+    _, mono, strain = monotony_rows(x[None, :])
+    return float(mono[0]), float(strain[0])
 
 
 def acwr(load: pd.Series, method: str = "rolling") -> pd.Series:
@@ -205,7 +204,14 @@ def _week_peak(ratio: pd.Series, w) -> tuple[float, dt.date | None]:
 
 def weekly_monotony(per_day: pd.Series, week_starts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each consecutive week's load, monotony and strain (`monotony_and_strain`), from the daily load, all weeks at once."""
-    x, _ = _week_grid(per_day, week_starts, 0.0)
+    return monotony_rows(_week_grid(per_day, week_starts, 0.0)[0])
+
+
+def monotony_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Load, monotony and strain of each row of ``x`` (weeks x 7 daily loads), as `monotony_and_strain` judges one week.
+
+    One place for the formula: the runner's weekly frame and the cohort's arrays both call it.
+    """
     load = x.sum(axis=1)
     sd = np.std(x, ddof=1, axis=1)
     flat = sd <= 1e-9 * np.maximum(1.0, np.abs(x).max(axis=1, initial=0.0))
