@@ -37,9 +37,12 @@ def gpx_seconds(text: str | None) -> float:
     """UNIX seconds [s] of a GPX ``<time>``; NaN when it is not a time (or its year is outside 1-9999)."""
     if not text:
         return np.nan
-    m = _TIME.fullmatch(text.strip())
+    seconds = iso_seconds(text)  # the usual spellings, in C (a tenth of the regex's cost, once per track point)
+    if seconds == seconds:
+        return seconds
+    m = _TIME.fullmatch(text.strip())  # what Python's ISO reader refuses: one-digit fields, a Unicode minus
     if m is None:
-        return iso_seconds(text)
+        return np.nan
     year, month, day, hour, minute, second = (int(m.group(i)) for i in range(1, 7))
     micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
     zone = dt.timezone.utc
