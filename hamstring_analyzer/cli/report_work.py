@@ -29,7 +29,7 @@ def report(path, out_dir, week, all_weeks, until, symptoms_path, config_path, un
     result = analyse_export(path, config_path, units, symptoms_path, export_opts, until=until)
     if all_weeks:
         with terminal_progress("Writing weekly reports", export_opts["quiet"]) as progress, writing_to(out_dir):
-            index = write_all_reports(result, out_dir, progress=progress)
+            index = write_all_reports(result, out_dir, progress=progress, workers=export_opts.get("workers"))
         n = len(result.weeks)
         echo(f"Wrote {n} weekly report{'s' if n != 1 else ''} and {index}")
         show(index)

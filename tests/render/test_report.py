@@ -512,6 +512,27 @@ def test_report_command(tmp_path, monkeypatch, sample_store):
     assert "36.0 km" not in (tmp_path / "mi" / "week-2026-09-28.html").read_text()
 
 
+def test_report_all_obeys_workers(tmp_path, monkeypatch, sample_store):
+    """``report --all --workers 1`` draws every week in this process; ``--workers 2`` hands them to a pool of two."""
+    from hamstring_analyzer.render import report_files
+
+    pools = []
+
+    def counted(fn, items, workers, **kw):
+        pools.append(workers)
+        for item in items:  # what the pool would do, here
+            kw["initializer"](*kw["initargs"])
+            yield item, fn(item)
+
+    monkeypatch.setattr(report_files, "map_in_workers", counted)
+    for workers in ("1", "2"):
+        out = tmp_path / workers
+        r = CliRunner().invoke(main, ["report", str(SAMPLE_RUNS), "--all", "--out", str(out), "--cache-dir", str(sample_store), "-q", "--workers", workers])
+        assert r.exit_code == 0, r.output
+        assert len(list(out.glob("week-*.html"))) == 22
+    assert pools == [2]
+
+
 @needs_real_runs
 def test_week_page_names_the_doubtful_run(phone_runner):
     """The week of a phone recording with 16.5 km of GPS jumps says so beside its runs."""
