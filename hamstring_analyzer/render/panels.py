@@ -27,6 +27,7 @@ from ..config import Config
 from ..rules import layoff_gaps
 from ..symptoms import symptoms_frame
 from ..dates import add_days, calendar_date, days_between
+from . import ticks
 from .canvas import agg_canvas, rgb_png, svg_element
 from .legend import KEY_FONTSIZE, add_key, key_entries, key_look
 from .plots import (
@@ -206,10 +207,22 @@ class WeeklyPicture:
         self._used = False
         self._drawn: tuple | None = None  # the week drawn and its time span
         self._title: tuple = ("", "")
+        # the other panels' x axes are hidden: the bottom one's dates are the x ticks
+        self._flat = [ticks.FlatTicks(axis) for axis in [ax.yaxis for ax in self.axes] + [self.axes[-1].xaxis]]
 
     def panel(self, name: str) -> Axes:
         """The axes of the panel ``name``."""
         return panel_axes(self.figure, name)
+
+    def _flatten(self) -> None:
+        """The ticks as a few artists for a picture drawn to bytes (`ticks.FlatTicks`): about 40% of its drawing time."""
+        for flat in self._flat:
+            flat.show()
+
+    def _unflatten(self) -> None:
+        """The axes draw their own ticks again: a figure handed out may be zoomed or drawn anew."""
+        for flat in self._flat:
+            flat.hide()
 
     def _clear(self) -> None:
         for held in self._keys.values():  # kept for the next week with the same key, hidden until placed
@@ -217,7 +230,7 @@ class WeeklyPicture:
                 artist.set_visible(False)
         for ax in self.axes:
             for artist in (*ax.patches, *ax.lines, *ax.collections, *ax.texts):
-                if artist.get_gid() != "key":
+                if artist.get_gid() not in ("key", ticks.GID):  # the keys and ticks are kept (hidden) for the next week
                     artist.remove()
             if ax.legend_ is not None:
                 ax.legend_.remove()
@@ -241,6 +254,7 @@ class WeeklyPicture:
         index. Drawing the week drawn last again only lays it out.
         """
         week = calendar_date(week) if week is not None else max(self.days)
+        self._unflatten()
         if self._drawn is None or self._drawn[0] != week:
             self._plot(week)
         self._lay_out(layout or WIDE)
@@ -334,6 +348,7 @@ class WeeklyPicture:
     def png(self, week: dt.date | None = None, compress_level: int = 3) -> bytes:
         """The `WIDE` picture of ``week`` as PNG bytes (see `canvas.rgb_png`)."""
         fig = self.draw(week, WIDE)
+        self._flatten()
         fig.canvas.draw()
         return rgb_png(np.asarray(fig.canvas.buffer_rgba()), compress_level)
 
@@ -342,7 +357,9 @@ class WeeklyPicture:
 
         This week's flag markers link to ``#flag-N``, the report's cards.
         """
-        return svg_element(self.draw(week, NARROW))
+        self.draw(week, NARROW)
+        self._flatten()
+        return svg_element(self.figure)
 
 
 def weekly_figure(result, week: dt.date | None = None, n_weeks: int = 14, layout: Layout | None = None) -> Figure:
