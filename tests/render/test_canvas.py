@@ -154,3 +154,67 @@ def test_longest_of_each_week_is_idxmax(seed):
     frame = pd.DataFrame({"week": weeks, "d": distance}).dropna()
     want = sorted(frame.groupby("week")["d"].idxmax()) if len(frame) else []
     assert sorted(got.tolist()) == want
+
+
+def test_svg_renderer_writes_the_bytes_matplotlibs_own_writes(result):
+    """The kept measures and styles and the one-look scatter change how fast the phone picture is written, not one byte."""
+    import io
+
+    from hamstring_analyzer.render.panels import NARROW
+
+    picture = WeeklyPicture(result)
+    weeks = list(result.weeks.index)
+    uses = 0
+    for week in weeks[:2] + weeks[10:12] + weeks[-1:]:
+        picture.svg(week)  # the picture as the report draws it: flat ticks, keys above
+        fig = picture.figure
+        assert picture.layout is NARROW
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": canvas.SVG_SALT, "svg.id": None}):
+            ours = canvas.svg_text(fig)
+            out = io.StringIO()
+            fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+        assert ours == out.getvalue(), week
+        uses += ours.count("<use ")
+    assert uses >= 50  # the scatters were drawn point by point, with their shared path
+
+
+def test_svg_writer_writes_what_matplotlibs_writer_writes_for_any_text():
+    import io
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from matplotlib.backends import backend_svg
+
+    mpl_writer = getattr(backend_svg, "_XMLWriter", None) or backend_svg.XMLWriter
+    names = st.sampled_from(["g", "path", "text", "a", "use"])
+    texts = st.text(alphabet=st.sampled_from("ab &<>\"'-\n\u00e9"), max_size=8)
+    steps = st.lists(st.one_of(st.tuples(st.just("start"), names, st.dictionaries(st.sampled_from(["id", "d", "style", "xlink:href"]), texts, max_size=3)),
+                               st.tuples(st.just("data"), texts), st.tuples(st.just("end"), st.booleans()), st.tuples(st.just("element"), names, texts, texts),
+                               st.tuples(st.just("comment"), texts)), max_size=25)  # fmt: skip
+
+    @settings(max_examples=150, deadline=None)
+    @given(steps)
+    def check(ops):
+        outs = []
+        for make in (lambda f: mpl_writer(f), lambda f: canvas._SvgWriter(f.write, [])):
+            f = io.StringIO()
+            w = make(f)
+            depth = 0
+            for op in ops:
+                if op[0] == "start":
+                    w.start(op[1], op[2])
+                    depth += 1
+                elif op[0] == "data" and depth:
+                    w.data(op[1])
+                elif op[0] == "end" and depth:
+                    w.end(indent=op[1])
+                    depth -= 1
+                elif op[0] == "element":
+                    w.element(op[1], op[2], {"id": op[3]})
+                elif op[0] == "comment":
+                    w.comment(op[1])
+            w.close(0)
+            outs.append(f.getvalue())
+        assert outs[0] == outs[1]
+
+    check()
