@@ -369,12 +369,29 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def rgb_png(rgba: np.ndarray, compress_level: int = 3) -> bytes:
+def _deflate(data: bytes, level: int | None) -> bytes:
+    """``data`` as a zlib stream. ``level`` None: ISA-L's level 1 when `isal` is installed, else zlib's level 3.
+
+    On the weekly picture (3.4 MB of pixels) ISA-L's level 1 takes 0.5 ms for
+    a PNG of 77 KB where zlib's level 3 takes 4.5 ms for 72 KB: a tenth of
+    ``report --all``'s time per week went to zlib.
+    """
+    if level is None:
+        try:
+            from isal import isal_zlib
+        except ImportError:
+            return zlib.compress(data, 3)
+        return isal_zlib.compress(data, 1)
+    return zlib.compress(data, level)
+
+
+def rgb_png(rgba: np.ndarray, compress_level: int | None = None) -> bytes:
     """A PNG of an opaque ``(height, width, 4)`` uint8 picture: 8-bit RGB, rows unfiltered.
 
-    Charts are mostly runs of one colour, which zlib packs well as they are:
-    unfiltered rows at level 3 come out smaller than Pillow's adaptively
-    filtered ones at its default level 6, in a fifth of the time.
+    Charts are mostly runs of one colour, which deflate packs well as they
+    are: unfiltered rows come out smaller than Pillow's adaptively filtered
+    ones at its default level, in a fraction of the time. ``compress_level``:
+    zlib's level (0-9); None: the fastest good one at hand (`_deflate`).
     """
     from PIL import Image
 
@@ -386,6 +403,6 @@ def rgb_png(rgba: np.ndarray, compress_level: int = 3) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), compress_level))
+        + _png_chunk(b"IDAT", _deflate(rows.tobytes(), compress_level))
         + _png_chunk(b"IEND", b"")
     )

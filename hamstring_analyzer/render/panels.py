@@ -345,7 +345,7 @@ class WeeklyPicture:
                     artist.remove()
         self._keys[(panel.name, layout.name)] = (look, add_key(ax, entries, layout.keys_above or panel.strip, layout.key_size))
 
-    def png(self, week: dt.date | None = None, compress_level: int = 3) -> bytes:
+    def png(self, week: dt.date | None = None, compress_level: int | None = None) -> bytes:
         """The `WIDE` picture of ``week`` as PNG bytes (see `canvas.rgb_png`)."""
         fig = self.draw(week, WIDE)
         self._flatten()
