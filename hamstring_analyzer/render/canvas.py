@@ -287,6 +287,69 @@ def _measuring_svg_renderer():
     return _svg_class[0]
 
 
+def _layout_keepable() -> bool:
+    """Whether this matplotlib lays text out in ``Text._get_layout(renderer)`` from what `KeptText` keys it by."""
+    import inspect
+
+    from matplotlib.text import Text
+
+    try:
+        source = inspect.getsource(Text._get_layout)
+    except (OSError, TypeError, AttributeError):
+        return False
+    read = set(re.findall(r"self\.(\w+)", source))
+    known = {"_get_wrapped_text", "get_figure", "get_usetex", "_fontproperties", "_preprocess_math", "_linespacing", "_get_multialignment",
+             "get_rotation", "_horizontalalignment", "_verticalalignment", "get_rotation_mode", "_ha_for_angle", "_va_for_angle", "figure"}  # fmt: skip
+    return list(inspect.signature(Text._get_layout).parameters) == ["self", "renderer"] and read <= known
+
+
+class _KeptLayouts:
+    held: dict = {}
+    usable: list = []
+
+
+def kept_text(*args, **kwargs):
+    """A `matplotlib.text.Text` that lays itself out once per look (`KeptText`) where this matplotlib allows, else a Text."""
+    from matplotlib.text import Text
+
+    if not _KeptLayouts.usable:
+        _KeptLayouts.usable.append(_layout_keepable())
+    return (_kept_text_class() if _KeptLayouts.usable[0] else Text)(*args, **kwargs)
+
+
+_kept_class: list = []
+
+
+def _kept_text_class():
+    if not _kept_class:
+        from matplotlib.text import Text
+
+        class KeptText(Text):
+            """A text whose layout is computed once per look and kept: a text's layout does not depend on where it sits.
+
+            A weekly picture draws the same tick labels and key texts week
+            after week; matplotlib lays each out again at every draw (the
+            lines, their metrics, the rotated box). The layout is keyed by
+            everything matplotlib's own reads, so it is the same layout.
+            """
+
+            def _get_layout(self, renderer):
+                if self.get_wrap():  # where a wrapped text breaks depends on where it sits
+                    return super()._get_layout(renderer)
+                key = (type(renderer), self.get_figure(root=True).dpi, self.get_text(), hash(self._fontproperties), self.get_usetex(),
+                       self.get_parse_math(), self._linespacing, self._get_multialignment(), self.get_rotation(), self._horizontalalignment,
+                       self._verticalalignment, self.get_rotation_mode())  # fmt: skip
+                held = _KeptLayouts.held.get(key)
+                if held is None:
+                    if len(_KeptLayouts.held) >= 4096:
+                        _KeptLayouts.held.clear()
+                    held = _KeptLayouts.held[key] = super()._get_layout(renderer)
+                return held
+
+        _kept_class.append(KeptText)
+    return _kept_class[0]
+
+
 def agg_canvas(figure: Figure):
     """Attach an Agg canvas to ``figure``; one that keeps each rendered text when this matplotlib allows it.
 

@@ -16,6 +16,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import IdentityTransform
 
+from .canvas import kept_text
+
 #: The key's geometry, in font sizes (matplotlib's legend defaults): margin from the axes corner,
 #: handle length, gap from handle to label, gap between entries.
 KEY_FONTSIZE = 8
@@ -124,7 +126,8 @@ def add_key(ax, entries: list, above: bool, fontsize: float) -> list:
                 h = 0.7 * em / height
                 handle = Rectangle((x0, y - h / 2), x1 - x0, h, facecolor=style["facecolor"], edgecolor="none", **common)
             made.append(ax.add_artist(handle))
-            made.append(ax.text((x + (KEY_HANDLE + KEY_PAD) * em) / width, y, label, fontsize=fontsize, va="center", ha="left", transform=ax.transAxes, gid="key", zorder=5, clip_on=False))
+            text = kept_text((x + (KEY_HANDLE + KEY_PAD) * em) / width, y, label, fontsize=fontsize, va="center", ha="left", transform=ax.transAxes, gid="key", zorder=5, clip_on=False)
+            made.append(ax.add_artist(text))
     return made
 
 

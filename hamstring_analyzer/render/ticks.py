@@ -18,6 +18,8 @@ from matplotlib.axis import Axis, XTick
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
+
+from .canvas import kept_text
 from matplotlib.ticker import NullLocator
 
 #: The gid of the artists `flatten` adds.
@@ -92,7 +94,7 @@ class FlatTicks:
         if tick.label1.get_visible():
             model = tick.label1
             while len(self.labels) < len(locs):
-                self.labels.append(self._add(Text(0, 0, "", fontproperties=model.get_fontproperties(), color=model.get_color(),
+                self.labels.append(self._add(kept_text(0, 0, "", fontproperties=model.get_fontproperties(), color=model.get_color(),
                                                   ha=model.get_horizontalalignment(), va=model.get_verticalalignment(), rotation=model.get_rotation(),
                                                   rotation_mode=model.get_rotation_mode(), transform=model.get_transform())))  # fmt: skip
             for label, x, y, text in zip(self.labels, *points(locs, np.zeros(len(locs))), texts):

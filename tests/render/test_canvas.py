@@ -235,3 +235,32 @@ def test_png_is_the_same_picture_with_isal_zlib_or_any_level(result, monkeypatch
         assert np.array_equal(np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")), rgba)
     assert len(canvas.rgb_png(rgba, 9)) < len(plain) < len(canvas.rgb_png(rgba, 0)) / 10
     assert len(fast) < 1.25 * len(plain)  # ISA-L's level 1 packs a chart nearly as tight as zlib's 3
+
+
+def test_kept_text_is_laid_out_as_matplotlib_lays_out_text():
+    import itertools
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    assert canvas._layout_keepable()  # this matplotlib: kept layouts are in use (a newer one may turn them off)
+    fig = Figure(figsize=(4, 3), dpi=DPI)
+    canvas.agg_canvas(fig)
+    renderer = fig.canvas.get_renderer()
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("ab1 %\n-\u00e9"), min_size=1, max_size=12), st.sampled_from([8, 10, 12.5]), st.floats(0, 1), st.floats(0, 1))
+    def check(s, size, x, y):
+        for rotation, ha, va in itertools.product([0, 90, 33.5], ["left", "center", "right"], ["top", "center", "baseline", "center_baseline"]):
+            look = dict(rotation=rotation, ha=ha, va=va, fontsize=size, transform=fig.transFigure)
+            kept, plain = canvas.kept_text(y, x, s, **look), Text(x, y, s, **look)
+            assert type(kept) is not Text
+            for t in (kept, plain):
+                t.set_figure(fig)
+            kept.get_window_extent(renderer)  # laid out where it first sat, then moved: the layout is held
+            kept.set_position((x, y))
+            assert kept.get_window_extent(renderer).bounds == plain.get_window_extent(renderer).bounds, (rotation, ha, va)
+
+    check()
