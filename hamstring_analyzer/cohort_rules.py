@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .config import SEVERITIES, Config
-from .dates import WEEK_START_DAYS, day_number
+from .dates import day_number, week_start_number
 from .metrics.weekly import monotony_rows
 from .readers.summary_only import MAX_INDEX_ROWS
 from .rules import RULES, Flag, capped_by_evidence
@@ -128,7 +128,7 @@ def build(days: pd.DataFrame, config: Config) -> Partition:
     day = ordinals(days["date"].to_numpy())
     dist = days["distance_m"].to_numpy(dtype="float64")
     dur = days["duration_s"].to_numpy(dtype="float64")
-    week = day - ((day - 1 - WEEK_START_DAYS[config.week_start]) % 7)  # ordinal 1 is a Monday
+    week = week_start_number(day, config.week_start)
     first = day[start]
     w0, w1 = week[start], week[start + count - 1]
     nweeks = (w1 - w0) // 7 + 1
@@ -335,7 +335,7 @@ def _jump(p, a, i, dist, starts, backs, day, metres, config) -> Flag | None:
         back = max(near)
         if back >= week:
             return None
-        back_week = back - ((back - 1 - WEEK_START_DAYS[config.week_start]) % 7)
+        back_week = week_start_number(back, config.week_start)
         lo = max(lo, i - (week - back_week) // 7)
     prior = dist[lo:i]
     ordinary = ordinary_run_in(day, metres, week)
@@ -383,5 +383,5 @@ def _layoff_return(p: Partition, a: int, r: int, off: int, config: Config) -> Fl
     }  # fmt: skip
     if math.isfinite(peak) and peak >= config.acwr.danger:
         facts["ratio_peak"] = peak
-    week = back - ((back - 1 - WEEK_START_DAYS[config.week_start]) % 7)
+    week = week_start_number(back, config.week_start)
     return Flag("layoff_return", severity, as_date(week), as_date(back), None, first7, allowed, "m", facts=facts)

@@ -128,3 +128,11 @@ def day_iso(d) -> str:
 def week_start(d, first: str = "monday"):
     """The first day of ``d``'s week, of ``d``'s kind: its Monday, or its Sunday with ``first="sunday"``."""
     return add_days(d, -((calendar_date(d).weekday() - WEEK_START_DAYS[first]) % 7))
+
+
+def week_start_number(n, first: str = "monday"):
+    """`week_start` in day numbers (`day_number`): of one number, or of a numpy array of them at once.
+
+    Day number 1 (1 Jan of year 1) is a Monday, so a day's weekday is ``(n - 1) % 7``.
+    """
+    return n - ((n - 1 - WEEK_START_DAYS[first]) % 7)

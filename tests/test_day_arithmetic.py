@@ -45,3 +45,18 @@ def test_days_move_only_through_dates():
         if len(raw) > ALLOWED.get(name, 0):
             found += raw
     assert not found, "raw day arithmetic (use hamstring_analyzer.dates):\n" + "\n".join(found)
+
+
+def test_week_start_number_is_week_start_in_day_numbers():
+    import datetime as dt
+
+    import numpy as np
+
+    from hamstring_analyzer.dates import week_start, week_start_number
+
+    days = [dt.date(1990, 1, 1) + dt.timedelta(days=k) for k in range(0, 40000, 3)]
+    numbers = np.array([d.toordinal() for d in days])
+    for first in ("monday", "sunday"):
+        expected = [week_start(d, first).toordinal() for d in days]
+        assert week_start_number(numbers, first).tolist() == expected  # the cohort's arrays
+        assert [week_start_number(int(n), first) for n in numbers[:50]] == expected[:50]
