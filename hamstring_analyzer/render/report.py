@@ -20,8 +20,8 @@ from ..safetext import html_text as escape  # html.escape, and control character
 from ..plan import Planner, PlanError
 from ..rules import RULES
 from ..rules.episodes import Episode
-from ..rules.profile import profile_text, runner_profile
-from ..rules.registry import EVIDENCE, run_days
+from ..rules.profile import Profiles, profile_text
+from ..rules.registry import EVIDENCE
 from ..dates import add_days, calendar_date, day_iso, within
 from .html import disclaimer, made_by, page
 from .plots import StepLengthPicture
@@ -324,7 +324,7 @@ class WeekPages:
         self.insights = _insights_html(result)
         self.step_picture = StepLengthPicture(result) if _has_running_dynamics(result) else None
         self.planner = Planner(result.runs, result.config)  # week N's plan reuses weeks 1..N-1's walk
-        self.days = run_days(result.runs)  # every week's "your usual" looks back over the same days
+        self.profiles = Profiles(result.runs, result.weeks_by_date, result.config)  # every week's "your usual", from arrays made once
 
     def html(self, week: dt.date, png: bytes, svg: str | None = None, nav: tuple | None = None) -> str:
         """The page of ``week`` (see `render_week_html` for ``png``, ``svg`` and ``nav``)."""
@@ -332,11 +332,11 @@ class WeekPages:
         until = in_progress(result, week, self.today)
         episodes = week_episodes(result, week, self.episodes.get(week, []))
         return _page(result, week, png, svg, episodes, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until,
-                     self.step_picture, self.planner, self.days)  # fmt: skip
+                     self.step_picture, self.planner, self.profiles)  # fmt: skip
 
 
 def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Episode], flags: list, runs: list | None, insights: str,
-          nav: tuple | None, until: dt.date | None, step_picture=None, planner: Planner | None = None, days=None) -> str:  # fmt: skip
+          nav: tuple | None, until: dt.date | None, step_picture=None, planner: Planner | None = None, profiles: Profiles | None = None) -> str:  # fmt: skip
     """`render_week_html` with the week's episodes (ordered, `week_episodes`), its flags (the picture's order), its runs
     (see `_week_runs`), the insights and its in-progress day given."""
     end = add_days(week, 6)
@@ -355,7 +355,7 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
 {disclaimer()}
 <h2 id="worth-a-look">Worth a look</h2>
 {_episodes_html(episodes, week, result.config.episodes.first_screen, flags)}
-{_usual_html(result, end, days)}
+{_usual_html(result, end, profiles)}
 {_chart_html(png, svg)}
 <h2>The week in numbers</h2>
 {_week_numbers(result, week, until)}
@@ -372,15 +372,13 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
     return page(title, body)
 
 
-def _usual_html(result, end: dt.date, days=None) -> str:
+def _usual_html(result, end: dt.date, profiles: Profiles | None = None) -> str:
     """The runner's own yardsticks as of the week's last day, said once (not on every flag).
 
-    ``days``: `rules.registry.run_days` of the analysis' runs, when made once for many weeks.
+    ``profiles``: the analysis' `rules.profile.Profiles`, when made once for many weeks.
     """
-    runs = result.runs[result.runs["local_date"] <= end]
-    if runs.empty:
-        return ""
-    text = profile_text(runner_profile(runs, result.weeks_by_date, result.config, end, days), result.config.units)
+    profiles = profiles or Profiles(result.runs, result.weeks_by_date, result.config)
+    text = profile_text(profiles.at(end), result.config.units)
     return f"<p class='usual'>{escape(text)}</p>" if text else ""
 
 
