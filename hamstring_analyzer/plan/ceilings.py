@@ -27,7 +27,7 @@ from ..rules.load import (
     ordinary_run_in,
     run_spike_ceiling,
 )
-from ..rules.registry import Context, beginner_in, enough_history, layoff_gaps, pre_break_average, regular_runs_in
+from ..rules.registry import Context, beginner_in, enough_history, layoff_gaps, pre_break_stretch, regular_runs_in, stretch_average
 from ..rules.speed import HARD_DAYS_WEEKS, hard_days_allowed, hard_sessions
 
 #: A return ramp is shown, and caps the weeks after a return, for at most this many weeks.
@@ -101,6 +101,13 @@ class _History:
     hard: np.ndarray  # a hard session that is not a race (`rules.speed.hard_sessions`)
     climb: np.ndarray  # climb per km, NaN indoors or unknown
     gaps: list  # `rules.registry.layoff_gaps`
+    _ordinary: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def ordinary_as_run(self, w: int) -> float:
+        """`ordinary_run_in` of the runs as run before week ``w``: the same for every plan after it, so worked out once."""
+        if w not in self._ordinary:
+            self._ordinary[w] = ordinary_run_in(self.day, self.metres, 7 * w)
+        return self._ordinary[w]
 
 
 def history(runs: pd.DataFrame, config: Config) -> _History:
@@ -249,7 +256,11 @@ def _pre_break(p: _Prefix, last: dt.date, memo: dict | None) -> tuple[float, flo
     if memo is not None and last in memo:
         return memo[last]
     h = p.h
-    out = (pre_break_average(p.frame, p.load, last), ordinary_run_in(h.day[: p.n], p.counted[: p.n], days_between(h.first_week, last) + 1))
+    start, end = pre_break_stretch(h.first_week, last)  # the days `pre_break_average` reads: only their runs, no whole-history frame
+    lo, hi = np.searchsorted(h.day[: p.n], [days_between(h.first_week, start), days_between(h.first_week, end) + 1])
+    stretch = pd.DataFrame({"local_date": h.date[lo:hi], "distance_m": p.counted[lo:hi]})
+    load = daily_load(stretch, until=end, since=max(start, h.date[0]))  # as the prefix's load has them: from its first run's day
+    out = (stretch_average(load), ordinary_run_in(h.day[: p.n], p.counted[: p.n], days_between(h.first_week, last) + 1))
     if memo is not None:
         memo[last] = out
     return out
@@ -325,17 +336,17 @@ def _distance_ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest
             coming_back = True
 
     # -- weekly distance: the jump rule's line, over the weeks since the last return -------------------------------
+    usual_run = ordinary_run_in(days, metres, mon)  # the ordinary run as this plan counts it: the jump rule's, the long run's floor
     if not already:
         lo = jump_window(Context(_NO_RUNS, _NO_RUNS, config, _NO_DAYS, _NO_DAYS, gaps), k, starts)
         prior = weekly[lo:k]
-        ordinary = ordinary_run_in(days, metres, mon)
-        line, which = mileage_jump_ceiling(prior, ordinary, jump)
+        line, which = mileage_jump_ceiling(prior, usual_run, jump)
         judged = len(prior) >= 2
         if judged or not caps:  # not judged yet (under two weeks behind it): the same line on what there is
             actual = np.bincount(h.week[:n], weights=h.metres[:n], minlength=k)[:k]
             over = [(starts[i], float(actual[i]), float(weekly[i])) for i in range(lo, k) if weekly[i] < actual[i] - 0.5]
-            avg4, high, extra = jump_yardsticks(prior, ordinary, jump)
-            facts = {"line_m": line, "which": which, "judged": judged, "avg4_m": avg4, "high_m": high, "weeks": len(prior), "ordinary_m": ordinary,
+            avg4, high, extra = jump_yardsticks(prior, usual_run, jump)
+            facts = {"line_m": line, "which": which, "judged": judged, "avg4_m": avg4, "high_m": high, "weeks": len(prior), "ordinary_m": usual_run,
                      "extra_m": extra, "min_extra_runs": jump.min_extra_runs, "min_week_m": jump.min_week_km * 1000, "warn_pct": jump.warn_pct,
                      "since_return": lo > max(0, k - 8), "counted": over}  # fmt: skip
             caps.append((line, Reason("max_distance_m", "weekly_mileage_jump", facts)))
@@ -363,7 +374,7 @@ def _distance_ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest
         long_cap = max_distance
         reasons.append(Reason("max_long_run_m", "single_run_spike", {"longest_m": None, "warn_pct": spike.warn_pct, "window_days": window}))
     if not coming_back:  # no less than the runner's ordinary run, nor the longest run of the window that was no spike
-        floor, ran_i = _usual_long_run(h, n, mon, window, spike, ordinary_run_in(days, metres, mon))
+        floor, ran_i = _usual_long_run(h, n, mon, window, spike, usual_run)
         if floor_m(floor) > long_cap and max_distance > long_cap:
             long_cap = min(max_distance, floor_m(floor))
             reasons[-1] = Reason("max_long_run_m", "single_run_spike", {**reasons[-1].facts, "usual_m": floor,
@@ -409,11 +420,10 @@ def _usual_week(h: _History, n: int, k: int, lo: int, weekly: np.ndarray, gaps: 
     plan counted it (``weekly``). Under the rule's 4-week average (as run), so under its line."""
     actual = np.bincount(h.week[:n], weights=h.metres[:n], minlength=k)[:k]
     ctx = Context(_NO_RUNS, _NO_RUNS, config, _NO_DAYS, _NO_DAYS, gaps)
-    days = h.day[:n]
     totals = []
     for w in range(max(lo, k - 4), k):
         first = jump_window(ctx, w, starts)
-        jumped = first is not None and is_mileage_jump(actual[w], actual[first:w], ordinary_run_in(days, h.metres[:n], 7 * w), config.weekly_mileage_jump)
+        jumped = first is not None and is_mileage_jump(actual[w], actual[first:w], h.ordinary_as_run(w), config.weekly_mileage_jump)
         totals.append(min(weekly[w], actual[w]) if jumped else actual[w])
     return float(np.mean(totals)) if totals else 0.0
 

@@ -232,10 +232,14 @@ def pre_break_window(runs: pd.DataFrame, last: dt.date) -> DayRange:
     """First and last day of the stretch whose weekly average a return after ``last`` is judged against.
 
     Up to `CHRONIC_DAYS` days ending on ``last``, the last run before the
-    break, but never before the Monday of the history's first week.
+    break, but never before the Monday of the history's first week (`pre_break_stretch`).
     """
-    first_day = min(runs["week_start"])  # a history counts from the first day of its first week
-    span_days = min(CHRONIC_DAYS, days_between(first_day, last) + 1)
+    return pre_break_stretch(min(runs["week_start"]), last)  # a history counts from the first day of its first week
+
+
+def pre_break_stretch(first_week: dt.date, last: dt.date) -> DayRange:
+    """`pre_break_window` of a history whose first week starts on ``first_week``."""
+    span_days = min(CHRONIC_DAYS, days_between(first_week, last) + 1)
     return add_days(last, -(span_days - 1)), last
 
 
@@ -244,10 +248,16 @@ def pre_break_average(runs: pd.DataFrame, load: pd.Series, last: dt.date) -> flo
 
     The stretch (`pre_break_window`) is cut into 7-day blocks back from
     ``last``; only the blocks with running count, so an earlier layoff inside
-    it does not dilute the base.
+    it does not dilute the base (`stretch_average`).
     """
     start, end = pre_break_window(runs, last)
-    days = load.loc[start:end].to_numpy(dtype="float64")[::-1]  # newest first
+    return stretch_average(load.loc[start:end])
+
+
+def stretch_average(per_day) -> float:
+    """`pre_break_average` of the stretch's distance per day [m], oldest first: 7-day blocks back from its last day,
+    the blocks with running only."""
+    days = np.asarray(per_day, dtype="float64")[::-1]  # newest first
     blocks = [days[i : i + 7] for i in range(0, len(days), 7)]
     ran = [b.sum() for b in blocks if b.sum() > 0]
     return float(np.mean(ran)) if ran else 0.0
