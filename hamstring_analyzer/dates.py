@@ -117,7 +117,10 @@ def day_numbers(values):
 
 def day_range(first, last, step: int = 1) -> list:
     """The days from ``first`` to ``last`` (both included, when ``step`` reaches it) every ``step`` days, of ``first``'s kind."""
-    return [add_days(first, n) for n in range(0, days_between(first, last) + 1, step)]
+    if isinstance(first, dt.datetime):  # labels: each localized in its zone (`add_days`)
+        return [add_days(first, n) for n in range(0, days_between(first, last) + 1, step)]
+    start = calendar_date(first).toordinal()  # dates: `add_days` without its tests per day
+    return [dt.date.fromordinal(start + n) for n in range(0, days_between(first, last) + 1, step)]
 
 
 def day_iso(d) -> str:

@@ -104,12 +104,15 @@ def by_date(weeks: pd.DataFrame) -> pd.DataFrame:
     return weeks
 
 
-def daily_load(runs: pd.DataFrame, until: dt.date | None = None, column: str = "distance_m") -> pd.Series:
-    """``column`` (distance [m] by default) summed per local day, with zero on days without running."""
+def daily_load(runs: pd.DataFrame, until: dt.date | None = None, column: str = "distance_m", since: dt.date | None = None) -> pd.Series:
+    """``column`` (distance [m] by default) summed per local day, with zero on days without running.
+
+    From ``since`` (default: the first run's day) to ``until`` (default: the last run's).
+    """
     if runs.empty:
         return pd.Series(dtype="float64")
     per_day = runs.groupby("local_date")[column].sum()
-    first = min(per_day.index)
+    first = since or min(per_day.index)
     last = until or max(per_day.index)
     days = day_range(first, last)
     return per_day.reindex(days, fill_value=0.0).astype("float64")

@@ -85,7 +85,7 @@ from ..metrics.weekly import week_start
 from ..jsonfile import write_json
 from ..rules.terrain import weekly_base
 from ..rules.wording import Words
-from .ceilings import CREDIT_WEEKS, MAX_RAMP_WEEKS, Reason, ceilings, credit_week, floor_m, history, ramp_ceiling, walk_of
+from .ceilings import CREDIT_WEEKS, MAX_RAMP_WEEKS, Reason, ceilings, credit_week, floor_m, history, ramp_ceiling, walk_of, with_hard_days
 from .wording import plan_reason
 
 __all__ = ["CREDIT_WEEKS", "MAX_RAMP_WEEKS", "PLAN_COLUMNS", "Plan", "PlanError", "Planner", "Reason", "credit_week", "plan_week", "ramp_ceiling"]
@@ -191,7 +191,11 @@ def _plan(h, config: Config, until: dt.date) -> Plan:
     if n > first and k - 1 >= 1:
         w = walk.week(k - 1)
         counted[first:n], longest[first:n] = credit_week(h.metres[first:n], w.distance_m, w.long_run_m)
-    w = ceilings(h, n, k, counted, longest, config, memo=walk.memo)
+    if n == int(np.searchsorted(h.week, k)):  # no run of until's week after until: the walk's own week k
+        w = walk.week(k)
+    else:
+        w = ceilings(h, n, k, counted, longest, config, final=False, memo=walk.memo)
+    w = with_hard_days(w, h, n, k, counted, config)
     reasons = list(w.reasons)
     flat = config.flat_long_run
     if w.long_run_m >= flat.min_km * 1000:
@@ -212,7 +216,7 @@ def _plan(h, config: Config, until: dt.date) -> Plan:
 
     # -- hills: a weekly base first, for a beginner ---------------------------------------------------------------
     base = config.base
-    base_m = float(weekly_base(w.prefix.ctx).loc[monday:sunday].min())
+    base_m = float(weekly_base(w.prefix.ctx).loc[monday:sunday].min()) if w.new_runner else float("nan")  # only a beginner's hills wait for it
     hills_ok = not w.new_runner or (w.known and base_m >= base.hills_week_km * 1000)
     climbs = h.climb[:n][np.isfinite(h.climb[:n])]
     own = float(np.median(climbs)) if len(climbs) else float("nan")

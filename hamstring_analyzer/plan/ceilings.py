@@ -3,6 +3,7 @@ allowed it (the `plan` package's docstring says why and how)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -26,7 +27,7 @@ from ..rules.load import (
     ordinary_run_in,
     run_spike_ceiling,
 )
-from ..rules.registry import Context, beginner, history_ok, layoff_gaps, pre_break_average, regular_runs
+from ..rules.registry import Context, beginner_in, enough_history, layoff_gaps, pre_break_stretch, regular_runs_in, stretch_average
 from ..rules.speed import HARD_DAYS_WEEKS, hard_days_allowed, hard_sessions
 
 #: A return ramp is shown, and caps the weeks after a return, for at most this many weeks.
@@ -100,6 +101,13 @@ class _History:
     hard: np.ndarray  # a hard session that is not a race (`rules.speed.hard_sessions`)
     climb: np.ndarray  # climb per km, NaN indoors or unknown
     gaps: list  # `rules.registry.layoff_gaps`
+    _ordinary: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def ordinary_as_run(self, w: int) -> float:
+        """`ordinary_run_in` of the runs as run before week ``w``: the same for every plan after it, so worked out once."""
+        if w not in self._ordinary:
+            self._ordinary[w] = ordinary_run_in(self.day, self.metres, 7 * w)
+        return self._ordinary[w]
 
 
 def history(runs: pd.DataFrame, config: Config) -> _History:
@@ -171,7 +179,7 @@ class _Walk:
         return counted, longest
 
     def week(self, k: int) -> _Week:
-        """The distance ceilings of week ``k`` (``k`` < ``weeks``), from the weeks before it (walked first)."""
+        """The distance ceilings of week ``k`` (``k`` >= 1), from the weeks before it (walked first)."""
         if k not in self.ceilings:
             self.walk_to(k)
             n = int(np.searchsorted(self.h.week, k))
@@ -248,7 +256,11 @@ def _pre_break(p: _Prefix, last: dt.date, memo: dict | None) -> tuple[float, flo
     if memo is not None and last in memo:
         return memo[last]
     h = p.h
-    out = (pre_break_average(p.frame, p.load, last), ordinary_run_in(h.day[: p.n], p.counted[: p.n], days_between(h.first_week, last) + 1))
+    start, end = pre_break_stretch(h.first_week, last)  # the days `pre_break_average` reads: only their runs, no whole-history frame
+    lo, hi = np.searchsorted(h.day[: p.n], [days_between(h.first_week, start), days_between(h.first_week, end) + 1])
+    stretch = pd.DataFrame({"local_date": h.date[lo:hi], "distance_m": p.counted[lo:hi]})
+    load = daily_load(stretch, until=end, since=max(start, h.date[0]))  # as the prefix's load has them: from its first run's day
+    out = (stretch_average(load), ordinary_run_in(h.day[: p.n], p.counted[: p.n], days_between(h.first_week, last) + 1))
     if memo is not None:
         memo[last] = out
     return out
@@ -259,11 +271,17 @@ def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarr
     """Week ``k``'s ceilings from the first ``n`` runs (those before it), as counted (`credit_week`): ``counted`` and
     ``longest`` (per run [m]).
 
-    ``final``: also the hard days, whether the history is a beginner's and
-    the facts of the reasons (what the plan shows; counting a week needs only
-    its distances). ``memo``: what the allowances of breaks already met rest on
+    ``final``: also the hard days and whether the history is a beginner's
+    (`with_hard_days`: what the plan shows; counting a week needs only its
+    distances). ``memo``: what the allowances of breaks already met rest on
     (the runs before a break, counted once).
     """
+    week = _distance_ceilings(h, n, k, counted, longest, config, memo)
+    return with_hard_days(week, h, n, k, counted, config) if final else week
+
+
+def _distance_ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarray, config: Config, memo: dict | None) -> _Week:
+    """`ceilings` of the week's distance and longest run, with the facts of their reasons."""
     starts = _WeekStarts(h.first_week)
     monday = starts[k]
     sunday = add_days(monday, 6)
@@ -318,20 +336,19 @@ def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarr
             coming_back = True
 
     # -- weekly distance: the jump rule's line, over the weeks since the last return -------------------------------
+    usual_run = ordinary_run_in(days, metres, mon)  # the ordinary run as this plan counts it: the jump rule's, the long run's floor
     if not already:
         lo = jump_window(Context(_NO_RUNS, _NO_RUNS, config, _NO_DAYS, _NO_DAYS, gaps), k, starts)
         prior = weekly[lo:k]
-        ordinary = ordinary_run_in(days, metres, mon)
-        line, which = mileage_jump_ceiling(prior, ordinary, jump)
+        line, which = mileage_jump_ceiling(prior, usual_run, jump)
         judged = len(prior) >= 2
         if judged or not caps:  # not judged yet (under two weeks behind it): the same line on what there is
-            facts = {"line_m": line, "which": which, "judged": judged}
-            if final:
-                actual = np.bincount(h.week[:n], weights=h.metres[:n], minlength=k)[:k]
-                over = [(starts[i], float(actual[i]), float(weekly[i])) for i in range(lo, k) if weekly[i] < actual[i] - 0.5]
-                avg4, high, extra = jump_yardsticks(prior, ordinary, jump)
-                facts.update(avg4_m=avg4, high_m=high, weeks=len(prior), ordinary_m=ordinary, extra_m=extra, min_extra_runs=jump.min_extra_runs,
-                             min_week_m=jump.min_week_km * 1000, warn_pct=jump.warn_pct, since_return=lo > max(0, k - 8), counted=over)  # fmt: skip
+            actual = np.bincount(h.week[:n], weights=h.metres[:n], minlength=k)[:k]
+            over = [(starts[i], float(actual[i]), float(weekly[i])) for i in range(lo, k) if weekly[i] < actual[i] - 0.5]
+            avg4, high, extra = jump_yardsticks(prior, usual_run, jump)
+            facts = {"line_m": line, "which": which, "judged": judged, "avg4_m": avg4, "high_m": high, "weeks": len(prior), "ordinary_m": usual_run,
+                     "extra_m": extra, "min_extra_runs": jump.min_extra_runs, "min_week_m": jump.min_week_km * 1000, "warn_pct": jump.warn_pct,
+                     "since_return": lo > max(0, k - 8), "counted": over}  # fmt: skip
             caps.append((line, Reason("max_distance_m", "weekly_mileage_jump", facts)))
     limit, why = min(caps, key=lambda c: c[0])
     max_distance = floor_m(limit)
@@ -357,7 +374,7 @@ def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarr
         long_cap = max_distance
         reasons.append(Reason("max_long_run_m", "single_run_spike", {"longest_m": None, "warn_pct": spike.warn_pct, "window_days": window}))
     if not coming_back:  # no less than the runner's ordinary run, nor the longest run of the window that was no spike
-        floor, ran_i = _usual_long_run(h, n, mon, window, spike, ordinary_run_in(days, metres, mon))
+        floor, ran_i = _usual_long_run(h, n, mon, window, spike, usual_run)
         if floor_m(floor) > long_cap and max_distance > long_cap:
             long_cap = min(max_distance, floor_m(floor))
             reasons[-1] = Reason("max_long_run_m", "single_run_spike", {**reasons[-1].facts, "usual_m": floor,
@@ -368,24 +385,34 @@ def ceilings(h: _History, n: int, k: int, counted: np.ndarray, longest: np.ndarr
             long_cap = floor_m(max_distance * share_long)
             reasons.append(Reason("max_long_run_m", "layoff_return", {"share": share_long}))
 
-    # -- hard days: the runner's usual, after a beginner's base ----------------------------------------------------
-    week = _Week(monday, max_distance, long_cap, 0, reasons, return_window, ramp, prefix=p if final else None)
-    if final:
-        base, sw = config.base, config.speedwork_share
-        week.known = history_ok(p.frame, monday)
-        week.regular = float(regular_runs(p.ctx).loc[monday:sunday].min())
-        week.new_runner = bool(beginner(p.ctx).loc[monday:sunday].any())
-        if week.new_runner:
-            facts = {"runs": week.regular, "needed": base.speedwork_runs, "run_km": base.speedwork_run_km, "known": week.known}
-            reasons.append(Reason("max_hard_days", "speedwork_before_base", facts))
-        else:
-            ran_weeks = np.bincount(h.week[:n], minlength=k)[:k] > 0
-            hard_days = _hard_days(h, n, k)  # as run: the usual is the rule's (a week over it is flagged, not hidden)
-            lo = max(0, k - HARD_DAYS_WEEKS)
-            week.hard_days, usual = hard_days_allowed(hard_days[lo:k], ran_weeks[lo:k], sw)
-            facts = {"allowed": week.hard_days, "usual": usual, "ordinary": sw.ordinary_hard_days, "weeks": int(ran_weeks[lo:k].sum())}
-            reasons.append(Reason("max_hard_days", "speedwork_share", facts))
-    return week
+    return _Week(monday, max_distance, long_cap, 0, reasons, return_window, ramp)
+
+
+def with_hard_days(week: _Week, h: _History, n: int, k: int, counted: np.ndarray, config: Config) -> _Week:
+    """``week`` (`ceilings` of its distances) with its hard days, and whether the history is a beginner's: what the
+    plan shows. A new `_Week`: a walk's weeks stay as they are."""
+    base, sw = config.base, config.speedwork_share
+    monday, mon = week.monday, 7 * k
+    days, metres = h.day[:n], counted[:n]
+    gaps = [g for g in h.gaps if g[1] <= h.date[n - 1]]
+    out = dataclasses.replace(week, reasons=list(week.reasons), prefix=_Prefix(h, n, counted, add_days(monday, 6), config, gaps))
+    out.known = enough_history(h.date[0], monday)
+    # the rules' regular runs and beginner's days, from the first run's day to Sunday, on arrays (no frame per plan)
+    since = np.arange(int(days[0]), mon + 7)
+    regular = regular_runs_in(days, metres, since, base)
+    out.regular = float(np.nanmin(regular[mon - since[0] :]))
+    out.new_runner = bool(beginner_in(regular, since, since[0], base)[mon - since[0] :].any())
+    if out.new_runner:
+        facts = {"runs": out.regular, "needed": base.speedwork_runs, "run_km": base.speedwork_run_km, "known": out.known}
+        out.reasons.append(Reason("max_hard_days", "speedwork_before_base", facts))
+    else:
+        ran_weeks = np.bincount(h.week[:n], minlength=k)[:k] > 0
+        hard_days = _hard_days(h, n, k)  # as run: the usual is the rule's (a week over it is flagged, not hidden)
+        lo = max(0, k - HARD_DAYS_WEEKS)
+        out.hard_days, usual = hard_days_allowed(hard_days[lo:k], ran_weeks[lo:k], sw)
+        facts = {"allowed": out.hard_days, "usual": usual, "ordinary": sw.ordinary_hard_days, "weeks": int(ran_weeks[lo:k].sum())}
+        out.reasons.append(Reason("max_hard_days", "speedwork_share", facts))
+    return out
 
 
 def _usual_week(h: _History, n: int, k: int, lo: int, weekly: np.ndarray, gaps: list, starts, config: Config) -> float:
@@ -393,11 +420,10 @@ def _usual_week(h: _History, n: int, k: int, lo: int, weekly: np.ndarray, gaps: 
     plan counted it (``weekly``). Under the rule's 4-week average (as run), so under its line."""
     actual = np.bincount(h.week[:n], weights=h.metres[:n], minlength=k)[:k]
     ctx = Context(_NO_RUNS, _NO_RUNS, config, _NO_DAYS, _NO_DAYS, gaps)
-    days = h.day[:n]
     totals = []
     for w in range(max(lo, k - 4), k):
         first = jump_window(ctx, w, starts)
-        jumped = first is not None and is_mileage_jump(actual[w], actual[first:w], ordinary_run_in(days, h.metres[:n], 7 * w), config.weekly_mileage_jump)
+        jumped = first is not None and is_mileage_jump(actual[w], actual[first:w], h.ordinary_as_run(w), config.weekly_mileage_jump)
         totals.append(min(weekly[w], actual[w]) if jumped else actual[w])
     return float(np.mean(totals)) if totals else 0.0
 

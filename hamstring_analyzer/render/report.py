@@ -20,8 +20,8 @@ from ..safetext import html_text as escape  # html.escape, and control character
 from ..plan import Planner, PlanError
 from ..rules import RULES
 from ..rules.episodes import Episode
-from ..rules.profile import profile_text, runner_profile
-from ..rules.registry import EVIDENCE, run_days
+from ..rules.profile import Profiles, profile_text
+from ..rules.registry import EVIDENCE
 from ..dates import add_days, calendar_date, day_iso, within
 from .html import disclaimer, made_by, page
 from .plots import StepLengthPicture
@@ -39,10 +39,13 @@ def _fmt(x, fmt: str, default: str = "–") -> str:
     return fmt.format(x)
 
 
-def _week_numbers(result, week: dt.date, until: dt.date | None = None) -> str:
-    """The week's numbers; ``until``, the last day known of a week in progress, marks them "so far"."""
+def _week_numbers(result, week: dt.date, until: dt.date | None = None, row=None) -> str:
+    """The week's numbers; ``until``, the last day known of a week in progress, marks them "so far".
+
+    ``row``: the week's row of ``result.weeks``, when the caller knows where it is.
+    """
     units = result.config.units
-    w = _week_row(result, week)
+    w = _week_row(result, week) if row is None else row
     hours, minutes = divmod(int(round(w["moving_s"] / 60)), 60)
     so_far = " so far" if until else ""
     rows = [
@@ -169,9 +172,10 @@ def _has_running_dynamics(result) -> bool:
 def _step_length_html(result, week: dt.date, picture=None) -> str:
     """Step length against speed, for a runner whose files carry running dynamics (nothing otherwise).
 
-    ``picture``: the `plots.StepLengthPicture` of ``result`` when the caller keeps one for many weeks.
+    ``picture``: the `plots.StepLengthPicture` of ``result`` when the caller keeps one for many weeks; False when
+    the caller found no running dynamics (the test reads every run).
     """
-    if not _has_running_dynamics(result):
+    if picture is False or (picture is None and not _has_running_dynamics(result)):
         return ""
     b64 = base64.b64encode((picture or StepLengthPicture(result)).png(week)).decode("ascii")
     return (
@@ -322,23 +326,26 @@ class WeekPages:
         for r in result.runs.itertuples():
             self.runs[calendar_date(r.week_start)].append(r)
         self.insights = _insights_html(result)
-        self.step_picture = StepLengthPicture(result) if _has_running_dynamics(result) else None
+        self.step_picture = StepLengthPicture(result) if _has_running_dynamics(result) else False
+        self.days = week_days(result.weeks)  # each week's row, and the last week: the only one that may be in progress
+        self.rows = {w: i for i, w in enumerate(self.days)}
         self.planner = Planner(result.runs, result.config)  # week N's plan reuses weeks 1..N-1's walk
-        self.days = run_days(result.runs)  # every week's "your usual" looks back over the same days
+        self.profiles = Profiles(result.runs, result.weeks_by_date, result.config)  # every week's "your usual", from arrays made once
 
     def html(self, week: dt.date, png: bytes, svg: str | None = None, nav: tuple | None = None) -> str:
         """The page of ``week`` (see `render_week_html` for ``png``, ``svg`` and ``nav``)."""
         result = self.result
-        until = in_progress(result, week, self.today)
+        until = in_progress(result, week, self.today) if week == self.days[-1] else None
         episodes = week_episodes(result, week, self.episodes.get(week, []))
+        row = result.weeks.iloc[self.rows[week]]
         return _page(result, week, png, svg, episodes, self.flags.get(week, []), self.runs.get(week, []), self.insights, nav, until,
-                     self.step_picture, self.planner, self.days)  # fmt: skip
+                     self.step_picture, self.planner, self.profiles, row)  # fmt: skip
 
 
 def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Episode], flags: list, runs: list | None, insights: str,
-          nav: tuple | None, until: dt.date | None, step_picture=None, planner: Planner | None = None, days=None) -> str:  # fmt: skip
+          nav: tuple | None, until: dt.date | None, step_picture=None, planner: Planner | None = None, profiles: Profiles | None = None, row=None) -> str:  # fmt: skip
     """`render_week_html` with the week's episodes (ordered, `week_episodes`), its flags (the picture's order), its runs
-    (see `_week_runs`), the insights and its in-progress day given."""
+    (see `_week_runs`), the insights, its in-progress day and its row of ``result.weeks`` given."""
     end = add_days(week, 6)
     title = f"Week of {week.day} {week:%b %Y}"
     progress = ""
@@ -355,10 +362,10 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
 {disclaimer()}
 <h2 id="worth-a-look">Worth a look</h2>
 {_episodes_html(episodes, week, result.config.episodes.first_screen, flags)}
-{_usual_html(result, end, days)}
+{_usual_html(result, end, profiles)}
 {_chart_html(png, svg)}
 <h2>The week in numbers</h2>
-{_week_numbers(result, week, until)}
+{_week_numbers(result, week, until, row)}
 <h2>Runs</h2>
 {_week_runs(result, week, runs)}
 {_step_length_html(result, week, step_picture)}
@@ -372,15 +379,13 @@ def _page(result, week: dt.date, png: bytes, svg: str | None, episodes: list[Epi
     return page(title, body)
 
 
-def _usual_html(result, end: dt.date, days=None) -> str:
+def _usual_html(result, end: dt.date, profiles: Profiles | None = None) -> str:
     """The runner's own yardsticks as of the week's last day, said once (not on every flag).
 
-    ``days``: `rules.registry.run_days` of the analysis' runs, when made once for many weeks.
+    ``profiles``: the analysis' `rules.profile.Profiles`, when made once for many weeks.
     """
-    runs = result.runs[result.runs["local_date"] <= end]
-    if runs.empty:
-        return ""
-    text = profile_text(runner_profile(runs, result.weeks_by_date, result.config, end, days), result.config.units)
+    profiles = profiles or Profiles(result.runs, result.weeks_by_date, result.config)
+    text = profile_text(profiles.at(end), result.config.units)
     return f"<p class='usual'>{escape(text)}</p>" if text else ""
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..dates import add_days, day_iso, day_number
+from ..dates import day_iso, day_number, day_numbers
 from .. import units as u
-from .load import ordinary_run_in, ordinary_run_m
+from .load import ordinary_run_in
+from .registry import run_days
 from .speed import hard_mask
 
 #: Weeks the profile's weekly average and hard days look back on.
@@ -30,36 +32,85 @@ def runner_profile(runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, unti
     speed of those runs), ``ordinary_run_m``, ``weekly_m`` (average of the last
     8 weeks that had running), ``weeks`` (how many), ``longest_m`` (longest run
     of the last 90 days), ``hard_days`` (most hard days in one of the last 8
-    weeks). ``days``: `registry.run_days` of ``runs`` when at hand (a report
-    asking for every week's profile makes it once).
+    weeks). ``days``: `registry.run_days` of ``runs`` when at hand. A report
+    asking for many days' profiles keeps one `Profiles` instead.
     """
     if runs.empty:
         return {}
-    until = until or max(runs["local_date"])
-    past = runs[runs["local_date"] <= until]
-    recent = past[past["local_date"] > add_days(until, -7 * PROFILE_WEEKS)]
-    running_s = pd.to_numeric(recent.get("running_s", pd.Series(dtype=float)), errors="coerce")
-    sampled = recent["has_samples"].map(lambda x: x is not False) if "has_samples" in recent else pd.Series(True, index=recent.index)
-    long_enough = recent[sampled & ~(running_s < config.low_cadence.min_running_min * 60)]
-    cadence = pd.to_numeric(long_enough["cadence_spm"], errors="coerce").dropna()
-    speed = pd.to_numeric(long_enough["speed_mps"], errors="coerce").dropna()
-    index = pd.Index(weeks.index)
-    done = [(add_days(w, 6) <= until) and (w > add_days(until, -7 * PROFILE_WEEKS)) for w in index]
-    last_weeks = weeks[done] if len(weeks) else weeks  # whole weeks only: a week begun today is not a week
-    ran = last_weeks[last_weeks["runs"] > 0] if len(last_weeks) else last_weeks
-    hard = hard_mask(recent, config)  # as speedwork_share counts them: races left out
-    hard_days = recent[hard].groupby("week_start")["local_date"].nunique()
-    quarter = past[past["local_date"] > add_days(until, -90)]
-    return {
-        "as_of": day_iso(until),
-        "cadence_spm": float(cadence.median()) if len(cadence) >= 3 else float("nan"),
-        "speed_mps": float(speed.median()) if len(speed) >= 3 else float("nan"),
-        "ordinary_run_m": ordinary_run_m(past, add_days(until, 1)) if days is None else ordinary_run_in(days[0], days[1], day_number(add_days(until, 1))),
-        "weekly_m": float(ran["distance_m"].mean()) if len(ran) else float("nan"),
-        "weeks": int(len(ran)),
-        "longest_m": float(quarter["distance_m"].max()) if len(quarter) else float("nan"),
-        "hard_days": int(hard_days.max()) if len(hard_days) else 0,
-    }
+    return Profiles(runs, weeks, config, days).at(until or max(runs["local_date"]))
+
+
+class Profiles:
+    """`runner_profile` of one runs table as of any day: the columns it reads as arrays in day order, made once.
+
+    ``report --all`` says every week's profile: filtering the whole table per
+    week cost milliseconds, slices of sorted arrays (`numpy.searchsorted`)
+    cost microseconds. `runner_profile` is ``Profiles(...).at(until)``, so the
+    yardsticks have one definition.
+    """
+
+    def __init__(self, runs: pd.DataFrame, weeks: pd.DataFrame, config: Config, days=None):
+        runs = runs.sort_values("local_date", kind="stable")
+        self.day = day_numbers(runs["local_date"].to_numpy())
+        self.distance = pd.to_numeric(runs["distance_m"], errors="coerce").to_numpy(dtype="float64")
+        if "running_s" in runs:  # long enough: not known to be under the minimum of running
+            short = pd.to_numeric(runs["running_s"], errors="coerce").to_numpy(dtype="float64") < config.low_cadence.min_running_min * 60
+            sampled = runs["has_samples"].map(lambda x: x is not False).to_numpy(dtype=bool) if "has_samples" in runs else True
+            long_enough = sampled & ~short
+        else:  # no running time: no run is known to be long enough
+            long_enough = np.zeros(len(runs), dtype=bool)
+        self.cadence = _known(self.day, runs["cadence_spm"], long_enough)
+        self.speed = _known(self.day, runs["speed_mps"], long_enough)
+        hard = hard_mask(runs, config).to_numpy(dtype=bool)  # as speedwork_share counts them: races left out
+        self.hard_day, self.hard_week = self.day[hard], day_numbers(runs["week_start"].to_numpy()[hard])
+        self.week = day_numbers(weeks.index)
+        self.week_m = pd.to_numeric(weeks["distance_m"], errors="coerce").to_numpy(dtype="float64") if len(weeks) else np.zeros(0)
+        self.week_ran = (weeks["runs"] > 0).to_numpy(dtype=bool) if len(weeks) else np.zeros(0, dtype=bool)
+        self.days = days if days is not None else run_days(runs)
+
+    def at(self, until: dt.date) -> dict:
+        """The yardsticks as of ``until`` (`runner_profile`); {} when no run is on or before it."""
+        u = day_number(until)
+        if not len(self.day) or self.day[0] > u:
+            return {}
+        recent = (u - 7 * PROFILE_WEEKS, u)  # the days after the first, up to the last
+        cadence, speed = (_in(days, values, *recent) for days, values in (self.cadence, self.speed))
+        done = (self.week + 6 <= u) & (self.week > recent[0])  # whole weeks only: a week begun today is not a week
+        ran = self.week_m[done & self.week_ran]
+        lo, hi = np.searchsorted(self.hard_day, recent, side="right")
+        # hard days per week: each (week, day) once
+        _, per_week = np.unique(np.unique(self.hard_week[lo:hi] * 10_000_000 + self.hard_day[lo:hi]) // 10_000_000, return_counts=True)
+        quarter = _in(self.day, self.distance, u - 90, u)
+        return {
+            "as_of": day_iso(until),
+            "cadence_spm": float(np.median(cadence)) if len(cadence) >= 3 else float("nan"),
+            "speed_mps": float(np.median(speed)) if len(speed) >= 3 else float("nan"),
+            "ordinary_run_m": ordinary_run_in(self.days[0], self.days[1], u + 1),
+            "weekly_m": _mean(ran),
+            "weeks": int(len(ran)),
+            "longest_m": float(quarter.max()) if len(quarter) else float("nan"),
+            "hard_days": int(per_week.max()) if len(per_week) else 0,
+        }
+
+
+def _known(day: np.ndarray, column: pd.Series, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(day numbers, values) of the runs ``kept`` whose ``column`` is a number."""
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
+    keep = kept & ~np.isnan(values)
+    return day[keep], values[keep]
+
+
+def _in(day: np.ndarray, values: np.ndarray, after: int, last: int) -> np.ndarray:
+    """The ``values`` of the days after day number ``after`` up to ``last`` (``day`` sorted), NaN left out."""
+    lo, hi = np.searchsorted(day, (after, last), side="right")
+    v = values[lo:hi]
+    return v[~np.isnan(v)]
+
+
+def _mean(values: np.ndarray) -> float:
+    """pandas' mean (NaN left out, NaN when none), summed as pandas sums, so the weekly average keeps its last digit."""
+    known = ~np.isnan(values)
+    return float(np.where(known, values, 0.0).sum() / known.sum()) if known.any() else float("nan")
 
 
 def profile_text(profile: dict, units: str = "km") -> str:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import SEVERITIES, Config
-from ..dates import add_days, calendar_date, day_iso, day_numbers, days_between
+from ..dates import add_days, calendar_date, day_iso, day_number, day_numbers, days_between
 
 if TYPE_CHECKING:
     from .wording import Words
@@ -232,10 +232,14 @@ def pre_break_window(runs: pd.DataFrame, last: dt.date) -> DayRange:
     """First and last day of the stretch whose weekly average a return after ``last`` is judged against.
 
     Up to `CHRONIC_DAYS` days ending on ``last``, the last run before the
-    break, but never before the Monday of the history's first week.
+    break, but never before the Monday of the history's first week (`pre_break_stretch`).
     """
-    first_day = min(runs["week_start"])  # a history counts from the first day of its first week
-    span_days = min(CHRONIC_DAYS, days_between(first_day, last) + 1)
+    return pre_break_stretch(min(runs["week_start"]), last)  # a history counts from the first day of its first week
+
+
+def pre_break_stretch(first_week: dt.date, last: dt.date) -> DayRange:
+    """`pre_break_window` of a history whose first week starts on ``first_week``."""
+    span_days = min(CHRONIC_DAYS, days_between(first_week, last) + 1)
     return add_days(last, -(span_days - 1)), last
 
 
@@ -244,13 +248,23 @@ def pre_break_average(runs: pd.DataFrame, load: pd.Series, last: dt.date) -> flo
 
     The stretch (`pre_break_window`) is cut into 7-day blocks back from
     ``last``; only the blocks with running count, so an earlier layoff inside
-    it does not dilute the base.
+    it does not dilute the base (`stretch_average`).
     """
     start, end = pre_break_window(runs, last)
-    days = load.loc[start:end].to_numpy(dtype="float64")[::-1]  # newest first
+    return stretch_average(load.loc[start:end])
+
+
+def stretch_average(per_day) -> float:
+    """`pre_break_average` of the stretch's distance per day [m], oldest first: 7-day blocks back from its last day,
+    the blocks with running only."""
+    days = np.asarray(per_day, dtype="float64")[::-1]  # newest first
     blocks = [days[i : i + 7] for i in range(0, len(days), 7)]
     ran = [b.sum() for b in blocks if b.sum() > 0]
     return float(np.mean(ran)) if ran else 0.0
+
+
+#: The stretch a base is counted over (days), and how far back the best stretch is looked for (`best_in_prior_weeks`).
+STRETCH_DAYS, PRIOR_DAYS = 28, 56
 
 
 def best_in_prior_weeks(per_day: pd.Series) -> pd.Series:
@@ -259,20 +273,60 @@ def best_in_prior_weeks(per_day: pd.Series) -> pd.Series:
     The best of 8 weeks, not the last 4, so a short break does not erase a base
     built over months (detraining is long-term beyond about 4 weeks).
     """
-    return per_day.rolling(28, min_periods=1).sum().shift(1).rolling(56, min_periods=1).max()
+    return per_day.rolling(STRETCH_DAYS, min_periods=1).sum().shift(1).rolling(PRIOR_DAYS, min_periods=1).max()
+
+
+def best_count_in_prior_weeks(counts: np.ndarray) -> np.ndarray:
+    """`best_in_prior_weeks` of whole numbers per day (counts of runs), on an array; NaN on the first day.
+
+    Whole numbers add up exactly, so sums by cumulative sum are pandas'
+    rolling sums to the last digit, without a frame: the plan asks this for
+    every week of a history.
+    """
+    total = np.concatenate(([0], np.cumsum(np.asarray(counts, dtype="int64"))))
+    end = np.arange(1, len(counts) + 1)
+    stretch = (total[end] - total[np.maximum(end - STRETCH_DAYS, 0)]).astype("float64")  # the 28 days up to each day
+    # each day: the best stretch ending in the 56 days before it (-1: no day there)
+    before = np.concatenate((np.full(PRIOR_DAYS, -1.0), stretch[:-1]))
+    best = np.lib.stride_tricks.sliding_window_view(before, PRIOR_DAYS).max(axis=1) if len(counts) else stretch
+    return np.where(best < 0, np.nan, best)
+
+
+def enough_history(first: dt.date, d: dt.date) -> bool:
+    """At least 28 days from the first run's day ``first`` to ``d``: enough to know a base."""
+    return days_between(first, d) >= 28
 
 
 def history_ok(runs: pd.DataFrame, d: dt.date) -> bool:
-    """At least 28 days of history before ``d``: enough to know a base."""
-    return days_between(min(runs["local_date"]), d) >= 28
+    """At least 28 days of history before ``d``: enough to know a base (`enough_history`)."""
+    return enough_history(min(runs["local_date"]), d)
+
+
+def regular_runs_in(day: np.ndarray, metres: np.ndarray, days: np.ndarray, c) -> np.ndarray:
+    """`regular_runs` on arrays: the runs' day numbers and distances [m], for the day numbers ``days`` (sorted; a run
+    on a day not among them is not counted). ``c``: the ``base`` config."""
+    on = np.asarray(day)[np.asarray(metres, dtype="float64") >= c.speedwork_run_km * 1000]
+    at = np.searchsorted(days, on)
+    known = at < len(days)
+    known[known] = days[at[known]] == on[known]
+    return best_count_in_prior_weeks(np.bincount(at[known], minlength=len(days)))
 
 
 def regular_runs(ctx: Context):
     """Per day: the most runs of at least ``base.speedwork_run_km`` in a 4-week stretch of the 8 weeks before."""
-    c = ctx.config.base
     runs = ctx.runs
-    long_enough = runs[runs["distance_m"] >= c.speedwork_run_km * 1000].groupby("local_date").size()
-    return best_in_prior_weeks(long_enough.reindex(ctx.load.index, fill_value=0))
+    metres = pd.to_numeric(runs["distance_m"], errors="coerce").to_numpy(dtype="float64")
+    regular = regular_runs_in(day_numbers(runs["local_date"].to_numpy()), metres, day_numbers(ctx.load.index), ctx.config.base)
+    return pd.Series(regular, index=ctx.load.index)
+
+
+def beginner_in(regular: np.ndarray, days: np.ndarray, first: int, c) -> np.ndarray:
+    """`beginner` on arrays: ``regular`` (`regular_runs_in`) on the day numbers ``days``, from the first run's day
+    number ``first``. ``c``: the ``base`` config."""
+    had = regular >= c.speedwork_runs
+    before = np.logical_or.accumulate(had)
+    young = np.asarray(days) - first < c.beginner_days
+    return ~before & (young | (not bool(had.any())))
 
 
 def beginner(ctx: Context):
@@ -283,13 +337,9 @@ def beginner(ctx: Context):
     ``base.beginner_days`` of the first run or never has that base in the whole
     history. An experienced runner's export shows the base within weeks.
     """
-    c = ctx.config.base
     regular = regular_runs(ctx)
-    had = regular >= c.speedwork_runs
-    before = had.cummax()
-    first = min(ctx.runs["local_date"])
-    young = pd.Series([days_between(first, d) < c.beginner_days for d in regular.index], index=regular.index)
-    return ~before & (young | (not bool(had.any())))
+    first = day_number(min(ctx.runs["local_date"]))
+    return pd.Series(beginner_in(regular.to_numpy(), day_numbers(regular.index), first, ctx.config.base), index=regular.index)
 
 
 #: Races of at least this distance are judged by the longest training run before them (`race.race_build`) [m].
