@@ -12,6 +12,7 @@ No pyplot state: the figure is a `matplotlib.figure.Figure` on an Agg canvas
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
@@ -26,7 +27,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from ..config import Config
 from ..rules import layoff_gaps
 from ..symptoms import symptoms_frame
-from ..dates import add_days, calendar_date, days_between
+from ..dates import add_days, calendar_date, day_number, day_numbers, days_between
 from . import ticks
 from .canvas import agg_canvas, rgb_png, svg_element
 from .legend import KEY_FONTSIZE, add_key, key_entries, key_look
@@ -177,6 +178,11 @@ class WeeklyPicture:
         self.today = today
         self.panels = list(panels)
         self.days = week_days(result.weeks)
+        # the runs in day order (as they are, unless a trip's time zones shuffled them), to cut any weeks' out by position
+        run_days = day_numbers(result.runs["local_date"])
+        order = np.argsort(run_days, kind="stable")
+        self._run_days = run_days[order]
+        self._runs = result.runs if (np.diff(order) == 1).all() else result.runs.take(order)
         self.gaps = layoff_gaps(result.runs, result.config.layoff_return.min_gap_days, result.holes) if not result.runs.empty else []
         self.jump_weeks = {f.week_start for f in result.flags if f.rule == "weekly_mileage_jump"}
         self.symptoms = symptoms_frame(result.symptoms) if result.symptoms else None
@@ -264,8 +270,8 @@ class WeeklyPicture:
         """What the panels show of the weeks ``first`` to ``week``."""
         result = self.result
         end = add_days(week, 7)
-        shown = np.array([first <= d <= week for d in self.days], bool)
-        runs = result.runs[(result.runs["local_date"] >= first) & (result.runs["local_date"] < end)]
+        weeks = result.weeks.iloc[bisect.bisect_left(self.days, first) : bisect.bisect_right(self.days, week)]  # the days are in order
+        runs = self._runs.iloc[slice(*np.searchsorted(self._run_days, [day_number(first), day_number(end)]))]
         symptoms = None
         if self.symptoms is not None:
             symptoms = self.symptoms[(self.symptoms["date"] >= first) & (self.symptoms["date"] < end)]
@@ -273,7 +279,7 @@ class WeeklyPicture:
         mine = [f for f in result.flags if f.week_start == week]  # the page's cards, in its order
         links = {flags.index(f): f"#flag-{i + 1}" for i, f in enumerate(mine) if f in flags}
         partial = week if until is not None else None
-        return Shown(result.config, result.weeks[shown], runs, flags, links, symptoms, partial, self.jump_weeks)
+        return Shown(result.config, weeks, runs, flags, links, symptoms, partial, self.jump_weeks)
 
     def _plot(self, week: dt.date) -> None:
         first = max(add_days(week, -7 * (self.n_weeks - 1)), min(self.days))
