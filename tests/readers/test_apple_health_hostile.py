@@ -217,11 +217,15 @@ _TCX = (b'<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.
 def test_gpx_and_tcx_readers_take_time_linear_in_a_hostile_files_size(name, head, unit):
     seconds = []
     for size in (200_000, 2_000_000):
-        start = time.process_time()
-        with pytest.raises(ParseError, match="not a readable"):
-            read_activities(name, head + unit * (size // len(unit)))
-        seconds.append(time.process_time() - start)
-    assert seconds[1] / max(seconds[0], 1e-3) < 30, seconds
+        data = head + unit * (size // len(unit))
+        best = float("inf")
+        for _ in range(3):  # the best of three: other load on a shared machine only ever adds time
+            start = time.process_time()
+            with pytest.raises(ParseError, match="not a readable"):
+                read_activities(name, data)
+            best = min(best, time.process_time() - start)
+        seconds.append(best)
+    assert seconds[1] / max(seconds[0], 1e-3) < 30, seconds  # linear: about 10; quadratic: about 100
 
 
 def test_skipping_the_windows_without_wanted_samples_changes_nothing(tmp_path, monkeypatch):
