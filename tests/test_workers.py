@@ -123,3 +123,22 @@ def test_map_in_workers_raises_what_the_function_raised():
 
     with pytest.raises(ValueError, match="minus two"):
         dict(workers.map_in_workers(square_or_die, [2, -2], 1))
+
+
+SECOND_WORKER_LATE = """
+from hamstring_analyzer import workers
+from tests.standins import SlowSecondStartContext, square_or_die
+context = workers.context()
+workers.context = lambda: SlowSecondStartContext(context)
+got = dict(workers.map_in_workers(square_or_die, [-1, 3], 2, retries=1))
+print(sorted((i, "died" if result is workers.WORKER_DIED else result) for i, result in got.items()))
+"""
+
+
+def test_a_worker_dying_while_another_starts_never_hangs_the_pool():
+    """The first worker dies while the second is still being started: the broken pool's executor
+    never terminates that one (it does not know it yet), and without `close_pool` killing it, the
+    shutdown, or the interpreter's exit, waited for it for ever (caught as a hang of the whole suite)."""
+    proc = subprocess.run([sys.executable, "-c", SECOND_WORKER_LATE], capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == "[(0, 'died'), (1, 9)]"

@@ -27,13 +27,13 @@ milliseconds; see `hamstring_analyzer.workers`):
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import HamstringAnalyzerError
 from ..readers import Opener
 from ..store import RunStore
-from ..workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE
+from ..workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE, close_pool, wait_for_some
 from ..workers import context as worker_context
 from .parse import FAILED, failure, parse_into_store
 from .wording import crash_reason
@@ -103,27 +103,6 @@ def parse_alone(label: str, data, key: str, store: RunStore, hint=None, parse=No
 
 
 
-def _close(pool: ProcessPoolExecutor, broken: bool) -> None:
-    """Shut ``pool`` down; a broken one without waiting, its surviving workers killed.
-
-    A broken pool's executor joins its feeder and manager threads on a normal
-    shutdown (``wait=True``, as ``with`` does); a thread stuck writing a task
-    to a dead worker's pipe then holds the ingest for ever (CPython
-    gh-94777/gh-107219; one CI run of the killed-workers test hung for 180 s
-    with three workers, not reproduced in 12 runs under load since). The
-    survivors hold nothing we need: every task in flight is parsed again alone.
-    """
-    if not broken:
-        pool.shutdown(wait=True)
-        return
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):  # a CPython detail: the workers by pid
-        try:
-            proc.kill()
-        except (OSError, ValueError):  # already gone, or closed
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
-
-
 def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, parse=None):
     """Yield (index, key, result) for each pending file, parsed in worker processes.
 
@@ -191,7 +170,7 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
                         broken = True
                 if not running:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished = wait_for_some(pool, running)
                 for fut in finished:
                     batch, size = running.pop(fut)
                     inflight -= size
@@ -209,7 +188,7 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
                     del results
                 del batch, finished
         finally:
-            _close(pool, broken)
+            close_pool(pool, broken)
         for i, key, label, data, hint in sorted(suspects, key=lambda item: item[0]):
             yield i, key, parse_alone(label, data, key, store, hint, parse)
 
