@@ -51,6 +51,9 @@ BATCH_BYTES = 2 * 1024 * 1024
 #: Bytes of files sent to parser workers and not yet parsed: bounds the ingest's memory
 #: whatever the number of workers (at least one file is always in flight).
 MAX_INFLIGHT_BYTES = 256 * 1024 * 1024
+#: Seconds a single-use parser process has to exit once its result is read (then it is killed:
+#: its file's result is already here, and a process that never exits would hold the ingest).
+ALONE_EXIT_S = 30
 
 
 def _worker_batch(store: RunStore, items: list, parse=None) -> list:
@@ -96,7 +99,10 @@ def parse_alone(label: str, data, key: str, store: RunStore, hint=None, parse=No
         result = None
     finally:
         receiver.close()
-    proc.join()
+    proc.join(ALONE_EXIT_S)
+    if proc.exitcode is None:  # sent its result (or closed its end) but does not exit: a thread of the parser's, stuck
+        proc.kill()
+        proc.join()
     if result is None and proc.exitcode == EXIT_UNGUARDED_MAIN:
         raise HamstringAnalyzerError(UNGUARDED_MAIN_MESSAGE)
     return result if result is not None else (FAILED, crash_reason(proc.exitcode))
