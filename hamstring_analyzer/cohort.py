@@ -63,7 +63,6 @@ import os
 import shutil
 import stat
 import time
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,8 +76,7 @@ from .readers.daily_log_parts import PARTITION_ROWS
 from .store import RunStore
 from .team import athlete_folder, read_roster
 from .team_folders import mark_report_output
-from .workers import close_pool, wait_for_some
-from .workers import context as worker_context
+from .workers import close_pool, start_pool, wait_for_some
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
 BATCH_FILES = 400
@@ -369,7 +367,7 @@ def run_cohort(
             say(f"Dask dashboard: {summary.dashboard} ({summary.workers} workers)" + _dashboard_note(own_client is not None))
         elif local_pool:
             summary.workers = workers or os.cpu_count() or 1
-            executor = ProcessPoolExecutor(max_workers=summary.workers, mp_context=worker_context())
+            executor = start_pool(summary.workers)
             say(f"Dask is not installed: {summary.workers} local processes ({INSTALL_HINT} for a cluster).")
         if daily:
             today = dt.date.today()

@@ -27,13 +27,12 @@ milliseconds; see `hamstring_analyzer.workers`):
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import HamstringAnalyzerError
 from ..readers import Opener
 from ..store import RunStore
-from ..workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE, close_pool, wait_for_some
+from ..workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE, close_pool, start_pool, wait_for_some
 from ..workers import context as worker_context
 from .parse import FAILED, failure, parse_into_store
 from .wording import crash_reason
@@ -144,7 +143,7 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
         suspects = []
         workers = max(1, n_workers)
         window = workers * WINDOW_PER_WORKER  # bounded: never all files' bytes in flight at once
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+        pool = start_pool(workers)
         broken = False
         try:
             running: dict = {}  # future -> the files of its task
