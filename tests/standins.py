@@ -110,6 +110,14 @@ def square_or_die(n):
 
 
 
+def lingers(label, data, hint=None):
+    """Read, then leave a thread that keeps its process from exiting for an hour (as a library's stuck thread would)."""
+    import threading
+
+    threading.Thread(target=time.sleep, args=(3600,)).start()
+    return ("skipped", f"read {label}")
+
+
 class SlowSecondStart(multiprocessing.get_context(_START_METHOD).Process):
     """A worker process of the fork server (spawned without one) whose start hands it back a second late, the second time.
 

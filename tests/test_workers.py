@@ -142,3 +142,27 @@ def test_a_worker_dying_while_another_starts_never_hangs_the_pool():
     proc = subprocess.run([sys.executable, "-c", SECOND_WORKER_LATE], capture_output=True, text=True, timeout=60, cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "[(0, 'died'), (1, 9)]"
+
+
+LINGERING_PARSER = """
+import sys, time
+import hamstring_analyzer.ingest.pool as pool
+from hamstring_analyzer.store import RunStore
+from tests.standins import lingers
+pool.ALONE_EXIT_S = 1
+store = RunStore(sys.argv[1])
+store.readonly = True
+t0 = time.monotonic()
+print(pool.parse_alone("run.fit", b"x", "0" * 40, store, parse=lingers))
+print(time.monotonic() - t0)
+"""
+
+
+def test_a_single_use_parser_that_sends_its_result_but_never_exits_is_killed(tmp_path):
+    """Its file's result is already in hand: `parse_alone` waits `ALONE_EXIT_S` for the exit, not for ever."""
+    proc = subprocess.run([sys.executable, "-c", LINGERING_PARSER, str(tmp_path / "store")], capture_output=True, text=True,
+                          timeout=60, cwd=REPO)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result, seconds = proc.stdout.splitlines()
+    assert result == "('skipped', 'read run.fit')"
+    assert 1 <= float(seconds) < 30  # waited its second for the exit, then killed it: not the thread's hour
