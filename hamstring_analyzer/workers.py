@@ -166,7 +166,10 @@ def wait_for_some(pool: ProcessPoolExecutor, running) -> set:
             return finished
         wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)  # a CPython detail, as submit() wakes it
         if wakeup is not None:
-            wakeup.wakeup()
+            try:
+                wakeup.wakeup()
+            except (OSError, ValueError):  # closed by the executor meanwhile: it is already ending
+                pass
 
 
 def close_pool(pool: ProcessPoolExecutor, broken: bool) -> None:
