@@ -63,8 +63,7 @@ import os
 import shutil
 import stat
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures import as_completed as futures_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -77,7 +76,7 @@ from .readers.daily_log_parts import PARTITION_ROWS
 from .store import RunStore
 from .team import athlete_folder, read_roster
 from .team_folders import mark_report_output
-from .workers import context as worker_context
+from .workers import close_pool, start_pool, wait_for_some
 
 #: A decode batch holds about this many files, or this many bytes, whichever comes first.
 BATCH_FILES = 400
@@ -86,6 +85,8 @@ BATCH_BYTES = 128 * 1024 * 1024
 TASKS_PER_WORKER = 4
 DAILY_LOG_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 INSTALL_HINT = "pip install 'hamstring-analyzer[cohort]'"
+#: Seconds the Dask client, then its local cluster, have to close (the client's own default is twice its connect timeout).
+CLOSE_TIMEOUT_S = 60
 
 
 # ---------------------------------------------------------------- athletes ---
@@ -273,6 +274,18 @@ def start_client(scheduler: str | None, workers: int | None):
         return distributed.Client(cluster)
 
 
+def close_client(client) -> None:
+    """Close ``client`` and its local cluster, each within `CLOSE_TIMEOUT_S`: a worker process that does
+    not stop becomes an error, not a run that never ends (``LocalCluster.close`` waits for ever by default)."""
+    cluster = client.cluster
+    try:
+        client.close(timeout=CLOSE_TIMEOUT_S)
+        if cluster is not None:
+            cluster.close(timeout=CLOSE_TIMEOUT_S)
+    except TimeoutError:
+        raise CohortError(f"the local Dask cluster did not stop within {CLOSE_TIMEOUT_S} s; its worker processes may still run") from None
+
+
 def run_cohort(
     root: str | os.PathLike,
     out_dir: str | os.PathLike,
@@ -344,6 +357,7 @@ def run_cohort(
     summary.seconds["listing" if not daily else "cutting"] = time.perf_counter() - t0
 
     own_client = executor = None
+    broken = False
     if not plain and client is None and not local_pool:
         client = own_client = start_client(scheduler, workers)
     try:
@@ -353,7 +367,7 @@ def run_cohort(
             say(f"Dask dashboard: {summary.dashboard} ({summary.workers} workers)" + _dashboard_note(own_client is not None))
         elif local_pool:
             summary.workers = workers or os.cpu_count() or 1
-            executor = ProcessPoolExecutor(max_workers=summary.workers, mp_context=worker_context())
+            executor = start_pool(summary.workers)
             say(f"Dask is not installed: {summary.workers} local processes ({INSTALL_HINT} for a cluster).")
         if daily:
             today = dt.date.today()
@@ -395,14 +409,14 @@ def run_cohort(
                         summary.flags[s] += row[s]
         conform_parts(out, schemas)
         summary.seconds["analyse"] = time.perf_counter() - t
+    except BrokenProcessPool:
+        broken = True
+        raise
     finally:
         if executor is not None:
-            executor.shutdown()
+            close_pool(executor, broken)
         if own_client is not None:
-            cluster = own_client.cluster
-            own_client.close()
-            if cluster is not None:
-                cluster.close()
+            close_client(own_client)
     if daily:
         shutil.rmtree(out / ".parts", ignore_errors=True)
         write_problems(out, summary.problems)
@@ -458,8 +472,11 @@ def _run_tasks(client, executor, tasks: list):
             yield fut.result()
             fut.release()
     elif executor is not None:
-        for fut in futures_completed([executor.submit(fn, *args) for fn, args in tasks]):
-            yield fut.result()
+        running = {executor.submit(fn, *args) for fn, args in tasks}
+        while running:
+            for fut in wait_for_some(executor, running):  # never waits on a worker that died unseen (see there)
+                running.discard(fut)
+                yield fut.result()
     else:
         for fn, args in tasks:
             yield fn(*args)

@@ -7,8 +7,13 @@ it must live in a small importable module, not be patched onto ours.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import time
+
+#: The start method of `hamstring_analyzer.workers.context` (not called here: workers import this module).
+_START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 def stand_in(label, data, hint=None):
@@ -102,3 +107,41 @@ def square_or_die(n):
     if n == -2:
         raise ValueError("minus two")
     return n * n
+
+
+
+def lingers(label, data, hint=None):
+    """Read, then leave a thread that keeps its process from exiting for an hour (as a library's stuck thread would)."""
+    import threading
+
+    threading.Thread(target=time.sleep, args=(3600,)).start()
+    return ("skipped", f"read {label}")
+
+
+class SlowSecondStart(multiprocessing.get_context(_START_METHOD).Process):
+    """A worker process of the fork server (spawned without one) whose start hands it back a second late, the second time.
+
+    The window in which a pool's first worker dies while the submitting
+    thread is still starting another: the executor does not know the second
+    one yet when it terminates the workers of its broken pool.
+    """
+
+    started = 0
+
+    def start(self):
+        super().start()
+        SlowSecondStart.started += 1
+        if SlowSecondStart.started == 2:
+            time.sleep(1.0)
+
+
+class SlowSecondStartContext:
+    """The workers' context (`hamstring_analyzer.workers.context`) with `SlowSecondStart` as its processes."""
+
+    Process = SlowSecondStart
+
+    def __init__(self, context):
+        self._context = context
+
+    def __getattr__(self, name):
+        return getattr(self._context, name)

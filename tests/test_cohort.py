@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import hamstring_analyzer as ha
 from hamstring_analyzer.analysis import analyze_athlete
 from hamstring_analyzer.cli import main
-from hamstring_analyzer.cohort import CohortError, cohort_tables, run_cohort
+from hamstring_analyzer.cohort import CLOSE_TIMEOUT_S, CohortError, close_client, cohort_tables, run_cohort
 from hamstring_analyzer.synthetic_cohort import cohort_athletes, write_daily_log_cohort, write_folder_cohort
 
 
@@ -317,3 +317,25 @@ def test_a_folder_of_logs_meets_each_athletes_rows_from_every_file(daily_log, tm
     assert (cohort_tables(tmp_path / "whole")["flags"].sort_values(key).to_json(orient="records")
             == cohort_tables(tmp_path / "split")["flags"].sort_values(key).to_json(orient="records"))  # fmt: skip
     assert [(p["file"], p["line"]) for p in split.problems] == [(str(folder / "run_2019_b.csv"), len(rows) - len(rows) // 2 + 2)]
+
+
+class _Closing:
+    """A Dask client or cluster that notes the timeout it is closed with, and times out if told to."""
+
+    def __init__(self, stuck=False, cluster=None):
+        self.stuck, self.cluster, self.closed_with = stuck, cluster, None
+
+    def close(self, timeout=None):
+        self.closed_with = timeout
+        if self.stuck:
+            raise TimeoutError("timed out")
+
+
+def test_a_local_cluster_that_does_not_stop_is_an_error_not_a_hang():
+    """``LocalCluster.close()`` waits for ever by default: both closes get a timeout, and running out of it says so."""
+    cluster = _Closing()
+    client = _Closing(cluster=cluster)
+    close_client(client)
+    assert client.closed_with == cluster.closed_with == CLOSE_TIMEOUT_S == 60
+    with pytest.raises(CohortError, match="^the local Dask cluster did not stop within 60 s"):
+        close_client(_Closing(cluster=_Closing(stuck=True)))

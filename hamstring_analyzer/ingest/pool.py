@@ -27,13 +27,12 @@ milliseconds; see `hamstring_analyzer.workers`):
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from ..errors import HamstringAnalyzerError
 from ..readers import Opener
 from ..store import RunStore
-from ..workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE
+from ..workers import EXIT_UNGUARDED_MAIN, UNGUARDED_MAIN_MESSAGE, close_pool, start_pool, wait_for_some
 from ..workers import context as worker_context
 from .parse import FAILED, failure, parse_into_store
 from .wording import crash_reason
@@ -51,6 +50,9 @@ BATCH_BYTES = 2 * 1024 * 1024
 #: Bytes of files sent to parser workers and not yet parsed: bounds the ingest's memory
 #: whatever the number of workers (at least one file is always in flight).
 MAX_INFLIGHT_BYTES = 256 * 1024 * 1024
+#: Seconds a single-use parser process has to exit once its result is read (then it is killed:
+#: its file's result is already here, and a process that never exits would hold the ingest).
+ALONE_EXIT_S = 30
 
 
 def _worker_batch(store: RunStore, items: list, parse=None) -> list:
@@ -96,32 +98,14 @@ def parse_alone(label: str, data, key: str, store: RunStore, hint=None, parse=No
         result = None
     finally:
         receiver.close()
-    proc.join()
+    proc.join(ALONE_EXIT_S)
+    if proc.exitcode is None:  # sent its result (or closed its end) but does not exit: a thread of the parser's, stuck
+        proc.kill()
+        proc.join()
     if result is None and proc.exitcode == EXIT_UNGUARDED_MAIN:
         raise HamstringAnalyzerError(UNGUARDED_MAIN_MESSAGE)
     return result if result is not None else (FAILED, crash_reason(proc.exitcode))
 
-
-
-def _close(pool: ProcessPoolExecutor, broken: bool) -> None:
-    """Shut ``pool`` down; a broken one without waiting, its surviving workers killed.
-
-    A broken pool's executor joins its feeder and manager threads on a normal
-    shutdown (``wait=True``, as ``with`` does); a thread stuck writing a task
-    to a dead worker's pipe then holds the ingest for ever (CPython
-    gh-94777/gh-107219; one CI run of the killed-workers test hung for 180 s
-    with three workers, not reproduced in 12 runs under load since). The
-    survivors hold nothing we need: every task in flight is parsed again alone.
-    """
-    if not broken:
-        pool.shutdown(wait=True)
-        return
-    for proc in list((getattr(pool, "_processes", None) or {}).values()):  # a CPython detail: the workers by pid
-        try:
-            proc.kill()
-        except (OSError, ValueError):  # already gone, or closed
-            pass
-    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, parse=None):
@@ -159,7 +143,7 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
         suspects = []
         workers = max(1, n_workers)
         window = workers * WINDOW_PER_WORKER  # bounded: never all files' bytes in flight at once
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+        pool = start_pool(workers)
         broken = False
         try:
             running: dict = {}  # future -> the files of its task
@@ -191,7 +175,7 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
                         broken = True
                 if not running:
                     break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                finished = wait_for_some(pool, running)
                 for fut in finished:
                     batch, size = running.pop(fut)
                     inflight -= size
@@ -209,7 +193,7 @@ def parse_all(pending, n_workers: int, store: RunStore, batch_files: int = 1, pa
                     del results
                 del batch, finished
         finally:
-            _close(pool, broken)
+            close_pool(pool, broken)
         for i, key, label, data, hint in sorted(suspects, key=lambda item: item[0]):
             yield i, key, parse_alone(label, data, key, store, hint, parse)
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hamstring_analyzer.ingest.pool as ex
+from hamstring_analyzer import workers
 from hamstring_analyzer.ingest import FAILED, load_runs
 from hamstring_analyzer.ingest.pool import parse_all
 from hamstring_analyzer.ingest.wording import crash_reason
@@ -106,7 +107,7 @@ class CountingPool(ProcessPoolExecutor):
 
 
 def test_tasks_hold_a_few_files_and_a_big_file_closes_its_task(store, monkeypatch):
-    monkeypatch.setattr(ex, "ProcessPoolExecutor", CountingPool)
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", CountingPool)  # the pools of `workers.start_pool`
     monkeypatch.setattr(CountingPool, "batches", [])
     monkeypatch.setattr(ex, "BATCH_BYTES", 250)
     pending = items([f"run{i}.fit" for i in range(9)])
