@@ -225,7 +225,8 @@ def test_gpx_and_tcx_readers_take_time_linear_in_a_hostile_files_size(name, head
                 read_activities(name, data)
             best = min(best, time.process_time() - start)
         seconds.append(best)
-    assert seconds[1] / max(seconds[0], 1e-3) < 30, seconds  # linear: about 10; quadratic: about 100
+    # linear: about 10 (up to 40 seen with a busy machine and a cold cache for the bigger file); quadratic: about 100
+    assert seconds[1] / max(seconds[0], 1e-3) < 55, seconds
 
 
 def test_skipping_the_windows_without_wanted_samples_changes_nothing(tmp_path, monkeypatch):
