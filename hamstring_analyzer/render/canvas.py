@@ -9,6 +9,7 @@ pixel for pixel, in less time. `rgb_png` writes the PNG.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
@@ -303,51 +304,46 @@ def _layout_keepable() -> bool:
     return list(inspect.signature(Text._get_layout).parameters) == ["self", "renderer"] and read <= known
 
 
-class _KeptLayouts:
-    held: dict = {}
-    usable: list = []
-
-
 def kept_text(*args, **kwargs):
     """A `matplotlib.text.Text` that lays itself out once per look (`KeptText`) where this matplotlib allows, else a Text."""
     from matplotlib.text import Text
 
-    if not _KeptLayouts.usable:
-        _KeptLayouts.usable.append(_layout_keepable())
-    return (_kept_text_class() if _KeptLayouts.usable[0] else Text)(*args, **kwargs)
+    return (_kept_text_class() or Text)(*args, **kwargs)
 
 
-_kept_class: list = []
+_layouts: dict = {}
 
 
+@functools.cache
 def _kept_text_class():
-    if not _kept_class:
-        from matplotlib.text import Text
+    """The `KeptText` class, or None when this matplotlib lays text out from more than it is keyed by."""
+    if not _layout_keepable():
+        return None
+    from matplotlib.text import Text
 
-        class KeptText(Text):
-            """A text whose layout is computed once per look and kept: a text's layout does not depend on where it sits.
+    class KeptText(Text):
+        """A text whose layout is computed once per look and kept: a text's layout does not depend on where it sits.
 
-            A weekly picture draws the same tick labels and key texts week
-            after week; matplotlib lays each out again at every draw (the
-            lines, their metrics, the rotated box). The layout is keyed by
-            everything matplotlib's own reads, so it is the same layout.
-            """
+        A weekly picture draws the same tick labels and key texts week
+        after week; matplotlib lays each out again at every draw (the
+        lines, their metrics, the rotated box). The layout is keyed by
+        everything matplotlib's own reads, so it is the same layout.
+        """
 
-            def _get_layout(self, renderer):
-                if self.get_wrap():  # where a wrapped text breaks depends on where it sits
-                    return super()._get_layout(renderer)
-                key = (type(renderer), self.get_figure(root=True).dpi, self.get_text(), hash(self._fontproperties), self.get_usetex(),
-                       self.get_parse_math(), self._linespacing, self._get_multialignment(), self.get_rotation(), self._horizontalalignment,
-                       self._verticalalignment, self.get_rotation_mode())  # fmt: skip
-                held = _KeptLayouts.held.get(key)
-                if held is None:
-                    if len(_KeptLayouts.held) >= 4096:
-                        _KeptLayouts.held.clear()
-                    held = _KeptLayouts.held[key] = super()._get_layout(renderer)
-                return held
+        def _get_layout(self, renderer):
+            if self.get_wrap():  # where a wrapped text breaks depends on where it sits
+                return super()._get_layout(renderer)
+            key = (type(renderer), self.get_figure(root=True).dpi, self.get_text(), hash(self._fontproperties), self.get_usetex(),
+                   self.get_parse_math(), self._linespacing, self._get_multialignment(), self.get_rotation(), self._horizontalalignment,
+                   self._verticalalignment, self.get_rotation_mode())  # fmt: skip
+            held = _layouts.get(key)
+            if held is None:
+                if len(_layouts) >= 4096:
+                    _layouts.clear()
+                held = _layouts[key] = super()._get_layout(renderer)
+            return held
 
-        _kept_class.append(KeptText)
-    return _kept_class[0]
+    return KeptText
 
 
 def agg_canvas(figure: Figure):
